@@ -1,0 +1,15 @@
+/** What commands may use of the process, passed in so commands stay testable. */
+import type { Writable } from 'node:stream';
+
+export interface CliIo {
+  stdout: Writable;
+  stderr: Writable;
+  env: NodeJS.ProcessEnv;
+  /** True when stderr is a terminal (progress lines, colours). */
+  stderrIsTty: boolean;
+  /** Sets the exit code the process ends with (the last call wins; main.ts exits with it). */
+  setExitCode(code: number): void;
+  /** Aborted on SIGINT/SIGTERM. */
+  signal: AbortSignal;
+  isRoot: boolean;
+}

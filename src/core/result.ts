@@ -1,0 +1,159 @@
+/**
+ * The records every layer agrees on: one HostResult per scanned address. Writers, advice, the
+ * simulator (reading NDJSON back) and the resume logic all consume this shape, so change it with care
+ * and keep `schema` in step.
+ */
+
+/** Per-host verdict, a superset of KB824146scan's categories (detection.md decision table). */
+export type Verdict =
+  /** SYSACT probe answered with a patched HRESULT: KB824146 (MS03-039), which includes KB823980. */
+  | 'patched'
+  /** REMACT answered CO_E_BADPATH, SYSACT unpatched or not testable: KB823980 (MS03-026) only. */
+  | 'patched-kb823980'
+  /** REMACT answered with a non-patched HRESULT: MS03-026 missing. */
+  | 'unpatched'
+  /** Activation refused with access denied (DCOM disabled or restricted, XP SP2 / 2003 SP1 style). */
+  | 'dcom-restricted'
+  /** An endpoint mapper answers but no Windows DCOM activator (Samba, Win9x, other DCE). */
+  | 'not-windows-dcom'
+  /** Answered, but in a way no rule classifies; `reason` says why. */
+  | 'needs-investigation'
+  /** TCP 135 refused (RST / ICMP port unreachable). */
+  | 'refused'
+  /** No answer to the connect, or host/network unreachable. */
+  | 'unreachable'
+  /** A local failure (never a property of the target). */
+  | 'error';
+
+export const VERDICTS: readonly Verdict[] = [
+  'patched',
+  'patched-kb823980',
+  'unpatched',
+  'dcom-restricted',
+  'not-windows-dcom',
+  'needs-investigation',
+  'refused',
+  'unreachable',
+  'error',
+];
+
+/** Per-bulletin state derived from the probes. */
+export type FixState = 'patched' | 'vulnerable' | 'not-testable' | 'unknown';
+
+/** One probe step's evidence, in the order the engine ran them. */
+export interface ProbeEvidence {
+  /** Probe name from the registry, e.g. `ms03-039-sysact`, `ms03-026-remact`, `tcp-connect`. */
+  probe: string;
+  transport: 'tcp' | 'udp';
+  port: number;
+  /** zmap-style classification, e.g. `open`, `refused`, `timeout`, `bind-rejected`, `hresult`, `fault`, `malformed`. */
+  classification: string;
+  success: boolean;
+  reason?: string;
+  /** Bind results as [result, reason] pairs, when a bind was answered. */
+  bindResults?: Array<[number, number]>;
+  /** HRESULT the probe read (hex string `0x8001011d`). */
+  hresult?: string;
+  /** Fault status (hex string), when a fault PDU was the answer. */
+  faultStatus?: string;
+  /** COMVERSION the server reported, `major.minor`. */
+  comVersion?: string;
+  durationMs: number;
+  error?: { code: string; message: string };
+}
+
+export interface EndpointRecord {
+  uuid: string;
+  version: string;
+  /** Known interface name, when the UUID is in rpcsweep's table. */
+  name?: string;
+  annotation: string;
+  protocol: string;
+  /** e.g. `ncacn_ip_tcp:10.0.0.5[49664]`. */
+  binding: string;
+  port?: number;
+  address?: string;
+  pipe?: string;
+}
+
+export interface IndicatorFinding {
+  indicator: string;
+  severity: 'info' | 'suspicious' | 'likely-compromised';
+  evidence: string;
+  detail?: Record<string, unknown>;
+}
+
+export interface HostResult {
+  /** Record version; bump when the shape changes incompatibly. */
+  schema: 1;
+  address: string;
+  /** Host name the target came from, when it was given by name. */
+  hostname?: string;
+  verdict: Verdict;
+  /** zmap-style: did the scan reach a determination about this host. */
+  success: boolean;
+  /** One sentence a person can read. */
+  reason: string;
+  ms03_026: FixState;
+  ms03_039: FixState;
+  /** COMVERSION `major.minor`, or `0.0` when none was read (Scanms convention). */
+  dcomVersion: string;
+  /** Scanms-style per-probe columns. */
+  remact: 'VULN' | 'ptch' | '....';
+  sysact: 'VULN' | 'ptch' | '....';
+  netbiosName?: string;
+  endpoints?: EndpointRecord[];
+  indicators?: IndicatorFinding[];
+  /** Operating-system hints gathered from COMVERSION, EPM and NetBIOS answers. */
+  osHints?: string[];
+  evidence: ProbeEvidence[];
+  /** ISO 8601 start of the first probe. */
+  startedAt: string;
+  durationMs: number;
+  error?: { code: string; message: string };
+}
+
+/** Run-level metadata written at the start of every report. */
+export interface RunMeta {
+  tool: 'rpcsweep';
+  version: string;
+  command: string;
+  startedAt: string;
+  seed: number;
+  shard: { index: number; count: number };
+  targetsDescription: string;
+  totalAddresses: number;
+  timeoutMs: number;
+}
+
+/** Counts by verdict and the KB823980-style totals. */
+export interface RunSummary {
+  counts: Record<Verdict, number>;
+  totalAddresses: number;
+  /** patched + patched-kb823980 + unpatched (the "TOTAL HOSTS SCANNED" line). */
+  hostsScanned: number;
+  /** everything else (the "TOTAL HOSTS SKIPPED" line). */
+  hostsSkipped: number;
+  finishedAt: string;
+  elapsedMs: number;
+}
+
+export const emptyCounts = (): Record<Verdict, number> =>
+  Object.fromEntries(VERDICTS.map((v) => [v, 0])) as Record<Verdict, number>;
+
+export const summarize = (
+  counts: Record<Verdict, number>,
+  finishedAt: string,
+  elapsedMs: number,
+): RunSummary => {
+  const hostsScanned = counts.patched + counts['patched-kb823980'] + counts.unpatched;
+  const totalAddresses = VERDICTS.reduce((n, v) => n + counts[v], 0);
+  return {
+    counts,
+    totalAddresses,
+    hostsScanned,
+    hostsSkipped: totalAddresses - hostsScanned,
+    finishedAt,
+    elapsedMs,
+  };
+};
