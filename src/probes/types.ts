@@ -4,22 +4,7 @@
  * `openSession` is backed by src/net (or by a scripted fake in tests).
  */
 
-/** What the engine lets a probe do on the wire: one short TCP conversation. */
-export interface ProbeSession {
-  /** Writes bytes; rejects with a NetError (code NET_*) on failure. */
-  send(bytes: Uint8Array): Promise<void>;
-  /**
-   * Resolves with the first complete DCE/RPC PDU (whole fragment, header included) from the peer,
-   * or rejects with a NetError: NET_READ_TIMEOUT, NET_CLOSED, NET_RESET, NET_REPLY_TOO_LARGE, NET_ABORTED.
-   * Bounded by the context deadline.
-   */
-  receivePdu(): Promise<Uint8Array>;
-  /** Closes the connection; never throws. */
-  close(): void;
-}
-
-/** A datagram exchange (NBSTAT on UDP 137): send one datagram, await one reply or a NetError. */
-export type DatagramExchange = (request: Uint8Array, port: number) => Promise<Uint8Array>;
+import type { TcpSession, UdpSession } from '../net/index.ts';
 
 export interface ProbeContext {
   /** Target address (IPv4 or IPv6 literal). */
@@ -29,10 +14,13 @@ export interface ProbeContext {
   /** Per-step timeout in milliseconds (connect, then each reply). */
   readonly timeoutMs: number;
   readonly signal?: AbortSignal;
-  /** Opens a TCP connection to address:port; rejects with NET_REFUSED, NET_UNREACHABLE, NET_CONNECT_TIMEOUT, NET_LOCAL_RESOURCES … */
-  openSession(): Promise<ProbeSession>;
-  /** Present when the probe is a datagram probe. */
-  exchangeDatagram?: DatagramExchange;
+  /**
+   * Opens a TCP connection to address:port (rate-limited by the engine); rejects with a NetError:
+   * NET_REFUSED, NET_UNREACHABLE, NET_CONNECT_TIMEOUT, NET_LOCAL_RESOURCES, NET_ABORTED.
+   */
+  openTcp(): Promise<TcpSession>;
+  /** Opens a connected UDP session to address:port. */
+  openUdp(): Promise<UdpSession>;
   /** Deterministic per-host random values (CIDs, call ids); never Math.random. */
   randomU32(): number;
   /** Monotonic milliseconds (core/clock). */

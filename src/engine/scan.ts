@@ -1,0 +1,376 @@
+/**
+ * The scan engine: walks the planned target order with bounded concurrency and a connection rate,
+ * runs the probe sequence of the decision table per host (SYSACT first, REMACT when needed, the DCOM
+ * version when not read yet, then the optional extras) and streams one HostResult per address as an
+ * AsyncIterable, in completion order. Memory stays bounded whatever the target count: indices are
+ * dispatched only while the pool has room, and results wait in a short queue for the consumer.
+ *
+ * Resume: `onStart(index)` fires when an index is dispatched; the consumer acknowledges an index after
+ * writing its result (see resume.ts). On abort the engine stops dispatching, cancels in-flight sockets
+ * and drops their half-done hosts without yielding them: they stay in flight and are scanned again.
+ */
+import { type Clock, systemClock, wallClockIso } from '../core/clock.ts';
+import { RpcsweepError } from '../core/errors.ts';
+import { createRng } from '../core/random.ts';
+import type { EndpointRecord, HostResult, IndicatorFinding, ProbeEvidence } from '../core/result.ts';
+import { NetError, RateLimiter, realSleep, TaskPool, type Transport } from '../net/index.ts';
+import type { Probe, ProbeContext, ProbeOutcome } from '../probes/types.ts';
+import { answeredRpc, classify, hex32, needsRemact } from './classify.ts';
+import { DEFAULT_RETRY_POLICY, decideStep, type RetryPolicy } from './policy.ts';
+
+/** The ordered target set the engine walks (one shard of the plan). */
+export interface TargetSequence {
+  /** Number of addresses in this shard. */
+  readonly total: number;
+  /** The address at position `index` of this shard's order, and the name it came from, if any. */
+  entryAt(index: number): { address: string; hostname?: string };
+}
+
+/** The probes the engine runs per host, by role (registry.ts builds this from the options). */
+export interface HostProbes {
+  sysact: Probe;
+  remact: Probe;
+  /** ServerAlive2, for the DCOM version when REMACT did not report one. */
+  version?: Probe;
+  netbios?: Probe;
+  epm?: Probe;
+  indicators?: readonly Probe[];
+}
+
+export interface ScanEngineOptions {
+  targets: TargetSequence;
+  transport: Transport;
+  probes: HostProbes;
+  /** Per-step timeout (connect, each reply). @default 5000 (KB824146scan's default) */
+  timeoutMs: number;
+  /** Hosts scanned at once; keep well below the fd limit. @default 256 */
+  concurrency: number;
+  /** New connections per second, elapsed-time based (no catch-up burst). Unlimited when absent. */
+  ratePerSecond?: number;
+  retryPolicy?: RetryPolicy;
+  /** Seed for the per-host random values in probe requests. */
+  seed: number;
+  /** TCP port of the activation probes. @default 135 */
+  port?: number;
+  signal?: AbortSignal;
+  clock?: Clock;
+  /** ISO timestamps for `startedAt`. */
+  wallClock?: () => string;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Where to start: the indices to redo first, then `from`..total; `skipAddresses` are already done. */
+  resume?: { retry: readonly number[]; from: number; skipAddresses?: ReadonlySet<string> };
+  /** An index was dispatched (for the resume tracker). */
+  onStart?: (index: number) => void;
+  /** An index was skipped because the output already holds it (resume). */
+  onSkip?: (index: number) => void;
+  /** The in-flight cap was lowered after a local-resource failure (the CLI says so). */
+  onLocalBackoff?: (info: { cap: number; error: unknown }) => void;
+}
+
+export interface ScanItem {
+  index: number;
+  result: HostResult;
+}
+
+/** Thrown inside a host task when the scan was aborted: that host is dropped, not reported. */
+class HostAborted extends Error {}
+
+const toEvidence = (o: ProbeOutcome): ProbeEvidence => {
+  const e: ProbeEvidence = {
+    probe: o.probe,
+    transport: o.transport,
+    port: o.port,
+    classification: o.classification,
+    success: o.success,
+    durationMs: Math.round(o.durationMs * 10) / 10,
+  };
+  if (o.reason !== undefined) e.reason = o.reason;
+  if (o.bindResults) e.bindResults = o.bindResults;
+  if (o.hresult !== undefined) e.hresult = hex32(o.hresult);
+  if (o.faultStatus !== undefined) e.faultStatus = hex32(o.faultStatus);
+  if (o.comVersion) e.comVersion = `${o.comVersion.major}.${o.comVersion.minor}`;
+  if (o.error) e.error = o.error;
+  return e;
+};
+
+const ENGINE_DEFAULTS = { timeoutMs: 5000, concurrency: 256, port: 135 };
+
+export const checkEngineOptions = (o: ScanEngineOptions): void => {
+  if (!(Number.isInteger(o.timeoutMs) && o.timeoutMs >= 1 && o.timeoutMs <= 600_000)) {
+    throw new RpcsweepError(
+      'INVALID_ARGUMENT',
+      `timeout must be an integer in 1..600000 ms, got ${o.timeoutMs}`,
+    );
+  }
+  if (!(Number.isInteger(o.concurrency) && o.concurrency >= 1 && o.concurrency <= 16_000)) {
+    throw new RpcsweepError(
+      'INVALID_ARGUMENT',
+      `concurrency must be an integer in 1..16000 (the fd limit is 20000), got ${o.concurrency}`,
+    );
+  }
+  if (o.ratePerSecond !== undefined && !(o.ratePerSecond > 0 && o.ratePerSecond <= 1e6)) {
+    throw new RpcsweepError(
+      'INVALID_ARGUMENT',
+      `rate must be in (0, 1000000] connections/s, got ${o.ratePerSecond}`,
+    );
+  }
+  const retries = o.retryPolicy?.retries ?? 0;
+  if (!(Number.isInteger(retries) && retries >= 0 && retries <= 10)) {
+    throw new RpcsweepError('INVALID_ARGUMENT', `retries must be an integer in 0..10, got ${retries}`);
+  }
+};
+
+/** Scans every address of `targets` once; yields results as they complete. */
+export async function* scanTargets(options: ScanEngineOptions): AsyncGenerator<ScanItem> {
+  checkEngineOptions(options);
+  const clock = options.clock ?? systemClock;
+  const wallClock = options.wallClock ?? wallClockIso;
+  const sleep = options.sleep ?? realSleep;
+  const policy = options.retryPolicy ?? DEFAULT_RETRY_POLICY;
+  const port = options.port ?? ENGINE_DEFAULTS.port;
+  const { signal, transport, probes, timeoutMs } = options;
+  const limiter =
+    options.ratePerSecond === undefined
+      ? undefined
+      : new RateLimiter({ ratePerSecond: options.ratePerSecond, clock });
+  const pool = new TaskPool({
+    maxInFlight: options.concurrency,
+    clock,
+    onLocalBackoff: options.onLocalBackoff,
+  });
+
+  const runStep = async (
+    probe: Probe,
+    address: string,
+    index: number,
+    stepPort: number,
+  ): Promise<ProbeOutcome> => {
+    const rng = createRng((options.seed ^ Math.imul(index + 1, 0x9e3779b1)) >>> 0);
+    let silent = 0;
+    let local = 0;
+    for (;;) {
+      const ctx: ProbeContext = {
+        address,
+        port: stepPort,
+        timeoutMs,
+        signal,
+        openTcp: async () => {
+          if (limiter) await limiter.take(signal, sleep);
+          return transport.openTcp({ host: address, port: stepPort, timeoutMs, signal });
+        },
+        openUdp: async () => {
+          if (limiter) await limiter.take(signal, sleep);
+          return transport.openUdp({ host: address, port: stepPort, signal });
+        },
+        randomU32: () => rng.nextU32(),
+        now: () => clock.now(),
+      };
+      const outcome = await probe.run(ctx);
+      if (signal?.aborted) throw new HostAborted();
+      if (outcome.classification === 'local-error') local++;
+      if (outcome.classification === 'unreachable' && outcome.error?.code === 'NET_CONNECT_TIMEOUT') silent++;
+      const d = decideStep(outcome, silent, local, policy);
+      if (d.action === 'accept' || d.action === 'give-up') return outcome;
+      if (d.why === 'local-resources' && local === 1) {
+        // Let the pool lower its in-flight cap and retry the whole host later (no verdict from EMFILE).
+        throw new NetError({
+          code: 'NET_LOCAL_RESOURCES',
+          op: 'connect',
+          transport: probe.transport,
+          address,
+          port: stepPort,
+          detail: outcome.error?.message ?? 'local resources exhausted',
+        });
+      }
+      if (d.delayMs > 0) await sleep(d.delayMs, signal);
+      if (signal?.aborted) throw new HostAborted();
+    }
+  };
+
+  const scanHost = async (index: number): Promise<HostResult> => {
+    const { address, hostname } = options.targets.entryAt(index);
+    const startedAt = wallClock();
+    const t0 = clock.now();
+    const evidence: ProbeEvidence[] = [];
+    const sysact = await runStep(probes.sysact, address, index, port);
+    evidence.push(toEvidence(sysact));
+    let remact: ProbeOutcome | undefined;
+    let version: ProbeOutcome | undefined;
+    if (needsRemact(sysact)) {
+      remact = await runStep(probes.remact, address, index, port);
+      evidence.push(toEvidence(remact));
+    }
+    if (
+      probes.version &&
+      answeredRpc(sysact) &&
+      !(remact?.comVersion && remact.classification === 'hresult')
+    ) {
+      version = await runStep(probes.version, address, index, port);
+      evidence.push(toEvidence(version));
+    }
+    const c = classify({ sysact, remact, version });
+    const result: HostResult = {
+      schema: 1,
+      address,
+      verdict: c.verdict,
+      success: c.success,
+      reason: c.reason,
+      ms03_026: c.ms03_026,
+      ms03_039: c.ms03_039,
+      dcomVersion: c.dcomVersion,
+      remact: c.remact,
+      sysact: c.sysact,
+      evidence,
+      startedAt,
+      durationMs: 0,
+    };
+    if (hostname !== undefined) result.hostname = hostname;
+    if (c.osHints.length > 0) result.osHints = c.osHints;
+    const reachable = sysact.classification !== 'refused' && sysact.classification !== 'unreachable';
+    const extras: Probe[] = [];
+    if (probes.netbios && sysact.classification !== 'unreachable') extras.push(probes.netbios);
+    if (probes.epm && reachable && answeredRpc(sysact)) extras.push(probes.epm);
+    if (probes.indicators && sysact.classification !== 'unreachable') extras.push(...probes.indicators);
+    for (const probe of extras) {
+      const o = await runStep(probe, address, index, probe.defaultPorts[0] ?? port);
+      evidence.push(toEvidence(o));
+      const f = o.fields ?? {};
+      if (typeof f.netbiosName === 'string') result.netbiosName = f.netbiosName;
+      if (Array.isArray(f.endpoints)) result.endpoints = f.endpoints as EndpointRecord[];
+      if (Array.isArray(f.indicators)) {
+        result.indicators = [...(result.indicators ?? []), ...(f.indicators as IndicatorFinding[])];
+      }
+      if (Array.isArray(f.osHints)) result.osHints = [...(result.osHints ?? []), ...(f.osHints as string[])];
+    }
+    if (c.verdict === 'error') {
+      const err = sysact.error ?? remact?.error;
+      if (err) result.error = err;
+    }
+    result.durationMs = Math.round((clock.now() - t0) * 10) / 10;
+    return result;
+  };
+
+  const localErrorResult = (index: number, e: unknown): HostResult => {
+    const { address, hostname } = options.targets.entryAt(index);
+    const code = e instanceof RpcsweepError ? e.code : 'INTERNAL';
+    const message = e instanceof Error ? e.message : String(e);
+    const r: HostResult = {
+      schema: 1,
+      address,
+      verdict: 'error',
+      success: false,
+      reason: `local error: ${message}`,
+      ms03_026: 'unknown',
+      ms03_039: 'unknown',
+      dcomVersion: '0.0',
+      remact: '....',
+      sysact: '....',
+      evidence: [],
+      startedAt: wallClock(),
+      durationMs: 0,
+      error: { code, message },
+    };
+    if (hostname !== undefined) r.hostname = hostname;
+    return r;
+  };
+
+  // A small channel between the host tasks and the consumer.
+  const ready: ScanItem[] = [];
+  let wake: (() => void) | undefined;
+  const notify = () => {
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
+  let feederDone = false;
+  let feederError: unknown;
+  const maxReady = Math.max(64, options.concurrency);
+
+  /** Hosts dispatched whose result (or drop) has not reached `ready` yet. */
+  let unsettled = 0;
+  const dispatch = (index: number): void => {
+    options.onStart?.(index);
+    unsettled++;
+    pool
+      .run(() => scanHost(index))
+      .then(
+        (result) => ready.push({ index, result }),
+        (e) => {
+          if (!(e instanceof HostAborted) && !signal?.aborted)
+            ready.push({ index, result: localErrorResult(index, e) });
+        },
+      )
+      .finally(() => {
+        unsettled--;
+        notify();
+      });
+  };
+
+  const feed = async (): Promise<void> => {
+    const skip = options.resume?.skipAddresses;
+    const order = function* (): Generator<number> {
+      if (options.resume) {
+        yield* options.resume.retry;
+        for (let i = options.resume.from; i < options.targets.total; i++) yield i;
+      } else {
+        for (let i = 0; i < options.targets.total; i++) yield i;
+      }
+    };
+    for (const index of order()) {
+      if (signal?.aborted) break;
+      if (skip && skip.size > 0 && skip.has(options.targets.entryAt(index).address)) {
+        options.onSkip?.(index);
+        continue;
+      }
+      // Backpressure: only as many hosts as the pool runs, and a bounded queue of unread results.
+      await pool.onSizeBelow(options.concurrency + 1);
+      while (ready.length >= maxReady && !signal?.aborted) {
+        await new Promise<void>((r) => {
+          consumerWake = r;
+        });
+      }
+      if (signal?.aborted) break;
+      dispatch(index);
+    }
+  };
+  let consumerWake: (() => void) | undefined;
+
+  const feeding = feed()
+    .catch((e) => {
+      feederError = e;
+    })
+    .finally(() => {
+      feederDone = true;
+      notify();
+    });
+  const onAbort = () => {
+    const w = consumerWake;
+    consumerWake = undefined;
+    w?.();
+    notify();
+  };
+  signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    for (;;) {
+      while (ready.length > 0) {
+        const item = ready.shift()!;
+        if (ready.length < maxReady) {
+          const w = consumerWake;
+          consumerWake = undefined;
+          w?.();
+        }
+        yield item;
+      }
+      if (feederDone && unsettled === 0 && ready.length === 0) break;
+      await new Promise<void>((r) => {
+        wake = r;
+        // Re-check after arming: a task may have finished in between.
+        if (ready.length > 0 || (feederDone && unsettled === 0)) notify();
+      });
+    }
+    await feeding;
+    if (feederError) throw feederError;
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+  }
+}
