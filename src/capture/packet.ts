@@ -1,0 +1,226 @@
+/**
+ * From a captured frame to a TCP segment: link layer (Ethernet incl. 802.1Q/QinQ, Linux cooked SLL
+ * and SLL2, BSD loopback/NULL, raw IP), then IPv4 or IPv6, then the TCP header. Anything that is not
+ * TCP over IP is reported as `other` and ignored by the callers; only an unknown link type is a problem.
+ */
+
+/** LINKTYPE_* values from tcpdump.org/linktypes.html (plus the DLT_RAW aliases some systems write). */
+export const LINKTYPE = {
+  NULL: 0,
+  ETHERNET: 1,
+  RAW: 101,
+  RAW_DLT_12: 12,
+  RAW_DLT_14: 14,
+  LOOP: 108,
+  LINUX_SLL: 113,
+  IPV4: 228,
+  IPV6: 229,
+  LINUX_SLL2: 276,
+} as const;
+
+const ETHERTYPE_IPV4 = 0x0800;
+const ETHERTYPE_IPV6 = 0x86dd;
+const VLAN_ETHERTYPES = new Set([0x8100, 0x88a8, 0x9100]);
+const IPPROTO_TCP = 6;
+const IPV6_EXTENSION_HEADERS = new Set([0, 43, 60]);
+const IPV6_FRAGMENT = 44;
+
+export interface TcpSegment {
+  readonly src: string;
+  readonly dst: string;
+  readonly srcPort: number;
+  readonly dstPort: number;
+  readonly seq: number;
+  readonly ack: number;
+  /** TCP flag bits: FIN 0x01, SYN 0x02, RST 0x04, PSH 0x08, ACK 0x10. */
+  readonly flags: number;
+  /** The captured payload bytes (a view into the frame). */
+  readonly payload: Uint8Array;
+  /**
+   * Payload length on the wire from the IP length fields; larger than payload.length when the
+   * capture cut the frame at its snap length.
+   */
+  readonly wireLength: number;
+}
+
+export const TCP_FLAG = { FIN: 0x01, SYN: 0x02, RST: 0x04, PSH: 0x08, ACK: 0x10 } as const;
+
+export type PacketResult =
+  | { readonly kind: 'tcp'; readonly segment: TcpSegment }
+  | { readonly kind: 'other'; readonly reason: string }
+  | { readonly kind: 'unsupported-link'; readonly linkType: number };
+
+const u16 = (b: Uint8Array, o: number): number => (b[o]! << 8) | b[o + 1]!;
+const u32 = (b: Uint8Array, o: number): number =>
+  ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
+
+export const ipv4Text = (b: Uint8Array, o: number): string => `${b[o]}.${b[o + 1]}.${b[o + 2]}.${b[o + 3]}`;
+
+/** RFC 5952 text form: lower case, longest run of two or more zero groups shortened to `::`. */
+export const ipv6Text = (b: Uint8Array, o: number): string => {
+  const groups: number[] = [];
+  for (let i = 0; i < 8; i++) groups.push(u16(b, o + 2 * i));
+  let bestStart = -1;
+  let bestLength = 0;
+  for (let i = 0; i < 8; ) {
+    if (groups[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLength && j - i >= 2) {
+      bestStart = i;
+      bestLength = j - i;
+    }
+    i = j;
+  }
+  const hex = groups.map((g) => g.toString(16));
+  if (bestStart < 0) return hex.join(':');
+  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLength).join(':')}`;
+};
+
+const other = (reason: string): PacketResult => ({ kind: 'other', reason });
+
+/** Where the network-layer packet starts and which protocol it is, for each supported link type. */
+const networkLayer = (
+  linkType: number,
+  data: Uint8Array,
+): { offset: number; ethertype: number } | PacketResult => {
+  switch (linkType) {
+    case LINKTYPE.ETHERNET: {
+      if (data.length < 14) return other('short Ethernet header');
+      let offset = 12;
+      let ethertype = u16(data, offset);
+      // 802.1Q / 802.1ad tags: 4 bytes each, possibly stacked.
+      while (VLAN_ETHERTYPES.has(ethertype)) {
+        offset += 4;
+        if (data.length < offset + 2) return other('short VLAN tag');
+        ethertype = u16(data, offset);
+      }
+      return { offset: offset + 2, ethertype };
+    }
+    case LINKTYPE.LINUX_SLL:
+      if (data.length < 16) return other('short Linux cooked header');
+      return { offset: 16, ethertype: u16(data, 14) };
+    case LINKTYPE.LINUX_SLL2:
+      if (data.length < 20) return other('short Linux cooked v2 header');
+      return { offset: 20, ethertype: u16(data, 0) };
+    case LINKTYPE.NULL:
+    case LINKTYPE.LOOP: {
+      if (data.length < 4) return other('short loopback header');
+      // NULL writes the address family in the capturing host's byte order, LOOP in network order.
+      const family =
+        linkType === LINKTYPE.LOOP ? u32(data, 0) : data[0] !== 0 ? data[0]! | (data[1]! << 8) : u32(data, 0);
+      if (family === 2) return { offset: 4, ethertype: ETHERTYPE_IPV4 };
+      // AF_INET6 is 10 (Linux), 24 (NetBSD/OpenBSD), 28 (FreeBSD), 30 (macOS).
+      if (family === 10 || family === 24 || family === 28 || family === 30)
+        return { offset: 4, ethertype: ETHERTYPE_IPV6 };
+      return other(`loopback address family ${family}`);
+    }
+    case LINKTYPE.RAW:
+    case LINKTYPE.RAW_DLT_12:
+    case LINKTYPE.RAW_DLT_14: {
+      if (data.length < 1) return other('empty raw IP packet');
+      const version = data[0]! >> 4;
+      return { offset: 0, ethertype: version === 6 ? ETHERTYPE_IPV6 : ETHERTYPE_IPV4 };
+    }
+    case LINKTYPE.IPV4:
+      return { offset: 0, ethertype: ETHERTYPE_IPV4 };
+    case LINKTYPE.IPV6:
+      return { offset: 0, ethertype: ETHERTYPE_IPV6 };
+    default:
+      return { kind: 'unsupported-link', linkType };
+  }
+};
+
+const tcp = (
+  data: Uint8Array,
+  offset: number,
+  end: number,
+  wireEnd: number,
+  src: string,
+  dst: string,
+): PacketResult => {
+  if (end - offset < 20) return other('short TCP header');
+  const headerLength = (data[offset + 12]! >> 4) * 4;
+  if (headerLength < 20 || offset + headerLength > end) return other('bad TCP data offset');
+  return {
+    kind: 'tcp',
+    segment: {
+      src,
+      dst,
+      srcPort: u16(data, offset),
+      dstPort: u16(data, offset + 2),
+      seq: u32(data, offset + 4),
+      ack: u32(data, offset + 8),
+      flags: data[offset + 13]!,
+      payload: data.subarray(offset + headerLength, end),
+      wireLength: Math.max(0, wireEnd - offset - headerLength),
+    },
+  };
+};
+
+/**
+ * Decodes the frame down to TCP. `originalLength` is the frame's length on the wire, used to tell a
+ * snap-length cut from a short packet.
+ */
+export const decodePacket = (
+  linkType: number,
+  data: Uint8Array,
+  originalLength = data.length,
+): PacketResult => {
+  const net = networkLayer(linkType, data);
+  if ('kind' in net) return net;
+  const { offset, ethertype } = net;
+  const cut = originalLength - data.length;
+  if (ethertype === ETHERTYPE_IPV4) {
+    if (data.length < offset + 20) return other('short IPv4 header');
+    if (data[offset]! >> 4 !== 4) return other('IPv4 version field is not 4');
+    const headerLength = (data[offset]! & 0x0f) * 4;
+    if (headerLength < 20) return other('bad IPv4 header length');
+    const totalLength = u16(data, offset + 2);
+    const fragment = u16(data, offset + 6);
+    if ((fragment & 0x1fff) !== 0 || (fragment & 0x2000) !== 0)
+      return other('IPv4 fragment (not reassembled)');
+    if (data[offset + 9] !== IPPROTO_TCP) return other('not TCP');
+    // total length 0 happens with segmentation offload: then trust the captured length.
+    const wireEnd = totalLength === 0 ? data.length + cut : offset + totalLength;
+    // Trim Ethernet padding: the IP length, not the frame length, bounds the payload.
+    const end = Math.min(data.length, wireEnd);
+    return tcp(
+      data,
+      offset + headerLength,
+      end,
+      wireEnd,
+      ipv4Text(data, offset + 12),
+      ipv4Text(data, offset + 16),
+    );
+  }
+  if (ethertype === ETHERTYPE_IPV6) {
+    if (data.length < offset + 40) return other('short IPv6 header');
+    if (data[offset]! >> 4 !== 6) return other('IPv6 version field is not 6');
+    const payloadLength = u16(data, offset + 4);
+    const wireEnd = payloadLength === 0 ? data.length + cut : offset + 40 + payloadLength;
+    const end = Math.min(data.length, wireEnd);
+    let next = data[offset + 6]!;
+    let o = offset + 40;
+    while (IPV6_EXTENSION_HEADERS.has(next) || next === IPV6_FRAGMENT) {
+      if (o + 8 > end) return other('short IPv6 extension header');
+      if (next === IPV6_FRAGMENT) {
+        const fragmentWord = u16(data, o + 2);
+        if ((fragmentWord & 0xfff8) !== 0 || (fragmentWord & 1) !== 0)
+          return other('IPv6 fragment (not reassembled)');
+        next = data[o]!;
+        o += 8;
+      } else {
+        const length = (data[o + 1]! + 1) * 8;
+        next = data[o]!;
+        o += length;
+      }
+    }
+    if (next !== IPPROTO_TCP) return other('not TCP');
+    return tcp(data, o, end, wireEnd, ipv6Text(data, offset + 8), ipv6Text(data, offset + 24));
+  }
+  return other(`ethertype 0x${ethertype.toString(16).padStart(4, '0')}`);
+};

@@ -1,0 +1,236 @@
+/**
+ * Per-connection, per-direction in-order TCP reassembly for offline captures.
+ *
+ * - Retransmissions and overlaps: the first copy of a byte wins (later copies are trimmed away).
+ * - Out-of-order segments wait (bounded) until the gap before them is filled.
+ * - A capture that starts after the handshake starts each direction at its first seen segment.
+ * - A gap that never fills (lost in capture, snap length cut, buffer bound hit) is reported to the
+ *   sink as `gap`, so a framer can resynchronise instead of misreading bytes.
+ * Every delivered chunk carries the number of the frame that carried it, so consumers can say which
+ * frame completed a PDU. Memory per direction is bounded by `maxOutOfOrderBytes`; the connection table
+ * is bounded by `maxConnections` (the oldest connection is flushed and dropped first).
+ */
+import { TCP_FLAG, type TcpSegment } from './packet.ts';
+
+export type Direction = 'client' | 'server';
+
+export interface TcpEndpoint {
+  readonly address: string;
+  readonly port: number;
+}
+
+export interface TcpConnection {
+  /** 0-based, in order of first appearance (tshark's tcp.stream numbering for simple captures). */
+  readonly id: number;
+  readonly client: TcpEndpoint;
+  readonly server: TcpEndpoint;
+  /** True when the SYN was captured (client/server roles are then known, not guessed). */
+  readonly sawHandshake: boolean;
+  readonly firstFrame: number;
+}
+
+/** What a consumer of one connection receives, in order. */
+export interface StreamSink {
+  data(from: Direction, bytes: Uint8Array, frame: number): void;
+  /** `lostBytes` bytes are missing before the next data from this direction. */
+  gap(from: Direction, lostBytes: number, frame: number): void;
+  /** The connection ended (FIN/RST from both sides, eviction, or the end of the capture). */
+  end(): void;
+}
+
+export interface TcpReassemblyOptions {
+  /**
+   * Bytes that may wait out of order per direction before the gap is declared lost.
+   * @default 4 MiB (4_194_304); range 64 KiB .. 1 GiB
+   */
+  maxOutOfOrderBytes?: number;
+  /**
+   * Connections tracked at once; the oldest is flushed and dropped beyond this.
+   * @default 65_536; range 1 .. 10_000_000
+   */
+  maxConnections?: number;
+}
+
+/** Signed distance a - b in 32-bit sequence space. */
+const seqDiff = (a: number, b: number): number => (a - b) | 0;
+
+interface PendingSegment {
+  seq: number;
+  bytes: Uint8Array;
+  wireLength: number;
+  frame: number;
+}
+
+class DirectionState {
+  nextSeq: number | undefined;
+  pending: PendingSegment[] = [];
+  pendingBytes = 0;
+  finished = false;
+
+  constructor(
+    readonly from: Direction,
+    readonly sink: StreamSink,
+    readonly maxOutOfOrderBytes: number,
+  ) {}
+
+  segment(seg: TcpSegment, frame: number): void {
+    let seq = seg.seq;
+    if (seg.flags & TCP_FLAG.SYN) {
+      seq = (seq + 1) >>> 0;
+      if (this.nextSeq === undefined) this.nextSeq = seq;
+    }
+    if (seg.flags & (TCP_FLAG.FIN | TCP_FLAG.RST)) this.finished = true;
+    if (seg.wireLength === 0) return;
+    if (this.nextSeq === undefined) this.nextSeq = seq;
+    this.#accept({ seq, bytes: seg.payload, wireLength: seg.wireLength, frame });
+    this.#drain(frame);
+    if (this.pendingBytes > this.maxOutOfOrderBytes) this.flush(frame);
+  }
+
+  #accept(p: PendingSegment): void {
+    const rel = seqDiff(p.seq, this.nextSeq!);
+    if (rel > 0) {
+      this.#store(p);
+      return;
+    }
+    const skip = -rel;
+    if (skip >= p.wireLength) return; // a pure retransmission
+    const captured = p.bytes.subarray(Math.min(skip, p.bytes.length));
+    const wireLength = p.wireLength - skip;
+    if (captured.length > 0) this.sink.data(this.from, captured, p.frame);
+    if (captured.length < wireLength) this.sink.gap(this.from, wireLength - captured.length, p.frame);
+    this.nextSeq = (this.nextSeq! + wireLength) >>> 0;
+  }
+
+  #store(p: PendingSegment): void {
+    let i = this.pending.length;
+    while (i > 0 && seqDiff(this.pending[i - 1]!.seq, p.seq) > 0) i--;
+    this.pending.splice(i, 0, p);
+    this.pendingBytes += p.bytes.length;
+  }
+
+  #drain(_frame: number): void {
+    while (this.pending.length > 0 && seqDiff(this.pending[0]!.seq, this.nextSeq!) <= 0) {
+      const p = this.pending.shift()!;
+      this.pendingBytes -= p.bytes.length;
+      this.#accept(p);
+    }
+  }
+
+  /** Gives up on missing bytes: reports each gap and delivers everything still waiting. */
+  flush(frame: number): void {
+    while (this.pending.length > 0) {
+      const first = this.pending[0]!;
+      const lost = seqDiff(first.seq, this.nextSeq!);
+      if (lost > 0) {
+        this.sink.gap(this.from, lost, Math.max(frame, first.frame));
+        this.nextSeq = first.seq;
+      }
+      this.#drain(frame);
+    }
+  }
+}
+
+class ConnectionState {
+  readonly directions: Record<Direction, DirectionState>;
+  lastFrame: number;
+  constructor(
+    readonly info: TcpConnection,
+    readonly sink: StreamSink,
+    maxOutOfOrderBytes: number,
+  ) {
+    this.directions = {
+      client: new DirectionState('client', sink, maxOutOfOrderBytes),
+      server: new DirectionState('server', sink, maxOutOfOrderBytes),
+    };
+    this.lastFrame = info.firstFrame;
+  }
+  get closed(): boolean {
+    return this.directions.client.finished && this.directions.server.finished;
+  }
+  finish(): void {
+    this.directions.client.flush(this.lastFrame);
+    this.directions.server.flush(this.lastFrame);
+    this.sink.end();
+  }
+}
+
+const keyOf = (a: string, ap: number, b: string, bp: number): string => `${a}|${ap}|${b}|${bp}`;
+
+/** Routes TCP segments to per-connection sinks, opening a sink for each new connection. */
+export class TcpReassembler {
+  readonly #open: (connection: TcpConnection) => StreamSink;
+  readonly #maxOutOfOrderBytes: number;
+  readonly #maxConnections: number;
+  /** Keyed both ways round; Map order = age, for eviction. */
+  readonly #connections = new Map<string, ConnectionState>();
+  #nextId = 0;
+
+  constructor(open: (connection: TcpConnection) => StreamSink, options: TcpReassemblyOptions = {}) {
+    this.#open = open;
+    this.#maxOutOfOrderBytes = options.maxOutOfOrderBytes ?? 4 * 1024 * 1024;
+    this.#maxConnections = options.maxConnections ?? 65_536;
+  }
+
+  push(seg: TcpSegment, frame: number): void {
+    const forward = keyOf(seg.src, seg.srcPort, seg.dst, seg.dstPort);
+    let state = this.#connections.get(forward);
+    const isSyn = (seg.flags & (TCP_FLAG.SYN | TCP_FLAG.ACK)) === TCP_FLAG.SYN;
+    // A new SYN on a 4-tuple whose old connection already ended is a new connection (port reuse).
+    if (state && isSyn && (state.closed || state.directions.client.nextSeq !== undefined)) {
+      const isSameSyn =
+        state.info.sawHandshake &&
+        state.info.client.address === seg.src &&
+        state.info.client.port === seg.srcPort &&
+        seqDiff(state.directions.client.nextSeq ?? 0, (seg.seq + 1) >>> 0) === 0;
+      if (!isSameSyn) {
+        this.#close(state);
+        state = undefined;
+      }
+    }
+    if (!state) state = this.#create(seg, frame);
+    state.lastFrame = frame;
+    const from: Direction =
+      state.info.client.address === seg.src && state.info.client.port === seg.srcPort ? 'client' : 'server';
+    state.directions[from].segment(seg, frame);
+  }
+
+  /** Flushes every connection still open (end of capture). */
+  finish(): void {
+    for (const state of new Set(this.#connections.values())) this.#close(state);
+  }
+
+  #create(seg: TcpSegment, frame: number): ConnectionState {
+    const syn = (seg.flags & TCP_FLAG.SYN) !== 0;
+    const synAck = syn && (seg.flags & TCP_FLAG.ACK) !== 0;
+    // Without a handshake, guess: the lower port is the server (135 and dynamic RPC ports are
+    // below the clients' ephemeral ports); on a tie, the first sender is the client.
+    const senderIsClient = syn ? !synAck : seg.srcPort > seg.dstPort || seg.srcPort === seg.dstPort;
+    const sender = { address: seg.src, port: seg.srcPort };
+    const receiver = { address: seg.dst, port: seg.dstPort };
+    const info: TcpConnection = {
+      id: this.#nextId++,
+      client: senderIsClient ? sender : receiver,
+      server: senderIsClient ? receiver : sender,
+      sawHandshake: syn,
+      firstFrame: frame,
+    };
+    const state = new ConnectionState(info, this.#open(info), this.#maxOutOfOrderBytes);
+    if (this.#connections.size / 2 >= this.#maxConnections) {
+      const oldest = this.#connections.values().next().value;
+      if (oldest) this.#close(oldest);
+    }
+    this.#connections.set(keyOf(seg.src, seg.srcPort, seg.dst, seg.dstPort), state);
+    this.#connections.set(keyOf(seg.dst, seg.dstPort, seg.src, seg.srcPort), state);
+    return state;
+  }
+
+  #close(state: ConnectionState): void {
+    const { client, server } = state.info;
+    const a = keyOf(client.address, client.port, server.address, server.port);
+    const b = keyOf(server.address, server.port, client.address, client.port);
+    if (this.#connections.get(a) === state) this.#connections.delete(a);
+    if (this.#connections.get(b) === state) this.#connections.delete(b);
+    state.finish();
+  }
+}
