@@ -1,0 +1,153 @@
+/**
+ * decodePdu: one whole connection-oriented PDU → a discriminated union on `type`. Never throws on
+ * wire data (the *OrThrow twins do). The body is read inside [header end, auth trailer): a trailer
+ * announced by auth_length > 0 is parsed into `auth` and otherwise skipped.
+ */
+import { ByteReader, decodeWith } from '../../../core/bytes.ts';
+import { type Decoded, decodeFail, orThrow } from '../../../core/errors.ts';
+import { PTYPE, PTYPE_NAMES } from '../constants.ts';
+import { type AuthVerifier, type HeaderLimits, readAuthVerifier, readHeader } from '../header.ts';
+import { readBindBody } from './bind.ts';
+import { readBindAckBody } from './bind-ack.ts';
+import { readBindNakBody } from './bind-nak.ts';
+import { readFaultBody } from './fault.ts';
+import { readRequestBody } from './request.ts';
+import { readResponseBody } from './response.ts';
+import type {
+  BindAckPdu,
+  BindNakPdu,
+  BindPdu,
+  ControlPdu,
+  FaultPdu,
+  Pdu,
+  PduType,
+  RequestPdu,
+  ResponsePdu,
+} from './types.ts';
+
+export interface DecodePduOptions extends HeaderLimits {
+  /** Where the PDU starts in `bytes`. @default 0 */
+  offset?: number;
+}
+
+const readPdu = (bytes: Uint8Array, options: DecodePduOptions): { value: Pdu; consumed: number } => {
+  const start = options.offset ?? 0;
+  const r = new ByteReader(bytes, { offset: start });
+  const header = readHeader(r, options);
+  r.littleEndian = header.littleEndian;
+  if (bytes.length - start < header.fragLength) {
+    r.fail(
+      'DCERPC_TRUNCATED',
+      'dcerpc.cn_frag_len',
+      `frag_length is ${header.fragLength} but only ${bytes.length - start} byte(s) are present`,
+      start + 8,
+    );
+  }
+  let auth: AuthVerifier | undefined;
+  let bodyEnd = start + header.fragLength;
+  if (header.authLength > 0) {
+    ({ auth, bodyEnd } = readAuthVerifier(r, header, start));
+  }
+  const typeName = PTYPE_NAMES[header.ptype];
+  const bodyReader = (end: number) =>
+    new ByteReader(bytes, { offset: r.offset, end, littleEndian: header.littleEndian });
+  const withAuth = <T extends object>(v: T): T => (auth ? { ...v, auth } : v);
+  let value: Pdu;
+  switch (header.ptype) {
+    case PTYPE.bind:
+    case PTYPE.alter_context:
+      value = withAuth({
+        type: typeName as BindPdu['type'],
+        header,
+        ...readBindBody(bodyReader(bodyEnd)),
+      });
+      break;
+    case PTYPE.bind_ack:
+    case PTYPE.alter_context_resp:
+      value = withAuth({
+        type: typeName as BindAckPdu['type'],
+        header,
+        ...readBindAckBody(bodyReader(bodyEnd), start),
+      });
+      break;
+    case PTYPE.bind_nak:
+      value = withAuth({ type: 'bind_nak' as const, header, ...readBindNakBody(bodyReader(bodyEnd), start) });
+      break;
+    case PTYPE.request:
+    case PTYPE.response: {
+      // The stub excludes the auth padding that precedes the sec_trailer.
+      const pad = auth?.authPadLength ?? 0;
+      if (pad > 0 && bodyEnd - pad < start + 24) {
+        r.fail(
+          'DCERPC_BAD_AUTH_LEN',
+          'dcerpc.auth_pad_len',
+          `auth_pad_length ${pad} is larger than the stub before the sec_trailer`,
+          bodyEnd + 2,
+        );
+      }
+      const end = bodyEnd - pad;
+      value =
+        header.ptype === PTYPE.request
+          ? withAuth({ type: 'request' as const, header, ...readRequestBody(bodyReader(end), header) })
+          : withAuth({ type: 'response' as const, header, ...readResponseBody(bodyReader(end)) });
+      break;
+    }
+    case PTYPE.fault:
+      value = withAuth({ type: 'fault' as const, header, ...readFaultBody(bodyReader(bodyEnd)) });
+      break;
+    case PTYPE.auth3:
+    case PTYPE.shutdown:
+    case PTYPE.co_cancel:
+    case PTYPE.orphaned: {
+      const br = bodyReader(bodyEnd);
+      value = withAuth({
+        type: typeName as ControlPdu['type'],
+        header,
+        body: br.take(br.remaining, 'dcerpc.cn_body'),
+      });
+      break;
+    }
+    default:
+      return r.fail(
+        'DCERPC_BAD_PTYPE',
+        'dcerpc.pkt_type',
+        `PTYPE ${header.ptype}${typeName ? ` (${typeName}, connectionless)` : ''} is not a connection-oriented PDU`,
+        start + 2,
+      );
+  }
+  return { value, consumed: header.fragLength };
+};
+
+/** Decodes one whole PDU at `options.offset`; `consumed` is its frag_length. */
+export const decodePdu = (bytes: Uint8Array, options: DecodePduOptions = {}): Decoded<Pdu> =>
+  decodeWith(() => readPdu(bytes, options));
+export const decodePduOrThrow = orThrow(decodePdu);
+
+const expect =
+  <T extends Pdu>(...types: PduType[]) =>
+  (bytes: Uint8Array, options: DecodePduOptions = {}): Decoded<T> => {
+    const d = decodePdu(bytes, options);
+    if (!d.ok) return d;
+    if (!types.includes(d.value.type)) {
+      return decodeFail(
+        'DCERPC_BAD_PTYPE',
+        (options.offset ?? 0) + 2,
+        'dcerpc.pkt_type',
+        `expected ${types.join(' or ')}, got ${d.value.type}`,
+      );
+    }
+    return d as Decoded<T>;
+  };
+
+export const decodeBind = expect<BindPdu>('bind', 'alter_context');
+export const decodeBindAck = expect<BindAckPdu>('bind_ack', 'alter_context_resp');
+export const decodeBindNak = expect<BindNakPdu>('bind_nak');
+export const decodeRequest = expect<RequestPdu>('request');
+export const decodeResponse = expect<ResponsePdu>('response');
+export const decodeFault = expect<FaultPdu>('fault');
+export const decodeBindOrThrow = orThrow(decodeBind);
+export const decodeBindAckOrThrow = orThrow(decodeBindAck);
+export const decodeBindNakOrThrow = orThrow(decodeBindNak);
+export const decodeRequestOrThrow = orThrow(decodeRequest);
+export const decodeResponseOrThrow = orThrow(decodeResponse);
+export const decodeFaultOrThrow = orThrow(decodeFault);
