@@ -1,0 +1,101 @@
+/**
+ * Files that must survive a crash: the resume state (replaced atomically: write a temporary file,
+ * fsync it, rename over the old one) and the streamed NDJSON output, whose tail is read back on
+ * resume. Plain fs; no parsing of results beyond the two fields resume needs.
+ */
+import {
+  closeSync,
+  fsyncSync,
+  openSync,
+  readSync,
+  renameSync,
+  statSync,
+  truncateSync,
+  writeSync,
+} from 'node:fs';
+import { RpcsweepError } from '../core/errors.ts';
+import { VERDICTS, type Verdict } from '../core/result.ts';
+
+/** Replaces `path` with `text` so that a reader sees either the old or the new content, never half. */
+export const writeFileAtomic = (path: string, text: string): void => {
+  const tmp = `${path}.tmp`;
+  try {
+    const fd = openSync(tmp, 'w', 0o600);
+    try {
+      writeSync(fd, text);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+  } catch (e) {
+    throw new RpcsweepError('REPORT_WRITE', `cannot write ${path}: ${(e as Error).message}`, { cause: e });
+  }
+};
+
+const VERDICT_SET: ReadonlySet<string> = new Set(VERDICTS);
+
+export interface NdjsonTail {
+  /** Results found after `fromByte`, in file order. */
+  results: Array<{ address: string; verdict: Verdict }>;
+  /** Length of the file after dropping a partial last line (what the resumed writer appends to). */
+  length: number;
+}
+
+/**
+ * Reads the NDJSON results written after byte `fromByte` (the length recorded at the last checkpoint)
+ * and cuts a half-written last line (a crash mid-write). Lines that are not results (a summary record,
+ * a run header) are ignored.
+ */
+export const readNdjsonTail = (path: string, fromByte: number): NdjsonTail => {
+  let size: number;
+  try {
+    size = statSync(path).size;
+  } catch (e) {
+    throw new RpcsweepError(
+      'ENGINE_RESUME_CORRUPT',
+      `the output file ${path} named in the resume file is missing`,
+      {
+        cause: e,
+      },
+    );
+  }
+  if (size < fromByte) {
+    throw new RpcsweepError(
+      'ENGINE_RESUME_CORRUPT',
+      `the output file ${path} is shorter (${size} bytes) than at the last checkpoint (${fromByte} bytes)`,
+    );
+  }
+  const n = size - fromByte;
+  const buf = Buffer.alloc(n);
+  const fd = openSync(path, 'r');
+  try {
+    let got = 0;
+    while (got < n) {
+      const k = readSync(fd, buf, got, n - got, fromByte + got);
+      if (k === 0) break;
+      got += k;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  const lastNewline = buf.lastIndexOf(0x0a);
+  const complete = lastNewline < 0 ? 0 : lastNewline + 1;
+  const length = fromByte + complete;
+  if (length < size) truncateSync(path, length);
+  const results: NdjsonTail['results'] = [];
+  for (const line of buf.subarray(0, complete).toString('utf8').split('\n')) {
+    if (line.trim() === '') continue;
+    let o: unknown;
+    try {
+      o = JSON.parse(line);
+    } catch {
+      continue;
+    }
+    const r = o as { address?: unknown; verdict?: unknown };
+    if (typeof r.address === 'string' && typeof r.verdict === 'string' && VERDICT_SET.has(r.verdict)) {
+      results.push({ address: r.address, verdict: r.verdict as Verdict });
+    }
+  }
+  return { results, length };
+};
