@@ -1,0 +1,144 @@
+/**
+ * The whole pipeline, pure: capture bytes → frames → TCP segments → reassembled streams → DCE/RPC
+ * PDU records. Items come out in the order their completing frames appear. A corrupt capture ends
+ * the sequence with one `problem` item, after every PDU decoded before it (and after flushing the
+ * streams still open, so partial data is not silently lost).
+ */
+import { DcerpcConnection, type DcerpcConnectionOptions } from './dcerpc-connection.ts';
+import type { CaptureProblem } from './frames.ts';
+import { decodePacket } from './packet.ts';
+import type { PduRecord, StreamNote } from './pdu-record.ts';
+import { readFrames } from './read-frames.ts';
+import { TcpReassembler, type TcpReassemblyOptions } from './tcp-reassembly.ts';
+
+export type CaptureItem =
+  | { readonly kind: 'pdu'; readonly record: PduRecord }
+  | { readonly kind: 'note'; readonly note: StreamNote }
+  | { readonly kind: 'problem'; readonly problem: CaptureProblem };
+
+export interface CaptureSummary {
+  frames: number;
+  tcpSegments: number;
+  connections: number;
+  dcerpcConnections: number;
+  pdus: number;
+  /** PDUs whose own decoding failed (header fields kept). */
+  malformedPdus: number;
+  notes: number;
+  /** Link types met that rpcsweep cannot read, with the first frame of each. */
+  unsupportedLinkTypes: Array<{ linkType: number; firstFrame: number }>;
+  problem?: CaptureProblem;
+}
+
+export interface DecodeCaptureOptions extends TcpReassemblyOptions, DcerpcConnectionOptions {}
+
+/** ISO 8601 with microseconds (Date only keeps milliseconds). */
+export const isoTime = (ns: bigint): string => {
+  const ms = ns / 1_000_000n;
+  const iso = new Date(Number(ms)).toISOString();
+  const micros = (((ns / 1000n) % 1000n) + 1000n) % 1000n;
+  return `${iso.slice(0, -1)}${micros.toString().padStart(3, '0')}Z`;
+};
+
+export class CaptureDecoder {
+  readonly summary: CaptureSummary = {
+    frames: 0,
+    tcpSegments: 0,
+    connections: 0,
+    dcerpcConnections: 0,
+    pdus: 0,
+    malformedPdus: 0,
+    notes: 0,
+    unsupportedLinkTypes: [],
+  };
+  readonly #bytes: Uint8Array;
+  readonly #options: DecodeCaptureOptions;
+
+  constructor(bytes: Uint8Array, options: DecodeCaptureOptions = {}) {
+    this.#bytes = bytes;
+    this.#options = options;
+  }
+
+  /** Iterate once. */
+  *items(): Generator<CaptureItem> {
+    const queue: CaptureItem[] = [];
+    const times = new Map<number, string>();
+    const timeOf = (frame: number) => times.get(frame) ?? '';
+    const summary = this.summary;
+    const connections: DcerpcConnection[] = [];
+    const reassembler = new TcpReassembler((info) => {
+      summary.connections++;
+      const c = new DcerpcConnection(
+        info,
+        {
+          pdu: (record) => {
+            summary.pdus++;
+            if (record.error) summary.malformedPdus++;
+            queue.push({ kind: 'pdu', record });
+          },
+          note: (note) => {
+            summary.notes++;
+            queue.push({ kind: 'note', note });
+          },
+        },
+        timeOf,
+        this.#options,
+      );
+      connections.push(c);
+      return {
+        data: (from, bytes, frame) => c.data(from, bytes, frame),
+        gap: (from, lost, frame) => c.gap(from, lost, frame),
+        end: () => {
+          c.end();
+          if (c.isDcerpc) summary.dcerpcConnections++;
+        },
+      };
+    }, this.#options);
+    const unsupported = new Set<number>();
+    for (const item of readFrames(this.#bytes)) {
+      if (item.kind === 'problem') {
+        summary.problem = item.problem;
+        reassembler.finish();
+        yield* queue.splice(0);
+        yield item;
+        return;
+      }
+      const frame = item.frame;
+      summary.frames++;
+      const packet = decodePacket(frame.linkType, frame.data, frame.originalLength);
+      if (packet.kind === 'unsupported-link') {
+        if (!unsupported.has(packet.linkType)) {
+          unsupported.add(packet.linkType);
+          summary.unsupportedLinkTypes.push({ linkType: packet.linkType, firstFrame: frame.number });
+        }
+        continue;
+      }
+      if (packet.kind !== 'tcp') continue;
+      summary.tcpSegments++;
+      times.set(frame.number, isoTime(frame.timestampNs));
+      reassembler.push(packet.segment, frame.number);
+      if (queue.length) yield* queue.splice(0);
+      // Keep the time map small: only frames that may still complete a PDU need their time.
+      if (times.size > 200_000) {
+        for (const k of [...times.keys()].slice(0, 100_000)) times.delete(k);
+      }
+    }
+    reassembler.finish();
+    yield* queue.splice(0);
+  }
+}
+
+/** Convenience: every item at once (tests, small captures). */
+export const decodeCapture = (
+  bytes: Uint8Array,
+  options: DecodeCaptureOptions = {},
+): { pdus: PduRecord[]; notes: StreamNote[]; summary: CaptureSummary } => {
+  const decoder = new CaptureDecoder(bytes, options);
+  const pdus: PduRecord[] = [];
+  const notes: StreamNote[] = [];
+  for (const item of decoder.items()) {
+    if (item.kind === 'pdu') pdus.push(item.record);
+    else if (item.kind === 'note') notes.push(item.note);
+  }
+  return { pdus, notes, summary: decoder.summary };
+};

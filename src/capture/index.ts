@@ -1,0 +1,9 @@
+/** Public surface of capture reading: import from here. */
+
+export { looksLikeDcerpcHeader } from './dcerpc-connection.ts';
+export * from './decode-capture.ts';
+export type { CaptureFormat, CaptureFrame, CaptureProblem, FrameItem } from './frames.ts';
+export { decodePacket, LINKTYPE, type PacketResult, type TcpSegment } from './packet.ts';
+export type * from './pdu-record.ts';
+export { captureFormat, readFrames } from './read-frames.ts';
+export { type Direction, type StreamSink, type TcpConnection, TcpReassembler } from './tcp-reassembly.ts';
