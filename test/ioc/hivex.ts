@@ -1,0 +1,94 @@
+/**
+ * Real hives from third-party writers, made at test time (no hand-made bytes):
+ * 1. Samba's libregistry `reg_create_regf_file` (called through Python ctypes) creates an empty hive.
+ *    Samba 4.17 writes the file size, not the hive-bins size, at 0x28, which hivex then extends wrongly;
+ * 2. so the empty hive is rewritten by Samba's other writer, `net rpc registry copy` (source3 regfio,
+ *    a local file-to-file copy that opens no connection), which writes a consistent header;
+ * 3. `hivexregedit --merge` (Debian libwin-hivex-perl) adds keys and values from a .reg file.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { IMPACKET_PYTHON, run } from '../support/system.ts';
+
+const SAMBA_REGISTRY_LIB = '/usr/lib/x86_64-linux-gnu/samba/libregistry-samba4.so.0';
+
+const CREATE_PY = `
+import ctypes, sys
+lib = ctypes.CDLL(${JSON.stringify(SAMBA_REGISTRY_LIB)})
+f = lib.reg_create_regf_file
+f.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int, ctypes.POINTER(ctypes.c_void_p)]
+f.restype = ctypes.c_uint32
+key = ctypes.c_void_p()
+rc = f(None, sys.argv[1].encode(), 5, ctypes.byref(key))
+sys.exit(0 if rc == 0 else 1)
+`;
+
+let baseHive: Uint8Array | undefined;
+
+/** An empty hive (root key only), made once per process by Samba. */
+export const emptyHive = (): Uint8Array => {
+  if (baseHive) return baseHive;
+  const dir = mkdtempSync(join(tmpdir(), 'rs-hive-'));
+  try {
+    run(IMPACKET_PYTHON, ['-c', CREATE_PY, join(dir, 'samba4.hiv')]);
+    run('net', ['rpc', 'registry', 'copy', join(dir, 'samba4.hiv'), join(dir, 'base.hiv')]);
+    baseHive = new Uint8Array(readFileSync(join(dir, 'base.hiv')));
+    return baseHive;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+};
+
+export type RegData = string | { dword: number } | { hex: number; bytes: Uint8Array } | { multi: string[] };
+
+const quote = (s: string): string => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+const hexList = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join(',');
+const utf16 = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'utf16le'));
+
+const render = (d: RegData): string => {
+  if (typeof d === 'string') return quote(d);
+  if ('dword' in d) return `dword:${d.dword.toString(16).padStart(8, '0')}`;
+  if ('multi' in d) return `hex(7):${hexList(utf16(`${d.multi.join('\0')}\0\0`))}`;
+  return `hex(${d.hex.toString(16)}):${hexList(d.bytes)}`;
+};
+
+/**
+ * A .reg (version 5) text for keys under HKLM\SOFTWARE, with every ancestor key listed first
+ * (hivexregedit creates a key only under an existing parent).
+ */
+export const regText = (
+  keys: Record<string, Record<string, RegData>>,
+  root = 'HKEY_LOCAL_MACHINE\\SOFTWARE',
+): string => {
+  const all = new Set<string>();
+  for (const k of Object.keys(keys)) {
+    const parts = k.split('\\');
+    for (let i = 1; i <= parts.length; i++) all.add(parts.slice(0, i).join('\\'));
+  }
+  const ordered = [...all].sort((a, b) => a.split('\\').length - b.split('\\').length || a.localeCompare(b));
+  const lines = ['Windows Registry Editor Version 5.00', ''];
+  for (const k of ordered) {
+    lines.push(`[${root}\\${k}]`);
+    for (const [name, data] of Object.entries(keys[k] ?? {}))
+      lines.push(`${name === '@' ? '@' : quote(name)}=${render(data)}`);
+    lines.push('');
+  }
+  return lines.join('\r\n');
+};
+
+/** A hive made by hivex from the empty Samba hive plus the given keys. */
+export const makeHive = (keys: Record<string, Record<string, RegData>>): Uint8Array => {
+  const dir = mkdtempSync(join(tmpdir(), 'rs-hive-'));
+  try {
+    const hive = join(dir, 'SOFTWARE');
+    writeFileSync(hive, emptyHive());
+    writeFileSync(join(dir, 'in.reg'), regText(keys));
+    run('hivexregedit', ['--merge', '--prefix', 'HKEY_LOCAL_MACHINE\\SOFTWARE', hive, join(dir, 'in.reg')]);
+    return new Uint8Array(readFileSync(hive));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+};
+
+export const RUN_KEY = 'Microsoft\\Windows\\CurrentVersion\\Run';

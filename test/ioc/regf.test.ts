@@ -1,0 +1,180 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { openHive, type RegfHive, valueText, walkHive } from '../../src/ioc/hive/regf.ts';
+import { needs } from '../support/system.ts';
+import { emptyHive, makeHive, RUN_KEY } from './hivex.ts';
+
+const HIVEX = needs('hivexregedit', 'samba-dcerpcd');
+
+const BIG = new Uint8Array(40_000).map((_, i) => (i * 7 + 3) & 0xff);
+
+/**
+ * Appends one hive bin holding a db record, its segment list and the segments, points the vk at the
+ * db record and marks the hive 1.5 (db needs 1.4+).
+ */
+const withBigData = (hive: Uint8Array, vkOffset: number, data: Uint8Array): Uint8Array => {
+  const SEG = 16344;
+  const segs: Uint8Array[] = [];
+  for (let i = 0; i < data.length; i += SEG) segs.push(data.subarray(i, i + SEG));
+  const cells: Uint8Array[] = [];
+  const cellOf = (payload: Uint8Array): Uint8Array => {
+    const len = Math.ceil((payload.length + 4) / 8) * 8;
+    const c = new Uint8Array(len);
+    new DataView(c.buffer).setInt32(0, -len, true);
+    c.set(payload, 4);
+    return c;
+  };
+  const binStart = hive.length - 0x1000; // relative offset of the new bin
+  let at = binStart + 0x20;
+  const dbOffset = at;
+  const listOffset = dbOffset + 16;
+  const segOffsets: number[] = [];
+  at = listOffset + Math.ceil((segs.length * 4 + 4) / 8) * 8;
+  for (const s of segs) {
+    segOffsets.push(at);
+    at += cellOf(s).length;
+  }
+  const db = new Uint8Array(8);
+  db.set([0x64, 0x62]);
+  new DataView(db.buffer).setUint16(2, segs.length, true);
+  new DataView(db.buffer).setUint32(4, listOffset, true);
+  cells.push(cellOf(db));
+  const list = new Uint8Array(segs.length * 4);
+  segOffsets.forEach((o, i) => new DataView(list.buffer).setUint32(i * 4, o, true));
+  cells.push(cellOf(list));
+  for (const s of segs) cells.push(cellOf(s));
+  const used = 0x20 + cells.reduce((n, c) => n + c.length, 0);
+  const binSize = Math.ceil((used + 8) / 0x1000) * 0x1000;
+  const bin = new Uint8Array(binSize);
+  const bv = new DataView(bin.buffer);
+  bin.set([0x68, 0x62, 0x69, 0x6e]);
+  bv.setUint32(4, binStart, true);
+  bv.setUint32(8, binSize, true);
+  let p = 0x20;
+  for (const c of cells) {
+    bin.set(c, p);
+    p += c.length;
+  }
+  bv.setInt32(p, binSize - p, true); // the rest is one free cell
+  const out = new Uint8Array(hive.length + binSize);
+  out.set(hive);
+  out.set(bin, hive.length);
+  const ov = new DataView(out.buffer);
+  ov.setUint32(0x1000 + vkOffset + 4 + 8, dbOffset, true); // vk.data_offset
+  ov.setUint32(0x18, 5, true); // minor version 5
+  ov.setUint32(0x28, out.length - 0x1000, true);
+  return out;
+};
+
+const open = (b: Uint8Array): RegfHive => {
+  const r = openHive(b);
+  if (!r.ok) assert.fail(`${r.error.code}: ${r.error.message} (${r.error.field} @${r.error.offset})`);
+  return r.value;
+};
+
+test('empty Samba hive: root key only, checksum valid', { skip: HIVEX }, () => {
+  const h = open(emptyHive());
+  assert.equal(h.header.checksumValid, true);
+  assert.equal(h.header.majorVersion, 1);
+  const root = h.rootKey();
+  assert.equal(root.subkeyCount, 0);
+  const w = walkHive(h);
+  assert.ok(w.ok);
+  assert.equal(w.value.keys, 1);
+});
+
+test('hivex-written values of every common type decode', { skip: HIVEX }, () => {
+  const bin = new Uint8Array([1, 2, 3, 250]);
+  const h = open(
+    makeHive({
+      [RUN_KEY]: { 'windows auto update': 'msblast.exe', count: { dword: 0x01020304 } },
+      'Test\\Types': {
+        bin: { hex: 3, bytes: bin },
+        multi: { multi: ['a', 'bc'] },
+        expand: { hex: 2, bytes: new Uint8Array(Buffer.from('%SystemRoot%\0', 'utf16le')) },
+        '@': 'default',
+      },
+    }),
+  );
+  const run = h.findKey(RUN_KEY.toUpperCase())!;
+  assert.ok(run, 'Run key found case-insensitively');
+  const vals = Object.fromEntries(h.values(run).map((v) => [v.name, v]));
+  assert.equal(vals['windows auto update']!.typeName, 'REG_SZ');
+  assert.equal(valueText(vals['windows auto update']!), 'msblast.exe');
+  assert.equal(vals.count!.typeName, 'REG_DWORD');
+  assert.equal(vals.count!.storage, 'inline');
+  assert.equal(valueText(vals.count!), String(0x01020304));
+  const types = Object.fromEntries(h.values(h.findKey('Test\\Types')!).map((v) => [v.name, v]));
+  assert.deepEqual([...types.bin!.data], [...bin]);
+  assert.equal(valueText(types.multi!), 'a\nbc');
+  assert.equal(valueText(types.expand!), '%SystemRoot%');
+  assert.equal(valueText(types['']!), 'default');
+});
+
+test('a 40,000-byte value written by hivex (one cell) reads back whole', { skip: HIVEX }, () => {
+  const h = open(makeHive({ Big: { blob: { hex: 3, bytes: BIG } } }));
+  const [v] = h.values(h.findKey('Big')!);
+  assert.equal(v!.storage, 'cell');
+  assert.deepEqual(Buffer.from(v!.data), Buffer.from(BIG));
+});
+
+test('the same value moved into db segments (the Windows layout, hive 1.4+) is reassembled', {
+  skip: HIVEX,
+}, () => {
+  // hivex 1.3.23 and Samba write large values as one cell; Windows splits them into a "db" record.
+  // Start from the hivex hive and move the data into db segments in an appended hive bin.
+  const h0 = open(makeHive({ Big: { blob: { hex: 3, bytes: BIG } } }));
+  const [v0] = h0.values(h0.findKey('Big')!);
+  const bytes = withBigData(h0.bytes, v0!.offset, BIG);
+  const h = open(bytes);
+  assert.ok(h.header.minorVersion >= 4);
+  const [v] = h.values(h.findKey('Big')!);
+  assert.equal(v!.storage, 'big-data');
+  assert.deepEqual(Buffer.from(v!.data), Buffer.from(BIG));
+  const w = walkHive(h);
+  assert.ok(w.ok);
+  assert.equal(w.value.bigDataValues, 1);
+  // A segment list that claims more segments than its cell holds is corruption, not a crash.
+  const bad = bytes.slice();
+  const dv = new DataView(bad.buffer);
+  const dbAt = 0x1000 + dv.getUint32(0x1000 + v0!.offset + 4 + 8, true) + 4;
+  dv.setUint16(dbAt + 2, 500, true);
+  const hb = open(bad);
+  assert.throws(() => hb.values(hb.findKey('Big')!), /segments do not fit/);
+});
+
+test('many subkeys: every one is listed, whatever list kinds hivex chose', { skip: HIVEX }, () => {
+  const keys: Record<string, Record<string, string>> = {};
+  for (let i = 0; i < 1500; i++) keys[`Many\\K${String(i).padStart(4, '0')}`] = { v: `x${i}` };
+  const h = open(makeHive(keys));
+  const many = h.findKey('Many')!;
+  const subs = h.subkeys(many);
+  assert.equal(subs.length, 1500);
+  assert.deepEqual(new Set(subs.map((s) => s.name)).size, 1500);
+  const w = walkHive(h);
+  assert.ok(w.ok);
+  assert.equal(w.value.keys, 1 + 1 + 1500);
+  assert.equal(w.value.values, 1500);
+  // hivex writes lh lists (and ri over them once a list grows past its limit).
+  assert.ok(w.value.lists.lh + w.value.lists.lf + w.value.lists.li > 0);
+});
+
+test('not a hive, truncation and a bad root give IOC_HIVE_CORRUPT values', { skip: HIVEX }, () => {
+  const notHive = openHive(new TextEncoder().encode('REGEDIT4\r\n'));
+  assert.equal(notHive.ok, false);
+  assert.equal(!notHive.ok && notHive.error.code, 'IOC_HIVE_CORRUPT');
+  const good = makeHive({ [RUN_KEY]: { a: 'msblast.exe' } });
+  const cut = openHive(good.subarray(0, 0x1000 + 0x30));
+  if (cut.ok) {
+    const w = walkHive(cut.value);
+    assert.equal(w.ok, false);
+    assert.equal(!w.ok && w.error.code, 'IOC_HIVE_CORRUPT');
+  }
+  const badRoot = good.slice();
+  new DataView(badRoot.buffer).setUint32(0x24, 0x7fff_fff8, true);
+  const r = openHive(badRoot);
+  assert.ok(r.ok);
+  const w = walkHive(r.value);
+  assert.equal(w.ok, false);
+  assert.match(!w.ok ? w.error.message : '', /outside the hive bins/);
+});
