@@ -40,7 +40,7 @@ const withBigData = (hive: Uint8Array, vkOffset: number, data: Uint8Array): Uint
   new DataView(db.buffer).setUint32(4, listOffset, true);
   cells.push(cellOf(db));
   const list = new Uint8Array(segs.length * 4);
-  segOffsets.forEach((o, i) => new DataView(list.buffer).setUint32(i * 4, o, true));
+  for (const [i, o] of segOffsets.entries()) new DataView(list.buffer).setUint32(i * 4, o, true);
   cells.push(cellOf(list));
   for (const s of segs) cells.push(cellOf(s));
   const used = 0x20 + cells.reduce((n, c) => n + c.length, 0);
