@@ -181,6 +181,12 @@ export class ResumeTracker {
     this.#state.output.bytes = outputBytes;
   }
 
+  /** The index's result was already in the output (found in the tail on resume). */
+  acknowledgeSkipped(index: number): void {
+    this.#inFlight.delete(index);
+    if (index >= this.#state.position) this.#state.position = index + 1;
+  }
+
   get inFlightCount(): number {
     return this.#inFlight.size;
   }
