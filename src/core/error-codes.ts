@@ -32,6 +32,7 @@ export const ERROR_CODES = {
   TARGETS_TOO_LARGE: 'the target set exceeds what rpcsweep can enumerate',
   TARGETS_RESOLVE: 'a host or domain name did not resolve',
   TARGETS_BAD_SHARD: 'the --shard value is not i/n with 1 <= i <= n',
+  TARGETS_DNS_MALFORMED: 'a DNS message could not be decoded (truncated, bad lengths or name compression)',
 
   // net
   NET_CONNECT_TIMEOUT: 'no answer to the TCP connect before the deadline',
