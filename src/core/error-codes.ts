@@ -66,6 +66,7 @@ export const ERROR_CODES = {
   IOC_HIVE_CORRUPT: 'a registry hive is corrupt or not a regf file',
   IOC_REG_EXPORT_PARSE: 'a .reg export file could not be parsed',
   IOC_PATH: 'the artifact path does not exist or cannot be read',
+  IOC_TASKLIST_PARSE: 'a tasklist /fo csv export could not be parsed',
 
   // sim
   SIM_BAD_INPUT: 'the simulation input (scan results or options) is invalid',
