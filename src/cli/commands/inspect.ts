@@ -1,0 +1,110 @@
+/**
+ * `rpcsweep inspect CAPTURE`: decodes every DCE/RPC PDU carried over TCP in a pcap/pcapng file (any
+ * port), as text for people or NDJSON (one object per PDU) for tools. The capture layer is pure; this
+ * command only reads the file, formats and writes.
+ */
+import { readFileSync } from 'node:fs';
+import type { Writable } from 'node:stream';
+import { type Command, Option } from 'commander';
+import { CaptureDecoder } from '../../capture/index.ts';
+import { parseRecordFilter, type RecordPredicate } from '../../capture/record-filter.ts';
+import { escapeText, formatNoteText, formatPduText } from '../../capture/text-format.ts';
+import { RpcsweepError } from '../../core/errors.ts';
+import type { CliIo } from '../io.ts';
+
+interface InspectOptions {
+  format: 'text' | 'ndjson';
+  filter?: string;
+}
+
+/** Batches small writes and waits for 'drain' so a huge capture does not pile up in memory. */
+class BufferedOut {
+  #parts: string[] = [];
+  #size = 0;
+  constructor(readonly out: Writable) {}
+  async line(s: string): Promise<void> {
+    this.#parts.push(s, '\n');
+    this.#size += s.length + 1;
+    if (this.#size >= 64 * 1024) await this.flush();
+  }
+  async flush(): Promise<void> {
+    if (this.#size === 0) return;
+    const chunk = this.#parts.join('');
+    this.#parts = [];
+    this.#size = 0;
+    if (!this.out.write(chunk)) await new Promise<void>((resolve) => this.out.once('drain', resolve));
+  }
+}
+
+const readCapture = (path: string): Uint8Array => {
+  try {
+    return new Uint8Array(readFileSync(path));
+  } catch (e) {
+    throw new RpcsweepError(
+      'CLI_FILE',
+      `cannot read capture ${JSON.stringify(path)}: ${(e as Error).message}`,
+      {
+        cause: e,
+      },
+    );
+  }
+};
+
+export const runInspect = async (path: string, options: InspectOptions, io: CliIo): Promise<void> => {
+  const keep: RecordPredicate = options.filter ? parseRecordFilter(options.filter) : () => true;
+  const decoder = new CaptureDecoder(readCapture(path));
+  const out = new BufferedOut(io.stdout);
+  const text = options.format === 'text';
+  let shown = 0;
+  for (const item of decoder.items()) {
+    if (io.signal.aborted) break;
+    if (item.kind === 'pdu') {
+      if (!keep(item.record)) continue;
+      shown++;
+      await out.line(text ? formatPduText(item.record) : JSON.stringify(item.record));
+    } else if (item.kind === 'note') {
+      if (text) await out.line(formatNoteText(item.note));
+      else io.stderr.write(`rpcsweep: warning: ${formatNoteText(item.note).slice(3)}\n`);
+    }
+  }
+  const s = decoder.summary;
+  if (text) {
+    await out.line(
+      `-- ${shown} of ${s.pdus} DCE/RPC PDU(s) shown; ${s.frames} frame(s), ${s.connections} TCP connection(s), ${s.dcerpcConnections} with DCE/RPC, ${s.malformedPdus} malformed PDU(s), ${s.notes} stream note(s)`,
+    );
+  }
+  await out.flush();
+  if (s.problem) {
+    throw new RpcsweepError(s.problem.code, `${escapeText(path)}: ${s.problem.message}`, {
+      details: { frame: s.problem.frame, offset: s.problem.offset },
+    });
+  }
+  if (s.tcpSegments === 0 && s.unsupportedLinkTypes.length > 0) {
+    const types = s.unsupportedLinkTypes
+      .map((u) => `${u.linkType} (first in frame ${u.firstFrame})`)
+      .join(', ');
+    throw new RpcsweepError(
+      'CAPTURE_UNSUPPORTED_LINKTYPE',
+      `${escapeText(path)}: unsupported link type ${types}`,
+    );
+  }
+};
+
+export const register = (program: Command, io: CliIo): void => {
+  program
+    .command('inspect')
+    .description('decode the DCE/RPC PDUs (binds, EPM, mgmt, activation calls) in a pcap or pcapng capture')
+    .argument('<capture>', 'pcap or pcapng file')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'ndjson']).default('text'))
+    .option(
+      '--filter <terms>',
+      'only PDUs matching all field=value terms, e.g. ptype=fault or interface=EPMv4,opnum=2 or port=135',
+    )
+    .addHelpText(
+      'after',
+      '\nExamples:\n  rpcsweep inspect scan.pcapng\n  rpcsweep inspect --format ndjson --filter interface=EPMv4 epm.pcap | jq .body\n',
+    )
+    .action(async (capture: string, options: InspectOptions) => {
+      await runInspect(capture, options, io);
+    });
+};
