@@ -1,0 +1,157 @@
+/**
+ * startLab: puts a LabSpec on the network. Loopback mode listens on the spec's 127.x addresses in
+ * this process and, as root, silences the unreachable ones with an nft table; netns mode (netns.ts)
+ * runs the same harness inside namespaces it creates.
+ */
+import { RpcsweepError } from '../core/errors.ts';
+import { createRng } from '../core/random.ts';
+import type { FixState, Verdict } from '../core/result.ts';
+import { BUILTIN_SPEC_SOURCES } from './builtin-specs.ts';
+import { type SilenceRules, silenceAddresses, sweepStaleTables } from './nft.ts';
+import { PROFILES } from './profiles/index.ts';
+import { LabHarness } from './server.ts';
+import { type LabSpec, loadLabSpec } from './spec.ts';
+
+export interface LabHostInfo {
+  address: string;
+  profile: string;
+  netbiosName: string;
+  expected: { verdict: Verdict; ms03_026: FixState; ms03_039: FixState; dcomVersion: string };
+}
+
+export interface RunningLab {
+  name: string;
+  mode: 'loopback' | 'netns';
+  /** TCP port the emulated RPCSS listens on (135 unless the caller chose another). */
+  port: number;
+  hosts: LabHostInfo[];
+  /** Addresses with nothing listening (RST). */
+  refused: string[];
+  /** Addresses made silent (nft drop); empty without root. */
+  unreachable: string[];
+  /** Addresses the spec wanted silent that could not be made so (no root): they refuse instead. */
+  notSilenced: string[];
+  /** A target expression covering the whole spec, for the scanner. */
+  targetSpec: string;
+  crashes(): Array<{ address: string; at: number; cause: string }>;
+  stats(): { connections: number; binds: number; requests: number };
+  /** Brings a crashed (fragile) host back. */
+  restart(address: string): Promise<void>;
+  /** Removes everything the lab added (sockets, nft table, namespaces, child processes). */
+  close(): Promise<void>;
+}
+
+export interface StartLabOptions {
+  isRoot?: boolean;
+  mode?: 'loopback' | 'netns';
+  signal?: AbortSignal;
+  log?: (line: string) => void;
+  /** @default 135 */
+  port?: number;
+  /** Bounds of the endless-fragments peer. */
+  maxStreamChunks?: number;
+  maxStreamMs?: number;
+}
+
+/** A built-in spec name, a spec text (JSON/YAML) or a spec object → LabSpec. */
+export const resolveLabSpec = (spec: LabSpec | string | object): LabSpec => {
+  if (typeof spec === 'string') {
+    const builtin = BUILTIN_SPEC_SOURCES[spec];
+    if (builtin) return loadLabSpec(builtin, spec);
+    if (/^[a-z0-9-]+$/.test(spec)) {
+      throw new RpcsweepError(
+        'LAB_SPEC_INVALID',
+        `no built-in lab spec "${spec}" (rpcsweep lab list shows them)`,
+        {
+          details: { path: '(name)' },
+        },
+      );
+    }
+    return loadLabSpec(spec);
+  }
+  if ('targetSpec' in spec && Array.isArray((spec as LabSpec).hosts)) return spec as LabSpec;
+  return loadLabSpec(spec);
+};
+
+const BATCH = 256;
+
+export const startLoopbackLab = async (spec: LabSpec, options: StartLabOptions = {}): Promise<RunningLab> => {
+  const port = options.port ?? 135;
+  const started = performance.now();
+  const harness = new LabHarness({
+    port,
+    log: options.log,
+    now: () => performance.now(),
+    maxStreamChunks: options.maxStreamChunks,
+    maxStreamMs: options.maxStreamMs,
+  });
+  let rules: SilenceRules | undefined;
+  const close = async () => {
+    await harness.close();
+    await rules?.remove();
+  };
+  try {
+    options.signal?.throwIfAborted();
+    const seedRng = createRng(spec.seed);
+    for (let i = 0; i < spec.hosts.length; i += BATCH) {
+      await Promise.all(
+        spec.hosts.slice(i, i + BATCH).map((h) => {
+          const profile = PROFILES.get(h.profile);
+          if (!profile) throw new RpcsweepError('LAB_UNKNOWN_PROFILE', `no profile "${h.profile}"`);
+          return harness.addHost(h.address, profile, h.netbiosName, seedRng.fork());
+        }),
+      );
+      options.signal?.throwIfAborted();
+    }
+    if (options.isRoot && spec.unreachable.length > 0) {
+      await sweepStaleTables();
+      rules = await silenceAddresses(spec.unreachable);
+    }
+  } catch (e) {
+    await close();
+    throw e;
+  }
+  const onAbort = () => void close();
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  options.log?.(
+    `lab ${spec.name}: ${spec.hosts.length} hosts on port ${port}, ${spec.refused.length} refused, ` +
+      `${rules ? spec.unreachable.length : 0} silenced${rules ? ` (nft table ${rules.table})` : ''} in ` +
+      `${Math.round(performance.now() - started)} ms`,
+  );
+  return {
+    name: spec.name,
+    mode: 'loopback',
+    port,
+    hosts: spec.hosts.map((h) => ({
+      address: h.address,
+      profile: h.profile,
+      netbiosName: h.netbiosName,
+      expected: { ...PROFILES.get(h.profile)!.expected },
+    })),
+    refused: spec.refused.slice(),
+    unreachable: rules ? spec.unreachable.slice() : [],
+    notSilenced: rules ? [] : spec.unreachable.slice(),
+    targetSpec: spec.targetSpec,
+    crashes: () => harness.crashes,
+    stats: () => ({ ...harness.counters }),
+    restart: (address) => harness.restart(address),
+    close: async () => {
+      options.signal?.removeEventListener('abort', onAbort);
+      await close();
+    },
+  };
+};
+
+export const startLab = async (
+  spec: LabSpec | string,
+  options: StartLabOptions = {},
+): Promise<RunningLab> => {
+  const resolved = resolveLabSpec(spec);
+  if ((options.mode ?? 'loopback') === 'netns') {
+    if (!options.isRoot)
+      throw new RpcsweepError('LAB_NEEDS_ROOT', 'netns mode needs root (network namespaces)');
+    const { startNetnsLab } = await import('./netns.ts');
+    return startNetnsLab(resolved, options);
+  }
+  return startLoopbackLab(resolved, options);
+};

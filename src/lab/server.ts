@@ -1,0 +1,229 @@
+/**
+ * The socket harness: one listening socket per emulated address, one Session per connection, and
+ * the executor of the profiles' actions (send, drip, stream, close, reset, die). All hosts share the
+ * profile code; per host there is a Server, a small context and the set of open sockets.
+ */
+import { createServer, type Server, type Socket } from 'node:net';
+import { RpcsweepError } from '../core/errors.ts';
+import type { Rng } from '../core/random.ts';
+import type { Action, HostContext, Profile } from './profiles/types.ts';
+
+export interface HarnessOptions {
+  port: number;
+  /** Bounds of a `stream` action (endless fragments). */
+  maxStreamChunks?: number;
+  maxStreamMs?: number;
+  /** Idle connections are closed after this long (frees fds held by abandoned clients). @default 120000 */
+  idleTimeoutMs?: number;
+  log?: (line: string) => void;
+  now: () => number;
+}
+
+export interface CrashRecord {
+  address: string;
+  at: number;
+  cause: string;
+}
+
+interface HostRuntime {
+  address: string;
+  profile: Profile;
+  ctx: HostContext;
+  server?: Server;
+  sockets: Set<Socket>;
+  timers: Set<NodeJS.Timeout>;
+  dead: boolean;
+}
+
+export class LabHarness {
+  readonly #options: HarnessOptions;
+  readonly #hosts = new Map<string, HostRuntime>();
+  readonly #crashes: CrashRecord[] = [];
+  readonly counters = { connections: 0, binds: 0, requests: 0 };
+  #closed = false;
+
+  constructor(options: HarnessOptions) {
+    this.#options = options;
+  }
+
+  get crashes(): CrashRecord[] {
+    return this.#crashes.slice();
+  }
+
+  /** Starts listening for one host. Rejects with LAB_LISTEN naming the address and the cause. */
+  async addHost(address: string, profile: Profile, netbiosName: string, rng: Rng): Promise<void> {
+    const host: HostRuntime = {
+      address,
+      profile,
+      ctx: { address, netbiosName, rng, counters: this.counters },
+      sockets: new Set(),
+      timers: new Set(),
+      dead: false,
+    };
+    this.#hosts.set(address, host);
+    await this.#listen(host);
+  }
+
+  #listen(host: HostRuntime): Promise<void> {
+    const server = createServer({ noDelay: true }, (socket) => this.#accept(host, socket));
+    host.server = server;
+    return new Promise((resolve, reject) => {
+      server.once('error', (e: NodeJS.ErrnoException) => {
+        const hint =
+          e.code === 'EACCES'
+            ? ' (ports below 1024 need root; pass a port ≥ 1024 to run the lab unprivileged)'
+            : e.code === 'EMFILE'
+              ? ' (out of file descriptors)'
+              : '';
+        reject(
+          new RpcsweepError(
+            'LAB_LISTEN',
+            `cannot listen on ${host.address}:${this.#options.port}: ${e.code ?? e.message}${hint}`,
+            {
+              cause: e,
+              details: { address: host.address, port: this.#options.port },
+            },
+          ),
+        );
+      });
+      server.listen({ host: host.address, port: this.#options.port, backlog: 1024 }, () => {
+        server.removeAllListeners('error');
+        server.on('error', (e) => this.#options.log?.(`lab: ${host.address}: ${e.message}`));
+        resolve();
+      });
+    });
+  }
+
+  #accept(host: HostRuntime, socket: Socket): void {
+    if (host.dead || this.#closed) {
+      socket.destroy();
+      return;
+    }
+    this.counters.connections++;
+    host.sockets.add(socket);
+    socket.setTimeout(this.#options.idleTimeoutMs ?? 120_000, () => socket.destroy());
+    socket.on('error', () => {});
+    socket.on('close', () => host.sockets.delete(socket));
+    const session = host.profile.createSession(host.ctx);
+    let queue = Promise.resolve();
+    const run = (actions: Action[]) => {
+      if (actions.length === 0) return;
+      queue = queue.then(() => this.#execute(host, socket, actions));
+    };
+    socket.on('data', (chunk) => run(session.onData(chunk)));
+    run(session.onOpen());
+  }
+
+  async #execute(host: HostRuntime, socket: Socket, actions: Action[]): Promise<void> {
+    for (const action of actions) {
+      if (socket.destroyed || host.dead) return;
+      switch (action.type) {
+        case 'send':
+          socket.write(action.bytes);
+          break;
+        case 'drip':
+          await this.#drip(host, socket, action.bytes, action.chunkBytes, action.intervalMs);
+          break;
+        case 'stream':
+          await this.#stream(host, socket, action.next, action.intervalMs);
+          break;
+        case 'close':
+          socket.end();
+          return;
+        case 'reset':
+          socket.resetAndDestroy();
+          return;
+        case 'die':
+          this.kill(host.address, action.cause);
+          return;
+      }
+    }
+  }
+
+  #every(host: HostRuntime, socket: Socket, intervalMs: number, tick: () => boolean): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setInterval(() => {
+        if (socket.destroyed || host.dead || !tick()) {
+          clearInterval(timer);
+          host.timers.delete(timer);
+          resolve();
+        }
+      }, intervalMs);
+      host.timers.add(timer);
+      socket.once('close', () => {
+        clearInterval(timer);
+        host.timers.delete(timer);
+        resolve();
+      });
+    });
+  }
+
+  #drip(host: HostRuntime, socket: Socket, bytes: Uint8Array, chunkBytes: number, intervalMs: number) {
+    let offset = 0;
+    return this.#every(host, socket, intervalMs, () => {
+      socket.write(bytes.subarray(offset, offset + chunkBytes));
+      offset += chunkBytes;
+      return offset < bytes.length;
+    });
+  }
+
+  #stream(host: HostRuntime, socket: Socket, next: () => Uint8Array | undefined, intervalMs: number) {
+    const maxChunks = this.#options.maxStreamChunks ?? 100_000;
+    const deadline = this.#options.now() + (this.#options.maxStreamMs ?? 60_000);
+    let sent = 0;
+    return this.#every(host, socket, intervalMs, () => {
+      if (sent >= maxChunks || this.#options.now() > deadline) {
+        socket.end();
+        return false;
+      }
+      // Respect backpressure: a client that stops reading gets no more than the socket buffer.
+      if (socket.writableLength > 1 << 20) return true;
+      const chunk = next();
+      if (!chunk) return false;
+      socket.write(chunk);
+      sent++;
+      return true;
+    });
+  }
+
+  /** The emulated service crashes: close every connection and the listener, record why. */
+  kill(address: string, cause: string): void {
+    const host = this.#hosts.get(address);
+    if (!host || host.dead) return;
+    host.dead = true;
+    this.#crashes.push({ address, at: this.#options.now(), cause });
+    this.#options.log?.(`lab: ${address} (${host.profile.name}) crashed: ${cause}`);
+    for (const t of host.timers) clearInterval(t);
+    host.timers.clear();
+    for (const s of host.sockets) s.destroy();
+    host.server?.close();
+    host.server = undefined;
+  }
+
+  /** Brings a crashed host back (the "reboot" of a fragile host). */
+  async restart(address: string): Promise<void> {
+    const host = this.#hosts.get(address);
+    if (!host) throw new RpcsweepError('INVALID_ARGUMENT', `no lab host at ${address}`);
+    if (!host.dead) return;
+    host.dead = false;
+    await this.#listen(host);
+  }
+
+  isDead(address: string): boolean {
+    return this.#hosts.get(address)?.dead ?? false;
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    const waits: Promise<void>[] = [];
+    for (const host of this.#hosts.values()) {
+      host.dead = true;
+      for (const t of host.timers) clearInterval(t);
+      for (const s of host.sockets) s.destroy();
+      const server = host.server;
+      host.server = undefined;
+      if (server) waits.push(new Promise((resolve) => server.close(() => resolve())));
+    }
+    await Promise.all(waits);
+  }
+}
