@@ -14,6 +14,7 @@ import { RpcsweepError } from '../core/errors.ts';
 import { createRng } from '../core/random.ts';
 import type { EndpointRecord, HostResult, IndicatorFinding, ProbeEvidence } from '../core/result.ts';
 import { NetError, RateLimiter, realSleep, TaskPool, type Transport } from '../net/index.ts';
+import type { HostProbesSelection } from '../probes/selection.ts';
 import type { Probe, ProbeContext, ProbeOutcome } from '../probes/types.ts';
 import { answeredRpc, classify, hex32, needsRemact } from './classify.ts';
 import { DEFAULT_RETRY_POLICY, decideStep, type RetryPolicy } from './policy.ts';
@@ -26,16 +27,8 @@ export interface TargetSequence {
   entryAt(index: number): { address: string; hostname?: string };
 }
 
-/** The probes the engine runs per host, by role (registry.ts builds this from the options). */
-export interface HostProbes {
-  sysact: Probe;
-  remact: Probe;
-  /** ServerAlive2, for the DCOM version when REMACT did not report one. */
-  version?: Probe;
-  netbios?: Probe;
-  epm?: Probe;
-  indicators?: readonly Probe[];
-}
+/** The probes the engine runs per host, by role (probes/registry.ts builds this from the options). */
+export type HostProbes = HostProbesSelection;
 
 export interface ScanEngineOptions {
   targets: TargetSequence;

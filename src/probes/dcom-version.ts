@@ -1,0 +1,61 @@
+/**
+ * dcom-version: IObjectExporter::ServerAlive2 (opnum 5, empty request), detection.md §3.6 / D12.
+ * MS-DCOM 3.1.2.5.1.6: the resolver does no permission check for it, so it reads the COMVERSION of
+ * hosts the REMACT probe was not sent to (patched ones). Pre-5.6 servers answer op-range faults;
+ * classify.ts maps that to 5.1. Never changes a verdict.
+ */
+import {
+  decodeServerAlive2Response,
+  encodeServerAlive2Request,
+  OXID_OPNUMS,
+  OXID_SYNTAX,
+} from '../protocol/dcerpc/interfaces/oxid.ts';
+import { bindAndCall } from './dcerpc-call.ts';
+import type { Probe, ProbeOutcome } from './types.ts';
+
+export const DCOM_VERSION_PROBE_NAME = 'dcom-version';
+
+export const dcomVersionProbe: Probe = {
+  name: DCOM_VERSION_PROBE_NAME,
+  transport: 'tcp',
+  defaultPorts: [135],
+  description: 'IObjectExporter ServerAlive2: the server COMVERSION (no permission check)',
+  fields: [],
+  async run(ctx): Promise<ProbeOutcome> {
+    const t0 = ctx.now();
+    const call = await bindAndCall(ctx, {
+      probe: DCOM_VERSION_PROBE_NAME,
+      abstractSyntax: OXID_SYNTAX,
+      opnum: OXID_OPNUMS.ServerAlive2,
+      stub: encodeServerAlive2Request(),
+    });
+    if (call.kind === 'outcome') return call.outcome;
+    const base = {
+      probe: DCOM_VERSION_PROBE_NAME,
+      transport: 'tcp' as const,
+      port: ctx.port,
+      bindResults: call.bindResults,
+    };
+    const d = decodeServerAlive2Response(call.stub);
+    if (!d.ok) {
+      const message = `${d.error.message} (${d.error.field} at offset ${d.error.offset})`;
+      return {
+        ...base,
+        classification: 'malformed',
+        success: false,
+        reason: message,
+        error: { code: d.error.code, message },
+        durationMs: ctx.now() - t0,
+      };
+    }
+    return {
+      ...base,
+      classification: 'hresult',
+      success: true,
+      hresult: d.value.status >>> 0,
+      stubLength: call.stub.length,
+      comVersion: { major: d.value.comVersion.major, minor: d.value.comVersion.minor },
+      durationMs: ctx.now() - t0,
+    };
+  },
+};
