@@ -10,4 +10,5 @@ export type RegisterCommand = (program: Command, io: CliIo) => void;
 export const COMMANDS: ReadonlyArray<() => Promise<{ register: RegisterCommand }>> = [
   // one line per command, e.g. () => import('./inspect.ts'),
   () => import('./inspect.ts'),
+  () => import('./scan.ts'),
 ];
