@@ -101,8 +101,9 @@ export const parseFailOn = (values: readonly string[]): Set<Verdict> => {
     .map((x) => x.trim())
     .filter(Boolean)) {
     const alias = FAIL_ON_ALIASES[v];
-    if (alias) alias.forEach((x) => out.add(x));
-    else if ((VERDICTS as readonly string[]).includes(v)) out.add(v as Verdict);
+    if (alias) {
+      for (const x of alias) out.add(x);
+    } else if ((VERDICTS as readonly string[]).includes(v)) out.add(v as Verdict);
     else
       usage(
         `--fail-on: "${v}" is not a verdict (${VERDICTS.join(', ')}) or one of ${Object.keys(FAIL_ON_ALIASES).join(', ')}`,
