@@ -11,6 +11,17 @@ export {
   type HeaderLimits,
   type PduHeader,
 } from './header.ts';
+export * from './interfaces/activation-properties.ts';
+export * from './interfaces/dcom.ts';
+export * from './interfaces/epm.ts';
+export * from './interfaces/known-uuids.data.ts';
+export * from './interfaces/mgmt.ts';
+export * from './interfaces/oxid.ts';
+export * from './interfaces/remact.ts';
+export * from './interfaces/status-names.data.ts';
+export * from './interfaces/sysact.ts';
+export * from './interfaces/tower.ts';
+export * from './ndr/index.ts';
 export { type BindOptions, DEFAULT_MAX_FRAG, encodeAlterContext, encodeBind } from './pdu/bind.ts';
 export { type BindAckOptions, encodeAlterContextResp, encodeBindAck } from './pdu/bind-ack.ts';
 export { type BindNakOptions, encodeBindNak } from './pdu/bind-nak.ts';
