@@ -29,6 +29,7 @@ import {
   resumePointOf,
 } from '../../engine/resume.ts';
 import { scanTargets } from '../../engine/scan.ts';
+import { systemResolver } from '../../net/dns.ts';
 import { nodeTransport } from '../../net/index.ts';
 import { hostProbesFor } from '../../probes/registry.ts';
 import { readNdjsonTail, writeFileAtomic } from '../../store/state-file.ts';
@@ -382,16 +383,7 @@ const describeProbes = (o: Pick<ScanCliOptions, 'netbios' | 'epm' | 'indicators'
   ].join(',');
 
 /** The DNS resolver for host names and domains (src/net/dns.ts). */
-const loadResolver = async (): Promise<Resolver | undefined> => {
-  // TEMPORARY: src/net/dns.ts is being written by the targets helper; wired statically once it lands.
-  const path = '../../net/dns.ts';
-  try {
-    const m = (await import(path)) as { systemResolver?: () => Resolver };
-    return m.systemResolver?.();
-  } catch {
-    return undefined;
-  }
-};
+const loadResolver = async (): Promise<Resolver> => systemResolver();
 
 const collectList = (value: string, previous: string[]) => [...previous, value];
 
