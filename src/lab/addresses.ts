@@ -56,9 +56,14 @@ export const toRuns = (sorted: readonly number[]): Array<[number, number]> => {
 };
 
 /** A compact target expression covering [first, last]: `a.b.c.d-e` within one /24, else `a-b`. */
-export const rangeText = (first: number, last: number): string =>
-  first === last
+export const rangeText = (first: number, last: number): string => {
+  const size = last - first + 1;
+  if (size > 256 && (size & (size - 1)) === 0 && first % size === 0) {
+    return `${formatIpv4(first)}/${32 - Math.log2(size)}`;
+  }
+  return first === last
     ? formatIpv4(first)
     : first >>> 8 === last >>> 8
       ? `${formatIpv4(first)}-${last & 255}`
       : `${formatIpv4(first)}-${formatIpv4(last)}`;
+};

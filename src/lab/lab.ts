@@ -5,53 +5,15 @@
  */
 import { RpcsweepError } from '../core/errors.ts';
 import { createRng } from '../core/random.ts';
-import type { FixState, Verdict } from '../core/result.ts';
 import { BUILTIN_SPEC_SOURCES } from './builtin-specs.ts';
 import { type SilenceRules, silenceAddresses, sweepStaleTables } from './nft.ts';
 import { PROFILES } from './profiles/index.ts';
 import { LabHarness } from './server.ts';
 import { type LabSpec, loadLabSpec } from './spec.ts';
+import type { RunningLab, StartLabOptions } from './types.ts';
 
-export interface LabHostInfo {
-  address: string;
-  profile: string;
-  netbiosName: string;
-  expected: { verdict: Verdict; ms03_026: FixState; ms03_039: FixState; dcomVersion: string };
-}
-
-export interface RunningLab {
-  name: string;
-  mode: 'loopback' | 'netns';
-  /** TCP port the emulated RPCSS listens on (135 unless the caller chose another). */
-  port: number;
-  hosts: LabHostInfo[];
-  /** Addresses with nothing listening (RST). */
-  refused: string[];
-  /** Addresses made silent (nft drop); empty without root. */
-  unreachable: string[];
-  /** Addresses the spec wanted silent that could not be made so (no root): they refuse instead. */
-  notSilenced: string[];
-  /** A target expression covering the whole spec, for the scanner. */
-  targetSpec: string;
-  crashes(): Array<{ address: string; at: number; cause: string }>;
-  stats(): { connections: number; binds: number; requests: number };
-  /** Brings a crashed (fragile) host back. */
-  restart(address: string): Promise<void>;
-  /** Removes everything the lab added (sockets, nft table, namespaces, child processes). */
-  close(): Promise<void>;
-}
-
-export interface StartLabOptions {
-  isRoot?: boolean;
-  mode?: 'loopback' | 'netns';
-  signal?: AbortSignal;
-  log?: (line: string) => void;
-  /** @default 135 */
-  port?: number;
-  /** Bounds of the endless-fragments peer. */
-  maxStreamChunks?: number;
-  maxStreamMs?: number;
-}
+const withFirstOctet = (octet: number) => (address: string) =>
+  octet === 127 ? address : `${octet}${address.slice(address.indexOf('.'))}`;
 
 /** A built-in spec name, a spec text (JSON/YAML) or a spec object → LabSpec. */
 export const resolveLabSpec = (spec: LabSpec | string | object): LabSpec => {
@@ -77,6 +39,7 @@ const BATCH = 256;
 
 export const startLoopbackLab = async (spec: LabSpec, options: StartLabOptions = {}): Promise<RunningLab> => {
   const port = options.port ?? 135;
+  const map = withFirstOctet(options.firstOctet ?? 127);
   const started = performance.now();
   const harness = new LabHarness({
     port,
@@ -98,14 +61,14 @@ export const startLoopbackLab = async (spec: LabSpec, options: StartLabOptions =
         spec.hosts.slice(i, i + BATCH).map((h) => {
           const profile = PROFILES.get(h.profile);
           if (!profile) throw new RpcsweepError('LAB_UNKNOWN_PROFILE', `no profile "${h.profile}"`);
-          return harness.addHost(h.address, profile, h.netbiosName, seedRng.fork());
+          return harness.addHost(map(h.address), profile, h.netbiosName, seedRng.fork());
         }),
       );
       options.signal?.throwIfAborted();
     }
     if (options.isRoot && spec.unreachable.length > 0) {
       await sweepStaleTables();
-      rules = await silenceAddresses(spec.unreachable);
+      rules = await silenceAddresses(spec.unreachable.map(map));
     }
   } catch (e) {
     await close();
@@ -123,15 +86,15 @@ export const startLoopbackLab = async (spec: LabSpec, options: StartLabOptions =
     mode: 'loopback',
     port,
     hosts: spec.hosts.map((h) => ({
-      address: h.address,
+      address: map(h.address),
       profile: h.profile,
       netbiosName: h.netbiosName,
       expected: { ...PROFILES.get(h.profile)!.expected },
     })),
-    refused: spec.refused.slice(),
-    unreachable: rules ? spec.unreachable.slice() : [],
-    notSilenced: rules ? [] : spec.unreachable.slice(),
-    targetSpec: spec.targetSpec,
+    refused: spec.refused.map(map),
+    unreachable: rules ? spec.unreachable.map(map) : [],
+    notSilenced: rules ? [] : spec.unreachable.map(map),
+    targetSpec: spec.targetSpec.replace(/(^|-)127\./g, `$1${options.firstOctet ?? 127}.`),
     crashes: () => harness.crashes,
     stats: () => ({ ...harness.counters }),
     restart: (address) => harness.restart(address),
