@@ -1,0 +1,53 @@
+/**
+ * rpcsweep's decoding against tshark 4.0's, field by field, for every fixture capture. DCE/RPC
+ * carried inside SMB (srvsvc over SMB2, nmap's epmapper over SMB1) is outside rpcsweep's TCP-stream
+ * discovery and excluded on both sides (`!smb && !smb2`).
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { decodeCapture } from '../../src/capture/index.ts';
+import { needs, PCAPS } from '../support/system.ts';
+import {
+  BODY_FIELDS,
+  compareFields,
+  EPM_FIELDS,
+  HEADER_FIELDS,
+  ourFields,
+  tsharkFields,
+} from './tshark-oracle.ts';
+
+const CAPTURES = [
+  'discovery_scan_dcerpc_endpoint_mapper.pcapng',
+  'Discovery_impacket_rpcdump.pcapng',
+  'LM_psexec_smb_dcerpc_epm_svcctl.pcapng',
+  'Discovery_dcerp_srvsvc_NetShareEnum.pcapng',
+  'samba-epm-impacket-rpcdump-lo.pcapng',
+  'samba-epm-malformed-probes-lo.pcapng',
+  'samba-nmap-msrpc-enum-smb445-lo.pcapng',
+  'netns-lab-br0-rst-icmp-arp-epm.pcapng',
+];
+
+/** Captures without TCP-carried DCE/RPC: both tools must find none. */
+const SMB_ONLY = new Set([
+  'Discovery_dcerp_srvsvc_NetShareEnum.pcapng',
+  'samba-nmap-msrpc-enum-smb445-lo.pcapng',
+]);
+
+for (const name of CAPTURES) {
+  test(`${name}: every field agrees with tshark`, { skip: needs('tshark') }, () => {
+    const file = `${PCAPS}${name}`;
+    const { pdus } = decodeCapture(new Uint8Array(readFileSync(file)));
+    const fields = [...HEADER_FIELDS, ...BODY_FIELDS, ...EPM_FIELDS];
+    const theirs = tsharkFields(file, fields);
+    const result = compareFields(theirs, ourFields(pdus, fields), {
+      header: HEADER_FIELDS,
+      body: [...BODY_FIELDS, ...EPM_FIELDS],
+    });
+    assert.deepEqual(result.mismatches, [], `mismatches in ${name}`);
+    const tsharkPdus = [...theirs.values()].reduce((n, f) => n + f.values.get('dcerpc.pkt_type')!.length, 0);
+    assert.equal(pdus.length, tsharkPdus, 'same number of PDUs as tshark');
+    if (SMB_ONLY.has(name)) assert.equal(pdus.length, 0);
+    else assert.ok(result.comparedValues > 30, `compared ${result.comparedValues} values`);
+  });
+}
