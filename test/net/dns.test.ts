@@ -284,8 +284,9 @@ test('AXFR refusals and breakdowns are outcomes, never exceptions', async () => 
     fake.axfrMode = mode;
     const z = await resolverFor({ zoneTransferTimeoutMs: 300 }).zoneTransfer('lab.test');
     assert.equal(z.status, status, mode);
-    assert.ok(z.status !== 'transferred' && reason.test(z.reason), `${mode}: ${JSON.stringify(z)}`);
-    assert.ok(z.status !== 'transferred' && z.server === 'ns1.lab.test (127.0.0.1)', mode);
+    if (z.status === 'transferred') assert.fail(`${mode}: transferred`);
+    assert.match(z.reason, reason, mode);
+    assert.equal(z.server, 'ns1.lab.test (127.0.0.1)', mode);
   }
   fake.axfrMode = 'allow';
   const none = await resolverFor().zoneTransfer('dc1.lab.test');
