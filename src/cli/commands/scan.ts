@@ -303,7 +303,8 @@ export const runScan = async (argTargets: string[], o: ScanCliOptions, io: CliIo
     // Every in-flight socket listens on this signal: thousands of listeners are expected.
     setMaxListeners(0, stop.signal);
     const onAbort = () => stop.abort(io.signal.reason);
-    io.signal.addEventListener('abort', onAbort, { once: true });
+    if (io.signal.aborted) onAbort();
+    else io.signal.addEventListener('abort', onAbort, { once: true });
     let localBackoffs = 0;
     try {
       for await (const { index, result } of scanTargets({
