@@ -1,0 +1,108 @@
+/**
+ * The simulator's virtual clock: a 4-ary min-heap of event times whose entries point into a pool of
+ * (kind, host, generation) records that never move, so a sift touches two typed arrays and a
+ * million pending events cost a few tens of megabytes and no per-event objects. The order of equal
+ * times depends only on the sequence of pushes and pops, so runs replay exactly.
+ */
+export interface PoppedEvent {
+  time: number;
+  kind: number;
+  host: number;
+  gen: number;
+}
+
+export class EventQueue {
+  #time = new Float64Array(1024);
+  #entry = new Int32Array(1024);
+  #kind = new Uint8Array(1024);
+  #host = new Int32Array(1024);
+  #gen = new Int32Array(1024);
+  #free = new Int32Array(1024);
+  #freeCount = 0;
+  #poolUsed = 0;
+  #size = 0;
+
+  get size(): number {
+    return this.#size;
+  }
+
+  push(time: number, kind: number, host: number, gen: number): void {
+    if (this.#size === this.#time.length) this.#grow();
+    const e = this.#freeCount > 0 ? this.#free[--this.#freeCount]! : this.#poolUsed++;
+    this.#kind[e] = kind;
+    this.#host[e] = host;
+    this.#gen[e] = gen;
+    const times = this.#time;
+    const entries = this.#entry;
+    let i = this.#size++;
+    while (i > 0) {
+      const p = (i - 1) >> 2;
+      const pt = times[p]!;
+      if (pt <= time) break;
+      times[i] = pt;
+      entries[i] = entries[p]!;
+      i = p;
+    }
+    times[i] = time;
+    entries[i] = e;
+  }
+
+  /** Time of the earliest event (Infinity when empty). */
+  peekTime(): number {
+    return this.#size === 0 ? Number.POSITIVE_INFINITY : this.#time[0]!;
+  }
+
+  /** Removes the earliest event into `out`; false when the queue is empty. */
+  pop(out: PoppedEvent): boolean {
+    if (this.#size === 0) return false;
+    const times = this.#time;
+    const entries = this.#entry;
+    const top = entries[0]!;
+    out.time = times[0]!;
+    out.kind = this.#kind[top]!;
+    out.host = this.#host[top]!;
+    out.gen = this.#gen[top]!;
+    this.#free[this.#freeCount++] = top;
+    const n = --this.#size;
+    if (n === 0) return true;
+    const t = times[n]!;
+    const e = entries[n]!;
+    let i = 0;
+    for (;;) {
+      const first = 4 * i + 1;
+      if (first >= n) break;
+      let c = first;
+      let ct = times[first]!;
+      const last = Math.min(first + 4, n);
+      for (let j = first + 1; j < last; j++) {
+        const jt = times[j]!;
+        if (jt < ct) {
+          c = j;
+          ct = jt;
+        }
+      }
+      if (ct >= t) break;
+      times[i] = ct;
+      entries[i] = entries[c]!;
+      i = c;
+    }
+    times[i] = t;
+    entries[i] = e;
+    return true;
+  }
+
+  #grow(): void {
+    const n = this.#time.length * 2;
+    const grow = <T extends Float64Array | Int32Array | Uint8Array>(a: T, make: (n: number) => T): T => {
+      const b = make(n);
+      b.set(a);
+      return b;
+    };
+    this.#time = grow(this.#time, (k) => new Float64Array(k));
+    this.#entry = grow(this.#entry, (k) => new Int32Array(k));
+    this.#kind = grow(this.#kind, (k) => new Uint8Array(k));
+    this.#host = grow(this.#host, (k) => new Int32Array(k));
+    this.#gen = grow(this.#gen, (k) => new Int32Array(k));
+    this.#free = grow(this.#free, (k) => new Int32Array(k));
+  }
+}

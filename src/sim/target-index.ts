@@ -1,0 +1,106 @@
+/**
+ * Hosts of one address space (the public Internet or one NAT'd site) sorted by their position on
+ * Blaster's sweep cycle, with removal. A worm standing at position c next reaches the first live
+ * entry after c (wrapping round): a binary search plus a union-find "next live slot" with path
+ * halving, so removing hosts and skipping removed ones stay near O(1) amortised.
+ */
+import { probesUntil } from './sweep.ts';
+
+export class TargetIndex {
+  /** Sweep positions, ascending. */
+  readonly positions: Float64Array;
+  /** Host id at each slot. */
+  readonly hosts: Int32Array;
+  readonly #next: Int32Array;
+  /** First slot whose position has the given top 16 bits (of 32): narrows each binary search to one bucket. */
+  readonly #bucket: Int32Array;
+  #live: number;
+
+  /** @param entries host ids with their sweep positions (positions need not be sorted). */
+  constructor(hostIds: ArrayLike<number>, positionsOfHosts: ArrayLike<number>) {
+    const n = hostIds.length;
+    const order = new Float64Array(n);
+    // Pack (position, slot-in-input) into one double so a numeric typed-array sort does the work.
+    for (let i = 0; i < n; i++) order[i] = positionsOfHosts[i]! * 2097152 + i;
+    order.sort();
+    this.positions = new Float64Array(n);
+    this.hosts = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      const j = order[i]! % 2097152;
+      this.positions[i] = positionsOfHosts[j]!;
+      this.hosts[i] = hostIds[j]!;
+    }
+    this.#bucket = new Int32Array(65537);
+    let slot = 0;
+    for (let b = 0; b <= 65536; b++) {
+      while (slot < n && Math.floor(this.positions[slot]! / 65536) < b) slot++;
+      this.#bucket[b] = slot;
+    }
+    this.#next = new Int32Array(n + 1);
+    for (let i = 0; i <= n; i++) this.#next[i] = i;
+    this.#live = n;
+  }
+
+  /** Largest index size the packing supports. */
+  static readonly MAX_HOSTS = 2097152;
+
+  get live(): number {
+    return this.#live;
+  }
+
+  /** Slot of a host id (binary search on its position, then a scan of equal positions). */
+  slotOf(position: number, host: number): number {
+    let i = this.#lowerBound(position);
+    while (i < this.positions.length && this.positions[i] === position) {
+      if (this.hosts[i] === host) return i;
+      i++;
+    }
+    return -1;
+  }
+
+  remove(slot: number): void {
+    if (this.#next[slot] !== slot) return;
+    this.#next[slot] = slot + 1;
+    this.#live--;
+  }
+
+  isLive(slot: number): boolean {
+    return this.#next[slot] === slot;
+  }
+
+  /** First live slot strictly after sweep position `cursor`, wrapping; -1 when none is left. */
+  successor(cursor: number): number {
+    if (this.#live === 0) return -1;
+    let s = this.#find(this.#lowerBound(cursor + 1));
+    if (s === this.positions.length) s = this.#find(0);
+    return s === this.positions.length ? -1 : s;
+  }
+
+  /** Probes from `cursor` to the slot's position. */
+  distance(cursor: number, slot: number): number {
+    return probesUntil(cursor, this.positions[slot]!);
+  }
+
+  #lowerBound(position: number): number {
+    const b = Math.floor(position / 65536);
+    if (b >= 65536) return this.positions.length;
+    let lo = this.#bucket[b]!;
+    let hi = this.#bucket[b + 1]!;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.positions[mid]! < position) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  #find(i: number): number {
+    const next = this.#next;
+    while (next[i] !== i) {
+      const up = next[next[i]!]!;
+      next[i] = up;
+      i = up;
+    }
+    return i;
+  }
+}

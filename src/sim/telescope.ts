@@ -1,0 +1,123 @@
+/**
+ * A darknet telescope: an unused /8 or /16 that records every probe a worm's sweep sends into it.
+ * Because Blaster sweeps contiguous ranges, a worm's probes between two events are one range of
+ * sweep positions; the telescope intersects it with its own range and its 256 destination bins
+ * (the /16s of a /8, or the /24s of a /16), which is where seeding hotspots show up.
+ */
+import { RpcsweepError } from '../core/errors.ts';
+import { CYCLE_LENGTH, formatIpv4, isOnSweep, sweepIndex } from './sweep.ts';
+
+export interface TelescopeSpec {
+  /** Network address of the monitored prefix. */
+  address: number;
+  bits: 8 | 16;
+}
+
+export interface TelescopeReport {
+  prefix: string;
+  /** Probes that landed in the prefix. */
+  probes: number;
+  /** Distinct infected hosts seen. */
+  uniqueSources: number;
+  /** Distinct worm processes seen (a host re-seeded by a reboot counts again). */
+  uniqueStarts: number;
+  /** Probes per destination bin (/16 of a /8, /24 of a /16), index = the next octet. */
+  bins: number[];
+  /** max(bin) / mean(bin) over the bins the sweep can reach: 1 is flat, large means hotspots. */
+  hotspotRatio: number;
+  /** Times (s) at which each unique source was first seen, ascending. */
+  firstSeenS: number[];
+}
+
+export class Telescope {
+  readonly spec: TelescopeSpec;
+  readonly #binLo = new Float64Array(256);
+  readonly #binHi = new Float64Array(256);
+  readonly #lo: number;
+  readonly #hi: number;
+  readonly #bins = new Float64Array(256);
+  readonly #sources = new Set<number>();
+  readonly #starts = new Set<number>();
+  readonly #firstSeen: number[] = [];
+  #probes = 0;
+
+  constructor(spec: TelescopeSpec) {
+    const mask = spec.bits === 8 ? 0xff000000 : 0xffff0000;
+    if ((spec.address & ~mask) >>> 0 !== 0)
+      throw new RpcsweepError('SIM_BAD_INPUT', `telescope ${formatIpv4(spec.address)}/${spec.bits} has host bits set`);
+    this.spec = spec;
+    const binSize = spec.bits === 8 ? 65536 : 256;
+    let lo = Number.POSITIVE_INFINITY;
+    let hi = Number.NEGATIVE_INFINITY;
+    for (let b = 0; b < 256; b++) {
+      const first = (spec.address + b * binSize) >>> 0;
+      const last = (first + binSize - 1) >>> 0;
+      // First and last probed addresses of the bin: A.0.0.0 (A ≥ 1) and 255 octets are never probed.
+      const a = isOnSweep(first) ? first : (first + 1) >>> 0;
+      const z = spec.bits === 8 ? (last - 256) >>> 0 : last;
+      if (!isOnSweep(a) || !isOnSweep(z) || b === 255) {
+        this.#binLo[b] = 1;
+        this.#binHi[b] = 0; // empty: the sweep never enters this bin
+        continue;
+      }
+      this.#binLo[b] = sweepIndex(a);
+      this.#binHi[b] = sweepIndex(z);
+      lo = Math.min(lo, this.#binLo[b]!);
+      hi = Math.max(hi, this.#binHi[b]!);
+    }
+    this.#lo = lo;
+    this.#hi = hi;
+  }
+
+  /**
+   * A worm process (host, start number) swept `count` positions after `from` (exclusive), beginning
+   * at `startS`, `batchSize` probes every `batchS` seconds.
+   */
+  record(host: number, start: number, from: number, count: number, startS: number, batchSize: number, batchS: number): void {
+    if (count <= 0 || this.#hi < this.#lo) return;
+    const first = from + 1;
+    const last = from + count; // may exceed the cycle: split into laps
+    for (let lap = Math.floor(first / CYCLE_LENGTH); lap * CYCLE_LENGTH <= last; lap++) {
+      const base = lap * CYCLE_LENGTH;
+      const x = Math.max(first, base + this.#lo);
+      const y = Math.min(last, base + this.#hi);
+      if (x > y) continue;
+      this.#hit(host, start, startS + Math.floor((x - first) / batchSize) * batchS);
+      for (let b = 0; b < 256; b++) {
+        const bx = Math.max(x, base + this.#binLo[b]!);
+        const by = Math.min(y, base + this.#binHi[b]!);
+        if (bx <= by) {
+          this.#bins[b] += by - bx + 1;
+          this.#probes += by - bx + 1;
+        }
+      }
+    }
+  }
+
+  #hit(host: number, start: number, timeS: number): void {
+    if (!this.#sources.has(host)) {
+      this.#sources.add(host);
+      this.#firstSeen.push(timeS);
+    }
+    this.#starts.add(host * 4096 + (start % 4096));
+  }
+
+  get uniqueSources(): number {
+    return this.#sources.size;
+  }
+
+  report(): TelescopeReport {
+    const reachable = [...this.#bins.keys()].filter((b) => this.#binHi[b]! >= this.#binLo[b]!);
+    const values = reachable.map((b) => this.#bins[b]!);
+    const mean = values.reduce((s, v) => s + v, 0) / Math.max(1, values.length);
+    return {
+      prefix: `${formatIpv4(this.spec.address)}/${this.spec.bits}`,
+      probes: this.#probes,
+      uniqueSources: this.#sources.size,
+      uniqueStarts: this.#starts.size,
+      bins: [...this.#bins],
+      hotspotRatio: mean > 0 ? Math.max(...values) / mean : 0,
+      firstSeenS: [...this.#firstSeen].sort((a, b) => a - b),
+    };
+  }
+}
