@@ -40,6 +40,8 @@ export interface AuthVerifier {
   authReserved: number;
   authContextId: number;
   authValue: Uint8Array;
+  /** request/response only: the auth_pad_length bytes between the stub and the sec_trailer. */
+  authPad?: Uint8Array;
 }
 
 export interface HeaderLimits {
@@ -156,6 +158,8 @@ export interface AuthVerifierInput {
   authLevel: number;
   authContextId?: number;
   authValue: Uint8Array;
+  /** Exact pad bytes to put before the sec_trailer (round trips); default: zeros up to a multiple of 4. */
+  authPad?: Uint8Array;
 }
 
 /**
@@ -164,8 +168,11 @@ export interface AuthVerifierInput {
  */
 export const finishPdu = (w: ByteWriter, pduStart: number, auth?: AuthVerifierInput): Uint8Array => {
   if (auth) {
-    const pad = (4 - ((w.length - pduStart) % 4)) % 4;
-    w.zeros(pad);
+    let pad = (4 - ((w.length - pduStart) % 4)) % 4;
+    if (auth.authPad) {
+      pad = auth.authPad.length;
+      w.bytes(auth.authPad);
+    } else w.zeros(pad);
     w.u8(auth.authType)
       .u8(auth.authLevel)
       .u8(pad)

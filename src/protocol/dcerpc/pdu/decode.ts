@@ -86,6 +86,7 @@ const readPdu = (bytes: Uint8Array, options: DecodePduOptions): { value: Pdu; co
         );
       }
       const end = bodyEnd - pad;
+      if (auth) auth = { ...auth, authPad: bytes.subarray(end, bodyEnd) };
       value =
         header.ptype === PTYPE.request
           ? withAuth({ type: 'request' as const, header, ...readRequestBody(bodyReader(end), header) })
