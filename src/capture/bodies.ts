@@ -15,7 +15,6 @@ import {
   decodeEptMapResponse,
   EPM_UUID,
 } from '../protocol/dcerpc/interfaces/epm.ts';
-import { knownInterfaceName } from '../protocol/dcerpc/interfaces/known-uuids.data.ts';
 import { decodeInqIfIdsResponse, MGMT_UUID } from '../protocol/dcerpc/interfaces/mgmt.ts';
 import { decodeServerAlive2Response, OXID_UUID } from '../protocol/dcerpc/interfaces/oxid.ts';
 import {
@@ -52,11 +51,9 @@ const map =
     return d.ok ? { ok: true, value: shape(d.value), consumed: d.consumed } : d;
   };
 
-const interfaceName = (uuid: string): string | undefined => syntaxName(uuid) ?? knownInterfaceName(uuid);
-
 const syntax = (s: SyntaxId | null | undefined) => {
   if (!s) return null;
-  const name = interfaceName(s.uuid);
+  const name = syntaxName(s.uuid);
   return { uuid: s.uuid, version: `${s.major}.${s.minor}`, ...(name ? { name } : {}) };
 };
 

@@ -1,8 +1,11 @@
 /**
- * Names for interface and transfer-syntax UUIDs seen in Windows RPC captures, for display only
- * (Wireshark's dissector names; MS-RPCE/MS-DCOM/MS-SRVS/… for the UUIDs). An unknown UUID is fine:
- * records then carry the UUID without a name.
+ * Short names (Wireshark's dissector names) for the interfaces `inspect` decodes and for the transfer
+ * syntaxes, so `--filter interface=EPMv4` and opnum names work; every other UUID is named from the
+ * codec's table (protocol/dcerpc/interfaces/known-uuids.data.ts). An unknown UUID is fine: records then
+ * carry the UUID without a name.
  */
+import { knownInterfaceName } from '../protocol/dcerpc/interfaces/known-uuids.data.ts';
+
 export const KNOWN_SYNTAXES: Readonly<Record<string, string>> = {
   'e1af8308-5d1f-11c9-91a4-08002b14a0fa': 'EPMv4',
   'afa8bd80-7d8a-11c9-bef4-08002b102989': 'MGMT',
@@ -10,20 +13,6 @@ export const KNOWN_SYNTAXES: Readonly<Record<string, string>> = {
   '000001a0-0000-0000-c000-000000000046': 'ISystemActivator',
   '99fcfec4-5260-101b-bbcb-00aa0021347a': 'IOXIDResolver',
   'e60c73e6-88f9-11cf-9af1-0020af6e72f4': 'ILocalObjectExporter',
-  '4b324fc8-1670-01d3-1278-5a47bf6ee188': 'SRVSVC',
-  '6bffd098-a112-3610-9833-46c3f87e345a': 'WKSSVC',
-  '367abb81-9844-35f1-ad32-98f038001003': 'SVCCTL',
-  '12345778-1234-abcd-ef00-0123456789ab': 'LSARPC',
-  '12345778-1234-abcd-ef00-0123456789ac': 'SAMR',
-  '12345678-1234-abcd-ef00-01234567cffb': 'NETLOGON',
-  '338cd001-2244-31f1-aaaa-900038001003': 'WINREG',
-  '1ff70682-0a51-30e8-076d-740be8cee98b': 'ATSVC',
-  '86d35949-83c9-4044-b424-db363231fd0c': 'ITaskSchedulerService',
-  '12345678-1234-abcd-ef00-0123456789ab': 'SPOOLSS',
-  'e3514235-4b06-11d1-ab04-00c04fc2dcd2': 'DRSUAPI',
-  '4fc742e0-4a10-11cf-8273-00aa004ae673': 'NETDFS',
-  '00000131-0000-0000-c000-000000000046': 'IRemUnknown',
-  '00000143-0000-0000-c000-000000000046': 'IRemUnknown2',
   '8a885d04-1ceb-11c9-9fe8-08002b104860': 'NDR32',
   '71710533-beba-4937-8319-b5dbef9ccc36': 'NDR64',
 };
@@ -36,7 +25,7 @@ export const syntaxName = (uuid: string): string | undefined =>
     ? KNOWN_SYNTAXES[uuid]
     : uuid.startsWith(BTFN_PREFIX)
       ? 'BTFN'
-      : undefined;
+      : knownInterfaceName(uuid);
 
 /** Operation names for the interfaces rpcsweep decodes (by interface name). */
 export const KNOWN_OPNUMS: Readonly<Record<string, Readonly<Record<number, string>>>> = {

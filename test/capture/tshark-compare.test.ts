@@ -28,6 +28,17 @@ const CAPTURES = [
   'netns-lab-br0-rst-icmp-arp-epm.pcapng',
 ];
 
+/**
+ * The only PDUs rpcsweep calls malformed while tshark decodes them: the lab's "auth_len 16, no
+ * trailer" bind (probe 14). auth_length announces a 16-byte verifier + 8-byte sec_trailer at the end of
+ * the 72-byte PDU, which would overlap the presentation context list; tshark ignores auth_length for
+ * the body, rpcsweep stops (DCERPC_TRUNCATED). Those frames are compared on header fields only.
+ */
+const KNOWN_STRICTER: Record<string, number[]> = {
+  'samba-epm-malformed-probes-lo.pcapng': [130],
+  'netns-lab-br0-rst-icmp-arp-epm.pcapng': [176],
+};
+
 /** Captures without TCP-carried DCE/RPC: both tools must find none. */
 const SMB_ONLY = new Set([
   'Discovery_dcerp_srvsvc_NetShareEnum.pcapng',
@@ -45,6 +56,7 @@ for (const name of CAPTURES) {
       body: [...BODY_FIELDS, ...EPM_FIELDS],
     });
     assert.deepEqual(result.mismatches, [], `mismatches in ${name}`);
+    assert.deepEqual(result.onlyOursMalformed, KNOWN_STRICTER[name] ?? []);
     const tsharkPdus = [...theirs.values()].reduce((n, f) => n + f.values.get('dcerpc.pkt_type')!.length, 0);
     assert.equal(pdus.length, tsharkPdus, 'same number of PDUs as tshark');
     if (SMB_ONLY.has(name)) assert.equal(pdus.length, 0);

@@ -147,14 +147,16 @@ export const compareFields = (
   theirs: Map<number, FrameFields>,
   ours: Map<number, FrameFields>,
   fields: { header: OracleField[]; body: OracleField[] },
-): { mismatches: Mismatch[]; comparedValues: number; frames: number } => {
+): { mismatches: Mismatch[]; comparedValues: number; frames: number; onlyOursMalformed: number[] } => {
   const mismatches: Mismatch[] = [];
+  const onlyOursMalformed: number[] = [];
   let comparedValues = 0;
   const frames = new Set([...theirs.keys(), ...ours.keys()]);
   for (const frame of [...frames].sort((a, b) => a - b)) {
     const t = theirs.get(frame);
     const o = ours.get(frame);
     const malformed = (t?.malformed ?? false) || (o?.malformed ?? false);
+    if (o?.malformed && !t?.malformed) onlyOursMalformed.push(frame);
     const list = malformed ? fields.header : [...fields.header, ...fields.body];
     for (const field of list) {
       const tv = t?.values.get(field.tshark) ?? [];
@@ -165,7 +167,7 @@ export const compareFields = (
       }
     }
   }
-  return { mismatches, comparedValues, frames: frames.size };
+  return { mismatches, comparedValues, frames: frames.size, onlyOursMalformed };
 };
 
 type Entry = Record<string, unknown> & {
