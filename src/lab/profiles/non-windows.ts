@@ -23,7 +23,8 @@ export const NON_WINDOWS_PROFILES: Profile[] = [
     name: 'win9x',
     family: 'win9x',
     os: 'Windows 95/98/ME with DCOM9x',
-    notes: 'ILocalObjectExporter and every DCOM bind rejected (2,1); EPM answers with a one-entry list.',
+    notes:
+      'ILocalObjectExporter and every DCOM bind rejected (2,1) [C eEye pre-check]; EPM answers with a one-entry list [I].',
     patch: 'none',
     expected: { ...expected },
     interfaces: [...INTERFACES.epmOnly],
@@ -35,7 +36,8 @@ export const NON_WINDOWS_PROFILES: Profile[] = [
     name: 'dce-epm',
     family: 'dce',
     os: 'non-Windows DCE endpoint mapper (Samba-like)',
-    notes: 'EPM and mgmt only; DCOM interfaces rejected (2,1) as Samba does; Samba-style last lookup batch.',
+    notes:
+      'EPM and mgmt only; DCOM interfaces rejected (2,1) as Samba does; Samba-style last lookup batch [C lab.md §2].',
     patch: 'none',
     expected: { ...expected },
     interfaces: [...INTERFACES.epmOnly],

@@ -14,7 +14,8 @@ import type { Profile, RpcssModel } from './types.ts';
 const base: Omit<RpcssModel, 'name' | 'os' | 'family'> = {
   notes:
     'Anonymous activation refused with E_ACCESSDENIED (0x80070005), EPM lookup and mgmt inq_if_ids fault ' +
-    'with status 5, ServerAlive2 answers COM 5.7.',
+    'with status 5 [C rule: Tenable XP SP2 test, MS-DCOM 3.1.2.5.2.3], ServerAlive2 answers COM 5.7 (no ' +
+    'permission check [C MS-DCOM 3.1.2.5.1.6]; the version is reasoned [I]).',
   comVersion: { major: 5, minor: 7 },
   patch: 'restricted',
   expected: { verdict: 'dcom-restricted', ms03_026: 'unknown', ms03_039: 'unknown', dcomVersion: '5.7' },
