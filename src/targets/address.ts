@@ -6,11 +6,24 @@ import ipaddr from 'ipaddr.js';
 
 export type Family = 4 | 6;
 
-const OCTET_TEXT: readonly string[] = Array.from({ length: 256 }, (_, i) => String(i));
+// Text of the high and low 16 bits ("10.1." and "2.3"), built on first use: one concatenation per
+// address is about twice as fast as four octet lookups, and a /8 plan formats 16 M addresses.
+let highText: string[] | undefined;
+let lowText: string[] | undefined;
+const buildTables = (): void => {
+  highText = new Array(65_536);
+  lowText = new Array(65_536);
+  for (let i = 0; i < 65_536; i++) {
+    highText[i] = `${i >>> 8}.${i & 255}.`;
+    lowText[i] = `${i >>> 8}.${i & 255}`;
+  }
+};
 
 /** `0x0a000001` → `10.0.0.1`. */
-export const formatIpv4 = (n: number): string =>
-  `${OCTET_TEXT[n >>> 24]}.${OCTET_TEXT[(n >>> 16) & 255]}.${OCTET_TEXT[(n >>> 8) & 255]}.${OCTET_TEXT[n & 255]}`;
+export const formatIpv4 = (n: number): string => {
+  if (highText === undefined) buildTables();
+  return highText![n >>> 16]! + lowText![n & 0xffff]!;
+};
 
 /** A 128-bit bigint → RFC 5952 text (`2001:db8::1`). */
 export const formatIpv6 = (n: bigint): string => {

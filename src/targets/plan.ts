@@ -17,6 +17,8 @@ import { checkShard, type Shard, shardLength, WHOLE } from './shard.ts';
 export interface PlannedTarget {
   /** This shard's position of the address (0-based): resume from `index + 1`. */
   readonly index: number;
+  /** Numeric form: the address's position in the sorted set (see TargetPlan.ordinalAt). */
+  readonly ordinal: number;
   /** Text form: dotted quad or RFC 5952 IPv6. */
   readonly address: string;
   readonly family: Family;
@@ -59,7 +61,7 @@ export interface TargetPlan {
   ipv4OfOrdinal(ordinal: number): number;
   formatOrdinal(ordinal: number): string;
   /** Streams this shard's addresses from `fromIndex` (default 0) to the end. */
-  iterate(fromIndex?: number): Generator<PlannedTarget, void, undefined>;
+  iterate(fromIndex?: number): IterableIterator<PlannedTarget>;
   /** Writes up to `out.length` ordinals starting at `fromIndex`; returns how many it wrote. */
   fillOrdinals(fromIndex: number, out: Uint32Array): number;
 }
@@ -81,6 +83,28 @@ const findSegment = (segs: Segments, ordinal: number): number => {
   }
   return lo;
 };
+
+/**
+ * A plain iterator object: about twice as fast as a generator function on V8, which matters at
+ * 16 M addresses.
+ */
+class PlanIterator implements IterableIterator<PlannedTarget> {
+  #next: number;
+  readonly #end: number;
+  readonly #at: (index: number) => PlannedTarget;
+  constructor(from: number, end: number, at: (index: number) => PlannedTarget) {
+    this.#next = from;
+    this.#end = end;
+    this.#at = at;
+  }
+  next(): IteratorResult<PlannedTarget, undefined> {
+    if (this.#next >= this.#end) return { done: true, value: undefined };
+    return { done: false, value: this.#at(this.#next++) };
+  }
+  [Symbol.iterator](): IterableIterator<PlannedTarget> {
+    return this;
+  }
+}
 
 /** Builds the plan. Throws TARGETS_EMPTY, TARGETS_TOO_LARGE or TARGETS_BAD_SHARD. */
 export const createTargetPlan = (options: TargetPlanOptions): TargetPlan => {
@@ -146,11 +170,13 @@ export const createTargetPlan = (options: TargetPlanOptions): TargetPlan => {
     }
   };
   const ordinalAt = (index: number): number => permutation.at(shardIndex + index * shardCount);
-  const target = (index: number, o: number): PlannedTarget => {
-    const address = formatOrdinal(o);
-    const family: Family = o < ipv4Count ? 4 : 6;
+  const target = (index: number, ordinal: number): PlannedTarget => {
+    const address = formatOrdinal(ordinal);
+    const family: Family = ordinal < ipv4Count ? 4 : 6;
     const hostname = hostnames?.get(address);
-    return hostname === undefined ? { index, address, family } : { index, address, family, hostname };
+    return hostname === undefined
+      ? { index, ordinal, address, family }
+      : { index, ordinal, address, family, hostname };
   };
 
   return {
@@ -171,9 +197,9 @@ export const createTargetPlan = (options: TargetPlanOptions): TargetPlan => {
     },
     ipv4OfOrdinal,
     formatOrdinal,
-    *iterate(fromIndex = 0) {
+    iterate: (fromIndex = 0) => {
       if (fromIndex !== length) checkIndex(fromIndex);
-      for (let i = fromIndex; i < length; i++) yield target(i, ordinalAt(i));
+      return new PlanIterator(fromIndex, length, (i) => target(i, ordinalAt(i)));
     },
     fillOrdinals: (fromIndex, out) => {
       if (fromIndex !== length) checkIndex(fromIndex);

@@ -1,0 +1,102 @@
+/**
+ * Target planning benchmark (issue #4): plan a /8 (16,777,216 addresses) through the full iterator
+ * and report addresses planned per second and peak RSS. Targets: ≥ 5 M addresses/s, ≤ 150 MB RSS.
+ *
+ *   node --import tsx bench/targets-dryrun.ts [--rounds 3] [--seed 1] [--cidr 10.0.0.0/8]
+ *
+ * Three ways through the same plan, each a full pass:
+ *   iterate   plan.iterate(): { index, address, family, hostname? } objects with address text
+ *             (what the scan engine and --dry-run consume)
+ *   text      fillOrdinals() batches + formatOrdinal(): address text without per-address objects
+ *   numeric   fillOrdinals() batches + ipv4OfOrdinal(): uint32 addresses only
+ * Every pass XORs the numeric addresses, so a missed or doubled address would show as a checksum
+ * that differs from the XOR of the whole range.
+ */
+import { buildTargetSet, createTargetPlan, parseTargetArgs } from '../src/targets/index.ts';
+
+const arg = (name: string, fallback: string): string => {
+  const i = process.argv.indexOf(name);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
+};
+const rounds = Number(arg('--rounds', '3'));
+const seed = Number(arg('--seed', '1'));
+const cidr = arg('--cidr', '10.0.0.0/8');
+
+const startRss = process.memoryUsage().rss;
+let peakRss = startRss;
+const sampleRss = () => {
+  const rss = process.memoryUsage().rss;
+  if (rss > peakRss) peakRss = rss;
+};
+const sampler = setInterval(sampleRss, 20);
+
+const targets = await buildTargetSet({ targets: parseTargetArgs([cidr]) });
+const plan = createTargetPlan({ set: targets.set, seed });
+const total = plan.length;
+
+// XOR over the whole range, the checksum every pass must reproduce.
+let expected = 0;
+for (const r of targets.set.v4) for (let a = Number(r[0]); a <= Number(r[1]); a++) expected ^= a;
+
+const passes: Record<string, () => number> = {
+  iterate: () => {
+    let x = 0;
+    let n = 0;
+    for (const t of plan.iterate()) {
+      n += t.address.length;
+      x ^= plan.ipv4OfOrdinal(t.ordinal);
+      if ((t.index & 0xfffff) === 0) sampleRss();
+    }
+    return n > 0 ? x : -1;
+  },
+  text: () => {
+    const buf = new Uint32Array(65_536);
+    let x = 0;
+    let n = 0;
+    for (let i = 0; i < total; ) {
+      const k = plan.fillOrdinals(i, buf);
+      for (let j = 0; j < k; j++) {
+        n += plan.formatOrdinal(buf[j]!).length;
+        x ^= plan.ipv4OfOrdinal(buf[j]!);
+      }
+      i += k;
+      sampleRss();
+    }
+    return n > 0 ? x : -1;
+  },
+  numeric: () => {
+    const buf = new Uint32Array(65_536);
+    let x = 0;
+    for (let i = 0; i < total; ) {
+      const k = plan.fillOrdinals(i, buf);
+      for (let j = 0; j < k; j++) x ^= plan.ipv4OfOrdinal(buf[j]!);
+      i += k;
+      sampleRss();
+    }
+    return x;
+  },
+};
+
+console.log(`# ${cidr}: ${total} addresses, seed ${seed}, node ${process.version}, ${rounds} round(s)`);
+const best: Record<string, number> = {};
+for (let round = 1; round <= rounds; round++) {
+  for (const [name, pass] of Object.entries(passes)) {
+    const t0 = performance.now();
+    const checksum = pass();
+    const seconds = (performance.now() - t0) / 1000;
+    const rate = total / seconds;
+    best[name] = Math.max(best[name] ?? 0, rate);
+    const ok =
+      checksum >>> 0 === expected >>> 0 ? 'checksum ok' : `CHECKSUM MISMATCH ${checksum} != ${expected}`;
+    console.log(
+      `round ${round} ${name.padEnd(8)} ${(rate / 1e6).toFixed(2).padStart(6)} M addresses/s  ${seconds.toFixed(2)} s  ${ok}`,
+    );
+  }
+}
+clearInterval(sampler);
+sampleRss();
+for (const [name, rate] of Object.entries(best))
+  console.log(`best ${name.padEnd(8)} ${(rate / 1e6).toFixed(2)} M addresses/s`);
+console.log(
+  `peak RSS ${(peakRss / 2 ** 20).toFixed(1)} MiB (${(startRss / 2 ** 20).toFixed(1)} MiB before planning)`,
+);
