@@ -92,3 +92,61 @@ export const makeHive = (keys: Record<string, Record<string, RegData>>): Uint8Ar
 };
 
 export const RUN_KEY = 'Microsoft\\Windows\\CurrentVersion\\Run';
+
+/**
+ * Appends one hive bin holding a db record, its segment list and the segments, points the vk at the
+ * db record and marks the hive 1.5 (db needs 1.4+).
+ */
+export const withBigData = (hive: Uint8Array, vkOffset: number, data: Uint8Array): Uint8Array => {
+  const SEG = 16344;
+  const segs: Uint8Array[] = [];
+  for (let i = 0; i < data.length; i += SEG) segs.push(data.subarray(i, i + SEG));
+  const cells: Uint8Array[] = [];
+  const cellOf = (payload: Uint8Array): Uint8Array => {
+    const len = Math.ceil((payload.length + 4) / 8) * 8;
+    const c = new Uint8Array(len);
+    new DataView(c.buffer).setInt32(0, -len, true);
+    c.set(payload, 4);
+    return c;
+  };
+  const binStart = hive.length - 0x1000; // relative offset of the new bin
+  let at = binStart + 0x20;
+  const dbOffset = at;
+  const listOffset = dbOffset + 16;
+  const segOffsets: number[] = [];
+  at = listOffset + Math.ceil((segs.length * 4 + 4) / 8) * 8;
+  for (const s of segs) {
+    segOffsets.push(at);
+    at += cellOf(s).length;
+  }
+  const db = new Uint8Array(8);
+  db.set([0x64, 0x62]);
+  new DataView(db.buffer).setUint16(2, segs.length, true);
+  new DataView(db.buffer).setUint32(4, listOffset, true);
+  cells.push(cellOf(db));
+  const list = new Uint8Array(segs.length * 4);
+  for (const [i, o] of segOffsets.entries()) new DataView(list.buffer).setUint32(i * 4, o, true);
+  cells.push(cellOf(list));
+  for (const s of segs) cells.push(cellOf(s));
+  const used = 0x20 + cells.reduce((n, c) => n + c.length, 0);
+  const binSize = Math.ceil((used + 8) / 0x1000) * 0x1000;
+  const bin = new Uint8Array(binSize);
+  const bv = new DataView(bin.buffer);
+  bin.set([0x68, 0x62, 0x69, 0x6e]);
+  bv.setUint32(4, binStart, true);
+  bv.setUint32(8, binSize, true);
+  let p = 0x20;
+  for (const c of cells) {
+    bin.set(c, p);
+    p += c.length;
+  }
+  bv.setInt32(p, binSize - p, true); // the rest is one free cell
+  const out = new Uint8Array(hive.length + binSize);
+  out.set(hive);
+  out.set(bin, hive.length);
+  const ov = new DataView(out.buffer);
+  ov.setUint32(0x1000 + vkOffset + 4 + 8, dbOffset, true); // vk.data_offset
+  ov.setUint32(0x18, 5, true); // minor version 5
+  ov.setUint32(0x28, out.length - 0x1000, true);
+  return out;
+};
