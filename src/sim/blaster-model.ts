@@ -27,6 +27,8 @@ export interface BlasterOptions {
   sampleEveryS?: number;
   /** Hosts infected at t = 0 (drawn among the vulnerable ones). */
   initialInfected?: number;
+  /** Or exactly these host ids (indices into the population). */
+  initialHosts?: readonly number[];
   /** Connects per batch and the fixed wait after them (§2.3). */
   batchSize?: number;
   batchS?: number;
@@ -75,6 +77,8 @@ export interface BlasterRunStats {
 
 export interface BlasterResult {
   samples: Sample[];
+  /** Per host: when its worm first ran (s), NaN when never. */
+  infectedAtS: Float64Array;
   stats: BlasterRunStats;
   telescope?: TelescopeReport;
 }
@@ -127,7 +131,7 @@ export const runBlaster = (pop: Population, options: BlasterOptions, interventio
   const bootMaxS = options.bootDelayMaxS ?? 60;
   const rebootOnCrash = options.rebootOnCrash ?? false;
   const rebootDelayS = options.rebootDelayS ?? 120;
-  const initialInfected = options.initialInfected ?? 1;
+  const initialInfected = options.initialHosts?.length ?? options.initialInfected ?? 1;
   if (!(Number.isInteger(B) && B >= 1)) throw bad(`batchSize must be a positive integer, got ${B}`);
   if (!(sameTickShare >= 0 && sameTickShare <= 1)) throw bad('sameTickShare must be in [0, 1]');
   if (!(pSuccess >= 0 && pSuccess <= 1)) throw bad(`successProbability must be in [0, 1], got ${pSuccess}`);
@@ -165,6 +169,7 @@ export const runBlaster = (pop: Population, options: BlasterOptions, interventio
   }
 
   const state = new Uint8Array(n);
+  const infectedAtS = new Float64Array(n).fill(Number.NaN);
   const running = new Uint8Array(n);
   const gen = new Int32Array(n);
   const starts = new Int32Array(n);
@@ -355,6 +360,7 @@ export const runBlaster = (pop: Population, options: BlasterOptions, interventio
   const onStart = (v: number, t: number) => {
     if (state[v] === S_INFECTING) {
       state[v] = S_INFECTED;
+      infectedAtS[v] = t;
       stats.infections++;
       infectedNow++;
       everInfected++;
@@ -392,10 +398,17 @@ export const runBlaster = (pop: Population, options: BlasterOptions, interventio
     const candidates: number[] = [];
     for (let h = 0; h < n; h++) if (pop.vulnerable[h] && isOnSweep(pop.address[h]!)) candidates.push(h);
     if (candidates.length < initialInfected) throw bad('not enough vulnerable hosts for initialInfected');
+    for (const h of options.initialHosts ?? [])
+      if (!(Number.isInteger(h) && h >= 0 && h < n && pop.vulnerable[h]))
+        throw bad(`initial host ${h} is not a vulnerable host of the population`);
     for (let i = 0; i < initialInfected; i++) {
-      const j = i + rngSetup.below(candidates.length - i);
-      [candidates[i], candidates[j]] = [candidates[j]!, candidates[i]!];
-      const h = candidates[i]!;
+      let h: number;
+      if (options.initialHosts) h = options.initialHosts[i]!;
+      else {
+        const j = i + rngSetup.below(candidates.length - i);
+        [candidates[i], candidates[j]] = [candidates[j]!, candidates[i]!];
+        h = candidates[i]!;
+      }
       state[h] = S_INFECTING;
       if (!rebootOnCrash) removeFromIndex(h);
       pendingTick[h] = launchTick();
@@ -488,5 +501,5 @@ export const runBlaster = (pop: Population, options: BlasterOptions, interventio
     while (k < patchTimes.length && patchTimes[k]! <= sample.tH * 3600) k++;
     sample.patched = k;
   }
-  return { samples, stats, ...(telescope ? { telescope: telescope.report() } : {}) };
+  return { samples, infectedAtS, stats, ...(telescope ? { telescope: telescope.report() } : {}) };
 };

@@ -1,0 +1,137 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { isRpcsweepError } from '../../src/core/errors.ts';
+import { createRng } from '../../src/core/random.ts';
+import { blasterStart } from '../../src/sim/blaster-targeting.ts';
+import { runBlaster } from '../../src/sim/blaster-model.ts';
+import { buildPopulation, type HostSpec, syntheticPopulation } from '../../src/sim/population.ts';
+import { addressAtIndex, parseIpv4, sweepIndex } from '../../src/sim/sweep.ts';
+
+const ip = (s: string) => parseIpv4(s)!;
+const clustered = () => syntheticPopulation({ vulnerable: 6000, density: 'even', networks16: 3 }, createRng(11));
+
+test('a single worm reaches a host 1 000 probes past its start after 50 batches of 1.8 s', () => {
+  const own = ip('50.60.70.80');
+  const start = blasterStart(0, own, 0).start; // tick 0: launched at uptime 0, T0 = T
+  const victim = addressAtIndex(sweepIndex(start) + 1000);
+  const pop = buildPopulation(
+    [
+      { address: own, win2k: false, vulnerable: true, site: -1 },
+      { address: victim, win2k: blasterStart(0, own, 0).targetsWin2k, vulnerable: true, site: -1 },
+    ],
+    0,
+  );
+  const r = runBlaster(pop, {
+    durationH: 1,
+    seed: 1,
+    initialHosts: [0],
+    launchUptimeMaxH: 0,
+    sameTickShare: 1,
+    infectionDelayS: 14,
+  });
+  assert.equal(r.infectedAtS[0], 0);
+  assert.ok(Math.abs(r.infectedAtS[1]! - (50 * 1.8 + 14)) < 1e-9, `victim ran at ${r.infectedAtS[1]}`);
+  assert.equal(r.stats.infections, 2);
+});
+
+test('the exploit variant must fit: a mismatched variant crashes the host instead of infecting it', () => {
+  const own = ip('50.60.70.80');
+  const s = blasterStart(0, own, 0);
+  const victim = addressAtIndex(sweepIndex(s.start) + 10);
+  const pop = buildPopulation(
+    [
+      { address: own, win2k: false, vulnerable: true, site: -1 },
+      { address: victim, win2k: !s.targetsWin2k, vulnerable: true, site: -1 },
+    ],
+    0,
+  );
+  const r = runBlaster(pop, { durationH: 1, seed: 1, initialHosts: [0], launchUptimeMaxH: 0, sameTickShare: 1 });
+  assert.ok(Number.isNaN(r.infectedAtS[1]!));
+  assert.equal(r.stats.crashes, 1);
+});
+
+test('runs are deterministic for a seed and differ between seeds', () => {
+  const pop = clustered();
+  const a = runBlaster(pop, { durationH: 6, seed: 5, initialInfected: 3 });
+  const b = runBlaster(pop, { durationH: 6, seed: 5, initialInfected: 3 });
+  const c = runBlaster(pop, { durationH: 6, seed: 6, initialInfected: 3 });
+  assert.deepEqual(a.samples, b.samples);
+  assert.deepEqual(a.stats, b.stats);
+  assert.notDeepEqual(a.stats, c.stats);
+});
+
+test('an outbreak in dense /16s: monotone growth, 40 % local starts, scans at 20 per 1.8 s per worm', () => {
+  const pop = clustered();
+  const r = runBlaster(pop, { durationH: 12, seed: 2, initialInfected: 3 });
+  const last = r.samples.at(-1)!;
+  assert.ok(last.everInfected > 1000, `only ${last.everInfected} infected`);
+  assert.ok(last.everInfected <= 6000);
+  for (let i = 1; i < r.samples.length; i++) assert.ok(r.samples[i]!.everInfected >= r.samples[i - 1]!.everInfected);
+  assert.ok(Math.abs(r.stats.localStarts / r.stats.wormStarts - 0.4) < 0.05);
+  const mid = r.samples[Math.floor(r.samples.length / 2)]!;
+  assert.ok(Math.abs(mid.scansPerS - (mid.infected * 20) / 1.8) < 1e-6);
+  assert.equal(r.samples[0]!.tH, 0);
+  assert.equal(last.tH, 12);
+});
+
+test('interventions slow the outbreak: patching, cleanup, border filtering, Welchia', () => {
+  const pop = clustered();
+  const o = { durationH: 24, seed: 4, initialInfected: 2 };
+  const base = runBlaster(pop, o).samples.at(-1)!;
+  const patched = runBlaster(pop, o, { patchPerDay: 0.9 }).samples.at(-1)!;
+  assert.ok(patched.everInfected < base.everInfected, `${patched.everInfected} vs ${base.everInfected}`);
+  assert.ok(patched.patched > 0);
+  const cleaned = runBlaster(pop, o, { cleanupPerDay: 0.9 }).samples.at(-1)!;
+  assert.ok(cleaned.infected < base.infected);
+  const welchia = runBlaster(pop, o, { welchia: { startH: 2, initial: 20, scansPerS: 5000 } });
+  assert.ok(welchia.samples.at(-1)!.welchia > 0);
+  assert.ok(welchia.samples.at(-1)!.infected < base.infected);
+});
+
+test('border filtering of 135 keeps an outbreak inside the /16 where it started', () => {
+  const pop = clustered();
+  const net = pop.address[0]! >>> 16;
+  const seeds = [...pop.address.keys()].filter((h) => pop.address[h]! >>> 16 === net).slice(0, 10);
+  const r = runBlaster(pop, { durationH: 24, seed: 4, initialHosts: seeds }, { borderFilterShare: 1 });
+  for (let h = 0; h < pop.size; h++)
+    if (!Number.isNaN(r.infectedAtS[h]!)) assert.equal(pop.address[h]! >>> 16, net);
+  assert.ok(r.stats.infections > 10);
+});
+
+test('NAT: worms inside a site reach its private hosts; public worms never reach NAT\'d hosts', () => {
+  const rng = createRng(8);
+  const hosts: HostSpec[] = [];
+  for (let i = 0; i < 400; i++)
+    hosts.push({ address: ip('192.168.0.0') + 1 + i * 97, win2k: false, vulnerable: true, site: 0 });
+  for (let i = 0; i < 400; i++)
+    hosts.push({ address: ip('100.64.0.0') + 1 + i * 97, win2k: false, vulnerable: true, site: -1 });
+  const pop = buildPopulation(hosts, 1);
+  const fromOutside = runBlaster(pop, { durationH: 24, seed: rng.nextU32(), initialHosts: [400, 401, 402, 403, 404, 405, 406, 407] });
+  for (let h = 0; h < 400; h++) assert.ok(Number.isNaN(fromOutside.infectedAtS[h]!), 'NAT\'d host infected from outside');
+  assert.ok(fromOutside.stats.infections > 20);
+  const fromInside = runBlaster(pop, { durationH: 24, seed: rng.nextU32(), initialHosts: [0, 1, 2, 3, 4, 5, 6, 7] });
+  let inside = 0;
+  for (let h = 0; h < 400; h++) if (!Number.isNaN(fromInside.infectedAtS[h]!)) inside++;
+  assert.ok(inside > 20, `${inside} NAT'd hosts infected from inside`);
+});
+
+test('with reboots on crash, variant mismatches restart worms with fresh boot-time seeds', () => {
+  const pop = syntheticPopulation({ vulnerable: 1500, density: 'even', networks16: 1, win2kShare: 0.5 }, createRng(2));
+  const r = runBlaster(pop, { durationH: 3, seed: 3, initialInfected: 2, rebootOnCrash: true });
+  assert.ok(r.stats.crashes > 0);
+  assert.ok(r.stats.wormStarts > r.stats.infections, `${r.stats.wormStarts} starts, ${r.stats.infections} infections`);
+});
+
+test('bad options are SIM_BAD_INPUT errors', () => {
+  const pop = clustered();
+  const bad = (f: () => unknown) =>
+    assert.throws(f, (e) => isRpcsweepError(e) && e.code === 'SIM_BAD_INPUT', String(f));
+  bad(() => runBlaster(pop, { durationH: 0, seed: 1 }));
+  bad(() => runBlaster(pop, { durationH: 1, seed: 1, initialInfected: 0 }));
+  bad(() => runBlaster(pop, { durationH: 1, seed: 1, initialHosts: [-1] }));
+  bad(() => runBlaster(pop, { durationH: 1, seed: 1 }, { patchPerDay: 1 }));
+  bad(() => runBlaster(pop, { durationH: 1, seed: 1 }, { borderFilterShare: 2 }));
+  bad(() => runBlaster(pop, { durationH: 1, seed: 1, successProbability: 1.5 }));
+  bad(() => syntheticPopulation({ vulnerable: 0, density: 'uniform' }, createRng(1)));
+  bad(() => syntheticPopulation({ vulnerable: 100_000, density: 'even', networks16: 1 }, createRng(1)));
+});

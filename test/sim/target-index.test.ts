@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { createRng } from '../../src/core/random.ts';
+import { CYCLE_LENGTH } from '../../src/sim/sweep.ts';
+import { TargetIndex } from '../../src/sim/target-index.ts';
+
+test('successor finds the next live host after the cursor and wraps round the cycle', () => {
+  const idx = new TargetIndex([10, 11, 12], [500, 100, CYCLE_LENGTH - 3]);
+  assert.deepEqual([...idx.positions], [100, 500, CYCLE_LENGTH - 3]);
+  assert.equal(idx.hosts[idx.successor(0)!], 11);
+  assert.equal(idx.hosts[idx.successor(100)!], 10, 'strictly after the cursor');
+  assert.equal(idx.hosts[idx.successor(600)!], 12);
+  assert.equal(idx.hosts[idx.successor(CYCLE_LENGTH - 3)!], 11, 'wraps to the start');
+  assert.equal(idx.distance(CYCLE_LENGTH - 3, idx.successor(CYCLE_LENGTH - 3)), 103);
+});
+
+test('removed hosts are skipped; an empty index answers -1', () => {
+  const idx = new TargetIndex([1, 2, 3], [10, 20, 30]);
+  idx.remove(idx.slotOf(20, 2));
+  assert.equal(idx.hosts[idx.successor(10)], 3);
+  idx.remove(idx.slotOf(30, 3));
+  assert.equal(idx.hosts[idx.successor(10)], 1, 'wraps past removed tail');
+  idx.remove(0);
+  idx.remove(0); // removing twice is harmless
+  assert.equal(idx.live, 0);
+  assert.equal(idx.successor(0), -1);
+});
+
+test('matches a brute-force scan on random sets with random removals', () => {
+  const rng = createRng(9);
+  const n = 3000;
+  const pos = Array.from({ length: n }, () => rng.below(CYCLE_LENGTH));
+  const hosts = Array.from({ length: n }, (_, i) => i);
+  const idx = new TargetIndex(hosts, pos);
+  const alive = new Set(hosts);
+  for (let round = 0; round < 2000; round++) {
+    const c = rng.below(CYCLE_LENGTH);
+    let best = -1;
+    let bestD = Number.POSITIVE_INFINITY;
+    for (const h of alive) {
+      const d = pos[h]! > c ? pos[h]! - c : pos[h]! - c + CYCLE_LENGTH;
+      if (d < bestD || (d === bestD && h < best)) {
+        bestD = d;
+        best = h;
+      }
+    }
+    const s = idx.successor(c);
+    assert.equal(idx.distance(c, s), bestD);
+    const victim = idx.hosts[s]!;
+    idx.remove(s);
+    alive.delete(victim);
+    if (alive.size === 0) break;
+  }
+});
