@@ -15,7 +15,7 @@ import type { Decoded } from '../../../core/errors.ts';
 import type { EndpointRecord } from '../../../core/result.ts';
 import { isNullContextHandle, NULL_CONTEXT_HANDLE } from '../ndr/index.ts';
 import { type ContextHandle, decodeNdr, type NdrReader, type NdrReaderOptions } from '../ndr/reader.ts';
-import { NdrWriter } from '../ndr/writer.ts';
+import { type NdrEncodeOptions, type NdrWriter, ndrWriterFor } from '../ndr/writer.ts';
 import type { SyntaxId } from '../pdu/types.ts';
 import { knownInterfaceName } from './known-uuids.data.ts';
 import { decodeTower, encodeTower, type Tower, type TowerSpec, towerBinding } from './tower.ts';
@@ -68,6 +68,8 @@ export interface EptEntry {
 export interface EptLookupResponse {
   entryHandle: ContextHandle;
   numEnts: number;
+  /** max_count of the entries array: servers send the request's max_ents here (Windows) or the count. */
+  maxEnts?: number;
   entries: EptEntry[];
   status: number;
 }
@@ -110,9 +112,9 @@ const towerOf = (octets: Uint8Array): { tower?: Tower; towerError?: string } => 
 
 export const encodeEptLookupRequest = (
   q: Partial<EptLookupRequest> = {},
-  littleEndian = true,
+  options: NdrEncodeOptions = true,
 ): Uint8Array => {
-  const w = new NdrWriter({ littleEndian });
+  const w = ndrWriterFor(options);
   w.u32(q.inquiryType ?? EPM_INQUIRY.all_elts);
   w.unique(q.object ?? null, (o) => w.uuid(o));
   w.unique(q.interfaceId ?? null, (i) => w.uuid(i.uuid).u16(i.major).u16(i.minor));
@@ -153,13 +155,25 @@ export interface EptEntryInput {
 }
 
 export const encodeEptLookupResponse = (
-  p: { entryHandle: ContextHandle; entries: EptEntryInput[]; status: number; numEnts?: number },
-  littleEndian = true,
+  p: {
+    entryHandle: ContextHandle;
+    entries: EptEntryInput[];
+    status: number;
+    numEnts?: number;
+    maxEnts?: number;
+  },
+  options: NdrEncodeOptions = true,
 ): Uint8Array => {
-  const w = new NdrWriter({ littleEndian, firstReferentId: 1 });
+  const w = ndrWriterFor(
+    typeof options === 'boolean'
+      ? { littleEndian: options, firstReferentId: 1, referentIdStep: 1 }
+      : { firstReferentId: 1, referentIdStep: 1, ...options },
+  );
   w.contextHandle(p.entryHandle);
   w.u32(p.numEnts ?? p.entries.length);
-  w.u32(p.entries.length).u32(0).u32(p.entries.length);
+  w.u32(Math.max(p.maxEnts ?? p.entries.length, p.entries.length))
+    .u32(0)
+    .u32(p.entries.length);
   for (const e of p.entries) {
     w.uuid(e.object ?? '00000000-0000-0000-0000-000000000000');
     const octets = e.tower === null ? null : e.tower instanceof Uint8Array ? e.tower : encodeTower(e.tower);
@@ -206,16 +220,16 @@ export const decodeEptLookupResponse = (
       }
       n.flushDeferred();
       const status = n.u32('epm.rc');
-      return { entryHandle, numEnts, entries, status };
+      return { entryHandle, numEnts, maxEnts: max, entries, status };
     },
     options,
   );
 
 export const encodeEptMapRequest = (
   q: Partial<EptMapRequest> & { mapTower: Uint8Array | null },
-  littleEndian = true,
+  options: NdrEncodeOptions = true,
 ) => {
-  const w = new NdrWriter({ littleEndian });
+  const w = ndrWriterFor(options);
   w.unique(q.object ?? null, (o) => w.uuid(o));
   w.unique(q.mapTower, (t) => writeTwr(w, t));
   w.align(4);
@@ -247,9 +261,13 @@ export const encodeEptMapResponse = (
     status: number;
     maxTowers?: number;
   },
-  littleEndian = true,
+  options: NdrEncodeOptions = true,
 ): Uint8Array => {
-  const w = new NdrWriter({ littleEndian, firstReferentId: 3 });
+  const w = ndrWriterFor(
+    typeof options === 'boolean'
+      ? { littleEndian: options, firstReferentId: 3, referentIdStep: 1 }
+      : { firstReferentId: 3, referentIdStep: 1, ...options },
+  );
   w.contextHandle(p.entryHandle);
   w.u32(p.towers.length);
   w.u32(Math.max(p.maxTowers ?? p.towers.length, p.towers.length))

@@ -8,7 +8,7 @@
  */
 import type { Decoded } from '../../../core/errors.ts';
 import { decodeNdr, type NdrReaderOptions } from '../ndr/reader.ts';
-import { NdrWriter } from '../ndr/writer.ts';
+import { type NdrEncodeOptions, ndrWriterFor } from '../ndr/writer.ts';
 import type { SyntaxId } from '../pdu/types.ts';
 
 export const MGMT_UUID = 'afa8bd80-7d8a-11c9-bef4-08002b102989';
@@ -33,8 +33,8 @@ const MAX_IF_IDS = 4096;
 
 export const encodeInqIfIdsRequest = (): Uint8Array => new Uint8Array(0);
 
-export const encodeInqIfIdsResponse = (p: InqIfIdsResponse, littleEndian = true): Uint8Array => {
-  const w = new NdrWriter({ littleEndian });
+export const encodeInqIfIdsResponse = (p: InqIfIdsResponse, options: NdrEncodeOptions = true): Uint8Array => {
+  const w = ndrWriterFor(options);
   w.unique(p.interfaces, (list) => {
     w.u32(list.length).u32(list.length);
     for (const id of list) {

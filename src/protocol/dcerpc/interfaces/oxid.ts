@@ -8,7 +8,7 @@
  */
 import type { Decoded } from '../../../core/errors.ts';
 import { decodeNdr, type NdrReaderOptions } from '../ndr/reader.ts';
-import { NdrWriter } from '../ndr/writer.ts';
+import { type NdrEncodeOptions, ndrWriterFor } from '../ndr/writer.ts';
 import {
   type ComVersion,
   type DualStringArray,
@@ -51,8 +51,11 @@ export interface ServerAlive2Response {
 /** ServerAlive2 takes no input: the stub is empty. */
 export const encodeServerAlive2Request = (): Uint8Array => new Uint8Array(0);
 
-export const encodeServerAlive2Response = (p: ServerAlive2Response, littleEndian = true): Uint8Array => {
-  const w = new NdrWriter({ littleEndian });
+export const encodeServerAlive2Response = (
+  p: ServerAlive2Response,
+  options: NdrEncodeOptions = true,
+): Uint8Array => {
+  const w = ndrWriterFor(options);
   writeComVersion(w, p.comVersion);
   w.unique(p.bindings, (d) => writeDualStringArray(w, d));
   w.u32(p.reserved).u32(p.status);

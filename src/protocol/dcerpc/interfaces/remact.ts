@@ -15,7 +15,7 @@
 import type { Decoded } from '../../../core/errors.ts';
 import { RpcsweepError } from '../../../core/errors.ts';
 import { decodeNdr, type NdrReaderOptions } from '../ndr/reader.ts';
-import { NdrWriter } from '../ndr/writer.ts';
+import { type NdrEncodeOptions, ndrWriterFor } from '../ndr/writer.ts';
 import {
   type ComVersion,
   type DualStringArray,
@@ -92,9 +92,9 @@ const checkObjectName = (name: string): void => {
 
 export const encodeRemoteActivationRequest = (
   q: RemoteActivationRequest,
-  littleEndian = true,
+  options: NdrEncodeOptions = true,
 ): Uint8Array => {
-  const w = new NdrWriter({ littleEndian });
+  const w = ndrWriterFor(options);
   writeOrpcThis(w, q.orpcThis);
   w.uuid(q.clsid);
   w.unique(q.objectName, (name) => {
@@ -172,9 +172,9 @@ export const decodeRemoteActivationRequest = (
 
 export const encodeRemoteActivationResponse = (
   p: RemoteActivationResponse,
-  littleEndian = true,
+  options: NdrEncodeOptions = true,
 ): Uint8Array => {
-  const w = new NdrWriter({ littleEndian });
+  const w = ndrWriterFor(options);
   writeOrpcThat(w, p.orpcThat);
   w.u64(p.oxid);
   w.unique(p.oxidBindings, (d) => writeDualStringArray(w, d));

@@ -11,7 +11,7 @@
  */
 import type { Decoded } from '../../../core/errors.ts';
 import { decodeNdr, type NdrReaderOptions } from '../ndr/reader.ts';
-import { NdrWriter } from '../ndr/writer.ts';
+import { type NdrEncodeOptions, ndrWriterFor } from '../ndr/writer.ts';
 import {
   type MInterfacePointer,
   type OrpcThat,
@@ -65,9 +65,9 @@ const withTrailing = <T extends object>(
 
 export const encodeRemoteGetClassObjectRequest = (
   q: RemoteGetClassObjectRequest,
-  littleEndian = true,
+  options: NdrEncodeOptions = true,
 ): Uint8Array => {
-  const w = new NdrWriter({ littleEndian });
+  const w = ndrWriterFor(options);
   writeOrpcThis(w, q.orpcThis);
   w.unique(q.actProperties, (p) => writeMInterfacePointer(w, p));
   if (q.trailing) w.bytes(q.trailing);
@@ -92,9 +92,9 @@ export const decodeRemoteGetClassObjectRequest = (
 
 export const encodeRemoteCreateInstanceRequest = (
   q: RemoteCreateInstanceRequest,
-  littleEndian = true,
+  options: NdrEncodeOptions = true,
 ): Uint8Array => {
-  const w = new NdrWriter({ littleEndian });
+  const w = ndrWriterFor(options);
   writeOrpcThis(w, q.orpcThis);
   w.unique(q.unkOuter, (p) => writeMInterfacePointer(w, p));
   w.align(4);
@@ -120,8 +120,8 @@ export const decodeRemoteCreateInstanceRequest = (
     options,
   );
 
-export const encodeActivationReply = (p: ActivationReply, littleEndian = true): Uint8Array => {
-  const w = new NdrWriter({ littleEndian });
+export const encodeActivationReply = (p: ActivationReply, options: NdrEncodeOptions = true): Uint8Array => {
+  const w = ndrWriterFor(options);
   writeOrpcThat(w, p.orpcThat);
   w.unique(p.actProperties, (m) => writeMInterfacePointer(w, m));
   w.u32(p.hr);

@@ -14,18 +14,22 @@ export interface NdrWriterOptions {
   into?: ByteWriter;
   /** First referent ID. @default 0x00020000 */
   firstReferentId?: number;
+  /** Increment between referent IDs (Windows clients 4, Windows EPM replies 1). @default 4 */
+  referentIdStep?: number;
 }
 
 export class NdrWriter {
   readonly w: ByteWriter;
   readonly base: number;
   #nextId: number;
+  #step: number;
   #deferred: Array<() => void> = [];
 
   constructor(options: NdrWriterOptions = {}) {
     this.w = options.into ?? new ByteWriter(256, options.littleEndian ?? true);
     this.base = this.w.length;
     this.#nextId = options.firstReferentId ?? 0x00020000;
+    this.#step = options.referentIdStep ?? 4;
   }
 
   get position(): number {
@@ -35,7 +39,7 @@ export class NdrWriter {
   /** A fresh non-zero referent ID. */
   nextReferentId(): number {
     const id = this.#nextId;
-    this.#nextId = (this.#nextId + 4) >>> 0 || 4;
+    this.#nextId = (this.#nextId + this.#step) >>> 0 || this.#step;
     return id;
   }
 
@@ -145,3 +149,8 @@ export class NdrWriter {
     return this.base === 0 ? all : all.slice(this.base);
   }
 }
+
+/** Encoders take either the drep byte order (boolean, the original signature) or full writer options. */
+export type NdrEncodeOptions = boolean | Omit<NdrWriterOptions, 'into'>;
+export const ndrWriterFor = (o: NdrEncodeOptions | undefined): NdrWriter =>
+  new NdrWriter(typeof o === 'boolean' ? { littleEndian: o } : (o ?? {}));
