@@ -66,17 +66,27 @@ export type CallResult =
 
 const describe = (p: Pdu): string => p.type;
 
-/** Runs bind + request; never throws for what the network or the peer does. */
-export const bindAndCall = async (ctx: ProbeContext, spec: CallSpec): Promise<CallResult> => {
+export interface RpcConversation {
+  /** Bind results of the accepted bind. */
+  bindResults: Array<[number, number]>;
+  /** One request on the bound context; a response stub or an outcome (fault, malformed, network). */
+  call(opnum: number, stub: Uint8Array): Promise<CallResult>;
+  close(): void;
+}
+
+/**
+ * Connects and binds `abstractSyntax`. Resolves with a conversation for further calls, or with the
+ * outcome that ended it (refused, rejected bind, …). Never throws for what the network or peer does.
+ */
+export const openConversation = async (
+  ctx: ProbeContext,
+  probe: string,
+  abstractSyntax: SyntaxId,
+): Promise<{ kind: 'open'; conversation: RpcConversation } | { kind: 'outcome'; outcome: ProbeOutcome }> => {
   const t0 = ctx.now();
-  const base = () => ({
-    probe: spec.probe,
-    transport: 'tcp' as const,
-    port: ctx.port,
-    durationMs: ctx.now() - t0,
-  });
-  const finish = (o: Omit<ProbeOutcome, 'probe' | 'transport' | 'port' | 'durationMs'>): CallResult => ({
-    kind: 'outcome',
+  const base = () => ({ probe, transport: 'tcp' as const, port: ctx.port, durationMs: ctx.now() - t0 });
+  const outcome = (o: Omit<ProbeOutcome, 'probe' | 'transport' | 'port' | 'durationMs'>) => ({
+    kind: 'outcome' as const,
     outcome: { ...base(), ...o },
   });
   let session: TcpSession;
@@ -92,35 +102,45 @@ export const bindAndCall = async (ctx: ProbeContext, spec: CallSpec): Promise<Ca
       return { bad: `${d.error.message} (${d.error.field} at offset ${d.error.offset})`, code: d.error.code };
     return d.value;
   };
+  const mismatch = (what: string, got: number, want: number) => ({
+    classification: 'malformed' as const,
+    success: false,
+    reason: `${what} carries call_id ${got}, not ${want}`,
+    error: { code: 'PROBE_UNEXPECTED_REPLY', message: 'call_id mismatch' },
+  });
+  const unexpected = (want: string, got: Pdu) => ({
+    classification: 'malformed' as const,
+    success: false,
+    reason: `expected ${want}, got ${describe(got)}`,
+    error: { code: 'PROBE_UNEXPECTED_REPLY', message: `expected ${want}, got ${describe(got)}` },
+  });
+  let callId = (ctx.randomU32() % 0x7ffffff0) + 1;
   try {
-    const bindCallId = (ctx.randomU32() % 0x7fffffff) + 1;
+    const bindCallId = callId;
     await session.send(
       encodeBind({
         callId: bindCallId,
         maxXmitFrag: MAX_FRAG,
         maxRecvFrag: MAX_FRAG,
-        contexts: [{ contextId: 0, abstractSyntax: spec.abstractSyntax, transferSyntaxes: [NDR32_SYNTAX] }],
+        contexts: [{ contextId: 0, abstractSyntax, transferSyntaxes: [NDR32_SYNTAX] }],
       }),
     );
     const ack = await receive();
+    const fail = (o: Omit<ProbeOutcome, 'probe' | 'transport' | 'port' | 'durationMs'>) => {
+      session.reset();
+      return outcome(o);
+    };
     if ('bad' in ack) {
-      return finish({
+      return fail({
         classification: 'malformed',
         success: false,
         reason: `bind answer: ${ack.bad}`,
         error: { code: ack.code, message: ack.bad },
       });
     }
-    if (ack.header.callId !== bindCallId) {
-      return finish({
-        classification: 'malformed',
-        success: false,
-        reason: `bind answer carries call_id ${ack.header.callId}, not ${bindCallId}`,
-        error: { code: 'PROBE_UNEXPECTED_REPLY', message: 'call_id mismatch' },
-      });
-    }
+    if (ack.header.callId !== bindCallId) return fail(mismatch('bind answer', ack.header.callId, bindCallId));
     if (ack.type === 'bind_nak') {
-      return finish({
+      return fail({
         classification: 'bind-rejected',
         success: true,
         bindNakReason: ack.rejectReason,
@@ -128,91 +148,84 @@ export const bindAndCall = async (ctx: ProbeContext, spec: CallSpec): Promise<Ca
       });
     }
     if (ack.type === 'fault') {
-      return finish({
+      return fail({
         classification: 'fault',
         success: true,
         faultStatus: ack.status,
         reason: 'fault in answer to the bind',
       });
     }
-    if (ack.type !== 'bind_ack') {
-      return finish({
-        classification: 'malformed',
-        success: false,
-        reason: `expected bind_ack, got ${describe(ack)}`,
-        error: { code: 'PROBE_UNEXPECTED_REPLY', message: `expected bind_ack, got ${describe(ack)}` },
-      });
-    }
+    if (ack.type !== 'bind_ack') return fail(unexpected('bind_ack', ack));
     const bindResults = ack.results.map((r): [number, number] => [r.result, r.reason]);
     const first = ack.results[0];
     if (!first || first.result !== 0) {
-      return finish({
+      return fail({
         classification: 'bind-rejected',
         success: true,
         bindResults,
         reason: first ? `bind result ${first.result} reason ${first.reason}` : 'bind_ack without results',
       });
     }
-    const callId = bindCallId + 1;
-    await session.send(encodeRequest({ callId, contextId: 0, opnum: spec.opnum, stub: spec.stub }));
-    const chunks: Uint8Array[] = [];
-    let stubBytes = 0;
-    for (let fragment = 0; ; fragment++) {
-      const p = await receive();
-      if ('bad' in p) {
-        return finish({
-          classification: 'malformed',
-          success: false,
-          bindResults,
-          reason: `call answer: ${p.bad}`,
-          error: { code: p.code, message: p.bad },
-        });
+    const call = async (opnum: number, stub: Uint8Array): Promise<CallResult> => {
+      const id = ++callId;
+      const done = (o: Omit<ProbeOutcome, 'probe' | 'transport' | 'port' | 'durationMs'>): CallResult =>
+        outcome({ bindResults, ...o });
+      try {
+        await session.send(encodeRequest({ callId: id, contextId: 0, opnum, stub }));
+        const chunks: Uint8Array[] = [];
+        let stubBytes = 0;
+        for (let fragment = 0; ; fragment++) {
+          const p = await receive();
+          if ('bad' in p) {
+            return done({
+              classification: 'malformed',
+              success: false,
+              reason: `call answer: ${p.bad}`,
+              error: { code: p.code, message: p.bad },
+            });
+          }
+          if (p.header.callId !== id) return done(mismatch('call answer', p.header.callId, id));
+          if (p.type === 'fault')
+            return done({ classification: 'fault', success: true, faultStatus: p.status });
+          if (p.type !== 'response') return done(unexpected('response', p));
+          chunks.push(p.stub);
+          stubBytes += p.stub.length;
+          if (p.header.flags & PFC.LAST_FRAG) break;
+          if (fragment + 1 >= MAX_RESPONSE_FRAGMENTS || stubBytes > MAX_RESPONSE_STUB) {
+            return done({
+              classification: 'malformed',
+              success: false,
+              reason: `response still not finished after ${fragment + 1} fragments / ${stubBytes} bytes`,
+              error: { code: 'DCERPC_REASSEMBLY_LIMIT', message: 'too many response fragments' },
+            });
+          }
+        }
+        const all = new Uint8Array(stubBytes);
+        let at = 0;
+        for (const c of chunks) {
+          all.set(c, at);
+          at += c.length;
+        }
+        return { kind: 'response', stub: all, bindResults };
+      } catch (e) {
+        return { kind: 'outcome', outcome: { ...outcomeFromError(base(), e, true), bindResults } };
       }
-      if (p.header.callId !== callId) {
-        return finish({
-          classification: 'malformed',
-          success: false,
-          bindResults,
-          reason: `call answer carries call_id ${p.header.callId}, not ${callId}`,
-          error: { code: 'PROBE_UNEXPECTED_REPLY', message: 'call_id mismatch' },
-        });
-      }
-      if (p.type === 'fault') {
-        return finish({ classification: 'fault', success: true, bindResults, faultStatus: p.status });
-      }
-      if (p.type !== 'response') {
-        return finish({
-          classification: 'malformed',
-          success: false,
-          bindResults,
-          reason: `expected response, got ${describe(p)}`,
-          error: { code: 'PROBE_UNEXPECTED_REPLY', message: `expected response, got ${describe(p)}` },
-        });
-      }
-      chunks.push(p.stub);
-      stubBytes += p.stub.length;
-      if (p.header.flags & PFC.LAST_FRAG) break;
-      if (fragment + 1 >= MAX_RESPONSE_FRAGMENTS || stubBytes > MAX_RESPONSE_STUB) {
-        return finish({
-          classification: 'malformed',
-          success: false,
-          bindResults,
-          reason: `response still not finished after ${fragment + 1} fragments / ${stubBytes} bytes`,
-          error: { code: 'DCERPC_REASSEMBLY_LIMIT', message: 'too many response fragments' },
-        });
-      }
-    }
-    const stub = new Uint8Array(stubBytes);
-    let at = 0;
-    for (const c of chunks) {
-      stub.set(c, at);
-      at += c.length;
-    }
-    return { kind: 'response', stub, bindResults };
+    };
+    // RST instead of FIN on close: no TIME_WAIT on our side, so churn does not exhaust local ports.
+    return { kind: 'open', conversation: { bindResults, call, close: () => session.reset() } };
   } catch (e) {
-    return { kind: 'outcome', outcome: outcomeFromError(base(), e, true) };
-  } finally {
-    // RST instead of FIN: no TIME_WAIT on our side, so churn does not exhaust local ports.
     session.reset();
+    return { kind: 'outcome', outcome: outcomeFromError(base(), e, true) };
+  }
+};
+
+/** One bind + one request on a fresh connection, closed afterwards. Never throws for network/peer events. */
+export const bindAndCall = async (ctx: ProbeContext, spec: CallSpec): Promise<CallResult> => {
+  const open = await openConversation(ctx, spec.probe, spec.abstractSyntax);
+  if (open.kind === 'outcome') return open;
+  try {
+    return await open.conversation.call(spec.opnum, spec.stub);
+  } finally {
+    open.conversation.close();
   }
 };

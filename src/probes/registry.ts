@@ -3,13 +3,14 @@
  * per-host probe set the scan options select. Adding a probe = one file + one line here.
  */
 
+import { epmProbe } from './dcerpc-epm.ts';
 import { dcomVersionProbe } from './dcom-version.ts';
 import { remactProbe } from './ms03-026-remact.ts';
 import { sysactProbe } from './ms03-039-sysact.ts';
 import type { HostProbesSelection } from './selection.ts';
 import type { Probe } from './types.ts';
 
-export const PROBES: readonly Probe[] = [sysactProbe, remactProbe, dcomVersionProbe];
+export const PROBES: readonly Probe[] = [sysactProbe, remactProbe, dcomVersionProbe, epmProbe];
 
 export const probeByName = (name: string): Probe | undefined => PROBES.find((p) => p.name === name);
 
@@ -26,4 +27,5 @@ export const hostProbesFor = (o: HostProbeOptions): HostProbesSelection => ({
   sysact: sysactProbe,
   remact: remactProbe,
   ...(o.dcomVersion === false ? {} : { version: dcomVersionProbe }),
+  ...(o.epm ? { epm: epmProbe } : {}),
 });

@@ -62,3 +62,31 @@ test('every lab profile gets the verdict it promises; hostile peers end within 2
     await lab.close();
   }
 });
+
+test('--epm adds the endpoint list of hosts that answer DCE/RPC, and nothing for refused ones', async () => {
+  const lab = await startLab('tiny', { isRoot: IS_ROOT });
+  try {
+    const addresses = [...lab.hosts.map((h) => h.address), ...lab.refused];
+    const out = new Map<string, HostResult>();
+    for await (const { result } of scanTargets({
+      targets: { total: addresses.length, entryAt: (i) => ({ address: addresses[i]! }) },
+      transport: nodeTransport,
+      probes: hostProbesFor({ epm: true }),
+      timeoutMs: TIMEOUT_MS,
+      concurrency: 8,
+      seed: 4,
+      port: lab.port,
+    })) {
+      out.set(result.address, result);
+    }
+    for (const h of lab.hosts) {
+      const r = out.get(h.address)!;
+      assert.ok((r.endpoints?.length ?? 0) > 0, `${h.profile}: endpoints listed`);
+      for (const e of r.endpoints ?? []) assert.match(e.uuid, /^[0-9a-f-]{36}$/);
+      assert.ok(r.evidence.some((e) => e.probe === 'dcerpc-epm'));
+    }
+    for (const a of lab.refused) assert.equal(out.get(a)?.endpoints, undefined);
+  } finally {
+    await lab.close();
+  }
+});

@@ -11,6 +11,7 @@ export const COMMANDS: ReadonlyArray<() => Promise<{ register: RegisterCommand }
   // one line per command, e.g. () => import('./inspect.ts'),
   () => import('./inspect.ts'),
   () => import('./scan.ts'),
+  () => import('./epm.ts'),
   () => import('./lab.ts'),
   () => import('./ioc.ts'),
   () => import('./advise.ts'),

@@ -1,0 +1,104 @@
+/**
+ * dcerpc-epm (`--epm`, `rpcsweep epm TARGET`): enumerates the endpoint mapper with ept_lookup
+ * (rpc_c_ep_all_elts, max_ents 500), paging with the returned handle until it is zero or the status
+ * says the list ended (EPT_S_NOT_REGISTERED may arrive together with the last entries, as Samba does).
+ * Bounded: at most MAX_PAGES requests and MAX_ENTRIES entries, whatever the peer claims.
+ */
+import type { EndpointRecord } from '../core/result.ts';
+import {
+  decodeEptLookupResponse,
+  EPM_OPNUMS,
+  EPM_SYNTAX,
+  type EptEntry,
+  encodeEptLookupRequest,
+  eptLookupStep,
+  toEndpointRecord,
+} from '../protocol/dcerpc/interfaces/epm.ts';
+import { NULL_CONTEXT_HANDLE } from '../protocol/dcerpc/ndr/index.ts';
+import { openConversation } from './dcerpc-call.ts';
+import type { Probe, ProbeOutcome } from './types.ts';
+
+export const EPM_PROBE_NAME = 'dcerpc-epm';
+const MAX_PAGES = 64;
+const MAX_ENTRIES = 10_000;
+const PAGE_SIZE = 500;
+
+export const epmProbe: Probe = {
+  name: EPM_PROBE_NAME,
+  transport: 'tcp',
+  defaultPorts: [135],
+  description: 'endpoint-mapper enumeration (ept_lookup, all elements, paged)',
+  fields: [
+    {
+      name: 'endpoints',
+      type: 'list',
+      description: 'registered endpoints: uuid, version, name, annotation, binding',
+    },
+  ],
+  async run(ctx): Promise<ProbeOutcome> {
+    const t0 = ctx.now();
+    const open = await openConversation(ctx, EPM_PROBE_NAME, EPM_SYNTAX);
+    if (open.kind === 'outcome') return open.outcome;
+    const { conversation } = open;
+    const base = {
+      probe: EPM_PROBE_NAME,
+      transport: 'tcp' as const,
+      port: ctx.port,
+      bindResults: conversation.bindResults,
+    };
+    const entries: EptEntry[] = [];
+    let handle: { attributes: number; uuid: string } = NULL_CONTEXT_HANDLE;
+    let note: string | undefined;
+    try {
+      for (let page = 0; ; page++) {
+        const call = await conversation.call(
+          EPM_OPNUMS.ept_lookup,
+          encodeEptLookupRequest({ entryHandle: handle, maxEnts: PAGE_SIZE }),
+        );
+        if (call.kind === 'outcome') {
+          // A fault or failure after some pages keeps what was listed; on the first page it is the answer.
+          if (entries.length === 0) return { ...call.outcome, probe: EPM_PROBE_NAME };
+          note = `enumeration stopped: ${call.outcome.reason ?? call.outcome.classification}`;
+          break;
+        }
+        const d = decodeEptLookupResponse(call.stub);
+        if (!d.ok) {
+          const message = `${d.error.message} (${d.error.field} at offset ${d.error.offset})`;
+          if (entries.length === 0) {
+            return {
+              ...base,
+              classification: 'malformed',
+              success: false,
+              reason: `ept_lookup response: ${message}`,
+              error: { code: d.error.code, message },
+              durationMs: ctx.now() - t0,
+            };
+          }
+          note = `enumeration stopped: ${message}`;
+          break;
+        }
+        const step = eptLookupStep(d.value);
+        entries.push(...step.entries.slice(0, MAX_ENTRIES - entries.length));
+        if (step.error !== undefined)
+          note = `ept_lookup status 0x${step.error.toString(16).padStart(8, '0')}`;
+        if (step.done || step.error !== undefined) break;
+        if (entries.length >= MAX_ENTRIES || page + 1 >= MAX_PAGES) {
+          note = `enumeration capped at ${entries.length} entries / ${page + 1} requests`;
+          break;
+        }
+        handle = d.value.entryHandle;
+      }
+    } finally {
+      conversation.close();
+    }
+    const endpoints: EndpointRecord[] = entries.map(toEndpointRecord);
+    return {
+      ...base,
+      classification: 'hresult',
+      success: true,
+      reason: note ?? `${endpoints.length} endpoint(s)`,
+      durationMs: ctx.now() - t0,
+      fields: { endpoints },
+    };
+  },
+};

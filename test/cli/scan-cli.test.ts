@@ -1,0 +1,118 @@
+/** The scan and epm commands through runCli, in-process, against the lab on loopback. */
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import { test } from 'node:test';
+import { escapeText } from '../../src/cli/commands/epm.ts';
+import { parseFailOn } from '../../src/cli/commands/scan.ts';
+import type { CliIo } from '../../src/cli/io.ts';
+import { runCli } from '../../src/cli/main.ts';
+import { startLab } from '../../src/lab/index.ts';
+import { IS_ROOT } from '../support/system.ts';
+
+const makeIo = () => {
+  const out: string[] = [];
+  const err: string[] = [];
+  const sink = (to: string[]) =>
+    new Writable({
+      write(c, _e, cb) {
+        to.push(String(c));
+        cb();
+      },
+    });
+  const io: CliIo = {
+    stdout: sink(out),
+    stderr: sink(err),
+    env: {},
+    stderrIsTty: false,
+    setExitCode: () => {},
+    signal: new AbortController().signal,
+    isRoot: IS_ROOT,
+  };
+  return { io, out: () => out.join(''), err: () => err.join('') };
+};
+
+test('scan: ndjson results for the tiny lab, --fail-on unpatched gives exit code 1', async () => {
+  const lab = await startLab('tiny', { isRoot: IS_ROOT });
+  try {
+    const t = makeIo();
+    const code = await runCli(
+      [
+        'scan',
+        '127.0.33.1-4',
+        '--format',
+        'ndjson',
+        '--timeout',
+        '800',
+        '--seed',
+        '1',
+        '--fail-on',
+        'unpatched',
+      ],
+      t.io,
+    );
+    assert.equal(code, 1, t.err());
+    const results = t
+      .out()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { address?: string; verdict?: string })
+      .filter((r) => r.address);
+    const byAddress = Object.fromEntries(results.map((r) => [r.address, r.verdict]));
+    assert.deepEqual(byAddress, {
+      '127.0.33.1': 'unpatched',
+      '127.0.33.2': 'patched-kb823980',
+      '127.0.33.3': 'patched',
+      '127.0.33.4': 'refused',
+    });
+    const ok = makeIo();
+    assert.equal(
+      await runCli(
+        ['scan', '127.0.33.3', '--format', 'ndjson', '--timeout', '800', '--fail-on', 'unpatched'],
+        ok.io,
+      ),
+      0,
+    );
+  } finally {
+    await lab.close();
+  }
+});
+
+test('scan: usage errors exit 2 with a catalogue code', async () => {
+  for (const args of [
+    ['scan', '127.0.0.1', '--timeout', '0'],
+    ['scan', '127.0.0.1', '--fail-on', 'nonsense'],
+    ['scan', '300.1.1.1'],
+    ['scan', '127.0.0.1', '--resume'],
+    ['scan', '127.0.0.1', '--resume-file', '/tmp/x.state'],
+    ['scan'],
+  ]) {
+    const t = makeIo();
+    assert.equal(await runCli(args, t.io), 2, `${args.join(' ')}: ${t.err()}`);
+    assert.match(t.err(), /\[(CLI_USAGE|TARGETS_PARSE)\]/);
+  }
+});
+
+test('scan --dry-run prints the plan and sends nothing', async () => {
+  const t = makeIo();
+  assert.equal(await runCli(['scan', '127.0.99.0/30', '--seed', '9', '--dry-run'], t.io), 0);
+  const lines = t
+    .out()
+    .split('\n')
+    .filter((l) => l && !l.startsWith('#'));
+  assert.deepEqual([...lines].sort(), ['127.0.99.0', '127.0.99.1', '127.0.99.2', '127.0.99.3']);
+  assert.match(t.out(), /# probes: ms03-039-sysact,ms03-026-remact,dcom-version/);
+});
+
+test('epm command lists the endpoints of a lab host; escapeText neutralises terminal escapes', async () => {
+  const lab = await startLab('tiny', { isRoot: IS_ROOT });
+  try {
+    const t = makeIo();
+    assert.equal(await runCli(['epm', '127.0.33.3', '--timeout', '800'], t.io), 0, t.err());
+    assert.match(t.out(), /^127\.0\.33\.3: \d+ endpoint\(s\)/);
+    assert.match(t.out(), /e1af8308-5d1f-11c9-91a4-08002b14a0fa|ncacn_ip_tcp/);
+  } finally {
+    await lab.close();
+  }
+  assert.equal(escapeText('a\u001b[31mb\r\n'), 'a\\x1b[31mb\\x0d\\x0a');
+  assert.deepEqual([...parseFailOn(['vulnerable'])].sort(), ['patched-kb823980', 'unpatched']);
+});
