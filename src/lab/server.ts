@@ -131,7 +131,10 @@ export class LabHarness {
           socket.end();
           return;
         case 'reset':
-          socket.resetAndDestroy();
+          // libuv refuses an abortive close while a write is still being completed (Node then sends a
+          // FIN instead), so give the queued bytes a moment to leave first.
+          await new Promise((resolve) => setTimeout(resolve, 10));
+          if (!socket.destroyed) socket.resetAndDestroy();
           return;
         case 'die':
           this.kill(host.address, action.cause);
