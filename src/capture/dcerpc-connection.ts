@@ -75,10 +75,10 @@ class DirectionDecoder {
   /** Highest frame number among bytes of the PDU being assembled. */
   carriedFrame = 0;
   huntedBytes = 0;
-  readonly reassembler: CallReassembler;
+  reassembler: CallReassembler;
   constructor(
     readonly from: Direction,
-    options: CallReassemblerOptions,
+    readonly options: CallReassemblerOptions,
   ) {
     this.reassembler = new CallReassembler(options);
   }
@@ -167,6 +167,8 @@ export class DcerpcConnection implements StreamSink {
       `${lostBytes} byte(s) missing from the capture${lostInside ? ', inside a PDU' : ''}; looking for the next PDU header`,
     );
     d.mode = 'hunting';
+    // A call with a fragment lost in the gap must not be joined from the fragments around it.
+    d.reassembler = new CallReassembler(d.options);
     d.held = new Uint8Array(0);
     d.huntedBytes = 0;
     d.carriedFrame = 0;

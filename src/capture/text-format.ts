@@ -28,45 +28,35 @@ const syntaxText = (s: SyntaxRecord): string => `${s.name ? `${s.name} ` : ''}${
 const endpoint = (address: string, port: number): string =>
   address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
 
-/** A scalar from a decoded body, escaped if it is a string. */
-const scalar = (v: unknown): string => {
+const isSyntax = (v: object): v is SyntaxRecord => 'uuid' in v && 'version' in v;
+
+/** A value from a decoded body on one line: strings quoted and escaped, syntaxes as `name uuid vX.Y`. */
+const inline = (v: unknown): string => {
   if (typeof v === 'string') return quote(v);
-  if (v === null || v === undefined) return String(v);
-  if (typeof v === 'object') return quote(JSON.stringify(v));
-  return String(v);
+  if (v === null || v === undefined || typeof v !== 'object') return String(v);
+  if (Array.isArray(v)) return `[${v.map(inline).join(', ')}]`;
+  if (isSyntax(v)) return `<${syntaxText(v)}>`;
+  return `{${Object.entries(v)
+    .map(([k, x]) => `${escapeText(k)}=${inline(x)}`)
+    .join(' ')}}`;
 };
 
-/** Body objects as indented `key: value` lines; arrays of objects one element per line. */
-const bodyLines = (value: unknown, indent: string, out: string[]): void => {
-  if (!value || typeof value !== 'object') {
-    out.push(`${indent}${scalar(value)}`);
-    return;
-  }
-  for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
-    if (Array.isArray(v)) {
+/** Body as indented `key: value` lines; arrays of objects one element per line. */
+const bodyLines = (body: Record<string, unknown>, indent: string, out: string[]): void => {
+  for (const [key, v] of Object.entries(body)) {
+    if (Array.isArray(v) && v.some((x) => x && typeof x === 'object')) {
       out.push(`${indent}${escapeText(key)}: ${v.length}`);
       v.forEach((item, i) => {
-        if (item && typeof item === 'object' && !Array.isArray(item)) {
-          const flat = Object.entries(item as Record<string, unknown>)
-            .filter(([, x]) => !(x && typeof x === 'object'))
-            .map(([k, x]) => `${escapeText(k)}=${scalar(x)}`)
-            .join(' ');
-          out.push(`${indent}  [${i}] ${flat}`);
-          for (const [k, x] of Object.entries(item as Record<string, unknown>)) {
-            if (x && typeof x === 'object') {
-              out.push(`${indent}      ${escapeText(k)}:`);
-              bodyLines(x, `${indent}        `, out);
-            }
-          }
-        } else {
-          out.push(`${indent}  [${i}] ${scalar(item)}`);
-        }
+        const fields =
+          item && typeof item === 'object' && !Array.isArray(item) && !isSyntax(item)
+            ? Object.entries(item as Record<string, unknown>)
+                .map(([k, x]) => `${escapeText(k)}=${inline(x)}`)
+                .join(' ')
+            : inline(item);
+        out.push(`${indent}  [${i}] ${fields}`);
       });
-    } else if (v && typeof v === 'object') {
-      out.push(`${indent}${escapeText(key)}:`);
-      bodyLines(v, `${indent}  `, out);
     } else {
-      out.push(`${indent}${escapeText(key)}: ${scalar(v)}`);
+      out.push(`${indent}${escapeText(key)}: ${inline(v)}`);
     }
   }
 };
