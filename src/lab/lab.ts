@@ -9,14 +9,14 @@ import { BUILTIN_SPEC_SOURCES } from './builtin-specs.ts';
 import { type SilenceRules, silenceAddresses, sweepStaleTables } from './nft.ts';
 import { PROFILES } from './profiles/index.ts';
 import { LabHarness } from './server.ts';
-import { type LabSpec, loadLabSpec } from './spec.ts';
+import { type LabSpec, type LabSpecSource, loadLabSpec } from './spec.ts';
 import type { RunningLab, StartLabOptions } from './types.ts';
 
 const withFirstOctet = (octet: number) => (address: string) =>
   octet === 127 ? address : `${octet}${address.slice(address.indexOf('.'))}`;
 
 /** A built-in spec name, a spec text (JSON/YAML) or a spec object → LabSpec. */
-export const resolveLabSpec = (spec: LabSpec | string | object): LabSpec => {
+export const resolveLabSpec = (spec: LabSpec | LabSpecSource | string): LabSpec => {
   if (typeof spec === 'string') {
     const builtin = BUILTIN_SPEC_SOURCES[spec];
     if (builtin) return loadLabSpec(builtin, spec);
@@ -31,7 +31,7 @@ export const resolveLabSpec = (spec: LabSpec | string | object): LabSpec => {
     }
     return loadLabSpec(spec);
   }
-  if ('targetSpec' in spec && Array.isArray((spec as LabSpec).hosts)) return spec as LabSpec;
+  if ('targetSpec' in spec && Array.isArray(spec.hosts)) return spec as LabSpec;
   return loadLabSpec(spec);
 };
 
@@ -106,7 +106,7 @@ export const startLoopbackLab = async (spec: LabSpec, options: StartLabOptions =
 };
 
 export const startLab = async (
-  spec: LabSpec | string,
+  spec: LabSpec | LabSpecSource | string,
   options: StartLabOptions = {},
 ): Promise<RunningLab> => {
   const resolved = resolveLabSpec(spec);

@@ -16,6 +16,20 @@ export interface LabHostSpec {
   netbiosName: string;
 }
 
+/** What a spec file or object may say (validated by loadLabSpec). */
+export interface LabSpecSource {
+  name?: string;
+  description?: string;
+  seed?: number;
+  /** The address universe: with `rest`, every address not placed otherwise; with `generate`, the mix. */
+  range?: string;
+  rest?: 'unreachable' | 'refused';
+  hosts?: Array<{ address?: string; addresses?: string | string[]; profile: string; netbiosName?: string }>;
+  refused?: string | string[];
+  unreachable?: string | string[];
+  generate?: { windows?: number; refused?: number; profiles?: string[] };
+}
+
 /** A validated, fully expanded lab specification. */
 export interface LabSpec {
   name: string;
@@ -97,7 +111,10 @@ const defaultNetbiosName = (address: number, profile: string): string => {
 const MIX_PROFILES = PROFILE_LIST.filter((p) => p.family !== 'hostile').map((p) => p.name);
 
 /** Validates and expands a spec given as JSON/YAML text or as an object. */
-export const loadLabSpec = (textOrObject: string | object, sourceName = 'lab spec'): LabSpec => {
+export const loadLabSpec = (
+  textOrObject: string | LabSpecSource | object,
+  sourceName = 'lab spec',
+): LabSpec => {
   let raw: Json = textOrObject;
   if (typeof textOrObject === 'string') {
     const text = textOrObject.trim();
