@@ -59,8 +59,16 @@ export const localPreferenceCurve = (m: LocalPreferenceModel, durationS: number,
   const k4 = new Float64Array(k);
   const tmp = new Float64Array(k);
   const out: number[] = [y.reduce((s, v) => s + v, 0)];
-  // Sub-steps keep RK4 stable when local growth is fast compared with the sampling step.
-  const subSteps = Math.max(1, Math.ceil(stepS / 60));
+  // Sub-steps keep RK4 accurate when growth inside a block is fast compared with the sampling step:
+  // at most 5 % of the fastest per-host infection rate per sub-step.
+  let total = 0;
+  let largest = 0;
+  for (let j = 0; j < k; j++) {
+    total += nk[j]!;
+    largest = Math.max(largest, nk[j]!);
+  }
+  const fastestRate = m.scansPerS * ((p * largest) / omegaL + ((1 - p) * total) / omega);
+  const subSteps = Math.max(1, Math.ceil((stepS * fastestRate) / 0.05));
   const h = stepS / subSteps;
   for (let t = stepS; t <= durationS + 1e-9; t += stepS) {
     for (let s = 0; s < subSteps; s++) {
