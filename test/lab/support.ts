@@ -1,4 +1,5 @@
 /** Test clients for the lab, built on the shared codec (so the lab is checked against it too). */
+import { execFile } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
 import {
   decodePdu,
@@ -142,3 +143,17 @@ export const call = async (
 
 /** Loopback port for tests: 135 needs root; unprivileged runs use a high port. */
 export const testPort = (isRoot: boolean, unprivileged: number): number => (isRoot ? 135 : unprivileged);
+
+/** Runs a command without blocking the event loop (the lab under test lives in this process). */
+export const runAsync = (cmd: string, args: string[], timeoutMs = 30_000): Promise<string> =>
+  new Promise((resolve, reject) => {
+    execFile(
+      cmd,
+      args,
+      { timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024, encoding: 'utf8' },
+      (error, stdout, stderr) => {
+        if (error) reject(new Error(`${cmd} failed: ${error.message}\n${stderr}`));
+        else resolve(stdout);
+      },
+    );
+  });

@@ -9,6 +9,7 @@ export const rpcssProfile = (model: RpcssModel): Profile => ({
   os: model.os,
   notes: model.notes,
   expected: model.expected,
+  endpoints: model.endpoints,
   createSession: (host) => createRpcssSession(model, host),
 });
 

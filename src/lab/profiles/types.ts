@@ -63,6 +63,8 @@ export interface Profile {
   /** The behaviour this profile models, and its basis ([C] confirmed source, [I] reasoned). */
   notes: string;
   expected: ExpectedResult;
+  /** What its endpoint mapper lists (for documentation and interop tests); none for hostile peers. */
+  endpoints?: readonly EndpointEntry[];
   createSession(host: HostContext): Session;
 }
 
