@@ -150,3 +150,75 @@ export const withBigData = (hive: Uint8Array, vkOffset: number, data: Uint8Array
   ov.setUint32(0x28, out.length - 0x1000, true);
   return out;
 };
+
+/** A copy rewritten by Samba's `net rpc registry copy` (source3 regfio writes lf subkey lists). */
+export const sambaCopy = (hive: Uint8Array): Uint8Array => {
+  const dir = mkdtempSync(join(tmpdir(), 'rs-hive-'));
+  try {
+    writeFileSync(join(dir, 'in.hiv'), hive);
+    run('net', ['rpc', 'registry', 'copy', join(dir, 'in.hiv'), join(dir, 'out.hiv')]);
+    return new Uint8Array(readFileSync(join(dir, 'out.hiv')));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+};
+
+/**
+ * Splits a key's (lf/lh) subkey list in two and puts an ri list over the halves, as Windows does for
+ * large keys (no third-party writer here emits ri). The new cells go in an appended hive bin.
+ */
+export const withRiList = (hive: Uint8Array, nkOffset: number): Uint8Array => {
+  const v = new DataView(hive.buffer, hive.byteOffset, hive.byteLength);
+  const nkData = 0x1000 + nkOffset + 4;
+  const listOffset = v.getUint32(nkData + 0x1c, true);
+  const listData = 0x1000 + listOffset + 4;
+  const sig = hive.subarray(listData, listData + 2);
+  const count = v.getUint16(listData + 2, true);
+  const entries = hive.subarray(listData + 4, listData + 4 + count * 8);
+  const half = Math.floor(count / 2);
+  const cellOf = (payload: Uint8Array): Uint8Array => {
+    const len = Math.ceil((payload.length + 4) / 8) * 8;
+    const c = new Uint8Array(len);
+    new DataView(c.buffer).setInt32(0, -len, true);
+    c.set(payload, 4);
+    return c;
+  };
+  const listCell = (from: number, to: number): Uint8Array => {
+    const p = new Uint8Array(4 + (to - from) * 8);
+    p.set(sig);
+    new DataView(p.buffer).setUint16(2, to - from, true);
+    p.set(entries.subarray(from * 8, to * 8), 4);
+    return cellOf(p);
+  };
+  const binStart = hive.length - 0x1000;
+  const a = listCell(0, half);
+  const b = listCell(half, count);
+  const aOffset = binStart + 0x20;
+  const bOffset = aOffset + a.length;
+  const riPayload = new Uint8Array(12);
+  riPayload.set([0x72, 0x69]);
+  const rv = new DataView(riPayload.buffer);
+  rv.setUint16(2, 2, true);
+  rv.setUint32(4, aOffset, true);
+  rv.setUint32(8, bOffset, true);
+  const ri = cellOf(riPayload);
+  const riOffset = bOffset + b.length;
+  const used = 0x20 + a.length + b.length + ri.length;
+  const binSize = Math.ceil((used + 8) / 0x1000) * 0x1000;
+  const bin = new Uint8Array(binSize);
+  const bv = new DataView(bin.buffer);
+  bin.set([0x68, 0x62, 0x69, 0x6e]);
+  bv.setUint32(4, binStart, true);
+  bv.setUint32(8, binSize, true);
+  bin.set(a, 0x20);
+  bin.set(b, 0x20 + a.length);
+  bin.set(ri, 0x20 + a.length + b.length);
+  bv.setInt32(used, binSize - used, true);
+  const out = new Uint8Array(hive.length + binSize);
+  out.set(hive);
+  out.set(bin, hive.length);
+  const ov = new DataView(out.buffer);
+  ov.setUint32(nkData + 0x1c, riOffset, true);
+  ov.setUint32(0x28, out.length - 0x1000, true);
+  return out;
+};

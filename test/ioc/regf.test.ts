@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { openHive, type RegfHive, valueText, walkHive } from '../../src/ioc/hive/regf.ts';
 import { needs } from '../support/system.ts';
-import { emptyHive, makeHive, RUN_KEY, withBigData } from './hivex.ts';
+import { emptyHive, makeHive, RUN_KEY, sambaCopy, withBigData, withRiList } from './hivex.ts';
 
 const HIVEX = needs('hivexregedit', 'samba-dcerpcd');
 
@@ -99,6 +99,36 @@ test('many subkeys: every one is listed, whatever list kinds hivex chose', { ski
   assert.equal(w.value.values, 1500);
   // hivex writes lh lists (and ri over them once a list grows past its limit).
   assert.ok(w.value.lists.lh + w.value.lists.lf + w.value.lists.li > 0);
+});
+
+test('lf lists (Samba regfio) and ri over lh lists (the Windows split) list every subkey', {
+  skip: HIVEX,
+}, () => {
+  const keys: Record<string, Record<string, string>> = {};
+  for (let i = 0; i < 1200; i++) keys[`Many\\K${i}`] = { v: `x${i}` };
+  const lh = makeHive(keys);
+  const lf = open(sambaCopy(lh));
+  const lfWalk = walkHive(lf);
+  assert.ok(lfWalk.ok);
+  assert.ok(lfWalk.value.lists.lf > 0, JSON.stringify(lfWalk.value.lists));
+  assert.equal(lf.subkeys(lf.findKey('Many')!).length, 1200);
+  const h0 = open(lh);
+  const ri = open(withRiList(lh, h0.findKey('Many')!.offset));
+  const names = ri.subkeys(ri.findKey('Many')!).map((k) => k.name);
+  assert.equal(names.length, 1200);
+  assert.equal(new Set(names).size, 1200);
+  assert.ok(ri.listKinds.ri > 0 && ri.listKinds.lh >= 2);
+  const w = walkHive(ri);
+  assert.ok(w.ok);
+  assert.equal(w.value.values, 1200);
+  // An ri entry that points at an ri list (here: itself) is corruption, not recursion.
+  const bad = ri.bytes.slice();
+  const dv = new DataView(bad.buffer);
+  const nk = 0x1000 + ri.findKey('Many')!.offset + 4;
+  const riOffset = dv.getUint32(nk + 0x1c, true);
+  dv.setUint32(0x1000 + riOffset + 4 + 4, riOffset, true);
+  const hb = open(bad);
+  assert.throws(() => hb.subkeys(hb.findKey('Many')!), /ri list nested inside an ri list/);
 });
 
 test('not a hive, truncation and a bad root give IOC_HIVE_CORRUPT values', { skip: HIVEX }, () => {
