@@ -1,0 +1,49 @@
+/**
+ * CSV (RFC 4180, CRLF line ends), one row per address with a fixed header. Every text cell passes
+ * csvField: quoting, control characters made visible, and a `'` before formula starters.
+ */
+import type { HostResult } from '../core/result.ts';
+import { csvField } from './escape.ts';
+import type { ReportSink, ReportWriter } from './types.ts';
+
+export const CSV_COLUMNS = [
+  'address',
+  'hostname',
+  'verdict',
+  'success',
+  'ms03_026',
+  'ms03_039',
+  'remact',
+  'sysact',
+  'dcom_version',
+  'netbios_name',
+  'indicators',
+  'reason',
+  'started_at',
+  'duration_ms',
+  'error_code',
+] as const;
+
+const cells = (r: HostResult): Array<string | number | boolean | undefined> => [
+  r.address,
+  r.hostname,
+  r.verdict,
+  r.success,
+  r.ms03_026,
+  r.ms03_039,
+  r.remact,
+  r.sysact,
+  r.dcomVersion,
+  r.netbiosName,
+  r.indicators?.map((f) => `${f.indicator}:${f.severity}`).join(';'),
+  r.reason,
+  r.startedAt,
+  Math.round(r.durationMs),
+  r.error?.code,
+];
+
+export const createCsvWriter = (sink: ReportSink): ReportWriter => ({
+  open: () => sink.write(`${CSV_COLUMNS.join(',')}\r\n`),
+  write: (r: HostResult) => sink.write(`${cells(r).map(csvField).join(',')}\r\n`),
+  close: async () => {},
+});

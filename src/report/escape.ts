@@ -1,0 +1,64 @@
+/**
+ * Escaping of strings that came from the network (NetBIOS names, EPM annotations, reasons that quote
+ * peer data) for each output format. A hostile peer must not be able to move the cursor, recolour or
+ * retitle the terminal, run a spreadsheet formula, or break out of an XML attribute.
+ */
+
+/** C0 controls, DEL and C1 controls (U+0080–U+009F, where 0x9B is a one-byte CSI). */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+
+const hex2 = (c: string): string => c.charCodeAt(0).toString(16).padStart(2, '0');
+
+/**
+ * For terminal/text output: every control character (including ESC, CR, LF and TAB) becomes a
+ * visible `\xNN`, and a backslash becomes `\\` so the escape cannot be forged. One line in, one line out.
+ */
+export const escapeTerminal = (s: string): string =>
+  s.replace(/\\/g, '\\\\').replace(CONTROL, (c) => `\\x${hex2(c)}`);
+
+/**
+ * JSON text that is also safe to `cat` to a terminal: JSON.stringify escapes C0 but leaves DEL and C1
+ * raw, so those become \u00NN too (still valid JSON, same value after parsing).
+ */
+export const safeJson = (value: unknown, space?: number): string =>
+  JSON.stringify(value, null, space).replace(
+    /[\u007f-\u009f\u2028\u2029]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+
+/**
+ * One CSV field (RFC 4180): quoted when needed; a leading `=`, `+`, `-`, `@`, TAB or CR gets a `'`
+ * prefix (OWASP's CSV-injection advice) so spreadsheets show text instead of running a formula.
+ * Other control characters become `\xNN` as in text output.
+ */
+export const csvField = (value: string | number | boolean | undefined): string => {
+  if (value === undefined) return '';
+  let s = String(value);
+  if (typeof value === 'string') {
+    if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+    s = escapeTerminal(s);
+  }
+  return /[",\n\r]/.test(s) || s !== s.trim() ? `"${s.replace(/"/g, '""')}"` : s;
+};
+
+/**
+ * XML text or attribute content. Characters XML 1.0 cannot carry at all (most C0 controls, lone
+ * surrogates, U+FFFE/U+FFFF) become a visible `\xNN`/`\uNNNN`; TAB/LF/CR are kept as character
+ * references so attribute values keep them.
+ */
+export const xmlEscape = (s: string): string =>
+  s
+    .replace(/\\/g, '\\\\')
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g, (c) => `\\x${hex2(c)}`)
+    .replace(
+      /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]|[\ufffe\uffff]/g,
+      (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+    )
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;')
+    .replace(/\t/g, '&#9;')
+    .replace(/\n/g, '&#10;')
+    .replace(/\r/g, '&#13;');

@@ -1,0 +1,40 @@
+/**
+ * ISS Scanms-style table (shared/seeds/SUMMARY.md): `IP Address  REMACT  SYSACT  DCOM Version` with
+ * `[VULN]`, `[ptch]`, `[....]`. Like Scanms, only hosts that answered on tcp/135 get a row; refused,
+ * unreachable and failed addresses are counted in the footer.
+ */
+import type { HostResult, RunMeta, RunSummary } from '../core/result.ts';
+import { escapeTerminal } from './escape.ts';
+import type { ReportSink, ReportWriter } from './types.ts';
+
+const ANSWERED = new Set([
+  'patched',
+  'patched-kb823980',
+  'unpatched',
+  'dcom-restricted',
+  'not-windows-dcom',
+  'needs-investigation',
+]);
+
+const row = (ip: string, remact: string, sysact: string, version: string): string =>
+  `${ip.padEnd(16)} ${remact.padEnd(7)} ${sysact.padEnd(7)} ${version}\n`;
+
+export const createScanmsWriter = (sink: ReportSink): ReportWriter => ({
+  open: (meta: RunMeta) =>
+    sink.write(
+      `rpcsweep ${escapeTerminal(meta.version)} (Scanms-compatible output)\n\n` +
+        row('IP Address', 'REMACT', 'SYSACT', 'DCOM Version'),
+    ),
+  write: (r: HostResult) =>
+    ANSWERED.has(r.verdict)
+      ? sink.write(
+          row(escapeTerminal(r.address), `[${r.remact}]`, `[${r.sysact}]`, escapeTerminal(r.dcomVersion)),
+        )
+      : Promise.resolve(),
+  close: (s: RunSummary) => {
+    const answered = s.totalAddresses - s.counts.refused - s.counts.unreachable - s.counts.error;
+    return sink.write(
+      `\n${answered} answered, ${s.counts.refused} refused, ${s.counts.unreachable} unreachable, ${s.counts.error} errors, ${s.totalAddresses} addresses\n`,
+    );
+  },
+});

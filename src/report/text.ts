@@ -1,0 +1,65 @@
+/**
+ * Default text report in the layout of Microsoft's KB823980scan (shared/seeds/SUMMARY.md): a banner,
+ * `<+> Starting scan`, one `ADDRESS: verdict` line per host that answered or refused (unreachable
+ * hosts are only counted), then the Statistics block. Streams: each host line is written as its
+ * result arrives.
+ *
+ * Statistics keep the seed's arithmetic (TOTAL HOSTS SCANNED = patched + unpatched; SKIPPED = the
+ * rest; both add up to TOTAL ADDRESSES SCANNED). "Patched with KB823980" keeps the seed's meaning
+ * (the MS03-026 fix was found, MS03-039 was not); hosts that also have KB824146 get their own line
+ * inside SCANNED, and DCOM restricted / not Windows DCOM get their own lines inside SKIPPED next to
+ * Needs Investigation.
+ */
+import { adviceToLines, adviseHost } from '../advice/index.ts';
+import type { HostResult, RunMeta, RunSummary } from '../core/result.ts';
+import { escapeTerminal } from './escape.ts';
+import { indicatorPhrase, verdictPhrase } from './labels.ts';
+import type { ReportOptions, ReportSink, ReportWriter } from './types.ts';
+
+const statLine = (label: string, n: number): string => ` ${label.padEnd(34)}= ${n}\n`;
+
+export const statisticsBlock = (s: RunSummary): string => {
+  const c = s.counts;
+  return [
+    'Statistics:\n\n',
+    statLine('Patched with KB823980', c['patched-kb823980']),
+    statLine('Patched with KB824146 + KB823980', c.patched),
+    statLine('Unpatched', c.unpatched),
+    statLine('TOTAL HOSTS SCANNED', s.hostsScanned),
+    '\n',
+    statLine('Needs Investigation', c['needs-investigation']),
+    statLine('DCOM restricted', c['dcom-restricted']),
+    statLine('Not Windows DCOM', c['not-windows-dcom']),
+    statLine('Connection refused', c.refused),
+    statLine('Host unreachable', c.unreachable),
+    statLine('Errors', c.error),
+    statLine('TOTAL HOSTS SKIPPED', s.hostsSkipped),
+    '\n',
+    statLine('TOTAL ADDRESSES SCANNED', s.totalAddresses),
+  ].join('');
+};
+
+export const createTextWriter = (sink: ReportSink, options: ReportOptions = {}): ReportWriter => ({
+  open: (meta: RunMeta) =>
+    sink.write(
+      `rpcsweep ${escapeTerminal(meta.version)}: MS03-026 / MS03-039 (KB823980 / KB824146) scanner\n` +
+        `Targets: ${escapeTerminal(meta.targetsDescription)} (${meta.totalAddresses} addresses)\n\n` +
+        `<+> Starting scan (timeout = ${meta.timeoutMs} ms)\n\n`,
+    ),
+  write: (r: HostResult) => {
+    const phrase = verdictPhrase(r);
+    if (phrase === undefined && !r.indicators?.length) return Promise.resolve();
+    const name = r.hostname ? ` (${escapeTerminal(r.hostname)})` : '';
+    const lines = [`${escapeTerminal(r.address)}${name}: ${phrase ?? 'no answer on tcp/135'}`];
+    for (const f of r.indicators ?? []) lines.push(`    indicator ${indicatorPhrase(f)}`);
+    // Advice lines start with the address again; indent them under the verdict line instead.
+    if (options.advice)
+      lines.push(
+        ...adviceToLines(adviseHost(r), '  ')
+          .slice(1)
+          .map((l) => `  ${escapeTerminal(l)}`),
+      );
+    return sink.write(`${lines.join('\n')}\n`);
+  },
+  close: (s: RunSummary) => sink.write(`\n${statisticsBlock(s)}`),
+});

@@ -1,0 +1,45 @@
+/**
+ * The report-writer extension point (style.md §2, rule 6): one writer per format, one line in
+ * index.ts. Writers stream: `write` emits what it can for one host at once, `close` the totals.
+ */
+import type { HostResult, RunMeta, RunSummary } from '../core/result.ts';
+
+/** Where a writer's text goes. `write` resolves once the text is accepted (backpressure). */
+export interface ReportSink {
+  write(text: string): Promise<void>;
+}
+
+export interface ReportWriter {
+  /** Called once before any result: banners, headers, opening elements. */
+  open(meta: RunMeta): Promise<void>;
+  /** Called once per scanned address, in the order results arrive. */
+  write(result: HostResult): Promise<void>;
+  /** Called once after the last result: statistics, closing elements. */
+  close(summary: RunSummary): Promise<void>;
+}
+
+export interface ReportOptions {
+  /** Add remediation advice (src/advice) to formats that have room for it (text). @default false */
+  advice?: boolean;
+}
+
+export type ReportWriterFactory = (sink: ReportSink, options?: ReportOptions) => ReportWriter;
+
+/** A sink over a Node Writable (stdout, a file stream): resolves when the stream took the chunk. */
+export const sinkFromWritable = (w: {
+  write(chunk: string, cb: (error?: Error | null) => void): boolean;
+}): ReportSink => ({
+  write: (text) =>
+    new Promise<void>((resolve, reject) => void w.write(text, (e) => (e ? reject(e) : resolve()))),
+});
+
+/** A sink that keeps everything in memory (tests, small reports). */
+export class StringSink implements ReportSink {
+  #parts: string[] = [];
+  async write(text: string): Promise<void> {
+    this.#parts.push(text);
+  }
+  get text(): string {
+    return this.#parts.join('');
+  }
+}

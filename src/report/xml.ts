@@ -1,0 +1,99 @@
+/**
+ * XML in nmap's `-oX` schema (/usr/share/nmap/nmap.dtd, xmloutputversion 1.05) so nmap importers
+ * and `xsltproc nmap.xsl` read it: nmaprun/scaninfo/host/status/address/hostnames/ports/port/state/
+ * service/script(elem, table)/runstats. As masscan does, `scanner` names the real tool (rpcsweep).
+ * Port 135 is open for every host that answered, closed for refused; unreachable hosts are only
+ * counted in runstats (nmap omits down hosts too); local errors are hosts in state "unknown".
+ */
+import type { HostResult, RunMeta, RunSummary } from '../core/result.ts';
+import { xmlEscape as x } from './escape.ts';
+import type { ReportSink, ReportWriter } from './types.ts';
+
+export const XML_SCRIPT_ID = 'rpcsweep-ms03-026';
+
+const epoch = (iso: string): number => {
+  const t = Date.parse(iso);
+  return Number.isFinite(t) ? Math.floor(t / 1000) : 0;
+};
+
+const elem = (key: string, value: string | undefined): string =>
+  value === undefined ? '' : `<elem key="${x(key)}">${x(value)}</elem>`;
+
+const scriptOutput = (r: HostResult): string =>
+  `${r.verdict}: ${r.reason} (MS03-026 ${r.ms03_026}, MS03-039 ${r.ms03_039}, DCOM ${r.dcomVersion})`;
+
+const script = (r: HostResult): string => {
+  const indicators = (r.indicators ?? [])
+    .map(
+      (f) =>
+        `<table>${elem('indicator', f.indicator)}${elem('severity', f.severity)}${elem('evidence', f.evidence)}</table>`,
+    )
+    .join('');
+  return (
+    `<script id="${XML_SCRIPT_ID}" output="${x(scriptOutput(r))}">` +
+    elem('verdict', r.verdict) +
+    elem('reason', r.reason) +
+    elem('ms03_026', r.ms03_026) +
+    elem('ms03_039', r.ms03_039) +
+    elem('remact', r.remact) +
+    elem('sysact', r.sysact) +
+    elem('dcom_version', r.dcomVersion) +
+    elem('netbios_name', r.netbiosName) +
+    elem('error_code', r.error?.code) +
+    (indicators ? `<table key="indicators">${indicators}</table>` : '') +
+    '</script>'
+  );
+};
+
+const hostXml = (r: HostResult): string | undefined => {
+  if (r.verdict === 'unreachable') return undefined;
+  const start = epoch(r.startedAt);
+  const end = start + Math.ceil(r.durationMs / 1000);
+  const addrtype = r.address.includes(':') ? 'ipv6' : 'ipv4';
+  const head =
+    `<host starttime="${start}" endtime="${end}">` +
+    (r.verdict === 'error'
+      ? '<status state="unknown" reason="local-error" reason_ttl="0"/>'
+      : `<status state="up" reason="${r.verdict === 'refused' ? 'conn-refused' : 'syn-ack'}" reason_ttl="0"/>`) +
+    `<address addr="${x(r.address)}" addrtype="${addrtype}"/>` +
+    (r.hostname ? `<hostnames><hostname name="${x(r.hostname)}" type="user"/></hostnames>` : '<hostnames/>');
+  if (r.verdict === 'error') return `${head}<hostscript>${script(r)}</hostscript></host>\n`;
+  const state =
+    r.verdict === 'refused'
+      ? '<state state="closed" reason="conn-refused" reason_ttl="0"/>'
+      : '<state state="open" reason="syn-ack" reason_ttl="0"/>';
+  return (
+    `${head}<ports><port protocol="tcp" portid="135">${state}` +
+    '<service name="msrpc" method="probed" conf="10"/>' +
+    `${script(r)}</port></ports></host>\n`
+  );
+};
+
+export const createXmlWriter = (sink: ReportSink): ReportWriter => {
+  let meta: RunMeta | undefined;
+  return {
+    open: (m: RunMeta) => {
+      meta = m;
+      return sink.write(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE nmaprun>\n' +
+          `<nmaprun scanner="rpcsweep" args="${x(m.command)}" start="${epoch(m.startedAt)}" startstr="${x(m.startedAt)}" version="${x(m.version)}" xmloutputversion="1.05">\n` +
+          '<scaninfo type="connect" protocol="tcp" numservices="1" services="135"/>\n' +
+          '<verbose level="0"/>\n<debugging level="0"/>\n',
+      );
+    },
+    write: (r: HostResult) => {
+      const h = hostXml(r);
+      return h ? sink.write(h) : Promise.resolve();
+    },
+    close: (s: RunSummary) => {
+      const finished = epoch(s.finishedAt) || (meta ? epoch(meta.startedAt) : 0);
+      const down = s.counts.unreachable;
+      const up = s.totalAddresses - down - s.counts.error;
+      return sink.write(
+        `<runstats><finished time="${finished}" timestr="${x(s.finishedAt)}" elapsed="${(s.elapsedMs / 1000).toFixed(2)}" ` +
+          `summary="rpcsweep done at ${x(s.finishedAt)}; ${s.totalAddresses} IP addresses (${up} hosts up) scanned in ${(s.elapsedMs / 1000).toFixed(2)} seconds" exit="success"/>` +
+          `<hosts up="${up}" down="${down}" total="${s.totalAddresses}"/></runstats>\n</nmaprun>\n`,
+      );
+    },
+  };
+};
