@@ -17,8 +17,14 @@ export const logisticInfected = (tS: number, vulnerable: number, initial: number
   vulnerable / (1 + ((vulnerable - initial) / initial) * Math.exp(-kPerS * tS));
 
 /** Time at which the logistic reaches `fraction` of N. */
-export const logisticTimeTo = (fraction: number, vulnerable: number, initial: number, kPerS: number): number => {
-  if (!(fraction > 0 && fraction < 1)) throw new RpcsweepError('INVALID_ARGUMENT', 'fraction must be in (0, 1)');
+export const logisticTimeTo = (
+  fraction: number,
+  vulnerable: number,
+  initial: number,
+  kPerS: number,
+): number => {
+  if (!(fraction > 0 && fraction < 1))
+    throw new RpcsweepError('INVALID_ARGUMENT', 'fraction must be in (0, 1)');
   const target = fraction * vulnerable;
   return Math.log((target * (vulnerable - initial)) / (initial * (vulnerable - target))) / kPerS;
 };

@@ -96,8 +96,7 @@ export const simulateLocalPreference = (o: LocalPreferenceSim): BaselineRun => {
     infectedTotal++;
     local.add(b, o.blockHosts[b]!);
   };
-  for (let b = 0; b < k; b++)
-    for (let i = 0; i < o.initialInfected[b]!; i++) infect(start[b]! + i, b);
+  for (let b = 0; b < k; b++) for (let i = 0; i < o.initialInfected[b]!; i++) infect(start[b]! + i, b);
   const rng = createRng(o.seed);
   const out: number[] = [];
   let t = 0;

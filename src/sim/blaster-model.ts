@@ -83,7 +83,7 @@ export interface BlasterResult {
   telescope?: TelescopeReport;
 }
 
-const S_SUSCEPTIBLE = 0;
+const _S_SUSCEPTIBLE = 0;
 const S_INFECTING = 1;
 const S_INFECTED = 2;
 const S_CLEANED = 3;
@@ -114,7 +114,11 @@ const startCursor = (start: number): number => {
   return a === start >>> 0 || (a & 0x00ffffff) === 0 ? i : (i - 1 + CYCLE_LENGTH) % CYCLE_LENGTH;
 };
 
-export const runBlaster = (pop: Population, options: BlasterOptions, interventions: Interventions = {}): BlasterResult => {
+export const runBlaster = (
+  pop: Population,
+  options: BlasterOptions,
+  interventions: Interventions = {},
+): BlasterResult => {
   validateInterventions(interventions);
   const endS = positive('durationH', options.durationH) * 3600;
   const sampleEveryS = positive('sampleEveryS', options.sampleEveryS ?? Math.max(1, endS / 400));
@@ -158,7 +162,8 @@ export const runBlaster = (pop: Population, options: BlasterOptions, interventio
     const members: number[][] = Array.from({ length: pop.siteCount + 1 }, () => []);
     for (let h = 0; h < n; h++) if (isOnSweep(pop.address[h]!)) members[spaceOf(h)]!.push(h);
     for (const m of members) {
-      if (m.length > TargetIndex.MAX_HOSTS) throw bad(`at most ${TargetIndex.MAX_HOSTS} hosts per address space`);
+      if (m.length > TargetIndex.MAX_HOSTS)
+        throw bad(`at most ${TargetIndex.MAX_HOSTS} hosts per address space`);
       const idx = new TargetIndex(
         m,
         m.map((h) => sweepIndex(pop.address[h]!)),
@@ -198,7 +203,8 @@ export const runBlaster = (pop: Population, options: BlasterOptions, interventio
   const filterShare = interventions.borderFilterShare ?? 0;
   const filterStartS = (interventions.borderFilterStartH ?? 0) * 3600;
   const filtered = new Uint8Array(65536 + pop.siteCount);
-  if (filterShare > 0) for (let i = 0; i < filtered.length; i++) filtered[i] = rngSetup.next() < filterShare ? 1 : 0;
+  if (filterShare > 0)
+    for (let i = 0; i < filtered.length; i++) filtered[i] = rngSetup.next() < filterShare ? 1 : 0;
   const blocked = (from: number, to: number, t: number): boolean => {
     if (filterShare === 0 || t < filterStartS) return false;
     const a = pop.network[from]!;
@@ -292,7 +298,10 @@ export const runBlaster = (pop: Population, options: BlasterOptions, interventio
 
   const startWorm = (h: number, t: number, tick: number) => {
     const own = pop.address[h]!;
-    const t0 = sameTickShare >= 1 || rngSeeds.next() < sameTickShare ? tick : Math.max(0, quantiseTick(tick - tickMs, tickMs));
+    const t0 =
+      sameTickShare >= 1 || rngSeeds.next() < sameTickShare
+        ? tick
+        : Math.max(0, quantiseTick(tick - tickMs, tickMs));
     const s = blasterStart(tick, own, t0);
     stats.wormStarts++;
     if (s.mode === 'local') stats.localStarts++;
@@ -467,7 +476,8 @@ export const runBlaster = (pop: Population, options: BlasterOptions, interventio
         break;
       case K_WELCHIA_HIT: {
         const v = rngWelchia.below(n);
-        if (pop.vulnerable[v] && patchAt[v]! > t && state[v] <= S_INFECTED && !blocked(h, v, t)) takeOver(v, t);
+        if (pop.vulnerable[v] && patchAt[v]! > t && state[v] <= S_INFECTED && !blocked(h, v, t))
+          takeOver(v, t);
         scheduleWelchia(h, t);
         break;
       }

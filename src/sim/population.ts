@@ -3,8 +3,9 @@
  * ones, each with its own address, OS (which exploit variant fits it), organisation (the unit a
  * border filter protects) and, for hosts behind NAT, the private site it lives in.
  */
-import type { Rng } from '../core/random.ts';
+
 import { RpcsweepError } from '../core/errors.ts';
+import type { Rng } from '../core/random.ts';
 import { isOnSweep, isPrivate } from './sweep.ts';
 
 export interface Population {
@@ -80,7 +81,7 @@ const isRoutablePublic = (a: number): boolean => {
 };
 
 const PRIVATE_BASES = [
-  (rng: Rng) => (192 << 24) | (168 << 16),
+  (_rng: Rng) => (192 << 24) | (168 << 16),
   (rng: Rng) => (10 << 24) | (rng.below(256) << 16),
   (rng: Rng) => (172 << 24) | ((16 + rng.below(16)) << 16),
 ];
@@ -155,9 +156,10 @@ export const syntheticPopulation = (o: SyntheticOptions, rng: Rng): Population =
     const count = Math.min(siteHosts, natHosts - s * siteHosts);
     while (inSite.size < count) {
       const low = rng.below(65536);
-      if ((low >>> 8) !== 255 && (low & 0xff) !== 0 && (low & 0xff) !== 255) inSite.add((base | low) >>> 0);
+      if (low >>> 8 !== 255 && (low & 0xff) !== 0 && (low & 0xff) !== 255) inSite.add((base | low) >>> 0);
     }
-    for (const a of inSite) hosts.push({ address: a, win2k: rng.next() < win2kShare, vulnerable: true, site: s });
+    for (const a of inSite)
+      hosts.push({ address: a, win2k: rng.next() < win2kShare, vulnerable: true, site: s });
   }
   // The first `vulnerable` of a shuffled order stay vulnerable; the rest are immune.
   for (let i = hosts.length - 1; i > 0; i--) {

@@ -40,7 +40,9 @@ export const seriesToCsv = (all: readonly NamedSeries[]): string => {
   const rows = [['scenario', ...SAMPLE_COLUMNS].join(',')];
   for (const s of all)
     for (const x of s.samples)
-      rows.push([csvField(s.name), ...SAMPLE_COLUMNS.map((c) => String(Math.round(x[c] * 1000) / 1000))].join(','));
+      rows.push(
+        [csvField(s.name), ...SAMPLE_COLUMNS.map((c) => String(Math.round(x[c] * 1000) / 1000))].join(','),
+      );
   return `${rows.join('\n')}\n`;
 };
 

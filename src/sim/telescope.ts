@@ -44,7 +44,10 @@ export class Telescope {
   constructor(spec: TelescopeSpec) {
     const mask = spec.bits === 8 ? 0xff000000 : 0xffff0000;
     if ((spec.address & ~mask) >>> 0 !== 0)
-      throw new RpcsweepError('SIM_BAD_INPUT', `telescope ${formatIpv4(spec.address)}/${spec.bits} has host bits set`);
+      throw new RpcsweepError(
+        'SIM_BAD_INPUT',
+        `telescope ${formatIpv4(spec.address)}/${spec.bits} has host bits set`,
+      );
     this.spec = spec;
     const binSize = spec.bits === 8 ? 65536 : 256;
     let lo = Number.POSITIVE_INFINITY;
@@ -73,7 +76,15 @@ export class Telescope {
    * A worm process (host, start number) swept `count` positions after `from` (exclusive), beginning
    * at `startS`, `batchSize` probes every `batchS` seconds.
    */
-  record(host: number, start: number, from: number, count: number, startS: number, batchSize: number, batchS: number): void {
+  record(
+    host: number,
+    start: number,
+    from: number,
+    count: number,
+    startS: number,
+    batchSize: number,
+    batchS: number,
+  ): void {
     if (count <= 0 || this.#hi < this.#lo) return;
     const first = from + 1;
     const last = from + count; // may exceed the cycle: split into laps

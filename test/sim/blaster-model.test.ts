@@ -2,13 +2,14 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { isRpcsweepError } from '../../src/core/errors.ts';
 import { createRng } from '../../src/core/random.ts';
-import { blasterStart } from '../../src/sim/blaster-targeting.ts';
 import { runBlaster } from '../../src/sim/blaster-model.ts';
+import { blasterStart } from '../../src/sim/blaster-targeting.ts';
 import { buildPopulation, type HostSpec, syntheticPopulation } from '../../src/sim/population.ts';
 import { addressAtIndex, parseIpv4, sweepIndex } from '../../src/sim/sweep.ts';
 
 const ip = (s: string) => parseIpv4(s)!;
-const clustered = () => syntheticPopulation({ vulnerable: 6000, density: 'even', networks16: 3 }, createRng(11));
+const clustered = () =>
+  syntheticPopulation({ vulnerable: 6000, density: 'even', networks16: 3 }, createRng(11));
 
 test('a single worm reaches a host 1 000 probes past its start after 50 batches of 1.8 s', () => {
   const own = ip('50.60.70.80');
@@ -45,7 +46,13 @@ test('the exploit variant must fit: a mismatched variant crashes the host instea
     ],
     0,
   );
-  const r = runBlaster(pop, { durationH: 1, seed: 1, initialHosts: [0], launchUptimeMaxH: 0, sameTickShare: 1 });
+  const r = runBlaster(pop, {
+    durationH: 1,
+    seed: 1,
+    initialHosts: [0],
+    launchUptimeMaxH: 0,
+    sameTickShare: 1,
+  });
   assert.ok(Number.isNaN(r.infectedAtS[1]!));
   assert.equal(r.stats.crashes, 1);
 });
@@ -66,7 +73,8 @@ test('an outbreak in dense /16s: monotone growth, 40 % local starts, scans at 20
   const last = r.samples.at(-1)!;
   assert.ok(last.everInfected > 1000, `only ${last.everInfected} infected`);
   assert.ok(last.everInfected <= 6000);
-  for (let i = 1; i < r.samples.length; i++) assert.ok(r.samples[i]!.everInfected >= r.samples[i - 1]!.everInfected);
+  for (let i = 1; i < r.samples.length; i++)
+    assert.ok(r.samples[i]!.everInfected >= r.samples[i - 1]!.everInfected);
   assert.ok(Math.abs(r.stats.localStarts / r.stats.wormStarts - 0.4) < 0.05);
   const mid = r.samples[Math.floor(r.samples.length / 2)]!;
   assert.ok(Math.abs(mid.scansPerS - (mid.infected * 20) / 1.8) < 1e-6);
@@ -98,7 +106,7 @@ test('border filtering of 135 keeps an outbreak inside the /16 where it started'
   assert.ok(r.stats.infections > 10);
 });
 
-test('NAT: worms inside a site reach its private hosts; public worms never reach NAT\'d hosts', () => {
+test("NAT: worms inside a site reach its private hosts; public worms never reach NAT'd hosts", () => {
   const rng = createRng(8);
   const hosts: HostSpec[] = [];
   for (let i = 0; i < 400; i++)
@@ -106,20 +114,35 @@ test('NAT: worms inside a site reach its private hosts; public worms never reach
   for (let i = 0; i < 400; i++)
     hosts.push({ address: ip('100.64.0.0') + 1 + i * 97, win2k: false, vulnerable: true, site: -1 });
   const pop = buildPopulation(hosts, 1);
-  const fromOutside = runBlaster(pop, { durationH: 24, seed: rng.nextU32(), initialHosts: [400, 401, 402, 403, 404, 405, 406, 407] });
-  for (let h = 0; h < 400; h++) assert.ok(Number.isNaN(fromOutside.infectedAtS[h]!), 'NAT\'d host infected from outside');
+  const fromOutside = runBlaster(pop, {
+    durationH: 24,
+    seed: rng.nextU32(),
+    initialHosts: [400, 401, 402, 403, 404, 405, 406, 407],
+  });
+  for (let h = 0; h < 400; h++)
+    assert.ok(Number.isNaN(fromOutside.infectedAtS[h]!), "NAT'd host infected from outside");
   assert.ok(fromOutside.stats.infections > 20);
-  const fromInside = runBlaster(pop, { durationH: 24, seed: rng.nextU32(), initialHosts: [0, 1, 2, 3, 4, 5, 6, 7] });
+  const fromInside = runBlaster(pop, {
+    durationH: 24,
+    seed: rng.nextU32(),
+    initialHosts: [0, 1, 2, 3, 4, 5, 6, 7],
+  });
   let inside = 0;
   for (let h = 0; h < 400; h++) if (!Number.isNaN(fromInside.infectedAtS[h]!)) inside++;
   assert.ok(inside > 20, `${inside} NAT'd hosts infected from inside`);
 });
 
 test('with reboots on crash, variant mismatches restart worms with fresh boot-time seeds', () => {
-  const pop = syntheticPopulation({ vulnerable: 1500, density: 'even', networks16: 1, win2kShare: 0.5 }, createRng(2));
+  const pop = syntheticPopulation(
+    { vulnerable: 1500, density: 'even', networks16: 1, win2kShare: 0.5 },
+    createRng(2),
+  );
   const r = runBlaster(pop, { durationH: 3, seed: 3, initialInfected: 2, rebootOnCrash: true });
   assert.ok(r.stats.crashes > 0);
-  assert.ok(r.stats.wormStarts > r.stats.infections, `${r.stats.wormStarts} starts, ${r.stats.infections} infections`);
+  assert.ok(
+    r.stats.wormStarts > r.stats.infections,
+    `${r.stats.wormStarts} starts, ${r.stats.infections} infections`,
+  );
 });
 
 test('bad options are SIM_BAD_INPUT errors', () => {

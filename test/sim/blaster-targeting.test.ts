@@ -55,7 +55,10 @@ test('the C > 20 rule: local starts lower C by 0..19 only when the own third oct
     assert.equal(k, msvcRand(t - 16).next() % 20, 'k is the first rand() after srand(T0)');
     lowered[k]++;
   }
-  const top8 = [...lowered].sort((a, b) => b - a).slice(0, 8).reduce((x, y) => x + y, 0);
+  const top8 = [...lowered]
+    .sort((a, b) => b - a)
+    .slice(0, 8)
+    .reduce((x, y) => x + y, 0);
   assert.ok(top8 / local > 0.95, `8 most common offsets hold ${top8 / local}`);
   assert.ok(Math.abs(local / SEEDS - 0.4) < 0.005);
 });
@@ -67,7 +70,10 @@ test('with T0 = T the offset reuses the mode draw: local starts are always 12..1
     const s = blasterStart(t, own);
     if (s.mode === 'local') seen.add(200 - octet(s.start, 2));
   }
-  assert.deepEqual([...seen].sort((a, b) => a - b), [12, 13, 14, 15, 16, 17, 18, 19]);
+  assert.deepEqual(
+    [...seen].sort((a, b) => a - b),
+    [12, 13, 14, 15, 16, 17, 18, 19],
+  );
 });
 
 test('the start is a deterministic function of the tick: equal seeds sweep identical sequences', () => {

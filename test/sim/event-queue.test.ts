@@ -24,6 +24,9 @@ test('pops events in time order with their payloads, interleaved with pushes', (
   }
   const rest: number[] = [];
   while (q.pop(out)) rest.push(out.time);
-  assert.deepEqual(rest, [...rest].sort((a, b) => a - b));
+  assert.deepEqual(
+    rest,
+    [...rest].sort((a, b) => a - b),
+  );
   assert.equal(q.peekTime(), Number.POSITIVE_INFINITY);
 });

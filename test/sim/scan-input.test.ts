@@ -21,7 +21,13 @@ test('unpatched hosts become vulnerable, patched ones immune, other verdicts are
   const { population: p, summary } = populationFromScan(text, createRng(1));
   assert.deepEqual(summary, { vulnerable: 3, immune: 2, ignored: 2, skippedLines: 2, duplicates: 1 });
   assert.equal(p.size, 5);
-  assert.deepEqual([...p.address].map(formatIpv4), ['10.0.0.1', '10.0.0.2', '10.0.0.3', '10.0.0.4', '198.51.100.7']);
+  assert.deepEqual([...p.address].map(formatIpv4), [
+    '10.0.0.1',
+    '10.0.0.2',
+    '10.0.0.3',
+    '10.0.0.4',
+    '198.51.100.7',
+  ]);
   assert.deepEqual([...p.vulnerable], [1, 1, 0, 0, 1]);
   assert.equal(p.win2k[0], 1);
   assert.equal(p.win2k[1], 0);
@@ -47,8 +53,14 @@ test('bad input names the line and the problem', () => {
   const good = JSON.stringify(hostResult('10.0.0.1', 'unpatched'));
   rejects(`${good}\n{not json\n`, /line 2: not JSON/);
   rejects(`${good}\n[1,2]\n`, /line 2: expected a JSON object/);
-  rejects(`${JSON.stringify({ ...hostResult('10.0.0.2', 'unpatched'), schema: 2 })}\n`, /line 1: unsupported HostResult schema 2/);
-  rejects(`${JSON.stringify({ ...hostResult('10.0.0.2', 'unpatched'), verdict: 'owned' })}\n`, /line 1: unknown verdict "owned"/);
+  rejects(
+    `${JSON.stringify({ ...hostResult('10.0.0.2', 'unpatched'), schema: 2 })}\n`,
+    /line 1: unsupported HostResult schema 2/,
+  );
+  rejects(
+    `${JSON.stringify({ ...hostResult('10.0.0.2', 'unpatched'), verdict: 'owned' })}\n`,
+    /line 1: unknown verdict "owned"/,
+  );
   rejects(`${JSON.stringify(hostResult('fe80::1', 'unpatched'))}\n`, /line 1: address "fe80::1" is not IPv4/);
   rejects(`${JSON.stringify(hostResult('10.0.0.9', 'patched'))}\n`, /no unpatched host/);
   rejects('', /no unpatched host/);

@@ -36,7 +36,7 @@ test('consecutive sweep steps have consecutive indices, from random starts and a
   const starts = [ip('0.0.0.0'), ip('9.254.250.0'), ip('254.254.254.200'), ip('126.254.254.0')];
   for (let i = 0; i < 200; i++) {
     const a = (rng.nextU32() & 0xfefe_fe00) >>> 0; // a plausible start A.B.C.0 without 255 octets
-    if ((a >>> 24) !== 255) starts.push(a);
+    if (a >>> 24 !== 255) starts.push(a);
   }
   for (const s of starts) {
     let a = s;
@@ -53,7 +53,8 @@ test('consecutive sweep steps have consecutive indices, from random starts and a
 });
 
 test('off-sweep addresses: 255 in the first three octets, and A.0.0.0 for A >= 1', () => {
-  for (const s of ['1.255.0.1', '1.2.255.3', '255.1.1.1', '7.0.0.0']) assert.equal(isOnSweep(ip(s)), false, s);
+  for (const s of ['1.255.0.1', '1.2.255.3', '255.1.1.1', '7.0.0.0'])
+    assert.equal(isOnSweep(ip(s)), false, s);
   for (const s of ['0.0.0.0', '7.0.0.1', '7.0.0.255', '1.2.3.255']) assert.equal(isOnSweep(ip(s)), true, s);
   assert.equal(sweepIndex(ip('1.255.0.1')), -1);
   // A.0.0.0 maps to the position just before A.0.0.1: where a worm starting there stands.

@@ -40,10 +40,20 @@ test('random scanning matches the analytic logistic within 1 % at the half-infec
   const analytic = logisticTimeTo(0.5, n, i0, k);
   for (const seed of [1, 2, 3]) {
     const stepS = analytic / 2000;
-    const run = simulateRandomScan({ vulnerable: n, initialInfected: i0, scansPerS, durationS: analytic * 1.2, stepS, seed });
+    const run = simulateRandomScan({
+      vulnerable: n,
+      initialInfected: i0,
+      scansPerS,
+      durationS: analytic * 1.2,
+      stepS,
+      seed,
+    });
     const simulated = curveTimeTo(run.infected, stepS, n / 2)!;
     const error = Math.abs(simulated - analytic) / analytic;
-    assert.ok(error < 0.01, `seed ${seed}: simulated ${simulated.toFixed(0)} s vs analytic ${analytic.toFixed(0)} s (${(error * 100).toFixed(2)} %)`);
+    assert.ok(
+      error < 0.01,
+      `seed ${seed}: simulated ${simulated.toFixed(0)} s vs analytic ${analytic.toFixed(0)} s (${(error * 100).toFixed(2)} %)`,
+    );
   }
 });
 
@@ -59,8 +69,16 @@ test('local preference beats random scanning on a clustered population (simulati
   const tRandom = curveTimeTo(random.infected, 5, half);
   assert.ok(tLocal !== undefined, 'local preference reaches half the population within 48 h');
   assert.ok(tRandom === undefined || tRandom > 3 * tLocal, `local ${tLocal} s, random ${tRandom} s`);
-  const odeLocal = curveTimeTo(localPreferenceCurve({ ...common, localProbability: 0.4 }, common.durationS, 5), 5, half)!;
-  const odeRandom = curveTimeTo(localPreferenceCurve({ ...common, localProbability: 0 }, common.durationS, 60), 60, half);
+  const odeLocal = curveTimeTo(
+    localPreferenceCurve({ ...common, localProbability: 0.4 }, common.durationS, 5),
+    5,
+    half,
+  )!;
+  const odeRandom = curveTimeTo(
+    localPreferenceCurve({ ...common, localProbability: 0 }, common.durationS, 60),
+    60,
+    half,
+  );
   assert.ok(odeRandom === undefined || odeRandom > 3 * odeLocal);
   // The mean-field ODE seeds other blocks with fractions of a host, so it runs ahead of the
   // stochastic simulation, never behind it, and not by much once the first block is saturated.
@@ -84,7 +102,10 @@ test('Blaster itself spreads far faster through clustered /16s than through the 
     syntheticPopulation({ vulnerable: 8000, density: 'even', networks16: 4 }, createRng(1)),
     o,
   ).samples;
-  const uniform = runBlaster(syntheticPopulation({ vulnerable: 8000, density: 'uniform' }, createRng(1)), o).samples;
+  const uniform = runBlaster(
+    syntheticPopulation({ vulnerable: 8000, density: 'uniform' }, createRng(1)),
+    o,
+  ).samples;
   const tc = timeToReach(clustered, 800);
   assert.ok(tc !== undefined && tc < 24);
   assert.ok(uniform.at(-1)!.everInfected < clustered.at(-1)!.everInfected / 4);

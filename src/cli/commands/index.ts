@@ -15,4 +15,5 @@ export const COMMANDS: ReadonlyArray<() => Promise<{ register: RegisterCommand }
   () => import('./lab.ts'),
   () => import('./ioc.ts'),
   () => import('./advise.ts'),
+  () => import('./simulate.ts'),
 ];

@@ -1,0 +1,318 @@
+/**
+ * `rpcsweep simulate`: a packet-free Blaster spread simulation over a scanned or synthetic
+ * population, with and without each intervention. Reads the scan NDJSON and writes CSV/JSON/SVG
+ * here; the model itself (src/sim) does no I/O.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { RpcsweepError } from '../../core/errors.ts';
+import { createRng, randomSeed } from '../../core/random.ts';
+import { VERSION } from '../../core/version.ts';
+import type { BlasterOptions } from '../../sim/blaster-model.ts';
+import type { Interventions } from '../../sim/interventions.ts';
+import {
+  type Density,
+  mergePopulations,
+  type Population,
+  syntheticPopulation,
+} from '../../sim/population.ts';
+import { populationFromScan, type ScanInputSummary } from '../../sim/scan-input.ts';
+import { runScenarios, type ScenarioResult } from '../../sim/scenarios.ts';
+import { seriesToCsv, timeToReach } from '../../sim/series.ts';
+import { renderLineChart } from '../../sim/svg.ts';
+import { parseIpv4 } from '../../sim/sweep.ts';
+import type { TelescopeSpec } from '../../sim/telescope.ts';
+import type { CliIo } from '../io.ts';
+
+interface SimulateCliOptions {
+  from?: string;
+  synthetic?: string;
+  density: string;
+  networks16?: string;
+  natShare: string;
+  natSiteHosts: string;
+  immune: string;
+  win2kShare: string;
+  internet?: string;
+  hours: string;
+  seed?: string;
+  initial: string;
+  sampleEvery?: string;
+  patchPerDay?: string;
+  patchStartH: string;
+  cleanupPerDay?: string;
+  cleanupStartH: string;
+  filterShare?: string;
+  filterStartH: string;
+  welchia?: boolean;
+  welchiaStartH: string;
+  welchiaInitial: string;
+  welchiaScansPerS: string;
+  rebootOnCrash?: boolean;
+  successProbability: string;
+  telescope?: string;
+  out?: string;
+  csv?: string;
+  json?: string;
+  svg?: string;
+}
+
+const usage = (message: string) => new RpcsweepError('CLI_USAGE', message);
+
+const number = (
+  flag: string,
+  text: string,
+  o: { min?: number; max?: number; integer?: boolean; maxExclusive?: boolean } = {},
+): number => {
+  const v = Number(text);
+  const ok =
+    text.trim() !== '' &&
+    Number.isFinite(v) &&
+    (!o.integer || Number.isInteger(v)) &&
+    (o.min === undefined || v >= o.min) &&
+    (o.max === undefined || (o.maxExclusive ? v < o.max : v <= o.max));
+  if (!ok) {
+    const range = `${o.min ?? '-∞'}..${o.max ?? '∞'}${o.maxExclusive ? ' (exclusive)' : ''}`;
+    throw usage(
+      `${flag} must be ${o.integer ? 'an integer' : 'a number'} in ${range}, got ${JSON.stringify(text)}`,
+    );
+  }
+  return v;
+};
+
+export const parseTelescope = (text: string): TelescopeSpec => {
+  const m = /^([\d.]+)\/(8|16)$/.exec(text);
+  const address = m ? parseIpv4(m[1]!) : undefined;
+  if (!m || address === undefined)
+    throw usage(
+      `--telescope must be an IPv4 /8 or /16 prefix such as 44.0.0.0/8, got ${JSON.stringify(text)}`,
+    );
+  return { address, bits: Number(m[2]) as 8 | 16 };
+};
+
+const DENSITIES: readonly Density[] = ['uniform', 'even', 'zipf'];
+
+const buildPopulation = async (
+  o: SimulateCliOptions,
+  seed: number,
+): Promise<{ population: Population; description: string; scan?: ScanInputSummary }> => {
+  if ((o.from === undefined) === (o.synthetic === undefined))
+    throw usage('give exactly one of --from <scan.ndjson> or --synthetic <N>');
+  if (!DENSITIES.includes(o.density as Density))
+    throw usage(`--density must be one of ${DENSITIES.join(', ')}`);
+  const rng = createRng(seed ^ 0x5eed);
+  const synthetic = (vulnerable: number) =>
+    syntheticPopulation(
+      {
+        vulnerable,
+        density: o.density as Density,
+        ...(o.networks16
+          ? { networks16: number('--networks16', o.networks16, { min: 1, max: 60000, integer: true }) }
+          : {}),
+        immune: number('--immune', o.immune, { min: 0, max: 2_000_000, integer: true }),
+        natShare: number('--nat-share', o.natShare, { min: 0, max: 1 }),
+        natSiteHosts: number('--nat-site-hosts', o.natSiteHosts, { min: 1, max: 60000, integer: true }),
+        win2kShare: number('--win2k-share', o.win2kShare, { min: 0, max: 1 }),
+      },
+      rng,
+    );
+  if (o.synthetic !== undefined) {
+    const n = number('--synthetic', o.synthetic, { min: 1, max: 2_000_000, integer: true });
+    return { population: synthetic(n), description: `${n} synthetic vulnerable hosts (${o.density})` };
+  }
+  let text: string;
+  try {
+    text = await readFile(o.from!, 'utf8');
+  } catch (e) {
+    throw new RpcsweepError('CLI_FILE', `cannot read ${o.from}: ${(e as Error).message}`, { cause: e });
+  }
+  const scanned = populationFromScan(text, rng, number('--win2k-share', o.win2kShare, { min: 0, max: 1 }));
+  let population = scanned.population;
+  let description = `${scanned.summary.vulnerable} unpatched and ${scanned.summary.immune} patched hosts from ${o.from}`;
+  if (o.internet !== undefined) {
+    const n = number('--internet', o.internet, { min: 1, max: 2_000_000, integer: true });
+    population = mergePopulations(population, synthetic(n));
+    description += `, inside a synthetic Internet of ${n} vulnerable hosts`;
+  }
+  return { population, description, scan: scanned.summary };
+};
+
+const interventionsFrom = (o: SimulateCliOptions): Interventions => ({
+  ...(o.patchPerDay !== undefined && {
+    patchPerDay: number('--patch-per-day', o.patchPerDay, { min: 0, max: 1, maxExclusive: true }),
+    patchStartH: number('--patch-start-h', o.patchStartH, { min: 0 }),
+  }),
+  ...(o.cleanupPerDay !== undefined && {
+    cleanupPerDay: number('--cleanup-per-day', o.cleanupPerDay, { min: 0, max: 1, maxExclusive: true }),
+    cleanupStartH: number('--cleanup-start-h', o.cleanupStartH, { min: 0 }),
+  }),
+  ...(o.filterShare !== undefined && {
+    borderFilterShare: number('--filter-share', o.filterShare, { min: 0, max: 1 }),
+    borderFilterStartH: number('--filter-start-h', o.filterStartH, { min: 0 }),
+  }),
+  ...(o.welchia && {
+    welchia: {
+      startH: number('--welchia-start-h', o.welchiaStartH, { min: 0 }),
+      initial: number('--welchia-initial', o.welchiaInitial, { min: 1, integer: true }),
+      scansPerS: number('--welchia-scans-per-s', o.welchiaScansPerS, { min: 0.001 }),
+    },
+  }),
+});
+
+const fmtH = (h: number | undefined) => (h === undefined ? 'not reached' : `${h.toFixed(2)} h`);
+
+const summaryText = (
+  description: string,
+  vulnerable: number,
+  seed: number,
+  hours: number,
+  scenarios: readonly ScenarioResult[],
+  elapsedMs: number,
+): string => {
+  const lines = [
+    `population: ${description}`,
+    `seed ${seed}, ${hours} h simulated in ${(elapsedMs / 1000).toFixed(2)} s`,
+  ];
+  for (const s of scenarios) {
+    const last = s.samples[s.samples.length - 1]!;
+    const peak = s.samples.reduce((m, x) => Math.max(m, x.scansPerS), 0);
+    const st = s.result.stats;
+    lines.push(
+      '',
+      `[${s.name}]`,
+      `  ever infected ${last.everInfected} of ${vulnerable} vulnerable (${((100 * last.everInfected) / vulnerable).toFixed(1)} %), infected at the end ${last.infected}, patched ${last.patched}`,
+      `  10 % infected after ${fmtH(timeToReach(s.samples, 0.1 * vulnerable))}, 50 % after ${fmtH(timeToReach(s.samples, 0.5 * vulnerable))}`,
+      `  peak ${Math.round(peak)} scans/s; ${st.probes} probes; ${st.crashes} variant-mismatch crashes; worm starts ${st.wormStarts} (${st.localStarts} local, ${st.randomStarts} random)`,
+    );
+    if (st.blockedByFilter)
+      lines.push(`  ${st.blockedByFilter} infection attempts stopped by border filters`);
+    if (last.welchia) lines.push(`  Welchia holds ${last.welchia} hosts`);
+    const t = s.result.telescope;
+    if (t)
+      lines.push(
+        `  telescope ${t.prefix}: ${t.uniqueSources} unique sources (${t.uniqueStarts} worm starts), ${t.probes} probes, hotspot ratio ${t.hotspotRatio.toFixed(2)}`,
+      );
+  }
+  return `${lines.join('\n')}\n`;
+};
+
+const write = async (path: string, text: string) => {
+  try {
+    await writeFile(path, text);
+  } catch (e) {
+    throw new RpcsweepError('REPORT_WRITE', `cannot write ${path}: ${(e as Error).message}`, { cause: e });
+  }
+};
+
+export const register = (program: Command, io: CliIo): void => {
+  program
+    .command('simulate')
+    .description(
+      'simulate a Blaster-like worm spreading through a scanned or synthetic population (sends no packet)',
+    )
+    .option(
+      '--from <scan.ndjson>',
+      'scan results (HostResult NDJSON): unpatched = vulnerable, patched = immune',
+    )
+    .option('--synthetic <N>', 'N synthetic vulnerable hosts instead of a scan')
+    .option(
+      '--density <kind>',
+      'synthetic spread: uniform (whole IPv4 space), even or zipf over --networks16 /16s',
+      'uniform',
+    )
+    .option('--networks16 <n>', 'number of /16 organisations for even/zipf density')
+    .option('--nat-share <f>', 'fraction of synthetic hosts behind NAT (private sites)', '0')
+    .option('--nat-site-hosts <n>', 'hosts per NAT site', '50')
+    .option('--immune <n>', 'extra patched hosts with TCP 135 open (synthetic)', '0')
+    .option('--win2k-share <f>', 'share of Windows 2000 among hosts of unknown OS (rest XP)', '0.2')
+    .option(
+      '--internet <N>',
+      'with --from: embed the scanned network in a synthetic Internet of N vulnerable hosts',
+    )
+    .option('--hours <h>', 'simulated time', '72')
+    .option('--seed <n>', 'seed of every random choice of the model (default: random, printed)')
+    .option('--initial <k>', 'hosts infected at t = 0', '1')
+    .option('--sample-every <s>', 'time-series step in seconds (default: hours/400)')
+    .option('--patch-per-day <f>', 'patch this fraction of still-unpatched hosts per day')
+    .option('--patch-start-h <h>', 'patching starts after this many hours', '0')
+    .option('--cleanup-per-day <f>', 'clean (and patch) this fraction of infected hosts per day')
+    .option('--cleanup-start-h <h>', 'cleanup starts after this many hours', '0')
+    .option('--filter-share <f>', 'share of organisations that filter TCP 135 at their border')
+    .option('--filter-start-h <h>', 'border filters go up after this many hours', '0')
+    .option('--welchia', 'release a Welchia-style counter-worm that patches hosts and removes Blaster')
+    .option('--welchia-start-h <h>', 'Welchia release time', '168')
+    .option('--welchia-initial <n>', 'hosts Welchia starts on', '10')
+    .option('--welchia-scans-per-s <r>', 'Welchia scan rate per host (random scanning)', '100')
+    .option(
+      '--reboot-on-crash',
+      'a variant mismatch reboots the host; an infected host re-seeds its worm on boot',
+    )
+    .option('--success-probability <p>', 'chance that 4444 and TFTP work once the exploit fits', '1')
+    .option('--telescope <prefix>', 'record what a darknet /8 or /16 sees, e.g. 44.0.0.0/8')
+    .option('--out <prefix>', 'write <prefix>.csv, <prefix>.json and <prefix>.svg')
+    .option('--csv <file>', 'time series as CSV (one row per scenario and time)')
+    .option('--json <file>', 'time series, statistics and telescope report as JSON')
+    .option('--svg <file>', 'chart of infected hosts over time, with and without each intervention')
+    .action(async (o: SimulateCliOptions) => {
+      const seed =
+        o.seed === undefined
+          ? randomSeed()
+          : number('--seed', o.seed, { min: 0, max: 4294967295, integer: true });
+      const hours = number('--hours', o.hours, { min: 0.01, max: 24 * 365 });
+      const { population, description, scan } = await buildPopulation(o, seed);
+      const vulnerable = population.vulnerable.reduce((s, v) => s + v, 0);
+      const options: BlasterOptions = {
+        durationH: hours,
+        seed,
+        initialInfected: number('--initial', o.initial, { min: 1, max: vulnerable, integer: true }),
+        ...(o.sampleEvery !== undefined && {
+          sampleEveryS: number('--sample-every', o.sampleEvery, { min: 1 }),
+        }),
+        rebootOnCrash: Boolean(o.rebootOnCrash),
+        successProbability: number('--success-probability', o.successProbability, { min: 0, max: 1 }),
+        ...(o.telescope !== undefined && { telescope: parseTelescope(o.telescope) }),
+      };
+      const interventions = interventionsFrom(o);
+      const started = performance.now();
+      const scenarios = runScenarios(population, options, interventions);
+      const elapsedMs = performance.now() - started;
+      io.stdout.write(summaryText(description, vulnerable, seed, hours, scenarios, elapsedMs));
+
+      const csvPath = o.csv ?? (o.out ? `${o.out}.csv` : undefined);
+      const jsonPath = o.json ?? (o.out ? `${o.out}.json` : undefined);
+      const svgPath = o.svg ?? (o.out ? `${o.out}.svg` : undefined);
+      if (csvPath) await write(csvPath, seriesToCsv(scenarios));
+      if (jsonPath) {
+        const doc = {
+          tool: 'rpcsweep',
+          version: VERSION,
+          command: 'simulate',
+          seed,
+          population: { description, vulnerable, hosts: population.size, ...(scan ? { scan } : {}) },
+          options,
+          scenarios: scenarios.map((s) => ({
+            name: s.name,
+            interventions: s.interventions,
+            stats: s.result.stats,
+            samples: s.samples,
+            ...(s.result.telescope ? { telescope: s.result.telescope } : {}),
+          })),
+        };
+        await write(jsonPath, `${JSON.stringify(doc, null, 1)}\n`);
+      }
+      if (svgPath)
+        await write(
+          svgPath,
+          renderLineChart({
+            title: `Blaster spread: ${description}`.slice(0, 110),
+            xLabel: 'hours',
+            yLabel: 'infected hosts',
+            series: scenarios.map((s) => ({
+              name: s.name,
+              points: s.samples.map((x) => [x.tH, x.infected] as const),
+            })),
+          }),
+        );
+      for (const p of [csvPath, jsonPath, svgPath]) if (p) io.stdout.write(`wrote ${p}\n`);
+    });
+};

@@ -1,0 +1,142 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { after, test } from 'node:test';
+import { Command } from 'commander';
+import { register } from '../../src/cli/commands/simulate.ts';
+import type { CliIo } from '../../src/cli/io.ts';
+import { isRpcsweepError } from '../../src/core/errors.ts';
+import { hostResult, toNdjson } from '../sim/support.ts';
+
+const tmp = mkdtempSync(join(tmpdir(), 'rs-simulate-'));
+after(() => rmSync(tmp, { recursive: true, force: true }));
+
+const simulate = async (...args: string[]) => {
+  let text = '';
+  const stdout = new Writable({
+    write(chunk, _enc, done) {
+      text += chunk.toString();
+      done();
+    },
+  });
+  const io: CliIo = {
+    stdout,
+    stderr: stdout,
+    env: {},
+    stderrIsTty: false,
+    setExitCode: () => {},
+    signal: new AbortController().signal,
+    isRoot: false,
+  };
+  const program = new Command('rpcsweep').exitOverride();
+  register(program, io);
+  let error: unknown;
+  try {
+    await program.parseAsync(['simulate', ...args], { from: 'user' });
+  } catch (e) {
+    error = e;
+  }
+  return { stdout: text, error };
+};
+
+/** A scanned internal network: 300 unpatched and 100 patched hosts in 10.20.0.0/16. */
+const scanFile = () => {
+  const records: unknown[] = [{ tool: 'rpcsweep', command: 'scan' }];
+  for (let i = 0; i < 400; i++) {
+    const address = `10.20.${Math.floor(i / 200) * 3 + 30}.${(i % 200) + 1}`;
+    records.push(hostResult(address, i % 4 === 3 ? 'patched' : 'unpatched'));
+  }
+  records.push(hostResult('10.20.99.1', 'unreachable'));
+  const path = join(tmp, 'scan.ndjson');
+  writeFileSync(path, toNdjson(records));
+  return path;
+};
+
+test('simulate --from a scan writes CSV, JSON and SVG, deterministic for a seed', async () => {
+  const from = scanFile();
+  const args = ['--from', from, '--hours', '12', '--seed', '7', '--initial', '5', '--patch-per-day', '0.5'];
+  const a = await simulate(...args, '--out', join(tmp, 'a'));
+  assert.equal(a.error, undefined, String(a.error));
+  assert.match(a.stdout, /population: 300 unpatched and 100 patched hosts from/);
+  assert.match(a.stdout, /\[no intervention\]/);
+  assert.match(a.stdout, /\[patch 50%\/day\]/);
+  const b = await simulate(...args, '--out', join(tmp, 'b'));
+  assert.equal(b.error, undefined);
+  const csvA = readFileSync(join(tmp, 'a.csv'), 'utf8');
+  assert.equal(csvA, readFileSync(join(tmp, 'b.csv'), 'utf8'), 'same seed, same series');
+  assert.match(csvA, /^scenario,tH,infected,everInfected,patched,welchia,scansPerS,telescopeSources\n/);
+  const json = JSON.parse(readFileSync(join(tmp, 'a.json'), 'utf8'));
+  assert.equal(json.seed, 7);
+  assert.equal(json.population.vulnerable, 300);
+  assert.equal(json.population.scan.immune, 100);
+  assert.equal(json.scenarios.length, 2);
+  const base = json.scenarios[0];
+  assert.equal(base.samples.at(-1).tH, 12);
+  assert.ok(base.samples.at(-1).everInfected >= 5);
+  assert.ok(base.samples.at(-1).everInfected <= 300);
+  const svg = readFileSync(join(tmp, 'a.svg'), 'utf8');
+  assert.equal((svg.match(/<polyline /g) ?? []).length, 2);
+});
+
+test('simulate --synthetic with a telescope reports what the darknet saw', async () => {
+  const r = await simulate(
+    '--synthetic',
+    '3000',
+    '--density',
+    'even',
+    '--networks16',
+    '2',
+    '--hours',
+    '6',
+    '--seed',
+    '1',
+    '--initial',
+    '3',
+    '--telescope',
+    '44.0.0.0/8',
+    '--json',
+    join(tmp, 't.json'),
+  );
+  assert.equal(r.error, undefined, String(r.error));
+  assert.match(r.stdout, /telescope 44\.0\.0\.0\/8: \d+ unique sources/);
+  const json = JSON.parse(readFileSync(join(tmp, 't.json'), 'utf8'));
+  assert.equal(json.scenarios[0].telescope.bins.length, 256);
+});
+
+test('bad command lines and inputs are clear errors with catalogue codes', async () => {
+  const expectCode = async (code: string, pattern: RegExp, ...args: string[]) => {
+    const r = await simulate(...args);
+    assert.ok(isRpcsweepError(r.error), `${args.join(' ')}: ${String(r.error)}`);
+    assert.equal((r.error as { code: string }).code, code);
+    assert.match((r.error as Error).message, pattern);
+  };
+  await expectCode('CLI_USAGE', /exactly one of --from/);
+  await expectCode('CLI_USAGE', /exactly one of --from/, '--synthetic', '5', '--from', 'x');
+  await expectCode('CLI_USAGE', /--synthetic must be an integer/, '--synthetic', 'lots');
+  await expectCode(
+    'CLI_USAGE',
+    /--patch-per-day must be a number in 0\.\.1 \(exclusive\)/,
+    '--synthetic',
+    '5',
+    '--patch-per-day',
+    '1',
+  );
+  await expectCode(
+    'CLI_USAGE',
+    /--telescope must be an IPv4 \/8 or \/16/,
+    '--synthetic',
+    '5',
+    '--telescope',
+    '44.0.0.0/12',
+  );
+  await expectCode('CLI_USAGE', /--density must be one of/, '--synthetic', '5', '--density', 'lumpy');
+  await expectCode('CLI_FILE', /cannot read/, '--from', join(tmp, 'missing.ndjson'));
+  const broken = join(tmp, 'broken.ndjson');
+  writeFileSync(
+    broken,
+    `${JSON.stringify(hostResult('10.0.0.1', 'unpatched'))}\n{"schema":1,"address":"10.0.0.2"\n`,
+  );
+  await expectCode('SIM_BAD_INPUT', /line 2: not JSON/, '--from', broken);
+});
