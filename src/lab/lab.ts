@@ -8,6 +8,7 @@ import { createRng } from '../core/random.ts';
 import { BUILTIN_SPEC_SOURCES } from './builtin-specs.ts';
 import { type SilenceRules, silenceAddresses, sweepStaleTables } from './nft.ts';
 import { PROFILES } from './profiles/index.ts';
+import { type SambaEpm, startSambaEpm } from './samba.ts';
 import { LabHarness } from './server.ts';
 import { type LabSpec, type LabSpecSource, loadLabSpec } from './spec.ts';
 import type { RunningLab, StartLabOptions } from './types.ts';
@@ -49,9 +50,11 @@ export const startLoopbackLab = async (spec: LabSpec, options: StartLabOptions =
     maxStreamMs: options.maxStreamMs,
   });
   let rules: SilenceRules | undefined;
+  const sambas: SambaEpm[] = [];
   const close = async () => {
     await harness.close();
     await rules?.remove();
+    await Promise.all(sambas.map((s) => s.close()));
   };
   try {
     options.signal?.throwIfAborted();
@@ -65,6 +68,15 @@ export const startLoopbackLab = async (spec: LabSpec, options: StartLabOptions =
         }),
       );
       options.signal?.throwIfAborted();
+    }
+    if (spec.samba.length > 0) {
+      if (!options.isRoot || port !== 135) {
+        throw new RpcsweepError(
+          'LAB_NEEDS_ROOT',
+          'Samba entries need root and port 135 (samba-dcerpcd listens on 135)',
+        );
+      }
+      for (const address of spec.samba) sambas.push(await startSambaEpm(map(address)));
     }
     if (options.isRoot && spec.unreachable.length > 0) {
       await sweepStaleTables();
@@ -85,12 +97,25 @@ export const startLoopbackLab = async (spec: LabSpec, options: StartLabOptions =
     name: spec.name,
     mode: 'loopback',
     port,
-    hosts: spec.hosts.map((h) => ({
-      address: map(h.address),
-      profile: h.profile,
-      netbiosName: h.netbiosName,
-      expected: { ...PROFILES.get(h.profile)!.expected },
-    })),
+    hosts: [
+      ...spec.hosts.map((h) => ({
+        address: map(h.address),
+        profile: h.profile,
+        netbiosName: h.netbiosName,
+        expected: { ...PROFILES.get(h.profile)!.expected },
+      })),
+      ...spec.samba.map((address) => ({
+        address: map(address),
+        profile: 'samba',
+        netbiosName: '',
+        expected: {
+          verdict: 'not-windows-dcom',
+          ms03_026: 'not-testable',
+          ms03_039: 'not-testable',
+          dcomVersion: '0.0',
+        } as const,
+      })),
+    ],
     refused: spec.refused.map(map),
     unreachable: rules ? spec.unreachable.map(map) : [],
     notSilenced: rules ? [] : spec.unreachable.map(map),

@@ -39,7 +39,7 @@ const deleteNamespace = async (name: string): Promise<void> => {
 /** The /16 prefixes (as 10.x.0.0/16) that cover the spec's addresses once mapped into the namespace. */
 const coveringPrefixes = (spec: LabSpec): string[] => {
   const seconds = new Set<number>();
-  for (const list of [spec.hosts.map((h) => h.address), spec.refused, spec.unreachable]) {
+  for (const list of [spec.hosts.map((h) => h.address), spec.refused, spec.unreachable, spec.samba]) {
     for (const a of list) seconds.add((parseIpv4(a)! >>> 16) & 255);
   }
   return [...seconds].sort((a, b) => a - b).map((s) => `10.${s}.0.0/16`);

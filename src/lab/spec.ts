@@ -27,6 +27,8 @@ export interface LabSpecSource {
   hosts?: Array<{ address?: string; addresses?: string | string[]; profile: string; netbiosName?: string }>;
   refused?: string | string[];
   unreachable?: string | string[];
+  /** Addresses that run Samba's real samba-dcerpcd endpoint mapper (root, port 135). */
+  samba?: string | string[];
   generate?: { windows?: number; refused?: number; profiles?: string[] };
 }
 
@@ -39,6 +41,8 @@ export interface LabSpec {
   hosts: LabHostSpec[];
   refused: string[];
   unreachable: string[];
+  /** Addresses served by a real samba-dcerpcd (endpoint mapper only). */
+  samba: string[];
   /** A target expression covering every address of the spec. */
   targetSpec: string;
 }
@@ -65,6 +69,7 @@ const KNOWN_KEYS = new Set([
   'refused',
   'unreachable',
   'generate',
+  'samba',
 ]);
 
 type Json = unknown;
@@ -152,6 +157,7 @@ export const loadLabSpec = (
   const hosts: Array<{ address: number; profile: string; netbiosName?: string }> = [];
   const refused: number[] = [];
   const unreachable: number[] = [];
+  const samba: number[] = [];
 
   const hostList = raw.hosts ?? [];
   if (!Array.isArray(hostList)) invalid(sourceName, 'hosts', 'expected a list');
@@ -200,6 +206,12 @@ export const loadLabSpec = (
   for (const a of expandList(sourceName, 'unreachable', raw.unreachable ?? [])) {
     claim(a, 'unreachable');
     unreachable.push(a);
+  }
+  const sambaList = expandList(sourceName, 'samba', raw.samba ?? []);
+  if (sambaList.length > 8) invalid(sourceName, 'samba', 'at most 8 Samba instances (each is a real daemon)');
+  for (const a of sambaList) {
+    claim(a, 'samba');
+    samba.push(a);
   }
 
   if (raw.generate !== undefined) {
@@ -278,6 +290,7 @@ export const loadLabSpec = (
       })),
     refused: sortNum(refused),
     unreachable: sortNum(unreachable),
+    samba: sortNum(samba),
     targetSpec: rangeText(first, last),
   };
 };
