@@ -36,7 +36,7 @@ const total = plan.length;
 
 // XOR over the whole range, the checksum every pass must reproduce.
 let expected = 0;
-for (const r of targets.set.v4) for (let a = Number(r[0]); a <= Number(r[1]); a++) expected ^= a;
+for (const [first, last] of targets.set.v4) for (let a = first; a <= last; a++) expected ^= a;
 
 const passes: Record<string, () => number> = {
   iterate: () => {

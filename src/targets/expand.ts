@@ -7,9 +7,9 @@
  */
 import { RpcsweepError } from '../core/errors.ts';
 import { type Family, formatIpv4, formatIpv6, ipv4ToNumber, ipv6ToBigint } from './address.ts';
-import { type BlocklistEntry, DEFAULT_BLOCKLIST } from './exclude.ts';
+import { type BlocklistEntry, DEFAULT_BLOCKLIST, defaultBlocklistSet } from './exclude.ts';
 import { formatOrigin, type TargetSpec } from './parse.ts';
-import { type AddressRange, AddressSet } from './ranges.ts';
+import { type AddressRange, AddressSet, type Span } from './ranges.ts';
 import type { Resolver, ZoneTransferOutcome } from './resolver.ts';
 
 /** The SRV name Windows domain controllers register (MS-ADTS 6.3.2.3). */
@@ -260,11 +260,12 @@ export const buildTargetSet = async (options: BuildTargetSetOptions): Promise<Ta
   const excludeNames = new Map<string, string>();
 
   const collect = async (specs: readonly TargetSpec[], role: Expansion['role']) => {
-    const ranges: AddressRange[] = [];
+    const v4: Array<Span<number>> = [];
+    const v6: Array<Span<bigint>> = [];
     const named: Array<Extract<TargetSpec, { kind: 'host' | 'domain' }>> = [];
     for (const s of specs) {
-      if (s.kind === 'ipv4') ranges.push({ family: 4, first: BigInt(s.first), last: BigInt(s.last) });
-      else if (s.kind === 'ipv6') ranges.push({ family: 6, first: s.first, last: s.last });
+      if (s.kind === 'ipv4') v4.push([s.first, s.last]);
+      else if (s.kind === 'ipv6') v6.push([s.first, s.last]);
       else named.push(s);
     }
     if (named.length > 0 && !options.resolver) {
@@ -295,10 +296,11 @@ export const buildTargetSet = async (options: BuildTargetSetOptions): Promise<Ta
     for (const x of expansions) {
       for (const a of x.addresses) {
         const r = addressRange(a);
-        if (r) ranges.push(r);
+        if (r?.family === 4) v4.push([Number(r.first), Number(r.last)]);
+        else if (r) v6.push([r.first, r.last]);
       }
     }
-    return { set: AddressSet.from(ranges), expansions };
+    return { set: AddressSet.fromSpans(v4, v6), expansions };
   };
 
   const wanted = await collect(options.targets, 'target');
@@ -313,11 +315,18 @@ export const buildTargetSet = async (options: BuildTargetSetOptions): Promise<Ta
   const blocklistHits: BlocklistHit[] = [];
   let set = afterUser;
   if (blocklistEnabled) {
-    for (const entry of DEFAULT_BLOCKLIST) {
-      const hit = set.intersect(AddressSet.from([entry.range])).size;
-      if (hit > 0n) {
-        blocklistHits.push({ entry, removed: hit });
-        set = set.subtract(AddressSet.from([entry.range]));
+    // One pass over the (possibly huge) target set; per-entry counts come from the small overlap.
+    const blocked = set.intersect(defaultBlocklistSet());
+    if (!blocked.isEmpty) {
+      set = set.subtract(blocked);
+      let counted = AddressSet.EMPTY;
+      for (const entry of DEFAULT_BLOCKLIST) {
+        // Entries overlap (255.255.255.255 lies in 240/4): count each address once, first entry wins.
+        const mine = blocked.intersect(AddressSet.from([entry.range])).subtract(counted);
+        if (!mine.isEmpty) {
+          blocklistHits.push({ entry, removed: mine.size });
+          counted = counted.union(mine);
+        }
       }
     }
   }

@@ -135,9 +135,37 @@ const v6Spec = (first: bigint, last: bigint, origin: TokenOrigin): TargetSpec =>
 
 const DOMAIN_PREFIX = 'domain:';
 
+/**
+ * The common case of big -iL files, a plain dotted quad, without regexes or splits: the address, or
+ * -1 for anything else (which then takes the careful path with its precise error messages).
+ */
+const quickIpv4 = (t: string): number => {
+  let value = 0;
+  let octet = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < t.length; i++) {
+    const c = t.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      if (digits > 0 && octet === 0) return -1; // leading zero
+      octet = octet * 10 + (c - 48);
+      if (++digits > 3 || octet > 255) return -1;
+    } else if (c === 46) {
+      if (digits === 0 || ++dots > 3) return -1;
+      value = value * 256 + octet;
+      octet = 0;
+      digits = 0;
+    } else return -1;
+  }
+  if (dots !== 3 || digits === 0) return -1;
+  return value * 256 + octet;
+};
+
 /** Parses one token (no blanks or commas inside). Throws TARGETS_PARSE. */
 export const parseTargetToken = (origin: TokenOrigin): TargetSpec => {
   const token = origin.token;
+  const quick = quickIpv4(token);
+  if (quick >= 0) return { kind: 'ipv4', first: quick, last: quick, origin };
   const bad = (reason: string) => parseError(origin, reason);
 
   if (token.toLowerCase().startsWith(DOMAIN_PREFIX)) {
@@ -223,12 +251,19 @@ export const parseTargetToken = (origin: TokenOrigin): TargetSpec => {
 
 const SEPARATOR = /[\s,]/;
 
+const isSeparator = (line: string, i: number): boolean => {
+  const c = line.charCodeAt(i);
+  if (c === 32 || c === 44 || c === 9) return true;
+  if (c > 32 && c < 127) return false;
+  return SEPARATOR.test(line[i]!); // control characters and Unicode blanks
+};
+
 /** Splits one line into tokens with their 1-based columns. */
 const tokenizeLine = (line: string): Array<{ token: string; column: number }> => {
   const out: Array<{ token: string; column: number }> = [];
   let start = -1;
   for (let i = 0; i <= line.length; i++) {
-    const sep = i === line.length || SEPARATOR.test(line[i]!);
+    const sep = i === line.length || isSeparator(line, i);
     if (sep && start >= 0) {
       out.push({ token: line.slice(start, i), column: start + 1 });
       start = -1;

@@ -130,9 +130,9 @@ export const createTargetPlan = (options: TargetPlanOptions): TargetPlan => {
   const v4Offsets = new Float64Array(set.v4.length);
   let ordinal = 0;
   set.v4.forEach(([first, last], i) => {
-    v4Starts[i] = Number(first);
+    v4Starts[i] = first;
     v4Offsets[i] = ordinal;
-    ordinal += Number(last - first + 1n);
+    ordinal += last - first + 1;
   });
   const ipv4Count = ordinal;
   const v6Starts: bigint[] = [];
