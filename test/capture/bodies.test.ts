@@ -128,7 +128,7 @@ test('mgmt, ServerAlive2, RemoteActivation and RemoteGetClassObject bodies are d
   assert.equal(alive.body?.com_version, '5.7');
 
   const remactRequest = byCall(pdus, 4, 'request');
-  assert.equal((remactRequest.body?.orpc_this as { version: string }).version, '5.1');
+  assert.deepEqual(remactRequest.body?.orpc_this, { version: '5.1', flags: 0, cid: CID });
   assert.equal(remactRequest.body?.clsid, '99999999-0000-0000-0000-000000000001');
   const remact = byCall(pdus, 4, 'response');
   assert.equal(remact.interface?.name, 'REMACT');
