@@ -64,6 +64,11 @@ const prerequisitesFor = (g: PlatformGuess | undefined): string[] => {
   const lines = rows.map((row) => `service pack: ${rowLine(row)}`);
   if (!g || g.candidates.length === 0)
     lines.unshift('platform unknown: check the OS and service pack locally');
+  if (g?.laterThanTable) {
+    lines.push(
+      'the hints point past the bulletin table (XP SP2 / Server 2003 SP1 or later, which ship these fixes): check the installed updates',
+    );
+  }
   if (g?.servicePack && g.candidates.includes('win2000') && /^SP[01]$/.test(g.servicePack)) {
     lines.push(`Windows 2000 ${g.servicePack} is below every supported level: install SP3 or SP4 first`);
   }
@@ -253,4 +258,21 @@ export const adviseHost = (r: HostResult): Advice => {
     ...(g ? { platformGuess: g } : {}),
     notes,
   };
+};
+
+export const ADVICE_STATUSES: readonly AdviceStatus[] = [
+  'patch-now',
+  'patch-recommended',
+  'verify',
+  'no-action',
+  'not-affected',
+  'nothing-provable',
+  'rerun',
+];
+
+/** Counts per status, for report summaries. */
+export const countAdvice = (advice: Iterable<Advice>): Record<AdviceStatus, number> => {
+  const counts = Object.fromEntries(ADVICE_STATUSES.map((s) => [s, 0])) as Record<AdviceStatus, number>;
+  for (const a of advice) counts[a.status]++;
+  return counts;
 };

@@ -1,5 +1,12 @@
 /** Public surface of the advice module: a pure function of HostResult plus the data it uses. */
-export { type Advice, type AdviceStatus, adviseHost, type Fix } from './advise.ts';
+export {
+  ADVICE_STATUSES,
+  type Advice,
+  type AdviceStatus,
+  adviseHost,
+  countAdvice,
+  type Fix,
+} from './advise.ts';
 export { adviceToLines } from './format.ts';
 export { guessPlatform, type PlatformGuess } from './platform-guess.ts';
 export {

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
+  ADVICE_STATUSES,
   adviceToLines,
   adviseHost,
+  countAdvice,
   FILTER_PORTS,
   guessPlatform,
   PLATFORM_TABLE,
@@ -201,4 +203,33 @@ test('advice is deterministic and renders to text', () => {
   assert.match(lines[0]!, /^127\.0\.0\.9: unpatched -> patch-now/);
   assert.ok(lines.some((l) => /fix MS03-039 \(KB824146\)/.test(l)));
   assert.ok(lines.some((l) => /platform guess: Windows XP SP1/.test(l)));
+});
+
+test("the engine's own hint strings are understood", () => {
+  const nt4 = guessPlatform(
+    host('unpatched', { osHints: ['COM 5.1 without ISystemActivator: Windows NT 4.0 class'] }),
+  )!;
+  assert.ok(nt4.candidates.every((c) => c.startsWith('nt4')) && nt4.candidates.length === 3);
+  const later = adviseHost(
+    host('dcom-restricted', {
+      osHints: ['COM 5.7: Windows XP SP2 / Server 2003 SP1 or later'],
+      dcomVersion: '5.7',
+    }),
+  );
+  assert.equal(later.platformGuess!.laterThanTable, true);
+  const unpatchedLater = adviseHost(
+    host('unpatched', { osHints: ['COM 5.7: Windows XP SP2 / Server 2003 SP1 or later'] }),
+  );
+  assert.ok(unpatchedLater.fixes[0]!.prerequisites.some((p) => /past the bulletin table/.test(p)));
+});
+
+test('countAdvice counts every status', () => {
+  const counts = countAdvice(
+    ['unpatched', 'unpatched', 'refused', 'patched'].map((v) => adviseHost(host(v as Verdict))),
+  );
+  assert.deepEqual(Object.keys(counts).sort(), [...ADVICE_STATUSES].sort());
+  assert.equal(counts['patch-now'], 2);
+  assert.equal(counts.verify, 1);
+  assert.equal(counts['no-action'], 1);
+  assert.equal(counts.rerun, 0);
 });
