@@ -1,0 +1,15 @@
+/** Answers connectionless DCE/RPC pings on UDP 135 with `nocall`, as an endpoint mapper does. */
+import { CL_PTYPE, decodeClHeader, encodeClReply } from '../../protocol/dcerpc-cl/ping.ts';
+import type { LabService } from './shell4444.ts';
+import { startUdpService } from './udp-service.ts';
+
+export const startFakeClEndpointMapper = (options: { address: string; port?: number }): Promise<LabService> =>
+  startUdpService({
+    address: options.address,
+    port: options.port ?? 135,
+    onMessage: (msg, rinfo, socket) => {
+      const h = decodeClHeader(msg);
+      if (!h.ok || h.value.ptype !== CL_PTYPE.ping) return;
+      socket.send(encodeClReply(h.value, CL_PTYPE.nocall), rinfo.port, rinfo.address);
+    },
+  });
