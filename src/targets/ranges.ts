@@ -91,13 +91,17 @@ const subtract = <T extends Bound>(
   return out;
 };
 
+// Math.max/min do not take bigint.
+const larger = <T extends Bound>(x: T, y: T): T => (x > y ? x : y);
+const smaller = <T extends Bound>(x: T, y: T): T => (x < y ? x : y);
+
 const intersect = <T extends Bound>(a: ReadonlyArray<Span<T>>, b: ReadonlyArray<Span<T>>): Array<Span<T>> => {
   const out: Array<Span<T>> = [];
   let i = 0;
   let j = 0;
   while (i < a.length && j < b.length) {
-    const lo = a[i]![0] > b[j]![0] ? a[i]![0] : b[j]![0];
-    const hi = a[i]![1] < b[j]![1] ? a[i]![1] : b[j]![1];
+    const lo = larger(a[i]![0], b[j]![0]);
+    const hi = smaller(a[i]![1], b[j]![1]);
     if (lo <= hi) out.push([lo, hi]);
     if (a[i]![1] < b[j]![1]) i++;
     else j++;
