@@ -86,6 +86,9 @@ const toEvidence = (o: ProbeOutcome): ProbeEvidence => {
   return e;
 };
 
+/** Hosts dispatched between two turns of the event loop. */
+const YIELD_EVERY = 64;
+
 const ENGINE_DEFAULTS = { timeoutMs: 5000, concurrency: 256, port: 135 };
 
 export const checkEngineOptions = (o: ScanEngineOptions): void => {
@@ -95,10 +98,10 @@ export const checkEngineOptions = (o: ScanEngineOptions): void => {
       `timeout must be an integer in 1..600000 ms, got ${o.timeoutMs}`,
     );
   }
-  if (!(Number.isInteger(o.concurrency) && o.concurrency >= 1 && o.concurrency <= 16_000)) {
+  if (!(Number.isInteger(o.concurrency) && o.concurrency >= 1 && o.concurrency <= 19_500)) {
     throw new RpcsweepError(
       'INVALID_ARGUMENT',
-      `concurrency must be an integer in 1..16000 (the fd limit is 20000), got ${o.concurrency}`,
+      `concurrency must be an integer in 1..19500 (the fd limit here is 20000), got ${o.concurrency}`,
     );
   }
   if (o.ratePerSecond !== undefined && !(o.ratePerSecond > 0 && o.ratePerSecond <= 1e6)) {
@@ -299,6 +302,7 @@ export async function* scanTargets(options: ScanEngineOptions): AsyncGenerator<S
       });
   };
 
+  let sinceYield = 0;
   const feed = async (): Promise<void> => {
     const skip = options.resume?.skipAddresses;
     const order = function* (): Generator<number> {
@@ -324,6 +328,12 @@ export async function* scanTargets(options: ScanEngineOptions): AsyncGenerator<S
       }
       if (signal?.aborted) break;
       dispatch(index);
+      // Let I/O run between bursts of connects: thousands of connects started in one tick would
+      // leave their RSTs and SYN-ACKs unread until the connect timers had already fired.
+      if (++sinceYield >= YIELD_EVERY) {
+        sinceYield = 0;
+        await new Promise<void>((r) => setImmediate(r));
+      }
     }
   };
   let consumerWake: (() => void) | undefined;

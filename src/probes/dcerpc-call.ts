@@ -56,7 +56,8 @@ export interface CallSpec {
   probe: string;
   abstractSyntax: SyntaxId;
   opnum: number;
-  stub: Uint8Array;
+  /** The request stub, or a function building it (called only once the bind was accepted). */
+  stub: Uint8Array | (() => Uint8Array);
 }
 
 /** What the conversation produced, before the probe interprets the stub. */
@@ -224,7 +225,10 @@ export const bindAndCall = async (ctx: ProbeContext, spec: CallSpec): Promise<Ca
   const open = await openConversation(ctx, spec.probe, spec.abstractSyntax);
   if (open.kind === 'outcome') return open;
   try {
-    return await open.conversation.call(spec.opnum, spec.stub);
+    return await open.conversation.call(
+      spec.opnum,
+      typeof spec.stub === 'function' ? spec.stub() : spec.stub,
+    );
   } finally {
     open.conversation.close();
   }

@@ -55,7 +55,7 @@ export const remactProbe: Probe = {
       probe: REMACT_PROBE_NAME,
       abstractSyntax: REMACT_SYNTAX,
       opnum: REMACT_OPNUMS.RemoteActivation,
-      stub: buildRemactStub(ctx),
+      stub: () => buildRemactStub(ctx),
     });
     if (call.kind === 'outcome') return call.outcome;
     const base = {

@@ -33,7 +33,7 @@ export const sysactProbe: Probe = {
       probe: SYSACT_PROBE_NAME,
       abstractSyntax: SYSACT_SYNTAX,
       opnum: SYSACT_OPNUMS.RemoteGetClassObject,
-      stub: encodeSysactProbe({ cid: seededUuid(ctx) }),
+      stub: () => encodeSysactProbe({ cid: seededUuid(ctx) }),
     });
     if (call.kind === 'outcome') return call.outcome;
     const base = {

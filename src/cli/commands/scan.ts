@@ -174,7 +174,7 @@ const endStream = (w: Writable): Promise<void> =>
 
 export const runScan = async (argTargets: string[], o: ScanCliOptions, io: CliIo): Promise<void> => {
   const timeoutMs = intOption('--timeout', o.timeout, 1, 600_000);
-  const concurrency = intOption('--concurrency', o.concurrency, 1, 16_000);
+  const concurrency = intOption('--concurrency', o.concurrency, 1, 19_500);
   const retries = intOption('--retries', o.retries, 0, 10);
   const checkpointMs = intOption('--checkpoint-ms', o.checkpointMs, 50, 3_600_000);
   const ratePerSecond = o.rate === undefined ? undefined : Number(o.rate);
@@ -414,7 +414,7 @@ export const register = (program: Command, io: CliIo): void => {
     .option('--seed <n>', 'seed of the pseudo-random target order (random when absent; printed in reports)')
     .option('--shard <i/n>', 'scan only shard i of n (n machines together cover the targets exactly once)')
     .option('--dry-run', 'print the planned targets and probes; send nothing')
-    .option('--concurrency <n>', 'hosts scanned at once (1..16000; each needs a file descriptor)', '512')
+    .option('--concurrency <n>', 'hosts scanned at once (1..19500; each needs a file descriptor)', '512')
     .option('--rate <n>', 'new connections per second (elapsed-time based, no catch-up bursts)')
     .option('--timeout <ms>', 'per-step timeout in milliseconds (connect, each reply)', '5000')
     .option('--retries <n>', 'extra connect attempts for silent addresses', '0')
