@@ -1,6 +1,6 @@
 /**
  * The default blocklist: addresses no scan should ever send to, on by default and lifted only by an
- * explicit flag (zmap's conf/blocklist.conf habit, kept deliberately short).
+ * explicit flag (`rpcsweep scan --no-blocklist`; zmap's conf/blocklist.conf habit, kept deliberately short).
  *
  * What is NOT here, on purpose:
  * - 127.0.0.0/8 and ::1: rpcsweep's lab and tests run on loopback, and scanning your own host is

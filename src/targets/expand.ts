@@ -348,7 +348,7 @@ export const buildTargetSet = async (options: BuildTargetSetOptions): Promise<Ta
       requested === 0n
         ? 'no targets were given'
         : `all ${requested} requested address(es) were excluded: ${why.join(', ')}${
-            blocklistHits.length > 0 ? '; the default blocklist can be lifted explicitly' : ''
+            blocklistHits.length > 0 ? '; --no-blocklist lifts the default blocklist' : ''
           }`,
       { details: { requested: requested.toString(), excludedByUser: excludedByUser.toString() } },
     );
