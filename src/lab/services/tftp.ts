@@ -64,9 +64,8 @@ export const startFakeTftp = async (options: {
       }, 5000).unref();
     },
   });
-  return Object.assign(service, {
-    get aborted() {
-      return aborted;
-    },
-  });
+  // Object.assign would copy the getter's current value; define a live property instead.
+  return Object.defineProperty(service, 'aborted', { get: () => aborted, enumerable: true }) as LabService & {
+    readonly aborted: number;
+  };
 };
