@@ -89,6 +89,15 @@ const S_INFECTED = 2;
 const S_CLEANED = 3;
 const S_WELCHIA = 4;
 
+const F_CURSOR = 0; // sweep index of the last address handled
+const F_BATCH_END = 1; // sweep index of the last address of the current batch
+const F_READY = 2; // time the worm continues (next batch or next attempt)
+const F_PEND_END = 3; // batch end at the pending hit (Infinity: no pending hit)
+const F_PEND_SLOT = 4; // target slot of the pending hit
+const F_PEND_SPACE = 5; // address space of that slot
+const F_PATCH_AT = 6; // when the patch process reaches this host
+const F_DOWN_UNTIL = 7; // end of a crash reboot
+
 const K_HIT = 0;
 const K_START = 1;
 const K_CLEAN = 2;
@@ -159,15 +168,19 @@ export const runBlaster = (
   const spaceOf = (h: number) => pop.site[h]! + 1;
   const slotOf = new Int32Array(n).fill(-1);
   {
-    const members: number[][] = Array.from({ length: pop.siteCount + 1 }, () => []);
-    for (let h = 0; h < n; h++) if (isOnSweep(pop.address[h]!)) members[spaceOf(h)]!.push(h);
-    for (const m of members) {
-      if (m.length > TargetIndex.MAX_HOSTS)
-        throw bad(`at most ${TargetIndex.MAX_HOSTS} hosts per address space`);
-      const idx = new TargetIndex(
-        m,
-        m.map((h) => sweepIndex(pop.address[h]!)),
-      );
+    // Counting sort of host ids by space, then one TargetIndex per space.
+    const counts = new Int32Array(pop.siteCount + 2);
+    for (let h = 0; h < n; h++) if (isOnSweep(pop.address[h]!)) counts[spaceOf(h) + 1]!++;
+    for (let s = 1; s < counts.length; s++) counts[s]! += counts[s - 1]!;
+    const ids = new Int32Array(counts[counts.length - 1]!);
+    const fill = counts.slice();
+    for (let h = 0; h < n; h++) if (isOnSweep(pop.address[h]!)) ids[fill[spaceOf(h)]!++] = h;
+    for (let sp = 0; sp <= pop.siteCount; sp++) {
+      const m = ids.subarray(counts[sp]!, counts[sp + 1]!);
+      if (m.length > TargetIndex.MAX_HOSTS) throw bad(`at most ${TargetIndex.MAX_HOSTS} hosts per address space`);
+      const positions = new Float64Array(m.length);
+      for (let i = 0; i < m.length; i++) positions[i] = sweepIndex(pop.address[m[i]!]!);
+      const idx = new TargetIndex(m, positions);
       for (let s = 0; s < idx.hosts.length; s++) slotOf[idx.hosts[s]!] = s;
       spaces.push(idx);
     }
@@ -178,23 +191,19 @@ export const runBlaster = (
   const running = new Uint8Array(n);
   const gen = new Int32Array(n);
   const starts = new Int32Array(n);
-  const patchAt = new Float64Array(n).fill(Number.POSITIVE_INFINITY);
-  const downUntil = new Float64Array(n);
+  // Per-host doubles in one stride-8 record (one cache line): the worm's sweep state and the host's
+  // patch and reboot times. Offsets: see the F_ constants.
+  const W = new Float64Array(n * 8);
+  for (let h = 0; h < n; h++) W[h * 8 + F_PATCH_AT] = Number.POSITIVE_INFINITY;
   const pendingTick = new Float64Array(n);
   // Worm state (valid while running): sweep cursor, last position of the current batch, ready time.
-  const cursor = new Float64Array(n);
-  const batchEnd = new Float64Array(n);
-  const ready = new Float64Array(n);
   const win2kVariant = new Uint8Array(n);
-  const pendEnd = new Float64Array(n);
-  const pendSlot = new Int32Array(n);
-  const pendSpace = new Int32Array(n);
 
   const patchHazard = dailyFractionToHazardPerS(interventions.patchPerDay ?? 0);
   const patchStartS = (interventions.patchStartH ?? 0) * 3600;
   if (patchHazard > 0)
     for (let h = 0; h < n; h++)
-      if (pop.vulnerable[h]) patchAt[h] = patchStartS - Math.log(1 - rngHazards.next()) / patchHazard;
+      if (pop.vulnerable[h]) W[h * 8 + F_PATCH_AT] = patchStartS - Math.log(1 - rngHazards.next()) / patchHazard;
   // When cleanup or Welchia patched a host (the patch process may come later: the earlier time counts).
   const fixedAt = new Float64Array(n).fill(Number.POSITIVE_INFINITY);
   const cleanupHazard = dailyFractionToHazardPerS(interventions.cleanupPerDay ?? 0);
@@ -239,18 +248,18 @@ export const runBlaster = (
   const sweep = (h: number, count: number) => {
     if (count <= 0) return;
     stats.probes += count;
-    telescope?.record(h, starts[h]!, batchEnd[h]!, count, ready[h]!, B, batchS);
-    batchEnd[h] = (batchEnd[h]! + count) % CYCLE_LENGTH;
+    telescope?.record(h, starts[h]!, W[h * 8 + F_BATCH_END]!, count, W[h * 8 + F_READY]!, B, batchS);
+    W[h * 8 + F_BATCH_END] = (W[h * 8 + F_BATCH_END]! + count) % CYCLE_LENGTH;
   };
 
   /** Stops a running worm at time t, accounting the batches it sent since its last event. */
   const stopWorm = (h: number, t: number) => {
     if (!running[h]) return;
-    const done = t > ready[h]! ? Math.floor((t - ready[h]!) / batchS) * B : 0;
+    const done = t > W[h * 8 + F_READY]! ? Math.floor((t - W[h * 8 + F_READY]!) / batchS) * B : 0;
     const pending =
-      pendEnd[h] === Number.POSITIVE_INFINITY
+      W[h * 8 + F_PEND_END] === Number.POSITIVE_INFINITY
         ? Number.POSITIVE_INFINITY
-        : (pendEnd[h]! - batchEnd[h]! + CYCLE_LENGTH) % CYCLE_LENGTH;
+        : (W[h * 8 + F_PEND_END]! - W[h * 8 + F_BATCH_END]! + CYCLE_LENGTH) % CYCLE_LENGTH;
     sweep(h, Math.min(done, pending));
     running[h] = 0;
     runningNow--;
@@ -258,7 +267,7 @@ export const runBlaster = (
   };
 
   const schedule = (h: number) => {
-    const c = cursor[h]!;
+    const c = W[h * 8 + F_CURSOR]!;
     let bestDist = Number.POSITIVE_INFINITY;
     let bestSlot = -1;
     let bestSpace = -1;
@@ -277,23 +286,23 @@ export const runBlaster = (
       if (sp === 0) break;
     }
     // Nothing left to reach: the worm keeps sweeping; its probes are accounted when it stops or at the end.
-    const remaining = (batchEnd[h]! - c + CYCLE_LENGTH) % CYCLE_LENGTH;
+    const remaining = (W[h * 8 + F_BATCH_END]! - c + CYCLE_LENGTH) % CYCLE_LENGTH;
     if (bestSlot < 0) {
-      pendEnd[h] = Number.POSITIVE_INFINITY;
+      W[h * 8 + F_PEND_END] = Number.POSITIVE_INFINITY;
       return;
     }
-    let time = ready[h]!;
-    let end = batchEnd[h]!;
+    let time = W[h * 8 + F_READY]!;
+    let end = W[h * 8 + F_BATCH_END]!;
     if (bestDist > remaining) {
       const k = Math.ceil((bestDist - remaining) / B);
       time += k * batchS;
       end = (end + k * B) % CYCLE_LENGTH;
     }
-    pendEnd[h] = end;
-    pendSlot[h] = bestSlot;
-    pendSpace[h] = bestSpace;
+    W[h * 8 + F_PEND_END] = end;
+    W[h * 8 + F_PEND_SLOT] = bestSlot;
+    W[h * 8 + F_PEND_SPACE] = bestSpace;
     if (time <= endS) queue.push(time, K_HIT, h, gen[h]!);
-    else pendEnd[h] = Number.POSITIVE_INFINITY; // beyond the horizon: account at the end
+    else W[h * 8 + F_PEND_END] = Number.POSITIVE_INFINITY; // beyond the horizon: account at the end
   };
 
   const startWorm = (h: number, t: number, tick: number) => {
@@ -308,9 +317,9 @@ export const runBlaster = (
     else stats.randomStarts++;
     starts[h]!++;
     win2kVariant[h] = s.targetsWin2k ? 1 : 0;
-    cursor[h] = startCursor(s.start);
-    batchEnd[h] = cursor[h]!;
-    ready[h] = t;
+    W[h * 8 + F_CURSOR] = startCursor(s.start);
+    W[h * 8 + F_BATCH_END] = W[h * 8 + F_CURSOR]!;
+    W[h * 8 + F_READY] = t;
     running[h] = 1;
     runningNow++;
     schedule(h);
@@ -329,27 +338,27 @@ export const runBlaster = (
   const crash = (v: number, t: number) => {
     stats.crashes++;
     if (!rebootOnCrash) return;
-    downUntil[v] = t + rebootDelayS;
+    W[v * 8 + F_DOWN_UNTIL] = t + rebootDelayS;
     if (state[v] === S_INFECTED) stopWorm(v, t);
     queue.push(t + rebootDelayS, K_REBOOT, v, gen[v]!);
   };
 
   const onHit = (w: number, t: number) => {
-    const sp = pendSpace[w]!;
+    const sp = W[w * 8 + F_PEND_SPACE]!;
     const idx = spaces[sp]!;
-    const slot = pendSlot[w]!;
+    const slot = W[w * 8 + F_PEND_SLOT]!;
     const v = idx.hosts[slot]!;
-    sweep(w, (pendEnd[w]! - batchEnd[w]! + CYCLE_LENGTH) % CYCLE_LENGTH);
-    cursor[w] = idx.positions[slot]!;
+    sweep(w, (W[w * 8 + F_PEND_END]! - W[w * 8 + F_BATCH_END]! + CYCLE_LENGTH) % CYCLE_LENGTH);
+    W[w * 8 + F_CURSOR] = idx.positions[slot]!;
     let stall = 0;
     if (!idx.isLive(slot) || v === w) {
       // taken meanwhile, or the worm's own address: nothing to do
     } else if (blocked(w, v, t)) stats.blockedByFilter++;
     else if (!pop.vulnerable[v]) stall = probeStallS;
-    else if (patchAt[v]! <= t) {
+    else if (W[v * 8 + F_PATCH_AT]! <= t) {
       idx.remove(slot);
       stall = probeStallS;
-    } else if (downUntil[v]! > t) {
+    } else if (W[v * 8 + F_DOWN_UNTIL]! > t) {
       // rebooting: nothing answers
     } else if (state[v] === S_INFECTED || state[v] === S_INFECTING) {
       // Only reached with rebootOnCrash: a re-exploit either crashes the host or its new copy exits on the mutex.
@@ -362,7 +371,7 @@ export const runBlaster = (
       stall = attemptStallS;
       if (pSuccess >= 1 || rngAttempts.next() < pSuccess) infect(v, t);
     }
-    ready[w] = t + stall;
+    W[w * 8 + F_READY] = t + stall;
     schedule(w);
   };
 
@@ -476,7 +485,7 @@ export const runBlaster = (
         break;
       case K_WELCHIA_HIT: {
         const v = rngWelchia.below(n);
-        if (pop.vulnerable[v] && patchAt[v]! > t && state[v] <= S_INFECTED && !blocked(h, v, t))
+        if (pop.vulnerable[v] && W[v * 8 + F_PATCH_AT]! > t && state[v] <= S_INFECTED && !blocked(h, v, t))
           takeOver(v, t);
         scheduleWelchia(h, t);
         break;
@@ -502,7 +511,7 @@ export const runBlaster = (
   if (last && telescope && last.tH * 3600 >= endS) last.telescopeSources = telescope.uniqueSources;
   const patchTimes: number[] = [];
   for (let h = 0; h < n; h++) {
-    const p = Math.min(patchAt[h]!, fixedAt[h]!);
+    const p = Math.min(W[h * 8 + F_PATCH_AT]!, fixedAt[h]!);
     if (pop.vulnerable[h] && p <= endS) patchTimes.push(p);
   }
   patchTimes.sort((a, b) => a - b);

@@ -26,14 +26,19 @@ export const blasterStart = (
   ownAddress: number | undefined,
   tickForLocalDraw: number = tick,
 ): BlasterStart => {
-  const r = msvcRand(tick);
-  const r1 = r.next();
-  const r2 = r.next();
-  const targetsWin2k = r2 % 10 > 7;
+  // The LCG inlined (see lcg.ts): this runs once per worm start, a million times in a large run.
+  let s = tick >>> 0;
+  s = (Math.imul(s, 214013) + 2531011) >>> 0;
+  const r1 = (s >>> 16) & 0x7fff;
+  s = (Math.imul(s, 214013) + 2531011) >>> 0;
+  const targetsWin2k = ((s >>> 16) & 0x7fff) % 10 > 7;
   if (ownAddress === undefined || r1 % 20 < 12) {
-    const a = 1 + (r.next() % 254);
-    const b = r.next() % 254;
-    const c = r.next() % 254;
+    s = (Math.imul(s, 214013) + 2531011) >>> 0;
+    const a = 1 + (((s >>> 16) & 0x7fff) % 254);
+    s = (Math.imul(s, 214013) + 2531011) >>> 0;
+    const b = ((s >>> 16) & 0x7fff) % 254;
+    s = (Math.imul(s, 214013) + 2531011) >>> 0;
+    const c = ((s >>> 16) & 0x7fff) % 254;
     return { mode: 'random', targetsWin2k, start: ((a << 24) | (b << 16) | (c << 8)) >>> 0 };
   }
   const a0 = ownAddress >>> 24;

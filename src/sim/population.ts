@@ -136,20 +136,26 @@ export const syntheticPopulation = (o: SyntheticOptions, rng: Rng): Population =
       if (isRoutablePublic(a)) return a;
     }
   };
-  // Distinct addresses: collide-and-redraw keeps the draw reproducible.
-  const seen = new Set<number>();
-  const hosts: HostSpec[] = [];
-  for (let i = 0; i < publicHosts; i++) {
-    let a = drawPublic();
-    for (let tries = 0; seen.has(a); tries++) {
-      if (tries > 1000) throw new RpcsweepError('SIM_BAD_INPUT', 'population too dense for its networks');
-      a = drawPublic();
-    }
-    seen.add(a);
-    hosts.push({ address: a, win2k: rng.next() < win2kShare, vulnerable: true, site: -1 });
+  const address = new Uint32Array(total);
+  const site = new Int32Array(total).fill(-1);
+  for (let i = 0; i < publicHosts; i++) address[i] = drawPublic();
+  // Distinct addresses: sort (address, index) pairs and redraw every repeat after its first
+  // occurrence, until none is left; typed arrays only, so a million hosts cost megabytes, not objects.
+  for (let round = 0; ; round++) {
+    if (round > 1000) throw new RpcsweepError('SIM_BAD_INPUT', 'population too dense for its networks');
+    const keys = new Float64Array(publicHosts);
+    for (let i = 0; i < publicHosts; i++) keys[i] = address[i]! * 2097152 + i;
+    keys.sort();
+    const repeats: number[] = [];
+    for (let i = 1; i < publicHosts; i++)
+      if (Math.floor(keys[i]! / 2097152) === Math.floor(keys[i - 1]! / 2097152)) repeats.push(keys[i]! % 2097152);
+    if (repeats.length === 0) break;
+    repeats.sort((x, y) => x - y);
+    for (const i of repeats) address[i] = drawPublic();
   }
   const siteHosts = Math.max(1, o.natSiteHosts ?? 50);
   const siteCount = natHosts === 0 ? 0 : Math.ceil(natHosts / siteHosts);
+  let next = publicHosts;
   for (let s = 0; s < siteCount; s++) {
     const base = PRIVATE_BASES[s % PRIVATE_BASES.length]!(rng) >>> 0;
     const inSite = new Set<number>();
@@ -158,16 +164,29 @@ export const syntheticPopulation = (o: SyntheticOptions, rng: Rng): Population =
       const low = rng.below(65536);
       if (low >>> 8 !== 255 && (low & 0xff) !== 0 && (low & 0xff) !== 255) inSite.add((base | low) >>> 0);
     }
-    for (const a of inSite)
-      hosts.push({ address: a, win2k: rng.next() < win2kShare, vulnerable: true, site: s });
+    for (const a of inSite) {
+      address[next] = a;
+      site[next++] = s;
+    }
   }
-  // The first `vulnerable` of a shuffled order stay vulnerable; the rest are immune.
-  for (let i = hosts.length - 1; i > 0; i--) {
-    const j = rng.below(i + 1);
-    [hosts[i], hosts[j]] = [hosts[j]!, hosts[i]!];
+  const win2k = new Uint8Array(total);
+  for (let i = 0; i < total; i++) win2k[i] = rng.next() < win2kShare ? 1 : 0;
+  // `immune` hosts drawn without replacement (partial Fisher-Yates) are the patched ones.
+  const vulnerable = new Uint8Array(total).fill(1);
+  if (immune > 0) {
+    const order = new Int32Array(total);
+    for (let i = 0; i < total; i++) order[i] = i;
+    for (let i = 0; i < immune; i++) {
+      const j = i + rng.below(total - i);
+      const t = order[i]!;
+      order[i] = order[j]!;
+      order[j] = t;
+      vulnerable[order[i]!] = 0;
+    }
   }
-  for (let i = o.vulnerable; i < hosts.length; i++) hosts[i]!.vulnerable = false;
-  return buildPopulation(hosts, siteCount);
+  const network = new Int32Array(total);
+  for (let i = 0; i < total; i++) network[i] = site[i]! >= 0 ? 65536 + site[i]! : address[i]! >>> 16;
+  return { size: total, address, win2k, vulnerable, network, site, siteCount };
 };
 
 /** Appends one population's hosts to another's (e.g. a scanned network inside a synthetic Internet). */
