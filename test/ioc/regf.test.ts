@@ -150,3 +150,28 @@ test('not a hive, truncation and a bad root give IOC_HIVE_CORRUPT values', { ski
   assert.equal(w.ok, false);
   assert.match(!w.ok ? w.error.message : '', /outside the hive bins/);
 });
+
+test('shared cells cannot multiply the work: duplicate list entries are corruption', { skip: HIVEX }, () => {
+  const good = makeHive({ [RUN_KEY]: { a: 'msblast.exe', b: 'x'.repeat(2000) } });
+  const h = open(good);
+  const run = h.findKey(RUN_KEY)!;
+  const bad = good.slice();
+  const dv = new DataView(bad.buffer);
+  const list = 0x1000 + run.valueListOffset + 4;
+  dv.setUint32(list + 4, dv.getUint32(list, true), true);
+  const hb = open(bad);
+  assert.throws(() => hb.values(hb.findKey(RUN_KEY)!), /listed twice/);
+  // A tiny decoded-bytes budget stops repeated decoding of the same data.
+  const tight = openHive(good, { maxDecodedBytesFactor: 0 });
+  assert.ok(tight.ok);
+  const key = tight.value.findKey(RUN_KEY)!;
+  for (let i = 0; i < 200; i++) {
+    try {
+      tight.value.values(key);
+    } catch (e) {
+      assert.match(String(e), /exceeds the hive size/);
+      return;
+    }
+  }
+  assert.fail('the decoded-bytes budget never tripped');
+});

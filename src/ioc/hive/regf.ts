@@ -77,6 +77,12 @@ export interface HiveLimits {
   maxValuesPerKey: number;
   /** Largest value data assembled, in bytes. @default 16 MiB */
   maxValueBytes: number;
+  /**
+   * Value data decoded over the hive's life, as a multiple of the file size. Every value of a sound
+   * hive has its own cells, so the total stays below 1×; shared cells in a hostile hive would
+   * otherwise multiply the work. @default 4
+   */
+  maxDecodedBytesFactor: number;
 }
 
 export const DEFAULT_HIVE_LIMITS: HiveLimits = {
@@ -84,6 +90,7 @@ export const DEFAULT_HIVE_LIMITS: HiveLimits = {
   maxKeys: 2_000_000,
   maxValuesPerKey: 100_000,
   maxValueBytes: 16 * 1024 * 1024,
+  maxDecodedBytesFactor: 4,
 };
 
 const corrupt = (offset: number, field: string, message: string): never => {
@@ -159,6 +166,8 @@ export class RegfHive {
   /** Count of hbins found by walking their headers from 0x1000. */
   readonly hbinCount: number;
   readonly listKinds = { lf: 0, lh: 0, li: 0, ri: 0 };
+  /** Value data bytes decoded so far (bounded by maxDecodedBytesFactor × file size + 1 MiB). */
+  decodedBytes = 0;
 
   constructor(bytes: Uint8Array, limits: Partial<HiveLimits> = {}) {
     this.bytes = bytes;
@@ -262,6 +271,13 @@ export class RegfHive {
           `key "${k.name}" declares ${k.subkeyCount} subkeys, its lists hold ${out.length}`,
         );
       }
+      if (new Set(out).size !== out.length) {
+        corrupt(
+          REGF_BASE_BLOCK_SIZE + k.offset,
+          'subkey_list.offset',
+          `key "${k.name}" lists a subkey twice`,
+        );
+      }
       return out;
     });
   }
@@ -311,7 +327,14 @@ export class RegfHive {
         );
       }
       const offsets: number[] = [];
-      for (let i = 0; i < k.valueCount; i++) offsets.push(r.u32('value_list.offset'));
+      const unique = new Set<number>();
+      for (let i = 0; i < k.valueCount; i++) {
+        const o = r.u32('value_list.offset');
+        if (unique.has(o))
+          corrupt(r.offset - 4, 'value_list.offset', `value cell 0x${o.toString(16)} listed twice`);
+        unique.add(o);
+        offsets.push(o);
+      }
       return offsets.map((o) => this.value(o));
     });
   }
@@ -337,6 +360,14 @@ export class RegfHive {
       const size = sizeField & 0x7fffffff;
       if (size > this.limits.maxValueBytes)
         corrupt(start + 4, 'vk.data_size', `value data of ${size} bytes exceeds the limit`);
+      this.decodedBytes += size;
+      if (this.decodedBytes > this.limits.maxDecodedBytesFactor * this.bytes.length + 1024 * 1024) {
+        corrupt(
+          start + 4,
+          'vk.data_size',
+          'value data decoded exceeds the hive size several times (shared cells)',
+        );
+      }
       let data: Uint8Array;
       let storage: RegValue['storage'];
       if (size === 0) {
