@@ -165,7 +165,7 @@ test('shared cells cannot multiply the work: duplicate list entries are corrupti
   const tight = openHive(good, { maxDecodedBytesFactor: 0 });
   assert.ok(tight.ok);
   const key = tight.value.findKey(RUN_KEY)!;
-  for (let i = 0; i < 200; i++) {
+  for (let i = 0; i < 1000; i++) {
     try {
       tight.value.values(key);
     } catch (e) {
