@@ -72,10 +72,11 @@ export interface DnsResolverOptions {
   /** Name servers tried for AXFR (in NS-name order). @default 4 */
   readonly maxNameServers?: number;
   /**
-   * When DNS knows nothing of a host name (or fails), ask the system resolver (getaddrinfo: the
-   * hosts file, mDNS …) as nmap does. @default false; systemResolver() turns it on.
+   * How host names become addresses. `dns`: A and AAAA queries to `servers` (c-ares). `system`: the
+   * platform resolver (getaddrinfo: hosts file, nsswitch, the system's DNS; all records), as nmap
+   * does, falling back to `dns` when it finds nothing. @default 'dns'; systemResolver() uses 'system'.
    */
-  readonly hostsFallback?: boolean;
+  readonly addressLookup?: 'dns' | 'system';
   /** Cancels pending transfers. */
   readonly signal?: AbortSignal;
 }
@@ -93,6 +94,8 @@ const DNS_ERROR_TEXT: Readonly<Record<string, string>> = {
   ENOTIMP: 'server does not implement the query (NOTIMP)',
   EBADNAME: 'not a valid DNS name',
   ECANCELLED: 'cancelled',
+  EAI_AGAIN: 'temporary failure in name resolution',
+  EAI_FAIL: 'name resolution failed',
 };
 
 const errCode = (e: unknown): string => String((e as NodeJS.ErrnoException)?.code ?? '');
@@ -175,22 +178,24 @@ export const createDnsResolver = (options: DnsResolverOptions = {}): DnsResolver
       };
     } catch (e) {
       if (NO_DATA.has(errCode(e)) || errCode(e) === 'EAI_NONAME') return { ipv4: [], ipv6: [] };
-      throw lookupError('system', name, e);
+      throw lookupError('address', name, e);
     }
   };
 
   const lookupAddresses = async (name: string): Promise<DnsAddresses> => {
-    if (!options.hostsFallback) return viaDns(name);
-    let dnsError: unknown;
+    if (options.addressLookup !== 'system') return viaDns(name);
+    let systemError: unknown;
     try {
-      const r = await viaDns(name);
-      if (r.ipv4.length + r.ipv6.length > 0) return r;
+      const local = await viaSystem(name);
+      if (local.ipv4.length + local.ipv6.length > 0) return local;
     } catch (e) {
-      dnsError = e;
+      systemError = e;
     }
-    const local = await viaSystem(name).catch(() => ({ ipv4: [], ipv6: [] }) as DnsAddresses);
-    if (local.ipv4.length + local.ipv6.length === 0 && dnsError) throw dnsError;
-    return local;
+    try {
+      return await viaDns(name);
+    } catch (e) {
+      throw systemError ?? e;
+    }
   };
 
   const lookupSrv = async (name: string): Promise<DnsSrvTarget[]> => {
@@ -251,9 +256,9 @@ export const createDnsResolver = (options: DnsResolverOptions = {}): DnsResolver
   return { lookupAddresses, lookupSrv, zoneTransfer };
 };
 
-/** The resolver the CLI uses: system DNS servers, plus the hosts file for names DNS does not know. */
+/** The resolver the CLI uses: the platform's resolver for names (hosts file included), system DNS servers for SRV, NS and AXFR. */
 export const systemResolver = (options: DnsResolverOptions = {}): DnsResolver =>
-  createDnsResolver({ hostsFallback: true, ...options });
+  createDnsResolver({ addressLookup: 'system', ...options });
 
 // ---------------------------------------------------------------------------------------------------
 // AXFR over TCP

@@ -247,8 +247,10 @@ test('a DNS server that does not answer times out as TARGETS_RESOLVE', async () 
   }
 });
 
-test('the hosts-file fallback answers names DNS does not know', async () => {
-  const r = resolverFor({ hostsFallback: true });
+test('system address lookup answers names DNS does not know (hosts file), and falls back to DNS', async () => {
+  const r = resolverFor({ addressLookup: 'system' });
+  const viaDns = await r.lookupAddresses('dc2.lab.test');
+  assert.deepEqual(viaDns.ipv4, ['127.0.0.23'], 'names only the test DNS server knows still resolve');
   const local = await r.lookupAddresses('localhost');
   assert.ok(local.ipv4.includes('127.0.0.1') || local.ipv6.includes('::1'), JSON.stringify(local));
 });
