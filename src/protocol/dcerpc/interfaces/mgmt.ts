@@ -6,7 +6,7 @@
  * {count; rpc_if_id_p_t if_id[count]}: max_count, count, count unique ptrs, then the deferred
  * {UUID, vers_major u16, vers_minor u16}), then status u32.
  */
-import type { Decoded } from '../../../core/errors.ts';
+import { type Decoded, decodeOk } from '../../../core/errors.ts';
 import { decodeNdr, type NdrReaderOptions } from '../ndr/reader.ts';
 import { type NdrEncodeOptions, ndrWriterFor } from '../ndr/writer.ts';
 import type { SyntaxId } from '../pdu/types.ts';
@@ -32,6 +32,9 @@ export interface InqIfIdsResponse {
 const MAX_IF_IDS = 4096;
 
 export const encodeInqIfIdsRequest = (): Uint8Array => new Uint8Array(0);
+
+/** The lab side: inq_if_ids has no input parameters. */
+export const decodeInqIfIdsRequest = (_stub: Uint8Array): Decoded<Record<string, never>> => decodeOk({}, 0);
 
 export const encodeInqIfIdsResponse = (p: InqIfIdsResponse, options: NdrEncodeOptions = true): Uint8Array => {
   const w = ndrWriterFor(options);

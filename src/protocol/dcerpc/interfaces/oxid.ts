@@ -6,7 +6,7 @@
  * ServerAlive2: empty request stub; reply COMVERSION, ppdsaOrBindings (unique → DUALSTRINGARRAY),
  * pReserved (u32), error_status_t.
  */
-import type { Decoded } from '../../../core/errors.ts';
+import { type Decoded, decodeOk } from '../../../core/errors.ts';
 import { decodeNdr, type NdrReaderOptions } from '../ndr/reader.ts';
 import { type NdrEncodeOptions, ndrWriterFor } from '../ndr/writer.ts';
 import {
@@ -50,6 +50,10 @@ export interface ServerAlive2Response {
 
 /** ServerAlive2 takes no input: the stub is empty. */
 export const encodeServerAlive2Request = (): Uint8Array => new Uint8Array(0);
+
+/** The lab side: a ServerAlive2 request carries nothing; trailing bytes are ignored as Windows does. */
+export const decodeServerAlive2Request = (_stub: Uint8Array): Decoded<Record<string, never>> =>
+  decodeOk({}, 0);
 
 export const encodeServerAlive2Response = (
   p: ServerAlive2Response,
