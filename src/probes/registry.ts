@@ -5,12 +5,23 @@
 
 import { epmProbe } from './dcerpc-epm.ts';
 import { dcomVersionProbe } from './dcom-version.ts';
+import { shell4444Probe } from './indicator-shell4444.ts';
+import { tftpProbe } from './indicator-tftp.ts';
 import { remactProbe } from './ms03-026-remact.ts';
 import { sysactProbe } from './ms03-039-sysact.ts';
+import { nbstatProbe } from './netbios-nbstat.ts';
 import type { HostProbesSelection } from './selection.ts';
 import type { Probe } from './types.ts';
 
-export const PROBES: readonly Probe[] = [sysactProbe, remactProbe, dcomVersionProbe, epmProbe];
+export const PROBES: readonly Probe[] = [
+  sysactProbe,
+  remactProbe,
+  dcomVersionProbe,
+  epmProbe,
+  nbstatProbe,
+  shell4444Probe,
+  tftpProbe,
+];
 
 export const probeByName = (name: string): Probe | undefined => PROBES.find((p) => p.name === name);
 
@@ -28,4 +39,6 @@ export const hostProbesFor = (o: HostProbeOptions): HostProbesSelection => ({
   remact: remactProbe,
   ...(o.dcomVersion === false ? {} : { version: dcomVersionProbe }),
   ...(o.epm ? { epm: epmProbe } : {}),
+  ...(o.netbios ? { netbios: nbstatProbe } : {}),
+  ...(o.indicators ? { indicators: [shell4444Probe, tftpProbe] } : {}),
 });

@@ -1,0 +1,76 @@
+/**
+ * netbios-nbstat (`-n`): the host's NetBIOS computer name through a node status request (RFC 1002
+ * NBSTAT, name `*`) on UDP 137, as KB824146scan's `/n` showed it. One datagram; silence or ICMP
+ * port-unreachable means "no name", never a failure of the host's verdict.
+ */
+import {
+  decodeNbstatResponse,
+  encodeNbstatRequest,
+  NBSTAT_PORT,
+  nbstatComputerName,
+} from '../protocol/netbios/nbstat.ts';
+import { outcomeFromError } from './outcome.ts';
+import type { Probe, ProbeOutcome } from './types.ts';
+
+export const NBSTAT_PROBE_NAME = 'netbios-nbstat';
+
+export const nbstatProbe: Probe = {
+  name: NBSTAT_PROBE_NAME,
+  transport: 'udp',
+  defaultPorts: [NBSTAT_PORT],
+  description: 'NetBIOS node status (NBSTAT) on UDP 137: the computer name',
+  fields: [{ name: 'netbiosName', type: 'string', description: 'the unique workstation name (suffix 0x00)' }],
+  async run(ctx): Promise<ProbeOutcome> {
+    const t0 = ctx.now();
+    const base = () => ({
+      probe: NBSTAT_PROBE_NAME,
+      transport: 'udp' as const,
+      port: ctx.port,
+      durationMs: ctx.now() - t0,
+    });
+    let session: Awaited<ReturnType<typeof ctx.openUdp>>;
+    try {
+      session = await ctx.openUdp();
+    } catch (e) {
+      return outcomeFromError(base(), e, false);
+    }
+    try {
+      const transactionId = ctx.randomU32() & 0xffff;
+      await session.send(encodeNbstatRequest(transactionId));
+      const reply = await session.receive({ timeoutMs: ctx.timeoutMs });
+      const d = decodeNbstatResponse(reply.bytes);
+      if (!d.ok) {
+        const message = `${d.error.message} (${d.error.field} at offset ${d.error.offset})`;
+        return {
+          ...base(),
+          classification: 'malformed',
+          success: false,
+          reason: message,
+          error: { code: d.error.code, message },
+        };
+      }
+      if (d.value.transactionId !== transactionId) {
+        return {
+          ...base(),
+          classification: 'malformed',
+          success: false,
+          reason: `NBSTAT answer for transaction ${d.value.transactionId}, not ${transactionId}`,
+          error: { code: 'PROBE_UNEXPECTED_REPLY', message: 'transaction id mismatch' },
+        };
+      }
+      const name = nbstatComputerName(d.value);
+      return {
+        ...base(),
+        classification: 'hresult',
+        success: true,
+        reason: name ? `NetBIOS name ${name}` : 'no unique workstation name in the answer',
+        fields: name ? { netbiosName: name } : {},
+      };
+    } catch (e) {
+      // ICMP port unreachable arrives as NET_REFUSED on a connected datagram socket: "closed".
+      return outcomeFromError(base(), e, true);
+    } finally {
+      session.close();
+    }
+  },
+};
