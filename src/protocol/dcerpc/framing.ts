@@ -89,7 +89,10 @@ export class PduFramer {
   /** Parses the header at `at` of `bytes`, whose byte `at` is stream offset #base; records failures. */
   #header(bytes: Uint8Array, at: number): PduHeader | undefined {
     try {
-      return readHeader(new ByteReader(bytes, { offset: at }), { maxFragLength: this.maxFragLength });
+      return readHeader(new ByteReader(bytes, { offset: at }), {
+        maxFragLength: this.maxFragLength,
+        checkAuthLength: false,
+      });
     } catch (e) {
       if (!(e instanceof DecodeError)) throw e;
       // Report offsets in stream terms so a capture tool can point at the byte.

@@ -47,6 +47,12 @@ export interface AuthVerifier {
 export interface HeaderLimits {
   /** Largest frag_length accepted. @default 65535 (the u16 maximum), range 16..65535 */
   maxFragLength?: number;
+  /**
+   * Reject auth_length values that cannot fit in frag_length. The framer turns this off: framing needs
+   * only frag_length, and the PDU decoder (or a server answering bind_nak) reports the bad auth_length.
+   * @default true
+   */
+  checkAuthLength?: boolean;
 }
 
 /**
@@ -101,7 +107,11 @@ export const readHeader = (r: ByteReader, limits: HeaderLimits = {}): PduHeader 
       fragAt,
     );
   }
-  if (authLength > 0 && COMMON_HEADER_LENGTH + SEC_TRAILER_LENGTH + authLength > fragLength) {
+  if (
+    limits.checkAuthLength !== false &&
+    authLength > 0 &&
+    COMMON_HEADER_LENGTH + SEC_TRAILER_LENGTH + authLength > fragLength
+  ) {
     r.fail(
       'DCERPC_BAD_AUTH_LEN',
       'dcerpc.cn_auth_len',

@@ -94,6 +94,16 @@ test('framer: frag_length 20 (Samba answers RST) and garbage are errors, never t
   assert.equal(g.failure?.offset, 0);
 });
 
+test('framer: an impossible auth_length still frames (the decoder reports it, so a server can bind_nak)', () => {
+  const bytes = loadHex('win10-epm-bind').slice();
+  bytes[10] = 0x40; // auth_length 64 with no trailer (Samba answers bind_nak reason 4)
+  const f = new PduFramer();
+  assert.equal(f.push(bytes).length, 1);
+  assert.equal(f.failure, undefined);
+  const s = new PduStream();
+  assert.equal(s.push(bytes).error?.code, 'DCERPC_BAD_AUTH_LEN');
+});
+
 test('framer: memory stays bounded by maxFragLength whatever the peer announces', () => {
   const f = new PduFramer({ maxFragLength: 4096 });
   f.push(fromHex('0500020310000000ff0f000001000000')); // frag_length 4095
