@@ -11,6 +11,7 @@
  *   nmap -sT -Pn -n -p135 --max-retries 0 --initial-rtt-timeout 1000ms --max-rtt-timeout 1000ms -oG - 127.20.0.0/16
  */
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { scanTargets } from '../src/engine/scan.ts';
 import { nodeTransport } from '../src/net/index.ts';
 import { hostProbesFor } from '../src/probes/registry.ts';
@@ -76,6 +77,10 @@ try {
       `rpcsweep / limit = ${(rpcsweepS / limitS).toFixed(2)} (target ≤ 1.5)`,
   );
 
+  if (!process.argv.includes('--skip-nmap') && !existsSync('/usr/bin/nmap')) {
+    // The comparison is against Debian's nmap: install it the ordinary way when it is missing.
+    spawnSync('apt-get', ['install', '-y', '--no-install-recommends', 'nmap'], { stdio: 'inherit' });
+  }
   if (!process.argv.includes('--skip-nmap')) {
     const args = [
       '-sT',
