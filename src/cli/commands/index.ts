@@ -16,4 +16,5 @@ export const COMMANDS: ReadonlyArray<() => Promise<{ register: RegisterCommand }
   () => import('./ioc.ts'),
   () => import('./advise.ts'),
   () => import('./simulate.ts'),
+  () => import('./exposure.ts'),
 ];

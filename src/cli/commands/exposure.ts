@@ -1,0 +1,135 @@
+/**
+ * `rpcsweep exposure TARGETS`: which of the ports the advisories say to filter (TCP 135, 139, 445,
+ * 593, 4444; UDP 69, 135, 137, 138, 139, 445) each host still answers on, plus the network infection
+ * indicators with --indicators. Same targets, rate, timeout and safety options as `scan`.
+ */
+import { randomInt } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import type { Writable } from 'node:stream';
+import type { Command } from 'commander';
+import { systemClock, wallClockIso } from '../../core/clock.ts';
+import { RpcsweepError } from '../../core/errors.ts';
+import { addToExposureSummary, emptyExposureSummary, portKey } from '../../core/exposure.ts';
+import { VERSION } from '../../core/version.ts';
+import { auditExposure, DEFAULT_EXPOSURE_CHECKS } from '../../engine/exposure.ts';
+import { systemResolver } from '../../net/dns.ts';
+import { nodeTransport } from '../../net/index.ts';
+import { createExposureWriter, EXPOSURE_FORMATS } from '../../report/exposure/index.ts';
+import { formatForPath, sinkFromWritable } from '../../report/index.ts';
+import { buildTargetSet, createTargetPlan, parseTargetArgs, type TargetSpec, WHOLE } from '../../targets/index.ts';
+import { EXIT } from '../exit-codes.ts';
+import type { CliIo } from '../io.ts';
+
+interface ExposureCliOptions {
+  exclude: string[];
+  blocklist: boolean;
+  timeout: string;
+  concurrency: string;
+  rate?: string;
+  udpAttempts: string;
+  indicators?: boolean;
+  format?: string;
+  output?: string;
+  seed?: string;
+  failOnReachable?: boolean;
+}
+
+const usage = (message: string): never => {
+  throw new RpcsweepError('CLI_USAGE', message);
+};
+
+const intOption = (name: string, text: string, min: number, max: number): number => {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < min || n > max) usage(`${name} must be an integer in ${min}..${max}, got "${text}"`);
+  return n;
+};
+
+export const runExposure = async (argTargets: string[], o: ExposureCliOptions, io: CliIo): Promise<void> => {
+  const timeoutMs = intOption('--timeout', o.timeout, 1, 600_000);
+  const concurrency = intOption('--concurrency', o.concurrency, 1, 4000);
+  const udpAttempts = intOption('--udp-attempts', o.udpAttempts, 1, 10);
+  const ratePerSecond = o.rate === undefined ? undefined : Number(o.rate);
+  if (ratePerSecond !== undefined && !(ratePerSecond > 0 && ratePerSecond <= 1e6)) {
+    usage(`--rate must be a number in (0, 1000000] per second, got "${o.rate}"`);
+  }
+  const seed = o.seed === undefined ? randomInt(0, 2 ** 31) : intOption('--seed', o.seed, 0, 2 ** 32 - 1);
+  const format = o.format ?? (o.output ? (formatForPath(o.output) ?? 'text') : 'text');
+  if (!EXPOSURE_FORMATS[format]) {
+    usage(`--format: "${format}" is not an exposure format (${Object.keys(EXPOSURE_FORMATS).join(', ')})`);
+  }
+  if (argTargets.length === 0) usage('no targets: give addresses, ranges, CIDR blocks or names');
+  const specs: TargetSpec[] = parseTargetArgs(argTargets);
+  const excludes: TargetSpec[] = o.exclude.flatMap((e) => parseTargetArgs(e.split(',').filter(Boolean), '--exclude'));
+  const needsDns = specs.concat(excludes).some((s) => s.kind === 'host' || s.kind === 'domain');
+  const targets = await buildTargetSet({
+    targets: specs,
+    excludes,
+    resolver: needsDns ? systemResolver() : undefined,
+    defaultBlocklist: o.blocklist,
+  });
+  for (const x of targets.expansions) io.stderr.write(`rpcsweep: ${x.summary}\n`);
+  const plan = createTargetPlan({ set: targets.set, seed, shard: WHOLE, hostnames: targets.hostnames });
+
+  const file: Writable | undefined = o.output ? createWriteStream(o.output) : undefined;
+  const writer = createExposureWriter(format, sinkFromWritable(file ?? io.stdout));
+  const summary = emptyExposureSummary();
+  const t0 = systemClock.now();
+  try {
+    await writer.open({
+      tool: 'rpcsweep',
+      version: VERSION,
+      command: `rpcsweep exposure ${argTargets.join(' ')}`,
+      startedAt: wallClockIso(),
+      targetsDescription: targets.description,
+      totalAddresses: plan.length,
+      timeoutMs,
+      ports: DEFAULT_EXPOSURE_CHECKS.map(portKey),
+    });
+    for await (const host of auditExposure({
+      targets: { total: plan.length, entryAt: (i) => plan.addressAt(i) },
+      transport: nodeTransport,
+      indicators: o.indicators,
+      timeoutMs,
+      udpAttempts,
+      concurrency,
+      ratePerSecond,
+      seed,
+      signal: io.signal,
+      onLocalBackoff: ({ cap }) => io.stderr.write(`rpcsweep: local resources exhausted; ${cap} hosts in flight for now\n`),
+    })) {
+      addToExposureSummary(summary, host);
+      await writer.write(host);
+    }
+    summary.finishedAt = wallClockIso();
+    summary.elapsedMs = Math.round(systemClock.now() - t0);
+    await writer.close(summary);
+  } finally {
+    if (file) await new Promise<void>((resolve) => file.end(() => resolve()));
+  }
+  if (o.failOnReachable && (summary.hostsExposed > 0 || summary.hostsCompromised > 0)) io.setExitCode(EXIT.FINDINGS);
+};
+
+const collectList = (value: string, previous: string[]) => [...previous, value];
+
+export const register = (program: Command, io: CliIo): void => {
+  program
+    .command('exposure')
+    .description(
+      'check the ports the MS03-026/MS03-039 advisories say to filter (TCP 135 139 445 593 4444, UDP 69 135 137 138 139 445)',
+    )
+    .argument('[targets...]', 'addresses, ranges, CIDR, host names, IPv6')
+    .option('--exclude <targets>', 'skip these targets (comma separated; repeatable)', collectList, [])
+    .option('--no-blocklist', 'do not skip the reserved and special-purpose ranges')
+    .option('--timeout <ms>', 'connect timeout and per-datagram wait in milliseconds', '2000')
+    .option('--concurrency <n>', 'hosts audited at once (1..4000)', '64')
+    .option('--rate <n>', 'new connections / datagrams per second (elapsed-time based)')
+    .option('--udp-attempts <n>', 'datagrams per UDP port before calling it open|filtered (1..10)', '2')
+    .option('--indicators', 'also look for Blaster infection indicators (shell on TCP 4444, TFTP offering msblast.exe)')
+    .option('--format <name>', 'text, ndjson, json, csv (default: from -o, else text)')
+    .option('-o, --output <file>', 'write the report to FILE (format from its extension)')
+    .option('--seed <n>', 'seed for the target order and request ids')
+    .option('--fail-on-reachable', 'exit 1 when any host answers on a port that should be filtered')
+    .action(async (targets: string[], opts: ExposureCliOptions) => {
+      await runExposure(targets, opts, io);
+    });
+};
