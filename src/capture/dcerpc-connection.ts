@@ -94,13 +94,18 @@ export class DcerpcConnection implements StreamSink {
   readonly #pendingBinds = new Map<number, number[]>();
   readonly #calls = new Map<number, CallInfo>();
 
+  readonly #carrier: Pick<PduRecord, 'smb'>;
+
   constructor(
     info: TcpConnection,
     callbacks: ConnectionCallbacks,
     timeOf: (frame: number) => string,
     options: DcerpcConnectionOptions = {},
+    /** Set when the PDUs travel in SMB reads/writes on a named pipe rather than directly over TCP. */
+    carrier: Pick<PduRecord, 'smb'> = {},
   ) {
     this.#info = info;
+    this.#carrier = carrier;
     this.#callbacks = callbacks;
     this.#timeOf = timeOf;
     this.#directions = {
@@ -259,6 +264,7 @@ export class DcerpcConnection implements StreamSink {
       streamOffset,
       ...endpoints,
     });
+    if (this.#carrier.smb) record.smb = this.#carrier.smb;
     const decoded = decodePdu(bytes);
     if (!decoded.ok) {
       record.error = toRecordError(decoded.error);

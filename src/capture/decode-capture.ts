@@ -9,7 +9,73 @@ import type { CaptureProblem } from './frames.ts';
 import { decodePacket } from './packet.ts';
 import type { PduRecord, StreamNote } from './pdu-record.ts';
 import { readFrames } from './read-frames.ts';
-import { TcpReassembler, type TcpReassemblyOptions } from './tcp-reassembly.ts';
+import { looksLikeSmb, SmbConnection } from './smb-pipes.ts';
+import {
+  type Direction,
+  type StreamSink,
+  TcpReassembler,
+  type TcpReassemblyOptions,
+} from './tcp-reassembly.ts';
+
+type ConnectionDecoder = StreamSink & { readonly isDcerpc: boolean };
+
+/**
+ * Holds a connection's first bytes until it can tell NetBIOS-framed SMB (named pipes) from direct
+ * DCE/RPC (or anything else, which the DCE/RPC decoder then ignores), and replays them to the choice.
+ */
+class RoutingSink implements StreamSink {
+  #target: ConnectionDecoder | undefined;
+  #held: Array<
+    { from: Direction; bytes: Uint8Array; frame: number } | { from: Direction; lost: number; frame: number }
+  > = [];
+  #heldBytes = 0;
+  constructor(
+    readonly choose: (smb: boolean) => ConnectionDecoder,
+    readonly ended: (decoder: ConnectionDecoder) => void,
+  ) {}
+
+  data(from: Direction, bytes: Uint8Array, frame: number): void {
+    if (this.#target) return this.#target.data(from, bytes, frame);
+    this.#held.push({ from, bytes, frame });
+    this.#heldBytes += bytes.length;
+    const first = this.#held.filter((h) => 'bytes' in h && h.from === this.#held[0]!.from);
+    const start =
+      first.length === 1 ? bytes : concatAll(first.map((h) => (h as { bytes: Uint8Array }).bytes));
+    if (start.length >= 8 || (start.length >= 1 && start[0] === 0x81)) this.#decide(looksLikeSmb(start));
+    else if (this.#heldBytes > 64) this.#decide(false);
+  }
+
+  gap(from: Direction, lost: number, frame: number): void {
+    if (this.#target) return this.#target.gap(from, lost, frame);
+    this.#held.push({ from, lost, frame });
+  }
+
+  end(): void {
+    if (!this.#target) this.#decide(false);
+    this.#target!.end();
+    this.ended(this.#target!);
+  }
+
+  #decide(smb: boolean): void {
+    const target = this.choose(smb);
+    this.#target = target;
+    for (const h of this.#held) {
+      if ('bytes' in h) target.data(h.from, h.bytes, h.frame);
+      else target.gap(h.from, h.lost, h.frame);
+    }
+    this.#held = [];
+  }
+}
+
+const concatAll = (parts: Uint8Array[]): Uint8Array => {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+};
 
 export type CaptureItem =
   | { readonly kind: 'pdu'; readonly record: PduRecord }
@@ -65,34 +131,28 @@ export class CaptureDecoder {
     const times = new Map<number, string>();
     const timeOf = (frame: number) => times.get(frame) ?? '';
     const summary = this.summary;
-    const connections: DcerpcConnection[] = [];
     const reassembler = new TcpReassembler((info) => {
       summary.connections++;
-      const c = new DcerpcConnection(
-        info,
-        {
-          pdu: (record) => {
-            summary.pdus++;
-            if (record.error) summary.malformedPdus++;
-            queue.push({ kind: 'pdu', record });
-          },
-          note: (note) => {
-            summary.notes++;
-            queue.push({ kind: 'note', note });
-          },
+      const callbacks = {
+        pdu: (record: PduRecord) => {
+          summary.pdus++;
+          if (record.error) summary.malformedPdus++;
+          queue.push({ kind: 'pdu', record });
         },
-        timeOf,
-        this.#options,
-      );
-      connections.push(c);
-      return {
-        data: (from, bytes, frame) => c.data(from, bytes, frame),
-        gap: (from, lost, frame) => c.gap(from, lost, frame),
-        end: () => {
-          c.end();
-          if (c.isDcerpc) summary.dcerpcConnections++;
+        note: (note: StreamNote) => {
+          summary.notes++;
+          queue.push({ kind: 'note', note });
         },
       };
+      return new RoutingSink(
+        (smb) =>
+          smb
+            ? new SmbConnection(info, callbacks, timeOf, this.#options)
+            : new DcerpcConnection(info, callbacks, timeOf, this.#options),
+        (c) => {
+          if (c.isDcerpc) summary.dcerpcConnections++;
+        },
+      );
     }, this.#options);
     const unsupported = new Set<number>();
     for (const item of readFrames(this.#bytes)) {

@@ -6,6 +6,15 @@
  */
 import type { ErrorCode } from '../core/errors.ts';
 
+export interface SmbCarrier {
+  /** 1 (SMB1 ReadAndX/WriteAndX/TransactNmPipe) or 2 (SMB2 Read/Write/IOCTL transceive). */
+  version: 1 | 2;
+  /** File id of the pipe (SMB1 FID as 4 hex digits, SMB2 persistent+volatile FileId as 32). */
+  fid: string;
+  /** Pipe name from the create request, when the capture holds it (e.g. `srvsvc`). */
+  pipe?: string;
+}
+
 export interface SyntaxRecord {
   uuid: string;
   /** `major.minor`. */
@@ -67,8 +76,10 @@ export interface PduRecord {
   dst: string;
   sport: number;
   dport: number;
-  /** Byte offset of the PDU in its direction of the TCP stream. */
+  /** Byte offset of the PDU in its direction of the TCP stream (of the named pipe, for SMB). */
   stream_offset: number;
+  /** Present when the PDU was carried in SMB reads/writes/transceives on a named pipe. */
+  smb?: SmbCarrier;
   /** C706 name (`bind`, `bind_ack`, `request`, …) or `ptype_<n>` for an unknown number. */
   ptype: string;
   rpc_version: string;

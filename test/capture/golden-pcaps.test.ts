@@ -1,7 +1,7 @@
 /**
  * Every DCE/RPC PDU carried over TCP in the 8 fixture captures decodes, with the counts and facts the
- * fixture README and tshark 4.0.17 give (shared/fixtures/pcaps/README.md). DCE/RPC inside SMB is not
- * in scope for TCP-stream discovery: those captures must yield no PDUs and no errors.
+ * fixture README and tshark 4.0.17 give (shared/fixtures/pcaps/README.md), both directly over TCP and
+ * on SMB1/SMB2 named pipes.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -124,16 +124,64 @@ test('PsExec: multi-context bind with BTFN, ept_map to port 49688, NTLM auth3 an
   );
 });
 
-for (const name of ['Discovery_dcerp_srvsvc_NetShareEnum.pcapng', 'samba-nmap-msrpc-enum-smb445-lo.pcapng']) {
-  test(`${name}: DCE/RPC only inside SMB, so no TCP-stream PDUs and no errors`, () => {
-    const { pdus, notes, summary } = load(name);
-    assert.equal(pdus.length, 0);
-    assert.deepEqual(notes, []);
-    assert.equal(summary.problem, undefined);
-    assert.ok(summary.connections >= 1);
-    assert.equal(summary.dcerpcConnections, 0);
-  });
-}
+test('nmap msrpc-enum over SMB1 (WriteAndX/ReadAndX on \\epmapper): 38 lookups, then the stale-handle fault', () => {
+  const { pdus, notes, summary } = load('samba-nmap-msrpc-enum-smb445-lo.pcapng');
+  assert.deepEqual(notes, []);
+  assert.equal(pdus.length, 80);
+  assert.deepEqual(histogram(pdus), { bind: 1, bind_ack: 1, request: 39, response: 38, fault: 1 });
+  assert.equal(summary.dcerpcConnections, 1);
+  assert.ok(pdus.every((p) => p.smb?.version === 1 && p.smb.pipe === 'epmapper' && p.call_id === 0x41414141));
+  assert.deepEqual(
+    [at(pdus, 18)[0]!.ptype, at(pdus, 21)[0]!.ptype, at(pdus, 21)[0]!.secondary_address],
+    ['bind', 'bind_ack', '\\pipe\\epmapper'],
+  );
+  const last = body(at(pdus, 173)[0])!;
+  assert.deepEqual(
+    last.entries!.map((e) => [e.annotation, e.binding]),
+    [['netdfs', 'ncacn_np:[\\pipe\\netdfs]']],
+  );
+  assert.equal(last.status, '0x16c9a0d6');
+  const fault = at(pdus, 177)[0]!;
+  assert.deepEqual([fault.ptype, fault.status, fault.opnum, fault.flags], ['fault', '0x1c00001a', 2, 3]);
+  const entries = pdus.filter((p) => p.ptype === 'response').map((p) => body(p)!.entries!.length);
+  assert.deepEqual(entries, new Array(38).fill(1));
+});
+
+test('srvsvc over SMB2 (IOCTL transceive, Write, Read): 3-context binds, NDR64 chosen, stubs left undecoded', () => {
+  const { pdus, notes } = load('Discovery_dcerp_srvsvc_NetShareEnum.pcapng');
+  assert.deepEqual(notes, []);
+  assert.deepEqual(
+    pdus.map((p) => [p.frame, p.ptype, p.opnum ?? null]),
+    [
+      [17, 'bind', null],
+      [20, 'bind_ack', null],
+      [21, 'request', 15],
+      [22, 'response', 15],
+      [29, 'bind', null],
+      [32, 'bind_ack', null],
+      [33, 'request', 21],
+      [34, 'response', 21],
+    ],
+  );
+  assert.ok(pdus.every((p) => p.smb?.version === 2 && p.smb.pipe === 'srvsvc'));
+  assert.equal(new Set(pdus.map((p) => p.smb!.fid)).size, 2, 'the pipe was opened twice');
+  const ack = at(pdus, 20)[0]!;
+  assert.equal(ack.secondary_address, '\\PIPE\\srvsvc');
+  assert.deepEqual(
+    ack.results!.map((r) => [r.result, r.reason, r.transfer_syntax.name ?? null]),
+    [
+      [2, 2, null],
+      [0, 0, 'NDR64'],
+      [3, 3, null],
+    ],
+  );
+  assert.equal(at(pdus, 21)[0]!.interface?.name, 'SRVSVC');
+  assert.ok(
+    pdus
+      .filter((p) => p.ptype === 'request' || p.ptype === 'response')
+      .every((p) => p.body_note === 'NDR64 stub (not decoded)'),
+  );
+});
 
 test('Samba rpcdump: two fragments, 38 entries kept together with EPT_S_NOT_REGISTERED', () => {
   const { pdus } = load('samba-epm-impacket-rpcdump-lo.pcapng');

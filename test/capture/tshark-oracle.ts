@@ -83,14 +83,18 @@ export interface FrameFields {
   malformed: boolean;
 }
 
-/** tshark's view: frame → field → values, for frames with TCP-carried DCE/RPC (SMB excluded). */
-export const tsharkFields = (file: string, fields: OracleField[]): Map<number, FrameFields> => {
+/** tshark's view: frame → field → values, for every frame with DCE/RPC (direct TCP and SMB pipes). */
+export const tsharkFields = (
+  file: string,
+  fields: OracleField[],
+  displayFilter = 'dcerpc',
+): Map<number, FrameFields> => {
   const names = fields.map((f) => f.tshark);
   const out = run('tshark', [
     '-r',
     file,
     '-Y',
-    'dcerpc && !smb && !smb2',
+    displayFilter,
     '-T',
     'fields',
     '-E',
