@@ -157,6 +157,7 @@ export const spawnLabChild = async (spec: LabSpec, options: ChildLabOptions = {}
   });
   return {
     name: ready.name,
+    pid: child.pid,
     mode: ready.mode,
     port: ready.port,
     hosts: ready.hosts,

@@ -40,6 +40,8 @@ export class LabHarness {
   readonly #hosts = new Map<string, HostRuntime>();
   readonly #crashes: CrashRecord[] = [];
   readonly counters = { connections: 0, binds: 0, requests: 0 };
+  readonly #lastSeen = new Map<Socket, number>();
+  #sweep: NodeJS.Timeout | undefined;
   #closed = false;
 
   constructor(options: HarnessOptions) {
@@ -101,17 +103,59 @@ export class LabHarness {
     }
     this.counters.connections++;
     host.sockets.add(socket);
-    socket.setTimeout(this.#options.idleTimeoutMs ?? 120_000, () => socket.destroy());
+    this.#lastSeen.set(socket, this.#options.now());
+    this.#startSweep();
     socket.on('error', () => {});
-    socket.on('close', () => host.sockets.delete(socket));
+    socket.on('close', () => {
+      host.sockets.delete(socket);
+      this.#lastSeen.delete(socket);
+    });
     const session = host.profile.createSession(host.ctx);
-    let queue = Promise.resolve();
+    let queue: Promise<void> | undefined;
     const run = (actions: Action[]) => {
       if (actions.length === 0) return;
-      queue = queue.then(() => this.#execute(host, socket, actions));
+      // Fast path: nothing pending and only immediate actions (the common bind/request answer).
+      if (!queue && actions.every((a) => a.type === 'send' || a.type === 'close')) {
+        this.#executeNow(socket, actions);
+        return;
+      }
+      const previous = queue ?? Promise.resolve();
+      const current = previous.then(() => this.#execute(host, socket, actions));
+      queue = current;
+      void current.then(() => {
+        if (queue === current) queue = undefined;
+      });
     };
-    socket.on('data', (chunk) => run(session.onData(chunk)));
+    socket.on('data', (chunk) => {
+      this.#lastSeen.set(socket, this.#options.now());
+      run(session.onData(chunk));
+    });
     run(session.onOpen());
+  }
+
+  #executeNow(socket: Socket, actions: Action[]): void {
+    for (const action of actions) {
+      if (socket.destroyed) return;
+      if (action.type === 'send') socket.write(action.bytes);
+      else if (action.type === 'close') {
+        socket.end();
+        return;
+      }
+    }
+  }
+
+  /** Closes connections idle for longer than idleTimeoutMs (one timer for the whole lab, not one per socket). */
+  #startSweep(): void {
+    if (this.#sweep) return;
+    const idleMs = this.#options.idleTimeoutMs ?? 120_000;
+    this.#sweep = setInterval(
+      () => {
+        const cutoff = this.#options.now() - idleMs;
+        for (const [socket, seen] of this.#lastSeen) if (seen < cutoff) socket.destroy();
+      },
+      Math.min(idleMs, 10_000),
+    );
+    this.#sweep.unref();
   }
 
   async #execute(host: HostRuntime, socket: Socket, actions: Action[]): Promise<void> {
@@ -218,6 +262,7 @@ export class LabHarness {
 
   async close(): Promise<void> {
     this.#closed = true;
+    if (this.#sweep) clearInterval(this.#sweep);
     const waits: Promise<void>[] = [];
     for (const host of this.#hosts.values()) {
       host.dead = true;

@@ -29,6 +29,8 @@ export interface RunningLab {
   restart(address: string): Promise<void>;
   /** Removes everything the lab added (sockets, nft table, namespaces, child processes). */
   close(): Promise<void>;
+  /** Child-process labs: the PID of the process serving the hosts (for RSS measurements). */
+  pid?: number;
   /** netns mode: the namespace the scanner must run in (no route out, a route to the targets). */
   scannerNamespace?: string;
   /** netns mode: runs a command inside the scanner namespace. */

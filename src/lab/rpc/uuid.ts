@@ -9,8 +9,19 @@ const UUID_TEXT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}
 
 export const isUuidText = (text: string): boolean => UUID_TEXT.test(text.toLowerCase());
 
-/** Little-endian wire bytes of a textual UUID. */
+const cache = new Map<string, Uint8Array>();
+
+/** Little-endian wire bytes of a textual UUID (memoised: the lab encodes the same few UUIDs all day). */
 export const uuidToBytes = (text: string): Uint8Array => {
+  let bytes = cache.get(text);
+  if (!bytes) {
+    bytes = parseUuid(text);
+    if (cache.size < 4096) cache.set(text, bytes);
+  }
+  return bytes;
+};
+
+const parseUuid = (text: string): Uint8Array => {
   const t = text.toLowerCase();
   if (!UUID_TEXT.test(t)) throw new RangeError(`not a UUID: ${text}`);
   const hex = t.replace(/-/g, '');
@@ -30,12 +41,17 @@ export const uuidToBytes = (text: string): Uint8Array => {
 
 const hex = (n: number, width: number): string => n.toString(16).padStart(width, '0');
 
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
 export const readUuid = (r: ByteReader, field: string): string => {
   const a = r.u32(`${field}.time_low`);
   const b = r.u16(`${field}.time_mid`);
   const c = r.u16(`${field}.time_hi`);
-  const rest = Buffer.from(r.take(8, `${field}.node`)).toString('hex');
-  return `${hex(a, 8)}-${hex(b, 4)}-${hex(c, 4)}-${rest.slice(0, 4)}-${rest.slice(4)}`;
+  const n = r.take(8, `${field}.node`);
+  return (
+    `${hex(a, 8)}-${hex(b, 4)}-${hex(c, 4)}-${HEX[n[0]!]}${HEX[n[1]!]}-` +
+    `${HEX[n[2]!]}${HEX[n[3]!]}${HEX[n[4]!]}${HEX[n[5]!]}${HEX[n[6]!]}${HEX[n[7]!]}`
+  );
 };
 
 export const writeUuid = (w: ByteWriter, text: string): void => {
