@@ -35,7 +35,10 @@ class RoutingSink implements StreamSink {
   ) {}
 
   data(from: Direction, bytes: Uint8Array, frame: number): void {
-    if (this.#target) return this.#target.data(from, bytes, frame);
+    if (this.#target) {
+      this.#target.data(from, bytes, frame);
+      return;
+    }
     this.#held.push({ from, bytes, frame });
     this.#heldBytes += bytes.length;
     const first = this.#held.filter((h) => 'bytes' in h && h.from === this.#held[0]!.from);
@@ -46,7 +49,10 @@ class RoutingSink implements StreamSink {
   }
 
   gap(from: Direction, lost: number, frame: number): void {
-    if (this.#target) return this.#target.gap(from, lost, frame);
+    if (this.#target) {
+      this.#target.gap(from, lost, frame);
+      return;
+    }
     this.#held.push({ from, lost, frame });
   }
 

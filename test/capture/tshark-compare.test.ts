@@ -38,12 +38,6 @@ const KNOWN_STRICTER: Record<string, number[]> = {
   'netns-lab-br0-rst-icmp-arp-epm.pcapng': [176],
 };
 
-/** Captures without TCP-carried DCE/RPC: both tools must find none. */
-const SMB_ONLY = new Set([
-  'Discovery_dcerp_srvsvc_NetShareEnum.pcapng',
-  'samba-nmap-msrpc-enum-smb445-lo.pcapng',
-]);
-
 for (const name of CAPTURES) {
   test(`${name}: every field agrees with tshark`, { skip: needs('tshark') }, () => {
     const file = `${PCAPS}${name}`;
