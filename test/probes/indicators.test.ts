@@ -116,7 +116,7 @@ describe('indicator-tftp', () => {
     const tftp = await startFakeTftp({ address, port: 0, files: ['mslaugh.exe'] });
     closers.push(() => tftp.close());
     const o = await tftpProbe.run(contextFor(nodeTransport, address, tftp.port, { timeoutMs: 1000 }));
-    assert.equal((indicatorsOf(o)[0]?.detail as { filename?: string }).filename, 'mslaugh.exe');
+    assert.equal((indicatorsOf(o)[0]?.detail as { filename?: string } | undefined)?.filename, 'mslaugh.exe');
     assert.equal(tftp.hits, 5, 'five read requests on the service port; the ERROR went to the transfer port');
     await new Promise((r) => setTimeout(r, 30));
     assert.equal(tftp.aborted, 1);

@@ -10,7 +10,7 @@ const EXT: Record<string, string> = {
   text: 'txt',
   scanms: 'scanms.txt',
   ndjson: 'ndjson',
-  json: 'json',
+  json: 'json.txt',
   csv: 'csv',
   xml: 'xml',
 };

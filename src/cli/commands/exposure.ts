@@ -16,7 +16,13 @@ import { systemResolver } from '../../net/dns.ts';
 import { nodeTransport } from '../../net/index.ts';
 import { createExposureWriter, EXPOSURE_FORMATS } from '../../report/exposure/index.ts';
 import { formatForPath, sinkFromWritable } from '../../report/index.ts';
-import { buildTargetSet, createTargetPlan, parseTargetArgs, type TargetSpec, WHOLE } from '../../targets/index.ts';
+import {
+  buildTargetSet,
+  createTargetPlan,
+  parseTargetArgs,
+  type TargetSpec,
+  WHOLE,
+} from '../../targets/index.ts';
 import { EXIT } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
 
@@ -40,7 +46,8 @@ const usage = (message: string): never => {
 
 const intOption = (name: string, text: string, min: number, max: number): number => {
   const n = Number(text);
-  if (!Number.isInteger(n) || n < min || n > max) usage(`${name} must be an integer in ${min}..${max}, got "${text}"`);
+  if (!Number.isInteger(n) || n < min || n > max)
+    usage(`${name} must be an integer in ${min}..${max}, got "${text}"`);
   return n;
 };
 
@@ -59,7 +66,9 @@ export const runExposure = async (argTargets: string[], o: ExposureCliOptions, i
   }
   if (argTargets.length === 0) usage('no targets: give addresses, ranges, CIDR blocks or names');
   const specs: TargetSpec[] = parseTargetArgs(argTargets);
-  const excludes: TargetSpec[] = o.exclude.flatMap((e) => parseTargetArgs(e.split(',').filter(Boolean), '--exclude'));
+  const excludes: TargetSpec[] = o.exclude.flatMap((e) =>
+    parseTargetArgs(e.split(',').filter(Boolean), '--exclude'),
+  );
   const needsDns = specs.concat(excludes).some((s) => s.kind === 'host' || s.kind === 'domain');
   const targets = await buildTargetSet({
     targets: specs,
@@ -95,7 +104,8 @@ export const runExposure = async (argTargets: string[], o: ExposureCliOptions, i
       ratePerSecond,
       seed,
       signal: io.signal,
-      onLocalBackoff: ({ cap }) => io.stderr.write(`rpcsweep: local resources exhausted; ${cap} hosts in flight for now\n`),
+      onLocalBackoff: ({ cap }) =>
+        io.stderr.write(`rpcsweep: local resources exhausted; ${cap} hosts in flight for now\n`),
     })) {
       addToExposureSummary(summary, host);
       await writer.write(host);
@@ -106,7 +116,8 @@ export const runExposure = async (argTargets: string[], o: ExposureCliOptions, i
   } finally {
     if (file) await new Promise<void>((resolve) => file.end(() => resolve()));
   }
-  if (o.failOnReachable && (summary.hostsExposed > 0 || summary.hostsCompromised > 0)) io.setExitCode(EXIT.FINDINGS);
+  if (o.failOnReachable && (summary.hostsExposed > 0 || summary.hostsCompromised > 0))
+    io.setExitCode(EXIT.FINDINGS);
 };
 
 const collectList = (value: string, previous: string[]) => [...previous, value];
@@ -124,7 +135,10 @@ export const register = (program: Command, io: CliIo): void => {
     .option('--concurrency <n>', 'hosts audited at once (1..4000)', '64')
     .option('--rate <n>', 'new connections / datagrams per second (elapsed-time based)')
     .option('--udp-attempts <n>', 'datagrams per UDP port before calling it open|filtered (1..10)', '2')
-    .option('--indicators', 'also look for Blaster infection indicators (shell on TCP 4444, TFTP offering msblast.exe)')
+    .option(
+      '--indicators',
+      'also look for Blaster infection indicators (shell on TCP 4444, TFTP offering msblast.exe)',
+    )
     .option('--format <name>', 'text, ndjson, json, csv (default: from -o, else text)')
     .option('-o, --output <file>', 'write the report to FILE (format from its extension)')
     .option('--seed <n>', 'seed for the target order and request ids')

@@ -101,8 +101,10 @@ const render = async (format: string) => {
 for (const format of Object.keys(EXPOSURE_FORMATS)) {
   test(`exposure ${format}: golden, escaped`, async () => {
     const out = await render(format);
-    const path = new URL(`../golden/exposure.${format === 'text' ? 'txt' : format}`, import.meta.url)
-      .pathname;
+    const path = new URL(
+      `../golden/exposure.${format === 'text' ? 'txt' : format === 'json' ? 'json.txt' : format}`,
+      import.meta.url,
+    ).pathname;
     if (process.env.UPDATE_GOLDEN === '1') writeFileSync(path, out);
     assert.ok(existsSync(path), `missing golden ${path}; actual:\n${out}`);
     assert.equal(out, readFileSync(path, 'utf8'));
