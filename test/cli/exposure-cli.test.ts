@@ -1,0 +1,72 @@
+/** `rpcsweep exposure` through runCli, in-process, against a private loopback address. */
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import { test } from 'node:test';
+import type { CliIo } from '../../src/cli/io.ts';
+import { runCli } from '../../src/cli/main.ts';
+import type { HostExposure } from '../../src/core/exposure.ts';
+
+const makeIo = () => {
+  const out: string[] = [];
+  const err: string[] = [];
+  let exitCode = 0;
+  const sink = (to: string[]) =>
+    new Writable({
+      write(c, _e, cb) {
+        to.push(String(c));
+        cb();
+      },
+    });
+  const io: CliIo = {
+    stdout: sink(out),
+    stderr: sink(err),
+    env: {},
+    stderrIsTty: false,
+    setExitCode: (c) => {
+      exitCode = c;
+    },
+    signal: new AbortController().signal,
+    isRoot: false,
+  };
+  return { io, out: () => out.join(''), err: () => err.join(''), exitCode: () => exitCode };
+};
+
+// Nothing listens on this address: every advisory port is closed (RST / ICMP port unreachable).
+const QUIET = `127.${100 + (process.pid % 100)}.${(process.pid >> 7) % 250}.40`;
+
+test('exposure --format ndjson: one record per address, every port closed', async () => {
+  const t = makeIo();
+  const code = await runCli(
+    ['exposure', QUIET, '--format', 'ndjson', '--timeout', '300', '--seed', '3', '--no-blocklist'],
+    t.io,
+  );
+  assert.equal(code, 0, t.err());
+  const hosts = t
+    .out()
+    .trimEnd()
+    .split('\n')
+    .map((l) => JSON.parse(l) as HostExposure);
+  assert.equal(hosts.length, 1);
+  assert.equal(hosts[0]!.address, QUIET);
+  assert.equal(hosts[0]!.ports.length, 11);
+  assert.ok(
+    hosts[0]!.ports.every((p) => p.state === 'closed'),
+    JSON.stringify(hosts[0]!.ports),
+  );
+});
+
+test('exposure: text summary; usage errors exit 2', async () => {
+  const t = makeIo();
+  assert.equal(await runCli(['exposure', QUIET, '--timeout', '300', '--no-blocklist'], t.io), 0, t.err());
+  assert.match(t.out(), /nothing reachable/);
+  assert.match(t.out(), /TOTAL HOSTS AUDITED\s+= 1/);
+  for (const args of [
+    ['exposure'],
+    ['exposure', QUIET, '--format', 'xml'],
+    ['exposure', QUIET, '--timeout', '0'],
+    ['exposure', QUIET, '--udp-attempts', '99'],
+  ]) {
+    const u = makeIo();
+    assert.equal(await runCli(args, u.io), 2, args.join(' '));
+  }
+});
