@@ -46,6 +46,8 @@ const coveringPrefixes = (spec: LabSpec): string[] => {
 };
 
 export const startNetnsLab = async (spec: LabSpec, options: StartLabOptions): Promise<RunningLab> => {
+  // What earlier runs that crashed left behind goes first (their PIDs are gone).
+  await sweepStaleNamespaces();
   const id = `${NETNS_PREFIX}${OWN_PID}-${++namespaceCounter}`;
   const scanner = `${id}-s`;
   const targets = `${id}-t`;
