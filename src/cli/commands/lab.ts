@@ -66,6 +66,11 @@ const describe = (lab: RunningLab, verbose: boolean): string[] => {
       `  note: ${lab.notSilenced.length} address(es) should be silent but could not be made so without root; they refuse instead`,
     );
   }
+  if (lab.scannerCommandPrefix) {
+    lines.push(
+      `  scan from the scanner namespace: ${lab.scannerCommandPrefix.join(' ')} rpcsweep scan ${lab.targetSpec}`,
+    );
+  }
   lines.push('Ctrl-C stops the lab and removes everything it added.');
   return lines;
 };
