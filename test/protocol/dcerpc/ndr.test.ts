@@ -144,3 +144,32 @@ test('conformant byte arrays and counts are checked before any allocation', () =
   const limit = new NdrReader(new Uint8Array([5, 0, 0, 0, 0, 0, 0, 0, 0]));
   assert.throws(() => limit.count('n', 1, 4), /count 5/);
 });
+
+test('conformant and conformant-varying arrays round-trip at shifted offsets and reject offset + actual > max', () => {
+  const write = (w: NdrWriter) => {
+    w.u8(7);
+    w.conformantArray([1, 2, 3], (v) => w.u16(v));
+    w.conformantVaryingArray(['a', 'b'], (s) => w.varyingString(s), 5);
+  };
+  const read = (n: NdrReader) => {
+    const tag = n.u8('tag');
+    const a = n.conformantArray('a', 2, () => n.u16('a.item'));
+    const b = n.conformantVaryingArray('b', 8, () => n.varyingString('b.item').text);
+    return { tag, a, b };
+  };
+  const base = atShift(0, write);
+  for (const shift of [0, 1, 2, 3]) {
+    assert.equal(hexOf(atShift(shift, write)), hexOf(base));
+    const buf = new Uint8Array(shift + base.length);
+    buf.set(base, shift);
+    const d = decodeNdr(buf, read, { offset: shift });
+    assert.ok(d.ok);
+    assert.deepEqual(d.value, { tag: 7, a: [1, 2, 3], b: { maxCount: 5, offset: 0, items: ['a', 'b'] } });
+  }
+  const bad = new NdrWriter();
+  bad.u32(1).u32(0).u32(2).u32(0).u32(0);
+  const d = decodeNdr(bad.finish(), (n) => n.conformantVaryingArray('epm.entries', 0, () => n.u32('x')));
+  assert.ok(!d.ok);
+  assert.equal(d.error.code, 'DCERPC_BAD_COUNT');
+  assert.equal(d.error.field, 'epm.entries.actual_count');
+});

@@ -194,30 +194,24 @@ export const decodeEptLookupResponse = (
     (n) => {
       const entryHandle = n.contextHandle('epm.hnd');
       const numEnts = n.u32('epm.num_ents');
-      const max = n.count('epm.entries.max_count', 0, MAX_ENTRIES);
-      const offset = n.u32('epm.entries.offset');
-      const actual = n.count('epm.entries.actual_count', 28, MAX_ENTRIES);
-      if (offset + actual > max) {
-        n.fail(
-          'DCERPC_BAD_COUNT',
-          'epm.entries.actual_count',
-          `offset ${offset} + actual ${actual} exceeds max_count ${max}`,
-        );
-      }
-      const entries: EptEntry[] = [];
-      for (let i = 0; i < actual; i++) {
-        const object = n.uuid('epm.object');
-        const present = n.pointer('epm.tower_ptr') !== 0;
-        const annotation = n.varyingString('epm.annotation', 1).text;
-        const entry: EptEntry = { object, annotation, towerOctets: null };
-        entries.push(entry);
-        if (present) {
-          n.defer(() => {
-            entry.towerOctets = readTwr(n, 'epm.tower');
-            Object.assign(entry, towerOf(entry.towerOctets));
-          });
-        }
-      }
+      const { maxCount: max, items: entries } = n.conformantVaryingArray(
+        'epm.entries',
+        28,
+        () => {
+          const object = n.uuid('epm.object');
+          const present = n.pointer('epm.tower_ptr') !== 0;
+          const annotation = n.varyingString('epm.annotation', 1).text;
+          const entry: EptEntry = { object, annotation, towerOctets: null };
+          if (present) {
+            n.defer(() => {
+              entry.towerOctets = readTwr(n, 'epm.tower');
+              Object.assign(entry, towerOf(entry.towerOctets));
+            });
+          }
+          return entry;
+        },
+        MAX_ENTRIES,
+      );
       n.flushDeferred();
       const status = n.u32('epm.rc');
       return { entryHandle, numEnts, maxEnts: max, entries, status };
@@ -291,27 +285,20 @@ export const decodeEptMapResponse = (
     (n) => {
       const entryHandle = n.contextHandle('epm.hnd');
       const numTowers = n.u32('epm.num_towers');
-      const max = n.count('epm.towers.max_count', 0, MAX_ENTRIES);
-      const offset = n.u32('epm.towers.offset');
-      const actual = n.count('epm.towers.actual_count', 4, MAX_ENTRIES);
-      if (offset + actual > max) {
-        n.fail(
-          'DCERPC_BAD_COUNT',
-          'epm.towers.actual_count',
-          `offset ${offset} + actual ${actual} exceeds max_count ${max}`,
-        );
-      }
-      const towers: EptMapResponse['towers'] = [];
-      for (let i = 0; i < actual; i++) {
-        const present = n.pointer('epm.tower_ptr') !== 0;
-        towers.push(null);
-        if (present) {
-          n.defer(() => {
-            const octets = readTwr(n, 'epm.tower');
-            towers[i] = { octets, ...towerOf(octets) };
-          });
-        }
-      }
+      const towers: EptMapResponse['towers'] = n.conformantVaryingArray(
+        'epm.towers',
+        4,
+        (i) => {
+          if (n.pointer('epm.tower_ptr') !== 0) {
+            n.defer(() => {
+              const octets = readTwr(n, 'epm.tower');
+              towers[i] = { octets, ...towerOf(octets) };
+            });
+          }
+          return null;
+        },
+        MAX_ENTRIES,
+      ).items;
       n.flushDeferred();
       const status = n.u32('epm.rc');
       return { entryHandle, numTowers, towers, status };

@@ -186,6 +186,56 @@ export class NdrReader {
     return { text, maxCount, offset, actualCount, terminated };
   }
 
+  /**
+   * Conformant array: max_count, then the elements (each read by `read`). `minElementBytes` bounds
+   * max_count by the bytes left before anything is read.
+   */
+  conformantArray<T>(
+    field: string,
+    minElementBytes: number,
+    read: (i: number) => T,
+    hardLimit?: number,
+  ): T[] {
+    const n = this.count(`${field}.max_count`, minElementBytes, hardLimit);
+    const out: T[] = [];
+    for (let i = 0; i < n; i++) out.push(read(i));
+    return out;
+  }
+
+  /** Conformant-varying array: max_count, offset, actual_count (offset + actual ≤ max), then the elements. */
+  conformantVaryingArray<T>(
+    field: string,
+    minElementBytes: number,
+    read: (i: number) => T,
+    hardLimit?: number,
+  ): { maxCount: number; offset: number; items: T[] } {
+    const maxCount = this.count(`${field}.max_count`, 0, hardLimit);
+    return { maxCount, ...this.varyingArray(field, minElementBytes, read, maxCount) };
+  }
+
+  /** Varying array (e.g. a fixed-size array in a struct): offset, actual_count, then the elements. */
+  varyingArray<T>(
+    field: string,
+    minElementBytes: number,
+    read: (i: number) => T,
+    maxCount = 0x7fffffff,
+  ): { offset: number; items: T[] } {
+    const at = this.r.offset;
+    const offset = this.u32(`${field}.offset`);
+    const actual = this.count(`${field}.actual_count`, minElementBytes);
+    if (offset + actual > maxCount) {
+      this.fail(
+        'DCERPC_BAD_COUNT',
+        `${field}.actual_count`,
+        `offset ${offset} + actual_count ${actual} exceeds max_count ${maxCount}`,
+        at,
+      );
+    }
+    const items: T[] = [];
+    for (let i = 0; i < actual; i++) items.push(read(i));
+    return { offset, items };
+  }
+
   /** Conformant array of u8 (max_count then bytes), e.g. `[size_is(n)] byte *p`. */
   conformantBytes(field: string): Uint8Array {
     const n = this.count(`${field}.max_count`, 1);

@@ -135,6 +135,24 @@ export class NdrWriter {
     return this;
   }
 
+  /** Conformant array: max_count then each element written by `write`. */
+  conformantArray<T>(items: readonly T[], write: (item: T, i: number) => void): this {
+    this.u32(items.length);
+    items.forEach(write);
+    return this;
+  }
+
+  /** Conformant-varying array: max_count (≥ items), offset 0, actual_count, then the elements. */
+  conformantVaryingArray<T>(
+    items: readonly T[],
+    write: (item: T, i: number) => void,
+    maxCount = items.length,
+  ): this {
+    this.u32(Math.max(maxCount, items.length)).u32(0).u32(items.length);
+    items.forEach(write);
+    return this;
+  }
+
   /** Conformant byte array: max_count then the bytes. */
   conformantBytes(b: Uint8Array): this {
     this.u32(b.length);
