@@ -53,6 +53,11 @@ export interface BlasterOptions {
   /** After a reboot the Run key starts the worm this many seconds after boot (its seed), uniformly. */
   bootDelayMinS?: number;
   bootDelayMaxS?: number;
+  /**
+   * Ordinary reboots of infected hosts per day (Poisson). Each one restarts the worm from the Run key
+   * a few seconds after boot, with a low-entropy tick seed: the source of the seeding hotspots.
+   */
+  userRebootsPerDay?: number;
   /** A variant mismatch crashes RPCSS: reboot the host (60 s countdown + boot) and re-seed its worm. */
   rebootOnCrash?: boolean;
   rebootDelayS?: number;
@@ -104,6 +109,7 @@ const K_CLEAN = 2;
 const K_REBOOT = 3;
 const K_WELCHIA_HIT = 4;
 const K_WELCHIA_START = 5;
+const K_USER_REBOOT = 6;
 
 const bad = (m: string) => new RpcsweepError('SIM_BAD_INPUT', m);
 
@@ -144,6 +150,8 @@ export const runBlaster = (
   const bootMaxS = options.bootDelayMaxS ?? 60;
   const rebootOnCrash = options.rebootOnCrash ?? false;
   const rebootDelayS = options.rebootDelayS ?? 120;
+  const userRebootRatePerS = (options.userRebootsPerDay ?? 0) / 86400;
+  if (!(userRebootRatePerS >= 0)) throw bad('userRebootsPerDay must be >= 0');
   const initialInfected = options.initialHosts?.length ?? options.initialInfected ?? 1;
   if (!(Number.isInteger(B) && B >= 1)) throw bad(`batchSize must be a positive integer, got ${B}`);
   if (!(sameTickShare >= 0 && sameTickShare <= 1)) throw bad('sameTickShare must be in [0, 1]');
@@ -177,7 +185,8 @@ export const runBlaster = (
     for (let h = 0; h < n; h++) if (isOnSweep(pop.address[h]!)) ids[fill[spaceOf(h)]!++] = h;
     for (let sp = 0; sp <= pop.siteCount; sp++) {
       const m = ids.subarray(counts[sp]!, counts[sp + 1]!);
-      if (m.length > TargetIndex.MAX_HOSTS) throw bad(`at most ${TargetIndex.MAX_HOSTS} hosts per address space`);
+      if (m.length > TargetIndex.MAX_HOSTS)
+        throw bad(`at most ${TargetIndex.MAX_HOSTS} hosts per address space`);
       const positions = new Float64Array(m.length);
       for (let i = 0; i < m.length; i++) positions[i] = sweepIndex(pop.address[m[i]!]!);
       const idx = new TargetIndex(m, positions);
@@ -203,7 +212,8 @@ export const runBlaster = (
   const patchStartS = (interventions.patchStartH ?? 0) * 3600;
   if (patchHazard > 0)
     for (let h = 0; h < n; h++)
-      if (pop.vulnerable[h]) W[h * 8 + F_PATCH_AT] = patchStartS - Math.log(1 - rngHazards.next()) / patchHazard;
+      if (pop.vulnerable[h])
+        W[h * 8 + F_PATCH_AT] = patchStartS - Math.log(1 - rngHazards.next()) / patchHazard;
   // When cleanup or Welchia patched a host (the patch process may come later: the earlier time counts).
   const fixedAt = new Float64Array(n).fill(Number.POSITIVE_INFINITY);
   const cleanupHazard = dailyFractionToHazardPerS(interventions.cleanupPerDay ?? 0);
@@ -389,6 +399,8 @@ export const runBlaster = (
           v,
           0,
         );
+      if (userRebootRatePerS > 0)
+        queue.push(t - Math.log(1 - rngHazards.next()) / userRebootRatePerS, K_USER_REBOOT, v, 0);
       startWorm(v, t, pendingTick[v]!);
     } else if (state[v] === S_INFECTED && !running[v]) startWorm(v, t, pendingTick[v]!);
   };
@@ -481,6 +493,17 @@ export const runBlaster = (
           const delay = bootDelay();
           pendingTick[h] = quantiseTick(delay * 1000, tickMs);
           queue.push(t + delay, K_START, h, gen[h]!);
+        }
+        break;
+      case K_USER_REBOOT:
+        if (state[h] === S_INFECTED) {
+          if (running[h]) {
+            stopWorm(h, t);
+            const delay = bootDelay();
+            pendingTick[h] = quantiseTick(delay * 1000, tickMs);
+            queue.push(t + rebootDelayS + delay, K_START, h, gen[h]!);
+          }
+          queue.push(t - Math.log(1 - rngHazards.next()) / userRebootRatePerS, K_USER_REBOOT, h, 0);
         }
         break;
       case K_WELCHIA_HIT: {

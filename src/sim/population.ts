@@ -148,7 +148,8 @@ export const syntheticPopulation = (o: SyntheticOptions, rng: Rng): Population =
     keys.sort();
     const repeats: number[] = [];
     for (let i = 1; i < publicHosts; i++)
-      if (Math.floor(keys[i]! / 2097152) === Math.floor(keys[i - 1]! / 2097152)) repeats.push(keys[i]! % 2097152);
+      if (Math.floor(keys[i]! / 2097152) === Math.floor(keys[i - 1]! / 2097152))
+        repeats.push(keys[i]! % 2097152);
     if (repeats.length === 0) break;
     repeats.sort((x, y) => x - y);
     for (const i of repeats) address[i] = drawPublic();

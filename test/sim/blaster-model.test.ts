@@ -84,7 +84,7 @@ test('an outbreak in dense /16s: monotone growth, 40 % local starts, scans at 20
 
 test('interventions slow the outbreak: patching, cleanup, border filtering, Welchia', () => {
   const pop = clustered();
-  const o = { durationH: 24, seed: 4, initialInfected: 2 };
+  const o = { durationH: 12, seed: 4, initialInfected: 6 };
   const base = runBlaster(pop, o).samples.at(-1)!;
   const patched = runBlaster(pop, o, { patchPerDay: 0.9 }).samples.at(-1)!;
   assert.ok(patched.everInfected < base.everInfected, `${patched.everInfected} vs ${base.everInfected}`);
@@ -142,6 +142,25 @@ test('with reboots on crash, variant mismatches restart worms with fresh boot-ti
   assert.ok(
     r.stats.wormStarts > r.stats.infections,
     `${r.stats.wormStarts} starts, ${r.stats.infections} infections`,
+  );
+});
+
+test('ordinary reboots re-seed worms from boot-time ticks: more starts, hotspots at a telescope', () => {
+  const pop = syntheticPopulation({ vulnerable: 30_000, density: 'uniform' }, createRng(5));
+  const o = {
+    durationH: 24,
+    seed: 6,
+    initialInfected: 3000,
+    telescope: { address: 44 << 24, bits: 8 as const },
+  };
+  const once = runBlaster(pop, o);
+  const rebooting = runBlaster(pop, { ...o, userRebootsPerDay: 6 });
+  assert.ok(rebooting.stats.wormStarts > 3 * rebooting.stats.infections);
+  assert.ok(rebooting.telescope!.uniqueStarts > once.telescope!.uniqueStarts);
+  // boot seeds fall in a 20–60 s window: random starts pile up in few /24s
+  assert.ok(
+    rebooting.telescope!.hotspotRatio > 2 * once.telescope!.hotspotRatio,
+    `${rebooting.telescope!.hotspotRatio} vs ${once.telescope!.hotspotRatio}`,
   );
 });
 

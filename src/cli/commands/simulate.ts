@@ -49,6 +49,7 @@ interface SimulateCliOptions {
   welchiaInitial: string;
   welchiaScansPerS: string;
   rebootOnCrash?: boolean;
+  rebootsPerDay: string;
   successProbability: string;
   telescope?: string;
   out?: string;
@@ -247,6 +248,11 @@ export const register = (program: Command, io: CliIo): void => {
       '--reboot-on-crash',
       'a variant mismatch reboots the host; an infected host re-seeds its worm on boot',
     )
+    .option(
+      '--reboots-per-day <r>',
+      'ordinary reboots of infected hosts per day; each re-seeds the worm at boot',
+      '0',
+    )
     .option('--success-probability <p>', 'chance that 4444 and TFTP work once the exploit fits', '1')
     .option('--telescope <prefix>', 'record what a darknet /8 or /16 sees, e.g. 44.0.0.0/8')
     .option('--out <prefix>', 'write <prefix>.csv, <prefix>.json and <prefix>.svg')
@@ -269,6 +275,7 @@ export const register = (program: Command, io: CliIo): void => {
           sampleEveryS: number('--sample-every', o.sampleEvery, { min: 1 }),
         }),
         rebootOnCrash: Boolean(o.rebootOnCrash),
+        userRebootsPerDay: number('--reboots-per-day', o.rebootsPerDay, { min: 0, max: 1000 }),
         successProbability: number('--success-probability', o.successProbability, { min: 0, max: 1 }),
         ...(o.telescope !== undefined && { telescope: parseTelescope(o.telescope) }),
       };
