@@ -77,7 +77,7 @@ export interface DnsResolverOptions {
    * does, falling back to `dns` when it finds nothing. @default 'dns'; systemResolver() uses 'system'.
    */
   readonly addressLookup?: 'dns' | 'system';
-  /** Cancels pending transfers. */
+  /** Cancels pending queries and transfers. */
   readonly signal?: AbortSignal;
 }
 
@@ -144,6 +144,8 @@ export const createDnsResolver = (options: DnsResolverOptions = {}): DnsResolver
   const maxNameServers = checkRange('maxNameServers', options.maxNameServers ?? 4, 1, 64);
   const resolver = new dns.promises.Resolver({ timeout: timeoutMs, tries });
   if (options.servers && options.servers.length > 0) resolver.setServers([...options.servers]);
+  // Ctrl-C: pending queries end with ECANCELLED (reported as "cancelled"), transfers stop.
+  options.signal?.addEventListener('abort', () => resolver.cancel(), { once: true });
   const rng = createRng(randomSeed());
 
   /** [] on NXDOMAIN/NODATA, rejects on real failures. */

@@ -247,6 +247,29 @@ test('a DNS server that does not answer times out as TARGETS_RESOLVE', async () 
   }
 });
 
+test('an aborted signal cancels pending queries as TARGETS_RESOLVE "cancelled"', async () => {
+  const silent = dgram.createSocket('udp4');
+  await new Promise<void>((r) => silent.bind(0, '127.0.0.1', () => r()));
+  try {
+    const controller = new AbortController();
+    const r = createDnsResolver({
+      servers: [`127.0.0.1:${silent.address().port}`],
+      timeoutMs: 5000,
+      tries: 1,
+      signal: controller.signal,
+    });
+    const pending = r.lookupAddresses('dc1.lab.test');
+    setTimeout(() => controller.abort(), 50);
+    await assert.rejects(
+      pending,
+      (e: unknown) =>
+        e instanceof RpcsweepError && e.code === 'TARGETS_RESOLVE' && /cancelled/.test(e.message),
+    );
+  } finally {
+    silent.close();
+  }
+});
+
 test('system address lookup answers names DNS does not know (hosts file), and falls back to DNS', async () => {
   const r = resolverFor({ addressLookup: 'system' });
   const viaDns = await r.lookupAddresses('dc2.lab.test');
