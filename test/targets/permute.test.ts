@@ -41,8 +41,16 @@ test('a 2^32 permutation stays in range and is injective on a sample', () => {
   assert.equal(seen.size, 50_000);
 });
 
-test('same seed → same order; different seeds → different orders; sequential is the identity', () => {
-  assert.deepEqual(orderOf(1000, 42), orderOf(1000, 42));
+test('same seed → same order, in a fresh permutation object (property)', () => {
+  fc.assert(
+    fc.property(fc.integer({ min: 0, max: 3000 }), fc.integer({ min: 0, max: 0xffffffff }), (n, seed) => {
+      assert.deepEqual(orderOf(n, seed), orderOf(n, seed));
+    }),
+    { numRuns: 100 },
+  );
+});
+
+test('different seeds → different orders; sequential is the identity', () => {
   assert.notDeepEqual(orderOf(1000, 42), orderOf(1000, 43));
   assert.deepEqual(orderOf(10, 42, 'sequential'), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
   // A random order of 1000 should not be nearly sorted: count ascending neighbours.
