@@ -102,6 +102,8 @@ export const checkRunValue = (path: string, key: string, valueName: string, data
   if (out.length === 0) {
     // A known worm value name with other data: worth a look, not proof.
     for (const variant of VARIANTS) {
+      // Unattributed names are too common alone (XP's msconfig writes a Run value "MSConfig").
+      if (variant.attribution !== 'confirmed') continue;
       const r = variant.runValues.find((x) => x.name.toLowerCase() === valueName.toLowerCase());
       if (r && valueName.toLowerCase() !== 'windows auto update') {
         out.push({

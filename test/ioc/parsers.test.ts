@@ -119,6 +119,12 @@ test('Run value matching: by file name whatever the value name; Welchia names on
   const odd = checkRunValue('p', 'Run', 'Nonton Antivirus', 'C:\\tools\\scan.exe');
   assert.equal(odd[0]!.severity, 'suspicious');
   assert.deepEqual(checkRunValue('p', 'Run', 'SoundMan', 'SOUNDMAN.EXE'), []);
+  // XP's own msconfig Run value shares a name with a clean-up-script entry: no finding.
+  assert.deepEqual(
+    checkRunValue('p', 'Run', 'MSConfig', 'C:\\WINDOWS\\PCHealth\\HelpCtr\\Binaries\\MSConfig.exe /auto'),
+    [],
+  );
+  assert.equal(checkRunValue('p', 'Run', 'MSConfig', 'msconfig35.exe')[0]!.severity, 'suspicious');
 });
 
 test('file matching: folder matters, unverified roles are suspicious', () => {
