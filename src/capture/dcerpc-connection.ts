@@ -17,6 +17,7 @@ import {
   type ReassembledCall,
 } from '../protocol/dcerpc/index.ts';
 import { type BodyDecoding, decodeBody } from './bodies.ts';
+import { MAX_TRACKED_CALLS, setBounded } from './bounded-map.ts';
 import { opnumName as opnumNameFor, syntaxName } from './known-interfaces.data.ts';
 import type { InterfaceRecord, PduRecord, RecordError, StreamNote } from './pdu-record.ts';
 import { baseRecord, describePduRecord } from './pdu-record-build.ts';
@@ -316,7 +317,7 @@ export class DcerpcConnection implements StreamSink {
         let call: CallInfo | undefined;
         if (pdu.type === 'request') {
           call = { opnum: pdu.opnum, contextId: pdu.contextId };
-          this.#calls.set(pdu.header.callId, call);
+          setBounded(this.#calls, pdu.header.callId, call, MAX_TRACKED_CALLS);
         } else {
           call = this.#calls.get(pdu.header.callId);
         }
