@@ -10,5 +10,5 @@ test('setBounded keeps the newest entries and reports evictions; re-setting refr
   assert.deepEqual(evicted, ['v0', 'v1']);
   setBounded(m, 2, 'again', 3);
   setBounded(m, 9, 'v9', 3);
-  assert.deepEqual([...m.keys()], [2, 9].length === 2 ? [4, 2, 9] : []);
+  assert.deepEqual([...m.keys()], [4, 2, 9]);
 });
