@@ -192,8 +192,22 @@ const osHintsOf = (version: string, sysactAbsent: boolean): string[] => {
 
 /** The whole decision table. Pure; exhaustively tested row by row. */
 export const classify = (input: ClassifyInput): Classification => {
-  const dcomVersion = dcomVersionOf(input);
   const sys = readSysact(input.sysact);
+  if (sys.kind === 'network') {
+    // D1/D2 (and local errors): the common case on big mostly-dead ranges, so nothing else is computed.
+    return {
+      verdict: sys.verdict,
+      success: sys.verdict !== 'error',
+      reason: sys.reason,
+      ms03_026: 'unknown',
+      ms03_039: 'unknown',
+      remact: '....',
+      sysact: '....',
+      dcomVersion: '0.0',
+      osHints: [],
+    };
+  }
+  const dcomVersion = dcomVersionOf(input);
   const base = { dcomVersion, osHints: osHintsOf(dcomVersion, sys.kind === 'absent') };
   // Scanms columns reflect each probe's own reading, even where the verdict overrides it.
   const remactColumn = ((): 'VULN' | 'ptch' | '....' => {
@@ -203,18 +217,6 @@ export const classify = (input: ClassifyInput): Classification => {
   })();
 
   switch (sys.kind) {
-    case 'network':
-      return {
-        ...base,
-        verdict: sys.verdict,
-        success: sys.verdict !== 'error',
-        reason: sys.reason,
-        ms03_026: 'unknown',
-        ms03_039: 'unknown',
-        remact: '....',
-        sysact: '....',
-        osHints: [],
-      };
     case 'patched': // D4, and the KB824146 rule: REMACT cannot override it.
       return {
         ...base,

@@ -141,7 +141,12 @@ export async function* scanTargets(options: ScanEngineOptions): AsyncGenerator<S
     index: number,
     stepPort: number,
   ): Promise<ProbeOutcome> => {
-    const rng = createRng((options.seed ^ Math.imul(index + 1, 0x9e3779b1)) >>> 0);
+    // Created on first use: most addresses of a big range never get far enough to need one.
+    let rng: ReturnType<typeof createRng> | undefined;
+    const randomU32 = () => {
+      rng ??= createRng((options.seed ^ Math.imul(index + 1, 0x9e3779b1)) >>> 0);
+      return rng.nextU32();
+    };
     let silent = 0;
     let local = 0;
     for (;;) {
@@ -158,7 +163,7 @@ export async function* scanTargets(options: ScanEngineOptions): AsyncGenerator<S
           if (limiter) await limiter.take(signal, sleep);
           return transport.openUdp({ host: address, port: stepPort, signal });
         },
-        randomU32: () => rng.nextU32(),
+        randomU32,
         now: () => clock.now(),
       };
       const outcome = await probe.run(ctx);
