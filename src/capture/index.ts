@@ -6,4 +6,7 @@ export type { CaptureFormat, CaptureFrame, CaptureProblem, FrameItem } from './f
 export { decodePacket, LINKTYPE, type PacketResult, type TcpSegment } from './packet.ts';
 export type * from './pdu-record.ts';
 export { captureFormat, readFrames } from './read-frames.ts';
+export { parseRecordFilter, type RecordPredicate } from './record-filter.ts';
+export { looksLikeSmb } from './smb-pipes.ts';
 export { type Direction, type StreamSink, type TcpConnection, TcpReassembler } from './tcp-reassembly.ts';
+export { escapeText, formatNoteText, formatPduText } from './text-format.ts';

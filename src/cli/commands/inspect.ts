@@ -6,9 +6,14 @@
 import { readFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { type Command, Option } from 'commander';
-import { CaptureDecoder } from '../../capture/index.ts';
-import { parseRecordFilter, type RecordPredicate } from '../../capture/record-filter.ts';
-import { escapeText, formatNoteText, formatPduText } from '../../capture/text-format.ts';
+import {
+  CaptureDecoder,
+  escapeText,
+  formatNoteText,
+  formatPduText,
+  parseRecordFilter,
+  type RecordPredicate,
+} from '../../capture/index.ts';
 import { RpcsweepError } from '../../core/errors.ts';
 import type { CliIo } from '../io.ts';
 
