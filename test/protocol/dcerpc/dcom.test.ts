@@ -5,9 +5,11 @@ import { RpcsweepError } from '../../../src/core/errors.ts';
 import {
   ASSUMED_LEGACY_COM_VERSION,
   DCOM_IDS,
+  decodeActivationProperties,
   decodeActivationPropertiesOut,
   decodeActivationReply,
   decodeInqIfIdsResponse,
+  decodePduOrThrow,
   decodeRemoteActivationRequest,
   decodeRemoteActivationResponse,
   decodeRemoteCreateInstanceRequest,
@@ -20,6 +22,7 @@ import {
   encodeRemoteActivationRequest,
   encodeRemoteActivationResponse,
   encodeRemoteCreateInstanceRequest,
+  encodeRemoteGetClassObjectRequest,
   encodeServerAlive2Request,
   encodeServerAlive2Response,
   encodeSysactProbe,
@@ -312,4 +315,54 @@ test('hostile activation replies: huge counts and bad extents are error values',
   assert.ok(!short.ok);
   assert.equal(short.error.code, 'DCERPC_TRUNCATED');
   assert.equal(short.error.field, 'remact.hr');
+});
+
+test('golden: real Windows Server 2016 activation replies give COMVERSION 5.7 (RemoteCreateInstance and RemoteGetClassObject)', () => {
+  const stubOf = (name: string) => {
+    const p = decodePduOrThrow(loadHex(name));
+    assert.ok(p.type === 'request' || p.type === 'response');
+    return p.stub;
+  };
+  for (const [kind, comBindings] of [
+    ['create-instance', '172.16.66.36[49670]'],
+    ['get-class-object', '172.16.66.36[60283]'],
+  ] as const) {
+    const reqStub = stubOf(`win2016-sysact-${kind}-request`);
+    const q =
+      kind === 'create-instance'
+        ? decodeRemoteCreateInstanceRequest(reqStub)
+        : decodeRemoteGetClassObjectRequest(reqStub);
+    assert.ok(q.ok);
+    assert.equal(q.consumed, reqStub.length);
+    assert.deepEqual(q.value.orpcThis.version, { major: 5, minor: 7 });
+    const reencoded =
+      kind === 'create-instance'
+        ? encodeRemoteCreateInstanceRequest(
+            q.value as Parameters<typeof encodeRemoteCreateInstanceRequest>[0],
+          )
+        : encodeRemoteGetClassObjectRequest(
+            q.value as Parameters<typeof encodeRemoteGetClassObjectRequest>[0],
+          );
+    assert.equal(hexOf(reencoded), hexOf(reqStub));
+    const props = decodeActivationProperties(q.value.actProperties!.abData);
+    assert.ok(props.ok);
+    assert.equal(props.value.objrefClsid, DCOM_IDS.CLSID_ActivationPropertiesIn);
+    assert.ok(props.value.properties.some((p) => p.clsid === DCOM_IDS.CLSID_ScmRequestInfo));
+    const replyStub = stubOf(`win2016-sysact-${kind}-reply`);
+    const r = decodeActivationReply(replyStub);
+    assert.ok(r.ok);
+    assert.equal(r.value.hr, 0);
+    assert.equal(hexOf(encodeActivationReply(r.value)), hexOf(replyStub));
+    const out = decodeActivationPropertiesOut(r.value.actProperties!.abData);
+    assert.ok(out.ok, out.ok ? '' : out.error.message);
+    assert.deepEqual(out.value.scmReply?.serverVersion, { major: 5, minor: 7 });
+    assert.deepEqual(out.value.propsOut?.results, [0]);
+    assert.equal(out.value.propsOut?.interfaceData[0]?.abData.length, 176);
+    assert.ok(
+      out.value.scmReply?.oxidBindings?.stringBindings.some(
+        (b) => b.towerId === 7 && b.networkAddress === comBindings,
+      ),
+    );
+    assert.ok(out.value.scmReply?.oxidBindings?.securityBindings.some((b) => b.authnSvc === 10));
+  }
 });

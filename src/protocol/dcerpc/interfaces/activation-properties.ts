@@ -222,6 +222,12 @@ export const decodeActivationPropertiesOut = (abData: Uint8Array): Decoded<Activ
     return { value: out, consumed: at };
   });
 
+/**
+ * The same parser for either direction: an ActivationPropertiesIn blob (a request's pActProperties)
+ * decodes too, listing its properties (InstantiationInfo, ScmRequestInfo, …) without interpreting them.
+ */
+export const decodeActivationProperties = decodeActivationPropertiesOut;
+
 /** Wraps NDR data into a type-serialisation v1 object (data padded to 8). */
 const serialize = (body: (w: NdrWriter) => void): Uint8Array => {
   const w = new NdrWriter();
