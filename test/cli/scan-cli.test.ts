@@ -7,7 +7,7 @@ import { parseFailOn } from '../../src/cli/commands/scan.ts';
 import type { CliIo } from '../../src/cli/io.ts';
 import { runCli } from '../../src/cli/main.ts';
 import { startLab } from '../../src/lab/index.ts';
-import { IS_ROOT } from '../support/system.ts';
+import { IS_ROOT, needs } from '../support/system.ts';
 
 const makeIo = () => {
   const out: string[] = [];
@@ -115,4 +115,39 @@ test('epm command lists the endpoints of a lab host; escapeText neutralises term
   }
   assert.equal(escapeText('a\u001b[31mb\r\n'), 'a\\x1b[31mb\\x0d\\x0a');
   assert.deepEqual([...parseFailOn(['vulnerable'])].sort(), ['patched-kb823980', 'unpatched']);
+});
+
+const statistic = (text: string, label: string): number => {
+  const m = new RegExp(`^\\s*${label}\\s*=\\s*(\\d+)`, 'm').exec(text);
+  assert.ok(m, `statistics line "${label}" in:\n${text}`);
+  return Number(m[1]);
+};
+
+test('quick start without root: 9 / 1 / 90 refused / 100, and a note saying why', async () => {
+  const t = makeIo();
+  t.io.isRoot = false;
+  assert.equal(await runCli(['scan', '--lab', 'hotfix-sample', '--timeout', '1000'], t.io), 0, t.err());
+  const out = t.out();
+  assert.equal(statistic(out, 'Patched with KB823980'), 9);
+  assert.equal(statistic(out, 'Unpatched'), 1);
+  assert.equal(statistic(out, 'Connection refused'), 90);
+  assert.equal(statistic(out, 'Host unreachable'), 0);
+  assert.equal(statistic(out, 'TOTAL ADDRESSES SCANNED'), 100);
+  assert.match(out, /127\.0\.10\.56: unpatched/);
+  assert.match(t.err(), /without root the lab could not make 85 address\(es\) silent/);
+});
+
+test('quick start as root: 9 patched with KB823980, 1 unpatched, 5 refused, 85 unreachable, 100', {
+  skip: needs('root', 'nft'),
+}, async () => {
+  const t = makeIo();
+  assert.equal(await runCli(['scan', '--lab', 'hotfix-sample', '--timeout', '1000'], t.io), 0, t.err());
+  const out = t.out();
+  assert.equal(statistic(out, 'Patched with KB823980'), 9);
+  assert.equal(statistic(out, 'Unpatched'), 1);
+  assert.equal(statistic(out, 'TOTAL HOSTS SCANNED'), 10);
+  assert.equal(statistic(out, 'Connection refused'), 5);
+  assert.equal(statistic(out, 'Host unreachable'), 85);
+  assert.equal(statistic(out, 'TOTAL ADDRESSES SCANNED'), 100);
+  assert.doesNotMatch(t.err(), /without root/);
 });
