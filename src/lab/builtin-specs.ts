@@ -80,7 +80,43 @@ const TINY = {
   unreachable: ['127.0.33.5'],
 };
 
+/**
+ * A small office during Blaster (August 2003): two infected hosts (fake shell on 4444, fake TFTP on
+ * UDP 69), NetBIOS names on every Windows host, one fragile NT4. The services need root (UDP 69/137).
+ */
+const BLASTER_OFFICE = {
+  name: 'blaster-office',
+  description: 'Two Blaster-infected hosts among 12 (fake shell 4444 + TFTP 69, NBSTAT names; root)',
+  seed: 34,
+  range: '127.0.34.1-20',
+  rest: 'unreachable',
+  hosts: [
+    { address: '127.0.34.1', profile: 'win2003-kb824146', netbiosName: 'FILESRV', services: ['nbstat'] },
+    { address: '127.0.34.2', profile: 'win2000-sp4-kb823980', netbiosName: 'MAILSRV', services: ['nbstat'] },
+    { address: '127.0.34.3', profile: 'nt4-sp6a-fragile', netbiosName: 'LEGACYNT', services: ['nbstat'] },
+    {
+      address: '127.0.34.4',
+      profile: 'winxp-sp1',
+      netbiosName: 'SALES-04',
+      services: ['infected', 'nbstat'],
+    },
+    {
+      address: '127.0.34.5',
+      profile: 'win2000-sp2',
+      netbiosName: 'ACCT-05',
+      services: ['infected', 'nbstat'],
+    },
+    { address: '127.0.34.6', profile: 'winxp-sp1-kb823980', netbiosName: 'SALES-06', services: ['nbstat'] },
+    { address: '127.0.34.7', profile: 'winxp-sp2', netbiosName: 'LAPTOP-07', services: ['nbstat'] },
+    { address: '127.0.34.8', profile: 'win2000-sp4-kb824146', netbiosName: 'ACCT-08', services: ['nbstat'] },
+    { address: '127.0.34.9', profile: 'win9x', netbiosName: 'RECEPTION', services: ['nbstat'] },
+    { address: '127.0.34.10', profile: 'dce-epm' },
+  ],
+  refused: ['127.0.34.11', '127.0.34.12'],
+};
+
 export const BUILTIN_SPEC_SOURCES: Record<string, object> = {
+  'blaster-office': BLASTER_OFFICE,
   'hotfix-sample': HOTFIX_SAMPLE,
   'mix-16': MIX_16,
   'all-profiles': ALL_PROFILES,

@@ -11,7 +11,14 @@ export { NETNS_PREFIX, sweepStaleNamespaces } from './netns.ts';
 export { listLabTables, NFT_TABLE_PREFIX, sweepStaleTables } from './nft.ts';
 export { PROFILE_LIST, PROFILES } from './profiles/index.ts';
 export type { ExpectedResult, Profile } from './profiles/types.ts';
-export { type LabHostSpec, type LabSpec, type LabSpecSource, loadLabSpec } from './spec.ts';
+export {
+  HOST_SERVICES,
+  type HostService,
+  type LabHostSpec,
+  type LabSpec,
+  type LabSpecSource,
+  loadLabSpec,
+} from './spec.ts';
 export type { LabHostInfo, RunningLab, StartLabOptions } from './types.ts';
 
 /** Built-in specs, each validated and expanded at first use (mix-16 expands 65,536 addresses). */

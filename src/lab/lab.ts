@@ -6,10 +6,12 @@
 import { RpcsweepError } from '../core/errors.ts';
 import { createRng } from '../core/random.ts';
 import { BUILTIN_SPEC_SOURCES } from './builtin-specs.ts';
+import { startHostServices } from './host-services.ts';
 import { type SilenceRules, silenceAddresses, sweepStaleTables } from './nft.ts';
 import { PROFILES } from './profiles/index.ts';
 import { type SambaEpm, startSambaEpm } from './samba.ts';
 import { LabHarness } from './server.ts';
+import type { LabService } from './services/shell4444.ts';
 import { type LabSpec, type LabSpecSource, loadLabSpec } from './spec.ts';
 import type { RunningLab, StartLabOptions } from './types.ts';
 
@@ -48,11 +50,20 @@ export const startLoopbackLab = async (spec: LabSpec, options: StartLabOptions =
     now: () => performance.now(),
     maxStreamChunks: options.maxStreamChunks,
     maxStreamMs: options.maxStreamMs,
+    // A crashed host stops answering on every port: its extra services go down with RPCSS.
+    onKill: (address) => void stopServices(address),
   });
   let rules: SilenceRules | undefined;
   const sambas: SambaEpm[] = [];
+  const services = new Map<string, LabService[]>();
+  const stopServices = async (address: string) => {
+    const list = services.get(address) ?? [];
+    services.delete(address);
+    await Promise.all(list.map((svc) => svc.close()));
+  };
   const close = async () => {
     await harness.close();
+    await Promise.all([...services.keys()].map(stopServices));
     await rules?.remove();
     await Promise.all(sambas.map((s) => s.close()));
   };
@@ -68,6 +79,10 @@ export const startLoopbackLab = async (spec: LabSpec, options: StartLabOptions =
         }),
       );
       options.signal?.throwIfAborted();
+    }
+    for (const h of spec.hosts) {
+      if (h.services?.length)
+        services.set(map(h.address), await startHostServices(map(h.address), h.netbiosName, h.services));
     }
     if (spec.samba.length > 0) {
       if (!options.isRoot || port !== 135) {
@@ -102,6 +117,7 @@ export const startLoopbackLab = async (spec: LabSpec, options: StartLabOptions =
         address: map(h.address),
         profile: h.profile,
         netbiosName: h.netbiosName,
+        ...(h.services ? { services: [...h.services] } : {}),
         expected: { ...PROFILES.get(h.profile)!.expected },
       })),
       ...spec.samba.map((address) => ({
@@ -122,7 +138,13 @@ export const startLoopbackLab = async (spec: LabSpec, options: StartLabOptions =
     targetSpec: spec.targetSpec.replace(/(^|-)127\./g, `$1${options.firstOctet ?? 127}.`),
     crashes: () => harness.crashes,
     stats: () => ({ ...harness.counters }),
-    restart: (address) => harness.restart(address),
+    restart: async (address) => {
+      await harness.restart(address);
+      const h = spec.hosts.find((x) => map(x.address) === address);
+      if (h?.services?.length && !services.has(address)) {
+        services.set(address, await startHostServices(address, h.netbiosName, h.services));
+      }
+    },
     close: async () => {
       options.signal?.removeEventListener('abort', onAbort);
       await close();

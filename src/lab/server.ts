@@ -17,6 +17,8 @@ export interface HarnessOptions {
   idleTimeoutMs?: number;
   log?: (line: string) => void;
   now: () => number;
+  /** Called when a host crashes (to stop the host's other services). */
+  onKill?: (address: string) => void;
 }
 
 export interface CrashRecord {
@@ -245,6 +247,7 @@ export class LabHarness {
     for (const s of host.sockets) s.destroy();
     host.server?.close();
     host.server = undefined;
+    this.#options.onKill?.(address);
   }
 
   /** Brings a crashed host back (the "reboot" of a fragile host). */

@@ -9,9 +9,18 @@ import { formatIpv4, MAX_ITEM_ADDRESSES, parseAddressItem, parseIpv4, rangeText 
 import { PROFILE_LIST, PROFILES } from './profiles/index.ts';
 import { parseYaml } from './yaml.ts';
 
+/**
+ * Extra services a host can run beside RPCSS (src/lab/services): NetBIOS node status on UDP 137,
+ * Blaster's bound shell on TCP 4444 and its TFTP server on UDP 69 (fakes), DCE/RPC ping on UDP 135.
+ */
+export const HOST_SERVICES = ['nbstat', 'shell4444', 'tftp', 'udp135'] as const;
+export type HostService = (typeof HOST_SERVICES)[number];
+
 export interface LabHostSpec {
   address: string;
   profile: string;
+  /** Extra services (omitted when none). */
+  services?: HostService[];
   /** NetBIOS name the host reports (ServerAlive2, named-pipe towers); at most 15 characters. */
   netbiosName: string;
 }
@@ -24,7 +33,14 @@ export interface LabSpecSource {
   /** The address universe: with `rest`, every address not placed otherwise; with `generate`, the mix. */
   range?: string;
   rest?: 'unreachable' | 'refused';
-  hosts?: Array<{ address?: string; addresses?: string | string[]; profile: string; netbiosName?: string }>;
+  hosts?: Array<{
+    address?: string;
+    addresses?: string | string[];
+    profile: string;
+    netbiosName?: string;
+    /** `infected` is shorthand for shell4444 + tftp (a Blaster-infected host). */
+    services?: Array<HostService | 'infected'>;
+  }>;
   refused?: string | string[];
   unreachable?: string | string[];
   /** Addresses that run Samba's real samba-dcerpcd endpoint mapper (root, port 135). */
@@ -154,7 +170,8 @@ export const loadLabSpec = (
     if (prev) invalid(sourceName, path, `${formatIpv4(address)} is already placed by ${prev}`);
     owner.set(address, path);
   };
-  const hosts: Array<{ address: number; profile: string; netbiosName?: string }> = [];
+  const hosts: Array<{ address: number; profile: string; netbiosName?: string; services?: HostService[] }> =
+    [];
   const refused: number[] = [];
   const unreachable: number[] = [];
   const samba: number[] = [];
@@ -165,7 +182,7 @@ export const loadLabSpec = (
     const path = `hosts[${i}]`;
     if (!isObject(h)) invalid(sourceName, path, 'expected a mapping with address(es) and profile');
     for (const key of Object.keys(h)) {
-      if (!['address', 'addresses', 'profile', 'netbiosName'].includes(key))
+      if (!['address', 'addresses', 'profile', 'netbiosName', 'services'].includes(key))
         invalid(sourceName, `${path}.${key}`, 'unknown field');
     }
     if (typeof h.profile !== 'string') invalid(sourceName, `${path}.profile`, 'expected a profile name');
@@ -190,12 +207,32 @@ export const loadLabSpec = (
         invalid(sourceName, `${path}.netbiosName`, 'expected 1–15 letters/digits, for a single address');
       }
     }
+    let services: HostService[] | undefined;
+    if (h.services !== undefined) {
+      if (!Array.isArray(h.services)) invalid(sourceName, `${path}.services`, 'expected a list');
+      const set = new Set<HostService>();
+      for (const [j, svc] of (h.services as Json[]).entries()) {
+        if (svc === 'infected') {
+          set.add('shell4444');
+          set.add('tftp');
+        } else if (typeof svc === 'string' && (HOST_SERVICES as readonly string[]).includes(svc)) {
+          set.add(svc as HostService);
+        } else
+          invalid(
+            sourceName,
+            `${path}.services[${j}]`,
+            `expected one of ${[...HOST_SERVICES, 'infected'].join(', ')}`,
+          );
+      }
+      services = [...set];
+    }
     for (const a of list) {
       claim(a, `${path}.${key}`);
       hosts.push({
         address: a,
         profile: h.profile as string,
         netbiosName: h.netbiosName as string | undefined,
+        services,
       });
     }
   }
@@ -287,6 +324,7 @@ export const loadLabSpec = (
         address: formatIpv4(h.address),
         profile: h.profile,
         netbiosName: h.netbiosName ?? defaultNetbiosName(h.address, h.profile),
+        ...(h.services?.length ? { services: h.services } : {}),
       })),
     refused: sortNum(refused),
     unreachable: sortNum(unreachable),

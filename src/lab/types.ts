@@ -6,6 +6,8 @@ export interface LabHostInfo {
   address: string;
   profile: string;
   netbiosName: string;
+  /** Extra services this host runs (nbstat, shell4444, tftp, udp135). */
+  services?: string[];
   expected: { verdict: Verdict; ms03_026: FixState; ms03_039: FixState; dcomVersion: string };
 }
 
