@@ -68,20 +68,24 @@ const remediationOf = (s: IocSeverity): readonly string[] =>
 export const isRunKey = (keyPath: string): boolean =>
   /(?:^|\\)microsoft\\windows\\currentversion\\run(?:once)?$/i.test(keyPath.replace(/\\+$/, ''));
 
-/** The executable a Run value starts, lower case, with its folder (`c:\windows\system32\x.exe` → x.exe). */
-export const exeOfCommand = (data: string): { file: string; folder: string } | undefined => {
-  const m = /([^"]*?)([^\\/"\s]+\.exe)\b/i.exec(data.trim().replace(/^"/, ''));
-  if (!m) return undefined;
-  return { file: m[2]!.toLowerCase(), folder: m[1]!.toLowerCase() };
-};
+/**
+ * Executables named in a Run value's command line, lower case, each with its folder
+ * (`rundll32.exe c:\\x\\msblast.exe` → rundll32.exe, msblast.exe).
+ */
+export const exesOfCommand = (data: string): Array<{ file: string; folder: string }> =>
+  Array.from(data.matchAll(/([a-z]:)?((?:[^"\\/\s]*[\\/])*)([^\\/"\s]+\.exe)\b/gi), (m) => ({
+    file: m[3]!.toLowerCase(),
+    folder: `${m[1] ?? ''}${m[2] ?? ''}`.toLowerCase(),
+  }));
 
 export const checkRunValue = (path: string, key: string, valueName: string, data: string): IocFinding[] => {
   const out: IocFinding[] = [];
-  const exe = exeOfCommand(data);
-  const hits = exe ? (FILE_INDEX.get(exe.file) ?? []) : [];
-  for (const { variant, file } of hits) {
+  const hits = exesOfCommand(data).flatMap((exe) =>
+    (FILE_INDEX.get(exe.file) ?? []).map((h) => ({ ...h, exe })),
+  );
+  for (const { variant, file, exe } of hits) {
     // Welchia's names are ordinary Windows names: only its wins\ copies count.
-    if (file.folder === 'system32\\wins' && !/wins\\$/.test(exe!.folder)) continue;
+    if (file.folder === 'system32\\wins' && !/wins[\\/]$/.test(exe.folder)) continue;
     const expected = variant.runValues.find(
       (r) => r.data === file.name && r.name.toLowerCase() === valueName.toLowerCase(),
     );

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { checkFile, checkProcess, checkRunValue, exeOfCommand, isRunKey } from '../../src/ioc/checks.ts';
+import { checkFile, checkProcess, checkRunValue, exesOfCommand, isRunKey } from '../../src/ioc/checks.ts';
 import { parseRegExport } from '../../src/ioc/reg-export.ts';
 import { parseTasklistCsv } from '../../src/ioc/tasklist.ts';
 
@@ -97,10 +97,17 @@ test('Run value matching: by file name whatever the value name; Welchia names on
   assert.ok(isRunKey('HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Run'));
   assert.ok(isRunKey('microsoft\\windows\\currentversion\\RUNONCE'));
   assert.ok(!isRunKey('Microsoft\\Windows\\CurrentVersion\\Runner'));
-  assert.deepEqual(exeOfCommand('"C:\\WINNT\\system32\\MSLAUGH.EXE" /x'), {
-    file: 'mslaugh.exe',
-    folder: 'c:\\winnt\\system32\\',
-  });
+  assert.deepEqual(exesOfCommand('"C:\\WINNT\\system32\\MSLAUGH.EXE" /x'), [
+    { file: 'mslaugh.exe', folder: 'c:\\winnt\\system32\\' },
+  ]);
+  assert.deepEqual(
+    exesOfCommand('rundll32.exe C:\\Program Files\\x\\penis32.exe').map((e) => e.file),
+    ['rundll32.exe', 'penis32.exe'],
+  );
+  assert.equal(
+    checkRunValue('p', 'Run', 'x', 'rundll32.exe C:\\WINDOWS\\penis32.exe')[0]!.variantId,
+    'blaster-b',
+  );
   const renamed = checkRunValue('p', 'Run', 'something else', 'enbiei.exe');
   assert.equal(renamed[0]!.variantId, 'blaster-f');
   assert.match(renamed[0]!.message, /value name differs/);
