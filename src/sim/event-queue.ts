@@ -21,9 +21,15 @@ export class EventQueue {
   #freeCount = 0;
   #poolUsed = 0;
   #size = 0;
+  /**
+   * After a pop the root is left empty until the next operation: a push (the usual case: the worm
+   * just woken schedules its next hit) then sifts down from the root once, instead of one sift for
+   * the pop and another for the push.
+   */
+  #hole = false;
 
   get size(): number {
-    return this.#size;
+    return this.#size - (this.#hole ? 1 : 0);
   }
 
   push(time: number, kind: number, host: number, gen: number): void {
@@ -32,6 +38,11 @@ export class EventQueue {
     this.#kind[e] = kind;
     this.#host[e] = host;
     this.#gen[e] = gen;
+    if (this.#hole) {
+      this.#hole = false;
+      this.#siftDown(time, e, this.#size);
+      return;
+    }
     const times = this.#time;
     const entries = this.#entry;
     let i = this.#size++;
@@ -49,24 +60,36 @@ export class EventQueue {
 
   /** Time of the earliest event (Infinity when empty). */
   peekTime(): number {
+    this.#fillHole();
     return this.#size === 0 ? Number.POSITIVE_INFINITY : this.#time[0]!;
   }
 
   /** Removes the earliest event into `out`; false when the queue is empty. */
   pop(out: PoppedEvent): boolean {
+    this.#fillHole();
     if (this.#size === 0) return false;
-    const times = this.#time;
-    const entries = this.#entry;
-    const top = entries[0]!;
-    out.time = times[0]!;
+    const top = this.#entry[0]!;
+    out.time = this.#time[0]!;
     out.kind = this.#kind[top]!;
     out.host = this.#host[top]!;
     out.gen = this.#gen[top]!;
     this.#free[this.#freeCount++] = top;
+    this.#hole = true;
+    return true;
+  }
+
+  /** Closes the root hole with the last element. */
+  #fillHole(): void {
+    if (!this.#hole) return;
+    this.#hole = false;
     const n = --this.#size;
-    if (n === 0) return true;
-    const t = times[n]!;
-    const e = entries[n]!;
+    if (n > 0) this.#siftDown(this.#time[n]!, this.#entry[n]!, n);
+  }
+
+  /** Places (t, e) at the root of a heap of n elements (the root slot is free) and sifts it down. */
+  #siftDown(t: number, e: number, n: number): void {
+    const times = this.#time;
+    const entries = this.#entry;
     let i = 0;
     for (;;) {
       const first = 4 * i + 1;
@@ -88,7 +111,6 @@ export class EventQueue {
     }
     times[i] = t;
     entries[i] = e;
-    return true;
   }
 
   #grow(): void {
