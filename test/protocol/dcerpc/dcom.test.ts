@@ -37,6 +37,7 @@ import {
   SYSACT_STATUS,
   SYSACT_UUID,
   serverPartOf,
+  serverPartThroughNuls,
   statusHex,
   statusName,
   sysactFailureReply,
@@ -101,6 +102,20 @@ test('REMACT encoders refuse an object name whose server part exceeds 15 charact
     encodeRemactProbe({ cid: CID, clsid: CLSID, objectName: `\\\\${'A'.repeat(15)}\\x\0` }),
   );
   assert.equal(serverPartOf('\\\\HOST\\C$\\'), 'HOST');
+  // Embedded NULs count as server characters for the limit: 10 + NUL + 10 = 21 > 15 is refused.
+  const hidden = `\\\\${'A'.repeat(10)}\0${'B'.repeat(10)}\\x\0`;
+  assert.equal(serverPartOf(hidden).length, 10);
+  assert.equal(serverPartThroughNuls(hidden).length, 21);
+  assert.throws(() => encodeRemactProbe({ cid: CID, clsid: CLSID, objectName: hidden }), RpcsweepError);
+  // Every historical detector name fits (detection.md §2): Tenable, eEye, Microsoft req7.
+  for (const name of [
+    REMACT_PROBE_OBJECT_NAME,
+    '\\\\xC\0\0c$\\SSVA_2003_NESSES.txt\0',
+    '\\\\172.42.142.142\0\\test_Nessus\0',
+  ]) {
+    assert.ok(serverPartThroughNuls(name).length <= 15, name);
+    assert.doesNotThrow(() => encodeRemactProbe({ cid: CID, clsid: CLSID, objectName: name }));
+  }
 });
 
 test('REMACT failure reply: 68 bytes, COMVERSION at 40, phr at 44 (what Tenable and eEye read)', () => {

@@ -276,9 +276,20 @@ export const DCOM_IDS = {
 /** The object-name server part (after leading backslashes, up to `\` or NUL) may be at most this long. */
 export const MAX_SERVER_PART_CHARS = 15;
 
-/** The server part of a UNC-style object name: `\\A\0A\AA` → `A`. */
+/** The server part of a UNC-style object name, up to `\` or NUL: `\\A\0A\\AA` → `A`. */
 export const serverPartOf = (name: string): string => {
   const rest = name.replace(/^\\+/, '');
   const end = rest.search(/[\\\0]/);
+  return end < 0 ? rest : rest.slice(0, end);
+};
+
+/**
+ * The server part counted up to the next backslash only, embedded NULs included (`\\A\0A\\AA` →
+ * `A\0A`). Whether RPCSS's copy stops at an embedded NUL is not documented, so encoders enforce the
+ * 15-character limit on this longer reading; every historical detector name fits it (detection.md §2).
+ */
+export const serverPartThroughNuls = (name: string): string => {
+  const rest = name.replace(/^\\+/, '');
+  const end = rest.indexOf('\\');
   return end < 0 ? rest : rest.slice(0, end);
 };

@@ -28,7 +28,7 @@ import {
   readMInterfacePointer,
   readOrpcThat,
   readOrpcThis,
-  serverPartOf,
+  serverPartThroughNuls,
   writeComVersion,
   writeDualStringArray,
   writeMInterfacePointer,
@@ -81,11 +81,12 @@ export interface RemoteActivationResponse {
 }
 
 const checkObjectName = (name: string): void => {
-  const server = serverPartOf(name);
+  // The longer of the two readings (NULs counted as server characters) must fit.
+  const server = serverPartThroughNuls(name);
   if (server.length > MAX_SERVER_PART_CHARS) {
     throw new RpcsweepError(
       'INVALID_ARGUMENT',
-      `object name server part "${server}" is ${server.length} characters; rpcsweep never sends more than ${MAX_SERVER_PART_CHARS}`,
+      `object name server part ${JSON.stringify(server)} is ${server.length} characters; rpcsweep never sends more than ${MAX_SERVER_PART_CHARS}`,
     );
   }
 };
