@@ -104,9 +104,11 @@ export interface CaptureSummary {
 
 export interface DecodeCaptureOptions extends TcpReassemblyOptions, DcerpcConnectionOptions {}
 
-/** ISO 8601 with microseconds (Date only keeps milliseconds). */
+/** ISO 8601 with microseconds (Date only keeps milliseconds); out-of-range times as raw epoch seconds. */
 export const isoTime = (ns: bigint): string => {
   const ms = ns / 1_000_000n;
+  // Date covers ±8.64e15 ms; a corrupt timestamp beyond that is shown as epoch seconds instead of throwing.
+  if (ms > 8_640_000_000_000_000n || ms < -8_640_000_000_000_000n) return `${ns / 1_000_000_000n}s`;
   const iso = new Date(Number(ms)).toISOString();
   const micros = (((ns / 1000n) % 1000n) + 1000n) % 1000n;
   return `${iso.slice(0, -1)}${micros.toString().padStart(3, '0')}Z`;
