@@ -10,6 +10,7 @@ import { type Command, Option } from 'commander';
 import { adviceToLines, adviseHost } from '../../advice/index.ts';
 import { RpcsweepError } from '../../core/errors.ts';
 import { type HostResult, VERDICTS } from '../../core/result.ts';
+import { escapeControl } from '../../ioc/format.ts';
 import { EXIT } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
 
@@ -74,7 +75,10 @@ export const runAdvise = async (options: AdviseOptions, io: CliIo, stdin: Readab
     hosts++;
     const advice = adviseHost(normalise(value));
     io.stdout.write(
-      options.format === 'ndjson' ? `${JSON.stringify(advice)}\n` : `${adviceToLines(advice).join('\n')}\n\n`,
+      options.format === 'ndjson'
+        ? `${JSON.stringify(advice)}\n`
+        : // Reasons can carry peer-supplied text: never write raw control characters to a terminal.
+          `${adviceToLines(advice).map(escapeControl).join('\n')}\n\n`,
     );
   }
   if (hosts === 0) io.stderr.write(`rpcsweep: ${name}: no host records (HostResult lines) found\n`);
