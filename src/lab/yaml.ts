@@ -136,8 +136,8 @@ const parseLines = (text: string): unknown => {
     const out: unknown[] = [];
     while (pos < lines.length && lines[pos]!.indent === indent) {
       const line = lines[pos]!;
-      if (!(line.text === '-' || line.text.startsWith('- ')))
-        throw new YamlError(line.number, 'expected "- item"');
+      // A key at the sequence's own indentation ends it (`key:` followed by unindented `- items`).
+      if (!(line.text === '-' || line.text.startsWith('- '))) break;
       const rest = line.text.slice(1).trimStart();
       if (rest === '') {
         pos++;
