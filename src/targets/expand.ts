@@ -164,65 +164,71 @@ const expandDomain = async (
   // `names` collects address → most specific name: SRV host, zone owner name, else the domain.
   const domain = spec.name;
   const notes: string[] = [];
+  const srvName = dcSrvName(domain);
+  // The three lookups are independent: run them together, so a silent DNS server costs one timeout,
+  // not three. Names are assigned afterwards in a fixed order, so the result does not depend on timing.
+  const [own, srv, outcome] = await Promise.all([
+    resolver.lookupAddresses(domain).then(
+      (r) => ({ addresses: [...r.ipv4, ...r.ipv6], error: undefined as string | undefined }),
+      (e) => ({ addresses: [] as string[], error: errorText(e) }),
+    ),
+    resolver.lookupSrv(srvName).then(
+      async (records) => {
+        const hostNames = [...new Set(records.map((r) => r.name))];
+        const hosts = await mapLimit(hostNames, options.maxConcurrentLookups, async (name) => {
+          try {
+            const r = await resolver.lookupAddresses(name);
+            return { name, addresses: [...r.ipv4, ...r.ipv6] } as SrvHostExpansion;
+          } catch (e) {
+            return { name, addresses: [], error: errorText(e) } as SrvHostExpansion;
+          }
+        });
+        return { hosts, error: undefined as string | undefined };
+      },
+      (e) => ({ hosts: [] as SrvHostExpansion[], error: errorText(e) }),
+    ),
+    options.zoneTransfer
+      ? resolver
+          .zoneTransfer(domain)
+          .catch((e): ZoneTransferOutcome => ({ status: 'failed', reason: errorText(e) }))
+      : Promise.resolve(undefined),
+  ]);
 
-  const own = await resolver.lookupAddresses(domain).then(
-    (r) => ({ addresses: [...r.ipv4, ...r.ipv6], error: undefined as string | undefined }),
-    (e) => ({ addresses: [] as string[], error: errorText(e) }),
-  );
   notes.push(
     own.error
       ? `own addresses: lookup failed (${own.error})`
       : plural(own.addresses.length, 'own address', 'own addresses'),
   );
 
-  const srvName = dcSrvName(domain);
-  let srvHosts: SrvHostExpansion[] = [];
-  try {
-    const srv = await resolver.lookupSrv(srvName);
-    const hostNames = [...new Set(srv.map((s) => s.name))];
-    srvHosts = await mapLimit(hostNames, options.maxConcurrentLookups, async (name) => {
-      try {
-        const r = await resolver.lookupAddresses(name);
-        return { name, addresses: [...r.ipv4, ...r.ipv6] };
-      } catch (e) {
-        return { name, addresses: [], error: errorText(e) };
-      }
-    });
+  const srvHosts = srv.hosts;
+  if (srv.error) {
+    notes.push(`SRV lookup ${srvName} failed (${srv.error})`);
+  } else {
     const srvAddresses = srvHosts.reduce((n, h) => n + h.addresses.length, 0);
     notes.push(
       `${plural(srvHosts.length, 'SRV host')} (${srvName}) with ${plural(srvAddresses, 'address', 'addresses')}`,
     );
     for (const h of srvHosts) for (const a of h.addresses) if (!names.has(a)) names.set(a, h.name);
-  } catch (e) {
-    notes.push(`SRV lookup ${srvName} failed (${errorText(e)})`);
   }
 
   let zoneTransfer: NonNullable<Expansion['zoneTransfer']>;
   let zoneAddresses: string[] = [];
-  if (!options.zoneTransfer) {
+  if (outcome === undefined) {
     zoneTransfer = { status: 'skipped', reason: 'disabled' };
+  } else if (outcome.status === 'transferred') {
+    zoneAddresses = outcome.addresses.map((r) => r.address);
+    for (const r of outcome.addresses) if (!names.has(r.address)) names.set(r.address, r.name);
+    zoneTransfer = {
+      status: 'transferred',
+      server: outcome.server,
+      records: outcome.records,
+      addresses: new Set(zoneAddresses).size,
+    };
   } else {
-    let outcome: ZoneTransferOutcome;
-    try {
-      outcome = await resolver.zoneTransfer(domain);
-    } catch (e) {
-      outcome = { status: 'failed', reason: errorText(e) };
-    }
-    if (outcome.status === 'transferred') {
-      zoneAddresses = outcome.addresses.map((r) => r.address);
-      for (const r of outcome.addresses) if (!names.has(r.address)) names.set(r.address, r.name);
-      zoneTransfer = {
-        status: 'transferred',
-        server: outcome.server,
-        records: outcome.records,
-        addresses: new Set(zoneAddresses).size,
-      };
-    } else {
-      zoneTransfer =
-        outcome.server === undefined
-          ? { status: outcome.status, reason: outcome.reason }
-          : { status: outcome.status, server: outcome.server, reason: outcome.reason };
-    }
+    zoneTransfer =
+      outcome.server === undefined
+        ? { status: outcome.status, reason: outcome.reason }
+        : { status: outcome.status, server: outcome.server, reason: outcome.reason };
   }
   notes.push(describeZoneTransfer(zoneTransfer));
 
