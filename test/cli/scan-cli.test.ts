@@ -8,6 +8,7 @@ import type { CliIo } from '../../src/cli/io.ts';
 import { runCli } from '../../src/cli/main.ts';
 import { startLab } from '../../src/lab/index.ts';
 import { IS_ROOT, needs } from '../support/system.ts';
+import { tinySpec } from '../system/scan-specs.ts';
 
 const makeIo = () => {
   const out: string[] = [];
@@ -32,13 +33,13 @@ const makeIo = () => {
 };
 
 test('scan: ndjson results for the tiny lab, --fail-on unpatched gives exit code 1', async () => {
-  const lab = await startLab('tiny', { isRoot: IS_ROOT });
+  const lab = await startLab(tinySpec(145), { isRoot: IS_ROOT });
   try {
     const t = makeIo();
     const code = await runCli(
       [
         'scan',
-        '127.0.33.1-4',
+        '127.0.145.1-4',
         '--format',
         'ndjson',
         '--timeout',
@@ -59,15 +60,15 @@ test('scan: ndjson results for the tiny lab, --fail-on unpatched gives exit code
       .filter((r) => r.address);
     const byAddress = Object.fromEntries(results.map((r) => [r.address, r.verdict]));
     assert.deepEqual(byAddress, {
-      '127.0.33.1': 'unpatched',
-      '127.0.33.2': 'patched-kb823980',
-      '127.0.33.3': 'patched',
-      '127.0.33.4': 'refused',
+      '127.0.145.1': 'unpatched',
+      '127.0.145.2': 'patched-kb823980',
+      '127.0.145.3': 'patched',
+      '127.0.145.4': 'refused',
     });
     const ok = makeIo();
     assert.equal(
       await runCli(
-        ['scan', '127.0.33.3', '--format', 'ndjson', '--timeout', '800', '--fail-on', 'unpatched'],
+        ['scan', '127.0.145.3', '--format', 'ndjson', '--timeout', '800', '--fail-on', 'unpatched'],
         ok.io,
       ),
       0,
@@ -104,11 +105,11 @@ test('scan --dry-run prints the plan and sends nothing', async () => {
 });
 
 test('epm command lists the endpoints of a lab host; escapeText neutralises terminal escapes', async () => {
-  const lab = await startLab('tiny', { isRoot: IS_ROOT });
+  const lab = await startLab(tinySpec(145), { isRoot: IS_ROOT });
   try {
     const t = makeIo();
-    assert.equal(await runCli(['epm', '127.0.33.3', '--timeout', '800'], t.io), 0, t.err());
-    assert.match(t.out(), /^127\.0\.33\.3: \d+ endpoint\(s\)/);
+    assert.equal(await runCli(['epm', '127.0.145.3', '--timeout', '800'], t.io), 0, t.err());
+    assert.match(t.out(), /^127\.0\.145\.3: \d+ endpoint\(s\)/);
     assert.match(t.out(), /e1af8308-5d1f-11c9-91a4-08002b14a0fa|ncacn_ip_tcp/);
   } finally {
     await lab.close();

@@ -12,12 +12,13 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { startLab } from '../../src/lab/index.ts';
 import { IS_ROOT } from '../support/system.ts';
+import { tinySpec } from '../system/scan-specs.ts';
 
 const MAIN = new URL('../../src/cli/main.ts', import.meta.url).pathname;
 
 const scanArgs = (out: string, state: string) => [
   'scan',
-  '127.0.33.0/26',
+  '127.0.144.0/26',
   '--seed',
   '77',
   '--timeout',
@@ -72,7 +73,7 @@ const resultsOf = (path: string): string[] =>
     .sort();
 
 test('interrupted scans resume to exactly the uninterrupted result set (SIGINT and SIGKILL)', async () => {
-  const lab = await startLab('tiny', { isRoot: IS_ROOT });
+  const lab = await startLab(tinySpec(144), { isRoot: IS_ROOT });
   const dir = mkdtempSync(join(tmpdir(), 'rs-resume-'));
   try {
     const full = join(dir, 'full.ndjson');

@@ -11,6 +11,7 @@ import { startLab } from '../../src/lab/index.ts';
 import { nodeTransport } from '../../src/net/index.ts';
 import { hostProbesFor } from '../../src/probes/registry.ts';
 import { IS_ROOT } from '../support/system.ts';
+import { allProfilesSpec, tinySpec } from './scan-specs.ts';
 
 const TIMEOUT_MS = 800;
 
@@ -31,7 +32,7 @@ const scanAddresses = async (addresses: string[], port: number): Promise<Map<str
 };
 
 test('every lab profile gets the verdict it promises; hostile peers end within 2 × timeout', async () => {
-  const lab = await startLab('all-profiles', { isRoot: IS_ROOT });
+  const lab = await startLab(allProfilesSpec(140), { isRoot: IS_ROOT });
   try {
     const results = await scanAddresses(
       lab.hosts.map((h) => h.address),
@@ -64,7 +65,7 @@ test('every lab profile gets the verdict it promises; hostile peers end within 2
 });
 
 test('--epm adds the endpoint list of hosts that answer DCE/RPC, and nothing for refused ones', async () => {
-  const lab = await startLab('tiny', { isRoot: IS_ROOT });
+  const lab = await startLab(tinySpec(141), { isRoot: IS_ROOT });
   try {
     const addresses = [...lab.hosts.map((h) => h.address), ...lab.refused];
     const out = new Map<string, HostResult>();

@@ -7,13 +7,14 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { startLab } from '../../src/lab/index.ts';
 import { needs, run } from '../support/system.ts';
+import { tinySpec } from './scan-specs.ts';
 
 const MAIN = new URL('../../src/cli/main.ts', import.meta.url).pathname;
 
 test('scan from an isolated scanner namespace against the lab in another namespace', {
   skip: needs('ip', 'nft', 'root'),
 }, async () => {
-  const lab = await startLab('tiny', { isRoot: true, mode: 'netns' });
+  const lab = await startLab(tinySpec(143), { isRoot: true, mode: 'netns' });
   const ns = lab.scannerNamespace!;
   try {
     assert.ok(ns.startsWith('rs-'));

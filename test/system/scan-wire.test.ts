@@ -14,21 +14,26 @@ import { fromHex } from '../../src/core/bytes.ts';
 import { scanTargets } from '../../src/engine/scan.ts';
 import { startLab } from '../../src/lab/index.ts';
 import { nodeTransport } from '../../src/net/index.ts';
+import { hostProbesFor } from '../../src/probes/registry.ts';
 import { decodePdu } from '../../src/protocol/dcerpc/index.ts';
 import { MAX_SERVER_PART_CHARS, serverPartOf } from '../../src/protocol/dcerpc/interfaces/dcom.ts';
+import { OXID_UUID } from '../../src/protocol/dcerpc/interfaces/oxid.ts';
 import { decodeRemoteActivationRequest, REMACT_UUID } from '../../src/protocol/dcerpc/interfaces/remact.ts';
 import { SYSACT_UUID } from '../../src/protocol/dcerpc/interfaces/sysact.ts';
-import { OXID_UUID } from '../../src/protocol/dcerpc/interfaces/oxid.ts';
-import { hostProbesFor } from '../../src/probes/registry.ts';
 import { needs, run } from '../support/system.ts';
+import { tinySpec } from './scan-specs.ts';
 
-test('probes on the wire: documented binds and opnums only, object-name server parts ≤ 15', { skip: needs('tshark', 'root') }, async () => {
+test('probes on the wire: documented binds and opnums only, object-name server parts ≤ 15', {
+  skip: needs('tshark', 'root'),
+}, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'rs-wire-'));
   const pcap = join(dir, 'scan.pcapng');
-  const lab = await startLab('tiny', { isRoot: true });
+  const lab = await startLab(tinySpec(142), { isRoot: true });
   const hosts = lab.hosts.map((h) => h.address);
   const filter = `tcp port ${lab.port} and (${hosts.map((h) => `host ${h}`).join(' or ')})`;
-  const cap = spawn('/usr/bin/dumpcap', ['-q', '-i', 'lo', '-f', filter, '-w', pcap], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const cap = spawn('/usr/bin/dumpcap', ['-q', '-i', 'lo', '-f', filter, '-w', pcap], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   try {
     // dumpcap says "Capturing on 'Loopback: lo'" once it is ready.
     await new Promise<void>((resolve, reject) => {
@@ -61,8 +66,20 @@ test('probes on the wire: documented binds and opnums only, object-name server p
     await lab.close();
   }
   try {
-    const out = run('/usr/bin/tshark', ['-r', pcap, '-Y', `tcp.dstport == ${lab.port} && tcp.len > 0`, '-T', 'fields', '-e', 'tcp.payload']);
-    const payloads = out.split('\n').filter(Boolean).map((h) => fromHex(h.replace(/:/g, '')));
+    const out = run('/usr/bin/tshark', [
+      '-r',
+      pcap,
+      '-Y',
+      `tcp.dstport == ${lab.port} && tcp.len > 0`,
+      '-T',
+      'fields',
+      '-e',
+      'tcp.payload',
+    ]);
+    const payloads = out
+      .split('\n')
+      .filter(Boolean)
+      .map((h) => fromHex(h.replace(/:/g, '')));
     assert.ok(payloads.length > 0, 'the capture holds client payloads');
     const bound = new Set<string>();
     const calls: string[] = [];
@@ -85,7 +102,8 @@ test('probes on the wire: documented binds and opnums only, object-name server p
       }
     }
     assert.ok(remactRequests >= 2, `REMACT requests seen: ${remactRequests}`);
-    for (const uuid of bound) assert.ok([SYSACT_UUID, REMACT_UUID, OXID_UUID].includes(uuid), `unexpected bind ${uuid}`);
+    for (const uuid of bound)
+      assert.ok([SYSACT_UUID, REMACT_UUID, OXID_UUID].includes(uuid), `unexpected bind ${uuid}`);
     for (const op of calls) assert.ok(['0', '3', '5'].includes(op), `unexpected opnum ${op}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -5,7 +5,6 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { RpcsweepError } from '../../core/errors.ts';
-import { startLab } from '../../lab/index.ts';
 import type { CliIo } from '../io.ts';
 
 export interface ScanLab {
@@ -26,6 +25,8 @@ export const openLabForScan = async (nameOrFile: string, io: CliIo): Promise<Sca
       });
     }
   }
+  // Loaded on demand: a plain scan never pays for (or depends on) the lab's modules.
+  const { startLab } = await import('../../lab/index.ts');
   const lab = await startLab(spec, { isRoot: io.isRoot, signal: io.signal });
   const silent = lab.notSilenced.length;
   const note =
