@@ -243,3 +243,38 @@ test('lookups run with bounded concurrency', async () => {
   assert.equal(t.set.size, 40n);
   assert.equal(peak, 4);
 });
+
+test("a domain's own, SRV and zone-transfer lookups are in flight together", async () => {
+  // Each answer waits until all three lookups have started: sequential code would never get there.
+  const started = new Set<string>();
+  let release!: () => void;
+  const allStarted = new Promise<void>((r) => {
+    release = r;
+  });
+  const start = async (what: string) => {
+    started.add(what);
+    if (started.size === 3) release();
+    await Promise.race([
+      allStarted,
+      new Promise((_, reject) => setTimeout(() => reject(new Error(`${what} waited alone`)), 2000).unref()),
+    ]);
+  };
+  const r: Resolver = {
+    lookupAddresses: async (name) => {
+      if (name === 'slow.example') await start('own');
+      return { ipv4: name === 'slow.example' ? ['127.0.0.40'] : ['127.0.0.41'], ipv6: [] };
+    },
+    lookupSrv: async () => {
+      await start('srv');
+      return [{ name: 'dc.slow.example', port: 389, priority: 0, weight: 0 }];
+    },
+    zoneTransfer: async () => {
+      await start('axfr');
+      return { status: 'refused', reason: 'REFUSED' };
+    },
+  };
+  const t = await buildTargetSet({ targets: parseTargetArgs(['domain:slow.example']), resolver: r });
+  assert.equal(t.expansions[0]!.error, undefined, t.expansions[0]!.summary);
+  assert.equal(t.set.describe(), '127.0.0.40/31');
+  assert.equal(t.hostnames.get('127.0.0.41'), 'dc.slow.example');
+});
