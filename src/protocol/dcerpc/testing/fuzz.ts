@@ -23,6 +23,7 @@ import {
   decodeRemoteGetClassObjectRequest,
 } from '../interfaces/sysact.ts';
 import { decodeTower } from '../interfaces/tower.ts';
+import type { NdrReaderOptions } from '../ndr/reader.ts';
 import { decodePdu } from '../pdu/decode.ts';
 import { describePdu } from '../pdu/describe.ts';
 import { encodePdu } from '../pdu/encode.ts';
@@ -33,14 +34,12 @@ export interface FuzzTarget {
   run(bytes: Uint8Array): unknown;
 }
 
-const stub = (name: string, fn: (b: Uint8Array) => { ok: boolean }): FuzzTarget => ({
+const stub = (name: string, fn: (b: Uint8Array, o?: NdrReaderOptions) => { ok: boolean }): FuzzTarget => ({
   name,
   run: (b) => {
     fn(b);
     // Also with big-endian NDR: every decoder honours the drep.
-    return (fn as (b: Uint8Array, o: { littleEndian: boolean }) => { ok: boolean })(b, {
-      littleEndian: false,
-    });
+    return fn(b, { littleEndian: false });
   },
 });
 
