@@ -152,3 +152,24 @@ test('quick start as root: 9 patched with KB823980, 1 unpatched, 5 refused, 85 u
   assert.equal(statistic(out, 'TOTAL ADDRESSES SCANNED'), 100);
   assert.doesNotMatch(t.err(), /without root/);
 });
+
+test('--shard i/n: the shards of a scan plan cover every address exactly once', async () => {
+  const plannedBy = async (shard: string) => {
+    const t = makeIo();
+    assert.equal(
+      await runCli(['scan', '127.0.98.0/27', '--seed', '12', '--shard', shard, '--dry-run'], t.io),
+      0,
+    );
+    return t
+      .out()
+      .split('\n')
+      .filter((l) => l && !l.startsWith('#'));
+  };
+  const parts = await Promise.all(['1/3', '2/3', '3/3'].map(plannedBy));
+  const all = parts.flat();
+  assert.equal(all.length, 32);
+  assert.equal(new Set(all).size, 32);
+  for (const p of parts) assert.ok(p.length >= 10 && p.length <= 11);
+  const t = makeIo();
+  assert.equal(await runCli(['scan', '127.0.98.0/27', '--shard', '4/3', '--dry-run'], t.io), 2);
+});
