@@ -215,6 +215,7 @@ test('SYSACT probe: Tenable 11835 60-byte stub; failure reply 16 bytes with the 
   assert.ok(q.ok);
   assert.equal(q.value.actProperties?.cntData, 12);
   assert.equal(q.value.trailing?.length, 4);
+  assert.equal(hexOf(encodeRemoteGetClassObjectRequest(q.value)), hexOf(stub));
   const reply = encodeActivationReply(sysactFailureReply(SYSACT_STATUS.RPC_E_INVALID_OBJREF));
   assert.equal(hexOf(reply), '0000000000000000000000001d010180');
   const r = decodeActivationReply(reply);
@@ -265,6 +266,13 @@ test('RemoteCreateInstance: request round-trips; a success reply yields COMVERSI
     { towerId: 7, networkAddress: 'LAB2003' },
   ]);
   assert.deepEqual(props.value.propsOut?.results, [0]);
+  // encode → decode → encode gives the same blob.
+  const again = encodeActivationPropertiesOut({
+    scmReply: props.value.scmReply!,
+    propsOut: props.value.propsOut!,
+    destCtx: props.value.destCtx,
+  });
+  assert.equal(hexOf(again), hexOf(abData));
   assert.deepEqual(
     props.value.properties.map((p) => p.clsid),
     [DCOM_IDS.CLSID_PropsOutInfo, DCOM_IDS.CLSID_ScmReplyInfo],
