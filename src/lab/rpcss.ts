@@ -39,7 +39,6 @@ import {
   BTFN_PREFIX,
   type ContextResult,
   decodeBind,
-  decodeHeader,
   decodeRequest,
   encodeBindAck,
   encodeBindNak,
@@ -51,6 +50,7 @@ import {
   PTYPE,
   peekFragLength,
   type RequestPdu,
+  readRawHeader,
 } from './rpc/wire.ts';
 
 /** Windows' largest fragment (captures: 5840 and 4280); Samba clamps small values up to 2048. */
@@ -189,7 +189,7 @@ export const createRpcssSession = (model: RpcssModel, host: HostContext): Sessio
   const handleBind = (pdu: Uint8Array, isAlter: boolean): Action[] => {
     const decoded = decodeBind(pdu);
     if (!decoded.ok) {
-      const callId = pdu.length >= 16 ? Buffer.from(pdu).readUInt32LE(12) : 0;
+      const { callId } = readRawHeader(pdu);
       const orElse: Action[] =
         model.onGarbage === 'bind-nak'
           ? [{ type: 'send', bytes: encodeBindNak(callId, 0) }, { type: 'close' }]
@@ -421,9 +421,7 @@ export const createRpcssSession = (model: RpcssModel, host: HostContext): Sessio
   };
 
   const handlePdu = (pdu: Uint8Array): Action[] => {
-    const h = decodeHeader(pdu);
-    if (!h.ok) return malformed('header', [{ type: 'reset' }]);
-    const { rpcVers, rpcVersMinor, ptype, callId } = h.value;
+    const { rpcVers, rpcVersMinor, ptype, callId } = readRawHeader(pdu);
     if (rpcVers !== 5 || rpcVersMinor > 1) {
       return [{ type: 'send', bytes: encodeBindNak(callId, 4) }, { type: 'close' }];
     }

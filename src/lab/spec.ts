@@ -38,8 +38,8 @@ export interface LabSpecSource {
     addresses?: string | string[];
     profile: string;
     netbiosName?: string;
-    /** `infected` is shorthand for shell4444 + tftp (a Blaster-infected host). */
-    services?: Array<HostService | 'infected'>;
+    /** HOST_SERVICES names; `infected` is shorthand for shell4444 + tftp (validated at load). */
+    services?: readonly string[];
   }>;
   refused?: string | string[];
   unreachable?: string | string[];

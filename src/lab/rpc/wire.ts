@@ -1,59 +1,58 @@
 /**
- * The server side of connection-oriented DCE/RPC as far as the lab needs it (C706 ch. 12, MS-RPCE
- * 2.2.2): decode the PDUs a client sends (bind, alter_context, request), encode the PDUs a server
- * sends (bind_ack, alter_context_resp, bind_nak, response fragments, fault). Pure functions of bytes.
+ * The server side of connection-oriented DCE/RPC as the lab uses it, on top of the shared codec
+ * (src/protocol/dcerpc): the lab's sessions see these small shapes, the codec does the bytes.
  * Replies are always little-endian, as Samba and Windows answer even big-endian clients.
- *
- * Local to the lab: it was written while the shared codec (src/protocol/dcerpc) was still being
- * built; the profiles only see the types below.
  */
-import { ByteReader, ByteWriter, decodeWith } from '../../core/bytes.ts';
-import type { Decoded } from '../../core/errors.ts';
-import { readUuid, writeUuid } from './uuid.ts';
+import { type Decoded, decodeFail } from '../../core/errors.ts';
+import {
+  BTFN_SYNTAX_PREFIX,
+  PTYPE as CODEC_PTYPE,
+  decodeBind as codecDecodeBind,
+  decodeRequest as codecDecodeRequest,
+  encodeBindAck as codecEncodeBindAck,
+  encodeBindNak as codecEncodeBindNak,
+  encodeFault as codecEncodeFault,
+  encodeResponse as codecEncodeResponse,
+  encodeAlterContextResp,
+  encodeResponseFragments,
+  NDR32_SYNTAX,
+  NIL_UUID,
+  PFC,
+} from '../../protocol/dcerpc/index.ts';
 
 export const PTYPE = {
-  request: 0,
-  response: 2,
-  fault: 3,
-  bind: 11,
-  bindAck: 12,
-  bindNak: 13,
-  alterContext: 14,
-  alterContextResp: 15,
-  auth3: 16,
-  shutdown: 17,
-  coCancel: 18,
-  orphaned: 19,
+  request: CODEC_PTYPE.request,
+  response: CODEC_PTYPE.response,
+  fault: CODEC_PTYPE.fault,
+  bind: CODEC_PTYPE.bind,
+  bindAck: CODEC_PTYPE.bind_ack,
+  bindNak: CODEC_PTYPE.bind_nak,
+  alterContext: CODEC_PTYPE.alter_context,
+  alterContextResp: CODEC_PTYPE.alter_context_resp,
+  auth3: CODEC_PTYPE.auth3,
+  shutdown: CODEC_PTYPE.shutdown,
+  coCancel: CODEC_PTYPE.co_cancel,
+  orphaned: CODEC_PTYPE.orphaned,
 } as const;
 
-export const PFC_FIRST_FRAG = 0x01;
-export const PFC_LAST_FRAG = 0x02;
-export const PFC_DID_NOT_EXECUTE = 0x20;
-export const PFC_OBJECT_UUID = 0x80;
+export const PFC_FIRST_FRAG = PFC.FIRST_FRAG;
+export const PFC_LAST_FRAG = PFC.LAST_FRAG;
+export const PFC_DID_NOT_EXECUTE = PFC.DID_NOT_EXECUTE;
 
-export const HEADER_LENGTH = 16;
-export const REQUEST_HEADER_LENGTH = 24;
-export const RESPONSE_HEADER_LENGTH = 24;
-
-export const NDR32 = { uuid: '8a885d04-1ceb-11c9-9fe8-08002b104860', version: 2 } as const;
-export const NDR64 = { uuid: '71710533-beba-4937-8319-b5dbef9ccc36', version: 1 } as const;
+export const NDR32 = { uuid: NDR32_SYNTAX.uuid, version: NDR32_SYNTAX.major } as const;
 /** Bind-time feature negotiation pseudo transfer syntax: the first 8 bytes identify it. */
-export const BTFN_PREFIX = '6cb71c2c-9812-4540';
+export const BTFN_PREFIX = BTFN_SYNTAX_PREFIX.replace(/-$/, '');
 
 export interface PduHeader {
-  rpcVers: number;
-  rpcVersMinor: number;
   ptype: number;
   flags: number;
   littleEndian: boolean;
   fragLength: number;
-  authLength: number;
   callId: number;
 }
 
 export interface SyntaxId {
   uuid: string;
-  /** if_version: major in the low 16 bits, minor in the high 16 bits (C706 p_syntax_id_t). */
   versionMajor: number;
   versionMinor: number;
 }
@@ -90,101 +89,71 @@ export const peekFragLength = (bytes: Uint8Array): number | undefined => {
   return littleEndian ? bytes[8]! | (bytes[9]! << 8) : (bytes[8]! << 8) | bytes[9]!;
 };
 
-const readHeader = (r: ByteReader): PduHeader => {
-  const rpcVers = r.u8('dcerpc.ver');
-  const rpcVersMinor = r.u8('dcerpc.ver_minor');
-  const ptype = r.u8('dcerpc.pkt_type');
-  const flags = r.u8('dcerpc.cn_flags');
-  const drep = r.take(4, 'dcerpc.drep');
-  const littleEndian = (drep[0]! & 0x10) !== 0;
-  r.littleEndian = littleEndian;
-  const fragLength = r.u16('dcerpc.cn_frag_len');
-  const authLength = r.u16('dcerpc.cn_auth_len');
-  const callId = r.u32('dcerpc.cn_call_id');
-  return { rpcVers, rpcVersMinor, ptype, flags, littleEndian, fragLength, authLength, callId };
+/** The few header fields a server needs before (or without) decoding the body. */
+export const readRawHeader = (pdu: Uint8Array) => {
+  const littleEndian = (pdu[4]! & 0x10) !== 0;
+  const view = new DataView(pdu.buffer, pdu.byteOffset, pdu.byteLength);
+  return {
+    rpcVers: pdu[0]!,
+    rpcVersMinor: pdu[1]!,
+    ptype: pdu[2]!,
+    callId: pdu.length >= 16 ? view.getUint32(12, littleEndian) : 0,
+  };
 };
 
-export const decodeHeader = (pdu: Uint8Array): Decoded<PduHeader> =>
-  decodeWith(() => {
-    const r = new ByteReader(pdu);
-    const header = readHeader(r);
-    if (header.fragLength < HEADER_LENGTH) {
-      r.fail('DCERPC_BAD_FRAG_LEN', 'dcerpc.cn_frag_len', `frag_length ${header.fragLength} < 16`, 8);
-    }
-    return { value: header, consumed: HEADER_LENGTH };
-  });
+const syntax = (s: { uuid: string; major: number; minor: number }): SyntaxId => ({
+  uuid: s.uuid,
+  versionMajor: s.major,
+  versionMinor: s.minor,
+});
 
-/** Bytes of the PDU body after the header, without the auth trailer (sec_trailer 8 + auth_length). */
-const bodyEnd = (r: ByteReader, header: PduHeader): number => {
-  const end = Math.min(header.fragLength, r.end);
-  if (header.authLength === 0) return end;
-  const trailer = header.authLength + 8;
-  if (trailer > end - r.offset) {
-    r.fail('DCERPC_BAD_AUTH_LEN', 'dcerpc.cn_auth_len', `auth_length ${header.authLength} does not fit`, 10);
+/** bind (11) and alter_context (14). */
+export const decodeBind = (pdu: Uint8Array): Decoded<BindPdu> => {
+  const d = codecDecodeBind(pdu);
+  if (!d.ok) return d;
+  const b = d.value;
+  if (b.contexts.some((c) => c.transferSyntaxes.length === 0)) {
+    return decodeFail(
+      'DCERPC_BAD_COUNT',
+      24,
+      'dcerpc.cn_num_trans_items',
+      'a context offers no transfer syntax',
+    );
   }
-  return end - trailer;
+  return {
+    ok: true,
+    consumed: d.consumed,
+    value: {
+      header: b.header,
+      maxXmitFrag: b.maxXmitFrag,
+      maxRecvFrag: b.maxRecvFrag,
+      assocGroupId: b.assocGroupId,
+      contexts: b.contexts.map((c) => ({
+        contextId: c.contextId,
+        abstractSyntax: syntax(c.abstractSyntax),
+        transferSyntaxes: c.transferSyntaxes.map(syntax),
+      })),
+    },
+  };
 };
 
-const readSyntax = (r: ByteReader, field: string): SyntaxId => {
-  const uuid = readUuid(r, field);
-  const version = r.u32(`${field}_ver`);
-  return { uuid, versionMajor: version & 0xffff, versionMinor: version >>> 16 };
-};
-
-/** bind (11) and alter_context (14): the same body. */
-export const decodeBind = (pdu: Uint8Array): Decoded<BindPdu> =>
-  decodeWith(() => {
-    const r = new ByteReader(pdu);
-    const header = readHeader(r);
-    const end = bodyEnd(r, header);
-    const body = new ByteReader(pdu, { offset: r.offset, end, littleEndian: header.littleEndian });
-    const maxXmitFrag = body.u16('dcerpc.cn_max_xmit');
-    const maxRecvFrag = body.u16('dcerpc.cn_max_recv');
-    const assocGroupId = body.u32('dcerpc.cn_assoc_group');
-    const count = body.u8('dcerpc.cn_num_ctx_items');
-    body.skip(3, 'dcerpc.cn_reserved');
-    if (count * 44 > body.remaining) {
-      body.fail('DCERPC_BAD_COUNT', 'dcerpc.cn_num_ctx_items', `${count} context items do not fit`, 24);
-    }
-    const contexts: PresentationContext[] = [];
-    for (let i = 0; i < count; i++) {
-      const contextId = body.u16('dcerpc.cn_ctx_id');
-      const nTransfer = body.u8('dcerpc.cn_num_trans_items');
-      body.skip(1, 'dcerpc.cn_reserved');
-      const abstractSyntax = readSyntax(body, 'dcerpc.cn_bind_to_uuid');
-      const transferSyntaxes: SyntaxId[] = [];
-      for (let j = 0; j < nTransfer; j++) transferSyntaxes.push(readSyntax(body, 'dcerpc.cn_bind_trans_id'));
-      contexts.push({ contextId, abstractSyntax, transferSyntaxes });
-    }
-    return {
-      value: { header, maxXmitFrag, maxRecvFrag, assocGroupId, contexts },
-      consumed: header.fragLength,
-    };
-  });
-
-export const decodeRequest = (pdu: Uint8Array): Decoded<RequestPdu> =>
-  decodeWith(() => {
-    const r = new ByteReader(pdu);
-    const header = readHeader(r);
-    const end = bodyEnd(r, header);
-    const allocHint = r.u32('dcerpc.cn_alloc_hint');
-    const contextId = r.u16('dcerpc.cn_ctx_id');
-    const opnum = r.u16('dcerpc.opnum');
-    const objectUuid = header.flags & PFC_OBJECT_UUID ? readUuid(r, 'dcerpc.obj_id') : undefined;
-    if (r.offset > end) r.fail('DCERPC_TRUNCATED', 'dcerpc.stub', 'request header overruns the PDU');
-    const stub = pdu.subarray(r.offset, end);
-    return {
-      value: { header, allocHint, contextId, opnum, objectUuid, stub, littleEndian: header.littleEndian },
-      consumed: header.fragLength,
-    };
-  });
-
-const writeHeader = (w: ByteWriter, ptype: number, flags: number, callId: number): void => {
-  w.u8(5).u8(0).u8(ptype).u8(flags).u32be(0x10000000).u16(0).u16(0).u32(callId);
-};
-const finishLength = (w: ByteWriter): Uint8Array => {
-  w.patchU16(8, w.length);
-  return w.finish();
+export const decodeRequest = (pdu: Uint8Array): Decoded<RequestPdu> => {
+  const d = codecDecodeRequest(pdu);
+  if (!d.ok) return d;
+  const r = d.value;
+  return {
+    ok: true,
+    consumed: d.consumed,
+    value: {
+      header: r.header,
+      allocHint: r.allocHint,
+      contextId: r.contextId,
+      opnum: r.opnum,
+      objectUuid: r.object,
+      stub: r.stub,
+      littleEndian: r.header.littleEndian,
+    },
+  };
 };
 
 export interface ContextResult {
@@ -204,81 +173,62 @@ export const encodeBindAck = (a: {
   assocGroupId: number;
   secondaryAddress: string;
   results: ContextResult[];
-}): Uint8Array => {
-  const w = new ByteWriter(128);
-  writeHeader(w, a.ptype ?? PTYPE.bindAck, PFC_FIRST_FRAG | PFC_LAST_FRAG, a.callId);
-  w.u16(a.maxXmitFrag).u16(a.maxRecvFrag).u32(a.assocGroupId);
-  const sec = a.secondaryAddress ? Buffer.from(`${a.secondaryAddress}\0`, 'latin1') : new Uint8Array(0);
-  w.u16(sec.length).bytes(sec).align(4);
-  w.u8(a.results.length).u8(0).u16(0);
-  for (const res of a.results) {
-    w.u16(res.result).u16(res.reason);
-    if (res.transferSyntax) {
-      writeUuid(w, res.transferSyntax.uuid);
-      w.u32(res.transferSyntax.version);
-    } else w.zeros(20);
-  }
-  return finishLength(w);
-};
+}): Uint8Array =>
+  (a.ptype === PTYPE.alterContextResp ? encodeAlterContextResp : codecEncodeBindAck)({
+    callId: a.callId,
+    maxXmitFrag: a.maxXmitFrag,
+    maxRecvFrag: a.maxRecvFrag,
+    assocGroupId: a.assocGroupId,
+    secondaryAddress: a.secondaryAddress,
+    results: a.results.map((r) => ({
+      result: r.result,
+      reason: r.reason,
+      transferSyntax: r.transferSyntax
+        ? { uuid: r.transferSyntax.uuid, major: r.transferSyntax.version, minor: 0 }
+        : { uuid: NIL_UUID, major: 0, minor: 0 },
+    })),
+  });
 
 /** bind_nak (13) in Samba's 24-byte form: reason, one supported version 5.0, pad. */
-export const encodeBindNak = (callId: number, reason: number): Uint8Array => {
-  const w = new ByteWriter(24);
-  writeHeader(w, PTYPE.bindNak, PFC_FIRST_FRAG | PFC_LAST_FRAG, callId);
-  w.u16(reason).u8(1).u8(5).u8(0).zeros(3);
-  return finishLength(w);
-};
+export const encodeBindNak = (callId: number, reason: number): Uint8Array =>
+  codecEncodeBindNak({ callId, rejectReason: reason, versions: [{ major: 5, minor: 0 }] });
 
 export const encodeFault = (a: {
   callId: number;
   contextId: number;
   status: number;
   didNotExecute?: boolean;
-}) => {
-  const w = new ByteWriter(32);
-  const flags = PFC_FIRST_FRAG | PFC_LAST_FRAG | (a.didNotExecute === false ? 0 : PFC_DID_NOT_EXECUTE);
-  writeHeader(w, PTYPE.fault, flags, a.callId);
-  w.u32(0).u16(a.contextId).u8(0).u8(0).u32(a.status).u32(0);
-  return finishLength(w);
-};
-
-/** One response PDU header + payload; alloc_hint is the stub bytes remaining from this fragment on. */
-const encodeResponseFragment = (
-  callId: number,
-  contextId: number,
-  flags: number,
-  allocHint: number,
-  payload: Uint8Array,
-): Uint8Array => {
-  const w = new ByteWriter(RESPONSE_HEADER_LENGTH + payload.length);
-  writeHeader(w, PTYPE.response, flags, callId);
-  w.u32(allocHint).u16(contextId).u8(0).u8(0).bytes(payload);
-  return finishLength(w);
-};
+}) =>
+  codecEncodeFault({
+    callId: a.callId,
+    contextId: a.contextId,
+    status: a.status,
+    flags: PFC.FIRST_FRAG | PFC.LAST_FRAG | (a.didNotExecute === false ? 0 : PFC.DID_NOT_EXECUTE),
+  });
 
 /**
  * Splits a response stub into fragments of at most `maxFragLength` bytes (first 0x01, last 0x02),
- * with the stub part a multiple of 8 as Windows does (4280 → 4256 stub bytes).
+ * the stub part a multiple of 8 as Windows does (4280 → 4256 stub bytes); alloc_hint counts the stub
+ * bytes remaining from each fragment on.
  */
 export const encodeResponse = (a: {
   callId: number;
   contextId: number;
   stub: Uint8Array;
   maxFragLength: number;
-}): Uint8Array[] => {
-  const room = Math.max(8, Math.floor((Math.max(a.maxFragLength, 32) - RESPONSE_HEADER_LENGTH) / 8) * 8);
-  const out: Uint8Array[] = [];
-  let offset = 0;
-  do {
-    const part = a.stub.subarray(offset, offset + room);
-    let flags = 0;
-    if (offset === 0) flags |= PFC_FIRST_FRAG;
-    if (offset + part.length >= a.stub.length) flags |= PFC_LAST_FRAG;
-    out.push(encodeResponseFragment(a.callId, a.contextId, flags, a.stub.length - offset, part));
-    offset += part.length;
-  } while (offset < a.stub.length);
-  return out;
-};
+}): Uint8Array[] =>
+  encodeResponseFragments({
+    callId: a.callId,
+    contextId: a.contextId,
+    stub: a.stub,
+    maxXmitFrag: Math.max(a.maxFragLength, 32),
+  });
 
 /** A single response fragment with explicit flags (hostile peers use it for endless fragments). */
-export const encodeRawResponseFragment = encodeResponseFragment;
+export const encodeRawResponseFragment = (
+  callId: number,
+  contextId: number,
+  flags: number,
+  allocHint: number,
+  payload: Uint8Array,
+): Uint8Array => codecEncodeResponse({ callId, contextId, flags, allocHint, stub: payload });
