@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Dirent } from 'node:fs';
-import { lstat, open, readdir, readFile } from 'node:fs/promises';
+import { lstat, open, readdir, readFile, realpath } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { DecodeError, type ErrorCode, RpcsweepError } from '../core/errors.ts';
 import {
@@ -373,7 +373,8 @@ const walkFolder = async (s: Scan, dir: string, depth: number): Promise<void> =>
  * artefacts, or a single artefact file. Throws RpcsweepError(IOC_PATH) only when PATH itself is
  * unusable; every other problem is an entry in `errors`.
  */
-export const scanArtifacts = async (path: string, options: IocScanOptions = {}): Promise<IocReport> => {
+export const scanArtifacts = async (givenPath: string, options: IocScanOptions = {}): Promise<IocReport> => {
+  let path = givenPath;
   const o = { ...DEFAULTS, ...options };
   let st: Awaited<ReturnType<typeof lstat>>;
   try {
@@ -383,8 +384,15 @@ export const scanArtifacts = async (path: string, options: IocScanOptions = {}):
       cause: e,
     });
   }
-  if (st.isSymbolicLink())
-    throw new RpcsweepError('IOC_PATH', `${path} is a symbolic link: give the real path`);
+  if (st.isSymbolicLink()) {
+    // PATH itself was named by the user: resolve it once. Links inside it are never followed.
+    try {
+      path = await realpath(path);
+      st = await lstat(path);
+    } catch (e) {
+      throw new RpcsweepError('IOC_PATH', `${path}: broken symbolic link`, { cause: e });
+    }
+  }
   if (st.isFile()) {
     const s = new Scan(path, 'single-file', o);
     await checkCollectedFile(s, path, basename(path), st.size);

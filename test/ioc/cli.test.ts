@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -108,4 +108,24 @@ test('hostile names and data are escaped in text output', async () => {
   const r = await cli(['ioc', dir]);
   assert.ok(!r.out.includes('\u001b'), 'raw escape character in output');
   assert.match(r.out, /\\x1b\[31mred/);
+});
+
+test('a symlinked PATH is resolved once; links inside it are not followed', async () => {
+  const outside = collected('outside', { 'msblast.exe': 'x' });
+  const dir = collected('linked', { 'a.txt': 'x' });
+  symlinkSync(outside, join(dir, 'elsewhere'));
+  const link = join(tmp, 'link-to-linked');
+  symlinkSync(dir, link);
+  const r = await cli(['ioc', '--format', 'json', link]);
+  assert.equal(r.code, 0);
+  const report = JSON.parse(r.out);
+  assert.deepEqual(report.findings, []);
+  assert.ok(
+    report.artifacts.some((a: { detail?: string }) => /symbolic link: not followed/.test(a.detail ?? '')),
+  );
+  const broken = join(tmp, 'broken-link');
+  symlinkSync(join(tmp, 'no-such'), broken);
+  const b = await cli(['ioc', broken]);
+  assert.equal(b.code, 3);
+  assert.match(b.err, /broken symbolic link \[IOC_PATH\]/);
 });
