@@ -60,6 +60,9 @@ const connectSocket = (socket: dgram.Socket, port: number, host: string): Promis
     socket.connect(port, host, (err?: Error) => (err ? reject(err) : resolve()));
   });
 
+/** Local ports held by this process's acceptFromAnyPort sessions. */
+const ANY_PORT_SESSIONS = new Set<number>();
+
 export const openUdpSession = async (options: UdpSessionOptions): Promise<UdpSession> => {
   const { host, port, signal } = options;
   const maxReceiveBytes = options.maxReceiveBytes ?? 256 * 1024;
@@ -70,7 +73,9 @@ export const openUdpSession = async (options: UdpSessionOptions): Promise<UdpSes
   }
 
   const sockets: dgram.Socket[] = [];
+  let anyPortLocal: number | undefined;
   const closeAll = (): void => {
+    if (anyPortLocal !== undefined) ANY_PORT_SESSIONS.delete(anyPortLocal);
     for (const s of sockets) {
       try {
         s.close();
@@ -83,12 +88,27 @@ export const openUdpSession = async (options: UdpSessionOptions): Promise<UdpSes
   let anyPort: dgram.Socket | undefined;
   try {
     if (options.acceptFromAnyPort) {
-      anyPort = dgram.createSocket({ type, reuseAddr: true });
-      sockets.push(anyPort);
-      await bindSocket(anyPort, 0, options.localAddress);
+      // With SO_REUSEADDR on both, the kernel may hand the same ephemeral port to two such sessions,
+      // and one would then never see its peer's other-port replies: take a port no live session holds.
+      for (let attempt = 0; ; attempt++) {
+        const candidate = dgram.createSocket({ type, reuseAddr: true });
+        sockets.push(candidate);
+        await bindSocket(candidate, 0, options.localAddress);
+        if (!ANY_PORT_SESSIONS.has(candidate.address().port)) {
+          anyPort = candidate;
+          break;
+        }
+        // Close it at once: an extra unconnected socket on that port would take the other session's replies.
+        sockets.pop();
+        candidate.close();
+        if (attempt >= 8)
+          throw new NetError({ ...where('bind'), code: 'NET_LOCAL_RESOURCES', detail: 'no free local port' });
+      }
+      anyPortLocal = anyPort!.address().port;
+      ANY_PORT_SESSIONS.add(anyPortLocal);
       connected = dgram.createSocket({ type, reuseAddr: true });
       sockets.push(connected);
-      await bindSocket(connected, anyPort.address().port, options.localAddress);
+      await bindSocket(connected, anyPortLocal, options.localAddress);
     } else {
       connected = dgram.createSocket({ type });
       sockets.push(connected);

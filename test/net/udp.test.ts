@@ -115,6 +115,19 @@ describe('openUdpSession', () => {
     }
   });
 
+  test('concurrent acceptFromAnyPort sessions never share a local port', async () => {
+    const sessions = await Promise.all(
+      Array.from({ length: 60 }, () =>
+        openUdpSession({ host: '127.0.0.1', port: 9, acceptFromAnyPort: true }),
+      ),
+    );
+    try {
+      assert.equal(new Set(sessions.map((s) => s.localPort)).size, 60);
+    } finally {
+      for (const s of sessions) s.close();
+    }
+  });
+
   test('byte cap', async () => {
     const s = await serve((_m, rinfo, sock) => {
       for (let i = 0; i < 4; i++) sock.send(Buffer.alloc(600), rinfo.port, rinfo.address);
