@@ -66,21 +66,3 @@ export const decideStep = (
   }
   return { action: 'accept' };
 };
-
-/**
- * Adaptive in-flight cap after local-resource failures: halve on failure (never below `floor`), and
- * grow back by one per success up to the configured concurrency. Pure: state in, state out.
- */
-export interface InFlightCap {
-  current: number;
-  max: number;
-  floor: number;
-}
-
-export const capAfterLocalFailure = (cap: InFlightCap): InFlightCap => ({
-  ...cap,
-  current: Math.max(cap.floor, Math.floor(cap.current / 2)),
-});
-
-export const capAfterSuccess = (cap: InFlightCap): InFlightCap =>
-  cap.current >= cap.max ? cap : { ...cap, current: cap.current + 1 };

@@ -1,13 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import {
-  capAfterLocalFailure,
-  capAfterSuccess,
-  DEFAULT_RETRY_POLICY,
-  decideStep,
-  isSilent,
-  localBackoffMs,
-} from '../../src/engine/policy.ts';
+import { DEFAULT_RETRY_POLICY, decideStep, isSilent, localBackoffMs } from '../../src/engine/policy.ts';
 import type { ProbeOutcome } from '../../src/probes/types.ts';
 
 const o = (classification: ProbeOutcome['classification'], code?: string): ProbeOutcome => ({
@@ -46,15 +39,4 @@ test('local failures back off exponentially up to a cap, then give up', () => {
   );
   assert.deepEqual(decideStep(local, 0, 1, policy), { action: 'retry', delayMs: 10, why: 'local-resources' });
   assert.equal(decideStep(local, 0, 4, policy).action, 'give-up');
-});
-
-test('in-flight cap halves on a local failure (never below the floor) and grows back by one', () => {
-  let cap = { current: 1000, max: 1000, floor: 16 };
-  cap = capAfterLocalFailure(cap);
-  assert.equal(cap.current, 500);
-  for (let i = 0; i < 10; i++) cap = capAfterLocalFailure(cap);
-  assert.equal(cap.current, 16);
-  cap = capAfterSuccess(cap);
-  assert.equal(cap.current, 17);
-  assert.equal(capAfterSuccess({ current: 5, max: 5, floor: 1 }).current, 5);
 });
