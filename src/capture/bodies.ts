@@ -7,7 +7,8 @@
  */
 import type { Decoded, DecodeFailure } from '../core/errors.ts';
 import type { SyntaxId } from '../protocol/dcerpc/index.ts';
-import type { ComVersion, OrpcThis } from '../protocol/dcerpc/interfaces/dcom.ts';
+import { decodeActivationPropertiesOut } from '../protocol/dcerpc/interfaces/activation-properties.ts';
+import type { ComVersion, MInterfacePointer, OrpcThis } from '../protocol/dcerpc/interfaces/dcom.ts';
 import {
   decodeEptLookupRequest,
   decodeEptLookupResponse,
@@ -85,6 +86,29 @@ const towerFields = (t: Tower | undefined, towerError?: string): Body => {
 const orpcThis = (o: OrpcThis) => ({ version: version(o.version), flags: o.flags, cid: o.cid });
 
 const handle = (h: { attributes: number; uuid: string }) => ({ attributes: h.attributes, uuid: h.uuid });
+
+/**
+ * An ISystemActivator reply: the HRESULT, and when activation succeeded, the server's COMVERSION and
+ * per-interface results from the ActivationPropertiesOut blob (ScmReplyInfo / PropsOutInfo).
+ */
+const activationReply = (r: { hr: number; actProperties: MInterfacePointer | null }): Body => {
+  const out: Body = {
+    ...status(r.hr, 'hresult'),
+    act_properties_length: r.actProperties?.abData.length ?? null,
+  };
+  if (!r.actProperties) return out;
+  const props = decodeActivationPropertiesOut(r.actProperties.abData);
+  if (!props.ok) {
+    out.act_properties_error = `${props.error.code} at ${props.error.field}: ${props.error.message}`;
+    return out;
+  }
+  if (props.value.scmReply) {
+    out.server_version = version(props.value.scmReply.serverVersion);
+    out.ipid_rem_unknown = props.value.scmReply.ipidRemUnknown;
+  }
+  if (props.value.propsOut) out.interface_results = props.value.propsOut.results.map(statusHex);
+  return out;
+};
 
 const DECODERS: Record<string, Record<number, { request?: StubDecoder; response?: StubDecoder }>> = {
   [EPM_UUID]: {
@@ -187,20 +211,14 @@ const DECODERS: Record<string, Record<number, { request?: StubDecoder; response?
         orpc_this: orpcThis(q.orpcThis),
         act_properties_length: q.actProperties?.abData.length ?? null,
       })),
-      response: map(decodeActivationReply, (r) => ({
-        ...status(r.hr, 'hresult'),
-        act_properties_length: r.actProperties?.abData.length ?? null,
-      })),
+      response: map(decodeActivationReply, activationReply),
     },
     4: {
       request: map(decodeRemoteCreateInstanceRequest, (q) => ({
         orpc_this: orpcThis(q.orpcThis),
         act_properties_length: q.actProperties?.abData.length ?? null,
       })),
-      response: map(decodeActivationReply, (r) => ({
-        ...status(r.hr, 'hresult'),
-        act_properties_length: r.actProperties?.abData.length ?? null,
-      })),
+      response: map(decodeActivationReply, activationReply),
     },
   },
 };

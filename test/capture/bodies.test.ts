@@ -153,3 +153,39 @@ test('a reply that does not decode keeps the PDU and reports body_error', () => 
   assert.equal(sysact.body_error?.code, 'DCERPC_TRUNCATED');
   assert.equal(sysact.stub_length, 3);
 });
+
+test('a successful RemoteCreateInstance reply shows COMVERSION and interface results from ScmReplyInfo', async () => {
+  const { encodeActivationPropertiesOut } = await import(
+    '../../src/protocol/dcerpc/interfaces/activation-properties.ts'
+  );
+  const abData = encodeActivationPropertiesOut({
+    scmReply: {
+      oxid: 0x1122334455667788n,
+      oxidBindings: null,
+      ipidRemUnknown: '00000000-1111-2222-3333-444444444444',
+      authnHint: 0,
+      serverVersion: { major: 5, minor: 7 },
+    },
+    propsOut: { iids: ['00000000-0000-0000-c000-000000000046'], results: [0], interfaceData: [null] },
+  });
+  const reply = encodeActivationReply({
+    orpcThat: { flags: 0, extensions: null },
+    actProperties: { cntData: abData.length, abData },
+    hr: 0,
+  });
+  const withCreate = [
+    ...messages.slice(0, 2),
+    {
+      from: 'client' as const,
+      bytes: encodeRequest({ callId: 6, contextId: 3, opnum: 4, stub: new Uint8Array(8) }),
+    },
+    { from: 'server' as const, bytes: encodeResponse({ callId: 6, contextId: 3, stub: reply }) },
+  ];
+  const { pdus } = decodeCapture(conversationPcap(withCreate));
+  const created = byCall(pdus, 6, 'response');
+  assert.equal(created.opnum_name, 'RemoteCreateInstance');
+  assert.equal(created.body?.hresult, '0x00000000');
+  assert.equal(created.body?.server_version, '5.7');
+  assert.equal(created.body?.ipid_rem_unknown, '00000000-1111-2222-3333-444444444444');
+  assert.deepEqual(created.body?.interface_results, ['0x00000000']);
+});
