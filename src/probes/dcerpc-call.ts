@@ -159,7 +159,7 @@ export const openConversation = async (
     if (ack.type !== 'bind_ack') return fail(unexpected('bind_ack', ack));
     const bindResults = ack.results.map((r): [number, number] => [r.result, r.reason]);
     const first = ack.results[0];
-    if (!first || first.result !== 0) {
+    if (first?.result !== 0) {
       return fail({
         classification: 'bind-rejected',
         success: true,

@@ -10,14 +10,7 @@ import { Writable } from 'node:stream';
 import { type Command, Option } from 'commander';
 import { systemClock, wallClockIso } from '../../core/clock.ts';
 import { RpcsweepError } from '../../core/errors.ts';
-import {
-  emptyCounts,
-  type HostResult,
-  type RunMeta,
-  summarize,
-  VERDICTS,
-  type Verdict,
-} from '../../core/result.ts';
+import { emptyCounts, type RunMeta, summarize, VERDICTS, type Verdict } from '../../core/result.ts';
 import { VERSION } from '../../core/version.ts';
 import {
   checkResumeMatches,
