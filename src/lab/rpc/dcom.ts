@@ -7,7 +7,14 @@
  */
 import { ByteReader, ByteWriter, decodeWith } from '../../core/bytes.ts';
 import type { Decoded } from '../../core/errors.ts';
-import { readUuid } from './uuid.ts';
+import {
+  encodeActivationReply,
+  encodeInqIfIdsResponse,
+  encodeRemoteActivationResponse,
+  encodeServerAlive2Response,
+  sysactFailureReply,
+} from '../../protocol/dcerpc/index.ts';
+import { NIL_UUID, readUuid } from './uuid.ts';
 
 export const IID = {
   remoteActivation: '4d9f4ab8-7d1c-11cf-861e-0020af6e7c57',
@@ -194,20 +201,19 @@ export const encodeRemoteActivationFailure = (a: {
   interfaces: number;
 }): Uint8Array => {
   const n = Math.max(0, Math.min(a.interfaces, MAX_INTERFACES));
-  const w = new ByteWriter(68 + 8 * n);
-  w.u32(0).u32(0); // ORPCTHAT: flags, extensions NULL
-  w.u64(0n); // OXID
-  w.u32(0); // ppdsaOxidBindings NULL
-  w.zeros(16); // IPID of IRemUnknown
-  w.u32(0); // AuthnHint
-  w.u16(a.comVersion.major).u16(a.comVersion.minor);
-  w.u32(a.hresult);
-  w.u32(n);
-  for (let i = 0; i < n; i++) w.u32(0); // ppInterfaceData[i] NULL
-  w.u32(n);
-  for (let i = 0; i < n; i++) w.u32(a.hresult); // pResults[i]
-  w.u32(0); // return: the call itself succeeded; phr carries the failure
-  return w.finish();
+  return encodeRemoteActivationResponse({
+    orpcThat: { flags: 0, extensions: null },
+    oxid: 0n,
+    oxidBindings: null,
+    ipidRemUnknown: NIL_UUID,
+    authnHint: 0,
+    serverVersion: a.comVersion,
+    hr: a.hresult,
+    interfaceData: Array.from({ length: n }, () => null),
+    results: Array.from({ length: n }, () => a.hresult),
+    // The call itself succeeded; phr carries the failure.
+    returnValue: 0,
+  });
 };
 
 export interface SystemActivatorRequest {
@@ -235,48 +241,41 @@ export const decodeSystemActivatorRequest = (
 
 /** 16-byte failure reply: ORPCTHAT, ppActProperties NULL, HRESULT. */
 export const encodeSystemActivatorFailure = (hresult: number): Uint8Array =>
-  new ByteWriter(16).u32(0).u32(0).u32(0).u32(hresult).finish();
+  encodeActivationReply(sysactFailureReply(hresult));
 
 /** ServerAlive (opnum 3): only the status. */
 export const encodeServerAlive = (): Uint8Array => new ByteWriter(4).u32(0).finish();
 
 /** ServerAlive2 (opnum 5): COMVERSION, DUALSTRINGARRAY of the host's bindings, reserved, status. */
 export const encodeServerAlive2 = (a: { comVersion: ComVersion; networkAddresses: string[] }): Uint8Array => {
-  const words: number[] = [];
-  for (const addr of a.networkAddresses) {
-    words.push(7); // ncacn_ip_tcp tower id
-    for (const ch of addr) words.push(ch.charCodeAt(0));
-    words.push(0);
-  }
-  words.push(0);
-  const securityOffset = words.length;
-  for (const authn of [0x0a, 0x09]) words.push(authn, 0xffff, 0); // NTLM, SPNEGO; empty principal
-  words.push(0);
-  const w = new ByteWriter(64 + words.length * 2);
-  w.u16(a.comVersion.major).u16(a.comVersion.minor);
-  w.u32(0x00020000); // ppdsaOrBindings referent
-  w.u32(words.length).u16(words.length).u16(securityOffset);
-  for (const x of words) w.u16(x);
-  w.align(4);
-  w.u32(0); // pReserved
-  w.u32(0); // status
-  return w.finish();
+  const stringBindings = a.networkAddresses.map((networkAddress) => ({ towerId: 7, networkAddress }));
+  // NTLM and SPNEGO security bindings with an empty principal name, as pre-Kerberos hosts list.
+  const securityBindings = [0x0a, 0x09].map((authnSvc) => ({
+    authnSvc,
+    authzSvc: 0xffff,
+    principalName: '',
+  }));
+  const stringWords = stringBindings.reduce((n, b) => n + 2 + b.networkAddress.length, 1);
+  const securityWords = securityBindings.reduce((n, b) => n + 3 + b.principalName.length, 1);
+  return encodeServerAlive2Response({
+    comVersion: a.comVersion,
+    bindings: {
+      numEntries: stringWords + securityWords,
+      securityOffset: stringWords,
+      stringBindings,
+      securityBindings,
+    },
+    reserved: 0,
+    status: 0,
+  });
 };
 
 /** rpc_mgmt_inq_if_ids (mgmt opnum 0) reply: the interfaces served on this port. */
-export const encodeInqIfIds = (ids: Array<{ uuid: string; versionMajor: number; versionMinor: number }>) => {
-  const w = new ByteWriter(32 + ids.length * 28);
-  w.u32(0x00020000).u32(ids.length).u32(ids.length);
-  for (let i = 0; i < ids.length; i++) w.u32(0x00020004 + 4 * i);
-  for (const id of ids) {
-    const b = Buffer.from(id.uuid.replace(/-/g, ''), 'hex');
-    const u = new ByteWriter(20);
-    u.u32(b.readUInt32BE(0)).u16(b.readUInt16BE(4)).u16(b.readUInt16BE(6)).bytes(b.subarray(8));
-    w.bytes(u.finish()).u16(id.versionMajor).u16(id.versionMinor);
-  }
-  w.u32(0);
-  return w.finish();
-};
+export const encodeInqIfIds = (ids: Array<{ uuid: string; versionMajor: number; versionMinor: number }>) =>
+  encodeInqIfIdsResponse({
+    interfaces: ids.map((i) => ({ uuid: i.uuid, major: i.versionMajor, minor: i.versionMinor })),
+    status: 0,
+  });
 
 /** rpc_mgmt_is_server_listening (mgmt opnum 2) reply: status 0, listening = true. */
 export const encodeIsServerListening = (): Uint8Array => new ByteWriter(8).u32(0).u32(1).finish();

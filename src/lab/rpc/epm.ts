@@ -3,10 +3,15 @@
  * server side: ept_lookup (opnum 2) and ept_map (opnum 3) request decoders, response encoders and
  * protocol towers (floor layout as in Windows and Samba captures, detection.md §3.7).
  */
-import { ByteReader, ByteWriter, decodeWith } from '../../core/bytes.ts';
+import { ByteReader, decodeWith } from '../../core/bytes.ts';
 import type { Decoded } from '../../core/errors.ts';
-import { NIL_UUID, readUuid, uuidToBytes, writeUuid } from './uuid.ts';
-import { NDR32 } from './wire.ts';
+import {
+  encodeEptLookupResponse as codecEncodeEptLookupResponse,
+  encodeEptMapResponse as codecEncodeEptMapResponse,
+  encodeTower,
+  type TowerSpec,
+} from '../../protocol/dcerpc/index.ts';
+import { NIL_UUID, readUuid } from './uuid.ts';
 
 export const EPM_UUID = 'e1af8308-5d1f-11c9-91a4-08002b14a0fa';
 export const EPT_S_NOT_REGISTERED = 0x16c9a0d6;
@@ -33,38 +38,24 @@ export interface TowerHost {
   netbiosName: string;
 }
 
-const floor = (w: ByteWriter, lhs: Uint8Array, rhs: Uint8Array): void => {
-  w.u16(lhs.length).bytes(lhs).u16(rhs.length).bytes(rhs);
-};
-const u16le = (v: number) => Uint8Array.of(v & 0xff, v >> 8);
-const u16be = (v: number) => Uint8Array.of(v >> 8, v & 0xff);
-const cstr = (s: string) => Buffer.from(`${s}\0`, 'latin1');
-const ipv4 = (a: string) => Uint8Array.from(a.split('.').map(Number));
-
-/** The tower octets of one endpoint (5 floors for IP transports, 4 for ncalrpc). */
-export const buildTower = (e: EndpointEntry, host: TowerHost): Uint8Array => {
-  const w = new ByteWriter(96);
-  const ip = e.protocol === 'ncacn_ip_tcp' || e.protocol === 'ncadg_ip_udp' || e.protocol === 'ncacn_http';
-  const floors = e.protocol === 'ncalrpc' ? 4 : 5;
-  w.u16(floors);
-  const ifLhs = new ByteWriter(19).u8(0x0d).bytes(uuidToBytes(e.uuid)).u16(e.versionMajor).finish();
-  floor(w, ifLhs, u16le(e.versionMinor));
-  const ndrLhs = new ByteWriter(19).u8(0x0d).bytes(uuidToBytes(NDR32.uuid)).u16(NDR32.version).finish();
-  floor(w, ndrLhs, u16le(0));
-  const rpcProtocol = e.protocol === 'ncadg_ip_udp' ? 0x0a : e.protocol === 'ncalrpc' ? 0x0c : 0x0b;
-  floor(w, Uint8Array.of(rpcProtocol), u16le(0));
-  if (ip) {
-    const portId = e.protocol === 'ncacn_ip_tcp' ? 0x07 : e.protocol === 'ncadg_ip_udp' ? 0x08 : 0x1f;
-    floor(w, Uint8Array.of(portId), u16be(Number(e.endpoint)));
-    floor(w, Uint8Array.of(0x09), ipv4(host.address));
-  } else if (e.protocol === 'ncacn_np') {
-    floor(w, Uint8Array.of(0x0f), cstr(e.endpoint));
-    floor(w, Uint8Array.of(0x11), cstr(`\\\\${host.netbiosName}`));
-  } else {
-    floor(w, Uint8Array.of(0x10), cstr(e.endpoint));
+/** The codec's tower spec for one endpoint as `host` would register it. */
+const towerSpec = (e: EndpointEntry, host: TowerHost): TowerSpec => {
+  const base = {
+    interface: { uuid: e.uuid, major: e.versionMajor, minor: e.versionMinor },
+    protocol: e.protocol,
+  };
+  switch (e.protocol) {
+    case 'ncacn_np':
+      return { ...base, pipe: e.endpoint, host: `\\\\${host.netbiosName}` };
+    case 'ncalrpc':
+      return { ...base, endpoint: e.endpoint };
+    default:
+      return { ...base, port: Number(e.endpoint), address: host.address };
   }
-  return w.finish();
 };
+
+/** The tower octets of one endpoint (5 floors for IP transports and pipes, 4 for ncalrpc). */
+export const buildTower = (e: EndpointEntry, host: TowerHost): Uint8Array => encodeTower(towerSpec(e, host));
 
 /** Interface UUID and version named in a tower's first floor, if it has one. */
 export const towerInterface = (
@@ -125,11 +116,6 @@ export const decodeEptLookupRequest = (stub: Uint8Array, littleEndian = true): D
     };
   });
 
-const writeHandle = (w: ByteWriter, handle: { attributes: number; uuid: string }) => {
-  w.u32(handle.attributes);
-  writeUuid(w, handle.uuid);
-};
-
 export const ZERO_HANDLE = { attributes: 0, uuid: NIL_UUID } as const;
 
 export const encodeEptLookupResponse = (a: {
@@ -138,24 +124,17 @@ export const encodeEptLookupResponse = (a: {
   maxEnts: number;
   status: number;
   host: TowerHost;
-}): Uint8Array => {
-  const w = new ByteWriter(256 + a.entries.length * 160);
-  writeHandle(w, a.handle);
-  w.u32(a.entries.length);
-  w.u32(a.maxEnts).u32(0).u32(a.entries.length);
-  a.entries.forEach((e, i) => {
-    writeUuid(w, NIL_UUID);
-    w.u32(i + 3);
-    const annotation = cstr(e.annotation.slice(0, 63));
-    w.u32(0).u32(annotation.length).bytes(annotation).align(4);
+}): Uint8Array =>
+  codecEncodeEptLookupResponse({
+    entryHandle: a.handle,
+    entries: a.entries.map((e) => ({
+      object: NIL_UUID,
+      annotation: e.annotation.slice(0, 63),
+      tower: towerSpec(e, a.host),
+    })),
+    status: a.status,
+    maxEnts: a.maxEnts,
   });
-  for (const e of a.entries) {
-    const tower = buildTower(e, a.host);
-    w.u32(tower.length).u32(tower.length).bytes(tower).align(4);
-  }
-  w.u32(a.status);
-  return w.finish();
-};
 
 export interface EptMapRequest {
   object?: string;
@@ -189,16 +168,10 @@ export const encodeEptMapResponse = (a: {
   maxTowers: number;
   status: number;
   host: TowerHost;
-}): Uint8Array => {
-  const w = new ByteWriter(256);
-  writeHandle(w, ZERO_HANDLE);
-  w.u32(a.entries.length);
-  w.u32(a.maxTowers).u32(0).u32(a.entries.length);
-  for (let i = 0; i < a.entries.length; i++) w.u32(i + 3);
-  for (const e of a.entries) {
-    const tower = buildTower(e, a.host);
-    w.u32(tower.length).u32(tower.length).bytes(tower).align(4);
-  }
-  w.u32(a.status);
-  return w.finish();
-};
+}): Uint8Array =>
+  codecEncodeEptMapResponse({
+    entryHandle: ZERO_HANDLE,
+    towers: a.entries.map((e) => towerSpec(e, a.host)),
+    status: a.status,
+    maxTowers: a.maxTowers,
+  });
