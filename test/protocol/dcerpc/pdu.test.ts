@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
 import { test } from 'node:test';
 import { fromHex } from '../../../src/core/bytes.ts';
 import { DecodeError } from '../../../src/core/errors.ts';
@@ -27,6 +28,7 @@ import {
   NDR64_SYNTAX,
   NIL_UUID,
   type Pdu,
+  PduFramer,
   PFC,
 } from '../../../src/protocol/dcerpc/index.ts';
 import { hexOf, loadHex } from './fixtures.ts';
@@ -369,4 +371,23 @@ test('describePdu is JSON-friendly: hex for bytes, names beside numbers, unknown
   const f = describePdu(decodePduOrThrow(encodeFault({ callId: 1, status: 0x12345678 })));
   assert.equal(f.statusName, undefined);
   assert.equal(f.statusHex, '0x12345678');
+});
+
+test('every PDU in every fixture re-encodes byte for byte and describes as plain JSON', () => {
+  const dir = new URL('../../fixtures/dcerpc/', import.meta.url);
+  let count = 0;
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.hex') && !f.includes('-stub'))) {
+    for (const bytes of new PduFramer().push(loadHex(file.slice(0, -4)))) {
+      const p = roundTrip(bytes);
+      const json = JSON.parse(JSON.stringify(describePdu(p)));
+      assert.equal(json.type, p.type);
+      assert.equal(
+        JSON.stringify(json).includes('"0":'),
+        false,
+        `${file}: a byte array leaked into the JSON`,
+      );
+      count++;
+    }
+  }
+  assert.ok(count >= 40, `${count} PDUs`);
 });
