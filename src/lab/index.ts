@@ -6,7 +6,7 @@ import { BUILTIN_SPEC_SOURCES } from './builtin-specs.ts';
 import { type LabSpec, loadLabSpec } from './spec.ts';
 
 export { spawnLabChild } from './child.ts';
-export { resolveLabSpec, startLab } from './lab.ts';
+export { resolveLabSpec, startLab, UNPRIVILEGED_PORT } from './lab.ts';
 export { NETNS_PREFIX, sweepStaleNamespaces } from './netns.ts';
 export { listLabTables, NFT_TABLE_PREFIX, sweepStaleTables } from './nft.ts';
 export { PROFILE_LIST, PROFILES } from './profiles/index.ts';

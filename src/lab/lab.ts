@@ -163,5 +163,16 @@ export const startLab = async (
     const { startNetnsLab } = await import('./netns.ts');
     return startNetnsLab(resolved, options);
   }
-  return startLoopbackLab(resolved, options);
+  if (options.port !== undefined) return startLoopbackLab(resolved, options);
+  try {
+    return await startLoopbackLab(resolved, options);
+  } catch (e) {
+    // Unprivileged and no port chosen: serve on UNPRIVILEGED_PORT rather than fail (RunningLab.port says which).
+    if (!(e instanceof RpcsweepError && e.code === 'LAB_LISTEN' && e.details.errno === 'EACCES')) throw e;
+    options.log?.(`lab: port 135 needs root; serving on port ${UNPRIVILEGED_PORT} instead`);
+    return startLoopbackLab(resolved, { ...options, port: UNPRIVILEGED_PORT });
+  }
 };
+
+/** Where an unprivileged lab serves RPCSS when no port was chosen (ports below 1024 need root). */
+export const UNPRIVILEGED_PORT = 1135;

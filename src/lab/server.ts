@@ -85,7 +85,7 @@ export class LabHarness {
             `cannot listen on ${host.address}:${this.#options.port}: ${e.code ?? e.message}${hint}`,
             {
               cause: e,
-              details: { address: host.address, port: this.#options.port },
+              details: { address: host.address, port: this.#options.port, errno: e.code },
             },
           ),
         );

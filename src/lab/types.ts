@@ -14,7 +14,10 @@ export interface LabHostInfo {
 export interface RunningLab {
   name: string;
   mode: 'loopback' | 'netns';
-  /** TCP port the emulated RPCSS listens on (135 unless the caller chose another). */
+  /**
+   * TCP port the emulated RPCSS listens on: the caller's choice, else 135, else (unprivileged, 135
+   * refused) UNPRIVILEGED_PORT. Scanners must use this, not assume 135.
+   */
   port: number;
   hosts: LabHostInfo[];
   /** Addresses with nothing listening (RST). */
@@ -46,7 +49,7 @@ export interface StartLabOptions {
   mode?: 'loopback' | 'netns';
   signal?: AbortSignal;
   log?: (line: string) => void;
-  /** @default 135 */
+  /** @default 135, or UNPRIVILEGED_PORT when 135 is refused for lack of privileges */
   port?: number;
   /** Bounds of the endless-fragments peer. */
   maxStreamChunks?: number;

@@ -1,12 +1,15 @@
 /** startLab as a whole: refused / silent addresses, nft table lifecycle, stats, errors, child-process labs. */
 import assert from 'node:assert/strict';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { RpcsweepError } from '../../src/core/errors.ts';
-import { listLabTables, spawnLabChild, startLab } from '../../src/lab/index.ts';
+import { listLabTables, spawnLabChild, startLab, UNPRIVILEGED_PORT } from '../../src/lab/index.ts';
 import { resolveLabSpec } from '../../src/lab/lab.ts';
 import { EPM_SYNTAX } from '../../src/protocol/dcerpc/index.ts';
 import { needs } from '../support/system.ts';
-import { bindPdu, converse, tryConnect } from './support.ts';
+import { bindPdu, converse, runAsync, tryConnect } from './support.ts';
 
 const PORT = 25135;
 
@@ -145,4 +148,35 @@ test('a lab in a child process (`lab up --json`) reports ready, crashes and stat
     await lab.close();
   }
   assert.equal((await tryConnect('127.0.223.50', PORT)).end, 'refused');
+});
+
+test('unprivileged, with no port chosen, the lab serves on UNPRIVILEGED_PORT and says so', {
+  skip: needs('root'),
+}, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rpcsweep-lab-unpriv-'));
+  chmodSync(dir, 0o755);
+  const script = join(dir, 'start.mts');
+  const index = new URL('../../src/lab/index.ts', import.meta.url).pathname;
+  writeFileSync(
+    script,
+    `import { startLab } from '${index}';\n` +
+      `const lab = await startLab({ hosts: [{ address: '127.0.223.60', profile: 'win9x' }] }, { isRoot: false });\n` +
+      'console.log(JSON.stringify({ port: lab.port }));\nawait lab.close();\n',
+  );
+  chmodSync(script, 0o644);
+  try {
+    // Drop to nobody: binding 135 fails with EACCES, the lab falls back instead of failing.
+    const out = await runAsync('setpriv', [
+      '--reuid=65534',
+      '--regid=65534',
+      '--clear-groups',
+      process.execPath,
+      '--import',
+      'tsx',
+      script,
+    ]);
+    assert.deepEqual(JSON.parse(out.trim().split('\n').at(-1)!), { port: UNPRIVILEGED_PORT });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
