@@ -405,11 +405,36 @@ export const runBlaster = (
     } else if (state[v] === S_INFECTED && !running[v]) startWorm(v, t, pendingTick[v]!);
   };
 
+  // Welchia as one aggregated hit process: every running Welchia host's probes land on each host
+  // at scansPerS/2^32, so the population-wide rate of hits on still-convertible hosts is
+  // W·scansPerS·C/2^32. Hosts that stopped being convertible (patched, cleaned) are dropped from the
+  // candidate list when drawn (thinning), so the cost is one event per conversion or rejection.
   const welchia = interventions.welchia;
-  const welchiaRatePerS = welchia ? (welchia.scansPerS * n) / 4294967296 : 0;
-  const scheduleWelchia = (h: number, t: number) => {
-    const next = t - Math.log(1 - rngWelchia.next()) / welchiaRatePerS;
-    if (next <= endS) queue.push(next, K_WELCHIA_HIT, h, 0);
+  const welchiaSources: number[] = [];
+  const candidates = new Int32Array(welchia ? n : 0);
+  const candidateAt = new Int32Array(welchia ? n : 0).fill(-1);
+  let candidateCount = 0;
+  if (welchia)
+    for (let h = 0; h < n; h++)
+      if (pop.vulnerable[h]) {
+        candidateAt[h] = candidateCount;
+        candidates[candidateCount++] = h;
+      }
+  const dropCandidate = (v: number) => {
+    const i = candidateAt[v]!;
+    if (i < 0) return;
+    const last = candidates[--candidateCount]!;
+    candidates[i] = last;
+    candidateAt[last] = i;
+    candidateAt[v] = -1;
+  };
+  let welchiaEpoch = 0;
+  const scheduleWelchia = (t: number) => {
+    welchiaEpoch++;
+    const rate = (welchia!.scansPerS * welchiaSources.length * candidateCount) / 4294967296;
+    if (rate <= 0) return;
+    const next = t - Math.log(1 - rngWelchia.next()) / rate;
+    if (next <= endS) queue.push(next, K_WELCHIA_HIT, -1, welchiaEpoch);
   };
   const takeOver = (v: number, t: number) => {
     if (state[v] === S_INFECTED) {
@@ -420,6 +445,7 @@ export const runBlaster = (
     state[v] = S_WELCHIA;
     fixedAt[v] = t;
     removeFromIndex(v);
+    dropCandidate(v);
     queue.push(t + infectionDelayS, K_WELCHIA_START, v, 0);
   };
 
@@ -507,22 +533,23 @@ export const runBlaster = (
         }
         break;
       case K_WELCHIA_HIT: {
-        const v = rngWelchia.below(n);
-        if (pop.vulnerable[v] && W[v * 8 + F_PATCH_AT]! > t && state[v] <= S_INFECTED && !blocked(h, v, t))
-          takeOver(v, t);
-        scheduleWelchia(h, t);
+        if (ev.gen !== welchiaEpoch || candidateCount === 0) break;
+        const v = candidates[rngWelchia.below(candidateCount)]!;
+        const source = welchiaSources[rngWelchia.below(welchiaSources.length)]!;
+        if (!pop.vulnerable[v] || W[v * 8 + F_PATCH_AT]! <= t || state[v] > S_INFECTED) dropCandidate(v);
+        else if (!blocked(source, v, t)) takeOver(v, t);
+        scheduleWelchia(t);
         break;
       }
       case K_WELCHIA_START:
         if (h < 0) {
           // Release of the counter-worm: it takes over `gen` random vulnerable hosts.
-          for (let i = 0; i < ev.gen; i++) {
-            const v = rngWelchia.below(n);
-            if (pop.vulnerable[v] && state[v] !== S_WELCHIA) takeOver(v, t);
-          }
+          for (let i = 0; i < ev.gen && candidateCount > 0; i++)
+            takeOver(candidates[rngWelchia.below(candidateCount)]!, t);
         } else {
           welchiaNow++;
-          scheduleWelchia(h, t);
+          welchiaSources.push(h);
+          scheduleWelchia(t);
         }
         break;
     }
