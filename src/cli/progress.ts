@@ -76,6 +76,16 @@ export class ProgressLine {
     this.#last = line;
   }
 
+  /**
+   * Erases the drawn line so that report text written to the same terminal (stdout) starts on a
+   * clean line; the next tick draws it again.
+   */
+  clear(): void {
+    if (!this.#enabled || !this.#last) return;
+    this.#out.write('\r\u001b[2K');
+    this.#last = '';
+  }
+
   stop(final?: ProgressSnapshot): void {
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = undefined;

@@ -44,9 +44,12 @@ test('quiet when stderr is not a terminal; no colour with NO_COLOR', () => {
   const tty = sink();
   const q = new ProgressLine({ out: tty.out, isTty: true, env: { NO_COLOR: '1' } });
   q.draw(snap(10, 20, 1000));
+  q.clear();
+  q.clear();
   q.stop();
   const text = tty.chunks.join('');
   assert.match(text, /10\/20/);
   assert.doesNotMatch(text.replace('\r\u001b[2K', ''), /\u001b\[3/);
-  assert.ok(text.endsWith('\n'));
+  assert.equal(text.split('\r\u001b[2K').length, 3, 'drawn once, cleared once (the second clear is a no-op)');
+  assert.ok(!text.endsWith('\n'), 'nothing left to end after a clear');
 });

@@ -326,6 +326,8 @@ export const runScan = async (argTargets: string[], o: ScanCliOptions, io: CliIo
           }
         },
       })) {
+        // The report may share the terminal with the progress line: start it on a clean line.
+        if (!o.output) progress.clear();
         await writer.write(result);
         counts[result.verdict]++;
         done++;
