@@ -1,15 +1,15 @@
-// Bundles the CLI into one file, dist/rpcsweep.mjs.
+// Bundles the CLI into one file, dist/rpcsweep.mjs (or the path given as the first argument).
 import { build } from 'esbuild';
 
 await build({
   entryPoints: ['src/cli/main.ts'],
-  outfile: 'dist/rpcsweep.mjs',
+  outfile: process.argv[2] ?? 'dist/rpcsweep.mjs',
   bundle: true,
   platform: 'node',
   target: 'node20',
   format: 'esm',
   banner: {
-    js: "#!/usr/bin/env node\nimport { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+    js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
   },
   logLevel: 'warning',
 });

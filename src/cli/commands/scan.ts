@@ -57,6 +57,7 @@ export interface ScanCliOptions {
   concurrency: string;
   rate?: string;
   timeout: string;
+  port?: string;
   retries: string;
   netbios?: boolean;
   epm?: boolean;
@@ -188,6 +189,8 @@ export const runScan = async (argTargets: string[], o: ScanCliOptions, io: CliIo
   }
 
   const lab = o.lab ? await openLabForScan(o.lab, io) : undefined;
+  // Without root the lab serves on an unprivileged port: follow it unless the user chose one.
+  const port = o.port !== undefined ? intOption('--port', o.port, 1, 65535) : (lab?.port ?? 135);
   try {
     // Targets.
     const { file: listFile, args } = splitInputList(o.inputList, argTargets);
@@ -310,6 +313,7 @@ export const runScan = async (argTargets: string[], o: ScanCliOptions, io: CliIo
           dcomVersion: o.dcomVersion,
         }),
         timeoutMs,
+        port,
         concurrency,
         ratePerSecond,
         retryPolicy: { retries, maxLocalAttempts: 1000, localBackoffBaseMs: 25, localBackoffMaxMs: 2000 },
@@ -412,6 +416,10 @@ export const register = (program: Command, io: CliIo): void => {
     .option('--concurrency <n>', 'hosts scanned at once (1..19500; each needs a file descriptor)', '512')
     .option('--rate <n>', 'new connections per second (elapsed-time based, no catch-up bursts)')
     .option('--timeout <ms>', 'per-step timeout in milliseconds (connect, each reply)', '5000')
+    .option(
+      '--port <n>',
+      'TCP port of the RPC endpoint mapper (default 135; with --lab, the port the lab serves)',
+    )
     .option('--retries <n>', 'extra connect attempts for silent addresses', '0')
     .option('-n, --netbios', 'also ask for the NetBIOS name (NBSTAT on UDP 137)')
     .option('--epm', 'also enumerate the endpoint mapper (ept_lookup)')
