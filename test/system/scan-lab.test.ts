@@ -8,12 +8,14 @@ import { test } from 'node:test';
 import type { HostResult } from '../../src/core/result.ts';
 import { scanTargets } from '../../src/engine/scan.ts';
 import { startLab } from '../../src/lab/index.ts';
+import { HOSTILE_PROFILES } from '../../src/lab/profiles/hostile.ts';
 import { nodeTransport } from '../../src/net/index.ts';
 import { hostProbesFor } from '../../src/probes/registry.ts';
 import { IS_ROOT } from '../support/system.ts';
 import { allProfilesSpec, tinySpec } from './scan-specs.ts';
 
 const TIMEOUT_MS = 800;
+const HOSTILE = new Set(HOSTILE_PROFILES.map((p) => p.name));
 
 const scanAddresses = async (addresses: string[], port: number): Promise<Map<string, HostResult>> => {
   const out = new Map<string, HostResult>();
@@ -40,6 +42,7 @@ test('every lab profile gets the verdict it promises; hostile peers end within 2
     );
     assert.equal(results.size, lab.hosts.length);
     const wrong: string[] = [];
+    let hostileChecked = 0;
     for (const h of lab.hosts) {
       const r = results.get(h.address)!;
       const got = {
@@ -55,8 +58,13 @@ test('every lab profile gets the verdict it promises; hostile peers end within 2
           `${h.profile} (${h.address}): expected ${JSON.stringify(h.expected)}, got ${JSON.stringify(got)} — ${r.reason}`,
         );
       }
-      assert.ok(r.durationMs <= 2 * TIMEOUT_MS + 200, `${h.profile}: ${r.durationMs} ms`);
+      // The bound the issue sets is for hostile peers; the slack absorbs scheduling on a loaded CI core.
+      if (HOSTILE.has(h.profile)) {
+        hostileChecked++;
+        assert.ok(r.durationMs <= 2 * TIMEOUT_MS + 400, `${h.profile}: ${r.durationMs} ms`);
+      }
     }
+    assert.equal(hostileChecked, HOSTILE.size, 'every hostile profile is in the spec');
     assert.deepEqual(wrong, []);
     assert.deepEqual(lab.crashes(), [], 'no emulated host died from the documented probes');
   } finally {
