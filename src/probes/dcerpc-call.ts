@@ -4,7 +4,7 @@
  * checks a bind_ack (PDU type, echoed call_id, result list), and anything unexpected becomes a
  * classification with a reason instead of an exception.
  */
-import { DecodeError } from '../core/errors.ts';
+import { type Decoded, DecodeError } from '../core/errors.ts';
 import type { Framer, TcpSession } from '../net/index.ts';
 import {
   decodePdu,
@@ -15,7 +15,7 @@ import {
   PFC,
   type SyntaxId,
 } from '../protocol/dcerpc/index.ts';
-import { outcomeFromError } from './outcome.ts';
+import { describeDecodeFailure, malformedReply, outcomeFromError } from './outcome.ts';
 import type { ProbeContext, ProbeOutcome } from './types.ts';
 
 /** Fragment size we offer: Windows' usual 5840 (detection.md §3.1). */
@@ -99,8 +99,7 @@ export const openConversation = async (
   const receive = async (): Promise<Pdu | { bad: string; code: string }> => {
     const bytes = await session.receive(dcerpcFramer, { timeoutMs: ctx.timeoutMs });
     const d = decodePdu(bytes);
-    if (!d.ok)
-      return { bad: `${d.error.message} (${d.error.field} at offset ${d.error.offset})`, code: d.error.code };
+    if (!d.ok) return { bad: describeDecodeFailure(d.error), code: d.error.code };
     return d.value;
   };
   const mismatch = (what: string, got: number, want: number) => ({
@@ -232,4 +231,52 @@ export const bindAndCall = async (ctx: ProbeContext, spec: CallSpec): Promise<Ca
   } finally {
     open.conversation.close();
   }
+};
+
+export interface SingleCallSpec<T> extends CallSpec {
+  decode(stub: Uint8Array): Decoded<T>;
+  /** What the decoded reply says: its HRESULT and, when it carries one, the server COMVERSION. */
+  read(reply: T): { hresult: number; comVersion?: { major: number; minor: number } };
+  /**
+   * Names the call in the reason for an undecodable reply and records the reply's length there too
+   * (the activation probes, whose stub length classify.ts checks); without it the reason is the
+   * decoder's message alone.
+   */
+  callName?: string;
+}
+
+/**
+ * The whole run of a probe that is one bind + one call answered by an HRESULT: network and peer
+ * trouble come back from bindAndCall as outcomes, an undecodable stub is `malformed`, and a decoded
+ * one is `hresult` with the stub length the decision table checks.
+ */
+export const runSingleCall = async <T>(ctx: ProbeContext, spec: SingleCallSpec<T>): Promise<ProbeOutcome> => {
+  const t0 = ctx.now();
+  const call = await bindAndCall(ctx, spec);
+  if (call.kind === 'outcome') return call.outcome;
+  const base = {
+    probe: spec.probe,
+    transport: 'tcp' as const,
+    port: ctx.port,
+    bindResults: call.bindResults,
+  };
+  const stubLength = call.stub.length;
+  const d = spec.decode(call.stub);
+  if (!d.ok) {
+    if (spec.callName === undefined) {
+      return { ...base, ...malformedReply(d.error), durationMs: ctx.now() - t0 };
+    }
+    const context = `${spec.callName} response (${stubLength} bytes)`;
+    return { ...base, ...malformedReply(d.error, context), stubLength, durationMs: ctx.now() - t0 };
+  }
+  const { hresult, comVersion } = spec.read(d.value);
+  return {
+    ...base,
+    classification: 'hresult',
+    success: true,
+    hresult: hresult >>> 0,
+    stubLength,
+    ...(comVersion ? { comVersion: { major: comVersion.major, minor: comVersion.minor } } : {}),
+    durationMs: ctx.now() - t0,
+  };
 };

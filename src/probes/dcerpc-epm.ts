@@ -16,6 +16,7 @@ import {
 } from '../protocol/dcerpc/interfaces/epm.ts';
 import { NULL_CONTEXT_HANDLE } from '../protocol/dcerpc/ndr/index.ts';
 import { openConversation } from './dcerpc-call.ts';
+import { describeDecodeFailure } from './outcome.ts';
 import type { Probe, ProbeOutcome } from './types.ts';
 
 export const EPM_PROBE_NAME = 'dcerpc-epm';
@@ -63,7 +64,7 @@ export const epmProbe: Probe = {
         }
         const d = decodeEptLookupResponse(call.stub);
         if (!d.ok) {
-          const message = `${d.error.message} (${d.error.field} at offset ${d.error.offset})`;
+          const message = describeDecodeFailure(d.error);
           if (entries.length === 0) {
             return {
               ...base,

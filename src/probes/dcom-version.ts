@@ -10,8 +10,8 @@ import {
   OXID_OPNUMS,
   OXID_SYNTAX,
 } from '../protocol/dcerpc/interfaces/oxid.ts';
-import { bindAndCall } from './dcerpc-call.ts';
-import type { Probe, ProbeOutcome } from './types.ts';
+import { runSingleCall } from './dcerpc-call.ts';
+import type { Probe } from './types.ts';
 
 export const DCOM_VERSION_PROBE_NAME = 'dcom-version';
 
@@ -21,41 +21,13 @@ export const dcomVersionProbe: Probe = {
   defaultPorts: [135],
   description: 'IObjectExporter ServerAlive2: the server COMVERSION (no permission check)',
   fields: [],
-  async run(ctx): Promise<ProbeOutcome> {
-    const t0 = ctx.now();
-    const call = await bindAndCall(ctx, {
+  run: (ctx) =>
+    runSingleCall(ctx, {
       probe: DCOM_VERSION_PROBE_NAME,
       abstractSyntax: OXID_SYNTAX,
       opnum: OXID_OPNUMS.ServerAlive2,
       stub: encodeServerAlive2Request(),
-    });
-    if (call.kind === 'outcome') return call.outcome;
-    const base = {
-      probe: DCOM_VERSION_PROBE_NAME,
-      transport: 'tcp' as const,
-      port: ctx.port,
-      bindResults: call.bindResults,
-    };
-    const d = decodeServerAlive2Response(call.stub);
-    if (!d.ok) {
-      const message = `${d.error.message} (${d.error.field} at offset ${d.error.offset})`;
-      return {
-        ...base,
-        classification: 'malformed',
-        success: false,
-        reason: message,
-        error: { code: d.error.code, message },
-        durationMs: ctx.now() - t0,
-      };
-    }
-    return {
-      ...base,
-      classification: 'hresult',
-      success: true,
-      hresult: d.value.status >>> 0,
-      stubLength: call.stub.length,
-      comVersion: { major: d.value.comVersion.major, minor: d.value.comVersion.minor },
-      durationMs: ctx.now() - t0,
-    };
-  },
+      decode: decodeServerAlive2Response,
+      read: (reply) => ({ hresult: reply.status, comVersion: reply.comVersion }),
+    }),
 };

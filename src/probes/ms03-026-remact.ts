@@ -18,9 +18,9 @@ import {
   REMACT_PROBE_OBJECT_NAME,
   REMACT_SYNTAX,
 } from '../protocol/dcerpc/interfaces/remact.ts';
-import { bindAndCall } from './dcerpc-call.ts';
+import { runSingleCall } from './dcerpc-call.ts';
 import { seededUuid } from './seeded-uuid.ts';
-import type { Probe, ProbeContext, ProbeOutcome } from './types.ts';
+import type { Probe, ProbeContext } from './types.ts';
 
 export const REMACT_PROBE_NAME = 'ms03-026-remact';
 
@@ -49,42 +49,14 @@ export const remactProbe: Probe = {
   description:
     'IRemoteActivation RemoteActivation with an unregistered CLSID and a short malformed name (MS03-026)',
   fields: [],
-  async run(ctx): Promise<ProbeOutcome> {
-    const t0 = ctx.now();
-    const call = await bindAndCall(ctx, {
+  run: (ctx) =>
+    runSingleCall(ctx, {
       probe: REMACT_PROBE_NAME,
       abstractSyntax: REMACT_SYNTAX,
       opnum: REMACT_OPNUMS.RemoteActivation,
       stub: () => buildRemactStub(ctx),
-    });
-    if (call.kind === 'outcome') return call.outcome;
-    const base = {
-      probe: REMACT_PROBE_NAME,
-      transport: 'tcp' as const,
-      port: ctx.port,
-      bindResults: call.bindResults,
-    };
-    const d = decodeRemoteActivationResponse(call.stub);
-    if (!d.ok) {
-      const message = `${d.error.message} (${d.error.field} at offset ${d.error.offset})`;
-      return {
-        ...base,
-        classification: 'malformed',
-        success: false,
-        reason: `RemoteActivation response (${call.stub.length} bytes): ${message}`,
-        stubLength: call.stub.length,
-        error: { code: d.error.code, message },
-        durationMs: ctx.now() - t0,
-      };
-    }
-    return {
-      ...base,
-      classification: 'hresult',
-      success: true,
-      hresult: d.value.hr >>> 0,
-      stubLength: call.stub.length,
-      comVersion: { major: d.value.serverVersion.major, minor: d.value.serverVersion.minor },
-      durationMs: ctx.now() - t0,
-    };
-  },
+      callName: 'RemoteActivation',
+      decode: decodeRemoteActivationResponse,
+      read: (reply) => ({ hresult: reply.hr, comVersion: reply.serverVersion }),
+    }),
 };

@@ -14,9 +14,9 @@ import {
   SYSACT_OPNUMS,
   SYSACT_SYNTAX,
 } from '../protocol/dcerpc/interfaces/sysact.ts';
-import { bindAndCall } from './dcerpc-call.ts';
+import { runSingleCall } from './dcerpc-call.ts';
 import { seededUuid } from './seeded-uuid.ts';
-import type { Probe, ProbeOutcome } from './types.ts';
+import type { Probe } from './types.ts';
 
 export const SYSACT_PROBE_NAME = 'ms03-039-sysact';
 
@@ -27,41 +27,14 @@ export const sysactProbe: Probe = {
   description:
     'ISystemActivator RemoteGetClassObject with a junk activation blob (MS03-039); also the tcp/135 test',
   fields: [],
-  async run(ctx): Promise<ProbeOutcome> {
-    const t0 = ctx.now();
-    const call = await bindAndCall(ctx, {
+  run: (ctx) =>
+    runSingleCall(ctx, {
       probe: SYSACT_PROBE_NAME,
       abstractSyntax: SYSACT_SYNTAX,
       opnum: SYSACT_OPNUMS.RemoteGetClassObject,
       stub: () => encodeSysactProbe({ cid: seededUuid(ctx) }),
-    });
-    if (call.kind === 'outcome') return call.outcome;
-    const base = {
-      probe: SYSACT_PROBE_NAME,
-      transport: 'tcp' as const,
-      port: ctx.port,
-      bindResults: call.bindResults,
-    };
-    const d = decodeActivationReply(call.stub);
-    if (!d.ok) {
-      const message = `${d.error.message} (${d.error.field} at offset ${d.error.offset})`;
-      return {
-        ...base,
-        classification: 'malformed',
-        success: false,
-        reason: `RemoteGetClassObject response (${call.stub.length} bytes): ${message}`,
-        stubLength: call.stub.length,
-        error: { code: d.error.code, message },
-        durationMs: ctx.now() - t0,
-      };
-    }
-    return {
-      ...base,
-      classification: 'hresult',
-      success: true,
-      hresult: d.value.hr >>> 0,
-      stubLength: call.stub.length,
-      durationMs: ctx.now() - t0,
-    };
-  },
+      callName: 'RemoteGetClassObject',
+      decode: decodeActivationReply,
+      read: (reply) => ({ hresult: reply.hr }),
+    }),
 };

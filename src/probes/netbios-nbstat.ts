@@ -9,7 +9,7 @@ import {
   NBSTAT_PORT,
   nbstatComputerName,
 } from '../protocol/netbios/nbstat.ts';
-import { outcomeFromError } from './outcome.ts';
+import { malformedReply, outcomeFromError } from './outcome.ts';
 import type { Probe, ProbeOutcome } from './types.ts';
 
 export const NBSTAT_PROBE_NAME = 'netbios-nbstat';
@@ -39,16 +39,7 @@ export const nbstatProbe: Probe = {
       await session.send(encodeNbstatRequest(transactionId));
       const reply = await session.receive({ timeoutMs: ctx.timeoutMs });
       const d = decodeNbstatResponse(reply.bytes);
-      if (!d.ok) {
-        const message = `${d.error.message} (${d.error.field} at offset ${d.error.offset})`;
-        return {
-          ...base(),
-          classification: 'malformed',
-          success: false,
-          reason: message,
-          error: { code: d.error.code, message },
-        };
-      }
+      if (!d.ok) return { ...base(), ...malformedReply(d.error) };
       if (d.value.transactionId !== transactionId) {
         return {
           ...base(),

@@ -2,7 +2,7 @@
  * Shared helpers that turn what happened on the wire into a ProbeOutcome. Network errors arrive as
  * NetError (code NET_*); they are read by code only, so this file imports net types, not net code.
  */
-import { isRpcsweepError } from '../core/errors.ts';
+import { type DecodeFailure, isRpcsweepError } from '../core/errors.ts';
 import type { ProbeClassification, ProbeOutcome } from './types.ts';
 
 /** NET_* code → classification. Connect failures are refused/unreachable; later ones say the session broke. */
@@ -51,4 +51,19 @@ export const outcomeFromError = (base: OutcomeBase, e: unknown, connected: boole
   }
   // Anything else is a bug in rpcsweep; keep it visible instead of inventing a verdict.
   throw e;
+};
+
+/** A decoder failure in one line, worded as DecodeError words it. */
+export const describeDecodeFailure = (f: DecodeFailure): string =>
+  `${f.message} (${f.field} at offset ${f.offset})`;
+
+/** Outcome fields for a reply the decoder refused; `context` names what was being read. */
+export const malformedReply = (f: DecodeFailure, context?: string) => {
+  const message = describeDecodeFailure(f);
+  return {
+    classification: 'malformed' as const,
+    success: false,
+    reason: context === undefined ? message : `${context}: ${message}`,
+    error: { code: f.code, message },
+  };
 };
