@@ -1,10 +1,14 @@
 /**
  * CSV (RFC 4180, CRLF line ends), one row per address with a fixed header. Every text cell passes
- * csvField: quoting, control characters made visible, and a `'` before formula starters.
+ * csvField: quoting, control characters made visible, and a `'` before formula starters. The last
+ * column, `advice`, is the host's advice in one line (status and fixes); empty with advice off.
  */
+
+import { adviseHost } from '../advice/index.ts';
 import type { HostResult } from '../core/result.ts';
+import { adviceOneLine } from './advice.ts';
 import { csvField } from './escape.ts';
-import type { ReportSink, ReportWriter } from './types.ts';
+import type { ReportOptions, ReportSink, ReportWriter } from './types.ts';
 
 export const CSV_COLUMNS = [
   'address',
@@ -22,9 +26,10 @@ export const CSV_COLUMNS = [
   'started_at',
   'duration_ms',
   'error_code',
+  'advice',
 ] as const;
 
-const cells = (r: HostResult): Array<string | number | boolean | undefined> => [
+const cells = (r: HostResult, advice: boolean): Array<string | number | boolean | undefined> => [
   r.address,
   r.hostname,
   r.verdict,
@@ -40,10 +45,16 @@ const cells = (r: HostResult): Array<string | number | boolean | undefined> => [
   r.startedAt,
   Math.round(r.durationMs),
   r.error?.code,
+  advice ? adviceOneLine(adviseHost(r)) : undefined,
 ];
 
-export const createCsvWriter = (sink: ReportSink): ReportWriter => ({
+export const createCsvWriter = (sink: ReportSink, options: ReportOptions = {}): ReportWriter => ({
   open: () => sink.write(`${CSV_COLUMNS.join(',')}\r\n`),
-  write: (r: HostResult) => sink.write(`${cells(r).map(csvField).join(',')}\r\n`),
+  write: (r: HostResult) =>
+    sink.write(
+      `${cells(r, options.advice !== false)
+        .map(csvField)
+        .join(',')}\r\n`,
+    ),
   close: async () => {},
 });

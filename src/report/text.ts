@@ -9,9 +9,12 @@
  * (the MS03-026 fix was found, MS03-039 was not); hosts that also have KB824146 get their own line
  * inside SCANNED, and DCOM restricted / not Windows DCOM get their own lines inside SKIPPED next to
  * Needs Investigation.
+ *
+ * With advice on (the default) an "Advice:" block follows the Statistics block; the host lines and
+ * the Statistics block stay exactly as without it.
  */
-import { adviceToLines, adviseHost } from '../advice/index.ts';
 import type { HostResult, RunMeta, RunSummary } from '../core/result.ts';
+import { AdviceTally } from './advice.ts';
 import { escapeTerminal } from './escape.ts';
 import { indicatorPhrase, verdictPhrase } from './labels.ts';
 import type { ReportOptions, ReportSink, ReportWriter } from './types.ts';
@@ -39,27 +42,24 @@ export const statisticsBlock = (s: RunSummary): string => {
   ].join('');
 };
 
-export const createTextWriter = (sink: ReportSink, options: ReportOptions = {}): ReportWriter => ({
-  open: (meta: RunMeta) =>
-    sink.write(
-      `rpcsweep ${escapeTerminal(meta.version)}: MS03-026 / MS03-039 (KB823980 / KB824146) scanner\n` +
-        `Targets: ${escapeTerminal(meta.targetsDescription)} (${meta.totalAddresses} addresses)\n\n` +
-        `<+> Starting scan (timeout = ${meta.timeoutMs} ms)\n\n`,
-    ),
-  write: (r: HostResult) => {
-    const phrase = verdictPhrase(r);
-    if (phrase === undefined && !r.indicators?.length) return Promise.resolve();
-    const name = r.hostname ? ` (${escapeTerminal(r.hostname)})` : '';
-    const lines = [`${escapeTerminal(r.address)}${name}: ${phrase ?? 'no answer on tcp/135'}`];
-    for (const f of r.indicators ?? []) lines.push(`    indicator ${indicatorPhrase(f)}`);
-    // Advice lines start with the address again; indent them under the verdict line instead.
-    if (options.advice)
-      lines.push(
-        ...adviceToLines(adviseHost(r), '  ')
-          .slice(1)
-          .map((l) => `  ${escapeTerminal(l)}`),
-      );
-    return sink.write(`${lines.join('\n')}\n`);
-  },
-  close: (s: RunSummary) => sink.write(`\n${statisticsBlock(s)}`),
-});
+export const createTextWriter = (sink: ReportSink, options: ReportOptions = {}): ReportWriter => {
+  const tally = options.advice === false ? undefined : new AdviceTally();
+  return {
+    open: (meta: RunMeta) =>
+      sink.write(
+        `rpcsweep ${escapeTerminal(meta.version)}: MS03-026 / MS03-039 (KB823980 / KB824146) scanner\n` +
+          `Targets: ${escapeTerminal(meta.targetsDescription)} (${meta.totalAddresses} addresses)\n\n` +
+          `<+> Starting scan (timeout = ${meta.timeoutMs} ms)\n\n`,
+      ),
+    write: (r: HostResult) => {
+      tally?.add(r);
+      const phrase = verdictPhrase(r);
+      if (phrase === undefined && !r.indicators?.length) return Promise.resolve();
+      const name = r.hostname ? ` (${escapeTerminal(r.hostname)})` : '';
+      const lines = [`${escapeTerminal(r.address)}${name}: ${phrase ?? 'no answer on tcp/135'}`];
+      for (const f of r.indicators ?? []) lines.push(`    indicator ${indicatorPhrase(f)}`);
+      return sink.write(`${lines.join('\n')}\n`);
+    },
+    close: (s: RunSummary) => sink.write(`\n${statisticsBlock(s)}${tally ? `\n${tally.block()}` : ''}`),
+  };
+};

@@ -19,7 +19,11 @@ export interface ReportWriter {
 }
 
 export interface ReportOptions {
-  /** Add remediation advice (src/advice) to formats that have room for it (text). @default false */
+  /**
+   * Carry remediation advice (src/advice): an Advice block after the totals (text, scanms), an
+   * `advice` object per host (ndjson, json), an `advice` column (csv, empty when off) and an
+   * `advice` elem (xml). @default true
+   */
   advice?: boolean;
 }
 

@@ -4,10 +4,14 @@
  * service/script(elem, table)/runstats. As masscan does, `scanner` names the real tool (rpcsweep).
  * Port 135 is open for every host that answered, closed for refused; unreachable hosts are only
  * counted in runstats (nmap omits down hosts too); local errors are hosts in state "unknown".
+ * With advice on (the default) the script element ends with `<elem key="advice">` (status and fixes).
  */
+
+import { adviseHost } from '../advice/index.ts';
 import type { HostResult, RunMeta, RunSummary } from '../core/result.ts';
+import { adviceOneLine } from './advice.ts';
 import { xmlEscape as x } from './escape.ts';
-import type { ReportSink, ReportWriter } from './types.ts';
+import type { ReportOptions, ReportSink, ReportWriter } from './types.ts';
 
 export const XML_SCRIPT_ID = 'rpcsweep-ms03-026';
 
@@ -22,7 +26,7 @@ const elem = (key: string, value: string | undefined): string =>
 const scriptOutput = (r: HostResult): string =>
   `${r.verdict}: ${r.reason} (MS03-026 ${r.ms03_026}, MS03-039 ${r.ms03_039}, DCOM ${r.dcomVersion})`;
 
-const script = (r: HostResult): string => {
+const script = (r: HostResult, advice: boolean): string => {
   const indicators = (r.indicators ?? [])
     .map(
       (f) =>
@@ -40,12 +44,13 @@ const script = (r: HostResult): string => {
     elem('dcom_version', r.dcomVersion) +
     elem('netbios_name', r.netbiosName) +
     elem('error_code', r.error?.code) +
+    (advice ? elem('advice', adviceOneLine(adviseHost(r))) : '') +
     (indicators ? `<table key="indicators">${indicators}</table>` : '') +
     '</script>'
   );
 };
 
-const hostXml = (r: HostResult): string | undefined => {
+const hostXml = (r: HostResult, advice: boolean): string | undefined => {
   if (r.verdict === 'unreachable') return undefined;
   const start = epoch(r.startedAt);
   const end = start + Math.ceil(r.durationMs / 1000);
@@ -57,7 +62,7 @@ const hostXml = (r: HostResult): string | undefined => {
       : `<status state="up" reason="${r.verdict === 'refused' ? 'conn-refused' : 'syn-ack'}" reason_ttl="0"/>`) +
     `<address addr="${x(r.address)}" addrtype="${addrtype}"/>` +
     (r.hostname ? `<hostnames><hostname name="${x(r.hostname)}" type="user"/></hostnames>` : '<hostnames/>');
-  if (r.verdict === 'error') return `${head}<hostscript>${script(r)}</hostscript></host>\n`;
+  if (r.verdict === 'error') return `${head}<hostscript>${script(r, advice)}</hostscript></host>\n`;
   const state =
     r.verdict === 'refused'
       ? '<state state="closed" reason="conn-refused" reason_ttl="0"/>'
@@ -65,11 +70,12 @@ const hostXml = (r: HostResult): string | undefined => {
   return (
     `${head}<ports><port protocol="tcp" portid="135">${state}` +
     '<service name="msrpc" method="probed" conf="10"/>' +
-    `${script(r)}</port></ports></host>\n`
+    `${script(r, advice)}</port></ports></host>\n`
   );
 };
 
-export const createXmlWriter = (sink: ReportSink): ReportWriter => {
+export const createXmlWriter = (sink: ReportSink, options: ReportOptions = {}): ReportWriter => {
+  const advice = options.advice !== false;
   let meta: RunMeta | undefined;
   return {
     open: (m: RunMeta) => {
@@ -82,7 +88,7 @@ export const createXmlWriter = (sink: ReportSink): ReportWriter => {
       );
     },
     write: (r: HostResult) => {
-      const h = hostXml(r);
+      const h = hostXml(r, advice);
       return h ? sink.write(h) : Promise.resolve();
     },
     close: (s: RunSummary) => {

@@ -1,6 +1,7 @@
 /**
  * The scan command's view of the report writers (src/report): format names, the format `-o FILE`
- * implies, and a writer bound to a Node Writable. Unknown extensions fall back to text.
+ * implies, and a writer bound to a Node Writable. Unknown extensions fall back to text. Advice is on
+ * unless `advice: false` (`--no-advice`).
  */
 import type { Writable } from 'node:stream';
 import {

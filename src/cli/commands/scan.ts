@@ -63,6 +63,8 @@ export interface ScanCliOptions {
   epm?: boolean;
   indicators?: boolean;
   dcomVersion: boolean;
+  /** `--no-advice` sets false: reports then carry no remediation advice. */
+  advice: boolean;
   format?: string;
   output?: string;
   resumeFile?: string;
@@ -269,7 +271,7 @@ export const runScan = async (argTargets: string[], o: ScanCliOptions, io: CliIo
     const sink: Writable & { bytes?: number } = o.output
       ? new CountingFileSink(o.output, Boolean(o.resume), startBytes)
       : io.stdout;
-    const writer: ResultWriter = createWriter(format, sink);
+    const writer: ResultWriter = createWriter(format, sink, { advice: o.advice !== false });
     const meta: RunMeta = {
       tool: 'rpcsweep',
       version: VERSION,
@@ -428,6 +430,10 @@ export const register = (program: Command, io: CliIo): void => {
     .option(
       '--format <format>',
       'text (KB823980 layout), scanms, ndjson, json, csv, xml (default: from -o, else text)',
+    )
+    .option(
+      '--no-advice',
+      'leave remediation advice out of the report (Advice block in text/scanms, advice field/column/elem in the others)',
     )
     .option('-o, --output <file>', 'write the report to FILE (format from its extension)')
     .option('--resume-file <file>', 'keep a resume state in FILE (needs -o FILE.ndjson)')

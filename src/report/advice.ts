@@ -1,0 +1,93 @@
+/**
+ * Remediation advice (src/advice) as every scan report carries it. HostResult stays as the probes
+ * made it: writers compute adviseHost(result) themselves and add it in their own shape. Advice text
+ * is mostly fixed wording, but actions can quote the host's reason (peer data), so each writer still
+ * escapes it like any other field.
+ */
+import {
+  ADVICE_STATUSES,
+  type Advice,
+  type AdviceStatus,
+  adviseHost,
+  filterPortList,
+} from '../advice/index.ts';
+import type { HostResult } from '../core/result.ts';
+import { escapeTerminal } from './escape.ts';
+
+/** The per-host advice in machine formats (ndjson/json): a stable subset of Advice. */
+export interface AdviceRecord {
+  status: AdviceStatus;
+  summary: string;
+  fixes: Array<{ bulletin: string; kb: string }>;
+  actions: string[];
+}
+
+export const adviceRecord = (a: Advice): AdviceRecord => ({
+  status: a.status,
+  summary: a.summary,
+  fixes: a.fixes.map((f) => ({ bulletin: f.bulletin, kb: f.kb })),
+  actions: a.actions,
+});
+
+/** A host record with its advice, for ndjson/json. The result's own fields come first, unchanged. */
+export const withAdvice = (r: HostResult): HostResult & { advice: AdviceRecord } => ({
+  ...r,
+  advice: adviceRecord(adviseHost(r)),
+});
+
+/** One line: status, then the fixes to install, or the summary when no fix applies (csv, xml). */
+export const adviceOneLine = (a: Advice): string =>
+  a.fixes.length > 0
+    ? `${a.status}: install ${a.fixes.map((f) => `${f.bulletin} (${f.kb})`).join(' + ')}`
+    : `${a.status}: ${a.summary}`;
+
+/** Statuses that ask the reader to do something about a host (listed by name in the Advice block). */
+const ACTION_STATUSES: readonly AdviceStatus[] = ['patch-now', 'patch-recommended', 'verify', 'rerun'];
+
+/** Hosts listed by name in the text Advice block; the rest are counted (keeps memory bounded). */
+export const ADVICE_HOSTS_LISTED = 50;
+
+const statLine = (label: string, n: number): string => ` ${label.padEnd(34)}= ${n}\n`;
+
+/**
+ * Collects advice while a text-like report streams, then renders the "Advice:" block at close:
+ * counts per status, up to ADVICE_HOSTS_LISTED hosts that need action (most urgent status first,
+ * then in arrival order), and the filtering advice once. Holds at most that many lines.
+ */
+export class AdviceTally {
+  readonly #counts = Object.fromEntries(ADVICE_STATUSES.map((s) => [s, 0])) as Record<AdviceStatus, number>;
+  readonly #listed = new Map<AdviceStatus, string[]>(ACTION_STATUSES.map((s) => [s, []]));
+  #needAction = 0;
+
+  add(r: HostResult): void {
+    const a = adviseHost(r);
+    this.#counts[a.status]++;
+    const list = this.#listed.get(a.status);
+    if (!list) return;
+    this.#needAction++;
+    if (list.length >= ADVICE_HOSTS_LISTED) return;
+    const name = r.hostname ? ` (${escapeTerminal(r.hostname)})` : '';
+    const infected = (r.indicators ?? []).some((i) => i.severity === 'likely-compromised')
+      ? '; indicators of compromise: treat the host as infected'
+      : '';
+    list.push(` ${escapeTerminal(r.address)}${name}: ${escapeTerminal(adviceOneLine(a))}${infected}\n`);
+  }
+
+  block(): string {
+    const lines = ACTION_STATUSES.flatMap((s) => this.#listed.get(s) ?? []).slice(0, ADVICE_HOSTS_LISTED);
+    const more = this.#needAction - lines.length;
+    return [
+      'Advice:\n\n',
+      ...ADVICE_STATUSES.map((s) => statLine(s, this.#counts[s])),
+      '\n',
+      this.#needAction === 0
+        ? ' No host needs action.\n'
+        : ` Hosts that need action (${this.#needAction}):\n`,
+      ...lines,
+      more > 0
+        ? ` ... and ${more} more; use --format ndjson or rpcsweep advise --from FILE.ndjson for all\n`
+        : '',
+      `\n Every network: filter these ports at routers and the Internet edge, inbound and outbound:\n ${filterPortList()}\n`,
+    ].join('');
+  }
+}

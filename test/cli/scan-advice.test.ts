@@ -1,0 +1,88 @@
+/** `rpcsweep scan` carries remediation advice in its reports (issue #5), and `--no-advice` removes it. */
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import { test } from 'node:test';
+import type { CliIo } from '../../src/cli/io.ts';
+import { runCli } from '../../src/cli/main.ts';
+import { IS_ROOT } from '../support/system.ts';
+
+const makeIo = () => {
+  const out: string[] = [];
+  const err: string[] = [];
+  const sink = (to: string[]) =>
+    new Writable({
+      write(c, _e, cb) {
+        to.push(String(c));
+        cb();
+      },
+    });
+  const io: CliIo = {
+    stdout: sink(out),
+    stderr: sink(err),
+    env: {},
+    stderrIsTty: false,
+    setExitCode: () => {},
+    signal: new AbortController().signal,
+    isRoot: IS_ROOT,
+  };
+  return { io, out: () => out.join(''), err: () => err.join('') };
+};
+
+const scan = async (...extra: string[]) => {
+  const t = makeIo();
+  const code = await runCli(['scan', '--lab', 'hotfix-sample', '--timeout', '1000', ...extra], t.io);
+  assert.equal(code, 0, t.err());
+  return t.out();
+};
+
+test('ndjson: every record carries advice; the unpatched host gets MS03-039/KB824146', async () => {
+  const records = (await scan('--format', 'ndjson'))
+    .trimEnd()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+  assert.equal(records.length, 100);
+  for (const r of records) {
+    assert.equal(typeof r.advice?.status, 'string', `${r.address} has no advice`);
+    assert.ok(Array.isArray(r.advice.actions) && r.advice.actions.length > 0);
+  }
+  const unpatched = records.find((r) => r.address === '127.0.10.56');
+  assert.equal(unpatched.verdict, 'unpatched');
+  assert.equal(unpatched.advice.status, 'patch-now');
+  assert.deepEqual(unpatched.advice.fixes, [{ bulletin: 'MS03-039', kb: 'KB824146' }]);
+  const kb823980 = records.filter((r) => r.verdict === 'patched-kb823980');
+  assert.equal(kb823980.length, 9);
+  for (const r of kb823980) assert.equal(r.advice.status, 'patch-recommended');
+  for (const r of records.filter((x) => x.verdict === 'refused')) assert.equal(r.advice.status, 'verify');
+});
+
+test('text: Statistics block unchanged, then an Advice block naming the unpatched host first', async () => {
+  const out = await scan();
+  const stats = out.indexOf('Statistics:');
+  const advice = out.indexOf('\nAdvice:\n');
+  assert.ok(stats > 0 && advice > stats, 'Advice follows Statistics');
+  assert.match(out, /^ TOTAL ADDRESSES SCANNED\s+= 100\n\nAdvice:\n/m);
+  assert.match(out, /^ patch-now\s+= 1$/m);
+  assert.match(out, /^ patch-recommended\s+= 9$/m);
+  const hostLines = out
+    .slice(advice)
+    .split('\n')
+    .filter((l) => /^ 127\.0\.10\.\d+: /.test(l));
+  assert.equal(hostLines[0], ' 127.0.10.56: patch-now: install MS03-039 (KB824146)');
+  assert.ok(hostLines.length <= 50, `at most 50 hosts listed, got ${hostLines.length}`);
+  const needAction = Number(/^ Hosts that need action \((\d+)\):$/m.exec(out)?.[1]);
+  // Unpatched, KB823980-only and refused hosts all need action; their host lines are above.
+  assert.equal(
+    needAction,
+    out.match(/^127\.0\.10\.\d+: (?:connection|unpatched|patched with KB823980$)/gm)?.length,
+  );
+  if (needAction > 50) assert.match(out, new RegExp(`^ \\.\\.\\. and ${needAction - 50} more; `, 'm'));
+  assert.match(out, /filter these ports .*\n 69\/udp, 135\/tcp/);
+});
+
+test('--no-advice: text ends with the Statistics block; ndjson records are plain HostResults', async () => {
+  const text = await scan('--no-advice');
+  assert.ok(!text.includes('Advice:'));
+  assert.match(text, / TOTAL ADDRESSES SCANNED\s+= 100\n$/);
+  const first = JSON.parse((await scan('--format', 'ndjson', '--no-advice')).split('\n')[0]!);
+  assert.equal(first.advice, undefined);
+});
