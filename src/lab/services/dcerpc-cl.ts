@@ -1,5 +1,7 @@
 /** Answers connectionless DCE/RPC pings on UDP 135 with `nocall`, as an endpoint mapper does. */
-import { CL_PTYPE, decodeClHeader, encodeClReply } from '../../protocol/dcerpc-cl/ping.ts';
+
+import { PTYPE } from '../../protocol/dcerpc/constants.ts';
+import { decodeClHeader, encodeClReply } from '../../protocol/dcerpc-cl/ping.ts';
 import type { LabService } from './shell4444.ts';
 import { startUdpService } from './udp-service.ts';
 
@@ -9,7 +11,7 @@ export const startFakeClEndpointMapper = (options: { address: string; port?: num
     port: options.port ?? 135,
     onMessage: (msg, rinfo, socket) => {
       const h = decodeClHeader(msg);
-      if (!h.ok || h.value.ptype !== CL_PTYPE.ping) return;
-      socket.send(encodeClReply(h.value, CL_PTYPE.nocall), rinfo.port, rinfo.address);
+      if (!h.ok || h.value.ptype !== PTYPE.ping) return;
+      socket.send(encodeClReply(h.value, PTYPE.nocall), rinfo.port, rinfo.address);
     },
   });

@@ -5,32 +5,20 @@
  */
 import { ByteReader, ByteWriter, decodeWith } from '../../core/bytes.ts';
 import { type Decoded, orThrow } from '../../core/errors.ts';
+import { NIL_UUID, PTYPE, PTYPE_NAMES } from '../dcerpc/constants.ts';
+import { EPM_UUID } from '../dcerpc/interfaces/epm.ts';
 import { uuidFromBytes, uuidToBytes } from '../dcerpc/uuid.ts';
 
 export const CL_RPC_VERSION = 4;
 export const CL_HEADER_LENGTH = 80;
 
-/** C706 §12.5.1 packet types. */
-export const CL_PTYPE = {
-  request: 0,
-  ping: 1,
-  response: 2,
-  fault: 3,
-  working: 4,
-  nocall: 5,
-  reject: 6,
-  ack: 7,
-  cl_cancel: 8,
-  fack: 9,
-  cancel_ack: 10,
-} as const;
+/**
+ * C706 §12.5.1: connectionless PDUs use types 0–10 (request … cancel_ack) of the one PTYPE numbering;
+ * bind and above exist only on connections, so they stay `unknown` here.
+ */
 export const CL_PTYPE_NAMES: Readonly<Record<number, string>> = Object.fromEntries(
-  Object.entries(CL_PTYPE).map(([k, v]) => [v, k]),
+  Object.entries(PTYPE_NAMES).filter(([v]) => Number(v) <= PTYPE.cancel_ack),
 );
-
-/** Endpoint mapper interface, v3.0. */
-export const EPM_UUID = 'e1af8308-5d1f-11c9-91a4-08002b14a0fa';
-const NIL_UUID = '00000000-0000-0000-0000-000000000000';
 
 export interface ClHeader {
   rpcVersion: number;
@@ -63,7 +51,7 @@ export interface ClPingOptions {
 export const encodeClPing = (o: ClPingOptions): Uint8Array => {
   const w = new ByteWriter(CL_HEADER_LENGTH);
   w.u8(CL_RPC_VERSION) // dcerpc.ver
-    .u8(CL_PTYPE.ping) // dcerpc.pkt_type
+    .u8(PTYPE.ping) // dcerpc.pkt_type
     .u8(0x20) // dcerpc.dg_flags1: idempotent
     .u8(0) // dcerpc.dg_flags2
     .bytes(new Uint8Array([0x10, 0x00, 0x00])) // dcerpc.drep: little-endian, ASCII, IEEE

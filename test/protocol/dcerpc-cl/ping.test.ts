@@ -3,12 +3,12 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { toHex } from '../../../src/core/bytes.ts';
 import { DecodeError } from '../../../src/core/errors.ts';
+import { PTYPE } from '../../../src/protocol/dcerpc/constants.ts';
+import { EPM_UUID } from '../../../src/protocol/dcerpc/interfaces/epm.ts';
 import {
   CL_HEADER_LENGTH,
-  CL_PTYPE,
   decodeClHeader,
   decodeClHeaderOrThrow,
-  EPM_UUID,
   encodeClPing,
   encodeClReply,
 } from '../../../src/protocol/dcerpc-cl/ping.ts';
@@ -44,7 +44,7 @@ test('decode round trip and a nocall reply', () => {
   assert.equal(h.interfaceUuid, EPM_UUID);
   assert.equal(h.activityUuid, ACT);
   assert.equal(h.ptypeName, 'ping');
-  const reply = decodeClHeaderOrThrow(encodeClReply(h, CL_PTYPE.nocall));
+  const reply = decodeClHeaderOrThrow(encodeClReply(h, PTYPE.nocall));
   assert.equal(reply.ptypeName, 'nocall');
   assert.equal(reply.activityUuid, ACT);
   assert.equal(reply.sequenceNumber, 3);
