@@ -5,6 +5,7 @@
  */
 import type { IndicatorFinding } from './result.ts';
 
+/** nmap's vocabulary: UDP silence is `open|filtered` (no reply proves nothing). */
 export type PortState = 'open' | 'closed' | 'filtered' | 'open|filtered';
 
 export interface PortExposure {
@@ -13,8 +14,10 @@ export interface PortExposure {
   /** The check that ran, e.g. `exposure-udp-nbstat`. */
   check: string;
   state: PortState;
+  /** One sentence: what was sent and what came back. */
   reason: string;
   attempts: number;
+  /** Check-specific facts (a NetBIOS name, the DCE/RPC reply type, …). */
   detail?: Record<string, unknown>;
   durationMs: number;
 }

@@ -4,29 +4,16 @@
  * scan probes (sockets arrive through it), plus a retry count for UDP.
  */
 import { isRpcsweepError } from '../core/errors.ts';
+import type { PortExposure } from '../core/exposure.ts';
 import type { ProbeContext } from './types.ts';
-
-/** nmap's vocabulary: UDP silence is `open|filtered` (no reply proves nothing). */
-export type PortState = 'open' | 'closed' | 'filtered' | 'open|filtered';
 
 export interface ExposureContext extends ProbeContext {
   /** UDP datagrams to send before calling a silent port open|filtered. @default 2 */
   udpAttempts: number;
 }
 
-export interface PortCheckResult {
-  transport: 'tcp' | 'udp';
-  port: number;
-  /** Which check ran, e.g. `exposure-udp-nbstat`. */
-  check: string;
-  state: PortState;
-  /** One sentence: what was sent and what came back. */
-  reason: string;
-  attempts: number;
-  /** Check-specific facts (a NetBIOS name, the DCE/RPC reply type, …). */
-  detail?: Record<string, unknown>;
-  durationMs: number;
-}
+/** A check's answer is the report's per-port record as it stands. */
+export type PortCheckResult = PortExposure;
 
 export interface ExposureCheck {
   readonly name: string;
