@@ -11,6 +11,7 @@ import {
   PTYPE_NAMES,
   pfcFlagNames,
   type SyntaxId,
+  statusHex,
 } from '../protocol/dcerpc/index.ts';
 import { syntaxName } from './known-interfaces.data.ts';
 import type { PduRecord, SyntaxRecord } from './pdu-record.ts';
@@ -25,8 +26,6 @@ export interface RecordMeta {
   sport: number;
   dport: number;
 }
-
-export const hex32 = (v: number): string => `0x${(v >>> 0).toString(16).padStart(8, '0')}`;
 
 /** Header fields read directly (the framer already checked that 16 plausible header bytes are there). */
 export const baseRecord = (b: Uint8Array, m: RecordMeta): PduRecord => {
@@ -133,7 +132,7 @@ export const describePduRecord = (pdu: Pdu, r: PduRecord): void => {
       r.alloc_hint = pdu.allocHint;
       r.context_id = pdu.contextId;
       r.cancel_count = pdu.cancelCount;
-      r.status = hex32(pdu.status);
+      r.status = statusHex(pdu.status);
       const name = nameOf(FAULT_STATUS_NAMES, pdu.status);
       if (name) r.status_name = name;
       return;

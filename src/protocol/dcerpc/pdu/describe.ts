@@ -14,9 +14,8 @@ import {
   PTYPE_NAMES,
   pfcFlagNames,
 } from '../constants.ts';
+import { statusHex } from '../interfaces/status-names.data.ts';
 import type { Pdu } from './types.ts';
-
-const hex32 = (v: number) => `0x${(v >>> 0).toString(16).padStart(8, '0')}`;
 
 const plain = (v: unknown): unknown => {
   if (v instanceof Uint8Array) return toHex(v);
@@ -54,7 +53,7 @@ export const describePdu = (pdu: Pdu): Record<string, unknown> => {
       out.rejectReasonName = nameOf(BIND_NAK_REASON_NAMES, pdu.rejectReason);
       break;
     case 'fault':
-      out.statusHex = hex32(pdu.status);
+      out.statusHex = statusHex(pdu.status);
       out.statusName = nameOf(FAULT_STATUS_NAMES, pdu.status);
       break;
   }
