@@ -10,6 +10,7 @@
 import { ByteReader, decodeWith } from '../../../core/bytes.ts';
 import type { Decoded } from '../../../core/errors.ts';
 import { readUuid } from '../uuid.ts';
+import { DeferredReferents } from './deferred.ts';
 
 export interface NdrReaderOptions {
   /** Stub start inside `bytes`; alignment counts from here. @default 0 */
@@ -40,7 +41,7 @@ export interface NdrString {
 export class NdrReader {
   readonly r: ByteReader;
   readonly base: number;
-  #deferred: Array<() => void> = [];
+  readonly #deferred = new DeferredReferents();
 
   constructor(bytes: Uint8Array, options: NdrReaderOptions = {}) {
     const offset = options.offset ?? 0;
@@ -112,20 +113,12 @@ export class NdrReader {
 
   /** Queues an embedded pointer's referent to be read after the containing construct. */
   defer(readReferent: () => void): void {
-    this.#deferred.push(readReferent);
+    this.#deferred.add(readReferent);
   }
 
   /** Reads every queued referent in order (referents may queue more; those are read too). */
   flushDeferred(): void {
-    while (this.#deferred.length > 0) {
-      const queue = this.#deferred;
-      this.#deferred = [];
-      // Referents nested in a deferred referent go after it (NDR depth-first-by-level order).
-      for (const fn of queue) {
-        fn();
-        this.flushDeferred();
-      }
-    }
+    this.#deferred.flush();
   }
 
   /**

@@ -5,6 +5,7 @@
 import { ByteWriter } from '../../../core/bytes.ts';
 import { RpcsweepError } from '../../../core/errors.ts';
 import { writeUuid } from '../uuid.ts';
+import { DeferredReferents } from './deferred.ts';
 import type { ContextHandle } from './reader.ts';
 
 export interface NdrWriterOptions {
@@ -23,7 +24,7 @@ export class NdrWriter {
   readonly base: number;
   #nextId: number;
   #step: number;
-  #deferred: Array<() => void> = [];
+  readonly #deferred = new DeferredReferents();
 
   constructor(options: NdrWriterOptions = {}) {
     this.w = options.into ?? new ByteWriter(256, options.littleEndian ?? true);
@@ -91,19 +92,12 @@ export class NdrWriter {
   }
 
   defer(writeReferent: () => void): this {
-    this.#deferred.push(writeReferent);
+    this.#deferred.add(writeReferent);
     return this;
   }
 
   flushDeferred(): this {
-    while (this.#deferred.length > 0) {
-      const queue = this.#deferred;
-      this.#deferred = [];
-      for (const fn of queue) {
-        fn();
-        this.flushDeferred();
-      }
-    }
+    this.#deferred.flush();
     return this;
   }
 
