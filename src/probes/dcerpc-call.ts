@@ -4,7 +4,7 @@
  * checks a bind_ack (PDU type, echoed call_id, result list), and anything unexpected becomes a
  * classification with a reason instead of an exception.
  */
-import { type Decoded, DecodeError } from '../core/errors.ts';
+import { type Decoded, DecodeError, type DecodeFailure } from '../core/errors.ts';
 import type { Framer, TcpSession } from '../net/index.ts';
 import {
   decodePdu,
@@ -15,7 +15,7 @@ import {
   PFC,
   type SyntaxId,
 } from '../protocol/dcerpc/index.ts';
-import { describeDecodeFailure, malformedReply, outcomeFromError } from './outcome.ts';
+import { malformedReply, outcomeFromError } from './outcome.ts';
 import type { ProbeContext, ProbeOutcome } from './types.ts';
 
 /** Fragment size we offer: Windows' usual 5840 (detection.md §3.1). */
@@ -96,11 +96,10 @@ export const openConversation = async (
   } catch (e) {
     return { kind: 'outcome', outcome: outcomeFromError(base(), e, false) };
   }
-  const receive = async (): Promise<Pdu | { bad: string; code: string }> => {
+  const receive = async (): Promise<Pdu | { failure: DecodeFailure }> => {
     const bytes = await session.receive(dcerpcFramer, { timeoutMs: ctx.timeoutMs });
     const d = decodePdu(bytes);
-    if (!d.ok) return { bad: describeDecodeFailure(d.error), code: d.error.code };
-    return d.value;
+    return d.ok ? d.value : { failure: d.error };
   };
   const mismatch = (what: string, got: number, want: number) => ({
     classification: 'malformed' as const,
@@ -130,14 +129,7 @@ export const openConversation = async (
       session.reset();
       return outcome(o);
     };
-    if ('bad' in ack) {
-      return fail({
-        classification: 'malformed',
-        success: false,
-        reason: `bind answer: ${ack.bad}`,
-        error: { code: ack.code, message: ack.bad },
-      });
-    }
+    if ('failure' in ack) return fail(malformedReply(ack.failure, 'bind answer'));
     if (ack.header.callId !== bindCallId) return fail(mismatch('bind answer', ack.header.callId, bindCallId));
     if (ack.type === 'bind_nak') {
       return fail({
@@ -176,14 +168,7 @@ export const openConversation = async (
         let stubBytes = 0;
         for (let fragment = 0; ; fragment++) {
           const p = await receive();
-          if ('bad' in p) {
-            return done({
-              classification: 'malformed',
-              success: false,
-              reason: `call answer: ${p.bad}`,
-              error: { code: p.code, message: p.bad },
-            });
-          }
+          if ('failure' in p) return done(malformedReply(p.failure, 'call answer'));
           if (p.header.callId !== id) return done(mismatch('call answer', p.header.callId, id));
           if (p.type === 'fault')
             return done({ classification: 'fault', success: true, faultStatus: p.status });
