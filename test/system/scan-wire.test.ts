@@ -46,6 +46,8 @@ test('probes on the wire: documented binds and opnums only, object-name server p
       });
       cap.on('exit', (code) => reject(new Error(`dumpcap exited with ${code}`)));
     });
+    // The banner can precede the moment the loopback tap delivers packets on a busy machine.
+    await new Promise((r) => setTimeout(r, 500));
     let n = 0;
     for await (const _ of scanTargets({
       targets: { total: hosts.length, entryAt: (i) => ({ address: hosts[i]! }) },
