@@ -129,6 +129,16 @@ const startCursor = (start: number): number => {
   return a === start >>> 0 || (a & 0x00ffffff) === 0 ? i : (i - 1 + CYCLE_LENGTH) % CYCLE_LENGTH;
 };
 
+// Sweep positions are integers in [0, CYCLE_LENGTH), which exceeds int32: `%` on them is a float
+// modulus (a C call in V8), so the per-event arithmetic wraps with a compare instead.
+/** Positions from `from` forward to `to` on the cycle (0 when equal), as (to - from + L) % L. */
+const ahead = (from: number, to: number): number => {
+  const d = to - from;
+  return d < 0 ? d + CYCLE_LENGTH : d;
+};
+/** x mod CYCLE_LENGTH for x >= 0. */
+const wrap = (x: number): number => (x < CYCLE_LENGTH ? x : x % CYCLE_LENGTH);
+
 export const runBlaster = (
   pop: Population,
   options: BlasterOptions,
@@ -259,7 +269,7 @@ export const runBlaster = (
     if (count <= 0) return;
     stats.probes += count;
     telescope?.record(h, starts[h]!, W[h * 8 + F_BATCH_END]!, count, W[h * 8 + F_READY]!, B, batchS);
-    W[h * 8 + F_BATCH_END] = (W[h * 8 + F_BATCH_END]! + count) % CYCLE_LENGTH;
+    W[h * 8 + F_BATCH_END] = wrap(W[h * 8 + F_BATCH_END]! + count);
   };
 
   /** Stops a running worm at time t, accounting the batches it sent since its last event. */
@@ -269,7 +279,7 @@ export const runBlaster = (
     const pending =
       W[h * 8 + F_PEND_END] === Number.POSITIVE_INFINITY
         ? Number.POSITIVE_INFINITY
-        : (W[h * 8 + F_PEND_END]! - W[h * 8 + F_BATCH_END]! + CYCLE_LENGTH) % CYCLE_LENGTH;
+        : ahead(W[h * 8 + F_BATCH_END]!, W[h * 8 + F_PEND_END]!);
     sweep(h, Math.min(done, pending));
     running[h] = 0;
     runningNow--;
@@ -296,7 +306,7 @@ export const runBlaster = (
       if (sp === 0) break;
     }
     // Nothing left to reach: the worm keeps sweeping; its probes are accounted when it stops or at the end.
-    const remaining = (W[h * 8 + F_BATCH_END]! - c + CYCLE_LENGTH) % CYCLE_LENGTH;
+    const remaining = ahead(c, W[h * 8 + F_BATCH_END]!);
     if (bestSlot < 0) {
       W[h * 8 + F_PEND_END] = Number.POSITIVE_INFINITY;
       return;
@@ -306,7 +316,7 @@ export const runBlaster = (
     if (bestDist > remaining) {
       const k = Math.ceil((bestDist - remaining) / B);
       time += k * batchS;
-      end = (end + k * B) % CYCLE_LENGTH;
+      end = wrap(end + k * B);
     }
     W[h * 8 + F_PEND_END] = end;
     W[h * 8 + F_PEND_SLOT] = bestSlot;
@@ -358,7 +368,7 @@ export const runBlaster = (
     const idx = spaces[sp]!;
     const slot = W[w * 8 + F_PEND_SLOT]!;
     const v = idx.hosts[slot]!;
-    sweep(w, (W[w * 8 + F_PEND_END]! - W[w * 8 + F_BATCH_END]! + CYCLE_LENGTH) % CYCLE_LENGTH);
+    sweep(w, ahead(W[w * 8 + F_BATCH_END]!, W[w * 8 + F_PEND_END]!));
     W[w * 8 + F_CURSOR] = idx.positions[slot]!;
     let stall = 0;
     if (!idx.isLive(slot) || v === w) {

@@ -4,7 +4,6 @@
  * variant ((r % 10) > 7 → Windows 2000), the next three A, B, C of a random start. In local mode the
  * worm starts in its own /16 and lowers C by (first rand() after srand(T0)) % 20 when C > 20.
  */
-import { msvcRand } from './lcg.ts';
 
 export type StartMode = 'random' | 'local';
 
@@ -44,7 +43,9 @@ export const blasterStart = (
   const a0 = ownAddress >>> 24;
   const b0 = (ownAddress >>> 16) & 0xff;
   const c0 = (ownAddress >>> 8) & 0xff;
-  const k = c0 > 20 ? msvcRand(tickForLocalDraw).next() % 20 : 0;
+  // First rand() after srand(T0), inlined too: a msvcRand() object here cost a closure per local start.
+  const k =
+    c0 > 20 ? ((((Math.imul(tickForLocalDraw >>> 0, 214013) + 2531011) >>> 0) >>> 16) & 0x7fff) % 20 : 0;
   return { mode: 'local', targetsWin2k, start: ((a0 << 24) | (b0 << 16) | ((c0 - k) << 8)) >>> 0 };
 };
 
