@@ -183,7 +183,9 @@ export const runBlaster = (
 
   // One target index per address space: 0 = public, 1 + s = NAT site s.
   const spaces: TargetIndex[] = [];
-  const spaceOf = (h: number) => pop.site[h]! + 1;
+  // Without NAT sites every host is public: skip the per-schedule read of site[] (a cache miss per event).
+  const site = pop.site;
+  const spaceOf = pop.siteCount === 0 ? (_h: number) => 0 : (h: number) => site[h]! + 1;
   const slotOf = new Int32Array(n).fill(-1);
   {
     // Counting sort of host ids by space, then one TargetIndex per space.
