@@ -1,35 +1,11 @@
 /** `rpcsweep exposure` through runCli, in-process, against a private loopback address. */
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { test } from 'node:test';
-import type { CliIo } from '../../src/cli/io.ts';
 import { runCli } from '../../src/cli/main.ts';
 import type { HostExposure } from '../../src/core/exposure.ts';
+import { makeCliIo } from '../support/cli-io.ts';
 
-const makeIo = () => {
-  const out: string[] = [];
-  const err: string[] = [];
-  let exitCode = 0;
-  const sink = (to: string[]) =>
-    new Writable({
-      write(c, _e, cb) {
-        to.push(String(c));
-        cb();
-      },
-    });
-  const io: CliIo = {
-    stdout: sink(out),
-    stderr: sink(err),
-    env: {},
-    stderrIsTty: false,
-    setExitCode: (c) => {
-      exitCode = c;
-    },
-    signal: new AbortController().signal,
-    isRoot: false,
-  };
-  return { io, out: () => out.join(''), err: () => err.join(''), exitCode: () => exitCode };
-};
+const makeIo = () => makeCliIo({ isRoot: false });
 
 // Nothing listens on this address: every advisory port is closed (RST / ICMP port unreachable).
 const QUIET = `127.${100 + (process.pid % 100)}.${(process.pid >> 7) % 250}.40`;

@@ -1,32 +1,10 @@
 /** `rpcsweep scan` carries remediation advice in its reports (issue #5), and `--no-advice` removes it. */
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { test } from 'node:test';
-import type { CliIo } from '../../src/cli/io.ts';
 import { runCli } from '../../src/cli/main.ts';
-import { IS_ROOT } from '../support/system.ts';
+import { makeCliIo } from '../support/cli-io.ts';
 
-const makeIo = () => {
-  const out: string[] = [];
-  const err: string[] = [];
-  const sink = (to: string[]) =>
-    new Writable({
-      write(c, _e, cb) {
-        to.push(String(c));
-        cb();
-      },
-    });
-  const io: CliIo = {
-    stdout: sink(out),
-    stderr: sink(err),
-    env: {},
-    stderrIsTty: false,
-    setExitCode: () => {},
-    signal: new AbortController().signal,
-    isRoot: IS_ROOT,
-  };
-  return { io, out: () => out.join(''), err: () => err.join('') };
-};
+const makeIo = () => makeCliIo();
 
 const scan = async (...extra: string[]) => {
   const t = makeIo();

@@ -1,36 +1,15 @@
 /** The scan and epm commands through runCli, in-process, against the lab on loopback. */
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { test } from 'node:test';
 import { escapeText } from '../../src/cli/commands/epm.ts';
 import { parseFailOn } from '../../src/cli/commands/scan.ts';
-import type { CliIo } from '../../src/cli/io.ts';
 import { runCli } from '../../src/cli/main.ts';
 import { startLab } from '../../src/lab/index.ts';
+import { makeCliIo } from '../support/cli-io.ts';
 import { IS_ROOT, needs } from '../support/system.ts';
 import { tinySpec } from '../system/scan-specs.ts';
 
-const makeIo = () => {
-  const out: string[] = [];
-  const err: string[] = [];
-  const sink = (to: string[]) =>
-    new Writable({
-      write(c, _e, cb) {
-        to.push(String(c));
-        cb();
-      },
-    });
-  const io: CliIo = {
-    stdout: sink(out),
-    stderr: sink(err),
-    env: {},
-    stderrIsTty: false,
-    setExitCode: () => {},
-    signal: new AbortController().signal,
-    isRoot: IS_ROOT,
-  };
-  return { io, out: () => out.join(''), err: () => err.join('') };
-};
+const makeIo = () => makeCliIo();
 
 test('scan: ndjson results for the tiny lab, --fail-on unpatched gives exit code 1', async () => {
   const lab = await startLab(tinySpec(145), { isRoot: IS_ROOT });

@@ -1,0 +1,29 @@
+/** An in-memory CliIo for running commands through runCli in-process, with what they printed. */
+import { Writable } from 'node:stream';
+import type { CliIo } from '../../src/cli/io.ts';
+import { IS_ROOT } from './system.ts';
+
+export const makeCliIo = (options: { isRoot?: boolean } = {}) => {
+  const out: string[] = [];
+  const err: string[] = [];
+  let exitCode = 0;
+  const sink = (to: string[]) =>
+    new Writable({
+      write(chunk, _encoding, done) {
+        to.push(String(chunk));
+        done();
+      },
+    });
+  const io: CliIo = {
+    stdout: sink(out),
+    stderr: sink(err),
+    env: {},
+    stderrIsTty: false,
+    setExitCode: (c) => {
+      exitCode = c;
+    },
+    signal: new AbortController().signal,
+    isRoot: options.isRoot ?? IS_ROOT,
+  };
+  return { io, out: () => out.join(''), err: () => err.join(''), exitCode: () => exitCode };
+};
