@@ -27,18 +27,9 @@ import {
   ourFields,
   tsharkFields,
 } from '../test/capture/tshark-oracle.ts';
-import { PCAPS } from '../test/support/system.ts';
+import { FIXTURE_CAPTURES, PCAPS } from '../test/support/system.ts';
 
-const FIXTURES = [
-  'discovery_scan_dcerpc_endpoint_mapper.pcapng',
-  'Discovery_impacket_rpcdump.pcapng',
-  'LM_psexec_smb_dcerpc_epm_svcctl.pcapng',
-  'Discovery_dcerp_srvsvc_NetShareEnum.pcapng',
-  'samba-epm-impacket-rpcdump-lo.pcapng',
-  'samba-epm-malformed-probes-lo.pcapng',
-  'samba-nmap-msrpc-enum-smb445-lo.pcapng',
-  'netns-lab-br0-rst-icmp-arp-epm.pcapng',
-];
+const FIXTURES = FIXTURE_CAPTURES;
 
 /** Streams the records as `inspect` does (nothing retained), so memory stays that of one connection. */
 const timeIt = (bytes: Uint8Array, runs: number): { pdus: number; medianMs: number } => {

@@ -6,7 +6,9 @@
  *
  *   node --import tsx bench/scan-hostile.ts [--hosts 2700] [--timeout 1000] [--concurrency 3000]
  */
+
 import { scanTargets } from '../src/engine/scan.ts';
+import { HOSTILE_PROFILES } from '../src/lab/profiles/hostile.ts';
 import { nodeTransport } from '../src/net/index.ts';
 import { hostProbesFor } from '../src/probes/registry.ts';
 import { startChildLab } from './scan-lab-child.ts';
@@ -18,17 +20,7 @@ const arg = (name: string, fallback: string): string => {
 const count = Number(arg('--hosts', '2700'));
 const timeoutMs = Number(arg('--timeout', '1000'));
 const concurrency = Number(arg('--concurrency', '3000'));
-const PROFILES = [
-  'tarpit',
-  'slow-drip',
-  'garbage',
-  'giant-frag',
-  'rst-mid-pdu',
-  'wrong-call-id',
-  'wrong-type',
-  'endless-fragments',
-  'http',
-];
+const PROFILES = HOSTILE_PROFILES.map((p) => p.name);
 const hosts = Array.from({ length: count }, (_, i) => ({
   address: `127.42.${Math.floor(i / 250)}.${(i % 250) + 1}`,
   profile: PROFILES[i % PROFILES.length]!,

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { decodeCapture } from '../../src/capture/index.ts';
-import { needs, PCAPS } from '../support/system.ts';
+import { FIXTURE_CAPTURES, needs, PCAPS } from '../support/system.ts';
 import {
   BODY_FIELDS,
   compareFields,
@@ -16,16 +16,7 @@ import {
   tsharkFields,
 } from './tshark-oracle.ts';
 
-const CAPTURES = [
-  'discovery_scan_dcerpc_endpoint_mapper.pcapng',
-  'Discovery_impacket_rpcdump.pcapng',
-  'LM_psexec_smb_dcerpc_epm_svcctl.pcapng',
-  'Discovery_dcerp_srvsvc_NetShareEnum.pcapng',
-  'samba-epm-impacket-rpcdump-lo.pcapng',
-  'samba-epm-malformed-probes-lo.pcapng',
-  'samba-nmap-msrpc-enum-smb445-lo.pcapng',
-  'netns-lab-br0-rst-icmp-arp-epm.pcapng',
-];
+const CAPTURES = FIXTURE_CAPTURES;
 
 /**
  * The only PDUs rpcsweep calls malformed while tshark decodes them: the lab's "auth_len 16, no

@@ -1,24 +1,16 @@
 /** The hostile and broken peers do exactly the one nasty thing each promises, and the harness bounds them. */
+
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { after, before, test } from 'node:test';
 import { type RunningLab, startLab } from '../../src/lab/index.ts';
+import { HOSTILE_PROFILES } from '../../src/lab/profiles/hostile.ts';
 import { EPM_SYNTAX, encodeEptLookupRequest, PduFramer } from '../../src/protocol/dcerpc/index.ts';
 import { bindPdu, converse, requestPdu } from './support.ts';
 
 const PORT = 24135;
 const A = (n: number) => `127.0.222.${n}`;
-const PEERS = [
-  'tarpit',
-  'slow-drip',
-  'garbage',
-  'giant-frag',
-  'rst-mid-pdu',
-  'wrong-call-id',
-  'wrong-type',
-  'endless-fragments',
-  'http',
-];
+const PEERS = HOSTILE_PROFILES.map((p) => p.name);
 const at = (name: string) => A(PEERS.indexOf(name) + 1);
 
 let lab: RunningLab;

@@ -52,3 +52,15 @@ export const run = (cmd: string, args: string[], opts: { input?: string; timeout
 /** Path of the shared reference material (captures, docs), beside the repository. */
 export const SHARED = new URL('../../../shared/', import.meta.url).pathname;
 export const PCAPS = `${SHARED}fixtures/pcaps/`;
+
+/** The reference captures in shared/fixtures/pcaps (see its README). */
+export const FIXTURE_CAPTURES = [
+  'discovery_scan_dcerpc_endpoint_mapper.pcapng',
+  'Discovery_impacket_rpcdump.pcapng',
+  'LM_psexec_smb_dcerpc_epm_svcctl.pcapng',
+  'Discovery_dcerp_srvsvc_NetShareEnum.pcapng',
+  'samba-epm-impacket-rpcdump-lo.pcapng',
+  'samba-epm-malformed-probes-lo.pcapng',
+  'samba-nmap-msrpc-enum-smb445-lo.pcapng',
+  'netns-lab-br0-rst-icmp-arp-epm.pcapng',
+] as const;
