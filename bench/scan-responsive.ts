@@ -5,10 +5,18 @@
  *
  *   node --import tsx bench/scan-responsive.ts [--hosts 5000] [--concurrency 400] [--rounds 2] [--no-dcom-version]
  */
+
+import { readFileSync } from 'node:fs';
 import { scanTargets } from '../src/engine/scan.ts';
 import { nodeTransport } from '../src/net/index.ts';
 import { hostProbesFor } from '../src/probes/registry.ts';
 import { startChildLab } from './scan-lab-child.ts';
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
+const cpuSecondsOf = (pid: number): number => {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
+};
 
 const arg = (name: string, fallback: string): string => {
   const i = process.argv.indexOf(name);
@@ -43,6 +51,7 @@ try {
     const counts: Record<string, number> = {};
     let wrong = 0;
     let connections = 0;
+    const cpu0 = { scanner: cpuSecondsOf(process.pid), lab: cpuSecondsOf(lab.pid) };
     const t0 = performance.now();
     for await (const { result } of scanTargets({
       targets: { total: addresses.length, entryAt: (i) => ({ address: addresses[i]! }) },
@@ -57,9 +66,14 @@ try {
       if (expected.get(result.address) !== result.verdict) wrong++;
     }
     const s = (performance.now() - t0) / 1000;
+    const cpuPerHost = (now: number, before: number) =>
+      (((now - before) / addresses.length) * 1e6).toFixed(0);
+    const scannerCpu = cpuPerHost(cpuSecondsOf(process.pid), cpu0.scanner);
+    const labCpu = cpuPerHost(cpuSecondsOf(lab.pid), cpu0.lab);
     console.log(
       `round ${round}: ${addresses.length} verdicts in ${s.toFixed(2)} s = ${(addresses.length / s).toFixed(0)} verdicts/s, ` +
-        `${connections} connections (${(connections / s).toFixed(0)}/s), wrong ${wrong}, ${JSON.stringify(counts)}`,
+        `${connections} connections (${(connections / s).toFixed(0)}/s), wrong ${wrong}, ` +
+        `CPU per host: scanner ${scannerCpu} µs, lab ${labCpu} µs, ${JSON.stringify(counts)}`,
     );
   }
   console.log(`peak RSS ${(peakRss / 1048576).toFixed(0)} MB`);
