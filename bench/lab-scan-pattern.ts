@@ -96,15 +96,12 @@ const serverAlive2 = encodeRequest({
   stub: encodeServerAlive2Request(),
 });
 
-const PTYPE_RESPONSE = 2;
-const PTYPE_BIND_ACK = 12;
-
 /** One host: the three exchanges, then RST. Resolves with the ptype of each answer (or a failure). */
 const scanOne = (host: string, port: number, third: Uint8Array): Promise<string> =>
   new Promise((resolve) => {
     const s = connect({ host, port, noDelay: true });
     const answers: number[] = [];
-    let buffer = Buffer.alloc(0);
+    let buffer: Buffer = Buffer.alloc(0);
     const finish = (outcome: string) => {
       clearTimeout(timer);
       if (!s.destroyed) s.resetAndDestroy();
