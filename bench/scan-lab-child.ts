@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
 const MAIN = new URL('../src/cli/main.ts', import.meta.url).pathname;
+/** scripts/bench.mjs sets this to the bundled CLI, so the lab runs as shipped and not through tsx. */
+const BUNDLED_CLI = process.env.RPCSWEEP_BENCH_CLI;
 
 export interface ChildLab {
   pid: number;
@@ -27,7 +29,8 @@ export const startChildLab = async (spec: string | object, readyTimeoutMs = 120_
     arg = join(tmpdir(), `rs-bench-lab-${process.pid}.json`);
     writeFileSync(arg, JSON.stringify(spec));
   }
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', MAIN, 'lab', 'up', arg, '--json'], {
+  const cli = BUNDLED_CLI ? [BUNDLED_CLI] : ['--import', 'tsx', MAIN];
+  const child: ChildProcess = spawn(process.execPath, [...cli, 'lab', 'up', arg, '--json'], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const lines = createInterface({ input: child.stdout! });

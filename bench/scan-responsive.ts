@@ -62,7 +62,7 @@ try {
       seed: round,
     })) {
       counts[result.verdict] = (counts[result.verdict] ?? 0) + 1;
-      connections += result.evidence.length;
+      connections += result.evidence.filter((e) => !e.reusedConnection).length;
       if (expected.get(result.address) !== result.verdict) wrong++;
     }
     const s = (performance.now() - t0) / 1000;

@@ -58,6 +58,8 @@ export interface ProbeEvidence {
   faultStatus?: string;
   /** COMVERSION the server reported, `major.minor`. */
   comVersion?: string;
+  /** True when the probe ran on the connection and bind an earlier probe of the host opened. */
+  reusedConnection?: boolean;
   durationMs: number;
   error?: { code: string; message: string };
 }

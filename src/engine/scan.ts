@@ -14,6 +14,7 @@ import { RpcsweepError } from '../core/errors.ts';
 import { createRng } from '../core/random.ts';
 import type { EndpointRecord, HostResult, IndicatorFinding, ProbeEvidence } from '../core/result.ts';
 import { NetError, RateLimiter, realSleep, TaskPool, type Transport } from '../net/index.ts';
+import { SharedAssociation, sharedInterfacesOf } from '../probes/dcerpc-association.ts';
 import type { HostProbesSelection } from '../probes/selection.ts';
 import type { Probe, ProbeContext, ProbeOutcome } from '../probes/types.ts';
 import { answeredRpc, classify, hex32, needsRemact } from './classify.ts';
@@ -45,6 +46,11 @@ export interface ScanEngineOptions {
   seed: number;
   /** TCP port of the activation probes. @default 135 */
   port?: number;
+  /**
+   * One connection and bind per host, shared by the activation probes (SYSACT, REMACT, ServerAlive2)
+   * instead of one connection per probe as the 2003 detectors did. @default true
+   */
+  shareAssociation?: boolean;
   signal?: AbortSignal;
   clock?: Clock;
   /** ISO timestamps for `startedAt`. */
@@ -82,6 +88,7 @@ const toEvidence = (o: ProbeOutcome): ProbeEvidence => {
   if (o.hresult !== undefined) e.hresult = hex32(o.hresult);
   if (o.faultStatus !== undefined) e.faultStatus = hex32(o.faultStatus);
   if (o.comVersion) e.comVersion = `${o.comVersion.major}.${o.comVersion.minor}`;
+  if (o.reusedConnection) e.reusedConnection = true;
   if (o.error) e.error = o.error;
   return e;
 };
@@ -135,11 +142,17 @@ export async function* scanTargets(options: ScanEngineOptions): AsyncGenerator<S
     onLocalBackoff: options.onLocalBackoff,
   });
 
+  const sharedInterfaces =
+    options.shareAssociation === false
+      ? []
+      : sharedInterfacesOf([probes.sysact, probes.remact, probes.version]);
+
   const runStep = async (
     probe: Probe,
     address: string,
     index: number,
     stepPort: number,
+    association?: SharedAssociation,
   ): Promise<ProbeOutcome> => {
     // Created on first use: most addresses of a big range never get far enough to need one.
     let rng: ReturnType<typeof createRng> | undefined;
@@ -165,6 +178,7 @@ export async function* scanTargets(options: ScanEngineOptions): AsyncGenerator<S
         },
         randomU32,
         now: () => clock.now(),
+        association,
       };
       const outcome = await probe.run(ctx);
       if (signal?.aborted) throw new HostAborted();
@@ -193,21 +207,27 @@ export async function* scanTargets(options: ScanEngineOptions): AsyncGenerator<S
     const startedAt = wallClock();
     const t0 = clock.now();
     const evidence: ProbeEvidence[] = [];
-    const sysact = await runStep(probes.sysact, address, index, port);
-    evidence.push(toEvidence(sysact));
+    const association = sharedInterfaces.length > 1 ? new SharedAssociation(sharedInterfaces) : undefined;
+    let sysact: ProbeOutcome;
     let remact: ProbeOutcome | undefined;
     let version: ProbeOutcome | undefined;
-    if (needsRemact(sysact)) {
-      remact = await runStep(probes.remact, address, index, port);
-      evidence.push(toEvidence(remact));
-    }
-    if (
-      probes.version &&
-      answeredRpc(sysact) &&
-      !(remact?.comVersion && remact.classification === 'hresult')
-    ) {
-      version = await runStep(probes.version, address, index, port);
-      evidence.push(toEvidence(version));
+    try {
+      sysact = await runStep(probes.sysact, address, index, port, association);
+      evidence.push(toEvidence(sysact));
+      if (needsRemact(sysact)) {
+        remact = await runStep(probes.remact, address, index, port, association);
+        evidence.push(toEvidence(remact));
+      }
+      if (
+        probes.version &&
+        answeredRpc(sysact) &&
+        !(remact?.comVersion && remact.classification === 'hresult')
+      ) {
+        version = await runStep(probes.version, address, index, port, association);
+        evidence.push(toEvidence(version));
+      }
+    } finally {
+      association?.close();
     }
     const c = classify({ sysact, remact, version });
     const result: HostResult = {

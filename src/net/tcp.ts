@@ -28,13 +28,16 @@ const checkTimeout = (name: string, ms: number): void => {
 const abortedError = (op: NetOp, host: string, port: number, cause?: unknown): NetError =>
   new NetError({ code: 'NET_ABORTED', op, transport: 'tcp', address: host, port, detail: 'aborted', cause });
 
-/** Releases the socket without TIME_WAIT (RST) when it ever connected; plain destroy otherwise. */
-const hardClose = (socket: net.Socket): void => {
+/**
+ * Releases the socket without TIME_WAIT (RST) when it connected; plain destroy otherwise. The caller
+ * says whether it connected (asking the socket costs a getpeername call per connection).
+ */
+const hardClose = (socket: net.Socket, connected: boolean): void => {
   if (socket.destroyed) return;
   try {
     // After the peer's FIN we are the passive closer (no TIME_WAIT), and resetting a half-closed
     // socket made Node 20's event loop spin in our tests: plain destroy then.
-    if (socket.remotePort !== undefined && !socket.readableEnded) socket.resetAndDestroy();
+    if (connected && !socket.readableEnded) socket.resetAndDestroy();
     else socket.destroy();
   } catch {
     socket.destroy();
@@ -55,7 +58,7 @@ export const connectTcp = (options: TcpConnectOptions): Promise<net.Socket> => {
     }
     let socket: net.Socket;
     try {
-      socket = net.connect({ host, port, localAddress: options.localAddress });
+      socket = net.connect({ host, port, localAddress: options.localAddress, noDelay: true });
     } catch (e) {
       // EMFILE and invalid addresses can be thrown synchronously.
       reject(toNetError(e, { op: 'connect', transport: 'tcp', address: host, port }));
@@ -67,16 +70,13 @@ export const connectTcp = (options: TcpConnectOptions): Promise<net.Socket> => {
       socket.removeListener('connect', onConnect);
       socket.removeListener('error', onError);
       if (error) {
-        hardClose(socket);
+        hardClose(socket, false);
         reject(error);
       } else {
         resolve(socket);
       }
     };
-    const onConnect = (): void => {
-      socket.setNoDelay(true);
-      settle();
-    };
+    const onConnect = (): void => settle();
     const onError = (e: unknown): void =>
       settle(toNetError(e, { op: 'connect', transport: 'tcp', address: host, port }));
     const onAbort = (): void => settle(abortedError('connect', host, port, signal?.reason));
@@ -223,7 +223,7 @@ export const wrapTcpSocket = (
     if (released) return;
     released = true;
     signal?.removeEventListener('abort', onAbort);
-    hardClose(socket);
+    hardClose(socket, true);
   }
 
   const startStep = <T>(
@@ -273,7 +273,9 @@ export const wrapTcpSocket = (
   return {
     address: host,
     port,
-    localPort: socket.localPort ?? 0,
+    get localPort() {
+      return socket.localPort ?? 0;
+    },
     get bytesReceived() {
       return bytesReceived;
     },

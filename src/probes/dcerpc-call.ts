@@ -1,6 +1,7 @@
 /**
- * One bind + one request on a fresh TCP connection, as every 2003-era detector did (detection.md §4):
- * the shared conversation of the activation probes. Each answer is checked the way nmap's msrpc.lua
+ * The DCE/RPC conversation of the activation probes: a bind and requests over TCP, either on a fresh
+ * connection with one context per probe (as every 2003-era detector did, detection.md §4) or on the
+ * host's shared association (dcerpc-association.ts). Each answer is checked the way nmap's msrpc.lua
  * checks a bind_ack (PDU type, echoed call_id, result list), and anything unexpected becomes a
  * classification with a reason instead of an exception.
  */
@@ -16,7 +17,7 @@ import {
   type SyntaxId,
 } from '../protocol/dcerpc/index.ts';
 import { malformedReply, outcomeFromError } from './outcome.ts';
-import type { ProbeContext, ProbeOutcome } from './types.ts';
+import type { BoundAssociation, CallResult, OpenedContext, ProbeContext, ProbeOutcome } from './types.ts';
 
 /** Fragment size we offer: Windows' usual 5840 (detection.md §3.1). */
 const MAX_FRAG = 5840;
@@ -60,59 +61,64 @@ export interface CallSpec {
   stub: Uint8Array | (() => Uint8Array);
 }
 
-/** What the conversation produced, before the probe interprets the stub. */
-export type CallResult =
-  | { kind: 'response'; stub: Uint8Array; bindResults: Array<[number, number]> }
-  | { kind: 'outcome'; outcome: ProbeOutcome };
-
 const describe = (p: Pdu): string => p.type;
 
+const mismatch = (what: string, got: number, want: number) => ({
+  classification: 'malformed' as const,
+  success: false,
+  reason: `${what} carries call_id ${got}, not ${want}`,
+  error: { code: 'PROBE_UNEXPECTED_REPLY', message: 'call_id mismatch' },
+});
+
+const unexpected = (want: string, got: Pdu) => ({
+  classification: 'malformed' as const,
+  success: false,
+  reason: `expected ${want}, got ${describe(got)}`,
+  error: { code: 'PROBE_UNEXPECTED_REPLY', message: `expected ${want}, got ${describe(got)}` },
+});
+
 export interface RpcConversation {
-  /** Bind results of the accepted bind. */
+  /** The bind result of the probe's context. */
   bindResults: Array<[number, number]>;
+  /** True when the conversation runs on a connection an earlier probe of the host opened. */
+  reused: boolean;
   /** One request on the bound context; a response stub or an outcome (fault, malformed, network). */
   call(opnum: number, stub: Uint8Array): Promise<CallResult>;
   close(): void;
 }
 
+export type BindAttempt =
+  | { kind: 'bound'; association: BoundAssociation }
+  /** `connected` is false when the connect itself failed (refused, unreachable, local resources). */
+  | { kind: 'outcome'; outcome: ProbeOutcome; connected: boolean };
+
 /**
- * Connects and binds `abstractSyntax`. Resolves with a conversation for further calls, or with the
- * outcome that ended it (refused, rejected bind, …). Never throws for what the network or peer does.
+ * Connects and sends one bind offering `syntaxes` as contexts 0..n-1 (NDR32 each). Resolves with the
+ * association once a bind_ack arrives (whatever its per-context results), or with the outcome that
+ * ended the attempt. Never throws for what the network or the peer does.
  */
-export const openConversation = async (
+export const bindContexts = async (
   ctx: ProbeContext,
   probe: string,
-  abstractSyntax: SyntaxId,
-): Promise<{ kind: 'open'; conversation: RpcConversation } | { kind: 'outcome'; outcome: ProbeOutcome }> => {
+  syntaxes: readonly SyntaxId[],
+): Promise<BindAttempt> => {
   const t0 = ctx.now();
   const base = () => ({ probe, transport: 'tcp' as const, port: ctx.port, durationMs: ctx.now() - t0 });
-  const outcome = (o: Omit<ProbeOutcome, 'probe' | 'transport' | 'port' | 'durationMs'>) => ({
-    kind: 'outcome' as const,
-    outcome: { ...base(), ...o },
-  });
   let session: TcpSession;
   try {
     session = await ctx.openTcp();
   } catch (e) {
-    return { kind: 'outcome', outcome: outcomeFromError(base(), e, false) };
+    return { kind: 'outcome', outcome: outcomeFromError(base(), e, false), connected: false };
   }
   const receive = async (): Promise<Pdu | { failure: DecodeFailure }> => {
     const bytes = await session.receive(dcerpcFramer, { timeoutMs: ctx.timeoutMs });
     const d = decodePdu(bytes);
     return d.ok ? d.value : { failure: d.error };
   };
-  const mismatch = (what: string, got: number, want: number) => ({
-    classification: 'malformed' as const,
-    success: false,
-    reason: `${what} carries call_id ${got}, not ${want}`,
-    error: { code: 'PROBE_UNEXPECTED_REPLY', message: 'call_id mismatch' },
-  });
-  const unexpected = (want: string, got: Pdu) => ({
-    classification: 'malformed' as const,
-    success: false,
-    reason: `expected ${want}, got ${describe(got)}`,
-    error: { code: 'PROBE_UNEXPECTED_REPLY', message: `expected ${want}, got ${describe(got)}` },
-  });
+  const fail = (o: Omit<ProbeOutcome, 'probe' | 'transport' | 'port' | 'durationMs'>): BindAttempt => {
+    session.reset();
+    return { kind: 'outcome', outcome: { ...base(), ...o }, connected: true };
+  };
   let callId = (ctx.randomU32() % 0x7ffffff0) + 1;
   try {
     const bindCallId = callId;
@@ -121,14 +127,14 @@ export const openConversation = async (
         callId: bindCallId,
         maxXmitFrag: MAX_FRAG,
         maxRecvFrag: MAX_FRAG,
-        contexts: [{ contextId: 0, abstractSyntax, transferSyntaxes: [NDR32_SYNTAX] }],
+        contexts: syntaxes.map((abstractSyntax, contextId) => ({
+          contextId,
+          abstractSyntax,
+          transferSyntaxes: [NDR32_SYNTAX],
+        })),
       }),
     );
     const ack = await receive();
-    const fail = (o: Omit<ProbeOutcome, 'probe' | 'transport' | 'port' | 'durationMs'>) => {
-      session.reset();
-      return outcome(o);
-    };
     if ('failure' in ack) return fail(malformedReply(ack.failure, 'bind answer'));
     if (ack.header.callId !== bindCallId) return fail(mismatch('bind answer', ack.header.callId, bindCallId));
     if (ack.type === 'bind_nak') {
@@ -149,21 +155,20 @@ export const openConversation = async (
     }
     if (ack.type !== 'bind_ack') return fail(unexpected('bind_ack', ack));
     const bindResults = ack.results.map((r): [number, number] => [r.result, r.reason]);
-    const first = ack.results[0];
-    if (first?.result !== 0) {
-      return fail({
-        classification: 'bind-rejected',
-        success: true,
-        bindResults,
-        reason: first ? `bind result ${first.result} reason ${first.reason}` : 'bind_ack without results',
-      });
-    }
-    const call = async (opnum: number, stub: Uint8Array): Promise<CallResult> => {
+    const call = async (
+      contextId: number,
+      opnum: number,
+      stub: Uint8Array,
+      callProbe: string,
+    ): Promise<CallResult> => {
       const id = ++callId;
-      const done = (o: Omit<ProbeOutcome, 'probe' | 'transport' | 'port' | 'durationMs'>): CallResult =>
-        outcome({ bindResults, ...o });
+      const c0 = ctx.now();
+      const done = (o: Omit<ProbeOutcome, 'probe' | 'transport' | 'port' | 'durationMs'>): CallResult => ({
+        kind: 'outcome',
+        outcome: { probe: callProbe, transport: 'tcp', port: ctx.port, durationMs: ctx.now() - c0, ...o },
+      });
       try {
-        await session.send(encodeRequest({ callId: id, contextId: 0, opnum, stub }));
+        await session.send(encodeRequest({ callId: id, contextId, opnum, stub }));
         const chunks: Uint8Array[] = [];
         let stubBytes = 0;
         for (let fragment = 0; ; fragment++) {
@@ -185,37 +190,98 @@ export const openConversation = async (
             });
           }
         }
-        const all = new Uint8Array(stubBytes);
-        let at = 0;
-        for (const c of chunks) {
-          all.set(c, at);
-          at += c.length;
-        }
-        return { kind: 'response', stub: all, bindResults };
+        return { kind: 'response', stub: chunks.length === 1 ? chunks[0]! : concat(chunks, stubBytes) };
       } catch (e) {
-        return { kind: 'outcome', outcome: { ...outcomeFromError(base(), e, true), bindResults } };
+        const o = outcomeFromError(
+          { probe: callProbe, transport: 'tcp', port: ctx.port, durationMs: 0 },
+          e,
+          true,
+        );
+        return { kind: 'outcome', outcome: { ...o, durationMs: ctx.now() - c0 } };
       }
     };
-    // RST instead of FIN on close: no TIME_WAIT on our side, so churn does not exhaust local ports.
-    return { kind: 'open', conversation: { bindResults, call, close: () => session.reset() } };
+    return { kind: 'bound', association: { bindResults, call, close: () => session.reset() } };
   } catch (e) {
     session.reset();
-    return { kind: 'outcome', outcome: outcomeFromError(base(), e, true) };
+    return { kind: 'outcome', outcome: outcomeFromError(base(), e, true), connected: true };
   }
 };
 
-/** One bind + one request on a fresh connection, closed afterwards. Never throws for network/peer events. */
-export const bindAndCall = async (ctx: ProbeContext, spec: CallSpec): Promise<CallResult> => {
-  const open = await openConversation(ctx, spec.probe, spec.abstractSyntax);
-  if (open.kind === 'outcome') return open;
-  try {
-    return await open.conversation.call(
-      spec.opnum,
-      typeof spec.stub === 'function' ? spec.stub() : spec.stub,
-    );
-  } finally {
-    open.conversation.close();
+const concat = (chunks: readonly Uint8Array[], total: number): Uint8Array => {
+  const all = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    all.set(c, at);
+    at += c.length;
   }
+  return all;
+};
+
+/**
+ * A conversation on `abstractSyntax` for one probe: on the host's shared association when the engine
+ * provides one that offers the syntax (ctx.association), else on a fresh connection with a
+ * single-context bind, as every 2003-era detector did. Resolves with the conversation, or with the
+ * outcome that ended it (refused, rejected bind, …). Never throws for what the network or peer does.
+ */
+export const openConversation = async (
+  ctx: ProbeContext,
+  probe: string,
+  abstractSyntax: SyntaxId,
+): Promise<{ kind: 'open'; conversation: RpcConversation } | { kind: 'outcome'; outcome: ProbeOutcome }> => {
+  const t0 = ctx.now();
+  // Durations count from the probe's start: its connect and bind when it opened the connection.
+  const since = (o: ProbeOutcome): ProbeOutcome => ({ ...o, durationMs: ctx.now() - t0 });
+  const shared = await ctx.association?.open(ctx, probe, abstractSyntax);
+  let opened: OpenedContext;
+  if (shared?.kind === 'outcome') return { kind: 'outcome', outcome: since(shared.outcome) };
+  if (shared) {
+    opened = shared;
+  } else {
+    const attempt = await bindContexts(ctx, probe, [abstractSyntax]);
+    if (attempt.kind === 'outcome') return { kind: 'outcome', outcome: since(attempt.outcome) };
+    const { association } = attempt;
+    opened = {
+      kind: 'context',
+      association,
+      contextId: 0,
+      reused: false,
+      release: () => association.close(),
+    };
+  }
+  const bindResults = [opened.association.bindResults[opened.contextId] ?? [2, 0]] as Array<[number, number]>;
+  const mark = (o: ProbeOutcome): ProbeOutcome =>
+    opened.reused ? { ...since(o), reusedConnection: true } : since(o);
+  const first = bindResults[0]!;
+  if (first[0] !== 0) {
+    opened.release();
+    return {
+      kind: 'outcome',
+      outcome: mark({
+        probe,
+        transport: 'tcp',
+        port: ctx.port,
+        classification: 'bind-rejected',
+        success: true,
+        bindResults,
+        reason: `bind result ${first[0]} reason ${first[1]}`,
+        durationMs: 0,
+      }),
+    };
+  }
+  return {
+    kind: 'open',
+    conversation: {
+      bindResults,
+      reused: opened.reused,
+      call: async (opnum, stub) => {
+        const r = await opened.association.call(opened.contextId, opnum, stub, probe);
+        if (r.kind === 'response') return { ...r, bindResults };
+        opened.failed?.(r.outcome);
+        return { kind: 'outcome', outcome: mark({ ...r.outcome, bindResults }) };
+      },
+      close: () => opened.release(),
+    },
+  };
 };
 
 export interface SingleCallSpec<T> extends CallSpec {
@@ -232,18 +298,27 @@ export interface SingleCallSpec<T> extends CallSpec {
 
 /**
  * The whole run of a probe that is one bind + one call answered by an HRESULT: network and peer
- * trouble come back from bindAndCall as outcomes, an undecodable stub is `malformed`, and a decoded
+ * trouble come back from the conversation as outcomes, an undecodable stub is `malformed`, and a decoded
  * one is `hresult` with the stub length the decision table checks.
  */
 export const runSingleCall = async <T>(ctx: ProbeContext, spec: SingleCallSpec<T>): Promise<ProbeOutcome> => {
   const t0 = ctx.now();
-  const call = await bindAndCall(ctx, spec);
+  const open = await openConversation(ctx, spec.probe, spec.abstractSyntax);
+  if (open.kind === 'outcome') return open.outcome;
+  const { conversation } = open;
+  let call: CallResult;
+  try {
+    call = await conversation.call(spec.opnum, typeof spec.stub === 'function' ? spec.stub() : spec.stub);
+  } finally {
+    conversation.close();
+  }
   if (call.kind === 'outcome') return call.outcome;
   const base = {
     probe: spec.probe,
     transport: 'tcp' as const,
     port: ctx.port,
-    bindResults: call.bindResults,
+    bindResults: conversation.bindResults,
+    ...(conversation.reused ? { reusedConnection: true } : {}),
   };
   const stubLength = call.stub.length;
   const d = spec.decode(call.stub);

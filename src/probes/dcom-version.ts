@@ -21,6 +21,7 @@ export const dcomVersionProbe: Probe = {
   defaultPorts: [135],
   description: 'IObjectExporter ServerAlive2: the server COMVERSION (no permission check)',
   fields: [],
+  rpcInterface: OXID_SYNTAX,
   run: (ctx) =>
     runSingleCall(ctx, {
       probe: DCOM_VERSION_PROBE_NAME,

@@ -49,6 +49,7 @@ export const remactProbe: Probe = {
   description:
     'IRemoteActivation RemoteActivation with an unregistered CLSID and a short malformed name (MS03-026)',
   fields: [],
+  rpcInterface: REMACT_SYNTAX,
   run: (ctx) =>
     runSingleCall(ctx, {
       probe: REMACT_PROBE_NAME,

@@ -5,6 +5,7 @@
  */
 
 import type { TcpSession, UdpSession } from '../net/index.ts';
+import type { SyntaxId } from '../protocol/dcerpc/index.ts';
 
 export interface ProbeContext {
   /** Target address (IPv4 or IPv6 literal). */
@@ -25,6 +26,52 @@ export interface ProbeContext {
   randomU32(): number;
   /** Monotonic milliseconds (core/clock). */
   now(): number;
+  /**
+   * The host's shared DCE/RPC association, when the engine keeps one (the default): a probe that
+   * binds an interface it offers runs its call there instead of on a connection of its own.
+   */
+  readonly association?: HostAssociation;
+}
+
+/** What a call on a bound context produced, before the probe interprets the stub. */
+export type CallResult =
+  | { kind: 'response'; stub: Uint8Array; bindResults?: Array<[number, number]> }
+  | { kind: 'outcome'; outcome: ProbeOutcome };
+
+/** An accepted bind: one connection, its bind results, and calls on any context it bound. */
+export interface BoundAssociation {
+  /** [result, reason] per presentation context, in the order they were offered. */
+  readonly bindResults: Array<[number, number]>;
+  /** One request on context `contextId`; a response stub or an outcome (fault, malformed, network). */
+  call(contextId: number, opnum: number, stub: Uint8Array, probe: string): Promise<CallResult>;
+  /** Abortive close (RST): no TIME_WAIT on our side. */
+  close(): void;
+}
+
+/** One presentation context of an association, lent to one probe. */
+export interface OpenedContext {
+  kind: 'context';
+  association: BoundAssociation;
+  contextId: number;
+  /** True when an earlier probe of the same host opened the connection and sent the bind. */
+  reused: boolean;
+  /** The probe is done with the context; closes the connection only when the probe owns it. */
+  release(): void;
+  /** A call on the context ended without a DCE/RPC answer: later probes must not rely on it. */
+  failed?(outcome: ProbeOutcome): void;
+}
+
+/** Lends probes contexts of one association per host (probes/dcerpc-association.ts). */
+export interface HostAssociation {
+  /**
+   * A context bound to `syntax`, the outcome that ended the connect or bind, or undefined when the
+   * probe should open a connection of its own (syntax not offered, or the association is unusable).
+   */
+  open(
+    ctx: ProbeContext,
+    probe: string,
+    syntax: SyntaxId,
+  ): Promise<OpenedContext | { kind: 'outcome'; outcome: ProbeOutcome } | undefined>;
 }
 
 /**
@@ -70,6 +117,8 @@ export interface ProbeOutcome {
   faultStatus?: number;
   /** COMVERSION the server reported. */
   comVersion?: { major: number; minor: number };
+  /** True when the probe ran on the connection (and bind) an earlier probe of the host opened. */
+  reusedConnection?: boolean;
   /** Error code (NET_* / DCERPC_* / PROBE_*) behind a non-success classification. */
   error?: { code: string; message: string };
   durationMs: number;
@@ -92,6 +141,11 @@ export interface Probe {
   readonly description: string;
   /** Probe-specific fields of `ProbeOutcome.fields`. */
   readonly fields: readonly FieldSpec[];
+  /**
+   * The interface the probe binds on its TCP port, for probes that make DCE/RPC calls there: the
+   * engine offers these in one bind per host and lets the probes share that association.
+   */
+  readonly rpcInterface?: SyntaxId;
   /**
    * Runs the probe once against ctx.address:ctx.port. Never throws for anything the network or the
    * peer does: those become a classification. Throws only on bugs.

@@ -10,8 +10,29 @@ const UUID_TEXT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}
 
 export const isUuid = (text: string): boolean => UUID_TEXT.test(text);
 
-/** Text → 16 wire bytes. Throws INVALID_ARGUMENT on malformed text (a caller bug, not wire data). */
-export const uuidToBytes = (text: string, littleEndian = true): Uint8Array => {
+/**
+ * Wire bytes of the UUIDs seen so far, per byte order: probes encode the same few interface and
+ * property ids in every request, and parsing the text each time showed up in scanner profiles.
+ * Bounded so that a stream of distinct ids (decoded towers, captures) cannot grow it without end.
+ */
+const wireCache = [new Map<string, Uint8Array>(), new Map<string, Uint8Array>()] as const;
+const WIRE_CACHE_MAX = 1024;
+
+/** The cached wire bytes of `text`: shared, so callers must not modify them. */
+const wireBytesOf = (text: string, littleEndian: boolean): Uint8Array => {
+  const cache = wireCache[littleEndian ? 0 : 1];
+  const known = cache.get(text);
+  if (known) return known;
+  const out = parseUuid(text, littleEndian);
+  if (cache.size < WIRE_CACHE_MAX) cache.set(text, out);
+  return out;
+};
+
+/** Text → 16 wire bytes (a fresh copy). Throws INVALID_ARGUMENT on malformed text (a caller bug, not wire data). */
+export const uuidToBytes = (text: string, littleEndian = true): Uint8Array =>
+  wireBytesOf(text, littleEndian).slice();
+
+const parseUuid = (text: string, littleEndian: boolean): Uint8Array => {
   if (!isUuid(text)) throw new RpcsweepError('INVALID_ARGUMENT', `not a UUID: ${JSON.stringify(text)}`);
   const hex = text.replace(/-/g, '');
   const out = new Uint8Array(16);
@@ -46,5 +67,5 @@ export const readUuid = (r: ByteReader, field: string): string => {
 
 /** Writes a UUID honouring the writer's integer order. */
 export const writeUuid = (w: ByteWriter, text: string): void => {
-  w.bytes(uuidToBytes(text, w.littleEndian));
+  w.bytes(wireBytesOf(text, w.littleEndian));
 };
