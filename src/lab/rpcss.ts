@@ -174,82 +174,265 @@ const lookupFilter = (req: EptLookupRequest) => (e: EndpointEntry) => {
   return true;
 };
 
-export const createRpcssSession = (model: RpcssModel, host: HostContext): Session => {
-  let buffer = new Uint8Array(0);
-  let assoc: Association | undefined;
-  let pending: PendingCall | undefined;
-  let finished = false;
-  const lookups = new Map<string, { cursor: number; entries: EndpointEntry[] }>();
-  const towerHost = { address: host.address, netbiosName: host.netbiosName };
-  const fragile = model.fragile === true;
+/** What a bind (not an alter_context) decides, given only its bytes and the model: cached per model. */
+interface BindPlan {
+  results: ContextResult[];
+  /** Accepted presentation contexts, in the order the bind lists them. */
+  accepted: Array<[number, InterfaceOffer]>;
+  fragSize: number;
+  /** The client's assoc_group_id (0: the server picks one). */
+  clientAssocGroupId: number;
+  /** bind_ack with call_id and assoc_group_id 0, patched per answer. */
+  ackTemplate?: Uint8Array;
+}
 
-  const malformed = (what: string, orElse: Action[]): Action[] =>
-    fragile ? [{ type: 'die', cause: `MS01-041: malformed ${what}` }] : orElse;
+const planBind = (model: RpcssModel, bind: BindPdu): BindPlan => {
+  const accepted: Array<[number, InterfaceOffer]> = [];
+  const results: ContextResult[] = bind.contexts.map((ctx) => {
+    const offer = model.interfaces.find((o) =>
+      interfaceMatches(
+        o,
+        ctx.abstractSyntax.uuid,
+        ctx.abstractSyntax.versionMajor,
+        ctx.abstractSyntax.versionMinor,
+      ),
+    );
+    const btfn = ctx.transferSyntaxes.some((t) => t.uuid.startsWith(BTFN_PREFIX));
+    if (btfn) return { result: 2, reason: 2 }; // pre-Vista RPC knows no bind-time feature negotiation
+    if (!offer) return { result: 2, reason: 1 };
+    if (!ctx.transferSyntaxes.some((t) => t.uuid === NDR32.uuid && t.versionMajor === NDR32.version)) {
+      return { result: 2, reason: 2 };
+    }
+    accepted.push([ctx.contextId, offer]);
+    return { result: 0, reason: 0, transferSyntax: { uuid: NDR32.uuid, version: NDR32.version } };
+  });
+  return {
+    results,
+    accepted,
+    fragSize: Math.min(MAX_FRAG, Math.max(MIN_FRAG, bind.maxRecvFrag || MAX_FRAG)),
+    clientAssocGroupId: bind.assocGroupId,
+  };
+};
 
-  const handleBind = (pdu: Uint8Array, isAlter: boolean): Action[] => {
-    const decoded = decodeBind(pdu);
-    if (!decoded.ok) {
-      const { callId } = readRawHeader(pdu);
-      const orElse: Action[] =
-        model.onGarbage === 'bind-nak'
-          ? [{ type: 'send', bytes: encodeBindNak(callId, 0) }, { type: 'close' }]
-          : [{ type: 'close' }];
-      return malformed('bind', orElse);
+/**
+ * Scanners send the same bind to every host, differing only in call_id: the decoded plan is kept per
+ * model, keyed by the PDU bytes without the call_id. Bounded, so varied (hostile) binds only miss.
+ */
+const MAX_BIND_PLANS = 64;
+const bindPlans = new WeakMap<RpcssModel, Map<string, BindPlan>>();
+
+const bindKey = (pdu: Uint8Array): string => {
+  const b = Buffer.isBuffer(pdu) ? pdu : Buffer.from(pdu.buffer, pdu.byteOffset, pdu.byteLength);
+  return b.toString('latin1', 0, 12) + b.toString('latin1', 16);
+};
+
+const writeU32LE = (bytes: Uint8Array, at: number, value: number): void => {
+  bytes[at] = value & 0xff;
+  bytes[at + 1] = (value >>> 8) & 0xff;
+  bytes[at + 2] = (value >>> 16) & 0xff;
+  bytes[at + 3] = value >>> 24;
+};
+
+/** A bind_ack template with this call_id and assoc_group_id (offsets 12 and 20, always little-endian). */
+const patchedBindAck = (template: Uint8Array, callId: number, assocGroupId: number): Uint8Array => {
+  const bytes = template.slice();
+  writeU32LE(bytes, 12, callId);
+  writeU32LE(bytes, 20, assocGroupId);
+  return bytes;
+};
+
+const endsConnection = (actions: Action[]): boolean => {
+  for (const a of actions) if (a.type === 'close' || a.type === 'reset' || a.type === 'die') return true;
+  return false;
+};
+
+interface LookupState {
+  cursor: number;
+  entries: EndpointEntry[];
+}
+
+/**
+ * One connection's state. A class rather than closures: a session is created per connection, and
+ * per-connection closures were a measurable part of the lab's CPU per scanned host.
+ */
+class RpcssSession implements Session {
+  readonly #model: RpcssModel;
+  readonly #host: HostContext;
+  readonly #fragile: boolean;
+  /** Bytes of an incomplete PDU carried over to the next chunk. */
+  #buffer: Uint8Array | undefined;
+  #assoc: Association | undefined;
+  #pending: PendingCall | undefined;
+  #finished = false;
+  #lookups: Map<string, LookupState> | undefined;
+
+  constructor(model: RpcssModel, host: HostContext) {
+    this.#model = model;
+    this.#host = host;
+    this.#fragile = model.fragile === true;
+  }
+
+  onOpen(): Action[] {
+    return [];
+  }
+
+  onData(chunk: Uint8Array): Action[] {
+    if (this.#finished) return [];
+    let buffer = chunk;
+    if (this.#buffer) {
+      buffer = new Uint8Array(this.#buffer.length + chunk.length);
+      buffer.set(this.#buffer);
+      buffer.set(chunk, this.#buffer.length);
+      this.#buffer = undefined;
     }
-    const bind: BindPdu = decoded.value;
-    const callId = bind.header.callId;
-    if (!isAlter && assoc) {
-      // A second bind on one connection (Samba row 21): bind_nak, then FIN.
-      return [{ type: 'send', bytes: encodeBindNak(callId, 0) }, { type: 'close' }];
-    }
-    if (isAlter && !assoc) return [{ type: 'send', bytes: encodeBindNak(callId, 0) }, { type: 'close' }];
-    if (bind.contexts.length === 0)
-      return [{ type: 'send', bytes: encodeBindNak(callId, 0) }, { type: 'close' }];
-    host.counters.binds++;
-    const fragSize = Math.min(MAX_FRAG, Math.max(MIN_FRAG, bind.maxRecvFrag || MAX_FRAG));
-    const a = assoc ?? { fragSize, contexts: new Map<number, InterfaceOffer>() };
-    const results: ContextResult[] = bind.contexts.map((ctx) => {
-      const offer = model.interfaces.find((o) =>
-        interfaceMatches(
-          o,
-          ctx.abstractSyntax.uuid,
-          ctx.abstractSyntax.versionMajor,
-          ctx.abstractSyntax.versionMinor,
-        ),
-      );
-      const btfn = ctx.transferSyntaxes.some((t) => t.uuid.startsWith(BTFN_PREFIX));
-      if (btfn) return { result: 2, reason: 2 }; // pre-Vista RPC knows no bind-time feature negotiation
-      if (!offer) return { result: 2, reason: 1 };
-      if (!ctx.transferSyntaxes.some((t) => t.uuid === NDR32.uuid && t.versionMajor === NDR32.version)) {
-        return { result: 2, reason: 2 };
+    const model = this.#model;
+    let offset = 0;
+    let actions: Action[] | undefined;
+    while (!this.#finished) {
+      const available = buffer.length - offset;
+      if (
+        available >= 2 &&
+        model.onGarbage === 'bind-nak' &&
+        (buffer[offset] !== 5 || buffer[offset + 1]! > 1)
+      ) {
+        // Windows answers non-DCE bytes with a bind_nak (what nmap's msrpc match lines expect).
+        actions ??= [];
+        actions.push({ type: 'send', bytes: encodeBindNak(0, 4) }, { type: 'close' });
+        this.#finished = true;
+        break;
       }
-      a.contexts.set(ctx.contextId, offer);
-      return { result: 0, reason: 0, transferSyntax: { uuid: NDR32.uuid, version: NDR32.version } };
-    });
-    if (!assoc) assoc = a;
+      const fragLength = peekFragLength(buffer, offset);
+      if (fragLength === undefined) break;
+      if (fragLength < 16) {
+        // Samba row 10: frag_length shorter than a header is answered with RST.
+        actions ??= [];
+        actions.push(...this.#malformed('frag_length', [{ type: 'reset' }]));
+        this.#finished = true;
+        break;
+      }
+      if (available < fragLength) break;
+      const out = this.#handlePdu(buffer.subarray(offset, offset + fragLength));
+      offset += fragLength;
+      if (actions === undefined) actions = out;
+      else for (const a of out) actions.push(a);
+      if (endsConnection(out)) this.#finished = true;
+    }
+    // Copy the remainder: the caller's chunk is not ours to keep.
+    if (!this.#finished && offset < buffer.length) this.#buffer = buffer.slice(offset);
+    return actions ?? [];
+  }
+
+  #malformed(what: string, orElse: Action[]): Action[] {
+    return this.#fragile ? [{ type: 'die', cause: `MS01-041: malformed ${what}` }] : orElse;
+  }
+
+  #handlePdu(pdu: Uint8Array): Action[] {
+    const { rpcVers, rpcVersMinor, ptype, callId } = readRawHeader(pdu);
+    if (rpcVers !== 5 || rpcVersMinor > 1) {
+      return [{ type: 'send', bytes: encodeBindNak(callId, 4) }, { type: 'close' }];
+    }
+    switch (ptype) {
+      case PTYPE.bind:
+        return this.#handleBind(pdu, false);
+      case PTYPE.alterContext:
+        return this.#handleBind(pdu, true);
+      case PTYPE.request:
+        return this.#handleRequest(pdu);
+      case PTYPE.auth3:
+      case PTYPE.coCancel:
+      case PTYPE.orphaned:
+        return [];
+      case PTYPE.shutdown:
+        return [{ type: 'close' }];
+      default:
+        return this.#malformed(`PDU type ${ptype}`, [{ type: 'close' }]);
+    }
+  }
+
+  #handleBind(pdu: Uint8Array, isAlter: boolean): Action[] {
+    const model = this.#model;
+    let plans: Map<string, BindPlan> | undefined;
+    let key: string | undefined;
+    let plan: BindPlan | undefined;
+    let callId: number;
+    if (!isAlter) {
+      plans = bindPlans.get(model);
+      if (!plans) bindPlans.set(model, (plans = new Map()));
+      key = bindKey(pdu);
+      plan = plans.get(key);
+    }
+    if (plan) {
+      // Only binds that decoded with at least one context are planned, so the checks below are the
+      // ones the full path makes after a successful decode.
+      callId = readRawHeader(pdu).callId;
+      if (this.#assoc) return [{ type: 'send', bytes: encodeBindNak(callId, 0) }, { type: 'close' }];
+    } else {
+      const decoded = decodeBind(pdu);
+      if (!decoded.ok) {
+        const orElse: Action[] =
+          model.onGarbage === 'bind-nak'
+            ? [{ type: 'send', bytes: encodeBindNak(readRawHeader(pdu).callId, 0) }, { type: 'close' }]
+            : [{ type: 'close' }];
+        return this.#malformed('bind', orElse);
+      }
+      const bind: BindPdu = decoded.value;
+      callId = bind.header.callId;
+      if (!isAlter && this.#assoc) {
+        // A second bind on one connection (Samba row 21): bind_nak, then FIN.
+        return [{ type: 'send', bytes: encodeBindNak(callId, 0) }, { type: 'close' }];
+      }
+      if (isAlter && !this.#assoc) {
+        return [{ type: 'send', bytes: encodeBindNak(callId, 0) }, { type: 'close' }];
+      }
+      if (bind.contexts.length === 0)
+        return [{ type: 'send', bytes: encodeBindNak(callId, 0) }, { type: 'close' }];
+      plan = planBind(model, bind);
+      if (plans && key !== undefined && plans.size < MAX_BIND_PLANS) plans.set(key, plan);
+    }
+    this.#host.counters.binds++;
+    const a = this.#assoc ?? { fragSize: plan.fragSize, contexts: new Map<number, InterfaceOffer>() };
+    for (const [contextId, offer] of plan.accepted) a.contexts.set(contextId, offer);
+    if (!this.#assoc) this.#assoc = a;
     const assocGroupId =
-      bind.assocGroupId || (model.assocGroupZero ? 0 : 0x1000 + (host.rng.nextU32() & 0xefff));
+      plan.clientAssocGroupId || (model.assocGroupZero ? 0 : 0x1000 + (this.#host.rng.nextU32() & 0xefff));
+    if (!isAlter) {
+      // A first bind: the association's fragment size is the plan's, so the template fits.
+      plan.ackTemplate ??= encodeBindAck({
+        ptype: PTYPE.bindAck,
+        callId: 0,
+        maxXmitFrag: plan.fragSize,
+        maxRecvFrag: plan.fragSize,
+        assocGroupId: 0,
+        secondaryAddress: '135',
+        results: plan.results,
+      });
+      return [{ type: 'send', bytes: patchedBindAck(plan.ackTemplate, callId, assocGroupId) }];
+    }
     const bytes = encodeBindAck({
-      ptype: isAlter ? PTYPE.alterContextResp : PTYPE.bindAck,
+      ptype: PTYPE.alterContextResp,
       callId,
       maxXmitFrag: a.fragSize,
       maxRecvFrag: a.fragSize,
       assocGroupId,
-      secondaryAddress: isAlter ? '' : '135',
-      results,
+      secondaryAddress: '',
+      results: plan.results,
     });
     return [{ type: 'send', bytes }];
-  };
+  }
 
-  const reply = (req: RequestPdu, r: Reply): Action[] => {
+  #reply(req: RequestPdu, r: Reply): Action[] {
     switch (r.kind) {
-      case 'stub':
-        return encodeResponse({
+      case 'stub': {
+        const fragments = encodeResponse({
           callId: req.header.callId,
           contextId: req.contextId,
           stub: r.stub,
-          maxFragLength: assoc?.fragSize ?? MAX_FRAG,
-        }).map((bytes) => ({ type: 'send', bytes }));
+          maxFragLength: this.#assoc?.fragSize ?? MAX_FRAG,
+        });
+        const actions: Action[] = [];
+        for (const bytes of fragments) actions.push({ type: 'send', bytes });
+        return actions;
+      }
       case 'fault':
         return [
           {
@@ -262,21 +445,24 @@ export const createRpcssSession = (model: RpcssModel, host: HostContext): Sessio
       case 'close':
         return [{ type: 'close' }];
     }
-  };
+  }
 
   /** Decoder failure: a fragile RPCSS dies, the others answer nca_s_fault_ndr. */
-  const orBadStub = <T>(d: Decoded<T>, what: string, use: (v: T) => Reply): Reply =>
-    d.ok
-      ? use(d.value)
-      : fragile
-        ? { kind: 'die', cause: `MS01-041: malformed ${what} (${d.error.field})` }
-        : fault(FAULT.ndr);
+  #orBadStub<T>(d: Decoded<T>, what: string, use: (v: T) => Reply): Reply {
+    if (d.ok) return use(d.value);
+    return this.#fragile
+      ? { kind: 'die', cause: `MS01-041: malformed ${what} (${d.error.field})` }
+      : fault(FAULT.ndr);
+  }
 
-  const eptLookup = (req: EptLookupRequest): Reply => {
-    let state: { cursor: number; entries: EndpointEntry[] } | undefined;
+  #eptLookup(req: EptLookupRequest): Reply {
+    const model = this.#model;
+    const rng = this.#host.rng;
+    const lookups = (this.#lookups ??= new Map());
+    let state: LookupState | undefined;
     let handleUuid: string;
     if (req.entryHandle.uuid === NIL_UUID) {
-      handleUuid = [host.rng.nextU32(), host.rng.nextU32(), host.rng.nextU32(), host.rng.nextU32()]
+      handleUuid = [rng.nextU32(), rng.nextU32(), rng.nextU32(), rng.nextU32()]
         .map((x) => x.toString(16).padStart(8, '0'))
         .join('')
         .replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5');
@@ -299,21 +485,34 @@ export const createRpcssSession = (model: RpcssModel, host: HostContext): Sessio
       lookups.delete(handleUuid);
     }
     return stub(
-      encodeEptLookupResponse({ handle, entries: batch, maxEnts: req.maxEnts, status, host: towerHost }),
+      encodeEptLookupResponse({
+        handle,
+        entries: batch,
+        maxEnts: req.maxEnts,
+        status,
+        host: this.#towerHost(),
+      }),
     );
-  };
+  }
 
-  const dispatch = (offer: InterfaceOffer, req: RequestPdu): Reply => {
+  #towerHost() {
+    return { address: this.#host.address, netbiosName: this.#host.netbiosName };
+  }
+
+  #dispatch(offer: InterfaceOffer, req: RequestPdu): Reply {
+    const model = this.#model;
     const le = req.littleEndian;
     switch (offer.kind) {
       case 'epm':
         if (req.opnum === 2) {
           if (model.epmAccessDenied) return fault(FAULT.accessDenied);
-          return orBadStub(decodeEptLookupRequest(req.stub, le), 'ept_lookup', eptLookup);
+          return this.#orBadStub(decodeEptLookupRequest(req.stub, le), 'ept_lookup', (l) =>
+            this.#eptLookup(l),
+          );
         }
         if (req.opnum === 3) {
           if (model.epmAccessDenied) return fault(FAULT.accessDenied);
-          return orBadStub(decodeEptMapRequest(req.stub, le), 'ept_map', (m) => {
+          return this.#orBadStub(decodeEptMapRequest(req.stub, le), 'ept_map', (m) => {
             const want = m.tower ? towerInterface(m.tower) : undefined;
             const found = want
               ? model.endpoints.filter(
@@ -326,7 +525,12 @@ export const createRpcssSession = (model: RpcssModel, host: HostContext): Sessio
             const towers = found.slice(0, Math.max(0, Math.min(m.maxTowers, 64)));
             const status = towers.length ? 0 : EPT_S_NOT_REGISTERED;
             return stub(
-              encodeEptMapResponse({ entries: towers, maxTowers: m.maxTowers, status, host: towerHost }),
+              encodeEptMapResponse({
+                entries: towers,
+                maxTowers: m.maxTowers,
+                status,
+                host: this.#towerHost(),
+              }),
             );
           });
         }
@@ -340,14 +544,16 @@ export const createRpcssSession = (model: RpcssModel, host: HostContext): Sessio
         return req.opnum <= 4 ? fault(FAULT.accessDenied) : fault(FAULT.opRangeError);
       case 'remact':
         if (req.opnum !== 0) return fault(FAULT.opRangeError);
-        return orBadStub(decodeRemoteActivationRequest(req.stub, le), 'RemoteActivation', (r) =>
+        return this.#orBadStub(decodeRemoteActivationRequest(req.stub, le), 'RemoteActivation', (r) =>
           remoteActivationReply(model, r),
         );
       case 'sysact':
         if (req.opnum < 3) return fault(FAULT.accessDenied);
         if (req.opnum > 4) return fault(FAULT.opRangeError);
-        return orBadStub(decodeSystemActivatorRequest(req.stub, req.opnum, le), 'activation request', (r) =>
-          systemActivatorReply(model, req.opnum, r),
+        return this.#orBadStub(
+          decodeSystemActivatorRequest(req.stub, req.opnum, le),
+          'activation request',
+          (r) => systemActivatorReply(model, req.opnum, r),
         );
       case 'oxid': {
         const com = model.comVersion ?? { major: 5, minor: 1 };
@@ -357,7 +563,10 @@ export const createRpcssSession = (model: RpcssModel, host: HostContext): Sessio
         if (req.opnum === 3) return stub(encodeServerAlive());
         if (req.opnum === 5) {
           return stub(
-            encodeServerAlive2({ comVersion: com, networkAddresses: [host.netbiosName, host.address] }),
+            encodeServerAlive2({
+              comVersion: com,
+              networkAddresses: [this.#host.netbiosName, this.#host.address],
+            }),
           );
         }
         return fault(FAULT.accessDenied);
@@ -365,19 +574,23 @@ export const createRpcssSession = (model: RpcssModel, host: HostContext): Sessio
       case 'local':
         return fault(FAULT.accessDenied);
     }
-  };
+  }
 
-  const handleRequest = (pdu: Uint8Array): Action[] => {
+  #handleRequest(pdu: Uint8Array): Action[] {
     const decoded = decodeRequest(pdu);
-    if (!decoded.ok) return malformed('request', [{ type: 'reset' }]);
+    if (!decoded.ok) return this.#malformed('request', [{ type: 'reset' }]);
     let req = decoded.value;
+    const assoc = this.#assoc;
     if (!assoc) {
       // Request before any bind (Samba row 06): bind_nak reason 4, then FIN.
       return [{ type: 'send', bytes: encodeBindNak(req.header.callId, 4) }, { type: 'close' }];
     }
     const flags = req.header.flags;
     if (!(flags & PFC_FIRST_FRAG) || !(flags & PFC_LAST_FRAG)) {
-      if (flags & PFC_FIRST_FRAG) pending = { callId: req.header.callId, first: req, parts: [], size: 0 };
+      if (flags & PFC_FIRST_FRAG) {
+        this.#pending = { callId: req.header.callId, first: req, parts: [], size: 0 };
+      }
+      const pending = this.#pending;
       if (!pending || pending.callId !== req.header.callId) {
         return [
           {
@@ -391,19 +604,20 @@ export const createRpcssSession = (model: RpcssModel, host: HostContext): Sessio
           { type: 'close' },
         ];
       }
-      pending.parts.push(req.stub);
+      // A copy: the stub is a view of the caller's chunk, which may not outlive this call.
+      pending.parts.push(req.stub.slice());
       pending.size += req.stub.length;
       if (pending.size > MAX_REQUEST_STUB || pending.parts.length > MAX_REQUEST_FRAGMENTS) {
-        return malformed('fragmented request', [{ type: 'close' }]);
+        return this.#malformed('fragmented request', [{ type: 'close' }]);
       }
       if (!(flags & PFC_LAST_FRAG)) return [];
       req = { ...pending.first, stub: new Uint8Array(Buffer.concat(pending.parts)) };
-      pending = undefined;
+      this.#pending = undefined;
     }
-    if (fragile && req.stub.length > FRAGILE_MAX_STUB) {
+    if (this.#fragile && req.stub.length > FRAGILE_MAX_STUB) {
       return [{ type: 'die', cause: `MS01-041: overlong request (${req.stub.length}-byte stub)` }];
     }
-    host.counters.requests++;
+    this.#host.counters.requests++;
     const offer = assoc.contexts.get(req.contextId);
     if (!offer) {
       return [
@@ -417,64 +631,9 @@ export const createRpcssSession = (model: RpcssModel, host: HostContext): Sessio
         },
       ];
     }
-    return reply(req, dispatch(offer, req));
-  };
+    return this.#reply(req, this.#dispatch(offer, req));
+  }
+}
 
-  const handlePdu = (pdu: Uint8Array): Action[] => {
-    const { rpcVers, rpcVersMinor, ptype, callId } = readRawHeader(pdu);
-    if (rpcVers !== 5 || rpcVersMinor > 1) {
-      return [{ type: 'send', bytes: encodeBindNak(callId, 4) }, { type: 'close' }];
-    }
-    switch (ptype) {
-      case PTYPE.bind:
-        return handleBind(pdu, false);
-      case PTYPE.alterContext:
-        return handleBind(pdu, true);
-      case PTYPE.request:
-        return handleRequest(pdu);
-      case PTYPE.auth3:
-      case PTYPE.coCancel:
-      case PTYPE.orphaned:
-        return [];
-      case PTYPE.shutdown:
-        return [{ type: 'close' }];
-      default:
-        return malformed(`PDU type ${ptype}`, [{ type: 'close' }]);
-    }
-  };
-
-  return {
-    onOpen: () => [],
-    onData(chunk: Uint8Array): Action[] {
-      if (finished) return [];
-      const merged = new Uint8Array(buffer.length + chunk.length);
-      merged.set(buffer);
-      merged.set(chunk, buffer.length);
-      buffer = merged;
-      const actions: Action[] = [];
-      while (!finished) {
-        if (buffer.length >= 2 && model.onGarbage === 'bind-nak' && (buffer[0] !== 5 || buffer[1]! > 1)) {
-          // Windows answers non-DCE bytes with a bind_nak (what nmap's msrpc match lines expect).
-          actions.push({ type: 'send', bytes: encodeBindNak(0, 4) }, { type: 'close' });
-          finished = true;
-          break;
-        }
-        const fragLength = peekFragLength(buffer);
-        if (fragLength === undefined) break;
-        if (fragLength < 16) {
-          // Samba row 10: frag_length shorter than a header is answered with RST.
-          actions.push(...malformed('frag_length', [{ type: 'reset' }]));
-          finished = true;
-          break;
-        }
-        if (buffer.length < fragLength) break;
-        const pdu = buffer.subarray(0, fragLength);
-        buffer = buffer.slice(fragLength);
-        const out = handlePdu(pdu);
-        actions.push(...out);
-        if (out.some((a) => a.type === 'close' || a.type === 'reset' || a.type === 'die')) finished = true;
-      }
-      return actions;
-    },
-  };
-};
+export const createRpcssSession = (model: RpcssModel, host: HostContext): Session =>
+  new RpcssSession(model, host);

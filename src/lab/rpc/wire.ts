@@ -82,11 +82,13 @@ export interface RequestPdu {
   littleEndian: boolean;
 }
 
-/** frag_length of a PDU whose first 10 bytes are available, honouring the drep byte order. */
-export const peekFragLength = (bytes: Uint8Array): number | undefined => {
-  if (bytes.length < 10) return undefined;
-  const littleEndian = (bytes[4]! & 0x10) !== 0;
-  return littleEndian ? bytes[8]! | (bytes[9]! << 8) : (bytes[8]! << 8) | bytes[9]!;
+/** frag_length of a PDU at `offset` whose first 10 bytes are available, honouring the drep byte order. */
+export const peekFragLength = (bytes: Uint8Array, offset = 0): number | undefined => {
+  if (bytes.length - offset < 10) return undefined;
+  const littleEndian = (bytes[offset + 4]! & 0x10) !== 0;
+  return littleEndian
+    ? bytes[offset + 8]! | (bytes[offset + 9]! << 8)
+    : (bytes[offset + 8]! << 8) | bytes[offset + 9]!;
 };
 
 /** The few header fields a server needs before (or without) decoding the body. */
