@@ -57,6 +57,43 @@ test('scan: ndjson results for the tiny lab, --fail-on unpatched gives exit code
   }
 });
 
+test('scan: one connection per host by default; --connection-per-probe gives the same verdicts', async () => {
+  const lab = await startLab(tinySpec(145), { isRoot: IS_ROOT });
+  try {
+    const scan = async (extra: string[]) => {
+      const t = makeIo();
+      const args = ['scan', '127.0.145.1-4', '--format', 'ndjson', '--timeout', '800', '--seed', '3'];
+      assert.equal(await runCli([...args, ...extra], t.io), 0, t.err());
+      type Line = {
+        address?: string;
+        verdict?: string;
+        evidence?: Array<{ probe: string; reusedConnection?: boolean }>;
+      };
+      return t
+        .out()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Line)
+        .filter((r) => r.address)
+        .sort((a, b) => a.address!.localeCompare(b.address!));
+    };
+    const shared = await scan([]);
+    const perProbe = await scan(['--connection-per-probe']);
+    assert.deepEqual(
+      shared.map((r) => [r.address, r.verdict]),
+      perProbe.map((r) => [r.address, r.verdict]),
+    );
+    const connections = (rows: typeof shared) =>
+      rows.flatMap((r) => r.evidence ?? []).filter((e) => !e.reusedConnection).length;
+    const probes = shared.flatMap((r) => r.evidence ?? []).length;
+    assert.equal(connections(perProbe), probes, 'per-probe mode: every probe opened a connection');
+    assert.equal(connections(shared), shared.length, 'default: one connection per host');
+    assert.ok(probes > shared.length, 'some hosts ran more than one probe');
+  } finally {
+    await lab.close();
+  }
+});
+
 test('scan: usage errors exit 2 with a catalogue code', async () => {
   for (const args of [
     ['scan', '127.0.0.1', '--timeout', '0'],

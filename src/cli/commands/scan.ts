@@ -63,6 +63,8 @@ export interface ScanCliOptions {
   epm?: boolean;
   indicators?: boolean;
   dcomVersion: boolean;
+  /** One TCP connection per probe, as the 2003 detectors did, instead of one association per host. */
+  connectionPerProbe?: boolean;
   /** `--no-advice` sets false: reports then carry no remediation advice. */
   advice: boolean;
   format?: string;
@@ -220,7 +222,7 @@ export const runScan = async (argTargets: string[], o: ScanCliOptions, io: CliIo
     if (o.dryRun) {
       for (const line of dryRunLines(targets, plan)) io.stdout.write(`${line}\n`);
       io.stdout.write(
-        `# probes: ${describeProbes(o)}; timeout ${timeoutMs} ms, concurrency ${concurrency}${ratePerSecond ? `, rate ${ratePerSecond}/s` : ''}, retries ${retries}\n`,
+        `# probes: ${describeProbes(o)} (${o.connectionPerProbe ? 'a connection per probe' : 'one connection per host'}); timeout ${timeoutMs} ms, concurrency ${concurrency}${ratePerSecond ? `, rate ${ratePerSecond}/s` : ''}, retries ${retries}\n`,
       );
       return;
     }
@@ -316,6 +318,7 @@ export const runScan = async (argTargets: string[], o: ScanCliOptions, io: CliIo
         }),
         timeoutMs,
         port,
+        shareAssociation: !o.connectionPerProbe,
         concurrency,
         ratePerSecond,
         retryPolicy: { retries, maxLocalAttempts: 1000, localBackoffBaseMs: 25, localBackoffMaxMs: 2000 },
@@ -427,6 +430,10 @@ export const register = (program: Command, io: CliIo): void => {
     .option('--epm', 'also enumerate the endpoint mapper (ept_lookup)')
     .option('--indicators', 'also look for Blaster infection indicators (shell on TCP 4444, TFTP on UDP 69)')
     .option('--no-dcom-version', 'skip the ServerAlive2 call that reads the DCOM version of patched hosts')
+    .option(
+      '--connection-per-probe',
+      'open a TCP connection per probe, as the 2003 detectors did (default: one connection and bind per host)',
+    )
     .option(
       '--format <format>',
       'text (KB823980 layout), scanms, ndjson, json, csv, xml (default: from -o, else text)',
