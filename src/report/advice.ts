@@ -13,6 +13,8 @@ import {
 } from '../advice/index.ts';
 import type { HostResult } from '../core/result.ts';
 import { escapeTerminal } from './escape.ts';
+import type { WriterState } from './types.ts';
+import { badWriterState, stateCount, stateCounts, stateObject } from './writer-state.ts';
 
 /** The per-host advice in machine formats (ndjson/json): a stable subset of Advice. */
 export interface AdviceRecord {
@@ -44,6 +46,9 @@ export const adviceOneLine = (a: Advice): string =>
 /** Statuses that ask the reader to do something about a host (listed by name in the Advice block). */
 const ACTION_STATUSES: readonly AdviceStatus[] = ['patch-now', 'patch-recommended', 'verify', 'rerun'];
 
+/** A saved listed-host line: one line of already escaped text (no control characters but the end). */
+const LISTED_LINE = /^ [^\u0000-\u001f\u007f-\u009f]*\n$/;
+
 /** Hosts listed by name in the text Advice block; the rest are counted (keeps memory bounded). */
 export const ADVICE_HOSTS_LISTED = 50;
 
@@ -58,6 +63,35 @@ export class AdviceTally {
   readonly #counts = Object.fromEntries(ADVICE_STATUSES.map((s) => [s, 0])) as Record<AdviceStatus, number>;
   readonly #listed = new Map<AdviceStatus, string[]>(ACTION_STATUSES.map((s) => [s, []]));
   #needAction = 0;
+
+  /** A tally continuing from `saveState()` of an earlier one (a resumed scan); `format` names the writer. */
+  static restore(state: WriterState, format: string): AdviceTally {
+    const t = new AdviceTally();
+    Object.assign(t.#counts, stateCounts(state, 'counts', ADVICE_STATUSES, format));
+    t.#needAction = stateCount(state, 'needAction', format);
+    const listed = stateObject(state, 'listed', format);
+    for (const s of ACTION_STATUSES) {
+      const lines = listed[s];
+      if (
+        !Array.isArray(lines) ||
+        lines.length > ADVICE_HOSTS_LISTED ||
+        !lines.every((l) => typeof l === 'string' && LISTED_LINE.test(l))
+      ) {
+        badWriterState(format, `listed.${s}`);
+      }
+      t.#listed.set(s, [...(lines as string[])]);
+    }
+    return t;
+  }
+
+  /** Everything block() needs, as JSON (at most ADVICE_HOSTS_LISTED lines per status). */
+  saveState(): WriterState {
+    return {
+      counts: { ...this.#counts },
+      needAction: this.#needAction,
+      listed: Object.fromEntries(ACTION_STATUSES.map((s) => [s, [...(this.#listed.get(s) ?? [])]])),
+    };
+  }
 
   add(r: HostResult): void {
     const a = adviseHost(r);

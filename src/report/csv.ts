@@ -57,4 +57,6 @@ export const createCsvWriter = (sink: ReportSink, options: ReportOptions = {}): 
         .join(',')}\r\n`,
     ),
   close: async () => {},
+  // The header was written by the first process; rows need nothing else.
+  saveState: () => ({}),
 });

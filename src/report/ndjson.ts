@@ -15,5 +15,7 @@ export const createNdjsonWriter = (sink: ReportSink, options: ReportOptions = {}
     open: async () => {},
     write: (r: HostResult) => sink.write(`${safeJson(record(r))}\n`),
     close: async () => {},
+    // No header, footer or separators: a line-complete file can simply be appended to.
+    saveState: () => ({}),
   };
 };

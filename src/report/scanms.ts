@@ -8,6 +8,7 @@ import type { HostResult, RunMeta, RunSummary } from '../core/result.ts';
 import { AdviceTally } from './advice.ts';
 import { escapeTerminal } from './escape.ts';
 import type { ReportOptions, ReportSink, ReportWriter } from './types.ts';
+import { stateObject } from './writer-state.ts';
 
 const ANSWERED = new Set([
   'patched',
@@ -22,7 +23,12 @@ const row = (ip: string, remact: string, sysact: string, version: string): strin
   `${ip.padEnd(16)} ${remact.padEnd(7)} ${sysact.padEnd(7)} ${version}\n`;
 
 export const createScanmsWriter = (sink: ReportSink, options: ReportOptions = {}): ReportWriter => {
-  const tally = options.advice === false ? undefined : new AdviceTally();
+  const tally =
+    options.advice === false
+      ? undefined
+      : options.continueFrom
+        ? AdviceTally.restore(stateObject(options.continueFrom, 'advice', 'scanms'), 'scanms')
+        : new AdviceTally();
   return {
     open: (meta: RunMeta) =>
       sink.write(
@@ -44,5 +50,7 @@ export const createScanmsWriter = (sink: ReportSink, options: ReportOptions = {}
           (tally ? `\n${tally.block()}` : ''),
       );
     },
+    // The footer counts come from the summary; only the advice tally must be carried over.
+    saveState: () => (tally ? { advice: tally.saveState() } : {}),
   };
 };

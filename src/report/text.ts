@@ -12,12 +12,16 @@
  *
  * With advice on (the default) an "Advice:" block follows the Statistics block; the host lines and
  * the Statistics block stay exactly as without it.
+ *
+ * A resumed scan continues the file (ReportOptions.continueFrom): the saved advice tally makes the
+ * closing blocks cover the hosts written before the interruption too.
  */
 import type { HostResult, RunMeta, RunSummary } from '../core/result.ts';
 import { AdviceTally } from './advice.ts';
 import { escapeTerminal } from './escape.ts';
 import { indicatorPhrase, verdictPhrase } from './labels.ts';
 import type { ReportOptions, ReportSink, ReportWriter } from './types.ts';
+import { stateObject } from './writer-state.ts';
 
 const statLine = (label: string, n: number): string => ` ${label.padEnd(34)}= ${n}\n`;
 
@@ -43,7 +47,12 @@ export const statisticsBlock = (s: RunSummary): string => {
 };
 
 export const createTextWriter = (sink: ReportSink, options: ReportOptions = {}): ReportWriter => {
-  const tally = options.advice === false ? undefined : new AdviceTally();
+  const tally =
+    options.advice === false
+      ? undefined
+      : options.continueFrom
+        ? AdviceTally.restore(stateObject(options.continueFrom, 'advice', 'text'), 'text')
+        : new AdviceTally();
   return {
     open: (meta: RunMeta) =>
       sink.write(
@@ -61,5 +70,7 @@ export const createTextWriter = (sink: ReportSink, options: ReportOptions = {}):
       return sink.write(`${lines.join('\n')}\n`);
     },
     close: (s: RunSummary) => sink.write(`\n${statisticsBlock(s)}${tally ? `\n${tally.block()}` : ''}`),
+    // The Statistics block comes from the summary; only the advice tally must be carried over.
+    saveState: () => (tally ? { advice: tally.saveState() } : {}),
   };
 };

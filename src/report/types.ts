@@ -16,7 +16,17 @@ export interface ReportWriter {
   write(result: HostResult): Promise<void>;
   /** Called once after the last result: statistics, closing elements. */
   close(summary: RunSummary): Promise<void>;
+  /**
+   * What this writer must remember to continue its file in a later process (tallies for the closing
+   * part, separators), as JSON. Taken between writes, it matches the output written so far; a writer
+   * created with `continueFrom` set to it appends to that output, skips `open`, and its `close` writes
+   * what one uninterrupted writer would have. Absent when a writer cannot continue a file.
+   */
+  saveState?(): WriterState;
 }
+
+/** A writer's saved state: a plain JSON object (it travels inside the scan's resume file). */
+export type WriterState = { readonly [key: string]: unknown };
 
 export interface ReportOptions {
   /**
@@ -25,6 +35,12 @@ export interface ReportOptions {
    * `advice` elem (xml). @default true
    */
   advice?: boolean;
+  /**
+   * Continue an existing output: the state `saveState` returned when the output had its current
+   * length. `open` is then not called. A state that does not fit the format throws
+   * ENGINE_RESUME_CORRUPT (it comes from a resume file).
+   */
+  continueFrom?: WriterState;
 }
 
 export type ReportWriterFactory = (sink: ReportSink, options?: ReportOptions) => ReportWriter;

@@ -12,6 +12,7 @@ import type { HostResult, RunMeta, RunSummary } from '../core/result.ts';
 import { adviceOneLine } from './advice.ts';
 import { xmlEscape as x } from './escape.ts';
 import type { ReportOptions, ReportSink, ReportWriter } from './types.ts';
+import { stateCount } from './writer-state.ts';
 
 export const XML_SCRIPT_ID = 'rpcsweep-ms03-026';
 
@@ -76,10 +77,11 @@ const hostXml = (r: HostResult, advice: boolean): string | undefined => {
 
 export const createXmlWriter = (sink: ReportSink, options: ReportOptions = {}): ReportWriter => {
   const advice = options.advice !== false;
-  let meta: RunMeta | undefined;
+  // Only the run's start time is needed after open (runstats falls back to it).
+  let startEpoch = options.continueFrom ? stateCount(options.continueFrom, 'start', 'xml') : 0;
   return {
     open: (m: RunMeta) => {
-      meta = m;
+      startEpoch = epoch(m.startedAt);
       return sink.write(
         '<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE nmaprun>\n' +
           `<nmaprun scanner="rpcsweep" args="${x(m.command)}" start="${epoch(m.startedAt)}" startstr="${x(m.startedAt)}" version="${x(m.version)}" xmloutputversion="1.05">\n` +
@@ -92,7 +94,7 @@ export const createXmlWriter = (sink: ReportSink, options: ReportOptions = {}): 
       return h ? sink.write(h) : Promise.resolve();
     },
     close: (s: RunSummary) => {
-      const finished = epoch(s.finishedAt) || (meta ? epoch(meta.startedAt) : 0);
+      const finished = epoch(s.finishedAt) || startEpoch;
       const down = s.counts.unreachable;
       const up = s.totalAddresses - down - s.counts.error;
       return sink.write(
@@ -101,5 +103,7 @@ export const createXmlWriter = (sink: ReportSink, options: ReportOptions = {}): 
           `<hosts up="${up}" down="${down}" total="${s.totalAddresses}"/></runstats>\n</nmaprun>\n`,
       );
     },
+    // Host elements stand alone; runstats takes its numbers from the summary.
+    saveState: () => ({ start: startEpoch }),
   };
 };
