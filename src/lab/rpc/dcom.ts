@@ -194,27 +194,48 @@ export const decodeRemoteActivationRequest = (
     };
   });
 
-/** Failure reply of RemoteActivation: 68 bytes for one interface (detection.md §3.4). */
+/**
+ * Reply stubs depend on a handful of values (HRESULT, COMVERSION, the host's names), so each is
+ * encoded once and shared: callers copy them into a response PDU and must not modify them. Bounded
+ * (a full cache just stops adding), since request fields such as the interface count feed the keys.
+ */
+const MAX_CACHED_REPLIES = 16_384;
+const replyCache = new Map<string, Uint8Array>();
+const cachedReply = (key: string, encode: () => Uint8Array): Uint8Array => {
+  let bytes = replyCache.get(key);
+  if (!bytes) {
+    bytes = encode();
+    if (replyCache.size < MAX_CACHED_REPLIES) replyCache.set(key, bytes);
+  }
+  return bytes;
+};
+
+/** Failure reply of RemoteActivation: 68 bytes for one interface (detection.md §3.4). Shared bytes. */
 export const encodeRemoteActivationFailure = (a: {
   comVersion: ComVersion;
   hresult: number;
   interfaces: number;
 }): Uint8Array => {
   const n = Math.max(0, Math.min(a.interfaces, MAX_INTERFACES));
-  return encodeRemoteActivationResponse({
+  return cachedReply(`remact ${a.comVersion.major}.${a.comVersion.minor} ${a.hresult} ${n}`, () =>
+    encodeRemoteActivationFailureStub(a.comVersion, a.hresult, n),
+  );
+};
+
+const encodeRemoteActivationFailureStub = (comVersion: ComVersion, hresult: number, n: number) =>
+  encodeRemoteActivationResponse({
     orpcThat: { flags: 0, extensions: null },
     oxid: 0n,
     oxidBindings: null,
     ipidRemUnknown: NIL_UUID,
     authnHint: 0,
-    serverVersion: a.comVersion,
-    hr: a.hresult,
+    serverVersion: comVersion,
+    hr: hresult,
     interfaceData: Array.from({ length: n }, () => null),
-    results: Array.from({ length: n }, () => a.hresult),
+    results: Array.from({ length: n }, () => hresult),
     // The call itself succeeded; phr carries the failure.
     returnValue: 0,
   });
-};
 
 export interface SystemActivatorRequest {
   orpcThis: OrpcThis;
@@ -239,15 +260,25 @@ export const decodeSystemActivatorRequest = (
     return { value: { orpcThis, unkOuter, actProperties }, consumed: r.offset };
   });
 
-/** 16-byte failure reply: ORPCTHAT, ppActProperties NULL, HRESULT. */
+/** 16-byte failure reply: ORPCTHAT, ppActProperties NULL, HRESULT. Shared bytes. */
 export const encodeSystemActivatorFailure = (hresult: number): Uint8Array =>
-  encodeActivationReply(sysactFailureReply(hresult));
+  cachedReply(`sysact ${hresult}`, () => encodeActivationReply(sysactFailureReply(hresult)));
 
-/** ServerAlive (opnum 3): only the status. */
-export const encodeServerAlive = (): Uint8Array => new ByteWriter(4).u32(0).finish();
+/** ServerAlive (opnum 3): only the status. Shared bytes. */
+export const encodeServerAlive = (): Uint8Array =>
+  cachedReply('serveralive', () => new ByteWriter(4).u32(0).finish());
 
-/** ServerAlive2 (opnum 5): COMVERSION, DUALSTRINGARRAY of the host's bindings, reserved, status. */
-export const encodeServerAlive2 = (a: { comVersion: ComVersion; networkAddresses: string[] }): Uint8Array => {
+/**
+ * ServerAlive2 (opnum 5): COMVERSION, DUALSTRINGARRAY of the host's bindings, reserved, status.
+ * Shared bytes.
+ */
+export const encodeServerAlive2 = (a: { comVersion: ComVersion; networkAddresses: string[] }): Uint8Array =>
+  cachedReply(
+    `serveralive2 ${a.comVersion.major}.${a.comVersion.minor} ${a.networkAddresses.join('\0')}`,
+    () => encodeServerAlive2Stub(a),
+  );
+
+const encodeServerAlive2Stub = (a: { comVersion: ComVersion; networkAddresses: string[] }): Uint8Array => {
   const stringBindings = a.networkAddresses.map((networkAddress) => ({ towerId: 7, networkAddress }));
   // NTLM and SPNEGO security bindings with an empty principal name, as pre-Kerberos hosts list.
   const securityBindings = [0x0a, 0x09].map((authnSvc) => ({

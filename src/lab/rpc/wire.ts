@@ -139,7 +139,52 @@ export const decodeBind = (pdu: Uint8Array): Decoded<BindPdu> => {
   };
 };
 
+/**
+ * The common request (one whole PDU, no object UUID, no auth trailer, valid version and drep) read
+ * straight from the bytes; anything else goes through the codec, whose checks it mirrors.
+ */
+const plainRequest = (pdu: Uint8Array): RequestPdu | undefined => {
+  const fragLength = peekFragLength(pdu);
+  if (
+    fragLength === undefined ||
+    fragLength !== pdu.length ||
+    fragLength < 24 ||
+    pdu[0] !== 5 ||
+    pdu[1]! > 1 ||
+    pdu[2] !== PTYPE.request ||
+    pdu[4]! >> 4 > 1 ||
+    pdu[10] !== 0 ||
+    pdu[11] !== 0 ||
+    (pdu[3]! & PFC.OBJECT_UUID) !== 0
+  ) {
+    return undefined;
+  }
+  const littleEndian = pdu[4]! >> 4 === 1;
+  const view = new DataView(pdu.buffer, pdu.byteOffset, pdu.byteLength);
+  return {
+    header: {
+      rpcVersion: 5,
+      rpcVersionMinor: pdu[1]!,
+      ptype: PTYPE.request,
+      flags: pdu[3]!,
+      drep: [pdu[4]!, pdu[5]!, pdu[6]!, pdu[7]!],
+      littleEndian,
+      fragLength,
+      authLength: 0,
+      callId: view.getUint32(12, littleEndian),
+    } as PduHeader,
+    allocHint: view.getUint32(16, littleEndian),
+    contextId: view.getUint16(20, littleEndian),
+    opnum: view.getUint16(22, littleEndian),
+    objectUuid: undefined,
+    stub: pdu.subarray(24),
+    littleEndian,
+  };
+};
+
 export const decodeRequest = (pdu: Uint8Array): Decoded<RequestPdu> => {
+  const plain = plainRequest(pdu);
+  if (plain) return { ok: true, value: plain, consumed: plain.header.fragLength };
   const d = codecDecodeRequest(pdu);
   if (!d.ok) return d;
   const r = d.value;
@@ -218,13 +263,33 @@ export const encodeResponse = (a: {
   contextId: number;
   stub: Uint8Array;
   maxFragLength: number;
-}): Uint8Array[] =>
-  encodeResponseFragments({
+}): Uint8Array[] => {
+  // The usual answer fits one fragment: write it directly (the bytes the codec writes for it).
+  const room = Math.floor((Math.max(a.maxFragLength, 32) - 24) / 8) * 8;
+  if (a.stub.length <= room) return [singleResponse(a.callId, a.contextId, a.stub)];
+  return encodeResponseFragments({
     callId: a.callId,
     contextId: a.contextId,
     stub: a.stub,
     maxXmitFrag: Math.max(a.maxFragLength, 32),
   });
+};
+
+/** One little-endian response fragment, FIRST|LAST, alloc_hint = stub length, cancel_count 0. */
+const singleResponse = (callId: number, contextId: number, stub: Uint8Array): Uint8Array => {
+  const bytes = new Uint8Array(24 + stub.length);
+  const view = new DataView(bytes.buffer);
+  bytes[0] = 5;
+  bytes[2] = PTYPE.response;
+  bytes[3] = PFC.FIRST_FRAG | PFC.LAST_FRAG;
+  bytes[4] = 0x10;
+  view.setUint16(8, bytes.length, true);
+  view.setUint32(12, callId, true);
+  view.setUint32(16, stub.length, true);
+  view.setUint16(20, contextId, true);
+  bytes.set(stub, 24);
+  return bytes;
+};
 
 /** A single response fragment with explicit flags (hostile peers use it for endless fragments). */
 export const encodeRawResponseFragment = (
