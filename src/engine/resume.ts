@@ -6,8 +6,13 @@
  * Exactness ("no address lost, none duplicated") comes from three facts:
  * - an index leaves `inFlight` only after its result was written to the output (write-then-ack);
  * - every index below `position` that is not in `inFlight` has its result in the output;
- * - `outputBytes` records how long the output was at the checkpoint, so results written after it
- *   (which the state does not know about) are read back from the output's tail on resume.
+ * - `output.bytes` records how long the output was at the checkpoint. Results written after it (which
+ *   the state does not know about) belong to indices still in `inFlight` or at/after `position`, so
+ *   a resume either reads them back from the output's tail (NDJSON: every line is a whole result) or
+ *   cuts the output back to `output.bytes` and scans them again (every format: the report writer's
+ *   saved state in `writer` lets it continue the file as if never stopped).
+ * A crash between a write and the next checkpoint therefore costs a rescan, never a lost or doubled
+ * line; the state file itself is replaced atomically (src/store/state-file.ts).
  */
 import { RpcsweepError } from '../core/errors.ts';
 import { emptyCounts, VERDICTS, type Verdict } from '../core/result.ts';
@@ -27,8 +32,12 @@ export interface ResumeState {
   position: number;
   /** Indices started but not yet written to the output, ascending. */
   inFlight: number[];
-  /** Output file and its length in bytes at this checkpoint. */
-  output: { path: string; format: string; bytes: number };
+  /** Output file, its format and advice setting, and its length in bytes at this checkpoint. */
+  output: { path: string; format: string; advice: boolean; bytes: number };
+  /** The report writer's saved state at this checkpoint (ReportWriter.saveState), as JSON. */
+  writer: Readonly<Record<string, unknown>>;
+  /** Scan time spent up to this checkpoint, over all runs (the report's elapsed time). */
+  elapsedMs: number;
   /** Verdict counts of the results written up to this checkpoint. */
   counts: Record<Verdict, number>;
   /** ISO time of this checkpoint (informational). */
@@ -40,7 +49,7 @@ export const newResumeState = (init: {
   seed: number;
   shard: { index: number; count: number };
   total: number;
-  output: { path: string; format: string };
+  output: { path: string; format: string; advice: boolean };
   savedAt: string;
 }): ResumeState => ({
   version: RESUME_STATE_VERSION,
@@ -52,6 +61,8 @@ export const newResumeState = (init: {
   position: 0,
   inFlight: [],
   output: { ...init.output, bytes: 0 },
+  writer: {},
+  elapsedMs: 0,
   counts: emptyCounts(),
   savedAt: init.savedAt,
 });
@@ -102,10 +113,16 @@ export const decodeResumeState = (text: string): ResumeState => {
     !output ||
     typeof output.path !== 'string' ||
     typeof output.format !== 'string' ||
-    !isInt(output.bytes)
+    !isInt(output.bytes) ||
+    (output.advice !== undefined && typeof output.advice !== 'boolean')
   ) {
     corrupt('output');
   }
+  // Files written before these fields existed (NDJSON only) decode with their defaults.
+  const writer = o.writer ?? {};
+  if (typeof writer !== 'object' || writer === null || Array.isArray(writer)) corrupt('writer');
+  const elapsedMs = o.elapsedMs ?? 0;
+  if (typeof elapsedMs !== 'number' || !Number.isFinite(elapsedMs) || elapsedMs < 0) corrupt('elapsedMs');
   const counts = o.counts as Record<string, unknown> | undefined;
   if (!counts || typeof counts !== 'object') corrupt('counts');
   for (const v of VERDICTS) if (!isInt(counts?.[v])) corrupt(`counts.${v}`);
@@ -121,8 +138,11 @@ export const decodeResumeState = (text: string): ResumeState => {
     output: {
       path: output?.path as string,
       format: output?.format as string,
+      advice: output?.advice !== false,
       bytes: output?.bytes as number,
     },
+    writer: writer as Record<string, unknown>,
+    elapsedMs: elapsedMs as number,
     counts: Object.fromEntries(VERDICTS.map((v) => [v, counts?.[v] as number])) as Record<Verdict, number>,
     savedAt: typeof o.savedAt === 'string' ? o.savedAt : '',
   };
@@ -136,6 +156,8 @@ export const checkResumeMatches = (
     seed: number;
     shard: { index: number; count: number };
     total: number;
+    format: string;
+    advice: boolean;
   },
 ): void => {
   const diffs: string[] = [];
@@ -145,6 +167,13 @@ export const checkResumeMatches = (
     diffs.push(`shard (${s.shard.index}/${s.shard.count} vs ${current.shard.index}/${current.shard.count})`);
   }
   if (s.total !== current.total) diffs.push(`address count (${s.total} vs ${current.total})`);
+  // The output is continued in place: a different format or advice setting would mix two layouts.
+  if (s.output.format !== current.format)
+    diffs.push(`output format (${s.output.format} vs ${current.format})`);
+  if (s.output.advice !== current.advice) {
+    const on = (a: boolean) => (a ? 'advice' : '--no-advice');
+    diffs.push(`advice setting (${on(s.output.advice)} vs ${on(current.advice)})`);
+  }
   if (diffs.length > 0) {
     throw new RpcsweepError(
       'ENGINE_RESUME_MISMATCH',
@@ -191,10 +220,19 @@ export class ResumeTracker {
     return this.#inFlight.size;
   }
 
-  snapshot(savedAt: string): ResumeState {
+  /**
+   * The state to save. `at` is read at the same moment (between two writes): the output's length,
+   * the writer's saved state and the scan time so far, so all of them match the acknowledged set.
+   */
+  snapshot(
+    savedAt: string,
+    at: { outputBytes?: number; writer?: Readonly<Record<string, unknown>>; elapsedMs?: number } = {},
+  ): ResumeState {
     return {
       ...this.#state,
-      output: { ...this.#state.output },
+      output: { ...this.#state.output, bytes: at.outputBytes ?? this.#state.output.bytes },
+      writer: at.writer ?? this.#state.writer,
+      elapsedMs: at.elapsedMs ?? this.#state.elapsedMs,
       counts: { ...this.#state.counts },
       inFlight: [...this.#inFlight].sort((a, b) => a - b),
       savedAt,

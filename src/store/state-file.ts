@@ -1,7 +1,8 @@
 /**
  * Files that must survive a crash: the resume state (replaced atomically: write a temporary file,
- * fsync it, rename over the old one) and the streamed NDJSON output, whose tail is read back on
- * resume. Plain fs; no parsing of results beyond the two fields resume needs.
+ * fsync it, rename over the old one) and the streamed output, which a resume either reads back
+ * (NDJSON tail) or cuts back to its length at the last checkpoint (every other format). Plain fs; no
+ * parsing of results beyond the two fields resume needs.
  */
 import {
   closeSync,
@@ -33,6 +34,46 @@ export const writeFileAtomic = (path: string, text: string): void => {
   }
 };
 
+/** The output's size; throws ENGINE_RESUME_CORRUPT when it is missing or shorter than `bytes`. */
+const outputSizeAtLeast = (path: string, bytes: number): number => {
+  let size: number;
+  try {
+    size = statSync(path).size;
+  } catch (e) {
+    throw new RpcsweepError(
+      'ENGINE_RESUME_CORRUPT',
+      `the output file ${path} named in the resume file is missing`,
+      { cause: e },
+    );
+  }
+  if (size < bytes) {
+    throw new RpcsweepError(
+      'ENGINE_RESUME_CORRUPT',
+      `the output file ${path} is shorter (${size} bytes) than at the last checkpoint (${bytes} bytes)`,
+    );
+  }
+  return size;
+};
+
+/**
+ * Cuts the output back to its length at the last checkpoint: what was written after it (results the
+ * state does not count, a half-written line, closing parts of a run that died before removing its
+ * state) goes; the scan repeats those addresses. Returns how many bytes were dropped.
+ */
+export const truncateOutputTo = (path: string, bytes: number): number => {
+  const size = outputSizeAtLeast(path, bytes);
+  if (size > bytes) {
+    try {
+      truncateSync(path, bytes);
+    } catch (e) {
+      throw new RpcsweepError('REPORT_WRITE', `cannot truncate ${path}: ${(e as Error).message}`, {
+        cause: e,
+      });
+    }
+  }
+  return size - bytes;
+};
+
 const VERDICT_SET: ReadonlySet<string> = new Set(VERDICTS);
 
 export interface NdjsonTail {
@@ -48,24 +89,7 @@ export interface NdjsonTail {
  * a run header) are ignored.
  */
 export const readNdjsonTail = (path: string, fromByte: number): NdjsonTail => {
-  let size: number;
-  try {
-    size = statSync(path).size;
-  } catch (e) {
-    throw new RpcsweepError(
-      'ENGINE_RESUME_CORRUPT',
-      `the output file ${path} named in the resume file is missing`,
-      {
-        cause: e,
-      },
-    );
-  }
-  if (size < fromByte) {
-    throw new RpcsweepError(
-      'ENGINE_RESUME_CORRUPT',
-      `the output file ${path} is shorter (${size} bytes) than at the last checkpoint (${fromByte} bytes)`,
-    );
-  }
+  const size = outputSizeAtLeast(path, fromByte);
   const n = size - fromByte;
   const buf = Buffer.alloc(n);
   const fd = openSync(path, 'r');

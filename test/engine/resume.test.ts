@@ -11,7 +11,7 @@ import {
   ResumeTracker,
   resumePointOf,
 } from '../../src/engine/resume.ts';
-import { readNdjsonTail, writeFileAtomic } from '../../src/store/state-file.ts';
+import { readNdjsonTail, truncateOutputTo, writeFileAtomic } from '../../src/store/state-file.ts';
 
 const fresh = () =>
   newResumeState({
@@ -19,7 +19,7 @@ const fresh = () =>
     seed: 7,
     shard: { index: 1, count: 2 },
     total: 100,
-    output: { path: '/tmp/x.ndjson', format: 'ndjson' },
+    output: { path: '/tmp/x.ndjson', format: 'ndjson', advice: true },
     savedAt: '2026-01-01T00:00:00.000Z',
   });
 
@@ -61,9 +61,26 @@ test('decode rejects corrupt files with ENGINE_RESUME_CORRUPT naming the field',
 
 test('a state from another scan is refused with ENGINE_RESUME_MISMATCH', () => {
   const s = fresh();
-  assert.doesNotThrow(() =>
-    checkResumeMatches(s, { targetsFingerprint: 'abc', seed: 7, shard: { index: 1, count: 2 }, total: 100 }),
-  );
+  const same = {
+    targetsFingerprint: 'abc',
+    seed: 7,
+    shard: { index: 1, count: 2 },
+    total: 100,
+    format: 'ndjson',
+    advice: true,
+  };
+  assert.doesNotThrow(() => checkResumeMatches(s, same));
+  for (const [change, re] of [
+    [{ shard: { index: 2, count: 2 } }, /shard \(1\/2 vs 2\/2\)/],
+    [{ total: 99 }, /address count/],
+    [{ format: 'json' }, /output format \(ndjson vs json\)/],
+    [{ advice: false }, /advice setting \(advice vs --no-advice\)/],
+  ] as const) {
+    assert.throws(() => checkResumeMatches(s, { ...same, ...change }), {
+      code: 'ENGINE_RESUME_MISMATCH',
+      message: re,
+    });
+  }
   assert.throws(
     () =>
       checkResumeMatches(s, {
@@ -71,6 +88,8 @@ test('a state from another scan is refused with ENGINE_RESUME_MISMATCH', () => {
         seed: 8,
         shard: { index: 1, count: 2 },
         total: 100,
+        format: 'ndjson',
+        advice: true,
       }),
     { code: 'ENGINE_RESUME_MISMATCH', message: /seed/ },
   );
@@ -81,6 +100,8 @@ test('a state from another scan is refused with ENGINE_RESUME_MISMATCH', () => {
         seed: 7,
         shard: { index: 1, count: 2 },
         total: 100,
+        format: 'ndjson',
+        advice: true,
       }),
     { code: 'ENGINE_RESUME_MISMATCH', message: /targets/ },
   );
@@ -111,6 +132,71 @@ test('the output tail after the checkpoint is read back and a half-written line 
     assert.throws(() => readNdjsonTail(path, 1_000_000), { code: 'ENGINE_RESUME_CORRUPT' });
     writeFileAtomic(join(dir, 'state.json'), 'x\n');
     assert.equal(readFileSync(join(dir, 'state.json'), 'utf8'), 'x\n');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a checkpoint records the output length, writer state and scan time read at the same moment', () => {
+  const t = new ResumeTracker({ ...fresh(), output: { ...fresh().output, format: 'json' } });
+  t.start(0);
+  t.acknowledge(0, 'patched', 300);
+  // The header is counted before any result: bytes come from the sink at save time.
+  const s = t.snapshot('now', {
+    outputBytes: 320,
+    writer: { hosts: 1, advice: { verify: 1 } },
+    elapsedMs: 1500,
+  });
+  assert.equal(s.output.bytes, 320);
+  assert.deepEqual(s.writer, { hosts: 1, advice: { verify: 1 } });
+  assert.equal(s.elapsedMs, 1500);
+  assert.deepEqual(decodeResumeState(encodeResumeState(s)), s);
+  // Without `at`, the values of the state the tracker started from stay.
+  const resumed = new ResumeTracker(s).snapshot('later');
+  assert.equal(resumed.output.bytes, 320);
+  assert.equal(resumed.elapsedMs, 1500);
+  assert.deepEqual(resumed.writer, s.writer);
+});
+
+test('a state written before writer/elapsed/advice existed decodes with their defaults; bad ones are refused', () => {
+  const { writer: _w, elapsedMs: _e, ...old } = JSON.parse(encodeResumeState(fresh()));
+  delete old.output.advice;
+  const s = decodeResumeState(JSON.stringify(old));
+  assert.deepEqual(s.writer, {});
+  assert.equal(s.elapsedMs, 0);
+  assert.equal(s.output.advice, true);
+  const good = JSON.parse(encodeResumeState(fresh()));
+  for (const [patch, re] of [
+    [{ writer: [1] }, /writer/],
+    [{ writer: 'x' }, /writer/],
+    [{ elapsedMs: -5 }, /elapsedMs/],
+    [{ output: { ...good.output, advice: 'yes' } }, /output/],
+  ] as const) {
+    assert.throws(() => decodeResumeState(JSON.stringify({ ...good, ...patch })), {
+      code: 'ENGINE_RESUME_CORRUPT',
+      message: re,
+    });
+  }
+});
+
+test('the output is cut back to its checkpoint length; a missing or shorter file is refused', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rs-resume-'));
+  try {
+    const path = join(dir, 'out.json');
+    const kept = '{"meta":{},\n"hosts":[\n{"address":"127.0.0.1"}';
+    writeFileSync(path, `${kept},\n{"address":"127.0.0.2"}\n],\n"summary":{}}\n`);
+    const dropped = truncateOutputTo(path, Buffer.byteLength(kept));
+    assert.equal(readFileSync(path, 'utf8'), kept);
+    assert.ok(dropped > 0);
+    assert.equal(truncateOutputTo(path, Buffer.byteLength(kept)), 0, 'cutting again changes nothing');
+    assert.throws(() => truncateOutputTo(path, 10_000), {
+      code: 'ENGINE_RESUME_CORRUPT',
+      message: /shorter/,
+    });
+    assert.throws(() => truncateOutputTo(join(dir, 'gone.json'), 0), {
+      code: 'ENGINE_RESUME_CORRUPT',
+      message: /missing/,
+    });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,7 +1,8 @@
 /**
  * The scan command's view of the report writers (src/report): format names, the format `-o FILE`
  * implies, and a writer bound to a Node Writable. Unknown extensions fall back to text. Advice is on
- * unless `advice: false` (`--no-advice`).
+ * unless `advice: false` (`--no-advice`); `continueFrom` continues a file a resumed scan cut back to
+ * its last checkpoint (the writer state saved with it).
  */
 import type { Writable } from 'node:stream';
 import {
@@ -10,6 +11,7 @@ import {
   type ReportWriter,
   formatForPath as reportFormatForPath,
   sinkFromWritable,
+  type WriterState,
 } from '../../report/index.ts';
 
 export type ResultWriter = ReportWriter;
@@ -18,5 +20,15 @@ export const isKnownFormat = (f: string): boolean => REPORT_FORMAT_NAMES.include
 
 export const formatForPath = (path: string): string => reportFormatForPath(path) ?? 'text';
 
-export const createWriter = (format: string, sink: Writable, options?: { advice?: boolean }): ResultWriter =>
-  createReportWriter(format, sinkFromWritable(sink), options);
+export const createWriter = (
+  format: string,
+  sink: Writable,
+  options?: { advice?: boolean; continueFrom?: WriterState },
+): ResultWriter => createReportWriter(format, sinkFromWritable(sink), options);
+
+/**
+ * How `--resume` treats results written after the last checkpoint: NDJSON lines are whole results,
+ * so they are read back and kept; every other format has state in its closing part (counts, array
+ * and element ends), so the file is cut back to the checkpoint and those addresses are scanned again.
+ */
+export const resumeReadsBack = (format: string): boolean => format === 'ndjson';

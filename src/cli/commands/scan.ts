@@ -18,6 +18,7 @@ import {
   encodeResumeState,
   newResumeState,
   type ResumePoint,
+  type ResumeState,
   ResumeTracker,
   resumePointOf,
 } from '../../engine/resume.ts';
@@ -25,7 +26,7 @@ import { scanTargets } from '../../engine/scan.ts';
 import { systemResolver } from '../../net/dns.ts';
 import { nodeTransport } from '../../net/index.ts';
 import { hostProbesFor } from '../../probes/registry.ts';
-import { readNdjsonTail, writeFileAtomic } from '../../store/state-file.ts';
+import { readNdjsonTail, truncateOutputTo, writeFileAtomic } from '../../store/state-file.ts';
 import {
   buildTargetSet,
   createTargetPlan,
@@ -43,7 +44,13 @@ import { EXIT } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
 import { ProgressLine } from '../progress.ts';
 import { openLabForScan } from './scan-lab.ts';
-import { createWriter, formatForPath, isKnownFormat, type ResultWriter } from './scan-output.ts';
+import {
+  createWriter,
+  formatForPath,
+  isKnownFormat,
+  type ResultWriter,
+  resumeReadsBack,
+} from './scan-output.ts';
 
 export interface ScanCliOptions {
   inputList?: string;
@@ -185,8 +192,10 @@ export const runScan = async (argTargets: string[], o: ScanCliOptions, io: CliIo
   const format = o.format ?? (o.output ? formatForPath(o.output) : 'text');
   if (!isKnownFormat(format)) usage(`--format: "${format}" is not a known output format`);
   if (o.resume && !o.resumeFile) usage('--resume needs --resume-file FILE');
-  if (o.resumeFile && (!o.output || format !== 'ndjson')) {
-    usage('--resume-file needs -o FILE in ndjson format (results are read back from it on --resume)');
+  if (o.resumeFile && !o.output) {
+    usage(
+      '--resume-file needs -o FILE: a report on standard output cannot be continued after an interruption',
+    );
   }
   if (o.lab && (argTargets.length > 0 || o.inputList || o.domain.length > 0)) {
     usage("--lab scans the lab's own addresses: give no other targets");
@@ -232,6 +241,8 @@ export const runScan = async (argTargets: string[], o: ScanCliOptions, io: CliIo
     let resumePoint: ResumePoint | undefined;
     let startBytes = 0;
     let tracker: ResumeTracker | undefined;
+    let continueFrom: ResumeState['writer'] | undefined;
+    let elapsedBeforeMs = 0;
     if (o.resumeFile && o.output) {
       if (o.resume) {
         const state = decodeResumeState(readTextFile(o.resumeFile, 'resume file'));
@@ -240,13 +251,28 @@ export const runScan = async (argTargets: string[], o: ScanCliOptions, io: CliIo
           seed,
           shard: shardInfo,
           total: plan.length,
+          format,
+          advice: o.advice !== false,
         });
         if (state.output.path !== o.output) {
           usage(`the resume file writes to ${state.output.path}, not ${o.output}`);
         }
-        const tail = readNdjsonTail(o.output, state.output.bytes);
-        resumePoint = resumePointOf(state, tail.results);
-        startBytes = tail.length;
+        // Results written after the checkpoint: NDJSON keeps them (read back); other formats cut
+        // the file back to the checkpoint and scan those addresses again (see engine/resume.ts).
+        let afterCheckpoint: string;
+        if (resumeReadsBack(format)) {
+          const tail = readNdjsonTail(o.output, state.output.bytes);
+          resumePoint = resumePointOf(state, tail.results);
+          startBytes = tail.length;
+          afterCheckpoint = `${tail.results.length} result(s) found after the checkpoint`;
+        } else {
+          const dropped = truncateOutputTo(o.output, state.output.bytes);
+          resumePoint = resumePointOf(state, []);
+          startBytes = state.output.bytes;
+          afterCheckpoint = `${dropped} byte(s) written after the checkpoint dropped and rescanned`;
+        }
+        continueFrom = state.writer;
+        elapsedBeforeMs = state.elapsedMs;
         tracker = new ResumeTracker({
           ...state,
           counts: resumePoint.counts,
@@ -254,7 +280,7 @@ export const runScan = async (argTargets: string[], o: ScanCliOptions, io: CliIo
         });
         for (const i of state.inFlight) tracker.start(i);
         io.stderr.write(
-          `rpcsweep: resuming at ${state.position}/${state.total} with ${state.inFlight.length} in flight, ${tail.results.length} result(s) found after the checkpoint\n`,
+          `rpcsweep: resuming at ${state.position}/${state.total} with ${state.inFlight.length} in flight, ${afterCheckpoint}\n`,
         );
       } else {
         tracker = new ResumeTracker(
@@ -263,7 +289,7 @@ export const runScan = async (argTargets: string[], o: ScanCliOptions, io: CliIo
             seed,
             shard: shardInfo,
             total: plan.length,
-            output: { path: o.output, format },
+            output: { path: o.output, format, advice: o.advice !== false },
             savedAt: wallClockIso(),
           }),
         );
@@ -273,7 +299,7 @@ export const runScan = async (argTargets: string[], o: ScanCliOptions, io: CliIo
     const sink: Writable & { bytes?: number } = o.output
       ? new CountingFileSink(o.output, Boolean(o.resume), startBytes)
       : io.stdout;
-    const writer: ResultWriter = createWriter(format, sink, { advice: o.advice !== false });
+    const writer: ResultWriter = createWriter(format, sink, { advice: o.advice !== false, continueFrom });
     const meta: RunMeta = {
       tool: 'rpcsweep',
       version: VERSION,
@@ -293,9 +319,15 @@ export const runScan = async (argTargets: string[], o: ScanCliOptions, io: CliIo
     const progress = new ProgressLine({ out: io.stderr, isTty: io.stderrIsTty, env: io.env });
     const snapshot = () => ({ done, total: plan.length, elapsedMs: systemClock.now() - t0, counts });
     progress.start(snapshot);
+    // Called between writes only, so the output length and the writer state match the acknowledged set.
     const saveState = () => {
-      if (tracker && o.resumeFile)
-        writeFileAtomic(o.resumeFile, encodeResumeState(tracker.snapshot(wallClockIso())));
+      if (!tracker || !o.resumeFile) return;
+      const at = {
+        outputBytes: sink.bytes,
+        writer: writer.saveState?.(),
+        elapsedMs: elapsedBeforeMs + systemClock.now() - t0,
+      };
+      writeFileAtomic(o.resumeFile, encodeResumeState(tracker.snapshot(wallClockIso(), at)));
     };
     saveState();
     let lastSave = systemClock.now();
@@ -362,7 +394,7 @@ export const runScan = async (argTargets: string[], o: ScanCliOptions, io: CliIo
       io.setExitCode(EXIT.INTERRUPTED);
       return;
     }
-    const summary = summarize(counts, wallClockIso(), systemClock.now() - t0);
+    const summary = summarize(counts, wallClockIso(), elapsedBeforeMs + systemClock.now() - t0);
     await writer.close(summary);
     if (o.output) await endStream(sink);
     if (o.resumeFile) rmSync(o.resumeFile, { force: true });
@@ -443,7 +475,7 @@ export const register = (program: Command, io: CliIo): void => {
       'leave remediation advice out of the report (Advice block in text/scanms, advice field/column/elem in the others)',
     )
     .option('-o, --output <file>', 'write the report to FILE (format from its extension)')
-    .option('--resume-file <file>', 'keep a resume state in FILE (needs -o FILE.ndjson)')
+    .option('--resume-file <file>', 'keep a resume state in FILE (needs -o FILE, any format)')
     .option('--resume', 'continue the scan recorded in --resume-file')
     .option(
       '--fail-on <verdicts>',
