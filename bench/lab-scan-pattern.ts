@@ -43,6 +43,7 @@ const CONC = Number(process.env.CONC ?? 200);
 const DEADLINE_MS = Number(process.env.DEADLINE_MS ?? 60000);
 const PORT = Number(process.env.PORT ?? 31235);
 const PROF_DIR = process.env.LAB_CPU_PROF_DIR;
+if (PROF_DIR) process.env.PROF_DIR = PROF_DIR;
 
 const addressAt = (n: number) => {
   const a = 0x7f030000 + n; // 127.3.0.0 + n
@@ -203,9 +204,11 @@ const summarise = (rows: Array<Record<string, number | string>>) => ({
 });
 
 const main = async () => {
-  if (PROF_DIR) process.env.NODE_OPTIONS = `--cpu-prof --cpu-prof-dir=${PROF_DIR}`;
-  const lab = await spawnLabChild(spec, { port: PORT, readyTimeoutMs: 120_000 });
-  if (PROF_DIR) delete process.env.NODE_OPTIONS;
+  // --cpu-prof is not allowed in NODE_OPTIONS: a shell prefix execs node (same pid) with the flags.
+  const prefix = PROF_DIR
+    ? ['/bin/sh', '-c', 'exec "$0" --cpu-prof --cpu-prof-dir="$PROF_DIR" "$@"']
+    : undefined;
+  const lab = await spawnLabChild(spec, { port: PORT, readyTimeoutMs: 120_000, prefix });
   const addresses = lab.hosts.map((h) => h.address);
   let labRows: Array<Record<string, number | string>>;
   try {
