@@ -1,12 +1,12 @@
 /**
  * The socket harness: one listening socket per emulated address, one Session per connection, and
  * the executor of the profiles' actions (send, drip, stream, close, reset, die). All hosts share the
- * profile code; per host there is a Server, a small context and the set of open sockets.
+ * profile code; per host there is a Server, a small context and the set of its open connections.
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import { RpcsweepError } from '../core/errors.ts';
 import type { Rng } from '../core/random.ts';
-import type { Action, HostContext, Profile } from './profiles/types.ts';
+import type { Action, HostContext, Profile, Session } from './profiles/types.ts';
 
 export interface HarnessOptions {
   port: number;
@@ -32,18 +32,37 @@ interface HostRuntime {
   profile: Profile;
   ctx: HostContext;
   server?: Server;
-  sockets: Set<Socket>;
+  connections: Set<Connection>;
   timers: Set<NodeJS.Timeout>;
   dead: boolean;
 }
+
+/** One accepted connection: its session, the chain of its timed actions, when it last sent bytes. */
+interface Connection {
+  socket: Socket;
+  session: Session;
+  /** Pending timed actions (drip, stream, reset); later actions wait for them. */
+  queue: Promise<void> | undefined;
+  /** Value of the harness's sweep counter when bytes last arrived. */
+  lastActiveSweep: number;
+}
+
+const ignore = () => {};
+
+/** Only actions that complete at once (the common bind/request answer) can skip the queue. */
+const allImmediate = (actions: Action[]): boolean => {
+  for (const a of actions) if (a.type !== 'send' && a.type !== 'close') return false;
+  return true;
+};
 
 export class LabHarness {
   readonly #options: HarnessOptions;
   readonly #hosts = new Map<string, HostRuntime>();
   readonly #crashes: CrashRecord[] = [];
   readonly counters = { connections: 0, binds: 0, requests: 0 };
-  readonly #lastSeen = new Map<Socket, number>();
   #sweep: NodeJS.Timeout | undefined;
+  /** Sweeps so far: connections stamp it on every chunk, instead of reading the clock per chunk. */
+  #sweeps = 0;
   #closed = false;
 
   constructor(options: HarnessOptions) {
@@ -60,7 +79,7 @@ export class LabHarness {
       address,
       profile,
       ctx: { address, netbiosName, rng, counters: this.counters },
-      sockets: new Set(),
+      connections: new Set(),
       timers: new Set(),
       dead: false,
     };
@@ -104,35 +123,36 @@ export class LabHarness {
       return;
     }
     this.counters.connections++;
-    host.sockets.add(socket);
-    this.#lastSeen.set(socket, this.#options.now());
-    this.#startSweep();
-    socket.on('error', () => {});
-    socket.on('close', () => {
-      host.sockets.delete(socket);
-      this.#lastSeen.delete(socket);
-    });
-    const session = host.profile.createSession(host.ctx);
-    let queue: Promise<void> | undefined;
-    const run = (actions: Action[]) => {
-      if (actions.length === 0) return;
-      // Fast path: nothing pending and only immediate actions (the common bind/request answer).
-      if (!queue && actions.every((a) => a.type === 'send' || a.type === 'close')) {
-        this.#executeNow(socket, actions);
-        return;
-      }
-      const previous = queue ?? Promise.resolve();
-      const current = previous.then(() => this.#execute(host, socket, actions));
-      queue = current;
-      void current.then(() => {
-        if (queue === current) queue = undefined;
-      });
+    const conn: Connection = {
+      socket,
+      session: host.profile.createSession(host.ctx),
+      queue: undefined,
+      lastActiveSweep: this.#sweeps,
     };
-    socket.on('data', (chunk) => {
-      this.#lastSeen.set(socket, this.#options.now());
-      run(session.onData(chunk));
+    host.connections.add(conn);
+    this.#startSweep();
+    socket.on('error', ignore);
+    socket.on('close', () => host.connections.delete(conn));
+    socket.on('data', (chunk: Buffer) => {
+      conn.lastActiveSweep = this.#sweeps;
+      this.#run(host, conn, conn.session.onData(chunk));
     });
-    run(session.onOpen());
+    this.#run(host, conn, conn.session.onOpen());
+  }
+
+  #run(host: HostRuntime, conn: Connection, actions: Action[]): void {
+    if (actions.length === 0) return;
+    // Fast path: nothing pending and only immediate actions.
+    if (!conn.queue && allImmediate(actions)) {
+      this.#executeNow(conn.socket, actions);
+      return;
+    }
+    const previous = conn.queue ?? Promise.resolve();
+    const current = previous.then(() => this.#execute(host, conn.socket, actions));
+    conn.queue = current;
+    void current.then(() => {
+      if (conn.queue === current) conn.queue = undefined;
+    });
   }
 
   #executeNow(socket: Socket, actions: Action[]): void {
@@ -146,17 +166,22 @@ export class LabHarness {
     }
   }
 
-  /** Closes connections idle for longer than idleTimeoutMs (one timer for the whole lab, not one per socket). */
+  /**
+   * Closes connections idle for longer than idleTimeoutMs (one timer for the whole lab, not one per
+   * socket). A connection idle for `idleSweeps` whole sweep periods has been idle at least idleTimeoutMs.
+   */
   #startSweep(): void {
     if (this.#sweep) return;
     const idleMs = this.#options.idleTimeoutMs ?? 120_000;
-    this.#sweep = setInterval(
-      () => {
-        const cutoff = this.#options.now() - idleMs;
-        for (const [socket, seen] of this.#lastSeen) if (seen < cutoff) socket.destroy();
-      },
-      Math.min(idleMs, 10_000),
-    );
+    const periodMs = Math.min(idleMs, 10_000);
+    const idleSweeps = Math.ceil(idleMs / periodMs);
+    this.#sweep = setInterval(() => {
+      this.#sweeps++;
+      const cutoff = this.#sweeps - idleSweeps;
+      for (const host of this.#hosts.values()) {
+        for (const conn of host.connections) if (conn.lastActiveSweep < cutoff) conn.socket.destroy();
+      }
+    }, periodMs);
     this.#sweep.unref();
   }
 
@@ -244,7 +269,7 @@ export class LabHarness {
     this.#options.log?.(`lab: ${address} (${host.profile.name}) crashed: ${cause}`);
     for (const t of host.timers) clearInterval(t);
     host.timers.clear();
-    for (const s of host.sockets) s.destroy();
+    for (const c of host.connections) c.socket.destroy();
     host.server?.close();
     host.server = undefined;
     this.#options.onKill?.(address);
@@ -270,7 +295,7 @@ export class LabHarness {
     for (const host of this.#hosts.values()) {
       host.dead = true;
       for (const t of host.timers) clearInterval(t);
-      for (const s of host.sockets) s.destroy();
+      for (const c of host.connections) c.socket.destroy();
       const server = host.server;
       host.server = undefined;
       if (server) waits.push(new Promise((resolve) => server.close(() => resolve())));
