@@ -13,8 +13,9 @@ import { type Clock, systemClock, wallClockIso } from '../core/clock.ts';
 import { RpcsweepError } from '../core/errors.ts';
 import { createRng } from '../core/random.ts';
 import type { EndpointRecord, HostResult, IndicatorFinding, ProbeEvidence } from '../core/result.ts';
-import { NetError, RateLimiter, realSleep, TaskPool, type Transport } from '../net/index.ts';
+import { NetError, RateLimiter, realSleep, TaskPool, type TcpSession, type Transport } from '../net/index.ts';
 import { SharedAssociation, sharedInterfacesOf } from '../probes/dcerpc-association.ts';
+import { outcomeFromError } from '../probes/outcome.ts';
 import type { HostProbesSelection } from '../probes/selection.ts';
 import type { Probe, ProbeContext, ProbeOutcome } from '../probes/types.ts';
 import { answeredRpc, classify, hex32, needsRemact } from './classify.ts';
@@ -147,41 +148,23 @@ export async function* scanTargets(options: ScanEngineOptions): AsyncGenerator<S
       ? []
       : sharedInterfacesOf([probes.sysact, probes.remact, probes.version]);
 
-  const runStep = async (
-    probe: Probe,
+  /**
+   * Repeats `attempt` as the retry policy says: silent connects are retried, and a local-resource
+   * failure hands the host back to the pool (which lowers its in-flight cap and retries it later).
+   * `attempt` resolves with an outcome, or undefined for a success that needs no decision.
+   */
+  const underPolicy = async (
+    attempt: () => Promise<ProbeOutcome | undefined>,
     address: string,
-    index: number,
     stepPort: number,
-    association?: SharedAssociation,
-  ): Promise<ProbeOutcome> => {
-    // Created on first use: most addresses of a big range never get far enough to need one.
-    let rng: ReturnType<typeof createRng> | undefined;
-    const randomU32 = () => {
-      rng ??= createRng((options.seed ^ Math.imul(index + 1, 0x9e3779b1)) >>> 0);
-      return rng.nextU32();
-    };
+    transportName: 'tcp' | 'udp',
+  ): Promise<ProbeOutcome | undefined> => {
     let silent = 0;
     let local = 0;
     for (;;) {
-      const ctx: ProbeContext = {
-        address,
-        port: stepPort,
-        timeoutMs,
-        signal,
-        openTcp: async () => {
-          if (limiter) await limiter.take(signal, sleep);
-          return transport.openTcp({ host: address, port: stepPort, timeoutMs, signal });
-        },
-        openUdp: async () => {
-          if (limiter) await limiter.take(signal, sleep);
-          return transport.openUdp({ host: address, port: stepPort, signal });
-        },
-        randomU32,
-        now: () => clock.now(),
-        association,
-      };
-      const outcome = await probe.run(ctx);
+      const outcome = await attempt();
       if (signal?.aborted) throw new HostAborted();
+      if (!outcome) return undefined;
       if (outcome.classification === 'local-error') local++;
       if (outcome.classification === 'unreachable' && outcome.error?.code === 'NET_CONNECT_TIMEOUT') silent++;
       const d = decideStep(outcome, silent, local, policy);
@@ -191,7 +174,7 @@ export async function* scanTargets(options: ScanEngineOptions): AsyncGenerator<S
         throw new NetError({
           code: 'NET_LOCAL_RESOURCES',
           op: 'connect',
-          transport: probe.transport,
+          transport: transportName,
           address,
           port: stepPort,
           detail: outcome.error?.message ?? 'local resources exhausted',
@@ -202,20 +185,98 @@ export async function* scanTargets(options: ScanEngineOptions): AsyncGenerator<S
     }
   };
 
+  /** What a host's probes share: the association, and a connection the engine opened for the first one. */
+  interface HostConnections {
+    association?: SharedAssociation;
+    /** Taken by the first `openTcp` of the next probe (the tcp/135 connect of the reachability test). */
+    handoff?: TcpSession;
+  }
+
+  const runStep = async (
+    probe: Probe,
+    address: string,
+    index: number,
+    stepPort: number,
+    host: HostConnections = {},
+  ): Promise<ProbeOutcome> => {
+    // Created on first use: most addresses of a big range never get far enough to need one.
+    let rng: ReturnType<typeof createRng> | undefined;
+    const randomU32 = () => {
+      rng ??= createRng((options.seed ^ Math.imul(index + 1, 0x9e3779b1)) >>> 0);
+      return rng.nextU32();
+    };
+    const ctx: ProbeContext = {
+      address,
+      port: stepPort,
+      timeoutMs,
+      signal,
+      openTcp: async () => {
+        const ready = host.handoff;
+        if (ready) {
+          host.handoff = undefined;
+          return ready;
+        }
+        if (limiter) await limiter.take(signal, sleep);
+        return transport.openTcp({ host: address, port: stepPort, timeoutMs, signal });
+      },
+      openUdp: async () => {
+        if (limiter) await limiter.take(signal, sleep);
+        return transport.openUdp({ host: address, port: stepPort, signal });
+      },
+      randomU32,
+      now: () => clock.now(),
+      association: host.association,
+    };
+    const outcome = await underPolicy(() => probe.run(ctx), address, stepPort, probe.transport);
+    // A probe that did not use the connection handed to it must not leave it open.
+    host.handoff?.reset();
+    host.handoff = undefined;
+    return outcome!;
+  };
+
+  /**
+   * D1/D2 first, in the engine: the tcp/135 connect SYSACT would make. A refusing or silent address
+   * then costs one connect and none of the probe machinery (most of a large range); an open
+   * connection goes to SYSACT. Resolves with the SYSACT outcome of a failed connect, or undefined.
+   */
+  const reachTcp = (address: string, host: HostConnections): Promise<ProbeOutcome | undefined> =>
+    underPolicy(
+      async () => {
+        if (limiter) await limiter.take(signal, sleep);
+        const c0 = clock.now();
+        try {
+          host.handoff = await transport.openTcp({ host: address, port, timeoutMs, signal });
+          return undefined;
+        } catch (e) {
+          const base = { probe: probes.sysact.name, transport: 'tcp' as const, port, durationMs: 0 };
+          return { ...outcomeFromError(base, e, false), durationMs: clock.now() - c0 };
+        }
+      },
+      address,
+      port,
+      'tcp',
+    );
+
   const scanHost = async (index: number): Promise<HostResult> => {
     const { address, hostname } = options.targets.entryAt(index);
     const startedAt = wallClock();
     const t0 = clock.now();
     const evidence: ProbeEvidence[] = [];
-    const association = sharedInterfaces.length > 1 ? new SharedAssociation(sharedInterfaces) : undefined;
+    const host: HostConnections = {};
     let sysact: ProbeOutcome;
     let remact: ProbeOutcome | undefined;
     let version: ProbeOutcome | undefined;
     try {
-      sysact = await runStep(probes.sysact, address, index, port, association);
+      const unreached = await reachTcp(address, host);
+      if (unreached) {
+        sysact = unreached;
+      } else {
+        if (sharedInterfaces.length > 1) host.association = new SharedAssociation(sharedInterfaces);
+        sysact = await runStep(probes.sysact, address, index, port, host);
+      }
       evidence.push(toEvidence(sysact));
       if (needsRemact(sysact)) {
-        remact = await runStep(probes.remact, address, index, port, association);
+        remact = await runStep(probes.remact, address, index, port, host);
         evidence.push(toEvidence(remact));
       }
       if (
@@ -223,11 +284,12 @@ export async function* scanTargets(options: ScanEngineOptions): AsyncGenerator<S
         answeredRpc(sysact) &&
         !(remact?.comVersion && remact.classification === 'hresult')
       ) {
-        version = await runStep(probes.version, address, index, port, association);
+        version = await runStep(probes.version, address, index, port, host);
         evidence.push(toEvidence(version));
       }
     } finally {
-      association?.close();
+      host.association?.close();
+      host.handoff?.reset();
     }
     const c = classify({ sysact, remact, version });
     const result: HostResult = {

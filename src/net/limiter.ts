@@ -3,8 +3,10 @@
  * main-throttle.c idea). Tokens accrue with elapsed time but never beyond `burst`, so a laptop that
  * slept for an hour resumes at the configured rate instead of flooding the network to "catch up".
  */
+
 import type { Clock } from '../core/clock.ts';
 import { RpcsweepError } from '../core/errors.ts';
+import { onAbort } from './abort.ts';
 
 export interface RateLimiterOptions {
   /** New connections (or datagrams) per second; range (0, 1e6]. */
@@ -87,13 +89,12 @@ export class RateLimiter {
 export const realSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
   new Promise((resolve) => {
     if (signal?.aborted) return resolve();
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      resolve();
-    };
     const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
+      unregisterAbort();
       resolve();
     }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
+    const unregisterAbort = onAbort(signal, () => {
+      clearTimeout(timer);
+      resolve();
+    });
   });

@@ -6,7 +6,8 @@
  */
 import net from 'node:net';
 import { RpcsweepError } from '../core/errors.ts';
-import { NetError, type NetErrorCode, type NetOp, toNetError } from './errors.ts';
+import { onAbort as onSignalAbort } from './abort.ts';
+import { expectedNetError, NetError, type NetErrorCode, type NetOp, toNetError } from './errors.ts';
 
 export interface TcpConnectOptions {
   host: string;
@@ -66,7 +67,7 @@ export const connectTcp = (options: TcpConnectOptions): Promise<net.Socket> => {
     }
     const settle = (error?: NetError): void => {
       clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
+      unregisterAbort();
       socket.removeListener('connect', onConnect);
       socket.removeListener('error', onError);
       if (error) {
@@ -83,7 +84,7 @@ export const connectTcp = (options: TcpConnectOptions): Promise<net.Socket> => {
     const timer = setTimeout(
       () =>
         settle(
-          new NetError({
+          expectedNetError({
             code: 'NET_CONNECT_TIMEOUT',
             op: 'connect',
             transport: 'tcp',
@@ -96,7 +97,7 @@ export const connectTcp = (options: TcpConnectOptions): Promise<net.Socket> => {
     );
     socket.once('connect', onConnect);
     socket.once('error', onError);
-    signal?.addEventListener('abort', onAbort, { once: true });
+    const unregisterAbort = onSignalAbort(signal, onAbort);
   });
 };
 
@@ -216,13 +217,13 @@ export const wrapTcpSocket = (
   socket.on('end', onEnd);
   socket.on('error', onError);
   socket.on('close', onClose);
-  signal?.addEventListener('abort', onAbort, { once: true });
+  const unregisterAbort = onSignalAbort(signal, onAbort);
   if (signal?.aborted) onAbort();
 
   function release(): void {
     if (released) return;
     released = true;
-    signal?.removeEventListener('abort', onAbort);
+    unregisterAbort();
     hardClose(socket, true);
   }
 
@@ -363,7 +364,7 @@ export const wrapTcpSocket = (
     close() {
       if (released) return;
       released = true;
-      signal?.removeEventListener('abort', onAbort);
+      unregisterAbort();
       socket.end();
       // Do not wait for the peer's FIN forever: a hostile peer may never send one.
       setTimeout(() => socket.destroy(), 1000).unref();

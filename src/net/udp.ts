@@ -8,9 +8,11 @@
  * (SO_REUSEADDR). The kernel prefers the connected socket for datagrams and ICMP errors from the
  * target port and hands everything else to the unconnected one, so both signals survive.
  */
+
 import dgram from 'node:dgram';
 import net from 'node:net';
 import { RpcsweepError } from '../core/errors.ts';
+import { onAbort as onSignalAbort } from './abort.ts';
 import { NetError, type NetOp, toNetError } from './errors.ts';
 
 export interface UdpSessionOptions {
@@ -155,7 +157,7 @@ export const openUdpSession = async (options: UdpSessionOptions): Promise<UdpSes
     s.on('message', onMessage);
     s.on('error', onError);
   }
-  signal?.addEventListener('abort', onAbort, { once: true });
+  const unregisterAbort = onSignalAbort(signal, onAbort);
 
   return {
     address: host,
@@ -223,7 +225,7 @@ export const openUdpSession = async (options: UdpSessionOptions): Promise<UdpSes
     close() {
       if (closed) return;
       closed = true;
-      signal?.removeEventListener('abort', onAbort);
+      unregisterAbort();
       closeAll();
     },
   };

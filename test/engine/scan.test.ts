@@ -120,19 +120,20 @@ test('REMACT runs only when SYSACT asks for it (D3/D6), never after a patched SY
 test('--retries re-tries silent addresses only', async () => {
   const fake = new FakeTransport();
   fake.tcp('127.0.50.1', 135, { connect: 'timeout' }).tcp('127.0.50.2', 135, { connect: 'refuse' });
-  const runs = new Map<string, number>();
-  const probes: HostProbes = {
-    sysact: stubProbe('ms03-039-sysact', patched, {
-      onRun: (c) => runs.set(c.address, (runs.get(c.address) ?? 0) + 1),
-    }),
-    remact: stubProbe('ms03-026-remact', patched),
+  const connects = new Map<string, number>();
+  const counting: Transport = {
+    openTcp: (o) => {
+      connects.set(o.host, (connects.get(o.host) ?? 0) + 1);
+      return fake.openTcp(o);
+    },
+    openUdp: (o) => fake.openUdp(o),
   };
   const retryPolicy = { retries: 2, maxLocalAttempts: 5, localBackoffBaseMs: 1, localBackoffMaxMs: 2 };
   const items = await collect(
     scanTargets({
       targets: seq(2),
-      transport: fake,
-      probes,
+      transport: counting,
+      probes: probesAllPatched(),
       timeoutMs: 50,
       concurrency: 2,
       seed: 3,
@@ -140,8 +141,34 @@ test('--retries re-tries silent addresses only', async () => {
     }),
   );
   assert.equal(items.length, 2);
-  assert.equal(runs.get('127.0.50.1'), 3);
-  assert.equal(runs.get('127.0.50.2'), 1);
+  assert.equal(connects.get('127.0.50.1'), 3, 'a silent address: the first connect and 2 retries');
+  assert.equal(connects.get('127.0.50.2'), 1, 'a refusal is an answer: no retry');
+  const byAddress = new Map(items.map((i) => [i.result.address, i.result]));
+  assert.equal(byAddress.get('127.0.50.1')?.verdict, 'unreachable');
+  assert.equal(byAddress.get('127.0.50.2')?.verdict, 'refused');
+});
+
+test('the engine makes the tcp/135 connect and hands the open connection to SYSACT', async () => {
+  const fake = new FakeTransport();
+  fake.tcp('127.0.50.1', 135, { steps: [] }).tcp('127.0.50.2', 135, { connect: 'refuse' });
+  const runs = new Map<string, number>();
+  const probes: HostProbes = {
+    sysact: stubProbe('ms03-039-sysact', patched, {
+      onRun: (c) => runs.set(c.address, (runs.get(c.address) ?? 0) + 1),
+    }),
+    remact: stubProbe('ms03-026-remact', patched),
+  };
+  const items = await collect(
+    scanTargets({ targets: seq(2), transport: fake, probes, timeoutMs: 50, concurrency: 2, seed: 3 }),
+  );
+  assert.equal(fake.opened, 1, 'one connection for the open host: the engine’s, used by SYSACT');
+  assert.equal(fake.closed, 1);
+  assert.equal(runs.get('127.0.50.1'), 1);
+  assert.equal(runs.get('127.0.50.2'), undefined, 'no probe machinery for a refusing address');
+  const refused = items.find((i) => i.result.address === '127.0.50.2')!.result;
+  assert.equal(refused.verdict, 'refused');
+  assert.equal(refused.evidence[0]?.probe, 'ms03-039-sysact');
+  assert.equal(refused.evidence[0]?.classification, 'refused');
 });
 
 test('EMFILE-style local failures are retried, never reported as a host verdict', async () => {

@@ -10,38 +10,45 @@ const UUID_TEXT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}
 
 export const isUuid = (text: string): boolean => UUID_TEXT.test(text);
 
-/**
- * Wire bytes of the UUIDs seen so far, per byte order: probes encode the same few interface and
- * property ids in every request, and parsing the text each time showed up in scanner profiles.
- * Bounded so that a stream of distinct ids (decoded towers, captures) cannot grow it without end.
- */
-const wireCache = [new Map<string, Uint8Array>(), new Map<string, Uint8Array>()] as const;
-const WIRE_CACHE_MAX = 1024;
+/** Hex digit value of a char code, or -1. */
+const hexValue = (c: number): number =>
+  c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : c >= 65 && c <= 70 ? c - 55 : -1;
 
-/** The cached wire bytes of `text`: shared, so callers must not modify them. */
-const wireBytesOf = (text: string, littleEndian: boolean): Uint8Array => {
-  const cache = wireCache[littleEndian ? 0 : 1];
-  const known = cache.get(text);
-  if (known) return known;
-  const out = parseUuid(text, littleEndian);
-  if (cache.size < WIRE_CACHE_MAX) cache.set(text, out);
-  return out;
+/** Text offset of each of the 16 bytes in network order (big-endian fields). */
+const TEXT_OFFSETS = [0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34];
+/** Wire position of each byte: the first three fields swap in little-endian drep. */
+const LE_POSITIONS = [3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15];
+
+/**
+ * Parses `text` into `out` at `at` in the wire order; false when it is not a UUID. Hand-rolled
+ * (no regex, no parseInt): probes encode several UUIDs per request and this showed in profiles.
+ */
+const parseUuidInto = (text: string, littleEndian: boolean, out: Uint8Array, at: number): boolean => {
+  if (text.length !== 36) return false;
+  if (
+    text.charCodeAt(8) !== 45 ||
+    text.charCodeAt(13) !== 45 ||
+    text.charCodeAt(18) !== 45 ||
+    text.charCodeAt(23) !== 45
+  ) {
+    return false;
+  }
+  for (let i = 0; i < 16; i++) {
+    const t = TEXT_OFFSETS[i]!;
+    const hi = hexValue(text.charCodeAt(t));
+    const lo = hexValue(text.charCodeAt(t + 1));
+    if (hi < 0 || lo < 0) return false;
+    out[at + (littleEndian ? LE_POSITIONS[i]! : i)] = (hi << 4) | lo;
+  }
+  return true;
 };
 
-/** Text → 16 wire bytes (a fresh copy). Throws INVALID_ARGUMENT on malformed text (a caller bug, not wire data). */
-export const uuidToBytes = (text: string, littleEndian = true): Uint8Array =>
-  wireBytesOf(text, littleEndian).slice();
+const notUuid = (text: string) => new RpcsweepError('INVALID_ARGUMENT', `not a UUID: ${JSON.stringify(text)}`);
 
-const parseUuid = (text: string, littleEndian: boolean): Uint8Array => {
-  if (!isUuid(text)) throw new RpcsweepError('INVALID_ARGUMENT', `not a UUID: ${JSON.stringify(text)}`);
-  const hex = text.replace(/-/g, '');
+/** Text → 16 wire bytes. Throws INVALID_ARGUMENT on malformed text (a caller bug, not wire data). */
+export const uuidToBytes = (text: string, littleEndian = true): Uint8Array => {
   const out = new Uint8Array(16);
-  for (let i = 0; i < 16; i++) out[i] = Number.parseInt(hex.slice(i * 2, i * 2 + 2), 16);
-  if (littleEndian) {
-    out.subarray(0, 4).reverse();
-    out.subarray(4, 6).reverse();
-    out.subarray(6, 8).reverse();
-  }
+  if (!parseUuidInto(text, littleEndian, out, 0)) throw notUuid(text);
   return out;
 };
 
@@ -67,5 +74,9 @@ export const readUuid = (r: ByteReader, field: string): string => {
 
 /** Writes a UUID honouring the writer's integer order. */
 export const writeUuid = (w: ByteWriter, text: string): void => {
-  w.bytes(wireBytesOf(text, w.littleEndian));
+  if (!parseUuidInto(text, w.littleEndian, scratch, 0)) throw notUuid(text);
+  w.bytes(scratch);
 };
+
+/** writeUuid's staging bytes: ByteWriter.bytes copies them, so one buffer serves every call. */
+const scratch = new Uint8Array(16);
