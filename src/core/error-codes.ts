@@ -48,7 +48,7 @@ export const ERROR_CODES = {
 
   // probes / engine
   PROBE_UNEXPECTED_REPLY: 'the peer answered with a PDU the probe did not expect',
-  ENGINE_RESUME_MISMATCH: 'the resume file belongs to a different scan (targets, seed or shard differ)',
+  ENGINE_RESUME_MISMATCH: 'the resume file belongs to another scan (targets, seed, shard or format differ)',
   ENGINE_RESUME_CORRUPT: 'the resume file cannot be read or is not valid',
 
   // report / store
