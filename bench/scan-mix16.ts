@@ -12,6 +12,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { connect } from 'node:net';
 import { scanTargets } from '../src/engine/scan.ts';
 import { nodeTransport } from '../src/net/index.ts';
 import { hostProbesFor } from '../src/probes/registry.ts';
@@ -26,6 +27,38 @@ const concurrency = Number(arg('--concurrency', '19000'));
 const nmapLimitS = Number(arg('--nmap-limit-s', '900'));
 const timeoutMs = 1000;
 const FD_LIMIT = 20_000;
+
+/** Connects to every address (at most `inFlight` at once) and closes at the answer or the deadline. */
+function bareConnectSweep(addresses: string[], inFlight: number, deadlineMs: number): Promise<number> {
+  const t0 = performance.now();
+  let next = 0;
+  let done = 0;
+  return new Promise((resolve) => {
+    const one = (): void => {
+      if (next >= addresses.length) {
+        if (done === addresses.length) resolve((performance.now() - t0) / 1000);
+        return;
+      }
+      const socket = connect({ host: addresses[next++]!, port: 135 });
+      const finish = (): void => {
+        clearTimeout(timer);
+        socket.destroy();
+        done++;
+        one();
+      };
+      const timer = setTimeout(finish, deadlineMs);
+      socket.once('connect', finish);
+      socket.once('error', finish);
+    };
+    // Start in bursts with I/O in between, as the engine does.
+    let started = 0;
+    const burst = (): void => {
+      for (let i = 0; i < 64 && started < inFlight && started < addresses.length; i++, started++) one();
+      if (started < inFlight && started < addresses.length) setImmediate(burst);
+    };
+    burst();
+  });
+}
 
 const lab = await startChildLab('mix-16', 300_000);
 try {
@@ -75,6 +108,19 @@ try {
   console.log(
     `descriptor-bound limit: ${silent.size} silent × ${timeoutMs / 1000} s / ${usable} descriptors = ${limitS.toFixed(2)} s; ` +
       `rpcsweep / limit = ${(rpcsweepS / limitS).toFixed(2)} (target ≤ 1.5)`,
+  );
+
+  // The same addresses with bare Node sockets and no protocol at all (connect, then destroy at the
+  // answer or the 1 s deadline, same in-flight cap): what Node's own socket layer costs on this
+  // machine right now, the floor any Node scanner sits on. Run beside rpcsweep, so noise hits both.
+  const floorS = await bareConnectSweep(
+    Array.from({ length: plan.length }, (_, i) => plan.addressAt(i).address),
+    concurrency,
+    timeoutMs,
+  );
+  console.log(
+    `bare Node sockets, no protocol: ${plan.length} connects in ${floorS.toFixed(1)} s = ${(floorS / limitS).toFixed(2)} × the limit; ` +
+      `rpcsweep / bare sockets = ${(rpcsweepS / floorS).toFixed(2)}`,
   );
 
   if (!process.argv.includes('--skip-nmap') && !existsSync('/usr/bin/nmap')) {
