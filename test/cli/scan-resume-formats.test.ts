@@ -203,7 +203,7 @@ test('--resume-file without -o is a usage error naming the problem', async () =>
   assert.match(r.stderr, /--resume-file needs -o FILE/);
 });
 
-test('a resume file refuses another format or advice setting; the output is left alone', async () => {
+test('a resume file refuses another scan; a run that died after its closing part is finished again exactly', async () => {
   const lab = await startLab(SPEC, { isRoot: IS_ROOT });
   const dir = mkdtempSync(join(tmpdir(), 'rs-resume-formats-'));
   try {
@@ -225,6 +225,20 @@ test('a resume file refuses another format or advice setting; the output is left
       assert.match(r.stderr, /belongs to a different scan/, extra);
     }
     assert.equal(readFileSync(out, 'utf8'), before, 'the output is untouched');
+
+    // Died after writing the closing part but before removing its state: the state is older than
+    // the file. Resuming cuts the file back to the checkpoint and finishes it once more.
+    const stale = readFileSync(state, 'utf8');
+    const r2 = await runCli([...scanArgs('json', out, state, false), '--resume']);
+    assert.equal(r2.code, 0, r2.stderr);
+    const finished = readFileSync(out, 'utf8');
+    writeFileSync(state, stale);
+    const r3 = await runCli([...scanArgs('json', out, state, false), '--resume']);
+    assert.equal(r3.code, 0, r3.stderr);
+    const again = readFileSync(out, 'utf8');
+    assert.deepEqual(shape(again), shape(finished));
+    assert.equal((again.match(/\n"summary":/g) ?? []).length, 1, 'one run summary');
+    assert.equal((JSON.parse(again) as { hosts: unknown[] }).hosts.length, ADDRESSES);
   } finally {
     rmSync(dir, { recursive: true, force: true });
     await lab.close();
