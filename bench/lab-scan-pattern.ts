@@ -12,11 +12,13 @@
  *
  *   node --import tsx bench/lab-scan-pattern.ts   # HOSTS=5000 ROUNDS=3 CONC=200 DEADLINE_MS=60000
  *   LAB_CPU_PROF_DIR=/tmp/prof node --import tsx bench/lab-scan-pattern.ts   # + a --cpu-prof of the child
+ *   LAB_NODE_FLAGS=--stack-trace-limit=0 node --import tsx bench/lab-scan-pattern.ts   # other node flags
  *
  * Side by side, same client: the shared reference server (../shared/docs/lab-scripts/bench-server.mjs,
- * a fixed 60-byte answer to the first chunk, so one exchange per connection) and a floor server in
- * this file that answers every PDU with a fixed 60-byte reply (the same three exchanges as the
- * pattern, no DCE/RPC work): what Node and the kernel alone cost per connection.
+ * one listener, a fixed 60-byte answer to the first chunk, so one exchange per connection) and a
+ * floor server in this file with the lab's HOSTS listeners that answers every PDU with a fixed
+ * 60-byte reply (the same three exchanges as the pattern, no DCE/RPC work): what Node and the kernel
+ * alone cost per connection.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -42,8 +44,11 @@ const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const CONC = Number(process.env.CONC ?? 200);
 const DEADLINE_MS = Number(process.env.DEADLINE_MS ?? 60000);
 const PORT = Number(process.env.PORT ?? 31235);
-const PROF_DIR = process.env.LAB_CPU_PROF_DIR;
-if (PROF_DIR) process.env.PROF_DIR = PROF_DIR;
+/** Extra node flags for the lab child (e.g. `--stack-trace-limit=0`), and a --cpu-prof directory. */
+const LAB_NODE_FLAGS = [
+  ...(process.env.LAB_NODE_FLAGS ?? '').split(' ').filter(Boolean),
+  ...(process.env.LAB_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.LAB_CPU_PROF_DIR}`] : []),
+];
 
 const addressAt = (n: number) => {
   const a = 0x7f030000 + n; // 127.3.0.0 + n
@@ -176,16 +181,27 @@ const load = async (pid: number, hosts: string[], port: number, client: Client, 
 
 const REFERENCE = new URL('../../shared/docs/lab-scripts/bench-server.mjs', import.meta.url).pathname;
 
-/** A fixed 60-byte reply to every PDU the client sends (no DCE/RPC work): the per-connection floor. */
+/**
+ * The per-connection floor: the same HOSTS listeners as the lab (127.3.0.1 onwards), answering every
+ * PDU with a fixed 60-byte reply (no DCE/RPC work).
+ */
 const FLOOR_SERVER = `
 const net = require('node:net');
 const ack = Buffer.alloc(60); ack[0] = 5; ack[2] = 12; ack[3] = 3; ack[4] = 0x10; ack.writeUInt16LE(60, 8);
 const resp = Buffer.from(ack); resp[2] = 2;
-net.createServer({ noDelay: true }, (s) => {
-  let n = 0;
-  s.on('data', () => s.write(n++ === 0 ? ack : resp));
-  s.on('error', () => {});
-}).listen({ host: process.env.HOST, port: +process.env.PORT, backlog: 4096 }, () => console.log('ready'));
+const count = +process.env.COUNT;
+let listening = 0;
+for (let i = 1; i <= count; i++) {
+  const a = 0x7f030000 + i;
+  const host = [a >>> 24, (a >>> 16) & 255, (a >>> 8) & 255, a & 255].join('.');
+  net.createServer({ noDelay: true }, (s) => {
+    let n = 0;
+    s.on('data', () => s.write(n++ === 0 ? ack : resp));
+    s.on('error', () => {});
+  }).listen({ host, port: +process.env.PORT, backlog: 1024 }, () => {
+    if (++listening === count) console.log('ready');
+  });
+}
 `;
 
 const serverChild = async (args: string[], env: Record<string, string>) => {
@@ -205,8 +221,8 @@ const summarise = (rows: Array<Record<string, number | string>>) => ({
 
 const main = async () => {
   // --cpu-prof is not allowed in NODE_OPTIONS: a shell prefix execs node (same pid) with the flags.
-  const prefix = PROF_DIR
-    ? ['/bin/sh', '-c', 'exec "$0" --cpu-prof --cpu-prof-dir="$PROF_DIR" "$@"']
+  const prefix = LAB_NODE_FLAGS.length
+    ? ['/bin/sh', '-c', `exec "$0" ${LAB_NODE_FLAGS.map((f) => `'${f.replaceAll("'", '')}'`).join(' ')} "$@"`]
     : undefined;
   const lab = await spawnLabChild(spec, { port: PORT, readyTimeoutMs: 120_000, prefix });
   const addresses = lab.hosts.map((h) => h.address);
@@ -216,9 +232,9 @@ const main = async () => {
   } finally {
     await lab.close();
   }
-  const floorHost = '127.3.255.1';
-  const floor = await serverChild(['-e', FLOOR_SERVER], { HOST: floorHost, PORT: String(PORT + 1) });
-  const floorRows = await load(floor.pid!, Array(HOSTS).fill(floorHost), PORT + 1, patternClient, ROUNDS);
+  // The floor listens on the same addresses as the lab (per-listener costs included).
+  const floor = await serverChild(['-e', FLOOR_SERVER], { COUNT: String(HOSTS), PORT: String(PORT + 1) });
+  const floorRows = await load(floor.pid!, addresses, PORT + 1, patternClient, ROUNDS);
   floor.kill('SIGTERM');
   let refRows: Array<Record<string, number | string>> | undefined;
   if (existsSync(REFERENCE)) {
