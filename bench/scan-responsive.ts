@@ -12,10 +12,10 @@ import { nodeTransport } from '../src/net/index.ts';
 import { hostProbesFor } from '../src/probes/registry.ts';
 import { startChildLab } from './scan-lab-child.ts';
 
-/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
-const cpuSecondsOf = (pid: number): number => {
+/** CPU seconds a process has used so far, user and system, from /proc (Linux). */
+const cpuSecondsOf = (pid: number): { user: number; system: number } => {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
+  return { user: Number(fields[11]) / 100, system: Number(fields[12]) / 100 }; // clock ticks (USER_HZ 100)
 };
 
 const arg = (name: string, fallback: string): string => {
@@ -66,14 +66,18 @@ try {
       if (expected.get(result.address) !== result.verdict) wrong++;
     }
     const s = (performance.now() - t0) / 1000;
-    const cpuPerHost = (now: number, before: number) =>
-      (((now - before) / addresses.length) * 1e6).toFixed(0);
+    const cpuPerHost = (now: { user: number; system: number }, before: { user: number; system: number }) => {
+      const us = (seconds: number) => ((seconds / addresses.length) * 1e6).toFixed(0);
+      const user = now.user - before.user;
+      const system = now.system - before.system;
+      return `${us(user + system)} µs (user ${us(user)}, system ${us(system)})`;
+    };
     const scannerCpu = cpuPerHost(cpuSecondsOf(process.pid), cpu0.scanner);
     const labCpu = cpuPerHost(cpuSecondsOf(lab.pid), cpu0.lab);
     console.log(
       `round ${round}: ${addresses.length} verdicts in ${s.toFixed(2)} s = ${(addresses.length / s).toFixed(0)} verdicts/s, ` +
         `${connections} connections (${(connections / s).toFixed(0)}/s), wrong ${wrong}, ` +
-        `CPU per host: scanner ${scannerCpu} µs, lab ${labCpu} µs, ${JSON.stringify(counts)}`,
+        `CPU per host: scanner ${scannerCpu}, lab ${labCpu}, ${JSON.stringify(counts)}`,
     );
   }
   console.log(`peak RSS ${(peakRss / 1048576).toFixed(0)} MB`);

@@ -21,5 +21,18 @@ export class ManualClock implements Clock {
   }
 }
 
-/** Wall-clock time for timestamps in reports (ISO 8601). */
-export const wallClockIso = (): string => new Date().toISOString();
+let lastWallMs = Number.NaN;
+let lastWallIso = '';
+
+/**
+ * Wall-clock time for timestamps in reports (ISO 8601, millisecond resolution). Formatted once per
+ * millisecond: a fast scan stamps several hosts in the same one.
+ */
+export const wallClockIso = (): string => {
+  const ms = Date.now();
+  if (ms !== lastWallMs) {
+    lastWallMs = ms;
+    lastWallIso = new Date(ms).toISOString();
+  }
+  return lastWallIso;
+};
