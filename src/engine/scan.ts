@@ -15,6 +15,7 @@ import { createRng } from '../core/random.ts';
 import type { EndpointRecord, HostResult, IndicatorFinding, ProbeEvidence } from '../core/result.ts';
 import { NetError, RateLimiter, realSleep, TaskPool, type TcpSession, type Transport } from '../net/index.ts';
 import { SharedAssociation, sharedInterfacesOf } from '../probes/dcerpc-association.ts';
+import { readNcacnHttpGreeting } from '../probes/ncacn-http.ts';
 import { outcomeFromError } from '../probes/outcome.ts';
 import type { HostProbesSelection } from '../probes/selection.ts';
 import type { Probe, ProbeContext, ProbeOutcome } from '../probes/types.ts';
@@ -52,6 +53,11 @@ export interface ScanEngineOptions {
    * instead of one connection per probe as the 2003 detectors did. @default true
    */
   shareAssociation?: boolean;
+  /**
+   * TCP port of the ncacn_http fallback (RPC over HTTP v1, normally 593): hosts whose activation port
+   * refuses or stays silent get the same probes there. No fallback when absent.
+   */
+  fallbackPort?: number;
   signal?: AbortSignal;
   clock?: Clock;
   /** ISO timestamps for `startedAt`. */
@@ -199,6 +205,7 @@ export async function* scanTargets(options: ScanEngineOptions): AsyncGenerator<S
     stepPort: number,
     host: HostConnections = {},
   ): Promise<ProbeOutcome> => {
+    const greet = stepPort === options.fallbackPort ? readNcacnHttpGreeting : undefined;
     // Created on first use: most addresses of a big range never get far enough to need one.
     let rng: ReturnType<typeof createRng> | undefined;
     const randomU32 = () => {
@@ -217,7 +224,16 @@ export async function* scanTargets(options: ScanEngineOptions): AsyncGenerator<S
           return ready;
         }
         if (limiter) await limiter.take(signal, sleep);
-        return transport.openTcp({ host: address, port: stepPort, timeoutMs, signal });
+        const session = await transport.openTcp({ host: address, port: stepPort, timeoutMs, signal });
+        if (greet) {
+          try {
+            await greet(session, timeoutMs);
+          } catch (e) {
+            session.reset();
+            throw e;
+          }
+        }
+        return session;
       },
       openUdp: async () => {
         if (limiter) await limiter.take(signal, sleep);
@@ -239,23 +255,43 @@ export async function* scanTargets(options: ScanEngineOptions): AsyncGenerator<S
    * then costs one connect and none of the probe machinery (most of a large range); an open
    * connection goes to SYSACT. Resolves with the SYSACT outcome of a failed connect, or undefined.
    */
-  const reachTcp = (address: string, host: HostConnections): Promise<ProbeOutcome | undefined> =>
+  const reachTcp = (
+    address: string,
+    host: HostConnections,
+    reachPort = port,
+    greet?: typeof readNcacnHttpGreeting,
+  ): Promise<ProbeOutcome | undefined> =>
     underPolicy(
       async () => {
         if (limiter) await limiter.take(signal, sleep);
         const c0 = clock.now();
+        const base = { probe: probes.sysact.name, transport: 'tcp' as const, port: reachPort, durationMs: 0 };
+        let session: TcpSession;
         try {
-          host.handoff = await transport.openTcp({ host: address, port, timeoutMs, signal });
-          return undefined;
+          session = await transport.openTcp({ host: address, port: reachPort, timeoutMs, signal });
         } catch (e) {
-          const base = { probe: probes.sysact.name, transport: 'tcp' as const, port, durationMs: 0 };
           return { ...outcomeFromError(base, e, false), durationMs: clock.now() - c0 };
         }
+        if (greet) {
+          try {
+            await greet(session, timeoutMs);
+          } catch (e) {
+            session.reset();
+            return { ...outcomeFromError(base, e, true), durationMs: clock.now() - c0 };
+          }
+        }
+        host.handoff = session;
+        return undefined;
       },
       address,
-      port,
+      reachPort,
       'tcp',
     );
+
+  /** The ncacn_http fallback is for addresses whose activation port refused or stayed silent. */
+  const wantsFallback = (o: ProbeOutcome): boolean =>
+    options.fallbackPort !== undefined &&
+    (o.classification === 'refused' || o.classification === 'unreachable');
 
   const scanHost = async (index: number): Promise<HostResult> => {
     const { address, hostname } = options.targets.entryAt(index);
@@ -267,16 +303,30 @@ export async function* scanTargets(options: ScanEngineOptions): AsyncGenerator<S
     let remact: ProbeOutcome | undefined;
     let version: ProbeOutcome | undefined;
     try {
-      const unreached = await reachTcp(address, host);
+      let activationPort = port;
+      let unreached = await reachTcp(address, host);
+      if (unreached && wantsFallback(unreached)) {
+        // The primary port's answer stays in the evidence; the verdict comes from 593 only if it greets.
+        evidence.push(toEvidence(unreached));
+        const viaHttp = await reachTcp(address, host, options.fallbackPort, readNcacnHttpGreeting);
+        if (viaHttp) {
+          evidence.push(toEvidence(viaHttp));
+        } else {
+          activationPort = options.fallbackPort!;
+          unreached = undefined;
+        }
+      }
       if (unreached) {
         sysact = unreached;
+        // With a fallback both failed connects are in the evidence already.
+        if (evidence.length === 0) evidence.push(toEvidence(sysact));
       } else {
         if (sharedInterfaces.length > 1) host.association = new SharedAssociation(sharedInterfaces);
-        sysact = await runStep(probes.sysact, address, index, port, host);
+        sysact = await runStep(probes.sysact, address, index, activationPort, host);
+        evidence.push(toEvidence(sysact));
       }
-      evidence.push(toEvidence(sysact));
       if (needsRemact(sysact)) {
-        remact = await runStep(probes.remact, address, index, port, host);
+        remact = await runStep(probes.remact, address, index, activationPort, host);
         evidence.push(toEvidence(remact));
       }
       if (
@@ -284,7 +334,7 @@ export async function* scanTargets(options: ScanEngineOptions): AsyncGenerator<S
         answeredRpc(sysact) &&
         !(remact?.comVersion && remact.classification === 'hresult')
       ) {
-        version = await runStep(probes.version, address, index, port, host);
+        version = await runStep(probes.version, address, index, activationPort, host);
         evidence.push(toEvidence(version));
       }
     } finally {

@@ -291,3 +291,71 @@ test('bad options fail with INVALID_ARGUMENT', async () => {
   });
   await assert.rejects(() => it.next(), { code: 'INVALID_ARGUMENT' });
 });
+
+test('--fallback-593: a host refusing tcp/135 is probed over ncacn_http when tcp/593 greets', async () => {
+  const greeting = new TextEncoder().encode('ncacn_http/1.0');
+  const fake = new FakeTransport()
+    .tcp('127.0.50.1', 135, { connect: 'refuse' })
+    .tcp('127.0.50.1', 593, { banner: greeting, steps: [] })
+    .tcp('127.0.50.2', 135, { connect: 'timeout' })
+    .tcp('127.0.50.2', 593, { banner: new TextEncoder().encode('HTTP/1.1 400 Bad Request'), steps: [] })
+    .tcp('127.0.50.3', 135, { connect: 'refuse' });
+  const ports: number[] = [];
+  const probes: HostProbes = {
+    sysact: stubProbe('ms03-039-sysact', patched, { onRun: (c) => ports.push(c.port) }),
+    remact: stubProbe('ms03-026-remact', patched),
+  };
+  const items = await collect(
+    scanTargets({
+      targets: seq(3),
+      transport: fake,
+      probes,
+      timeoutMs: 50,
+      concurrency: 3,
+      seed: 1,
+      fallbackPort: 593,
+    }),
+  );
+  const byAddress = new Map(items.map((i) => [i.result.address, i.result]));
+  const viaHttp = byAddress.get('127.0.50.1')!;
+  assert.equal(viaHttp.verdict, 'patched', 'the verdict comes from the probes over 593');
+  assert.deepEqual(
+    viaHttp.evidence.map((e) => [e.port, e.classification]),
+    [
+      [135, 'refused'],
+      [593, 'hresult'],
+    ],
+  );
+  assert.deepEqual(ports, [593], 'SYSACT ran once, on the greeted connection');
+  const notRpc = byAddress.get('127.0.50.2')!;
+  assert.equal(notRpc.verdict, 'unreachable', 'no ncacn_http greeting: the tcp/135 answer stands');
+  assert.equal(notRpc.evidence[1]?.port, 593);
+  assert.match(notRpc.evidence[1]?.reason ?? '', /greeted with "HTTP\/1.1 400 B", not "ncacn_http\/1.0"/);
+  const both = byAddress.get('127.0.50.3')!;
+  assert.equal(both.verdict, 'refused');
+  assert.deepEqual(
+    both.evidence.map((e) => [e.port, e.classification]),
+    [
+      [135, 'refused'],
+      [593, 'refused'],
+    ],
+  );
+});
+
+test('without --fallback-593 tcp/593 is never touched', async () => {
+  const fake = new FakeTransport()
+    .tcp('127.0.50.1', 135, { connect: 'refuse' })
+    .tcp('127.0.50.1', 593, { banner: new TextEncoder().encode('ncacn_http/1.0'), steps: [] });
+  const items = await collect(
+    scanTargets({
+      targets: seq(1),
+      transport: fake,
+      probes: probesAllPatched(),
+      timeoutMs: 50,
+      concurrency: 1,
+      seed: 1,
+    }),
+  );
+  assert.equal(items[0]?.result.verdict, 'refused');
+  assert.equal(fake.opened, 0);
+});

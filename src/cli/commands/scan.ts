@@ -3,6 +3,7 @@
  * The engine streams HostResults; each is written to the output before it is acknowledged in the
  * resume state (so a crash can duplicate nothing and lose nothing; see engine/resume.ts).
  */
+
 import { randomInt } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { closeSync, existsSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
@@ -25,8 +26,16 @@ import {
 import { scanTargets } from '../../engine/scan.ts';
 import { systemResolver } from '../../net/dns.ts';
 import { nodeTransport } from '../../net/index.ts';
+import { NCACN_HTTP_PORT } from '../../probes/ncacn-http.ts';
 import { hostProbesFor } from '../../probes/registry.ts';
-import { readNdjsonTail, truncateOutputTo, writeFileAtomic } from '../../store/state-file.ts';
+import {
+  keepOutputTail,
+  outputTailDigest,
+  readNdjsonTail,
+  readOutputTail,
+  truncateOutputTo,
+  writeFileAtomic,
+} from '../../store/state-file.ts';
 import {
   buildTargetSet,
   createTargetPlan,
@@ -72,6 +81,8 @@ export interface ScanCliOptions {
   dcomVersion: boolean;
   /** One TCP connection per probe, as the 2003 detectors did, instead of one association per host. */
   connectionPerProbe?: boolean;
+  /** `--fallback-593 [port]`: true for the default port, or the port given. */
+  fallback593?: boolean | string;
   /** `--no-advice` sets false: reports then carry no remediation advice. */
   advice: boolean;
   format?: string;
@@ -137,11 +148,15 @@ const splitInputList = (value: string | undefined, args: string[]): { file?: str
   return { file: value.startsWith('L') && !existsSync(value) ? value.slice(1) : value, args };
 };
 
-/** A sink that writes synchronously to a file descriptor and counts bytes (the resume state records them). */
+/**
+ * A sink that writes synchronously to a file descriptor, counts bytes and keeps the last few (the
+ * resume state records the length and a digest of those bytes).
+ */
 class CountingFileSink extends Writable {
   readonly fd: number;
   bytes: number;
-  constructor(path: string, append: boolean, startBytes: number) {
+  tail: Buffer;
+  constructor(path: string, append: boolean, startBytes: number, startTail: Buffer) {
     super();
     try {
       this.fd = openSync(path, append ? 'a' : 'w');
@@ -151,12 +166,14 @@ class CountingFileSink extends Writable {
       });
     }
     this.bytes = startBytes;
+    this.tail = startTail;
   }
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (e?: Error | null) => void): void {
     try {
       // Synchronous on purpose: when write() returns, the bytes are in the kernel and survive SIGKILL.
       writeSync(this.fd, chunk);
       this.bytes += chunk.length;
+      this.tail = keepOutputTail(this.tail, chunk);
       cb();
     } catch (e) {
       cb(new RpcsweepError('REPORT_WRITE', `write failed: ${(e as Error).message}`, { cause: e }));
@@ -201,6 +218,13 @@ export const runScan = async (argTargets: string[], o: ScanCliOptions, io: CliIo
     usage("--lab scans the lab's own addresses: give no other targets");
   }
 
+  const fallbackPort =
+    o.fallback593 === undefined || o.fallback593 === false
+      ? undefined
+      : o.fallback593 === true
+        ? NCACN_HTTP_PORT
+        : intOption('--fallback-593', o.fallback593, 1, 65535);
+
   const lab = o.lab ? await openLabForScan(o.lab, io) : undefined;
   // Without root the lab serves on an unprivileged port: follow it unless the user chose one.
   const port = o.port !== undefined ? intOption('--port', o.port, 1, 65535) : (lab?.port ?? 135);
@@ -242,6 +266,7 @@ export const runScan = async (argTargets: string[], o: ScanCliOptions, io: CliIo
     let startBytes = 0;
     let tracker: ResumeTracker | undefined;
     let continueFrom: ResumeState['writer'] | undefined;
+    let startTail: Buffer = Buffer.alloc(0);
     let elapsedBeforeMs = 0;
     if (o.resumeFile && o.output) {
       if (o.resume) {
@@ -257,6 +282,8 @@ export const runScan = async (argTargets: string[], o: ScanCliOptions, io: CliIo
         if (state.output.path !== o.output) {
           usage(`the resume file writes to ${state.output.path}, not ${o.output}`);
         }
+        // Is it still the file this state describes? Checked before anything is cut or appended.
+        readOutputTail(o.output, state.output.bytes, state.output.tailSha256);
         // Results written after the checkpoint: NDJSON keeps them (read back); other formats cut
         // the file back to the checkpoint and scan those addresses again (see engine/resume.ts).
         let afterCheckpoint: string;
@@ -271,6 +298,7 @@ export const runScan = async (argTargets: string[], o: ScanCliOptions, io: CliIo
           startBytes = state.output.bytes;
           afterCheckpoint = `${dropped} byte(s) written after the checkpoint dropped and rescanned`;
         }
+        startTail = readOutputTail(o.output, startBytes);
         continueFrom = state.writer;
         elapsedBeforeMs = state.elapsedMs;
         tracker = new ResumeTracker({
@@ -296,8 +324,8 @@ export const runScan = async (argTargets: string[], o: ScanCliOptions, io: CliIo
       }
     }
 
-    const sink: Writable & { bytes?: number } = o.output
-      ? new CountingFileSink(o.output, Boolean(o.resume), startBytes)
+    const sink: Writable & { bytes?: number; tail?: Buffer } = o.output
+      ? new CountingFileSink(o.output, Boolean(o.resume), startBytes, startTail)
       : io.stdout;
     const writer: ResultWriter = createWriter(format, sink, { advice: o.advice !== false, continueFrom });
     const meta: RunMeta = {
@@ -324,6 +352,7 @@ export const runScan = async (argTargets: string[], o: ScanCliOptions, io: CliIo
       if (!tracker || !o.resumeFile) return;
       const at = {
         outputBytes: sink.bytes,
+        outputTailSha256: sink.tail ? outputTailDigest(sink.tail) : undefined,
         writer: writer.saveState?.(),
         elapsedMs: elapsedBeforeMs + systemClock.now() - t0,
       };
@@ -351,6 +380,7 @@ export const runScan = async (argTargets: string[], o: ScanCliOptions, io: CliIo
         timeoutMs,
         port,
         shareAssociation: !o.connectionPerProbe,
+        fallbackPort,
         concurrency,
         ratePerSecond,
         retryPolicy: { retries, maxLocalAttempts: 1000, localBackoffBaseMs: 25, localBackoffMaxMs: 2000 },
@@ -462,6 +492,10 @@ export const register = (program: Command, io: CliIo): void => {
     .option('--epm', 'also enumerate the endpoint mapper (ept_lookup)')
     .option('--indicators', 'also look for Blaster infection indicators (shell on TCP 4444, TFTP on UDP 69)')
     .option('--no-dcom-version', 'skip the ServerAlive2 call that reads the DCOM version of patched hosts')
+    .option(
+      '--fallback-593 [port]',
+      'when tcp/135 refuses or is silent, run the probes over ncacn_http (RPC over HTTP v1) on tcp/593 or PORT',
+    )
     .option(
       '--connection-per-probe',
       'open a TCP connection per probe, as the 2003 detectors did (default: one connection and bind per host)',

@@ -43,7 +43,8 @@ const parseUuidInto = (text: string, littleEndian: boolean, out: Uint8Array, at:
   return true;
 };
 
-const notUuid = (text: string) => new RpcsweepError('INVALID_ARGUMENT', `not a UUID: ${JSON.stringify(text)}`);
+const notUuid = (text: string) =>
+  new RpcsweepError('INVALID_ARGUMENT', `not a UUID: ${JSON.stringify(text)}`);
 
 /** Text → 16 wire bytes. Throws INVALID_ARGUMENT on malformed text (a caller bug, not wire data). */
 export const uuidToBytes = (text: string, littleEndian = true): Uint8Array => {
