@@ -46,3 +46,31 @@ test('exposure: text summary; usage errors exit 2', async () => {
     assert.equal(await runCli(args, u.io), 2, args.join(' '));
   }
 });
+
+test('exposure --fail-on-reachable: exit 1 and a line on stderr saying why', async () => {
+  const { createServer } = await import('node:net');
+  const server = createServer((s) => s.destroy());
+  await new Promise<void>((resolve) => server.listen(4444, QUIET, resolve));
+  try {
+    const t = makeIo();
+    const code = await runCli(
+      ['exposure', QUIET, '--timeout', '300', '--no-blocklist', '--fail-on-reachable'],
+      t.io,
+    );
+    assert.equal(code, 1, t.err());
+    assert.match(t.err(), /--fail-on-reachable: 1 host\(s\) exposed/);
+    const quiet = makeIo();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    assert.equal(
+      await runCli(
+        ['exposure', QUIET, '--timeout', '300', '--no-blocklist', '--fail-on-reachable'],
+        quiet.io,
+      ),
+      0,
+      quiet.err(),
+    );
+    assert.equal(quiet.err(), '');
+  } finally {
+    server.close();
+  }
+});

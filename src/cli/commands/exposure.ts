@@ -116,8 +116,12 @@ export const runExposure = async (argTargets: string[], o: ExposureCliOptions, i
   } finally {
     if (file) await new Promise<void>((resolve) => file.end(() => resolve()));
   }
-  if (o.failOnReachable && (summary.hostsExposed > 0 || summary.hostsCompromised > 0))
+  if (o.failOnReachable && (summary.hostsExposed > 0 || summary.hostsCompromised > 0)) {
+    io.stderr.write(
+      `rpcsweep: --fail-on-reachable: ${summary.hostsExposed} host(s) exposed, ${summary.hostsCompromised} with infection indicators\n`,
+    );
     io.setExitCode(EXIT.FINDINGS);
+  }
 };
 
 const collectList = (value: string, previous: string[]) => [...previous, value];
