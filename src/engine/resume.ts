@@ -33,7 +33,14 @@ export interface ResumeState {
   /** Indices started but not yet written to the output, ascending. */
   inFlight: number[];
   /** Output file, its format and advice setting, and its length in bytes at this checkpoint. */
-  output: { path: string; format: string; advice: boolean; bytes: number };
+  output: {
+    path: string;
+    format: string;
+    advice: boolean;
+    bytes: number;
+    /** SHA-256 (hex) of the output's last bytes before `bytes` (src/store): is it still our file? */
+    tailSha256?: string;
+  };
   /** The report writer's saved state at this checkpoint (ReportWriter.saveState), as JSON. */
   writer: Readonly<Record<string, unknown>>;
   /** Scan time spent up to this checkpoint, over all runs (the report's elapsed time). */
@@ -114,7 +121,9 @@ export const decodeResumeState = (text: string): ResumeState => {
     typeof output.path !== 'string' ||
     typeof output.format !== 'string' ||
     !isInt(output.bytes) ||
-    (output.advice !== undefined && typeof output.advice !== 'boolean')
+    (output.advice !== undefined && typeof output.advice !== 'boolean') ||
+    (output.tailSha256 !== undefined &&
+      (typeof output.tailSha256 !== 'string' || !/^[0-9a-f]{64}$/.test(output.tailSha256)))
   ) {
     corrupt('output');
   }
@@ -140,6 +149,7 @@ export const decodeResumeState = (text: string): ResumeState => {
       format: output?.format as string,
       advice: output?.advice !== false,
       bytes: output?.bytes as number,
+      ...(output?.tailSha256 === undefined ? {} : { tailSha256: output.tailSha256 as string }),
     },
     writer: writer as Record<string, unknown>,
     elapsedMs: elapsedMs as number,
@@ -194,7 +204,7 @@ export class ResumeTracker {
   readonly #inFlight = new Set<number>();
 
   constructor(state: ResumeState) {
-    this.#state = { ...state, inFlight: [], counts: { ...state.counts } };
+    this.#state = { ...state, inFlight: [], output: { ...state.output }, counts: { ...state.counts } };
   }
 
   /** The index was handed to a worker. */
@@ -207,6 +217,7 @@ export class ResumeTracker {
   acknowledge(index: number, verdict: Verdict, outputBytes: number): void {
     this.#inFlight.delete(index);
     this.#state.counts[verdict]++;
+    if (outputBytes !== this.#state.output.bytes) delete this.#state.output.tailSha256;
     this.#state.output.bytes = outputBytes;
   }
 
@@ -226,11 +237,21 @@ export class ResumeTracker {
    */
   snapshot(
     savedAt: string,
-    at: { outputBytes?: number; writer?: Readonly<Record<string, unknown>>; elapsedMs?: number } = {},
+    at: {
+      outputBytes?: number;
+      outputTailSha256?: string;
+      writer?: Readonly<Record<string, unknown>>;
+      elapsedMs?: number;
+    } = {},
   ): ResumeState {
+    const output = { ...this.#state.output, bytes: at.outputBytes ?? this.#state.output.bytes };
+    // A digest belongs to one length: a new length without its digest carries none.
+    if (at.outputTailSha256 !== undefined) output.tailSha256 = at.outputTailSha256;
+    else if (at.outputBytes !== undefined && at.outputBytes !== this.#state.output.bytes)
+      delete output.tailSha256;
     return {
       ...this.#state,
-      output: { ...this.#state.output, bytes: at.outputBytes ?? this.#state.output.bytes },
+      output,
       writer: at.writer ?? this.#state.writer,
       elapsedMs: at.elapsedMs ?? this.#state.elapsedMs,
       counts: { ...this.#state.counts },

@@ -4,6 +4,7 @@
  * (NDJSON tail) or cuts back to its length at the last checkpoint (every other format). Plain fs; no
  * parsing of results beyond the two fields resume needs.
  */
+import { createHash } from 'node:crypto';
 import {
   closeSync,
   fsyncSync,
@@ -53,6 +54,50 @@ const outputSizeAtLeast = (path: string, bytes: number): number => {
     );
   }
   return size;
+};
+
+/**
+ * How much of the output before the checkpoint offset the resume state fingerprints: enough to tell
+ * the scan's own file from one replaced or rewritten since (truncating that would destroy it).
+ */
+export const OUTPUT_TAIL_BYTES = 256;
+
+export const outputTailDigest = (tail: Uint8Array): string => createHash('sha256').update(tail).digest('hex');
+
+/** The last OUTPUT_TAIL_BYTES of `prev` followed by `chunk` (the writer side keeps this in memory). */
+export const keepOutputTail = (prev: Buffer, chunk: Uint8Array): Buffer => {
+  if (chunk.length >= OUTPUT_TAIL_BYTES) return Buffer.from(chunk.subarray(chunk.length - OUTPUT_TAIL_BYTES));
+  const joined = Buffer.concat([prev, chunk]);
+  return joined.length > OUTPUT_TAIL_BYTES ? joined.subarray(joined.length - OUTPUT_TAIL_BYTES) : joined;
+};
+
+/**
+ * The OUTPUT_TAIL_BYTES before byte `bytes` of the output (fewer at its start). With `digest` (from
+ * the resume state), throws ENGINE_RESUME_CORRUPT, touching nothing, when they differ: the file is
+ * not the one the state describes. Also refuses a missing or shorter file.
+ */
+export const readOutputTail = (path: string, bytes: number, digest?: string): Buffer => {
+  outputSizeAtLeast(path, bytes);
+  const start = Math.max(0, bytes - OUTPUT_TAIL_BYTES);
+  const tail = Buffer.alloc(bytes - start);
+  const fd = openSync(path, 'r');
+  try {
+    let got = 0;
+    while (got < tail.length) {
+      const k = readSync(fd, tail, got, tail.length - got, start + got);
+      if (k === 0) break;
+      got += k;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  if (digest !== undefined && outputTailDigest(tail) !== digest) {
+    throw new RpcsweepError(
+      'ENGINE_RESUME_CORRUPT',
+      `the output file ${path} is not the one the resume file describes (its content before byte ${bytes} changed since the last checkpoint); it was left as it is`,
+    );
+  }
+  return tail;
 };
 
 /**

@@ -235,6 +235,15 @@ test('a resume file refuses another scan; a run that died after its closing part
     }
     assert.equal(readFileSync(out, 'utf8'), before, 'the output is untouched');
 
+    // Another file at the output's path (rewritten, replaced) is refused, not cut back.
+    const replaced = before.replace('"hosts":[', '"hosts": [');
+    writeFileSync(out, `${replaced}\n${'x'.repeat(4096)}`);
+    const r4 = await runCli([...scanArgs('json', out, state, true), '--resume']);
+    assert.equal(r4.code, 3, r4.stderr);
+    assert.match(r4.stderr, /is not the one the resume file describes/);
+    assert.equal(readFileSync(out, 'utf8'), `${replaced}\n${'x'.repeat(4096)}`, 'left as it is');
+    writeFileSync(out, before);
+
     // Died after writing the closing part but before removing its state: the state is older than
     // the file. Resuming cuts the file back to the checkpoint and finishes it once more.
     const stale = readFileSync(state, 'utf8');

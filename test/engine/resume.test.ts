@@ -11,7 +11,15 @@ import {
   ResumeTracker,
   resumePointOf,
 } from '../../src/engine/resume.ts';
-import { readNdjsonTail, truncateOutputTo, writeFileAtomic } from '../../src/store/state-file.ts';
+import {
+  keepOutputTail,
+  OUTPUT_TAIL_BYTES,
+  outputTailDigest,
+  readNdjsonTail,
+  readOutputTail,
+  truncateOutputTo,
+  writeFileAtomic,
+} from '../../src/store/state-file.ts';
 
 const fresh = () =>
   newResumeState({
@@ -200,4 +208,50 @@ test('the output is cut back to its checkpoint length; a missing or shorter file
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('the output tail digest kept while writing matches the file, and a changed file is refused', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rs-resume-'));
+  try {
+    const path = join(dir, 'out.txt');
+    const chunks = ['header\n', 'a'.repeat(100), 'b'.repeat(OUTPUT_TAIL_BYTES + 7), 'c\n', 'd'.repeat(300)];
+    let tail: Buffer = Buffer.alloc(0);
+    for (const c of chunks) tail = keepOutputTail(tail, Buffer.from(c));
+    writeFileSync(path, chunks.join(''));
+    const bytes = Buffer.byteLength(chunks.join(''));
+    assert.equal(tail.length, OUTPUT_TAIL_BYTES);
+    assert.deepEqual(readOutputTail(path, bytes), tail);
+    // Short files: the digest covers what there is.
+    assert.deepEqual(readOutputTail(path, 7), Buffer.from('header\n'));
+    assert.deepEqual(keepOutputTail(Buffer.alloc(0), Buffer.from('header\n')), Buffer.from('header\n'));
+    assert.doesNotThrow(() => readOutputTail(path, bytes, outputTailDigest(tail)));
+    const changed = `${chunks.join('').slice(0, bytes - 10)}X${chunks.join('').slice(bytes - 9)}more`;
+    writeFileSync(path, changed);
+    assert.throws(() => readOutputTail(path, bytes, outputTailDigest(tail)), {
+      code: 'ENGINE_RESUME_CORRUPT',
+      message: /not the one the resume file describes/,
+    });
+    assert.equal(readFileSync(path, 'utf8'), changed, 'nothing cut');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a digest belongs to one output length; decode checks its form', () => {
+  const digest = 'a'.repeat(64);
+  const t = new ResumeTracker(fresh());
+  const s = t.snapshot('now', { outputBytes: 50, outputTailSha256: digest });
+  assert.equal(s.output.tailSha256, digest);
+  assert.deepEqual(decodeResumeState(encodeResumeState(s)), s);
+  const u = new ResumeTracker(s);
+  assert.equal(u.snapshot('now').output.tailSha256, digest, 'same length keeps it');
+  assert.equal(u.snapshot('now', { outputBytes: 80 }).output.tailSha256, undefined, 'new length drops it');
+  u.acknowledge(0, 'patched', 90);
+  assert.equal(u.snapshot('now').output.tailSha256, undefined);
+  assert.equal(s.output.tailSha256, digest, 'the tracker does not change the state it started from');
+  const good = JSON.parse(encodeResumeState(s));
+  assert.throws(
+    () => decodeResumeState(JSON.stringify({ ...good, output: { ...good.output, tailSha256: 'xyz' } })),
+    { code: 'ENGINE_RESUME_CORRUPT', message: /output/ },
+  );
 });
