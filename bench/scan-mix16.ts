@@ -13,11 +13,9 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
-import { scanTargets } from '../src/engine/scan.ts';
-import { nodeTransport } from '../src/net/index.ts';
-import { hostProbesFor } from '../src/probes/registry.ts';
 import { buildTargetSet, createTargetPlan, parseTargetArgs } from '../src/targets/index.ts';
 import { startChildLab } from './scan-lab-child.ts';
+import { scanInThreads, workersArg } from './scan-threads.ts';
 
 const arg = (name: string, fallback: string): string => {
   const i = process.argv.indexOf(name);
@@ -26,6 +24,7 @@ const arg = (name: string, fallback: string): string => {
 const concurrency = Number(arg('--concurrency', '19000'));
 const nmapLimitS = Number(arg('--nmap-limit-s', '900'));
 const timeoutMs = 1000;
+const workers = workersArg();
 const FD_LIMIT = 20_000;
 
 /** Connects to every address (at most `inFlight` at once) and closes at the answer or the deadline. */
@@ -81,18 +80,20 @@ try {
   let backoffs = 0;
   let minCap = concurrency;
   const t0 = performance.now();
-  for await (const { result } of scanTargets({
-    targets: { total: plan.length, entryAt: (i) => plan.addressAt(i) },
-    transport: nodeTransport,
-    probes: hostProbesFor({}),
-    timeoutMs,
-    concurrency,
-    seed: 16,
-    onLocalBackoff: ({ cap }) => {
-      backoffs++;
-      minCap = Math.min(minCap, cap);
+  for await (const { result } of scanInThreads(
+    workers,
+    {},
+    {
+      targets: { total: plan.length, entryAt: (i) => plan.addressAt(i) },
+      timeoutMs,
+      concurrency,
+      seed: 16,
+      onLocalBackoff: ({ cap }) => {
+        backoffs++;
+        minCap = Math.min(minCap, cap);
+      },
     },
-  })) {
+  )) {
     counts[result.verdict] = (counts[result.verdict] ?? 0) + 1;
     const want = expected.get(result.address) ?? (silent.has(result.address) ? 'unreachable' : 'refused');
     if (want !== result.verdict) wrong++;
@@ -102,7 +103,7 @@ try {
   const usable = Math.min(concurrency, FD_LIMIT);
   const limitS = (silent.size * (timeoutMs / 1000)) / usable;
   console.log(
-    `rpcsweep: ${plan.length} verdicts in ${rpcsweepS.toFixed(1)} s (concurrency ${concurrency}, timeout ${timeoutMs} ms), ` +
+    `rpcsweep: ${plan.length} verdicts in ${rpcsweepS.toFixed(1)} s (concurrency ${concurrency}, ${workers} thread(s), timeout ${timeoutMs} ms), ` +
       `wrong ${wrong}, local-resource back-offs ${backoffs} (lowest cap ${minCap}), peak RSS ${(peakRss / 1048576).toFixed(0)} MB, ${JSON.stringify(counts)}`,
   );
   console.log(

@@ -3,14 +3,13 @@
  * hosts, the lab in another process. Target ≥ 3,000 verdicts/s on this 2-core machine. Also checks
  * every verdict against what the lab promised and records peak RSS.
  *
- *   node --import tsx bench/scan-responsive.ts [--hosts 5000] [--concurrency 400] [--rounds 2] [--no-dcom-version]
+ *   node scripts/bench.mjs scan-responsive [--hosts 5000] [--concurrency 400] [--rounds 2] [--workers 1]
+ *     [--no-dcom-version]
  */
 
 import { readFileSync } from 'node:fs';
-import { scanTargets } from '../src/engine/scan.ts';
-import { nodeTransport } from '../src/net/index.ts';
-import { hostProbesFor } from '../src/probes/registry.ts';
 import { startChildLab } from './scan-lab-child.ts';
+import { scanInThreads, workersArg } from './scan-threads.ts';
 
 /** CPU seconds a process has used so far, user and system, from /proc (Linux). */
 const cpuSecondsOf = (pid: number): { user: number; system: number } => {
@@ -26,6 +25,7 @@ const hosts = Number(arg('--hosts', '5000'));
 const concurrency = Number(arg('--concurrency', '400'));
 const rounds = Number(arg('--rounds', '2'));
 const dcomVersion = !process.argv.includes('--no-dcom-version');
+const workers = workersArg();
 
 // 5,000 consecutive addresses, every one an emulated Windows host of a generated profile mix.
 const last = hosts - 1;
@@ -45,7 +45,7 @@ const rssTimer = setInterval(() => {
 }, 100);
 try {
   console.log(
-    `lab: ${addresses.length} hosts (${range}), pid ${lab.pid}; concurrency ${concurrency}, dcom-version ${dcomVersion}`,
+    `lab: ${addresses.length} hosts (${range}), pid ${lab.pid}; concurrency ${concurrency}, ${workers} thread(s), dcom-version ${dcomVersion}`,
   );
   for (let round = 1; round <= rounds; round++) {
     const counts: Record<string, number> = {};
@@ -53,14 +53,16 @@ try {
     let connections = 0;
     const cpu0 = { scanner: cpuSecondsOf(process.pid), lab: cpuSecondsOf(lab.pid) };
     const t0 = performance.now();
-    for await (const { result } of scanTargets({
-      targets: { total: addresses.length, entryAt: (i) => ({ address: addresses[i]! }) },
-      transport: nodeTransport,
-      probes: hostProbesFor({ dcomVersion }),
-      timeoutMs: 5000,
-      concurrency,
-      seed: round,
-    })) {
+    for await (const { result } of scanInThreads(
+      workers,
+      { dcomVersion },
+      {
+        targets: { total: addresses.length, entryAt: (i) => ({ address: addresses[i]! }) },
+        timeoutMs: 5000,
+        concurrency,
+        seed: round,
+      },
+    )) {
       counts[result.verdict] = (counts[result.verdict] ?? 0) + 1;
       connections += result.evidence.filter((e) => !e.reusedConnection).length;
       if (expected.get(result.address) !== result.verdict) wrong++;

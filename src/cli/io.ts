@@ -12,4 +12,6 @@ export interface CliIo {
   /** Aborted on SIGINT/SIGTERM. */
   signal: AbortSignal;
   isRoot: boolean;
+  /** The module worker threads start from: the CLI entry (main.ts, or the bundle that contains it). */
+  workerEntry?: URL;
 }

@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 /** rpcsweep's entry point: the only module that reads argv/env and exits the process. */
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { Command, CommanderError } from 'commander';
 import { isRpcsweepError } from '../core/errors.ts';
 import { VERSION } from '../core/version.ts';
+import type { ScanWorkerSettings } from '../engine/scan-worker.ts';
 import { COMMANDS } from './commands/index.ts';
 import { EXIT } from './exit-codes.ts';
 import type { CliIo } from './io.ts';
@@ -54,10 +56,24 @@ export const runCli = async (argv: string[], io: CliIo): Promise<number> => {
 
 const isMain = (() => {
   const entry = process.argv[1] ?? '';
-  return /(?:main\.ts|rpcsweep(?:\.mjs)?)$/.test(entry);
+  return isMainThread && /(?:main\.ts|rpcsweep(?:\.mjs)?)$/.test(entry);
 })();
 
-if (isMain) {
+/**
+ * What scan worker threads start from: this module (in the bundle, the bundle), or from the sources
+ * a shim that loads it through tsx.
+ */
+export const CLI_ENTRY = import.meta.url.endsWith('.ts')
+  ? new URL('./tsx-worker-entry.mjs', import.meta.url)
+  : new URL(import.meta.url);
+
+const scanWorker = isMainThread
+  ? undefined
+  : (workerData as { rpcsweepScanWorker?: ScanWorkerSettings } | null)?.rpcsweepScanWorker;
+if (scanWorker && parentPort) {
+  const port = parentPort;
+  void import('../engine/scan-worker.ts').then((m) => m.runScanWorker(port, scanWorker));
+} else if (isMain) {
   const controller = new AbortController();
   let interrupts = 0;
   const onSignal = (sig: NodeJS.Signals) => {
@@ -78,6 +94,7 @@ if (isMain) {
     },
     signal: controller.signal,
     isRoot: typeof process.getuid === 'function' && process.getuid() === 0,
+    workerEntry: CLI_ENTRY,
   };
   runCli(process.argv.slice(2), io).then((code) => {
     process.exitCode = code;

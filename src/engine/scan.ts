@@ -63,6 +63,11 @@ export interface ScanEngineOptions {
   /** ISO timestamps for `startedAt`. */
   wallClock?: () => string;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /**
+   * The indices to scan, as they become known, instead of the plan order (a worker thread gets them
+   * from the thread that owns the plan; see parallel.ts). `targets.entryAt` must know each one.
+   */
+  indices?: AsyncIterable<number>;
   /** Where to start: the indices to redo first, then `from`..total; `skipAddresses` are already done. */
   resume?: { retry: readonly number[]; from: number; skipAddresses?: ReadonlySet<string> };
   /** An index was dispatched (for the resume tracker). */
@@ -450,11 +455,12 @@ export async function* scanTargets(options: ScanEngineOptions): AsyncGenerator<S
         for (let i = 0; i < options.targets.total; i++) yield i;
       }
     };
-    for (const index of order()) {
-      if (signal?.aborted) break;
+    /** Dispatches one index; false once the scan was aborted. */
+    const offer = async (index: number): Promise<boolean> => {
+      if (signal?.aborted) return false;
       if (skip && skip.size > 0 && skip.has(options.targets.entryAt(index).address)) {
         options.onSkip?.(index);
-        continue;
+        return true;
       }
       // Backpressure: only as many hosts as the pool runs, and a bounded queue of unread results.
       await pool.onSizeBelow(options.concurrency + 1);
@@ -463,7 +469,7 @@ export async function* scanTargets(options: ScanEngineOptions): AsyncGenerator<S
           consumerWake = r;
         });
       }
-      if (signal?.aborted) break;
+      if (signal?.aborted) return false;
       dispatch(index);
       // Let I/O run between bursts of connects: thousands of connects started in one tick would
       // leave their RSTs and SYN-ACKs unread until the connect timers had already fired.
@@ -471,6 +477,12 @@ export async function* scanTargets(options: ScanEngineOptions): AsyncGenerator<S
         sinceYield = 0;
         await new Promise<void>((r) => setImmediate(r));
       }
+      return true;
+    };
+    if (options.indices) {
+      for await (const index of options.indices) if (!(await offer(index))) break;
+    } else {
+      for (const index of order()) if (!(await offer(index))) break;
     }
   };
   let consumerWake: (() => void) | undefined;

@@ -57,7 +57,7 @@ test('scan: ndjson results for the tiny lab, --fail-on unpatched gives exit code
   }
 });
 
-test('scan: one connection per host by default; --connection-per-probe gives the same verdicts', async () => {
+test('scan: one connection per host by default; --connection-per-probe and --workers 2 give the same verdicts', async () => {
   const lab = await startLab(tinySpec(145), { isRoot: IS_ROOT });
   try {
     const scan = async (extra: string[]) => {
@@ -79,9 +79,15 @@ test('scan: one connection per host by default; --connection-per-probe gives the
     };
     const shared = await scan([]);
     const perProbe = await scan(['--connection-per-probe']);
+    const threaded = await scan(['--workers', '2']);
     assert.deepEqual(
       shared.map((r) => [r.address, r.verdict]),
       perProbe.map((r) => [r.address, r.verdict]),
+    );
+    assert.deepEqual(
+      threaded.map((r) => [r.address, r.verdict]),
+      shared.map((r) => [r.address, r.verdict]),
+      '--workers 2 gives the same verdicts',
     );
     const connections = (rows: typeof shared) =>
       rows.flatMap((r) => r.evidence ?? []).filter((e) => !e.reusedConnection).length;

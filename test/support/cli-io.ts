@@ -24,6 +24,8 @@ export const makeCliIo = (options: { isRoot?: boolean } = {}) => {
     },
     signal: new AbortController().signal,
     isRoot: options.isRoot ?? IS_ROOT,
+    // Scan worker threads start from the sources through tsx, as with `npm start`.
+    workerEntry: new URL('../../src/cli/tsx-worker-entry.mjs', import.meta.url),
   };
   return { io, out: () => out.join(''), err: () => err.join(''), exitCode: () => exitCode };
 };

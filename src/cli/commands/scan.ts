@@ -13,6 +13,7 @@ import { systemClock, wallClockIso } from '../../core/clock.ts';
 import { RpcsweepError } from '../../core/errors.ts';
 import { emptyCounts, type RunMeta, summarize, VERDICTS, type Verdict } from '../../core/result.ts';
 import { VERSION } from '../../core/version.ts';
+import { scanTargetsInWorkers } from '../../engine/parallel.ts';
 import {
   checkResumeMatches,
   decodeResumeState,
@@ -81,6 +82,8 @@ export interface ScanCliOptions {
   dcomVersion: boolean;
   /** One TCP connection per probe, as the 2003 detectors did, instead of one association per host. */
   connectionPerProbe?: boolean;
+  /** Worker threads that share the scan. */
+  workers: string;
   /** `--fallback-593 [port]`: true for the default port, or the port given. */
   fallback593?: boolean | string;
   /** `--no-advice` sets false: reports then carry no remediation advice. */
@@ -198,6 +201,7 @@ export const runScan = async (argTargets: string[], o: ScanCliOptions, io: CliIo
   const timeoutMs = intOption('--timeout', o.timeout, 1, 600_000);
   const concurrency = intOption('--concurrency', o.concurrency, 1, 19_500);
   const retries = intOption('--retries', o.retries, 0, 10);
+  const workers = intOption('--workers', o.workers, 1, 16);
   const checkpointMs = intOption('--checkpoint-ms', o.checkpointMs, 50, 3_600_000);
   const ratePerSecond = o.rate === undefined ? undefined : Number(o.rate);
   if (ratePerSecond !== undefined && !(ratePerSecond > 0 && ratePerSecond <= 1e6)) {
@@ -368,15 +372,14 @@ export const runScan = async (argTargets: string[], o: ScanCliOptions, io: CliIo
     else io.signal.addEventListener('abort', onAbort, { once: true });
     let localBackoffs = 0;
     try {
-      for await (const { index, result } of scanTargets({
-        targets: { total: plan.length, entryAt: (i) => plan.addressAt(i) },
-        transport: nodeTransport,
-        probes: hostProbesFor({
-          netbios: o.netbios,
-          epm: o.epm,
-          indicators: o.indicators,
-          dcomVersion: o.dcomVersion,
-        }),
+      const probeOptions = {
+        netbios: o.netbios,
+        epm: o.epm,
+        indicators: o.indicators,
+        dcomVersion: o.dcomVersion,
+      };
+      const common = {
+        targets: { total: plan.length, entryAt: (i: number) => plan.addressAt(i) },
         timeoutMs,
         port,
         shareAssociation: !o.connectionPerProbe,
@@ -387,16 +390,28 @@ export const runScan = async (argTargets: string[], o: ScanCliOptions, io: CliIo
         seed,
         signal: stop.signal,
         resume: resumePoint,
-        onStart: (i) => tracker?.start(i),
-        onSkip: (i) => tracker?.acknowledgeSkipped(i),
-        onLocalBackoff: ({ cap }) => {
+        onStart: (i: number) => tracker?.start(i),
+        onSkip: (i: number) => tracker?.acknowledgeSkipped(i),
+        onLocalBackoff: ({ cap }: { cap: number }) => {
           if (localBackoffs++ === 0 || localBackoffs % 100 === 0) {
             io.stderr.write(
               `\nrpcsweep: local resources exhausted (file descriptors/ports): in-flight cap lowered to ${cap}\n`,
             );
           }
         },
-      })) {
+      };
+      // Worker threads only pay off when there is enough to share (and need the CLI entry to start).
+      const threads = io.workerEntry && plan.length >= 2 * workers ? workers : 1;
+      const results =
+        threads > 1
+          ? scanTargetsInWorkers({
+              ...common,
+              workers: threads,
+              workerEntry: io.workerEntry!,
+              probes: probeOptions,
+            })
+          : scanTargets({ ...common, transport: nodeTransport, probes: hostProbesFor(probeOptions) });
+      for await (const { index, result } of results) {
         // The report may share the terminal with the progress line: start it on a clean line.
         if (!o.output) progress.clear();
         await writer.write(result);
@@ -488,6 +503,11 @@ export const register = (program: Command, io: CliIo): void => {
       'TCP port of the RPC endpoint mapper (default 135; with --lab, the port the lab serves)',
     )
     .option('--retries <n>', 'extra connect attempts for silent addresses', '0')
+    .option(
+      '--workers <n>',
+      'threads that share the scan (1..16), each with its share of --concurrency and --rate',
+      '1',
+    )
     .option('-n, --netbios', 'also ask for the NetBIOS name (NBSTAT on UDP 137)')
     .option('--epm', 'also enumerate the endpoint mapper (ept_lookup)')
     .option('--indicators', 'also look for Blaster infection indicators (shell on TCP 4444, TFTP on UDP 69)')
