@@ -51,6 +51,7 @@ import {
   peekFragLength,
   type RequestPdu,
   readRawHeader,
+  storeU32LE,
 } from './rpc/wire.ts';
 
 /** Windows' largest fragment (captures: 5840 and 4280); Samba clamps small values up to 2048. */
@@ -226,18 +227,11 @@ const bindKey = (pdu: Uint8Array): string => {
   return b.toString('latin1', 0, 12) + b.toString('latin1', 16);
 };
 
-const writeU32LE = (bytes: Uint8Array, at: number, value: number): void => {
-  bytes[at] = value & 0xff;
-  bytes[at + 1] = (value >>> 8) & 0xff;
-  bytes[at + 2] = (value >>> 16) & 0xff;
-  bytes[at + 3] = value >>> 24;
-};
-
 /** A bind_ack template with this call_id and assoc_group_id (offsets 12 and 20, always little-endian). */
 const patchedBindAck = (template: Uint8Array, callId: number, assocGroupId: number): Uint8Array => {
   const bytes = template.slice();
-  writeU32LE(bytes, 12, callId);
-  writeU32LE(bytes, 20, assocGroupId);
+  storeU32LE(bytes, 12, callId);
+  storeU32LE(bytes, 20, assocGroupId);
   return bytes;
 };
 

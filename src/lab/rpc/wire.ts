@@ -139,6 +139,13 @@ export const decodeBind = (pdu: Uint8Array): Decoded<BindPdu> => {
   };
 };
 
+const loadU16 = (b: Uint8Array, at: number, littleEndian: boolean): number =>
+  littleEndian ? b[at]! | (b[at + 1]! << 8) : (b[at]! << 8) | b[at + 1]!;
+const loadU32 = (b: Uint8Array, at: number, littleEndian: boolean): number =>
+  littleEndian
+    ? loadU16(b, at + 2, true) * 0x10000 + loadU16(b, at, true)
+    : loadU16(b, at, false) * 0x10000 + loadU16(b, at + 2, false);
+
 /**
  * The common request (one whole PDU, no object UUID, no auth trailer, valid version and drep) read
  * straight from the bytes; anything else goes through the codec, whose checks it mirrors.
@@ -160,7 +167,6 @@ const plainRequest = (pdu: Uint8Array): RequestPdu | undefined => {
     return undefined;
   }
   const littleEndian = pdu[4]! >> 4 === 1;
-  const view = new DataView(pdu.buffer, pdu.byteOffset, pdu.byteLength);
   return {
     header: {
       rpcVersion: 5,
@@ -171,11 +177,11 @@ const plainRequest = (pdu: Uint8Array): RequestPdu | undefined => {
       littleEndian,
       fragLength,
       authLength: 0,
-      callId: view.getUint32(12, littleEndian),
+      callId: loadU32(pdu, 12, littleEndian),
     } as PduHeader,
-    allocHint: view.getUint32(16, littleEndian),
-    contextId: view.getUint16(20, littleEndian),
-    opnum: view.getUint16(22, littleEndian),
+    allocHint: loadU32(pdu, 16, littleEndian),
+    contextId: loadU16(pdu, 20, littleEndian),
+    opnum: loadU16(pdu, 22, littleEndian),
     objectUuid: undefined,
     stub: pdu.subarray(24),
     littleEndian,
@@ -277,18 +283,31 @@ export const encodeResponse = (a: {
 
 /** One little-endian response fragment, FIRST|LAST, alloc_hint = stub length, cancel_count 0. */
 const singleResponse = (callId: number, contextId: number, stub: Uint8Array): Uint8Array => {
+  // Byte stores rather than a DataView: small typed arrays live on V8's heap until `.buffer` is read.
   const bytes = new Uint8Array(24 + stub.length);
-  const view = new DataView(bytes.buffer);
   bytes[0] = 5;
   bytes[2] = PTYPE.response;
   bytes[3] = PFC.FIRST_FRAG | PFC.LAST_FRAG;
   bytes[4] = 0x10;
-  view.setUint16(8, bytes.length, true);
-  view.setUint32(12, callId, true);
-  view.setUint32(16, stub.length, true);
-  view.setUint16(20, contextId, true);
+  storeU16LE(bytes, 8, bytes.length);
+  storeU32LE(bytes, 12, callId);
+  storeU32LE(bytes, 16, stub.length);
+  storeU16LE(bytes, 20, contextId);
   bytes.set(stub, 24);
   return bytes;
+};
+
+const storeU16LE = (bytes: Uint8Array, at: number, value: number): void => {
+  bytes[at] = value & 0xff;
+  bytes[at + 1] = (value >>> 8) & 0xff;
+};
+
+/** Little-endian u32 store (also used to patch cached PDUs). */
+export const storeU32LE = (bytes: Uint8Array, at: number, value: number): void => {
+  bytes[at] = value & 0xff;
+  bytes[at + 1] = (value >>> 8) & 0xff;
+  bytes[at + 2] = (value >>> 16) & 0xff;
+  bytes[at + 3] = value >>> 24;
 };
 
 /** A single response fragment with explicit flags (hostile peers use it for endless fragments). */
