@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { build } from 'esbuild';
+import { bundleOptions } from './esbuild-options.mjs';
 
 const [name, ...args] = process.argv.slice(2);
 if (!name) {
@@ -14,20 +15,10 @@ if (!name) {
 }
 const outDir = 'bench/out';
 mkdirSync(outDir, { recursive: true });
-const common = {
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'esm',
-  banner: {
-    js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
-  },
-  logLevel: 'warning',
-};
 const benchFile = `${outDir}/${name}.mjs`;
 const cliFile = `${outDir}/rpcsweep.mjs`;
-await build({ ...common, entryPoints: [`bench/${name}.ts`], outfile: benchFile });
-await build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: cliFile });
+await build({ ...bundleOptions, entryPoints: [`bench/${name}.ts`], outfile: benchFile });
+await build({ ...bundleOptions, entryPoints: ['src/cli/main.ts'], outfile: cliFile });
 const child = spawn(process.execPath, [benchFile, ...args], {
   stdio: 'inherit',
   env: { ...process.env, RPCSWEEP_BENCH_CLI: cliFile },

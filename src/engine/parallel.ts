@@ -11,12 +11,18 @@
 import { Worker } from 'node:worker_threads';
 import { RpcsweepError } from '../core/errors.ts';
 import type { HostProbeOptions } from '../probes/registry.ts';
-import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './policy.ts';
-import type { ScanItem, TargetSequence } from './scan.ts';
+import { DEFAULT_RETRY_POLICY } from './policy.ts';
+import type { ScanEngineOptions, ScanItem } from './scan.ts';
 import type { FromWorker, ScanWorkerSettings, ToWorker } from './scan-worker.ts';
 
-export interface ParallelScanOptions {
-  targets: TargetSequence;
+/**
+ * The engine's options, less what cannot cross a thread (transport, probe objects, injected clocks):
+ * the probes are named by their options and built in each worker.
+ */
+export type ParallelScanOptions = Omit<
+  ScanEngineOptions,
+  'transport' | 'probes' | 'clock' | 'wallClock' | 'sleep' | 'indices'
+> & {
   /** Worker threads, 2..16 (one thread: use scanTargets). */
   workers: number;
   /**
@@ -25,22 +31,7 @@ export interface ParallelScanOptions {
    */
   workerEntry: URL;
   probes: HostProbeOptions;
-  timeoutMs: number;
-  /** In-flight cap for the whole scan, split between the workers. */
-  concurrency: number;
-  /** Connections per second for the whole scan, split between the workers. */
-  ratePerSecond?: number;
-  retryPolicy?: RetryPolicy;
-  seed: number;
-  port?: number;
-  fallbackPort?: number;
-  shareAssociation?: boolean;
-  signal?: AbortSignal;
-  resume?: { retry: readonly number[]; from: number; skipAddresses?: ReadonlySet<string> };
-  onStart?: (index: number) => void;
-  onSkip?: (index: number) => void;
-  onLocalBackoff?: (info: { cap: number; error: unknown }) => void;
-}
+};
 
 /** Indices handed to a worker per message. */
 const HAND_OUT = 64;
