@@ -9,6 +9,7 @@
 import type { Decoded } from '../core/errors.ts';
 import type { Action, HostContext, InterfaceOffer, RpcssModel, Session } from './profiles/types.ts';
 import {
+  type ComVersion,
   decodeRemoteActivationRequest,
   decodeSystemActivatorRequest,
   encodeInqIfIds,
@@ -103,12 +104,22 @@ interface PendingCall {
 /** REMACT answer (decision table D8–D10), or a crash for an MS03-026-sized server name. */
 export const remoteActivationReply = (model: RpcssModel, req: RemoteActivationRequest): Reply => {
   const com = model.comVersion ?? { major: 5, minor: 1 };
-  const answer = (hresult: number) =>
-    stub(encodeRemoteActivationFailure({ comVersion: com, hresult, interfaces: req.interfaces }));
-  if (model.patch === 'restricted') return answer(HRESULT.E_ACCESSDENIED);
+  const hresult = remoteActivationHresult(model, com, req);
+  return typeof hresult === 'number'
+    ? stub(encodeRemoteActivationFailure({ comVersion: com, hresult, interfaces: req.interfaces }))
+    : hresult;
+};
+
+// The HRESULT (or the crash) alone, so no closure is made per call.
+const remoteActivationHresult = (
+  model: RpcssModel,
+  com: ComVersion,
+  req: RemoteActivationRequest,
+): number | Reply => {
+  if (model.patch === 'restricted') return HRESULT.E_ACCESSDENIED;
   // MS-DCOM 3.1.2.5.2.3: permission check, then the COMVERSION check, then the class lookup.
   if (req.orpcThis.version.major !== com.major || req.orpcThis.version.minor > com.minor) {
-    return answer(HRESULT.RPC_E_VERSION_MISMATCH);
+    return HRESULT.RPC_E_VERSION_MISMATCH;
   }
   if (req.objectName !== undefined) {
     const server = serverPartOf(req.objectName);
@@ -117,26 +128,24 @@ export const remoteActivationReply = (model: RpcssModel, req: RemoteActivationRe
       return { kind: 'die', cause: `MS03-026: object name server part of ${server.length} characters` };
     }
     // KB823980 added the path check: every object name it sees on this path is rejected as a bad path.
-    if (model.patch === 'kb823980') return answer(HRESULT.CO_E_BADPATH);
+    if (model.patch === 'kb823980') return HRESULT.CO_E_BADPATH;
     // KB824146 validates the name earlier and rejects malformed ones as invalid arguments: the change
     // that made KB823980scan report such hosts as unpatched (KB 827363) [I for the exact HRESULT].
-    if (model.patch === 'kb824146') return answer(malformed ? HRESULT.E_INVALIDARG : HRESULT.CO_E_BADPATH);
+    if (model.patch === 'kb824146') return malformed ? HRESULT.E_INVALIDARG : HRESULT.CO_E_BADPATH;
   }
   // Unpatched (or no name): the random CLSID is looked up and is not registered.
-  return answer(HRESULT.REGDB_E_CLASSNOTREG);
+  return HRESULT.REGDB_E_CLASSNOTREG;
 };
 
 /** SYSACT answer (decision table D4–D6) for RemoteGetClassObject / RemoteCreateInstance. */
-export const systemActivatorReply = (
-  model: RpcssModel,
-  opnum: number,
-  req: SystemActivatorRequest,
-): Reply => {
+export const systemActivatorReply = (model: RpcssModel, opnum: number, req: SystemActivatorRequest): Reply =>
+  stub(encodeSystemActivatorFailure(systemActivatorHresult(model, opnum, req)));
+
+const systemActivatorHresult = (model: RpcssModel, opnum: number, req: SystemActivatorRequest): number => {
   const com = model.comVersion ?? { major: 5, minor: 6 };
-  const answer = (hresult: number) => stub(encodeSystemActivatorFailure(hresult));
-  if (model.patch === 'restricted') return answer(HRESULT.E_ACCESSDENIED);
+  if (model.patch === 'restricted') return HRESULT.E_ACCESSDENIED;
   if (req.orpcThis.version.major !== com.major || req.orpcThis.version.minor > com.minor) {
-    return answer(HRESULT.RPC_E_VERSION_MISMATCH);
+    return HRESULT.RPC_E_VERSION_MISMATCH;
   }
   const props = req.actProperties;
   const isObjref = props !== undefined && props.length >= 4 && indexOf(props.subarray(0, 4), MEOW) === 0;
@@ -144,16 +153,16 @@ export const systemActivatorReply = (
   if (!isObjref) {
     // Patched: the blob is checked for a MEOW OBJREF first [C Tenable 11835 patched values]. Unpatched:
     // no such check; the unmarshal fails later with a generic failure [I, value not in the public record].
-    return answer(patched ? (model.sysactPatchedHresult ?? HRESULT.RPC_E_INVALID_OBJREF) : HRESULT.E_FAIL);
+    return patched ? (model.sysactPatchedHresult ?? HRESULT.RPC_E_INVALID_OBJREF) : HRESULT.E_FAIL;
   }
   if (opnum === 4 && patched) {
     // KB824146scan's pair test: the patched RPCSS rejects activation properties whose class ids it does
     // not know (req2), so req1 and req2 get different HRESULTs [C rule, I mechanism].
     const complete =
       indexOf(props, PROPERTY_SECURITY_INFO) >= 0 && indexOf(props, PROPERTY_SERVER_LOCATION_INFO) >= 0;
-    if (!complete) return answer(HRESULT.E_INVALIDARG);
+    if (!complete) return HRESULT.E_INVALIDARG;
   }
-  return answer(HRESULT.REGDB_E_CLASSNOTREG);
+  return HRESULT.REGDB_E_CLASSNOTREG;
 };
 
 const interfaceMatches = (offer: InterfaceOffer, uuid: string, major: number, minor: number) =>

@@ -91,15 +91,21 @@ export const peekFragLength = (bytes: Uint8Array, offset = 0): number | undefine
     : (bytes[offset + 8]! << 8) | bytes[offset + 9]!;
 };
 
+const loadU16 = (b: Uint8Array, at: number, littleEndian: boolean): number =>
+  littleEndian ? b[at]! | (b[at + 1]! << 8) : (b[at]! << 8) | b[at + 1]!;
+const loadU32 = (b: Uint8Array, at: number, littleEndian: boolean): number =>
+  littleEndian
+    ? loadU16(b, at + 2, true) * 0x10000 + loadU16(b, at, true)
+    : loadU16(b, at, false) * 0x10000 + loadU16(b, at + 2, false);
+
 /** The few header fields a server needs before (or without) decoding the body. */
 export const readRawHeader = (pdu: Uint8Array) => {
   const littleEndian = (pdu[4]! & 0x10) !== 0;
-  const view = new DataView(pdu.buffer, pdu.byteOffset, pdu.byteLength);
   return {
     rpcVers: pdu[0]!,
     rpcVersMinor: pdu[1]!,
     ptype: pdu[2]!,
-    callId: pdu.length >= 16 ? view.getUint32(12, littleEndian) : 0,
+    callId: pdu.length >= 16 ? loadU32(pdu, 12, littleEndian) : 0,
   };
 };
 
@@ -138,13 +144,6 @@ export const decodeBind = (pdu: Uint8Array): Decoded<BindPdu> => {
     },
   };
 };
-
-const loadU16 = (b: Uint8Array, at: number, littleEndian: boolean): number =>
-  littleEndian ? b[at]! | (b[at + 1]! << 8) : (b[at]! << 8) | b[at + 1]!;
-const loadU32 = (b: Uint8Array, at: number, littleEndian: boolean): number =>
-  littleEndian
-    ? loadU16(b, at + 2, true) * 0x10000 + loadU16(b, at, true)
-    : loadU16(b, at, false) * 0x10000 + loadU16(b, at + 2, false);
 
 /**
  * The common request (one whole PDU, no object UUID, no auth trailer, valid version and drep) read
