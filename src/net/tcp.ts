@@ -8,6 +8,7 @@ import net from 'node:net';
 import { RpcsweepError } from '../core/errors.ts';
 import { onAbort as onSignalAbort } from './abort.ts';
 import { expectedNetError, NetError, type NetErrorCode, type NetOp, toNetError } from './errors.ts';
+import { connectHandle, handleConnectAvailable } from './tcp-handle.ts';
 
 export interface TcpConnectOptions {
   host: string;
@@ -52,6 +53,9 @@ const hardClose = (socket: net.Socket, connected: boolean): void => {
 export const connectTcp = (options: TcpConnectOptions, reader?: ChunkReader): Promise<net.Socket> => {
   checkTimeout('timeoutMs', options.timeoutMs);
   const { host, port, timeoutMs, signal } = options;
+  if (handleConnectAvailable && options.localAddress === undefined && net.isIP(host) !== 0) {
+    return connectThroughHandle(options, reader);
+  }
   return new Promise<net.Socket>((resolve, reject) => {
     if (signal?.aborted) {
       reject(abortedError('connect', host, port, signal.reason));
@@ -104,6 +108,45 @@ export const connectTcp = (options: TcpConnectOptions, reader?: ChunkReader): Pr
     socket.once('connect', onConnect);
     socket.once('error', onError);
     const unregisterAbort = onSignalAbort(signal, onAbort);
+  });
+};
+
+/** connectTcp's fast path for IP literals (tcp-handle.ts): the same results, fewer objects. */
+const connectThroughHandle = (options: TcpConnectOptions, reader?: ChunkReader): Promise<net.Socket> => {
+  const { host, port, timeoutMs, signal } = options;
+  return new Promise<net.Socket>((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(abortedError('connect', host, port, signal.reason));
+      return;
+    }
+    const where = { op: 'connect' as const, transport: 'tcp' as const, address: host, port };
+    let unregisterAbort = (): void => {};
+    let settled = false;
+    const attempt = connectHandle(host, port, timeoutMs, reader?.onread, (result) => {
+      settled = true;
+      unregisterAbort();
+      switch (result.kind) {
+        case 'connected':
+          resolve(result.socket);
+          return;
+        case 'timeout':
+          reject(
+            expectedNetError({
+              ...where,
+              code: 'NET_CONNECT_TIMEOUT',
+              detail: `timed out after ${timeoutMs} ms`,
+            }),
+          );
+          return;
+        case 'aborted':
+          reject(abortedError('connect', host, port, signal?.reason));
+          return;
+        case 'failed':
+          reject(toNetError({ code: result.errno, message: result.errno }, where));
+      }
+    });
+    // A connect can fail at once (EMFILE): then there is nothing to cancel.
+    if (!settled) unregisterAbort = onSignalAbort(signal, attempt.cancel);
   });
 };
 
