@@ -13,6 +13,7 @@
  *   node --import tsx bench/lab-scan-pattern.ts   # HOSTS=5000 ROUNDS=3 CONC=200 DEADLINE_MS=60000
  *   LAB_CPU_PROF_DIR=/tmp/prof node --import tsx bench/lab-scan-pattern.ts   # + a --cpu-prof of the child
  *   LAB_NODE_FLAGS=--stack-trace-limit=0 node --import tsx bench/lab-scan-pattern.ts   # other node flags
+ *   SESSIONS_ONLY=1 node --import tsx bench/lab-scan-pattern.ts   # the lab's JS alone: sessions, no sockets
  *
  * Side by side, same client: the shared reference server (../shared/docs/lab-scripts/bench-server.mjs,
  * one listener, a fixed 60-byte answer to the first chunk, so one exchange per connection) and a
@@ -23,7 +24,8 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { resolveLabSpec, spawnLabChild } from '../src/lab/index.ts';
+import { createRng } from '../src/core/random.ts';
+import { PROFILES, resolveLabSpec, spawnLabChild } from '../src/lab/index.ts';
 import {
   encodeBind,
   encodeRemactProbe,
@@ -219,6 +221,48 @@ const summarise = (rows: Array<Record<string, number | string>>) => ({
   outcomes: rows.at(-1)?.outcomes,
 });
 
+/**
+ * The same pattern through the hosts' profile sessions in this process, without sockets: the lab's
+ * own JavaScript per host (the bytes each host receives are built beforehand, with per-host call_ids).
+ */
+const sessionsOnly = () => {
+  const hosts = spec.hosts.map((h, i) => ({
+    profile: PROFILES.get(h.profile)!,
+    ctx: {
+      address: h.address,
+      netbiosName: h.netbiosName,
+      rng: createRng(i),
+      counters: { binds: 0, requests: 0 },
+    },
+    binds: Buffer.from(
+      encodeBind({
+        callId: i + 1,
+        maxXmitFrag: 5840,
+        maxRecvFrag: 5840,
+        assocGroupId: 0,
+        contexts: [SYSACT_SYNTAX, REMACT_SYNTAX, OXID_SYNTAX].map((abstractSyntax, contextId) => ({
+          contextId,
+          abstractSyntax,
+          transferSyntaxes: [NDR32_SYNTAX],
+        })),
+      }),
+    ),
+  }));
+  const rounds: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const t0 = performance.now();
+    for (let i = 0; i < hosts.length; i++) {
+      const h = hosts[i]!;
+      const session = h.profile.createSession(h.ctx);
+      session.onData(h.binds);
+      session.onData(sysact);
+      session.onData(i % 2 ? serverAlive2 : remact);
+    }
+    rounds.push(Math.round(((performance.now() - t0) * 1000) / hosts.length));
+  }
+  console.log(JSON.stringify({ hosts: hosts.length, sessionsOnlyUsPerHost: rounds.join('/') }));
+};
+
 const main = async () => {
   // --cpu-prof is not allowed in NODE_OPTIONS: a shell prefix execs node (same pid) with the flags.
   const prefix = LAB_NODE_FLAGS.length
@@ -253,4 +297,5 @@ const main = async () => {
   );
 };
 
-await main();
+if (process.env.SESSIONS_ONLY) sessionsOnly();
+else await main();
