@@ -5,7 +5,8 @@
  * The lab runs in a child process. Targets: rpcsweep ≤ 0.5 × nmap's wall time, and within 1.5 × of
  * the descriptor-bound limit (silent addresses × timeout / usable descriptors).
  *
- *   node --import tsx bench/scan-mix16.ts [--concurrency 19000] [--skip-nmap] [--nmap-limit-s 900]
+ *   node scripts/bench.mjs scan-mix16 [--concurrency 19000] [--workers 1] [--skip-nmap] [--skip-bare]
+ *     [--nmap-limit-s 900]
  *
  * nmap is installed by CI's .ci/run (apt nmap); run with:
  *   nmap -sT -Pn -n -p135 --max-retries 0 --initial-rtt-timeout 1000ms --max-rtt-timeout 1000ms -oG - 127.20.0.0/16
@@ -79,6 +80,7 @@ try {
   let wrong = 0;
   let backoffs = 0;
   let minCap = concurrency;
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   for await (const { result } of scanInThreads(
     workers,
@@ -99,12 +101,17 @@ try {
     if (want !== result.verdict) wrong++;
   }
   const rpcsweepS = (performance.now() - t0) / 1000;
+  const cpuUs = (since: NodeJS.CpuUsage) => {
+    const c = process.cpuUsage(since);
+    return ((c.user + c.system) / plan.length).toFixed(0);
+  };
+  const rpcsweepCpu = cpuUs(cpu0);
   clearInterval(rssTimer);
   const usable = Math.min(concurrency, FD_LIMIT);
   const limitS = (silent.size * (timeoutMs / 1000)) / usable;
   console.log(
     `rpcsweep: ${plan.length} verdicts in ${rpcsweepS.toFixed(1)} s (concurrency ${concurrency}, ${workers} thread(s), timeout ${timeoutMs} ms), ` +
-      `wrong ${wrong}, local-resource back-offs ${backoffs} (lowest cap ${minCap}), peak RSS ${(peakRss / 1048576).toFixed(0)} MB, ${JSON.stringify(counts)}`,
+      `${rpcsweepCpu} µs CPU per address, wrong ${wrong}, local-resource back-offs ${backoffs} (lowest cap ${minCap}), peak RSS ${(peakRss / 1048576).toFixed(0)} MB, ${JSON.stringify(counts)}`,
   );
   console.log(
     `descriptor-bound limit: ${silent.size} silent × ${timeoutMs / 1000} s / ${usable} descriptors = ${limitS.toFixed(2)} s; ` +
@@ -114,13 +121,16 @@ try {
   // The same addresses with bare Node sockets and no protocol at all (connect, then destroy at the
   // answer or the 1 s deadline, same in-flight cap): what Node's own socket layer costs on this
   // machine right now, the floor any Node scanner sits on. Run beside rpcsweep, so noise hits both.
-  const floorS = await bareConnectSweep(
-    Array.from({ length: plan.length }, (_, i) => plan.addressAt(i).address),
-    concurrency,
-    timeoutMs,
-  );
+  const floorCpu0 = process.cpuUsage();
+  const floorS = process.argv.includes('--skip-bare')
+    ? Number.NaN
+    : await bareConnectSweep(
+        Array.from({ length: plan.length }, (_, i) => plan.addressAt(i).address),
+        concurrency,
+        timeoutMs,
+      );
   console.log(
-    `bare Node sockets, no protocol: ${plan.length} connects in ${floorS.toFixed(1)} s = ${(floorS / limitS).toFixed(2)} × the limit; ` +
+    `bare Node sockets, no protocol: ${plan.length} connects in ${floorS.toFixed(1)} s (${cpuUs(floorCpu0)} µs CPU per address) = ${(floorS / limitS).toFixed(2)} × the limit; ` +
       `rpcsweep / bare sockets = ${(rpcsweepS / floorS).toFixed(2)}`,
   );
 

@@ -169,11 +169,14 @@ export async function* scanTargets(options: ScanEngineOptions): AsyncGenerator<S
     address: string,
     stepPort: number,
     transportName: 'tcp' | 'udp',
+    firstOutcome?: ProbeOutcome,
   ): Promise<ProbeOutcome | undefined> => {
     let silent = 0;
     let local = 0;
+    let pending = firstOutcome;
     for (;;) {
-      const outcome = await attempt();
+      const outcome = pending ?? (await attempt());
+      pending = undefined;
       if (signal?.aborted) throw new HostAborted();
       if (!outcome) return undefined;
       if (outcome.classification === 'local-error') local++;
@@ -260,38 +263,54 @@ export async function* scanTargets(options: ScanEngineOptions): AsyncGenerator<S
    * then costs one connect and none of the probe machinery (most of a large range); an open
    * connection goes to SYSACT. Resolves with the SYSACT outcome of a failed connect, or undefined.
    */
-  const reachTcp = (
+  const reachTcp = async (
     address: string,
     host: HostConnections,
     reachPort = port,
     greet?: typeof readNcacnHttpGreeting,
-  ): Promise<ProbeOutcome | undefined> =>
-    underPolicy(
-      async () => {
-        if (limiter) await limiter.take(signal, sleep);
-        const c0 = clock.now();
-        const base = { probe: probes.sysact.name, transport: 'tcp' as const, port: reachPort, durationMs: 0 };
-        let session: TcpSession;
-        try {
-          session = await transport.openTcp({ host: address, port: reachPort, timeoutMs, signal });
-        } catch (e) {
-          return { ...outcomeFromError(base, e, false), durationMs: clock.now() - c0 };
-        }
-        if (greet) {
-          try {
-            await greet(session, timeoutMs);
-          } catch (e) {
-            session.reset();
-            return { ...outcomeFromError(base, e, true), durationMs: clock.now() - c0 };
+  ): Promise<ProbeOutcome | undefined> => {
+    const attempt = () => connectOnce(address, host, reachPort, greet);
+    // While the connect is pending (a whole timeout for a silent address) only this frame and the
+    // connect's own callbacks are held: the retry policy is entered once there is an outcome.
+    const first = await attempt();
+    if (signal?.aborted) throw new HostAborted();
+    return first === undefined ? undefined : underPolicy(attempt, address, reachPort, 'tcp', first);
+  };
+
+  /** One connect of the reachability test: undefined once connected (and greeted), else the outcome. */
+  const connectOnce = (
+    address: string,
+    host: HostConnections,
+    reachPort: number,
+    greet?: typeof readNcacnHttpGreeting,
+  ): Promise<ProbeOutcome | undefined> => {
+    const c0 = clock.now();
+    const failed = (e: unknown, connected: boolean): ProbeOutcome => {
+      const base = { probe: probes.sysact.name, transport: 'tcp' as const, port: reachPort, durationMs: 0 };
+      return { ...outcomeFromError(base, e, connected), durationMs: clock.now() - c0 };
+    };
+    const connect = () =>
+      transport.openTcp({ host: address, port: reachPort, timeoutMs, signal }).then(
+        (session): Promise<ProbeOutcome | undefined> | undefined => {
+          if (!greet) {
+            host.handoff = session;
+            return undefined;
           }
-        }
-        host.handoff = session;
-        return undefined;
-      },
-      address,
-      reachPort,
-      'tcp',
-    );
+          return greet(session, timeoutMs).then(
+            () => {
+              host.handoff = session;
+              return undefined;
+            },
+            (e) => {
+              session.reset();
+              return failed(e, true);
+            },
+          );
+        },
+        (e) => failed(e, false),
+      );
+    return limiter ? limiter.take(signal, sleep).then(connect) : connect();
+  };
 
   /** The ncacn_http fallback is for addresses whose activation port refused or stayed silent. */
   const wantsFallback = (o: ProbeOutcome): boolean =>
@@ -429,19 +448,20 @@ export async function* scanTargets(options: ScanEngineOptions): AsyncGenerator<S
   const dispatch = (index: number): void => {
     options.onStart?.(index);
     unsettled++;
-    pool
-      .run(() => scanHost(index))
-      .then(
-        (result) => ready.push({ index, result }),
-        (e) => {
-          if (!(e instanceof HostAborted) && !signal?.aborted)
-            ready.push({ index, result: localErrorResult(index, e) });
-        },
-      )
-      .finally(() => {
+    pool.runWith(
+      () => scanHost(index),
+      (result) => {
+        ready.push({ index, result });
         unsettled--;
         notify();
-      });
+      },
+      (e) => {
+        if (!(e instanceof HostAborted) && !signal?.aborted)
+          ready.push({ index, result: localErrorResult(index, e) });
+        unsettled--;
+        notify();
+      },
+    );
   };
 
   let sinceYield = 0;

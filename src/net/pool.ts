@@ -94,6 +94,15 @@ export class TaskPool {
     });
   }
 
+  /**
+   * Like run, with callbacks instead of a returned promise: a scan dispatches thousands of tasks a
+   * second and each promise it does not create is one object less for the collector.
+   */
+  runWith<T>(task: () => Promise<T>, resolve: (v: T) => void, reject: (e: unknown) => void): void {
+    this.#queue.push({ task, resolve: resolve as (v: unknown) => void, reject, localRetries: 0 });
+    this.#pump();
+  }
+
   /** Resolves once fewer than `n` tasks are unfinished: feed the pool without queueing everything. */
   onSizeBelow(n: number): Promise<void> {
     if (this.size < n) return Promise.resolve();
