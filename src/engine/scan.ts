@@ -287,7 +287,9 @@ export async function* scanTargets(options: ScanEngineOptions): AsyncGenerator<S
     const c0 = clock.now();
     const failed = (e: unknown, connected: boolean): ProbeOutcome => {
       const base = { probe: probes.sysact.name, transport: 'tcp' as const, port: reachPort, durationMs: 0 };
-      return { ...outcomeFromError(base, e, connected), durationMs: clock.now() - c0 };
+      const outcome = outcomeFromError(base, e, connected);
+      outcome.durationMs = clock.now() - c0;
+      return outcome;
     };
     const connect = () =>
       transport.openTcp({ host: address, port: reachPort, timeoutMs, signal }).then(

@@ -73,7 +73,8 @@ export const connectHandle = (
   host: string,
   port: number,
   timeoutMs: number,
-  onread: net.OnReadOpts | undefined,
+  /** Called once connected: the socket's `onread` (read buffer and callback). */
+  onread: (() => net.OnReadOpts) | undefined,
   done: (result: HandleConnectResult) => void,
 ): { cancel: () => void } => {
   const binding = tcpWrap!;
@@ -95,7 +96,7 @@ export const connectHandle = (
     }
     // `handle` is an accepted option of net.Socket (net.Server passes accepted handles this way),
     // missing from @types/node.
-    const options = { handle, readable: true, writable: true, ...(onread ? { onread } : {}) };
+    const options = { handle, readable: true, writable: true, ...(onread ? { onread: onread() } : {}) };
     const socket = new net.Socket(options as net.SocketConstructorOpts);
     socket.setNoDelay(true);
     finish({ kind: 'connected', socket });

@@ -122,7 +122,7 @@ const connectThroughHandle = (options: TcpConnectOptions, reader?: ChunkReader):
     const where = { op: 'connect' as const, transport: 'tcp' as const, address: host, port };
     let unregisterAbort = (): void => {};
     let settled = false;
-    const attempt = connectHandle(host, port, timeoutMs, reader?.onread, (result) => {
+    const attempt = connectHandle(host, port, timeoutMs, reader && (() => reader.onread), (result) => {
       settled = true;
       unregisterAbort();
       switch (result.kind) {
@@ -201,10 +201,9 @@ export interface TcpSessionOptions extends TcpConnectOptions {
 export const DEFAULT_MAX_RECEIVE_BYTES = 256 * 1024;
 
 /** Connects and wraps the socket in a TcpSession. */
-export const openTcpSession = async (options: TcpSessionOptions): Promise<TcpSession> => {
+export const openTcpSession = (options: TcpSessionOptions): Promise<TcpSession> => {
   const reader = new ChunkReader();
-  const socket = await connectTcp(options, reader);
-  return wrapTcpSocket(socket, options, reader);
+  return connectTcp(options, reader).then((socket) => wrapTcpSocket(socket, options, reader));
 };
 
 /**
@@ -218,22 +217,26 @@ const SHARED_READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
 /** Delivers a socket's chunks to whoever attaches; keeps any that arrive before that. */
 class ChunkReader {
   #deliver: ((chunk: Buffer) => void) | undefined;
-  #early: Buffer[] = [];
-  readonly onread = {
-    buffer: SHARED_READ_BUFFER,
-    callback: (bytesRead: number, buffer: Buffer): boolean => {
-      const chunk = Buffer.from(buffer.subarray(0, bytesRead));
-      if (this.#deliver) this.#deliver(chunk);
-      else this.#early.push(chunk);
-      return true;
-    },
-  };
+  #early: Buffer[] | undefined;
+
+  /** Built when a socket needs it: most connects of a big scan never open. */
+  get onread(): net.OnReadOpts {
+    return {
+      buffer: SHARED_READ_BUFFER,
+      callback: (bytesRead: number, buffer: Uint8Array): boolean => {
+        const chunk = Buffer.from(buffer.subarray(0, bytesRead));
+        if (this.#deliver) this.#deliver(chunk);
+        else (this.#early ??= []).push(chunk);
+        return true;
+      },
+    };
+  }
 
   attach(deliver: (chunk: Buffer) => void): void {
     this.#deliver = deliver;
     const early = this.#early;
-    this.#early = [];
-    for (const chunk of early) deliver(chunk);
+    this.#early = undefined;
+    for (const chunk of early ?? []) deliver(chunk);
   }
 }
 

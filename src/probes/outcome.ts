@@ -41,12 +41,17 @@ export const outcomeFromError = (base: OutcomeBase, e: unknown, connected: boole
     const classification = e.code.startsWith('NET_')
       ? classificationOfNetCode(e.code, connected)
       : ('malformed' as const);
+    const message = e.message;
+    // Fields listed one by one (no spread of `base`): dead addresses make this by the thousand.
     return {
-      ...base,
+      probe: base.probe,
+      transport: base.transport,
+      port: base.port,
+      durationMs: base.durationMs,
       classification,
       success: false,
-      reason: e.message,
-      error: { code: e.code, message: e.message },
+      reason: message,
+      error: { code: e.code, message },
     };
   }
   // Anything else is a bug in rpcsweep; keep it visible instead of inventing a verdict.

@@ -20,7 +20,7 @@ after(async () => {
 
 const connectOnce = (host: string, port: number, timeoutMs = 2000, onread?: net.OnReadOpts) =>
   new Promise<HandleConnectResult>((resolve) => {
-    connectHandle(host, port, timeoutMs, onread, resolve);
+    connectHandle(host, port, timeoutMs, onread && (() => onread), resolve);
   });
 
 test('Node 20 offers the tcp_wrap binding the fast path needs', () => {
