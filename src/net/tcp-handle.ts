@@ -66,7 +66,7 @@ export type HandleConnectResult =
   | { kind: 'aborted' };
 
 /**
- * Connects to an IP literal through a TCP handle. Settles once: connected (a net.Socket with
+ * Connects to an IP literal (the caller checks) through a TCP handle. Settles once: connected (a net.Socket with
  * no-delay and `onread` set), failed, timed out, or cancelled through the returned `cancel`.
  */
 export const connectHandle = (
@@ -104,7 +104,8 @@ export const connectHandle = (
   req.address = host;
   req.port = port;
   const timer = setTimeout(() => finish({ kind: 'timeout' }), timeoutMs);
-  const err = net.isIPv6(host) ? handle.connect6(req, host, port) : handle.connect(req, host, port);
+  // `host` is an IP literal (connectTcp checked): a colon means IPv6, without net.isIPv6's regex.
+  const err = host.includes(':') ? handle.connect6(req, host, port) : handle.connect(req, host, port);
   if (err !== 0) finish({ kind: 'failed', errno: getSystemErrorName(err) });
   return { cancel: () => finish({ kind: 'aborted' }) };
 };
