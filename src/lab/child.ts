@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RpcsweepError } from '../core/errors.ts';
+import { ncacnHttpPortFor } from './ports.ts';
 import type { LabSpec } from './spec.ts';
 import { NODE_BINARY } from './system.ts';
 import type { LabHostInfo, RunningLab } from './types.ts';
@@ -160,6 +161,7 @@ export const spawnLabChild = async (spec: LabSpec, options: ChildLabOptions = {}
     pid: child.pid,
     mode: ready.mode,
     port: ready.port,
+    httpPort: ncacnHttpPortFor(ready.port),
     hosts: ready.hosts,
     refused: ready.refused,
     unreachable: ready.unreachable,

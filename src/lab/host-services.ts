@@ -3,7 +3,7 @@ import { startFakeClEndpointMapper } from './services/dcerpc-cl.ts';
 import { startFakeNbstat } from './services/nbstat.ts';
 import { type LabService, startFakeShell } from './services/shell4444.ts';
 import { startFakeTftp } from './services/tftp.ts';
-import type { HostService } from './spec.ts';
+import { type HostService, RPCSS_LISTENER_SERVICES } from './spec.ts';
 
 export const startHostServices = async (
   address: string,
@@ -13,6 +13,7 @@ export const startHostServices = async (
   const started: LabService[] = [];
   try {
     for (const svc of services) {
+      if (RPCSS_LISTENER_SERVICES.includes(svc)) continue; // the harness listens for these
       if (svc === 'nbstat') started.push(await startFakeNbstat({ address, netbiosName }));
       else if (svc === 'shell4444') started.push(await startFakeShell({ address }));
       else if (svc === 'tftp') started.push(await startFakeTftp({ address }));

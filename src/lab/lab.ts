@@ -3,11 +3,13 @@
  * this process and, as root, silences the unreachable ones with an nft table; netns mode (netns.ts)
  * runs the same harness inside namespaces it creates.
  */
+
 import { RpcsweepError } from '../core/errors.ts';
 import { createRng } from '../core/random.ts';
 import { BUILTIN_SPEC_SOURCES } from './builtin-specs.ts';
 import { startHostServices } from './host-services.ts';
 import { type SilenceRules, silenceAddresses, sweepStaleTables } from './nft.ts';
+import { ncacnHttpPortFor } from './ports.ts';
 import { PROFILES } from './profiles/index.ts';
 import { type SambaEpm, startSambaEpm } from './samba.ts';
 import { LabHarness } from './server.ts';
@@ -44,8 +46,10 @@ export const startLoopbackLab = async (spec: LabSpec, options: StartLabOptions =
   const port = options.port ?? 135;
   const map = withFirstOctet(options.firstOctet ?? 127);
   const started = performance.now();
+  const httpPort = ncacnHttpPortFor(port);
   const harness = new LabHarness({
     port,
+    httpPort,
     log: options.log,
     now: () => performance.now(),
     maxStreamChunks: options.maxStreamChunks,
@@ -75,7 +79,11 @@ export const startLoopbackLab = async (spec: LabSpec, options: StartLabOptions =
         spec.hosts.slice(i, i + BATCH).map((h) => {
           const profile = PROFILES.get(h.profile);
           if (!profile) throw new RpcsweepError('LAB_UNKNOWN_PROFILE', `no profile "${h.profile}"`);
-          return harness.addHost(map(h.address), profile, h.netbiosName, seedRng.fork());
+          const only = h.services?.includes('ncacn_http_only') ?? false;
+          return harness.addHost(map(h.address), profile, h.netbiosName, seedRng.fork(), {
+            rpcss: !only,
+            ncacnHttp: only || (h.services?.includes('ncacn_http') ?? false),
+          });
         }),
       );
       options.signal?.throwIfAborted();
@@ -112,6 +120,7 @@ export const startLoopbackLab = async (spec: LabSpec, options: StartLabOptions =
     name: spec.name,
     mode: 'loopback',
     port,
+    httpPort,
     hosts: [
       ...spec.hosts.map((h) => ({
         address: map(h.address),

@@ -10,6 +10,8 @@ import type { Action, HostContext, Profile, Session } from './profiles/types.ts'
 
 export interface HarnessOptions {
   port: number;
+  /** Port of RPC over HTTP v1 (ncacn_http) for hosts that offer it: 593, or an unprivileged stand-in. */
+  httpPort?: number;
   /** Bounds of a `stream` action (endless fragments). */
   maxStreamChunks?: number;
   maxStreamMs?: number;
@@ -27,11 +29,21 @@ export interface CrashRecord {
   cause: string;
 }
 
+/** Where a host's RPCSS listens: TCP 135 (the harness port), ncacn_http (593), or both. */
+export interface HostListeners {
+  rpcss: boolean;
+  ncacnHttp: boolean;
+}
+
+/** What an RPC-over-HTTP v1 server sends first on a new connection (MS-RPCE 2.1.1.8). */
+const NCACN_HTTP_GREETING = Buffer.from('ncacn_http/1.0', 'latin1');
+
 interface HostRuntime {
   address: string;
   profile: Profile;
   ctx: HostContext;
-  server?: Server;
+  listeners: HostListeners;
+  servers: Server[];
   connections: Set<Connection>;
   timers: Set<NodeJS.Timeout>;
   dead: boolean;
@@ -74,11 +86,19 @@ export class LabHarness {
   }
 
   /** Starts listening for one host. Rejects with LAB_LISTEN naming the address and the cause. */
-  async addHost(address: string, profile: Profile, netbiosName: string, rng: Rng): Promise<void> {
+  async addHost(
+    address: string,
+    profile: Profile,
+    netbiosName: string,
+    rng: Rng,
+    listeners: HostListeners = { rpcss: true, ncacnHttp: false },
+  ): Promise<void> {
     const host: HostRuntime = {
       address,
       profile,
       ctx: { address, netbiosName, rng, counters: this.counters },
+      listeners,
+      servers: [],
       connections: new Set(),
       timers: new Set(),
       dead: false,
@@ -87,9 +107,23 @@ export class LabHarness {
     await this.#listen(host);
   }
 
-  #listen(host: HostRuntime): Promise<void> {
-    const server = createServer({ noDelay: true }, (socket) => this.#accept(host, socket));
-    host.server = server;
+  async #listen(host: HostRuntime): Promise<void> {
+    if (host.listeners.rpcss) await this.#listenOn(host, this.#options.port, false);
+    if (host.listeners.ncacnHttp) {
+      if (this.#options.httpPort === undefined) {
+        throw new RpcsweepError('INTERNAL', 'a host offers ncacn_http but the lab has no ncacn_http port');
+      }
+      await this.#listenOn(host, this.#options.httpPort, true);
+    }
+  }
+
+  #listenOn(host: HostRuntime, port: number, greet: boolean): Promise<void> {
+    const server = createServer({ noDelay: true }, (socket) => {
+      // RPC over HTTP v1: the greeting, then the same connection-oriented PDUs as on TCP 135.
+      if (greet && !host.dead && !this.#closed) socket.write(NCACN_HTTP_GREETING);
+      this.#accept(host, socket);
+    });
+    host.servers.push(server);
     return new Promise((resolve, reject) => {
       server.once('error', (e: NodeJS.ErrnoException) => {
         const hint =
@@ -101,15 +135,15 @@ export class LabHarness {
         reject(
           new RpcsweepError(
             'LAB_LISTEN',
-            `cannot listen on ${host.address}:${this.#options.port}: ${e.code ?? e.message}${hint}`,
+            `cannot listen on ${host.address}:${port}: ${e.code ?? e.message}${hint}`,
             {
               cause: e,
-              details: { address: host.address, port: this.#options.port, errno: e.code },
+              details: { address: host.address, port, errno: e.code },
             },
           ),
         );
       });
-      server.listen({ host: host.address, port: this.#options.port, backlog: 1024 }, () => {
+      server.listen({ host: host.address, port, backlog: 1024 }, () => {
         server.removeAllListeners('error');
         server.on('error', (e) => this.#options.log?.(`lab: ${host.address}: ${e.message}`));
         resolve();
@@ -270,8 +304,8 @@ export class LabHarness {
     for (const t of host.timers) clearInterval(t);
     host.timers.clear();
     for (const c of host.connections) c.socket.destroy();
-    host.server?.close();
-    host.server = undefined;
+    for (const server of host.servers) server.close();
+    host.servers = [];
     this.#options.onKill?.(address);
   }
 
@@ -296,9 +330,8 @@ export class LabHarness {
       host.dead = true;
       for (const t of host.timers) clearInterval(t);
       for (const c of host.connections) c.socket.destroy();
-      const server = host.server;
-      host.server = undefined;
-      if (server) waits.push(new Promise((resolve) => server.close(() => resolve())));
+      for (const server of host.servers) waits.push(new Promise((resolve) => server.close(() => resolve())));
+      host.servers = [];
     }
     await Promise.all(waits);
   }

@@ -11,9 +11,21 @@ import { parseYaml } from './yaml.ts';
 
 /**
  * Extra services a host can run beside RPCSS (src/lab/services): NetBIOS node status on UDP 137,
- * Blaster's bound shell on TCP 4444 and its TFTP server on UDP 69 (fakes), DCE/RPC ping on UDP 135.
+ * Blaster's bound shell on TCP 4444 and its TFTP server on UDP 69 (fakes), DCE/RPC ping on UDP 135;
+ * `ncacn_http`: its RPCSS also on RPC over HTTP v1 (TCP 593, greeting `ncacn_http/1.0`);
+ * `ncacn_http_only`: RPCSS only there, TCP 135 refused (a filter that forgot 593).
  */
-export const HOST_SERVICES = ['nbstat', 'shell4444', 'tftp', 'udp135'] as const;
+export const HOST_SERVICES = [
+  'nbstat',
+  'shell4444',
+  'tftp',
+  'udp135',
+  'ncacn_http',
+  'ncacn_http_only',
+] as const;
+
+/** Services the harness itself serves (RPCSS listeners), not src/lab/services. */
+export const RPCSS_LISTENER_SERVICES: readonly HostService[] = ['ncacn_http', 'ncacn_http_only'];
 export type HostService = (typeof HOST_SERVICES)[number];
 
 export interface LabHostSpec {

@@ -19,6 +19,8 @@ export interface RunningLab {
    * refused) UNPRIVILEGED_PORT. Scanners must use this, not assume 135.
    */
   port: number;
+  /** TCP port of RPC over HTTP v1 for hosts with the ncacn_http services: 593 beside 135, else port + 458. */
+  httpPort: number;
   hosts: LabHostInfo[];
   /** Addresses with nothing listening (RST). */
   refused: string[];

@@ -1,5 +1,8 @@
 /** The scan and epm commands through runCli, in-process, against the lab on loopback. */
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { escapeText } from '../../src/cli/commands/epm.ts';
 import { parseFailOn } from '../../src/cli/commands/scan.ts';
@@ -194,4 +197,60 @@ test('--shard i/n: the shards of a scan plan cover every address exactly once', 
   for (const p of parts) assert.ok(p.length >= 10 && p.length <= 11);
   const t = makeIo();
   assert.equal(await runCli(['scan', '127.0.98.0/27', '--shard', '4/3', '--dry-run'], t.io), 2);
+});
+
+test('scan --fallback-593: a host refusing tcp/135 but serving ncacn_http gets its verdict over 593', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rs-fallback-'));
+  const specFile = join(dir, 'lab.json');
+  writeFileSync(
+    specFile,
+    JSON.stringify({
+      name: 'scan-test-ncacn-http',
+      seed: 152,
+      hosts: [
+        { address: '127.0.152.1', profile: 'win2000-sp4', services: ['ncacn_http_only'] },
+        { address: '127.0.152.2', profile: 'winxp-sp1-kb824146', services: ['ncacn_http'] },
+      ],
+      refused: ['127.0.152.3'],
+    }),
+  );
+  type Line = {
+    address?: string;
+    verdict?: string;
+    evidence?: Array<{ port: number; classification: string }>;
+  };
+  const scan = async (extra: string[]) => {
+    const t = makeIo();
+    const args = ['scan', '--lab', specFile, '--format', 'ndjson', '--timeout', '800', '--seed', '2'];
+    assert.equal(await runCli([...args, ...extra], t.io), 0, t.err());
+    const rows = t
+      .out()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Line)
+      .filter((r) => r.address);
+    return new Map(rows.map((r) => [r.address!, r]));
+  };
+  try {
+    const plain = await scan([]);
+    assert.equal(plain.get('127.0.152.1')?.verdict, 'refused', 'without the fallback tcp/135 decides');
+    assert.equal(plain.get('127.0.152.2')?.verdict, 'patched');
+    const withFallback = await scan(['--fallback-593']);
+    const viaHttp = withFallback.get('127.0.152.1')!;
+    assert.equal(viaHttp.verdict, 'unpatched', 'the probes ran over ncacn_http');
+    assert.equal(viaHttp.evidence?.[0]?.classification, 'refused');
+    const httpPort = viaHttp.evidence?.[1]?.port;
+    assert.ok(httpPort === 593 || httpPort === 1593, `ncacn_http port ${httpPort}`);
+    assert.ok(viaHttp.evidence!.slice(1).every((e) => e.port === httpPort));
+    assert.equal(withFallback.get('127.0.152.2')?.verdict, 'patched', 'tcp/135 answered: no fallback');
+    assert.ok(withFallback.get('127.0.152.2')!.evidence!.every((e) => e.port !== httpPort));
+    const refused = withFallback.get('127.0.152.3')!;
+    assert.equal(refused.verdict, 'refused');
+    assert.deepEqual(
+      refused.evidence?.map((e) => e.classification),
+      ['refused', 'refused'],
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -11,6 +11,8 @@ export interface ScanLab {
   targetSpec: string;
   /** TCP port the lab's RPCSS listens on (135, or an unprivileged port without root). */
   port: number;
+  /** TCP port of the lab's ncacn_http listeners (593, or an unprivileged stand-in). */
+  httpPort: number;
   /** Printed after the report when the lab could not build the spec exactly (e.g. without root). */
   note?: string;
   close(): Promise<void>;
@@ -35,5 +37,11 @@ export const openLabForScan = async (nameOrFile: string, io: CliIo): Promise<Sca
     silent > 0
       ? `rpcsweep: note: without root the lab could not make ${silent} address(es) silent (nftables needs root), so they answer with RST and are reported as "connection to tcp/135 refused" instead of "host unreachable". Run as root for the exact sample.`
       : undefined;
-  return { targetSpec: lab.targetSpec, port: lab.port, note, close: () => lab.close() };
+  return {
+    targetSpec: lab.targetSpec,
+    port: lab.port,
+    httpPort: lab.httpPort,
+    note,
+    close: () => lab.close(),
+  };
 };

@@ -222,16 +222,15 @@ export const runScan = async (argTargets: string[], o: ScanCliOptions, io: CliIo
     usage("--lab scans the lab's own addresses: give no other targets");
   }
 
-  const fallbackPort =
-    o.fallback593 === undefined || o.fallback593 === false
-      ? undefined
-      : o.fallback593 === true
-        ? NCACN_HTTP_PORT
-        : intOption('--fallback-593', o.fallback593, 1, 65535);
+  // `--fallback-593 PORT` is checked before a lab starts; a bare `--fallback-593` follows the lab.
+  const explicitFallbackPort =
+    typeof o.fallback593 === 'string' ? intOption('--fallback-593', o.fallback593, 1, 65535) : undefined;
 
   const lab = o.lab ? await openLabForScan(o.lab, io) : undefined;
   // Without root the lab serves on an unprivileged port: follow it unless the user chose one.
   const port = o.port !== undefined ? intOption('--port', o.port, 1, 65535) : (lab?.port ?? 135);
+  const fallbackPort =
+    explicitFallbackPort ?? (o.fallback593 === true ? (lab?.httpPort ?? NCACN_HTTP_PORT) : undefined);
   try {
     // Targets.
     const { file: listFile, args } = splitInputList(o.inputList, argTargets);
