@@ -65,9 +65,12 @@ export type HandleConnectResult =
   | { kind: 'timeout' }
   | { kind: 'aborted' };
 
+const TIMED_OUT: HandleConnectResult = { kind: 'timeout' };
+const ABORTED: HandleConnectResult = { kind: 'aborted' };
+
 /**
  * Connects to an IP literal (the caller checks) through a TCP handle. Settles once: connected (a net.Socket with
- * no-delay and `onread` set), failed, timed out, or cancelled through the returned `cancel`.
+ * no-delay and `onread` set), failed, timed out, or cancelled through the function it returns.
  */
 export const connectHandle = (
   host: string,
@@ -76,7 +79,7 @@ export const connectHandle = (
   /** Called once connected: the socket's `onread` (read buffer and callback). */
   onread: (() => net.OnReadOpts) | undefined,
   done: (result: HandleConnectResult) => void,
-): { cancel: () => void } => {
+): (() => void) => {
   const binding = tcpWrap!;
   const handle = new binding.TCP(binding.constants.SOCKET);
   const req = new binding.TCPConnectWrap();
@@ -103,9 +106,9 @@ export const connectHandle = (
   };
   req.address = host;
   req.port = port;
-  const timer = setTimeout(() => finish({ kind: 'timeout' }), timeoutMs);
+  const timer = setTimeout(() => finish(TIMED_OUT), timeoutMs);
   // `host` is an IP literal (connectTcp checked): a colon means IPv6, without net.isIPv6's regex.
   const err = host.includes(':') ? handle.connect6(req, host, port) : handle.connect(req, host, port);
   if (err !== 0) finish({ kind: 'failed', errno: getSystemErrorName(err) });
-  return { cancel: () => finish({ kind: 'aborted' }) };
+  return () => finish(ABORTED);
 };

@@ -119,10 +119,9 @@ const connectThroughHandle = (options: TcpConnectOptions, reader?: ChunkReader):
       reject(abortedError('connect', host, port, signal.reason));
       return;
     }
-    const where = { op: 'connect' as const, transport: 'tcp' as const, address: host, port };
     let unregisterAbort = (): void => {};
     let settled = false;
-    const attempt = connectHandle(host, port, timeoutMs, reader && (() => reader.onread), (result) => {
+    const cancel = connectHandle(host, port, timeoutMs, reader && (() => reader.onread), (result) => {
       settled = true;
       unregisterAbort();
       switch (result.kind) {
@@ -132,7 +131,10 @@ const connectThroughHandle = (options: TcpConnectOptions, reader?: ChunkReader):
         case 'timeout':
           reject(
             expectedNetError({
-              ...where,
+              op: 'connect',
+              transport: 'tcp',
+              address: host,
+              port,
               code: 'NET_CONNECT_TIMEOUT',
               detail: `timed out after ${timeoutMs} ms`,
             }),
@@ -142,11 +144,16 @@ const connectThroughHandle = (options: TcpConnectOptions, reader?: ChunkReader):
           reject(abortedError('connect', host, port, signal?.reason));
           return;
         case 'failed':
-          reject(toNetError({ code: result.errno, message: result.errno }, where));
+          reject(
+            toNetError(
+              { code: result.errno, message: result.errno },
+              { op: 'connect', transport: 'tcp', address: host, port },
+            ),
+          );
       }
     });
     // A connect can fail at once (EMFILE): then there is nothing to cancel.
-    if (!settled) unregisterAbort = onSignalAbort(signal, attempt.cancel);
+    if (!settled) unregisterAbort = onSignalAbort(signal, cancel);
   });
 };
 

@@ -67,9 +67,9 @@ test('cancel settles once, as aborted; a late completion is ignored', async () =
   const s = await startLoopbackTcpServer({ onConnection: () => {} });
   servers.push(s);
   const results: HandleConnectResult[] = [];
-  const attempt = connectHandle(s.host, s.port, 2000, undefined, (r) => results.push(r));
-  attempt.cancel();
-  attempt.cancel();
+  const cancel = connectHandle(s.host, s.port, 2000, undefined, (r) => results.push(r));
+  cancel();
+  cancel();
   await new Promise((r) => setTimeout(r, 50));
   assert.deepEqual(results, [{ kind: 'aborted' }]);
 });
