@@ -4,7 +4,7 @@
  * The child is stopped by PID with SIGINT, which makes it remove its nft table.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -44,6 +44,9 @@ export const startChildLab = async (spec: string | object, readyTimeoutMs = 120_
       }
     });
     child.once('exit', (code) => reject(new Error(`lab exited early (${code})`)));
+  }).finally(() => {
+    // The child has read its spec (or failed): the temporary file is no longer needed.
+    if (typeof spec !== 'string') rmSync(arg, { force: true });
   });
   return {
     pid: child.pid!,
