@@ -14,6 +14,7 @@ import type { HostProbeOptions } from '../probes/registry.ts';
 import { DEFAULT_RETRY_POLICY } from './policy.ts';
 import type { ScanEngineOptions, ScanItem } from './scan.ts';
 import type { FromWorker, ScanWorkerSettings, ToWorker } from './scan-worker.ts';
+import { Wakeup } from './wakeup.ts';
 
 /**
  * The engine's options, less what cannot cross a thread (transport, probe objects, injected clocks):
@@ -53,12 +54,8 @@ export async function* scanTargetsInWorkers(options: ParallelScanOptions): Async
     Math.max(1, Math.floor(options.concurrency / count) + (w < options.concurrency % count ? 1 : 0)),
   );
   const ready: ScanItem[] = [];
-  let wake: (() => void) | undefined;
-  const notify = () => {
-    const w = wake;
-    wake = undefined;
-    w?.();
-  };
+  const wakeup = new Wakeup();
+  const notify = () => wakeup.notify();
   let failure: Error | undefined;
   const slots: WorkerSlot[] = shares.map((share) => {
     const settings: ScanWorkerSettings = {
@@ -165,10 +162,7 @@ export async function* scanTargetsInWorkers(options: ParallelScanOptions): Async
       if (slots.every((s) => s.done)) break;
       handOut();
       if (ready.length > 0) continue;
-      await new Promise<void>((resolve) => {
-        wake = resolve;
-        if (ready.length > 0 || failure || slots.every((s) => s.done)) notify();
-      });
+      await wakeup.until(() => ready.length > 0 || failure !== undefined || slots.every((s) => s.done));
     }
   } finally {
     signal?.removeEventListener('abort', onAbort);

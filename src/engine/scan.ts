@@ -21,6 +21,7 @@ import type { HostProbesSelection } from '../probes/selection.ts';
 import type { Probe, ProbeContext, ProbeOutcome } from '../probes/types.ts';
 import { answeredRpc, classify, hex32, needsRemact } from './classify.ts';
 import { DEFAULT_RETRY_POLICY, decideStep, type RetryPolicy } from './policy.ts';
+import { Wakeup } from './wakeup.ts';
 
 /** The ordered target set the engine walks (one shard of the plan). */
 export interface TargetSequence {
@@ -435,12 +436,8 @@ export async function* scanTargets(options: ScanEngineOptions): AsyncGenerator<S
 
   // A small channel between the host tasks and the consumer.
   const ready: ScanItem[] = [];
-  let wake: (() => void) | undefined;
-  const notify = () => {
-    const w = wake;
-    wake = undefined;
-    w?.();
-  };
+  const wakeup = new Wakeup();
+  const notify = () => wakeup.notify();
   let feederDone = false;
   let feederError: unknown;
   const maxReady = Math.max(64, options.concurrency);
@@ -536,11 +533,7 @@ export async function* scanTargets(options: ScanEngineOptions): AsyncGenerator<S
         yield item;
       }
       if (feederDone && unsettled === 0 && ready.length === 0) break;
-      await new Promise<void>((r) => {
-        wake = r;
-        // Re-check after arming: a task may have finished in between.
-        if (ready.length > 0 || (feederDone && unsettled === 0)) notify();
-      });
+      await wakeup.until(() => ready.length > 0 || (feederDone && unsettled === 0));
     }
     await feeding;
     if (feederError) throw feederError;
