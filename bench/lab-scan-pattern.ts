@@ -26,13 +26,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { createRng } from '../src/core/random.ts';
 import { PROFILES, resolveLabSpec, spawnLabChild } from '../src/lab/index.ts';
+import { encodeProbeBind } from '../src/probes/dcerpc-call.ts';
 import {
-  encodeBind,
   encodeRemactProbe,
   encodeRequest,
   encodeServerAlive2Request,
   encodeSysactProbe,
-  NDR32_SYNTAX,
   OXID_OPNUMS,
   OXID_SYNTAX,
   REMACT_OPNUMS,
@@ -71,17 +70,8 @@ const cpuSecondsOf = (pid: number): number => {
 
 // The scanner's requests, built once with the project's encoders (fixed CIDs: the lab's work does
 // not depend on their value).
-const bind = encodeBind({
-  callId: 1,
-  maxXmitFrag: 5840,
-  maxRecvFrag: 5840,
-  assocGroupId: 0,
-  contexts: [SYSACT_SYNTAX, REMACT_SYNTAX, OXID_SYNTAX].map((abstractSyntax, contextId) => ({
-    contextId,
-    abstractSyntax,
-    transferSyntaxes: [NDR32_SYNTAX],
-  })),
-});
+const SCAN_INTERFACES = [SYSACT_SYNTAX, REMACT_SYNTAX, OXID_SYNTAX];
+const bind = encodeProbeBind(1, SCAN_INTERFACES);
 const sysact = encodeRequest({
   callId: 2,
   contextId: 0,
@@ -234,19 +224,7 @@ const sessionsOnly = () => {
       rng: createRng(i),
       counters: { binds: 0, requests: 0 },
     },
-    binds: Buffer.from(
-      encodeBind({
-        callId: i + 1,
-        maxXmitFrag: 5840,
-        maxRecvFrag: 5840,
-        assocGroupId: 0,
-        contexts: [SYSACT_SYNTAX, REMACT_SYNTAX, OXID_SYNTAX].map((abstractSyntax, contextId) => ({
-          contextId,
-          abstractSyntax,
-          transferSyntaxes: [NDR32_SYNTAX],
-        })),
-      }),
-    ),
+    binds: Buffer.from(encodeProbeBind(i + 1, SCAN_INTERFACES)),
   }));
   const rounds: number[] = [];
   for (let round = 0; round < ROUNDS; round++) {

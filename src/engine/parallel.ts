@@ -12,7 +12,7 @@ import { Worker } from 'node:worker_threads';
 import { RpcsweepError } from '../core/errors.ts';
 import type { HostProbeOptions } from '../probes/registry.ts';
 import { DEFAULT_RETRY_POLICY } from './policy.ts';
-import type { ScanEngineOptions, ScanItem } from './scan.ts';
+import { type ScanEngineOptions, type ScanItem, scanOrder } from './scan.ts';
 import type { FromWorker, ScanWorkerSettings, ToWorker } from './scan-worker.ts';
 import { Wakeup } from './wakeup.ts';
 
@@ -104,15 +104,7 @@ export async function* scanTargetsInWorkers(options: ParallelScanOptions): Async
   };
   signal?.addEventListener('abort', onAbort, { once: true });
 
-  const order = function* (): Generator<number> {
-    if (options.resume) {
-      yield* options.resume.retry;
-      for (let i = options.resume.from; i < options.targets.total; i++) yield i;
-    } else {
-      for (let i = 0; i < options.targets.total; i++) yield i;
-    }
-  };
-  const indices = order();
+  const indices = scanOrder(options.targets.total, options.resume);
   let exhausted = false;
   const skip = options.resume?.skipAddresses;
   const maxReady = Math.max(256, options.concurrency);

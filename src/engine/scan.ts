@@ -136,6 +136,16 @@ export const checkEngineOptions = (o: ScanEngineOptions): void => {
   }
 };
 
+/** The indices a scan visits: on resume the unfinished ones first, then `from` to the end. */
+export function* scanOrder(total: number, resume?: ScanEngineOptions['resume']): Generator<number> {
+  if (resume) {
+    yield* resume.retry;
+    for (let i = resume.from; i < total; i++) yield i;
+  } else {
+    for (let i = 0; i < total; i++) yield i;
+  }
+}
+
 /** Scans every address of `targets` once; yields results as they complete. */
 export async function* scanTargets(options: ScanEngineOptions): AsyncGenerator<ScanItem> {
   checkEngineOptions(options);
@@ -466,14 +476,6 @@ export async function* scanTargets(options: ScanEngineOptions): AsyncGenerator<S
   let sinceYield = 0;
   const feed = async (): Promise<void> => {
     const skip = options.resume?.skipAddresses;
-    const order = function* (): Generator<number> {
-      if (options.resume) {
-        yield* options.resume.retry;
-        for (let i = options.resume.from; i < options.targets.total; i++) yield i;
-      } else {
-        for (let i = 0; i < options.targets.total; i++) yield i;
-      }
-    };
     /** Dispatches one index; false once the scan was aborted. */
     const offer = async (index: number): Promise<boolean> => {
       if (signal?.aborted) return false;
@@ -501,7 +503,7 @@ export async function* scanTargets(options: ScanEngineOptions): AsyncGenerator<S
     if (options.indices) {
       for await (const index of options.indices) if (!(await offer(index))) break;
     } else {
-      for (const index of order()) if (!(await offer(index))) break;
+      for (const index of scanOrder(options.targets.total, options.resume)) if (!(await offer(index))) break;
     }
   };
   let consumerWake: (() => void) | undefined;

@@ -87,6 +87,19 @@ export interface RpcConversation {
   close(): void;
 }
 
+/** The bind the probes send: `syntaxes` as presentation contexts 0..n-1, NDR32 each, Windows' 5840. */
+export const encodeProbeBind = (callId: number, syntaxes: readonly SyntaxId[]): Uint8Array =>
+  encodeBind({
+    callId,
+    maxXmitFrag: MAX_FRAG,
+    maxRecvFrag: MAX_FRAG,
+    contexts: syntaxes.map((abstractSyntax, contextId) => ({
+      contextId,
+      abstractSyntax,
+      transferSyntaxes: [NDR32_SYNTAX],
+    })),
+  });
+
 export type BindAttempt =
   | { kind: 'bound'; association: BoundAssociation }
   /** `connected` is false when the connect itself failed (refused, unreachable, local resources). */
@@ -122,18 +135,7 @@ export const bindContexts = async (
   let callId = (ctx.randomU32() % 0x7ffffff0) + 1;
   try {
     const bindCallId = callId;
-    await session.send(
-      encodeBind({
-        callId: bindCallId,
-        maxXmitFrag: MAX_FRAG,
-        maxRecvFrag: MAX_FRAG,
-        contexts: syntaxes.map((abstractSyntax, contextId) => ({
-          contextId,
-          abstractSyntax,
-          transferSyntaxes: [NDR32_SYNTAX],
-        })),
-      }),
-    );
+    await session.send(encodeProbeBind(bindCallId, syntaxes));
     const ack = await receive();
     if ('failure' in ack) return fail(malformedReply(ack.failure, 'bind answer'));
     if (ack.header.callId !== bindCallId) return fail(mismatch('bind answer', ack.header.callId, bindCallId));

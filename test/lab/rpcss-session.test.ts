@@ -9,6 +9,7 @@ import { test } from 'node:test';
 import { createRng } from '../../src/core/random.ts';
 import { PROFILE_LIST } from '../../src/lab/profiles/index.ts';
 import type { Action, HostContext, Profile } from '../../src/lab/profiles/types.ts';
+import { encodeProbeBind } from '../../src/probes/dcerpc-call.ts';
 import {
   decodeBindAck,
   decodePdu,
@@ -26,18 +27,8 @@ import {
   SYSACT_SYNTAX,
 } from '../../src/protocol/dcerpc/index.ts';
 
-const scanBind = (callId: number) =>
-  encodeBind({
-    callId,
-    maxXmitFrag: 5840,
-    maxRecvFrag: 5840,
-    assocGroupId: 0,
-    contexts: [SYSACT_SYNTAX, REMACT_SYNTAX, OXID_SYNTAX].map((abstractSyntax, contextId) => ({
-      contextId,
-      abstractSyntax,
-      transferSyntaxes: [NDR32_SYNTAX],
-    })),
-  });
+/** The bind the scanner's shared association sends. */
+const scanBind = (callId: number) => encodeProbeBind(callId, [SYSACT_SYNTAX, REMACT_SYNTAX, OXID_SYNTAX]);
 const sysact = encodeRequest({
   callId: 2,
   contextId: 0,

@@ -190,6 +190,11 @@ const plainRequest = (pdu: Uint8Array): RequestPdu | undefined => {
 export const decodeRequest = (pdu: Uint8Array): Decoded<RequestPdu> => {
   const plain = plainRequest(pdu);
   if (plain) return { ok: true, value: plain, consumed: plain.header.fragLength };
+  return decodeRequestViaCodec(pdu);
+};
+
+/** The general path through the project's codec: every request shape, and the reference for the direct one. */
+export const decodeRequestViaCodec = (pdu: Uint8Array): Decoded<RequestPdu> => {
   const d = codecDecodeRequest(pdu);
   if (!d.ok) return d;
   const r = d.value;
