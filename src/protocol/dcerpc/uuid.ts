@@ -6,10 +6,6 @@
 import type { ByteReader, ByteWriter } from '../../core/bytes.ts';
 import { RpcsweepError } from '../../core/errors.ts';
 
-const UUID_TEXT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export const isUuid = (text: string): boolean => UUID_TEXT.test(text);
-
 /** Hex digit value of a char code, or -1. */
 const hexValue = (c: number): number =>
   c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : c >= 65 && c <= 70 ? c - 55 : -1;
@@ -42,6 +38,9 @@ const parseUuidInto = (text: string, littleEndian: boolean, out: Uint8Array, at:
   }
   return true;
 };
+
+/** True for UUID text (8-4-4-4-12 hex digits, either case): the same test uuidToBytes applies. */
+export const isUuid = (text: string): boolean => parseUuidInto(text, false, new Uint8Array(16), 0);
 
 const notUuid = (text: string) =>
   new RpcsweepError('INVALID_ARGUMENT', `not a UUID: ${JSON.stringify(text)}`);
