@@ -15,7 +15,7 @@ import { createRng } from '../core/random.ts';
 import type { EndpointRecord, HostResult, IndicatorFinding, ProbeEvidence } from '../core/result.ts';
 import { NetError, RateLimiter, realSleep, TaskPool, type TcpSession, type Transport } from '../net/index.ts';
 import { SharedAssociation, sharedInterfacesOf } from '../probes/dcerpc-association.ts';
-import { readNcacnHttpGreeting } from '../probes/ncacn-http.ts';
+import { ncacnHttpTransport } from '../probes/ncacn-http.ts';
 import { outcomeFromError } from '../probes/outcome.ts';
 import type { HostProbesSelection } from '../probes/selection.ts';
 import type { Probe, ProbeContext, ProbeOutcome } from '../probes/types.ts';
@@ -154,7 +154,12 @@ export async function* scanTargets(options: ScanEngineOptions): AsyncGenerator<S
   const sleep = options.sleep ?? realSleep;
   const policy = options.retryPolicy ?? DEFAULT_RETRY_POLICY;
   const port = options.port ?? ENGINE_DEFAULTS.port;
-  const { signal, transport, probes, timeoutMs } = options;
+  const { signal, probes, timeoutMs } = options;
+  // With the ncacn_http fallback, every connection to its port is opened only once it greeted.
+  const transport =
+    options.fallbackPort === undefined
+      ? options.transport
+      : ncacnHttpTransport(options.transport, options.fallbackPort);
   const limiter =
     options.ratePerSecond === undefined
       ? undefined
@@ -224,7 +229,6 @@ export async function* scanTargets(options: ScanEngineOptions): AsyncGenerator<S
     stepPort: number,
     host: HostConnections = {},
   ): Promise<ProbeOutcome> => {
-    const greet = stepPort === options.fallbackPort ? readNcacnHttpGreeting : undefined;
     // Created on first use: most addresses of a big range never get far enough to need one.
     let rng: ReturnType<typeof createRng> | undefined;
     const randomU32 = () => {
@@ -243,16 +247,7 @@ export async function* scanTargets(options: ScanEngineOptions): AsyncGenerator<S
           return ready;
         }
         if (limiter) await limiter.take(signal, sleep);
-        const session = await transport.openTcp({ host: address, port: stepPort, timeoutMs, signal });
-        if (greet) {
-          try {
-            await greet(session, timeoutMs);
-          } catch (e) {
-            session.reset();
-            throw e;
-          }
-        }
-        return session;
+        return transport.openTcp({ host: address, port: stepPort, timeoutMs, signal });
       },
       openUdp: async () => {
         if (limiter) await limiter.take(signal, sleep);
@@ -278,9 +273,8 @@ export async function* scanTargets(options: ScanEngineOptions): AsyncGenerator<S
     address: string,
     host: HostConnections,
     reachPort = port,
-    greet?: typeof readNcacnHttpGreeting,
   ): Promise<ProbeOutcome | undefined> => {
-    const attempt = () => connectOnce(address, host, reachPort, greet);
+    const attempt = () => connectOnce(address, host, reachPort);
     // While the connect is pending (a whole timeout for a silent address) only this frame and the
     // connect's own callbacks are held: the retry policy is entered once there is an outcome.
     const first = await attempt();
@@ -293,34 +287,25 @@ export async function* scanTargets(options: ScanEngineOptions): AsyncGenerator<S
     address: string,
     host: HostConnections,
     reachPort: number,
-    greet?: typeof readNcacnHttpGreeting,
   ): Promise<ProbeOutcome | undefined> => {
     const c0 = clock.now();
-    const failed = (e: unknown, connected: boolean): ProbeOutcome => {
-      const base = { probe: probes.sysact.name, transport: 'tcp' as const, port: reachPort, durationMs: 0 };
-      const outcome = outcomeFromError(base, e, connected);
-      outcome.durationMs = clock.now() - c0;
-      return outcome;
-    };
     const connect = () =>
       transport.openTcp({ host: address, port: reachPort, timeoutMs, signal }).then(
-        (session): Promise<ProbeOutcome | undefined> | undefined => {
-          if (!greet) {
-            host.handoff = session;
-            return undefined;
-          }
-          return greet(session, timeoutMs).then(
-            () => {
-              host.handoff = session;
-              return undefined;
-            },
-            (e) => {
-              session.reset();
-              return failed(e, true);
-            },
-          );
+        (session) => {
+          host.handoff = session;
+          return undefined;
         },
-        (e) => failed(e, false),
+        (e) => {
+          const base = {
+            probe: probes.sysact.name,
+            transport: 'tcp' as const,
+            port: reachPort,
+            durationMs: 0,
+          };
+          const outcome = outcomeFromError(base, e, false);
+          outcome.durationMs = clock.now() - c0;
+          return outcome;
+        },
       );
     return limiter ? limiter.take(signal, sleep).then(connect) : connect();
   };
@@ -345,7 +330,7 @@ export async function* scanTargets(options: ScanEngineOptions): AsyncGenerator<S
       if (unreached && wantsFallback(unreached)) {
         // The primary port's answer stays in the evidence; the verdict comes from 593 only if it greets.
         evidence.push(toEvidence(unreached));
-        const viaHttp = await reachTcp(address, host, options.fallbackPort, readNcacnHttpGreeting);
+        const viaHttp = await reachTcp(address, host, options.fallbackPort);
         if (viaHttp) {
           evidence.push(toEvidence(viaHttp));
         } else {

@@ -7,7 +7,7 @@
  * still exposes RPCSS.
  */
 import { RpcsweepError } from '../core/errors.ts';
-import type { TcpSession } from '../net/index.ts';
+import type { TcpSession, Transport } from '../net/index.ts';
 
 export const NCACN_HTTP_PORT = 593;
 export const NCACN_HTTP_GREETING = 'ncacn_http/1.0';
@@ -28,3 +28,24 @@ export const readNcacnHttpGreeting = async (session: TcpSession, timeoutMs: numb
     );
   }
 };
+
+/**
+ * `inner` with connections to `port` opened only once they greeted as ncacn_http, so everything that
+ * connects there (the engine's reachability test, a probe's own connection) gets the same check.
+ * A connection that greets wrongly is reset and the greeting error is the connect's.
+ */
+export const ncacnHttpTransport = (inner: Transport, port: number): Transport => ({
+  openUdp: (options) => inner.openUdp(options),
+  openTcp: (options) =>
+    options.port !== port
+      ? inner.openTcp(options)
+      : inner.openTcp(options).then((session) =>
+          readNcacnHttpGreeting(session, options.timeoutMs).then(
+            () => session,
+            (e) => {
+              session.reset();
+              throw e;
+            },
+          ),
+        ),
+});
