@@ -77,7 +77,9 @@ test('simulate --from a scan writes CSV, JSON and SVG, deterministic for a seed'
   assert.ok(base.samples.at(-1).everInfected >= 5);
   assert.ok(base.samples.at(-1).everInfected <= 300);
   const svg = readFileSync(join(tmp, 'a.svg'), 'utf8');
-  assert.equal((svg.match(/<polyline /g) ?? []).length, 2);
+  // two scenarios, each in both panels (infected hosts, new infections per hour)
+  assert.equal((svg.match(/<polyline /g) ?? []).length, 4);
+  assert.ok(svg.includes('new infections per hour'));
 });
 
 test('simulate --synthetic with a telescope reports what the darknet saw', async () => {

@@ -19,7 +19,7 @@ import {
 import { populationFromScan, type ScanInputSummary } from '../../sim/scan-input.ts';
 import { runScenarios, type ScenarioResult } from '../../sim/scenarios.ts';
 import { seriesToCsv, timeToReach } from '../../sim/series.ts';
-import { renderLineChart } from '../../sim/svg.ts';
+import { renderSpreadChart } from '../../sim/spread-chart.ts';
 import { parseIpv4 } from '../../sim/sweep.ts';
 import type { TelescopeSpec } from '../../sim/telescope.ts';
 import type { CliIo } from '../io.ts';
@@ -307,19 +307,7 @@ export const register = (program: Command, io: CliIo): void => {
         };
         await write(jsonPath, `${JSON.stringify(doc, null, 1)}\n`);
       }
-      if (svgPath)
-        await write(
-          svgPath,
-          renderLineChart({
-            title: `Blaster spread: ${description}`.slice(0, 110),
-            xLabel: 'hours',
-            yLabel: 'infected hosts',
-            series: scenarios.map((s) => ({
-              name: s.name,
-              points: s.samples.map((x) => [x.tH, x.infected] as const),
-            })),
-          }),
-        );
+      if (svgPath) await write(svgPath, renderSpreadChart(description, scenarios));
       for (const p of [csvPath, jsonPath, svgPath]) if (p) io.stdout.write(`wrote ${p}\n`);
     });
 };
