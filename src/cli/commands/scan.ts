@@ -53,6 +53,7 @@ import {
 import { EXIT } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
 import { ProgressLine } from '../progress.ts';
+import { DbSink, scanRowOf } from './scan-db.ts';
 import { openLabForScan } from './scan-lab.ts';
 import {
   createWriter,
@@ -95,6 +96,9 @@ export interface ScanCliOptions {
   failOn: string[];
   lab?: string;
   checkpointMs: string;
+  /** `--db PATH|URL` (or RPCSWEEP_DB): also store the results (scan-db.ts). */
+  db?: string;
+  dbKeepUnreachable?: boolean;
 }
 
 const usage = (message: string): never => {
@@ -226,7 +230,20 @@ export const runScan = async (argTargets: string[], o: ScanCliOptions, io: CliIo
   const explicitFallbackPort =
     typeof o.fallback593 === 'string' ? intOption('--fallback-593', o.fallback593, 1, 65535) : undefined;
 
-  const lab = o.lab ? await openLabForScan(o.lab, io) : undefined;
+  const db = o.db ?? io.env.RPCSWEEP_DB;
+  const dbSink =
+    db && !o.dryRun
+      ? await DbSink.open(db, io, {
+          keepUnreachable: Boolean(o.dbKeepUnreachable),
+          advice: o.advice !== false,
+        })
+      : undefined;
+  const lab = o.lab
+    ? await openLabForScan(o.lab, io).catch(async (e) => {
+        await dbSink?.close();
+        throw e;
+      })
+    : undefined;
   // Without root the lab serves on an unprivileged port: follow it unless the user chose one.
   const port = o.port !== undefined ? intOption('--port', o.port, 1, 65535) : (lab?.port ?? 135);
   const fallbackPort =
@@ -327,6 +344,17 @@ export const runScan = async (argTargets: string[], o: ScanCliOptions, io: CliIo
       }
     }
 
+    await dbSink?.begin(
+      scanRowOf({
+        argTargets: lab ? [lab.targetSpec] : argTargets,
+        set: targets.set,
+        plan,
+        fingerprint,
+        timeoutMs,
+        keepUnreachable: Boolean(o.dbKeepUnreachable),
+      }),
+      o.resume ? { ndjsonOutput: format === 'ndjson' ? o.output : undefined } : undefined,
+    );
     const sink: Writable & { bytes?: number; tail?: Buffer } = o.output
       ? new CountingFileSink(o.output, Boolean(o.resume), startBytes, startTail)
       : io.stdout;
@@ -414,6 +442,7 @@ export const runScan = async (argTargets: string[], o: ScanCliOptions, io: CliIo
         // The report may share the terminal with the progress line: start it on a clean line.
         if (!o.output) progress.clear();
         await writer.write(result);
+        dbSink?.write(result);
         counts[result.verdict]++;
         done++;
         tracker?.acknowledge(index, result.verdict, sink.bytes ?? 0);
@@ -429,6 +458,7 @@ export const runScan = async (argTargets: string[], o: ScanCliOptions, io: CliIo
 
     if (stop.signal.aborted) {
       saveState();
+      await dbSink?.flush();
       if (o.output) await endStream(sink);
       io.stderr.write(
         o.resumeFile
@@ -441,6 +471,7 @@ export const runScan = async (argTargets: string[], o: ScanCliOptions, io: CliIo
     const summary = summarize(counts, wallClockIso(), elapsedBeforeMs + systemClock.now() - t0);
     await writer.close(summary);
     if (o.output) await endStream(sink);
+    await dbSink?.finish(counts);
     if (o.resumeFile) rmSync(o.resumeFile, { force: true });
     const hits = [...failOn].filter((v) => counts[v] > 0);
     if (hits.length > 0) {
@@ -450,6 +481,7 @@ export const runScan = async (argTargets: string[], o: ScanCliOptions, io: CliIo
     if (lab?.note) io.stderr.write(`${lab.note}\n`);
   } finally {
     await lab?.close();
+    await dbSink?.close();
   }
 };
 
@@ -539,6 +571,14 @@ export const register = (program: Command, io: CliIo): void => {
     .option(
       '--lab <name|file>',
       'start a built-in or file lab spec in-process and scan it (e.g. hotfix-sample)',
+    )
+    .option(
+      '--db <path|url>',
+      'also store the results in a SQLite file or a postgres:// database (env RPCSWEEP_DB)',
+    )
+    .option(
+      '--db-keep-unreachable',
+      'store a row for every unreachable address too (default: the scope answers for them)',
     )
     .addOption(new Option('--checkpoint-ms <ms>', 'resume state save interval').default('1000').hideHelp())
     .action(async (targets: string[], opts: ScanCliOptions) => {
