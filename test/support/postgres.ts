@@ -7,7 +7,15 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,6 +47,9 @@ export interface TestPostgres {
   /** PID of the postmaster this process started (undefined when CI's server is used). */
   pid?: number;
   stop(): Promise<void>;
+  /** Own clusters only: stop the server (fast shutdown) and start it again on the same port. */
+  halt(): Promise<void>;
+  restart(): Promise<void>;
 }
 
 /** Why PostgreSQL tests cannot run here, or false. Under CI this throws instead. */
@@ -63,11 +74,12 @@ const asPostgres = (args: string[], opts: { timeout?: number } = {}) =>
   });
 
 /** Starts a throwaway cluster (or uses CI's). */
-export const startPostgres = async (): Promise<TestPostgres> => {
-  const shared = process.env.RPCSWEEP_TEST_PG_URL;
+export const startPostgres = async (options: { own?: boolean } = {}): Promise<TestPostgres> => {
+  const shared = options.own ? undefined : process.env.RPCSWEEP_TEST_PG_URL;
   let url: string;
   let pid: number | undefined;
   let dir: string | undefined;
+  let launch = (): void => {};
   if (shared) url = shared;
   else {
     dir = mkdtempSync(join(tmpdir(), 'rs-pg-'));
@@ -93,27 +105,25 @@ export const startPostgres = async (): Promise<TestPostgres> => {
       'UTF8',
     ]);
     rmSync(pwfile);
-    const child = spawn(
-      'runuser',
-      [
-        '-u',
-        'postgres',
-        '--',
-        join(BIN!, 'postgres'),
-        '-D',
-        data,
-        '-p',
-        String(port),
-        '-k',
-        dir,
-        '-c',
-        'listen_addresses=127.0.0.1',
-        '-c',
-        'fsync=off',
-      ],
-      { stdio: 'ignore' },
-    );
-    pid = child.pid;
+    const args = [
+      '-D',
+      data,
+      '-p',
+      String(port),
+      '-k',
+      dir,
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'fsync=off',
+    ];
+    launch = () => {
+      const child = spawn('runuser', ['-u', 'postgres', '--', join(BIN!, 'postgres'), ...args], {
+        stdio: process.env.RS_PG_DEBUG ? 'inherit' : 'ignore',
+      });
+      pid = child.pid;
+    };
+    launch();
     url = `postgres://postgres:${password}@127.0.0.1:${port}/postgres`;
     await waitReady(url);
   }
@@ -131,14 +141,31 @@ export const startPostgres = async (): Promise<TestPostgres> => {
     },
     stop: async () => {
       if (pid === undefined || dir === undefined) return;
-      // runuser forwards SIGTERM to postgres (smart shutdown); wait until it is gone.
-      try {
-        process.kill(pid, 'SIGTERM');
-      } catch {}
-      for (let i = 0; i < 100 && isAlive(pid); i++) await new Promise((r) => setTimeout(r, 100));
+      await halt(pid, join(dir!, 'data'));
       rmSync(dir, { recursive: true, force: true });
     },
+    halt: async () => {
+      if (pid === undefined)
+        throw new Error('halt() needs a cluster of this test (startPostgres({ own: true }))');
+      await halt(pid, join(dir!, 'data'));
+    },
+    restart: async () => {
+      launch();
+      await waitReady(url);
+    },
   };
+};
+
+/**
+ * Fast shutdown (SIGINT: clients disconnected) of the postmaster this test started, by the PID in its
+ * own data directory (runuser, whose PID we hold, does not pass SIGINT on); waits for runuser to end.
+ */
+const halt = async (pid: number, data: string): Promise<void> => {
+  try {
+    const postmaster = Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    if (postmaster > 0) process.kill(postmaster, 'SIGINT');
+  } catch {}
+  for (let i = 0; i < 150 && isAlive(pid); i++) await new Promise((r) => setTimeout(r, 100));
 };
 
 const isAlive = (pid: number): boolean => {

@@ -99,6 +99,8 @@ export interface ScanCliOptions {
   /** `--db PATH|URL` (or RPCSWEEP_DB): also store the results (scan-db.ts). */
   db?: string;
   dbKeepUnreachable?: boolean;
+  /** How long failing database writes are retried before the scan goes on without them. */
+  dbRetryMs: string;
 }
 
 const usage = (message: string): never => {
@@ -236,6 +238,7 @@ export const runScan = async (argTargets: string[], o: ScanCliOptions, io: CliIo
       ? await DbSink.open(db, io, {
           keepUnreachable: Boolean(o.dbKeepUnreachable),
           advice: o.advice !== false,
+          retryForMs: intOption('--db-retry-ms', o.dbRetryMs, 0, 86_400_000),
         })
       : undefined;
   const lab = o.lab
@@ -579,6 +582,11 @@ export const register = (program: Command, io: CliIo): void => {
     .option(
       '--db-keep-unreachable',
       'store a row for every unreachable address too (default: the scope answers for them)',
+    )
+    .addOption(
+      new Option('--db-retry-ms <ms>', 'how long failing database writes are retried')
+        .default('60000')
+        .hideHelp(),
     )
     .addOption(new Option('--checkpoint-ms <ms>', 'resume state save interval').default('1000').hideHelp())
     .action(async (targets: string[], opts: ScanCliOptions) => {
