@@ -116,10 +116,10 @@ test('bad command lines and inputs are clear errors with catalogue codes', async
   };
   await expectCode('CLI_USAGE', /exactly one of --from/);
   await expectCode('CLI_USAGE', /exactly one of --from/, '--synthetic', '5', '--from', 'x');
-  await expectCode('CLI_USAGE', /--synthetic must be an integer/, '--synthetic', 'lots');
+  await expectCode('CLI_USAGE', /--synthetic must be a decimal integer/, '--synthetic', 'lots');
   await expectCode(
     'CLI_USAGE',
-    /--patch-per-day must be a number in 0\.\.1 \(exclusive\)/,
+    /--patch-per-day must be a decimal number in 0\.\.1 \(exclusive\)/,
     '--synthetic',
     '5',
     '--patch-per-day',
