@@ -4,13 +4,24 @@
  * read while a scan writes. Busy or locked: SQLite's own busy timeout, then a few retries with
  * back-off, then STORE_BUSY.
  */
-import Database from 'better-sqlite3';
+import { createRequire } from 'node:module';
+import type Database from 'better-sqlite3';
 import { RpcsweepError } from '../core/errors.ts';
 import type { Verdict } from '../core/result.ts';
 import { fromRow, RESULT_COLUMNS, type RowObject, toRow } from './row.ts';
 import { SCAN_COLUMNS, scanFromRow, scanValues } from './scan-row.ts';
 import { MIGRATIONS, SCHEMA_VERSION, SCHEMA_VERSION_TABLE } from './schema.ts';
 import type { NewScan, ResultStore, ScanRow, StoredResult, VerdictRow } from './types.ts';
+
+let driver: typeof Database | undefined;
+/**
+ * better-sqlite3 is loaded on first use: it is a native addon outside the bundle, needed only when a
+ * SQLite store is opened (a copied bundle without node_modules still scans).
+ */
+const sqlite = (): typeof Database => {
+  driver ??= createRequire(import.meta.url)('better-sqlite3') as typeof Database;
+  return driver;
+};
 
 export interface SqliteOptions {
   /** Stop after this schema version (tests make a first-schema database). @default the newest */
@@ -68,7 +79,7 @@ export class SqliteStore implements ResultStore {
   static open(path: string, options: SqliteOptions = {}): SqliteStore {
     let db: Database.Database | undefined;
     try {
-      db = new Database(path, { timeout: options.busyTimeoutMs ?? 2000 });
+      db = new (sqlite())(path, { timeout: options.busyTimeoutMs ?? 2000 });
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
       db.pragma('foreign_keys = ON');
@@ -218,7 +229,7 @@ const migrate = (db: Database.Database, target: number): void => {
 
 /** The schema version a SQLite database is at (0 when it has none). */
 export const sqliteSchemaVersion = (path: string): number => {
-  const db = new Database(path, { readonly: true });
+  const db = new (sqlite())(path, { readonly: true });
   try {
     const row = db.prepare('SELECT MAX(version) AS v FROM schema_version').get() as { v: number | null };
     return row.v ?? 0;
