@@ -9,6 +9,7 @@ import type { ScanWorkerSettings } from '../engine/scan-worker.ts';
 import { COMMANDS } from './commands/index.ts';
 import { EXIT, exitCodeForError } from './exit-codes.ts';
 import { type CliIo, outputClosed } from './io.ts';
+import { rewriteNmapOutputFlags } from './options.ts';
 
 export const buildProgram = async (io: CliIo): Promise<Command> => {
   const program = new Command('rpcsweep')
@@ -68,7 +69,7 @@ export const runCli = async (argv: string[], io: CliIo): Promise<number> => {
   };
   try {
     const program = await buildProgram(ioWithCode);
-    await program.parseAsync(argv, { from: 'user' });
+    await program.parseAsync(rewriteNmapOutputFlags(argv), { from: 'user' });
     return code;
   } catch (caught) {
     // Writes that fail after the reader went away are the expected end, not an error to report.

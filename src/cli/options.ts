@@ -79,3 +79,25 @@ export const splitInputList = (
   }
   return { file: value.startsWith('L') && !existsSync(value) ? value.slice(1) : value, args };
 };
+
+/** nmap's output flags, one token each, and the long options they stand for. */
+const NMAP_OUTPUT_FLAGS: Record<string, string> = {
+  '-oN': '--output-normal',
+  '-oX': '--output-xml',
+  '-oJ': '--output-json',
+  '-oA': '--output-all',
+};
+
+/**
+ * Rewrites nmap's `-oX FILE` (and -oN, -oJ, -oA) to long options before commander parses argv:
+ * commander would read `-oX` as `-o X` and take FILE for a target. `-oG`/`-oS` (grepable, script
+ * kiddie) have no rpcsweep format and are refused instead of writing a file named "G".
+ */
+export const rewriteNmapOutputFlags = (argv: readonly string[]): string[] =>
+  argv.map((a) => {
+    if (a === '-oG' || a === '-oS')
+      usage(
+        `${a}: nmap's ${a === '-oG' ? 'grepable' : 'script kiddie'} output is not a format of rpcsweep; use -oN, -oX, -oJ or -oA`,
+      );
+    return NMAP_OUTPUT_FLAGS[a] ?? a;
+  });

@@ -34,19 +34,68 @@ export const formatDuration = (ms: number): string => {
   return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
 };
 
-/** One status line (no newline). Counts that are zero are left out to keep it short. */
-export const renderProgress = (s: ProgressSnapshot, options: { color: boolean }): string => {
+/**
+ * Verdict labels from the least to the most useful while a scan runs: when the line does not fit the
+ * terminal, parts are dropped in this order (dead and refused addresses first, unpatched hosts last).
+ */
+const DROP_ORDER: readonly Verdict[] = [
+  'refused',
+  'unreachable',
+  'not-windows-dcom',
+  'dcom-restricted',
+  'patched',
+  'error',
+  'needs-investigation',
+  'patched-kb823980',
+  'unpatched',
+];
+
+interface Part {
+  text: string;
+  /** Lower is dropped first. */
+  keep: number;
+}
+
+/**
+ * One status line (no newline) that fits in `columns` (a terminal wraps a longer line, and every
+ * redraw then leaves a line behind). Counts that are zero are left out; when the line is still too
+ * long, verdict counts go first (least useful first), then the rate, the percentage and the ETA;
+ * done/total always stays (cut to the width as a last resort).
+ */
+export const renderProgress = (
+  s: ProgressSnapshot,
+  options: { color: boolean; columns?: number },
+): string => {
   const pct = s.total > 0 ? (100 * s.done) / s.total : 100;
   const rate = s.elapsedMs > 0 ? (s.done * 1000) / s.elapsedMs : 0;
   const eta = rate > 0 ? ((s.total - s.done) / rate) * 1000 : Number.NaN;
-  const paint = (code: string, text: string) => (options.color ? `\u001b[${code}m${text}\u001b[0m` : text);
-  const counts = LABELS.filter(([v]) => s.counts[v] > 0)
-    .map(([v, label, code]) => paint(code, `${label} ${s.counts[v]}`))
-    .join(' · ');
-  return `${s.done}/${s.total} (${pct.toFixed(1)}%) ${rate.toFixed(0)}/s ${counts ? `${counts} ` : ''}ETA ${
-    s.done >= s.total ? '0s' : formatDuration(eta)
-  }`;
+  const parts: Array<Part & { code?: string }> = [
+    { text: `${s.done}/${s.total}`, keep: 100 },
+    { text: `(${pct.toFixed(1)}%)`, keep: 12 },
+    { text: `${rate.toFixed(0)}/s`, keep: 10 },
+    ...LABELS.filter(([v]) => s.counts[v] > 0).map(([v, label, code]) => ({
+      text: `${label} ${s.counts[v]}`,
+      keep: DROP_ORDER.indexOf(v),
+      code,
+    })),
+    { text: `ETA ${s.done >= s.total ? '0s' : formatDuration(eta)}`, keep: 11 },
+  ];
+  // The last column stays free: a line that fills it wraps on some terminals.
+  const width = Math.max(10, (options.columns ?? Number.POSITIVE_INFINITY) - 1);
+  const visible = (ps: readonly Part[]) => ps.reduce((n, p) => n + p.text.length + 1, -1);
+  const shown = [...parts];
+  while (visible(shown) > width && shown.length > 1) {
+    const drop = shown.reduce((lo, p, k) => (p.keep < (shown[lo]?.keep ?? 0) ? k : lo), 0);
+    shown.splice(drop, 1);
+  }
+  if (visible(shown) > width) return (shown[0]?.text ?? '').slice(0, width);
+  const paint = (p: (typeof parts)[number]) =>
+    options.color && p.code ? `\u001b[${p.code}m${p.text}\u001b[0m` : p.text;
+  return shown.map(paint).join(' ');
 };
+
+/** Characters a terminal shows (colour escapes take no room). */
+const visibleLength = (s: string): number => s.replace(/\u001b\[[0-9;]*m/g, '').length;
 
 /** Redraws the line every `intervalMs` on a TTY; does nothing elsewhere. */
 export class ProgressLine {
@@ -56,6 +105,10 @@ export class ProgressLine {
   #timer: ReturnType<typeof setInterval> | undefined;
   #last = '';
 
+  #resize: (() => void) | undefined;
+  #lastWidth = 0;
+  #snapshot: (() => ProgressSnapshot) | undefined;
+
   constructor(options: { out: Writable; isTty: boolean; env: NodeJS.ProcessEnv }) {
     this.#out = options.out;
     this.#enabled = options.isTty;
@@ -64,16 +117,37 @@ export class ProgressLine {
 
   start(snapshot: () => ProgressSnapshot, intervalMs = 250): void {
     if (!this.#enabled) return;
+    this.#snapshot = snapshot;
     this.#timer = setInterval(() => this.draw(snapshot()), intervalMs);
     this.#timer.unref?.();
+    // A terminal stream emits 'resize' on SIGWINCH: redraw at the new width at once. A terminal that
+    // reflows (tmux, VTE, kitty, iTerm2, Windows Terminal) has wrapped the old, wider line over several
+    // rows: go up to its first row and erase to the end of the screen before drawing.
+    this.#resize = () => {
+      const cols = this.columns;
+      if (this.#last && cols) {
+        const rows = Math.floor(Math.max(0, this.#lastWidth - 1) / cols);
+        this.#out.write(`\r${rows > 0 ? `\u001b[${rows}A` : ''}\u001b[J`);
+        this.#last = '';
+      }
+      if (this.#snapshot) this.draw(this.#snapshot());
+    };
+    this.#out.on('resize', this.#resize);
+  }
+
+  /** The terminal's width, as the TTY stream knows it (updated on SIGWINCH). */
+  get columns(): number | undefined {
+    const c = (this.#out as { columns?: number }).columns;
+    return typeof c === 'number' && c > 0 ? c : undefined;
   }
 
   draw(s: ProgressSnapshot): void {
     if (!this.#enabled) return;
-    const line = renderProgress(s, { color: this.#color });
+    const line = renderProgress(s, { color: this.#color, columns: this.columns });
     // \r + erase-line: redraw in place.
     this.#out.write(`\r\u001b[2K${line}`);
     this.#last = line;
+    this.#lastWidth = visibleLength(line);
   }
 
   /**
@@ -89,6 +163,8 @@ export class ProgressLine {
   stop(final?: ProgressSnapshot): void {
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = undefined;
+    if (this.#resize) this.#out.off('resize', this.#resize);
+    this.#resize = undefined;
     if (!this.#enabled) return;
     if (final) this.draw(final);
     if (this.#last) this.#out.write('\n');

@@ -17,6 +17,7 @@ import { shell4444Probe } from '../probes/indicator-shell4444.ts';
 import { tftpProbe } from '../probes/indicator-tftp.ts';
 import type { Probe } from '../probes/types.ts';
 import type { TargetSequence } from './scan.ts';
+import { openProbeUdp } from './udp-session.ts';
 
 export const DEFAULT_EXPOSURE_CHECKS: readonly ExposureCheck[] = [
   ...EXPOSURE_TCP_CHECKS,
@@ -95,8 +96,7 @@ export async function* auditExposure(options: ExposureEngineOptions): AsyncGener
       },
       openUdp: async () => {
         await limiter?.take(signal);
-        // Both sockets on one local port: replies from a new TFTP transfer ID still arrive (net/udp.ts).
-        return transport.openUdp({ host: address, port: wirePort, signal, acceptFromAnyPort: true });
+        return openProbeUdp(transport, { host: address, port: wirePort, signal });
       },
       randomU32: () => rng.nextU32(),
       now: () => clock.now(),

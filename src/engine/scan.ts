@@ -22,6 +22,7 @@ import type { Probe, ProbeContext, ProbeOutcome } from '../probes/types.ts';
 import { statusHex } from '../protocol/dcerpc/index.ts';
 import { answeredRpc, classify, needsRemact } from './classify.ts';
 import { DEFAULT_RETRY_POLICY, decideStep, type RetryPolicy } from './policy.ts';
+import { openProbeUdp } from './udp-session.ts';
 import { Wakeup } from './wakeup.ts';
 
 /** The ordered target set the engine walks (one shard of the plan). */
@@ -252,7 +253,7 @@ export async function* scanTargets(options: ScanEngineOptions): AsyncGenerator<S
       },
       openUdp: async () => {
         if (limiter) await limiter.take(signal, sleep);
-        return transport.openUdp({ host: address, port: stepPort, signal });
+        return openProbeUdp(transport, { host: address, port: stepPort, signal });
       },
       randomU32,
       now: () => clock.now(),

@@ -75,6 +75,9 @@ const RUN_KEYS = [
   'Software\\Microsoft\\Windows\\CurrentVersion\\RunOnce',
 ];
 
+/** File names of registry hives as collected (SOFTWARE, SYSTEM, NTUSER.DAT, *.hiv). */
+const HIVE_FILE_NAME = /^(?:software|system|sam|security|default|ntuser\.dat|usrclass\.dat)$|\.hiv$/i;
+
 class Scan {
   readonly o: Required<IocScanOptions>;
   readonly report: IocReport;
@@ -87,6 +90,27 @@ class Scan {
   error(path: string, kind: ArtifactKind, code: ErrorCode, message: string): void {
     this.report.errors.push({ path, code, message });
     this.report.artifacts.push({ path, kind, status: 'error', detail: message });
+  }
+
+  /** Whether `path` was checked, skipped, failed or gave a finding (anything but silently ignored). */
+  touched(path: string): boolean {
+    return (
+      this.report.artifacts.some((a) => a.path === path) ||
+      this.report.findings.some((f) => f.evidence.path === path)
+    );
+  }
+
+  /** A file that should have been an artefact but is none rpcsweep can read (zeros, random bytes, a cut hive). */
+  unrecognised(path: string): void {
+    if (HIVE_FILE_NAME.test(basename(path)))
+      this.error(path, 'hive', 'IOC_HIVE_CORRUPT', 'named like a registry hive but has no regf header');
+    else
+      this.error(
+        path,
+        'file',
+        'IOC_PATH',
+        'not an artefact rpcsweep can check (regf hive, .reg export, tasklist CSV, prefetch file or a known worm file name)',
+      );
   }
 
   found(fs: IocFinding[]): void {
@@ -360,6 +384,7 @@ const walkFolder = async (s: Scan, dir: string, depth: number): Promise<void> =>
     } else if (e.isFile()) {
       try {
         await checkCollectedFile(s, p, e.name, (await lstat(p)).size);
+        if (!s.touched(p) && HIVE_FILE_NAME.test(e.name)) s.unrecognised(p);
       } catch (err) {
         if (err instanceof RpcsweepError) throw err;
         s.error(p, 'file', 'IOC_PATH', `cannot read: ${(err as Error).message}`);
@@ -396,6 +421,8 @@ export const scanArtifacts = async (givenPath: string, options: IocScanOptions =
   if (st.isFile()) {
     const s = new Scan(path, 'single-file', o);
     await checkCollectedFile(s, path, basename(path), st.size);
+    // The one file asked about was not checked at all: say so, "0 checked, 0 errors" reads as clean.
+    if (!s.touched(path)) s.unrecognised(path);
     return finish(s);
   }
   if (!st.isDirectory()) throw new RpcsweepError('IOC_PATH', `${path} is neither a file nor a folder`);

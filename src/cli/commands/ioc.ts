@@ -27,7 +27,15 @@ export const runIoc = async (path: string, options: IocOptions, io: CliIo): Prom
   const fail =
     (options.failOn === 'found' && worst === 'likely-compromised') ||
     (options.failOn === 'suspicious' && (worst === 'likely-compromised' || worst === 'suspicious'));
+  // A finding the user asked to fail on is the first thing to report; otherwise anything that could
+  // not be read means the check is incomplete, which automation must not take for clean.
   if (fail) io.setExitCode(EXIT.FINDINGS);
+  else if (report.errors.length > 0) {
+    io.stderr.write(
+      `rpcsweep: ${report.errors.length} artefact(s) could not be checked [${report.errors[0]?.code}]\n`,
+    );
+    io.setExitCode(EXIT.RUNTIME);
+  }
 };
 
 export const register = (program: Command, io: CliIo): void => {
@@ -50,7 +58,7 @@ export const register = (program: Command, io: CliIo): void => {
     )
     .addHelpText(
       'after',
-      '\nExit codes: 0 done, 1 --fail-on condition met, 2 usage, 3 PATH unusable (IOC_PATH).\nExamples:\n  rpcsweep ioc /mnt/c\n  rpcsweep ioc --format ndjson --fail-on found ./collected\n',
+      '\nExit codes: 0 done, 1 --fail-on condition met, 2 usage, 3 PATH unusable or an artefact could not be checked (see the errors).\nExamples:\n  rpcsweep ioc /mnt/c\n  rpcsweep ioc --format ndjson --fail-on found ./collected\n',
     )
     .action(async (path: string, options: IocOptions) => {
       await runIoc(path, options, io);

@@ -5,7 +5,7 @@
 import { VERDICTS, type Verdict } from '../../core/result.ts';
 import { parseShard, type Shard, WHOLE } from '../../targets/index.ts';
 import { intOption, rateOption, usage } from '../options.ts';
-import { formatForPath, isKnownFormat } from './scan-output.ts';
+import { allFormatFiles, formatForPath, isKnownFormat } from './scan-output.ts';
 
 export interface ScanCliOptions {
   inputList?: string;
@@ -35,6 +35,11 @@ export interface ScanCliOptions {
   advice: boolean;
   format?: string;
   output?: string;
+  /** nmap's -oX FILE, -oN FILE, -oJ FILE and -oA BASE (rewritten to these long options before parsing). */
+  outputXml?: string;
+  outputNormal?: string;
+  outputJson?: string;
+  outputAll?: string;
   resumeFile?: string;
   resume?: boolean;
   failOn: string[];
@@ -60,6 +65,10 @@ export interface ScanSettings {
   seed?: number;
   shard: Shard;
   format: string;
+  /** The file of the main report (`-o`, else the first nmap-style output); absent: standard output. */
+  output?: string;
+  /** Further files written from the same scan (nmap-style -oX/-oN/-oJ/-oA), each in its format. */
+  extraOutputs: Array<{ path: string; format: string }>;
   /** `--port N` when given (otherwise 135, or the port a `--lab` serves on). */
   port?: number;
   /** `--fallback-593 PORT` when a port was given. */
@@ -92,10 +101,17 @@ export const parseFailOn = (values: readonly string[]): Set<Verdict> => {
 
 /** Checks every option and their combinations; throws CLI_USAGE on the first problem. */
 export const resolveScanSettings = (argTargets: readonly string[], o: ScanCliOptions): ScanSettings => {
-  const format = o.format ?? (o.output ? formatForPath(o.output) : 'text');
+  const named = nmapStyleOutputs(o);
+  const output = o.output ?? named[0]?.path;
+  const format = o.format ?? (o.output ? formatForPath(o.output) : (named[0]?.format ?? 'text'));
+  const extraOutputs = o.output ? named : named.slice(1);
   if (!isKnownFormat(format)) usage(`--format: "${format}" is not a known output format`);
   if (o.resume && !o.resumeFile) usage('--resume needs --resume-file FILE');
-  if (o.resumeFile && !o.output) {
+  if (o.resumeFile && extraOutputs.length > 0)
+    usage(
+      '--resume-file keeps the state of one output file: give one of -o, -oN, -oX, -oJ (not several, not -oA)',
+    );
+  if (o.resumeFile && !output) {
     usage(
       '--resume-file needs -o FILE: a report on standard output cannot be continued after an interruption',
     );
@@ -115,10 +131,25 @@ export const resolveScanSettings = (argTargets: readonly string[], o: ScanCliOpt
     seed: o.seed === undefined ? undefined : intOption('--seed', o.seed, 0, 2 ** 32 - 1),
     shard: o.shard === undefined ? WHOLE : parseShard(o.shard),
     format,
+    output,
+    extraOutputs,
     port: o.port === undefined ? undefined : intOption('--port', o.port, 1, 65535),
     fallbackPort:
       typeof o.fallback593 === 'string' ? intOption('--fallback-593', o.fallback593, 1, 65535) : undefined,
   };
+};
+
+/** -oN/-oX/-oJ FILE and -oA BASE (every format that has a file extension: BASE.txt, BASE.xml, …). */
+const nmapStyleOutputs = (o: ScanCliOptions): Array<{ path: string; format: string }> => {
+  const out: Array<{ path: string; format: string }> = [];
+  if (o.outputNormal) out.push({ path: o.outputNormal, format: 'text' });
+  if (o.outputXml) out.push({ path: o.outputXml, format: 'xml' });
+  if (o.outputJson) out.push({ path: o.outputJson, format: 'json' });
+  if (o.outputAll) out.push(...allFormatFiles(o.outputAll));
+  const paths = out.map((x) => x.path).concat(o.output ? [o.output] : []);
+  const twice = paths.find((p, i) => paths.indexOf(p) !== i);
+  if (twice) usage(`${twice} is named by two outputs`);
+  return out;
 };
 
 /** The probes a scan with these options runs (part of the resume fingerprint and the dry-run plan). */

@@ -41,6 +41,30 @@ export const formatForPath = (path: string): string => {
   return usage(`-o ${path}: no output format for "${extname(path)}"; formats: ${describeFormats()}`);
 };
 
+/** `-oA BASE`: one file per format that has an extension (BASE.txt, BASE.ndjson, BASE.json, …). */
+export const allFormatFiles = (base: string): Array<{ path: string; format: string }> =>
+  REPORT_FORMATS.filter((f) => f.extensions.length > 0).map((f) => ({
+    path: `${base}${f.extensions[0]}`,
+    format: f.name,
+  }));
+
+/** Several writers fed by one scan (nmap's -oA): each gets every call; the first one's state resumes. */
+export const teeWriter = (writers: readonly ResultWriter[]): ResultWriter => {
+  const [first] = writers;
+  if (!first || writers.length === 1) return first ?? usage('no output');
+  return {
+    open: async (meta) => {
+      for (const w of writers) await w.open(meta);
+    },
+    write: async (r) => {
+      for (const w of writers) await w.write(r);
+    },
+    close: async (s) => {
+      for (const w of writers) await w.close(s);
+    },
+  };
+};
+
 export const createWriter = (
   format: string,
   sink: Writable,

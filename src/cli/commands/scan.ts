@@ -11,7 +11,7 @@ import { rmSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { type Command, Option } from 'commander';
 import { systemClock, wallClockIso } from '../../core/clock.ts';
-import { emptyCounts, type RunMeta, summarize, VERDICTS } from '../../core/result.ts';
+import { emptyCounts, type RunMeta, type RunSummary, summarize, VERDICTS } from '../../core/result.ts';
 import { VERSION } from '../../core/version.ts';
 import { scanTargetsInWorkers } from '../../engine/parallel.ts';
 import { encodeResumeState } from '../../engine/resume.ts';
@@ -46,7 +46,7 @@ import {
   type ScanCliOptions,
   type ScanSettings,
 } from './scan-options.ts';
-import { CountingFileSink, createWriter, type ResultWriter } from './scan-output.ts';
+import { CountingFileSink, createWriter, type ResultWriter, teeWriter } from './scan-output.ts';
 import { continueScan, newScanStart, readResumeState, type ScanStart } from './scan-resume.ts';
 
 export { parseFailOn, type ScanCliOptions } from './scan-options.ts';
@@ -121,13 +121,13 @@ export const runScan = async (argTargets: string[], o: ScanCliOptions, io: CliIo
     const shard = { index: s.shard.index + 1, count: s.shard.count };
     const fingerprint = `${fingerprintAddressSet(targets.set)}:${describeProbes(o)}:${o.indicators ? 'i' : ''}`;
     const id =
-      o.resumeFile && o.output
+      o.resumeFile && s.output
         ? {
             targetsFingerprint: fingerprint,
             seed,
             shard,
             total: plan.length,
-            output: { path: o.output, format: s.format, advice: o.advice !== false },
+            output: { path: s.output, format: s.format, advice: o.advice !== false },
           }
         : undefined;
     const start = state && id ? continueScan(state, id, io) : newScanStart(id);
@@ -161,6 +161,12 @@ export const runScan = async (argTargets: string[], o: ScanCliOptions, io: CliIo
   }
 };
 
+/** What nmap and masscan print when the report went to files: the totals and where the report is. */
+const terminalSummary = (summary: RunSummary, paths: readonly string[]): string => {
+  const counts = VERDICTS.filter((v) => summary.counts[v] > 0).map((v) => `${summary.counts[v]} ${v}`);
+  return `rpcsweep: ${summary.totalAddresses} address(es) in ${(summary.elapsedMs / 1000).toFixed(1)} s: ${counts.join(', ') || 'none'}; report in ${paths.join(', ')}\n`;
+};
+
 interface ScanRun {
   o: ScanCliOptions;
   s: ScanSettings;
@@ -176,13 +182,16 @@ interface ScanRun {
 /** Opens the output, runs the engine over the plan, writes and checkpoints each result, closes. */
 const scanAndReport = async (run: ScanRun): Promise<void> => {
   const { o, s, io, plan, start } = run;
-  const sink: Writable & { bytes?: number; tail?: Buffer } = o.output
-    ? new CountingFileSink(o.output, Boolean(o.resume), start.startBytes, start.startTail)
+  const sink: Writable & { bytes?: number; tail?: Buffer } = s.output
+    ? new CountingFileSink(s.output, Boolean(o.resume), start.startBytes, start.startTail)
     : io.stdout;
-  const writer: ResultWriter = createWriter(s.format, sink, {
-    advice: o.advice !== false,
-    continueFrom: start.continueFrom,
-  });
+  const extraSinks = s.extraOutputs.map((x) => new CountingFileSink(x.path, false, 0, Buffer.alloc(0)));
+  const advice = o.advice !== false;
+  const writer: ResultWriter = teeWriter([
+    createWriter(s.format, sink, { advice, continueFrom: start.continueFrom }),
+    ...s.extraOutputs.map((x, i) => createWriter(x.format, extraSinks[i] as Writable, { advice })),
+  ]);
+  const files = [sink, ...extraSinks].filter((x) => x instanceof CountingFileSink);
   const t0 = systemClock.now();
   // Called between writes only, so the output length and the writer state match the acknowledged set.
   const saveState = () => {
@@ -202,7 +211,7 @@ const scanAndReport = async (run: ScanRun): Promise<void> => {
     if (aborted) {
       saveState();
       await run.dbSink?.flush();
-      if (o.output) await endStream(sink);
+      for (const f of files) await endStream(f);
       if (!outputClosed(io.signal)) {
         io.stderr.write(
           o.resumeFile
@@ -213,10 +222,12 @@ const scanAndReport = async (run: ScanRun): Promise<void> => {
       io.setExitCode(EXIT.INTERRUPTED);
       return;
     }
-    await writer.close(summarize(counts, wallClockIso(), start.elapsedBeforeMs + systemClock.now() - t0));
-    if (o.output) await endStream(sink);
+    const summary = summarize(counts, wallClockIso(), start.elapsedBeforeMs + systemClock.now() - t0);
+    await writer.close(summary);
+    for (const f of files) await endStream(f);
     await run.dbSink?.finish(counts);
     if (o.resumeFile) rmSync(o.resumeFile, { force: true });
+    if (s.output) io.stderr.write(terminalSummary(summary, [s.output, ...s.extraOutputs.map((x) => x.path)]));
     const hits = [...s.failOn].filter((v) => counts[v] > 0);
     if (hits.length > 0) {
       io.stderr.write(`rpcsweep: --fail-on: ${hits.map((v) => `${counts[v]} ${v}`).join(', ')}\n`);
@@ -225,7 +236,7 @@ const scanAndReport = async (run: ScanRun): Promise<void> => {
   } finally {
     // After a failed write the file stays as the last checkpoint describes (the resume state is only
     // saved between whole writes), so `--resume` completes it once the disk has room again.
-    if (sink instanceof CountingFileSink && !sink.closed) sink.destroy();
+    for (const f of files) if (!f.closed) f.destroy();
   }
 };
 
@@ -235,7 +246,7 @@ const runScanLoop = async (
   sink: { bytes?: number },
   saveState: () => void,
 ) => {
-  const { o, s, io, plan, start } = run;
+  const { s, io, plan, start } = run;
   const tracker = start.tracker;
   const counts = start.resumePoint ? { ...start.resumePoint.counts } : emptyCounts();
   let done = VERDICTS.reduce((n, v) => n + counts[v], 0);
@@ -253,7 +264,7 @@ const runScanLoop = async (
   try {
     for await (const { index, result } of engineResults(run, stop.signal)) {
       // The report may share the terminal with the progress line: start it on a clean line.
-      if (!o.output) progress.clear();
+      if (!s.output) progress.clear();
       await writer.write(result);
       run.dbSink?.write(result);
       counts[result.verdict]++;
@@ -381,7 +392,17 @@ export const register = (program: Command, io: CliIo): void => {
       '--no-advice',
       'leave remediation advice out of the report (Advice block in text/scanms, advice field/column/elem in the others)',
     )
-    .option('-o, --output <file>', 'write the report to FILE (format from its extension)')
+    .option(
+      '-o, --output <file>',
+      'write the report to FILE (format from its extension: .txt .ndjson .jsonl .json .csv .xml)',
+    )
+    .option('--output-normal <file>', '-oN FILE: also write the text report to FILE (nmap style)')
+    .option('--output-xml <file>', '-oX FILE: also write the XML (nmap schema) report to FILE')
+    .option('--output-json <file>', '-oJ FILE: also write the JSON report to FILE')
+    .option(
+      '--output-all <base>',
+      '-oA BASE: write every format at once (BASE.txt, BASE.ndjson, BASE.json, BASE.csv, BASE.xml)',
+    )
     .option('--resume-file <file>', 'keep a resume state in FILE (needs -o FILE, any format)')
     .option('--resume', 'continue the scan recorded in --resume-file')
     .option(
