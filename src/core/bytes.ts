@@ -194,13 +194,18 @@ export class ByteWriter {
  * Runs a decoder body that reads through a ByteReader and turns the reader's DecodeError into a
  * DecodeFailure value. Only DecodeError is caught: anything else is a bug and propagates.
  */
-export const decodeWith = <T>(body: () => { value: T; consumed: number }): Decoded<T> => {
+export const decodeWith = <T>(
+  body: () => { value: T; consumed: number },
+  partial?: Partial<T>,
+): Decoded<T> => {
   try {
     const { value, consumed } = body();
     return { ok: true, value, consumed };
   } catch (e) {
-    if (e instanceof DecodeError) return { ok: false, error: e.failure as DecodeFailure };
-    throw e;
+    if (!(e instanceof DecodeError)) throw e;
+    const error = e.failure as DecodeFailure;
+    // What `body` had filled into `partial` before the failure, when anything (style.md rule 5).
+    return partial && Object.keys(partial).length > 0 ? { ok: false, error, partial } : { ok: false, error };
   }
 };
 

@@ -32,7 +32,8 @@ export interface DecodeFailure {
 
 export type Decoded<T> =
   | { readonly ok: true; readonly value: T; readonly consumed: number }
-  | { readonly ok: false; readonly error: DecodeFailure };
+  /** `partial`: the fields decoded before the failure, when the decoder keeps them (style.md rule 5). */
+  | { readonly ok: false; readonly error: DecodeFailure; readonly partial?: Partial<T> };
 
 /** The throwing twin's error. */
 export class DecodeError extends RpcsweepError {

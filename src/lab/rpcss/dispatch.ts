@@ -6,23 +6,20 @@
  */
 import type { Decoded } from '../../core/errors.ts';
 import {
-  decodeEptLookupRequest,
-  decodeEptMapRequest,
-  decodeRemoteActivationRequest,
-  decodeRemoteCreateInstanceRequest,
-  decodeRemoteGetClassObjectRequest,
   decodeTower,
-  EPM_OPNUMS,
+  EPM_OPERATIONS,
   EPM_STATUS,
   type EptLookupRequest,
   FAULT_STATUS,
+  MGMT_OPERATIONS,
   MGMT_OPNUMS,
   NIL_UUID,
   NULL_CONTEXT_HANDLE,
+  OXID_OPERATIONS,
   OXID_OPNUMS,
-  REMACT_OPNUMS,
+  REMACT_OPERATIONS,
   type RequestPdu,
-  SYSACT_OPNUMS,
+  SYSACT_OPERATIONS,
 } from '../../protocol/dcerpc/index.ts';
 import type { EndpointEntry, HostContext, InterfaceOffer, RpcssModel } from '../profiles/types.ts';
 import { DEFAULT_REMACT_COM, remoteActivationHresult, systemActivatorHresult } from './patch-model.ts';
@@ -129,18 +126,25 @@ const eptLookup = (call: Call, req: EptLookupRequest): Reply => {
 };
 
 const eptMap: Handler = (call) =>
-  orBadStub(call, decodeEptMapRequest(call.req.stub, ndrOptions(call.req)), 'ept_map', (m) => {
-    const tower = m.mapTower ? decodeTower(m.mapTower) : undefined;
-    const want = tower?.ok ? tower.value.interface : undefined;
-    const found = want
-      ? call.model.endpoints.filter(
-          (e) => e.protocol === 'ncacn_ip_tcp' && e.uuid === want.uuid && e.versionMajor === want.major,
-        )
-      : [];
-    const towers = found.slice(0, Math.max(0, Math.min(m.maxTowers, 64)));
-    const status = towers.length ? EPM_STATUS.OK : EPM_STATUS.EPT_S_NOT_REGISTERED;
-    return stub(eptMapReply({ entries: towers, maxTowers: m.maxTowers, status, host: towerHost(call.host) }));
-  });
+  orBadStub(
+    call,
+    EPM_OPERATIONS.ept_map.request.decode(call.req.stub, ndrOptions(call.req)),
+    'ept_map',
+    (m) => {
+      const tower = m.mapTower ? decodeTower(m.mapTower) : undefined;
+      const want = tower?.ok ? tower.value.interface : undefined;
+      const found = want
+        ? call.model.endpoints.filter(
+            (e) => e.protocol === 'ncacn_ip_tcp' && e.uuid === want.uuid && e.versionMajor === want.major,
+          )
+        : [];
+      const towers = found.slice(0, Math.max(0, Math.min(m.maxTowers, 64)));
+      const status = towers.length ? EPM_STATUS.OK : EPM_STATUS.EPT_S_NOT_REGISTERED;
+      return stub(
+        eptMapReply({ entries: towers, maxTowers: m.maxTowers, status, host: towerHost(call.host) }),
+      );
+    },
+  );
 
 /** EPM and mgmt calls a restricted RPCSS refuses with access denied. */
 const unlessEpmDenied =
@@ -151,14 +155,17 @@ const unlessEpmDenied =
 const EPM: OpnumTable = {
   handlers: new Map([
     [
-      EPM_OPNUMS.ept_lookup,
+      EPM_OPERATIONS.ept_lookup.opnum,
       unlessEpmDenied((call) =>
-        orBadStub(call, decodeEptLookupRequest(call.req.stub, ndrOptions(call.req)), 'ept_lookup', (l) =>
-          eptLookup(call, l),
+        orBadStub(
+          call,
+          EPM_OPERATIONS.ept_lookup.request.decode(call.req.stub, ndrOptions(call.req)),
+          'ept_lookup',
+          (l) => eptLookup(call, l),
         ),
       ),
     ],
-    [EPM_OPNUMS.ept_map, unlessEpmDenied(eptMap)],
+    [EPM_OPERATIONS.ept_map.opnum, unlessEpmDenied(eptMap)],
   ]),
   lastOpnum: () => 7,
 };
@@ -166,7 +173,7 @@ const EPM: OpnumTable = {
 const MGMT: OpnumTable = {
   handlers: new Map([
     [
-      MGMT_OPNUMS.inq_if_ids,
+      MGMT_OPERATIONS.inq_if_ids.opnum,
       unlessEpmDenied((call) => stub(inqIfIds(call.model.interfaces.filter((o) => o.listed)))),
     ],
     [MGMT_OPNUMS.is_server_listening, () => stub(isServerListening())],
@@ -177,11 +184,11 @@ const MGMT: OpnumTable = {
 const REMACT: OpnumTable = {
   handlers: new Map([
     [
-      REMACT_OPNUMS.RemoteActivation,
+      REMACT_OPERATIONS.RemoteActivation.opnum,
       (call) =>
         orBadStub(
           call,
-          decodeRemoteActivationRequest(call.req.stub, ndrOptions(call.req)),
+          REMACT_OPERATIONS.RemoteActivation.request.decode(call.req.stub, ndrOptions(call.req)),
           'RemoteActivation',
           (r) => {
             const hr = remoteActivationHresult(call.model, r);
@@ -192,33 +199,30 @@ const REMACT: OpnumTable = {
         ),
     ],
   ]),
-  lastOpnum: () => REMACT_OPNUMS.RemoteActivation,
+  lastOpnum: () => REMACT_OPERATIONS.RemoteActivation.opnum,
 };
 
 /** RemoteGetClassObject (3) and RemoteCreateInstance (4) differ only in their request decoder. */
 const activation =
-  (
-    opnum: number,
-    decode: typeof decodeRemoteGetClassObjectRequest | typeof decodeRemoteCreateInstanceRequest,
-  ): Handler =>
+  (op: (typeof SYSACT_OPERATIONS)[keyof typeof SYSACT_OPERATIONS]): Handler =>
   (call) =>
-    orBadStub(call, decode(call.req.stub, ndrOptions(call.req)), 'activation request', (r) =>
-      stub(systemActivatorFailure(systemActivatorHresult(call.model, opnum, r.orpcThis, r.actProperties))),
+    orBadStub(call, op.request.decode(call.req.stub, ndrOptions(call.req)), 'activation request', (r) =>
+      stub(systemActivatorFailure(systemActivatorHresult(call.model, op.opnum, r.orpcThis, r.actProperties))),
     );
 
 const SYSACT: OpnumTable = {
   handlers: new Map([
-    [SYSACT_OPNUMS.RemoteGetClassObject, activation(3, decodeRemoteGetClassObjectRequest)],
-    [SYSACT_OPNUMS.RemoteCreateInstance, activation(4, decodeRemoteCreateInstanceRequest)],
+    [SYSACT_OPERATIONS.RemoteGetClassObject.opnum, activation(SYSACT_OPERATIONS.RemoteGetClassObject)],
+    [SYSACT_OPERATIONS.RemoteCreateInstance.opnum, activation(SYSACT_OPERATIONS.RemoteCreateInstance)],
   ]),
-  lastOpnum: () => SYSACT_OPNUMS.RemoteCreateInstance,
+  lastOpnum: () => SYSACT_OPERATIONS.RemoteCreateInstance.opnum,
 };
 
 const OXID: OpnumTable = {
   handlers: new Map<number, Handler>([
     [OXID_OPNUMS.ServerAlive, () => stub(serverAlive())],
     [
-      OXID_OPNUMS.ServerAlive2,
+      OXID_OPERATIONS.ServerAlive2.opnum,
       ({ model, host }) =>
         stub(serverAlive2(model.comVersion ?? DEFAULT_REMACT_COM, [host.netbiosName, host.address])),
     ],

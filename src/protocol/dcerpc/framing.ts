@@ -84,15 +84,27 @@ export class PduFramer {
     }
     // Whole PDUs straight from the chunk.
     while (chunk.length - c >= COMMON_HEADER_LENGTH) {
-      const header = this.#header(chunk, c);
-      if (!header) return out;
-      if (chunk.length - c < header.fragLength) break;
-      out.push(chunk.slice(c, c + header.fragLength));
-      c += header.fragLength;
-      this.#base += header.fragLength;
+      const fragLength = this.#validFragLength(chunk, c) ?? this.#header(chunk, c)?.fragLength;
+      if (fragLength === undefined) return out;
+      if (chunk.length - c < fragLength) break;
+      out.push(chunk.slice(c, c + fragLength));
+      c += fragLength;
+      this.#base += fragLength;
     }
     this.#append(chunk, c, chunk.length - c);
     return out;
+  }
+
+  /**
+   * frag_length of the header at `at` when it passes readHeader's checks (version 5.0/5.1, drep
+   * integer order 0 or 1, 16 ≤ frag_length ≤ max), read without building a header; else undefined,
+   * and #header says why. The framer's hot path: most streams are nothing but valid headers.
+   */
+  #validFragLength(bytes: Uint8Array, at: number): number | undefined {
+    const drep = bytes[at + 4]!;
+    if (bytes[at] !== 5 || bytes[at + 1]! > 1 || drep >> 4 > 1) return undefined;
+    const n = drep & 0x10 ? bytes[at + 8]! | (bytes[at + 9]! << 8) : (bytes[at + 8]! << 8) | bytes[at + 9]!;
+    return n >= COMMON_HEADER_LENGTH && n <= this.maxFragLength ? n : undefined;
   }
 
   /** Parses the header at `at` of `bytes`, whose byte `at` is stream offset #base; records failures. */

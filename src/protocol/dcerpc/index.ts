@@ -16,6 +16,7 @@ export * from './interfaces/dcom.ts';
 export * from './interfaces/epm.ts';
 export * from './interfaces/known-uuids.data.ts';
 export * from './interfaces/mgmt.ts';
+export * from './interfaces/operation.ts';
 export * from './interfaces/oxid.ts';
 export * from './interfaces/remact.ts';
 export * from './interfaces/sysact.ts';

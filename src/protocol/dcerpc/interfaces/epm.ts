@@ -19,6 +19,7 @@ import { type NdrEncodeOptions, type NdrWriter, ndrWriterFor } from '../ndr/writ
 import type { SyntaxId } from '../pdu/types.ts';
 import { EPM_STATUS } from '../status.data.ts';
 import { knownInterfaceName } from './known-uuids.data.ts';
+import type { OperationTable } from './operation.ts';
 import { decodeTower, encodeTower, type Tower, type TowerSpec, towerBinding } from './tower.ts';
 
 export const EPM_UUID = 'e1af8308-5d1f-11c9-91a4-08002b14a0fa';
@@ -332,3 +333,41 @@ export const toEndpointRecord = (e: EptEntry): EndpointRecord => {
   else if (t?.endpoint !== undefined) rec.pipe = t.endpoint;
   return rec;
 };
+
+/** The opnum table (see operation.ts): the decoded shapes encode back to the same bytes' meaning. */
+export const EPM_OPERATIONS = {
+  ept_lookup: {
+    opnum: EPM_OPNUMS.ept_lookup,
+    request: { encode: encodeEptLookupRequest, decode: decodeEptLookupRequest },
+    response: {
+      encode: (r: EptLookupResponse, littleEndian?: boolean) =>
+        encodeEptLookupResponse(
+          {
+            entryHandle: r.entryHandle,
+            numEnts: r.numEnts,
+            ...(r.maxEnts === undefined ? {} : { maxEnts: r.maxEnts }),
+            entries: r.entries.map((e) => ({
+              object: e.object,
+              annotation: e.annotation,
+              tower: e.towerOctets,
+            })),
+            status: r.status,
+          },
+          littleEndian,
+        ),
+      decode: decodeEptLookupResponse,
+    },
+  },
+  ept_map: {
+    opnum: EPM_OPNUMS.ept_map,
+    request: { encode: encodeEptMapRequest, decode: decodeEptMapRequest },
+    response: {
+      encode: (r: EptMapResponse, littleEndian?: boolean) =>
+        encodeEptMapResponse(
+          { entryHandle: r.entryHandle, towers: r.towers.map((t) => t?.octets ?? null), status: r.status },
+          littleEndian,
+        ),
+      decode: decodeEptMapResponse,
+    },
+  },
+} satisfies OperationTable;

@@ -6,10 +6,12 @@
  * {count; rpc_if_id_p_t if_id[count]}: max_count, count, count unique ptrs, then the deferred
  * {UUID, vers_major u16, vers_minor u16}), then status u32.
  */
+
 import { type Decoded, decodeOk } from '../../../core/errors.ts';
 import { decodeNdr, type NdrReaderOptions } from '../ndr/reader.ts';
 import { type NdrEncodeOptions, ndrWriterFor } from '../ndr/writer.ts';
 import type { SyntaxId } from '../pdu/types.ts';
+import { EMPTY_STUB, type OperationTable } from './operation.ts';
 
 export const MGMT_UUID = 'afa8bd80-7d8a-11c9-bef4-08002b102989';
 export const MGMT_VERSION = { major: 1, minor: 0 } as const;
@@ -85,3 +87,12 @@ export const decodeInqIfIdsResponse = (
     },
     options,
   );
+
+/** The opnum table (see operation.ts). */
+export const MGMT_OPERATIONS = {
+  inq_if_ids: {
+    opnum: MGMT_OPNUMS.inq_if_ids,
+    request: EMPTY_STUB,
+    response: { encode: encodeInqIfIdsResponse, decode: decodeInqIfIdsResponse },
+  },
+} satisfies OperationTable;

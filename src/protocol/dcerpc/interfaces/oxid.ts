@@ -6,6 +6,7 @@
  * ServerAlive2: empty request stub; reply COMVERSION, ppdsaOrBindings (unique → DUALSTRINGARRAY),
  * pReserved (u32), error_status_t.
  */
+
 import { type Decoded, decodeOk } from '../../../core/errors.ts';
 import { decodeNdr, type NdrReaderOptions } from '../ndr/reader.ts';
 import { type NdrEncodeOptions, ndrWriterFor } from '../ndr/writer.ts';
@@ -17,6 +18,7 @@ import {
   writeComVersion,
   writeDualStringArray,
 } from './dcom.ts';
+import { EMPTY_STUB, type OperationTable } from './operation.ts';
 
 export const OXID_UUID = '99fcfec4-5260-101b-bbcb-00aa0021347a';
 export const OXID_VERSION = { major: 0, minor: 0 } as const;
@@ -81,3 +83,12 @@ export const decodeServerAlive2Response = (
     },
     options,
   );
+
+/** The opnum table (see operation.ts). */
+export const OXID_OPERATIONS = {
+  ServerAlive2: {
+    opnum: OXID_OPNUMS.ServerAlive2,
+    request: EMPTY_STUB,
+    response: { encode: encodeServerAlive2Response, decode: decodeServerAlive2Response },
+  },
+} satisfies OperationTable;

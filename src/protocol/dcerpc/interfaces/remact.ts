@@ -12,6 +12,7 @@
  * (HRESULT[Interfaces]), return value. A failed activation with Interfaces = 1 is exactly 68 bytes,
  * COMVERSION at 40 and phr at 44.
  */
+
 import type { Decoded } from '../../../core/errors.ts';
 import { RpcsweepError } from '../../../core/errors.ts';
 import { decodeNdr, type NdrReaderOptions } from '../ndr/reader.ts';
@@ -35,6 +36,7 @@ import {
   writeOrpcThat,
   writeOrpcThis,
 } from './dcom.ts';
+import type { OperationTable } from './operation.ts';
 
 export const REMACT_UUID = '4d9f4ab8-7d1c-11cf-861e-0020af6e7c57';
 export const REMACT_VERSION = { major: 0, minor: 0 } as const;
@@ -289,3 +291,12 @@ export const remactFailureResponse = (
   results: Array.from({ length: interfaces }, () => hr),
   returnValue: 0,
 });
+
+/** The opnum table (see operation.ts). */
+export const REMACT_OPERATIONS = {
+  RemoteActivation: {
+    opnum: REMACT_OPNUMS.RemoteActivation,
+    request: { encode: encodeRemoteActivationRequest, decode: decodeRemoteActivationRequest },
+    response: { encode: encodeRemoteActivationResponse, decode: decodeRemoteActivationResponse },
+  },
+} satisfies OperationTable;

@@ -9,6 +9,7 @@
  * 16-byte failure reply (ORPCTHAT 8, NULL 4, HRESULT 4) decides: RPC_E_INVALID_OBJREF / E_INVALIDARG
  * / E_ACCESSDENIED ⇒ patched.
  */
+
 import type { Decoded } from '../../../core/errors.ts';
 import { decodeNdr, type NdrReaderOptions } from '../ndr/reader.ts';
 import { type NdrEncodeOptions, ndrWriterFor } from '../ndr/writer.ts';
@@ -23,6 +24,7 @@ import {
   writeOrpcThat,
   writeOrpcThis,
 } from './dcom.ts';
+import type { OperationTable } from './operation.ts';
 
 export const SYSACT_UUID = '000001a0-0000-0000-c000-000000000046';
 export const SYSACT_VERSION = { major: 0, minor: 0 } as const;
@@ -161,3 +163,19 @@ export const sysactFailureReply = (hr: number): ActivationReply => ({
   actProperties: null,
   hr,
 });
+
+const ACTIVATION_REPLY = { encode: encodeActivationReply, decode: decodeActivationReply };
+
+/** The opnum table (see operation.ts): both opnums answer an ActivationReply. */
+export const SYSACT_OPERATIONS = {
+  RemoteGetClassObject: {
+    opnum: SYSACT_OPNUMS.RemoteGetClassObject,
+    request: { encode: encodeRemoteGetClassObjectRequest, decode: decodeRemoteGetClassObjectRequest },
+    response: ACTIVATION_REPLY,
+  },
+  RemoteCreateInstance: {
+    opnum: SYSACT_OPNUMS.RemoteCreateInstance,
+    request: { encode: encodeRemoteCreateInstanceRequest, decode: decodeRemoteCreateInstanceRequest },
+    response: ACTIVATION_REPLY,
+  },
+} satisfies OperationTable;

@@ -22,10 +22,15 @@ export interface BindAckOptions extends PduOptions, Partial<Omit<BindAckBody, 'r
   results: BindResult[];
 }
 
-export const readBindAckBody = (r: ByteReader, pduStart: number): BindAckBody => {
-  const maxXmitFrag = r.u16('dcerpc.cn_max_xmit');
-  const maxRecvFrag = r.u16('dcerpc.cn_max_recv');
-  const assocGroupId = r.u32('dcerpc.cn_assoc_group');
+/** Fills `v` field by field, so a failure part-way leaves what was read (style.md rule 5). */
+export const readBindAckBody = (
+  r: ByteReader,
+  pduStart: number,
+  v: Partial<BindAckBody> = {},
+): BindAckBody => {
+  v.maxXmitFrag = r.u16('dcerpc.cn_max_xmit');
+  v.maxRecvFrag = r.u16('dcerpc.cn_max_recv');
+  v.assocGroupId = r.u32('dcerpc.cn_assoc_group');
   const addrLength = r.u16('dcerpc.cn_sec_addr_len');
   const addr = r.take(addrLength, 'dcerpc.cn_sec_addr');
   let text = '';
@@ -33,17 +38,18 @@ export const readBindAckBody = (r: ByteReader, pduStart: number): BindAckBody =>
     if (b === 0) break;
     text += String.fromCharCode(b);
   }
+  v.secondaryAddress = text;
   r.align(4, pduStart, 'dcerpc.cn_pad');
   const n = r.u8('dcerpc.cn_num_results');
   r.skip(3, 'dcerpc.cn_reserved');
-  const results: BindResult[] = [];
+  const results: BindResult[] = (v.results = []);
   for (let i = 0; i < n; i++) {
     const result = r.u16('dcerpc.cn_ack_result');
     const reason = r.u16('dcerpc.cn_ack_reason');
     const transferSyntax = readSyntax(r, 'dcerpc.cn_ack_trans_id', 'dcerpc.cn_ack_trans_ver');
     results.push({ result, reason, transferSyntax });
   }
-  return { maxXmitFrag, maxRecvFrag, assocGroupId, secondaryAddress: text, results };
+  return v as BindAckBody;
 };
 
 const encodeBindAckLike = (ptype: number, o: BindAckOptions): Uint8Array => {

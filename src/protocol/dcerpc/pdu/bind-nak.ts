@@ -19,9 +19,15 @@ export interface BindNakOptions extends PduOptions, Partial<BindNakBody> {
   rejectReason: number;
 }
 
-export const readBindNakBody = (r: ByteReader, pduStart: number): BindNakBody => {
-  const rejectReason = r.u16('dcerpc.cn_reject_reason');
-  const body: BindNakBody = { rejectReason, versions: [] };
+/** Fills `v` field by field, so a failure part-way leaves what was read (style.md rule 5). */
+export const readBindNakBody = (
+  r: ByteReader,
+  pduStart: number,
+  v: Partial<BindNakBody> = {},
+): BindNakBody => {
+  v.rejectReason = r.u16('dcerpc.cn_reject_reason');
+  v.versions = [];
+  const body = v as BindNakBody;
   // Some stacks stop after the reason; the version list is then absent.
   if (r.remaining === 0) return body;
   const n = r.u8('dcerpc.cn_num_protocols');

@@ -23,13 +23,14 @@ export interface BindOptions extends PduOptions, Partial<Omit<BindBody, 'context
 /** Windows' usual fragment size. */
 export const DEFAULT_MAX_FRAG = 5840;
 
-export const readBindBody = (r: ByteReader): BindBody => {
-  const maxXmitFrag = r.u16('dcerpc.cn_max_xmit');
-  const maxRecvFrag = r.u16('dcerpc.cn_max_recv');
-  const assocGroupId = r.u32('dcerpc.cn_assoc_group');
+/** Fills `v` field by field, so a failure part-way leaves what was read (style.md rule 5). */
+export const readBindBody = (r: ByteReader, v: Partial<BindBody> = {}): BindBody => {
+  v.maxXmitFrag = r.u16('dcerpc.cn_max_xmit');
+  v.maxRecvFrag = r.u16('dcerpc.cn_max_recv');
+  v.assocGroupId = r.u32('dcerpc.cn_assoc_group');
   const n = r.u8('dcerpc.cn_num_ctx_items');
   r.skip(3, 'dcerpc.cn_reserved');
-  const contexts: PresentationContext[] = [];
+  const contexts: PresentationContext[] = (v.contexts = []);
   for (let i = 0; i < n; i++) {
     const contextId = r.u16('dcerpc.cn_ctx_id');
     const nTransfer = r.u8('dcerpc.cn_num_trans_items');
@@ -41,7 +42,7 @@ export const readBindBody = (r: ByteReader): BindBody => {
     }
     contexts.push({ contextId, abstractSyntax, transferSyntaxes });
   }
-  return { maxXmitFrag, maxRecvFrag, assocGroupId, contexts };
+  return v as BindBody;
 };
 
 const encodeBindLike = (ptype: number, o: BindOptions): Uint8Array => {

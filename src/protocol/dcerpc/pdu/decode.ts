@@ -17,7 +17,6 @@ import type {
   BindAckPdu,
   BindNakPdu,
   BindPdu,
-  ControlPdu,
   FaultPdu,
   Pdu,
   PduType,
@@ -30,11 +29,22 @@ export interface DecodePduOptions extends HeaderLimits {
   offset?: number;
 }
 
-const readPdu = (bytes: Uint8Array, options: DecodePduOptions): { value: Pdu; consumed: number } => {
+/**
+ * Reads the PDU into `v` field by field (type and header first, then the body in wire order), so a
+ * failure part-way leaves what was read: gopacket's partial decode, style.md rule 5.
+ */
+const readPdu = (
+  bytes: Uint8Array,
+  options: DecodePduOptions,
+  v: Record<string, unknown>,
+): { value: Pdu; consumed: number } => {
   const start = options.offset ?? 0;
   const r = new ByteReader(bytes, { offset: start });
   const header = readHeader(r, options);
   r.littleEndian = header.littleEndian;
+  const typeName = PTYPE_NAMES[header.ptype];
+  if (typeName !== undefined) v.type = typeName;
+  v.header = header;
   if (bytes.length - start < header.fragLength) {
     r.fail(
       'DCERPC_TRUNCATED',
@@ -48,30 +58,19 @@ const readPdu = (bytes: Uint8Array, options: DecodePduOptions): { value: Pdu; co
   if (header.authLength > 0) {
     ({ auth, bodyEnd } = readAuthVerifier(r, header, start));
   }
-  const typeName = PTYPE_NAMES[header.ptype];
   const bodyReader = (end: number) =>
     new ByteReader(bytes, { offset: r.offset, end, littleEndian: header.littleEndian });
-  const withAuth = <T extends object>(v: T): T => (auth ? { ...v, auth } : v);
-  let value: Pdu;
   switch (header.ptype) {
     case PTYPE.bind:
     case PTYPE.alter_context:
-      value = withAuth({
-        type: typeName as BindPdu['type'],
-        header,
-        ...readBindBody(bodyReader(bodyEnd)),
-      });
+      readBindBody(bodyReader(bodyEnd), v);
       break;
     case PTYPE.bind_ack:
     case PTYPE.alter_context_resp:
-      value = withAuth({
-        type: typeName as BindAckPdu['type'],
-        header,
-        ...readBindAckBody(bodyReader(bodyEnd), start),
-      });
+      readBindAckBody(bodyReader(bodyEnd), start, v);
       break;
     case PTYPE.bind_nak:
-      value = withAuth({ type: 'bind_nak' as const, header, ...readBindNakBody(bodyReader(bodyEnd), start) });
+      readBindNakBody(bodyReader(bodyEnd), start, v);
       break;
     case PTYPE.request:
     case PTYPE.response: {
@@ -87,25 +86,19 @@ const readPdu = (bytes: Uint8Array, options: DecodePduOptions): { value: Pdu; co
       }
       const end = bodyEnd - pad;
       if (auth) auth = { ...auth, authPad: bytes.subarray(end, bodyEnd) };
-      value =
-        header.ptype === PTYPE.request
-          ? withAuth({ type: 'request' as const, header, ...readRequestBody(bodyReader(end), header) })
-          : withAuth({ type: 'response' as const, header, ...readResponseBody(bodyReader(end)) });
+      if (header.ptype === PTYPE.request) readRequestBody(bodyReader(end), header, v);
+      else readResponseBody(bodyReader(end), v);
       break;
     }
     case PTYPE.fault:
-      value = withAuth({ type: 'fault' as const, header, ...readFaultBody(bodyReader(bodyEnd)) });
+      readFaultBody(bodyReader(bodyEnd), v);
       break;
     case PTYPE.auth3:
     case PTYPE.shutdown:
     case PTYPE.co_cancel:
     case PTYPE.orphaned: {
       const br = bodyReader(bodyEnd);
-      value = withAuth({
-        type: typeName as ControlPdu['type'],
-        header,
-        body: br.take(br.remaining, 'dcerpc.cn_body'),
-      });
+      v.body = br.take(br.remaining, 'dcerpc.cn_body');
       break;
     }
     default:
@@ -116,19 +109,23 @@ const readPdu = (bytes: Uint8Array, options: DecodePduOptions): { value: Pdu; co
         start + 2,
       );
   }
-  return { value, consumed: header.fragLength };
+  if (auth) v.auth = auth;
+  return { value: v as unknown as Pdu, consumed: header.fragLength };
 };
 
 /** Decodes one whole PDU at `options.offset`; `consumed` is its frag_length. */
-export const decodePdu = (bytes: Uint8Array, options: DecodePduOptions = {}): Decoded<Pdu> =>
-  decodeWith(() => readPdu(bytes, options));
+export const decodePdu = (bytes: Uint8Array, options: DecodePduOptions = {}): Decoded<Pdu> => {
+  const partial: Record<string, unknown> = {};
+  return decodeWith(() => readPdu(bytes, options, partial), partial as Partial<Pdu>);
+};
 export const decodePduOrThrow = orThrow(decodePdu);
 
 const expect =
   <T extends Pdu>(...types: PduType[]) =>
   (bytes: Uint8Array, options: DecodePduOptions = {}): Decoded<T> => {
     const d = decodePdu(bytes, options);
-    if (!d.ok) return d;
+    // A failure keeps its partial PDU (whatever type the header announced).
+    if (!d.ok) return d as Decoded<T>;
     if (!types.includes(d.value.type)) {
       return decodeFail(
         'DCERPC_BAD_PTYPE',

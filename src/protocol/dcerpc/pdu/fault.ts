@@ -23,15 +23,16 @@ export interface FaultOptions extends PduOptions {
   stub?: Uint8Array;
 }
 
-export const readFaultBody = (r: ByteReader): FaultBody => {
-  const allocHint = r.u32('dcerpc.cn_alloc_hint');
-  const contextId = r.u16('dcerpc.cn_ctx_id');
-  const cancelCount = r.u8('dcerpc.cn_cancel_count');
+/** Fills `v` field by field, so a failure part-way leaves what was read (style.md rule 5). */
+export const readFaultBody = (r: ByteReader, v: Partial<FaultBody> = {}): FaultBody => {
+  v.allocHint = r.u32('dcerpc.cn_alloc_hint');
+  v.contextId = r.u16('dcerpc.cn_ctx_id');
+  v.cancelCount = r.u8('dcerpc.cn_cancel_count');
   r.skip(1, 'dcerpc.cn_reserved');
-  const status = r.u32('dcerpc.cn_status');
+  v.status = r.u32('dcerpc.cn_status');
   if (r.remaining >= 4) r.skip(4, 'dcerpc.reserved');
-  const stub = r.take(r.remaining, 'dcerpc.stub_data');
-  return { allocHint, contextId, cancelCount, status, stub };
+  v.stub = r.take(r.remaining, 'dcerpc.stub_data');
+  return v as FaultBody;
 };
 
 export const encodeFault = (o: FaultOptions): Uint8Array => {

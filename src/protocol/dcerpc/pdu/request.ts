@@ -25,15 +25,14 @@ export interface RequestOptions extends PduOptions {
   allocHint?: number;
 }
 
-export const readRequestBody = (r: ByteReader, h: PduHeader): RequestBody => {
-  const allocHint = r.u32('dcerpc.cn_alloc_hint');
-  const contextId = r.u16('dcerpc.cn_ctx_id');
-  const opnum = r.u16('dcerpc.opnum');
-  const object = h.flags & PFC.OBJECT_UUID ? readUuid(r, 'dcerpc.obj_id') : undefined;
-  const stub = r.take(r.remaining, 'dcerpc.stub_data');
-  return object === undefined
-    ? { allocHint, contextId, opnum, stub }
-    : { allocHint, contextId, opnum, object, stub };
+/** Fills `v` field by field, so a failure part-way leaves what was read (style.md rule 5). */
+export const readRequestBody = (r: ByteReader, h: PduHeader, v: Partial<RequestBody> = {}): RequestBody => {
+  v.allocHint = r.u32('dcerpc.cn_alloc_hint');
+  v.contextId = r.u16('dcerpc.cn_ctx_id');
+  v.opnum = r.u16('dcerpc.opnum');
+  if (h.flags & PFC.OBJECT_UUID) v.object = readUuid(r, 'dcerpc.obj_id');
+  v.stub = r.take(r.remaining, 'dcerpc.stub_data');
+  return v as RequestBody;
 };
 
 export const encodeRequest = (o: RequestOptions): Uint8Array => {

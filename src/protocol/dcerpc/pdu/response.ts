@@ -21,13 +21,14 @@ export interface ResponseOptions extends PduOptions {
   allocHint?: number;
 }
 
-export const readResponseBody = (r: ByteReader): ResponseBody => {
-  const allocHint = r.u32('dcerpc.cn_alloc_hint');
-  const contextId = r.u16('dcerpc.cn_ctx_id');
-  const cancelCount = r.u8('dcerpc.cn_cancel_count');
+/** Fills `v` field by field, so a failure part-way leaves what was read (style.md rule 5). */
+export const readResponseBody = (r: ByteReader, v: Partial<ResponseBody> = {}): ResponseBody => {
+  v.allocHint = r.u32('dcerpc.cn_alloc_hint');
+  v.contextId = r.u16('dcerpc.cn_ctx_id');
+  v.cancelCount = r.u8('dcerpc.cn_cancel_count');
   r.skip(1, 'dcerpc.cn_reserved');
-  const stub = r.take(r.remaining, 'dcerpc.stub_data');
-  return { allocHint, contextId, cancelCount, stub };
+  v.stub = r.take(r.remaining, 'dcerpc.stub_data');
+  return v as ResponseBody;
 };
 
 export const encodeResponse = (o: ResponseOptions): Uint8Array => {
