@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import { after, before, test } from 'node:test';
+import { type SambaEpm, startSambaEpm } from '../../../src/lab/samba.ts';
 import {
   decodeEptLookupResponse,
   decodeEptMapResponse,
@@ -29,7 +30,6 @@ import {
   REMACT_SYNTAX,
   type ReassembledCall,
 } from '../../../src/protocol/dcerpc/index.ts';
-import { type SambaEpm, startSambaEpm } from '../../../src/lab/samba.ts';
 import { needs } from '../../support/system.ts';
 
 const skip = needs('samba-dcerpcd', 'root', 'ip');
