@@ -15,7 +15,7 @@ module.exports = {
     only('protocol', ['core'], 'the codec is pure: bytes in, values out'),
     only('capture', ['core', 'protocol'], 'capture reading is pure: bytes in, packets out'),
     only('targets', ['core'], 'target parsing gets a resolver passed in; it never opens sockets'),
-    only('net', ['core'], 'the I/O layer knows nothing of DCE/RPC'),
+    only('net', ['core', 'protocol/dns'], 'the I/O layer knows nothing of DCE/RPC; it speaks DNS through the DNS codec'),
     only('probes', ['core', 'protocol', 'net'], 'probes build and read PDUs; sockets arrive through the context'),
     only('engine', ['core', 'protocol', 'targets', 'net', 'probes', 'advice'], 'the engine composes probes'),
     only('report', ['core', 'advice'], 'writers get result records only'),

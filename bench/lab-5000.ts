@@ -1,7 +1,7 @@
 /**
  * Lab scale benchmark: 5,000 emulated hosts in one child process (`rpcsweep lab up --json`), loaded
  * by this process with full connect + bind + bind_ack + close exchanges. Bounded in count (TOTAL) and
- * time (DEADLINE_MS). Loopback only (127.2.0.1 onwards), unprivileged port.
+ * time (DEADLINE_MS). Loopback only (127.B.0.1 onwards, B: this run's block, test/support/lab-block.ts), unprivileged port.
  *
  *   node --import tsx bench/lab-5000.ts            # HOSTS=5000 TOTAL=20000 CONC=200 DEADLINE_MS=60000
  *
@@ -15,6 +15,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { resolveLabSpec, spawnLabChild, startLab } from '../src/lab/index.ts';
 import { EPM_SYNTAX, encodeBind, NDR32_SYNTAX } from '../src/protocol/dcerpc/index.ts';
+import { blockOctet } from '../test/support/lab-block.ts';
 
 const HOSTS = Number(process.env.HOSTS ?? 5000);
 const TOTAL = Number(process.env.TOTAL ?? 20000);
@@ -23,13 +24,13 @@ const DEADLINE_MS = Number(process.env.DEADLINE_MS ?? 60000);
 const PORT = Number(process.env.PORT ?? 31135);
 
 const lastAddress = (n: number) => {
-  const a = 0x7f020000 + n; // 127.2.0.0 + n
+  const a = ((0x7f000000 | (blockOctet() << 16)) >>> 0) + n; // 127.B.0.0 + n
   return `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`;
 };
 const spec = resolveLabSpec({
   name: `bench-${HOSTS}`,
   seed: 5000,
-  range: `127.2.0.1-${lastAddress(HOSTS)}`,
+  range: `127.${blockOctet()}.0.1-${lastAddress(HOSTS)}`,
   generate: { windows: 1, refused: 0 },
 });
 
@@ -95,11 +96,11 @@ const REFERENCE = new URL('../../shared/docs/lab-scripts/bench-server.mjs', impo
 const reference = async () => {
   if (!existsSync(REFERENCE)) return undefined;
   const child = spawn(process.execPath, [REFERENCE], {
-    env: { ...process.env, HOSTS: '127.2.255.1', PORT: String(PORT + 2) },
+    env: { ...process.env, HOSTS: `127.${blockOctet()}.255.1`, PORT: String(PORT + 2) },
     stdio: ['ignore', 'pipe', 'ignore'],
   });
   await new Promise((resolve) => child.stdout.once('data', resolve));
-  const r = await load(['127.2.255.1'], PORT + 2);
+  const r = await load([`127.${blockOctet()}.255.1`], PORT + 2);
   child.kill('SIGTERM');
   return r;
 };

@@ -8,7 +8,7 @@
  * 2 IObjectExporter, all v0.0); RemoteGetClassObject on ctx 0 (the MS03-039 probe stub); then
  * RemoteActivation on ctx 1 (the MS03-026 probe stub) or ServerAlive2 on ctx 2, alternating per
  * host; then an RST from the client. Bounded in count (ROUNDS × HOSTS) and time (DEADLINE_MS);
- * loopback only (127.3.0.1 onwards), unprivileged port.
+ * loopback only (127.B.0.1 onwards, B: this run's block, test/support/lab-block.ts), unprivileged port.
  *
  *   node --import tsx bench/lab-scan-pattern.ts   # HOSTS=5000 ROUNDS=3 CONC=200 DEADLINE_MS=60000
  *   LAB_CPU_PROF_DIR=/tmp/prof node --import tsx bench/lab-scan-pattern.ts   # + a --cpu-prof of the child
@@ -39,6 +39,7 @@ import {
   SYSACT_OPNUMS,
   SYSACT_SYNTAX,
 } from '../src/protocol/dcerpc/index.ts';
+import { blockOctet } from '../test/support/lab-block.ts';
 
 const HOSTS = Number(process.env.HOSTS ?? 5000);
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
@@ -52,13 +53,13 @@ const LAB_NODE_FLAGS = [
 ];
 
 const addressAt = (n: number) => {
-  const a = 0x7f030000 + n; // 127.3.0.0 + n
+  const a = ((0x7f000000 | (blockOctet() << 16)) >>> 0) + n; // 127.B.0.0 + n
   return `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`;
 };
 const spec = resolveLabSpec({
   name: `bench-pattern-${HOSTS}`,
   seed: 5000,
-  range: `127.3.0.1-${addressAt(HOSTS)}`,
+  range: `127.${blockOctet()}.0.1-${addressAt(HOSTS)}`,
   generate: { windows: 1, refused: 0 },
 });
 
@@ -174,7 +175,7 @@ const load = async (pid: number, hosts: string[], port: number, client: Client, 
 const REFERENCE = new URL('../../shared/docs/lab-scripts/bench-server.mjs', import.meta.url).pathname;
 
 /**
- * The per-connection floor: the same HOSTS listeners as the lab (127.3.0.1 onwards), answering every
+ * The per-connection floor: the same HOSTS listeners as the lab (127.B.0.1 onwards), answering every
  * PDU with a fixed 60-byte reply (no DCE/RPC work).
  */
 const FLOOR_SERVER = `
@@ -184,7 +185,7 @@ const resp = Buffer.from(ack); resp[2] = 2;
 const count = +process.env.COUNT;
 let listening = 0;
 for (let i = 1; i <= count; i++) {
-  const a = 0x7f030000 + i;
+  const a = ((0x7f000000 | (Number(process.env.BLOCK) << 16)) >>> 0) + i;
   const host = [a >>> 24, (a >>> 16) & 255, (a >>> 8) & 255, a & 255].join('.');
   net.createServer({ noDelay: true }, (s) => {
     let n = 0;
@@ -255,13 +256,26 @@ const main = async () => {
     await lab.close();
   }
   // The floor listens on the same addresses as the lab (per-listener costs included).
-  const floor = await serverChild(['-e', FLOOR_SERVER], { COUNT: String(HOSTS), PORT: String(PORT + 1) });
+  const floor = await serverChild(['-e', FLOOR_SERVER], {
+    COUNT: String(HOSTS),
+    PORT: String(PORT + 1),
+    BLOCK: String(blockOctet()),
+  });
   const floorRows = await load(floor.pid!, addresses, PORT + 1, patternClient, ROUNDS);
   floor.kill('SIGTERM');
   let refRows: Array<Record<string, number | string>> | undefined;
   if (existsSync(REFERENCE)) {
-    const ref = await serverChild([REFERENCE], { HOSTS: '127.3.255.2', PORT: String(PORT + 2) });
-    refRows = await load(ref.pid!, Array(HOSTS).fill('127.3.255.2'), PORT + 2, onceClient, ROUNDS);
+    const ref = await serverChild([REFERENCE], {
+      HOSTS: `127.${blockOctet()}.255.2`,
+      PORT: String(PORT + 2),
+    });
+    refRows = await load(
+      ref.pid!,
+      Array(HOSTS).fill(`127.${blockOctet()}.255.2`),
+      PORT + 2,
+      onceClient,
+      ROUNDS,
+    );
     ref.kill('SIGTERM');
   }
   console.log(

@@ -11,6 +11,7 @@ import { scanTargets } from '../src/engine/scan.ts';
 import { HOSTILE_PROFILES } from '../src/lab/profiles/hostile.ts';
 import { nodeTransport } from '../src/net/index.ts';
 import { hostProbesFor } from '../src/probes/registry.ts';
+import { blockOctet } from '../test/support/lab-block.ts';
 import { startChildLab } from './scan-lab-child.ts';
 
 const arg = (name: string, fallback: string): string => {
@@ -22,7 +23,7 @@ const timeoutMs = Number(arg('--timeout', '1000'));
 const concurrency = Number(arg('--concurrency', '3000'));
 const PROFILES = HOSTILE_PROFILES.map((p) => p.name);
 const hosts = Array.from({ length: count }, (_, i) => ({
-  address: `127.42.${Math.floor(i / 250)}.${(i % 250) + 1}`,
+  address: `127.${blockOctet()}.${Math.floor(i / 250)}.${(i % 250) + 1}`,
   profile: PROFILES[i % PROFILES.length]!,
 }));
 const lab = await startChildLab({

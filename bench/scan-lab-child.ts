@@ -8,6 +8,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { labBlock } from '../test/support/lab-block.ts';
 
 const MAIN = new URL('../src/cli/main.ts', import.meta.url).pathname;
 /** scripts/bench.mjs sets this to the bundled CLI, so the lab runs as shipped and not through tsx. */
@@ -30,8 +31,10 @@ export const startChildLab = async (spec: string | object, readyTimeoutMs = 120_
     writeFileSync(arg, JSON.stringify(spec));
   }
   const cli = BUNDLED_CLI ? [BUNDLED_CLI] : ['--import', 'tsx', MAIN];
+  // In this run's own address block: a benchmark never meets a test run or another benchmark.
   const child: ChildProcess = spawn(process.execPath, [...cli, 'lab', 'up', arg, '--json'], {
     stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, RPCSWEEP_LAB_BLOCK: labBlock() },
   });
   const lines = createInterface({ input: child.stdout! });
   const ready = await new Promise<Record<string, unknown>>((resolve, reject) => {

@@ -8,6 +8,7 @@
  */
 
 import { readFileSync } from 'node:fs';
+import { blockOctet } from '../test/support/lab-block.ts';
 import { startChildLab } from './scan-lab-child.ts';
 import { scanInThreads, workersArg } from './scan-threads.ts';
 
@@ -32,7 +33,7 @@ const fresh = process.argv.includes('--fresh');
 
 // Consecutive addresses, every one an emulated Windows host of a generated profile mix.
 const last = (fresh ? hosts * rounds : hosts) - 1;
-const range = `127.41.0.1-127.41.${Math.floor((last + 1) / 256)}.${(last + 1) % 256}`;
+const range = `127.${blockOctet()}.0.1-127.${blockOctet()}.${Math.floor((last + 1) / 256)}.${(last + 1) % 256}`;
 const lab = await startChildLab({
   name: 'bench-responsive',
   description: `${hosts} emulated hosts for the scanner throughput benchmark`,

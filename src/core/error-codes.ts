@@ -21,6 +21,10 @@ export const ERROR_CODES = {
   DCERPC_NDR_BAD_POINTER: 'an NDR pointer or referent could not be resolved',
   DCERPC_NDR_BAD_STRING: 'an NDR conformant/varying string is inconsistent (offset, counts or terminator)',
 
+  // protocol/dns
+  DNS_MALFORMED: 'a DNS message could not be decoded (truncated, bad lengths or name compression)',
+  DNS_ENCODE: 'a DNS message could not be encoded (a label over 63 octets, a bad address, over 65,535 bytes)',
+
   // capture
   CAPTURE_BAD_FORMAT: 'the file is neither pcap nor pcapng, or its header is corrupt',
   CAPTURE_TRUNCATED: 'a capture record ends before its declared length',
@@ -32,7 +36,6 @@ export const ERROR_CODES = {
   TARGETS_TOO_LARGE: 'the target set exceeds what rpcsweep can enumerate',
   TARGETS_RESOLVE: 'a host or domain name did not resolve',
   TARGETS_BAD_SHARD: 'the --shard value is not i/n with 1 <= i <= n',
-  TARGETS_DNS_MALFORMED: 'a DNS message could not be decoded (truncated, bad lengths or name compression)',
 
   // net
   NET_CONNECT_TIMEOUT: 'no answer to the TCP connect before the deadline',
@@ -85,4 +88,5 @@ export const ERROR_CODES = {
 export type ErrorCode = keyof typeof ERROR_CODES;
 
 /** Codes that were used once and must never be reused. */
-export const RETIRED_CODES: readonly string[] = [];
+/** TARGETS_DNS_MALFORMED: now DNS_MALFORMED (the DNS codec moved from net to protocol/dns). */
+export const RETIRED_CODES: readonly string[] = ['TARGETS_DNS_MALFORMED'];

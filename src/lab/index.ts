@@ -11,6 +11,7 @@ export { NETNS_PREFIX, sweepStaleNamespaces } from './netns.ts';
 export { listLabTables, NFT_TABLE_PREFIX, sweepStaleTables } from './nft.ts';
 export { PROFILE_LIST, PROFILES } from './profiles/index.ts';
 export type { ExpectedResult, Profile } from './profiles/types.ts';
+export { parseLabBlock, relocateSpec } from './relocate.ts';
 export {
   HOST_SERVICES,
   type HostService,

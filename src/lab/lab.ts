@@ -11,6 +11,7 @@ import { startHostServices } from './host-services.ts';
 import { type SilenceRules, silenceAddresses, sweepStaleTables } from './nft.ts';
 import { ncacnHttpPortFor } from './ports.ts';
 import { PROFILES } from './profiles/index.ts';
+import { relocateSpec } from './relocate.ts';
 import { type SambaEpm, startSambaEpm } from './samba.ts';
 import { LabHarness } from './server.ts';
 import type { LabService } from './services/shell4444.ts';
@@ -165,7 +166,8 @@ export const startLab = async (
   spec: LabSpec | LabSpecSource | string,
   options: StartLabOptions = {},
 ): Promise<RunningLab> => {
-  const resolved = resolveLabSpec(spec);
+  const own = resolveLabSpec(spec);
+  const resolved = options.block ? relocateSpec(own, options.block) : own;
   if ((options.mode ?? 'loopback') === 'netns') {
     if (!options.isRoot)
       throw new RpcsweepError('LAB_NEEDS_ROOT', 'netns mode needs root (network namespaces)');

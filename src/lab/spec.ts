@@ -148,21 +148,32 @@ export const loadLabSpec = (
   textOrObject: string | LabSpecSource | object,
   sourceName = 'lab spec',
 ): LabSpec => {
-  let raw: Json = textOrObject;
-  if (typeof textOrObject === 'string') {
-    const text = textOrObject.trim();
-    if (text.startsWith('{')) {
-      try {
-        raw = JSON.parse(text);
-      } catch (e) {
-        invalid(sourceName, '(json)', (e as Error).message);
-      }
-    } else {
-      const parsed = parseYaml(text);
-      if (!parsed.ok) invalid(sourceName, `(yaml line ${parsed.line})`, parsed.message);
-      raw = (parsed as { value: Json }).value;
+  if (typeof textOrObject !== 'string') return validateSpec(textOrObject, sourceName);
+  if (textOrObject.trim().startsWith('{')) {
+    let raw: Json;
+    try {
+      raw = JSON.parse(textOrObject);
+    } catch (e) {
+      invalid(sourceName, '(json)', (e as Error).message);
     }
+    return validateSpec(raw, sourceName);
   }
+  const parsed = parseYaml(textOrObject);
+  if (!parsed.ok) return invalid(sourceName, `(yaml line ${parsed.line})`, parsed.message);
+  try {
+    return validateSpec(parsed.value, sourceName);
+  } catch (e) {
+    // Name the line of the rejected field too (YAML only: JSON.parse keeps no positions).
+    const path = e instanceof RpcsweepError ? e.details.path : undefined;
+    const line = typeof path === 'string' ? parsed.lineOf(path) : undefined;
+    if (!(e instanceof RpcsweepError) || line === undefined) throw e;
+    throw new RpcsweepError(e.code, e.message.replace(`${sourceName}: `, `${sourceName}: line ${line}: `), {
+      details: { ...e.details, line },
+    });
+  }
+};
+
+const validateSpec = (raw: Json, sourceName: string): LabSpec => {
   if (!isObject(raw))
     return invalid(sourceName, '(root)', 'expected a mapping with hosts, refused, unreachable');
   for (const key of Object.keys(raw)) if (!KNOWN_KEYS.has(key)) invalid(sourceName, key, 'unknown field');

@@ -61,4 +61,9 @@ export interface StartLabOptions {
    * inside its namespace). @default 127
    */
   firstOctet?: number;
+  /**
+   * Serve the spec moved to this 127.B.0.0/16 block (relocate.ts): how tests and benchmarks run
+   * built-in specs beside each other. @default the spec's own addresses
+   */
+  block?: string;
 }

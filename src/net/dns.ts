@@ -1,6 +1,6 @@
 /**
  * DNS for target expansion: A/AAAA and SRV lookups through node:dns (c-ares), and zone transfers
- * (AXFR over TCP, RFC 5936), which node:dns lacks, through the pure codec in dns-message.ts.
+ * (AXFR over TCP, RFC 5936), which node:dns lacks, through the pure codec in protocol/dns/message.ts.
  *
  * The object this module builds satisfies src/targets/resolver.ts' `Resolver` structurally (the
  * net layer may not import targets; test/net/dns.test.ts checks the fit at compile time). Contract
@@ -20,7 +20,7 @@ import {
   encodeDnsMessage,
   frameForTcp,
   rcodeName,
-} from './dns-message.ts';
+} from '../protocol/dns/message.ts';
 import { isNetError } from './errors.ts';
 import { connectTcp } from './tcp.ts';
 

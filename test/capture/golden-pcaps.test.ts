@@ -1,6 +1,6 @@
 /**
  * Every DCE/RPC PDU carried over TCP in the 8 fixture captures decodes, with the counts and facts the
- * fixture README and tshark 4.0.17 give (shared/fixtures/pcaps/README.md), both directly over TCP and
+ * fixture README and tshark 4.0.17 give (test/fixtures/SOURCES.md; frame notes in shared/fixtures/pcaps/README.md), both directly over TCP and
  * on SMB1/SMB2 named pipes.
  */
 import assert from 'node:assert/strict';

@@ -4,11 +4,12 @@ import { test } from 'node:test';
 import { runCli } from '../../src/cli/main.ts';
 import type { HostExposure } from '../../src/core/exposure.ts';
 import { makeCliIo } from '../support/cli-io.ts';
+import { blockOctet } from '../support/lab-block.ts';
 
 const makeIo = () => makeCliIo({ isRoot: false });
 
 // Nothing listens on this address: every advisory port is closed (RST / ICMP port unreachable).
-const QUIET = `127.${100 + (process.pid % 100)}.${(process.pid >> 7) % 250}.40`;
+const QUIET = `127.${blockOctet()}.230.40`;
 
 test('exposure --format ndjson: one record per address, every port closed', async () => {
   const t = makeIo();

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { runCli } from '../../src/cli/main.ts';
 import { makeCliIo } from '../support/cli-io.ts';
+import { at, atPattern } from '../support/lab-block.ts';
 
 const makeIo = () => makeCliIo();
 
@@ -23,7 +24,7 @@ test('ndjson: every record carries advice; the unpatched host gets MS03-039/KB82
     assert.equal(typeof r.advice?.status, 'string', `${r.address} has no advice`);
     assert.ok(Array.isArray(r.advice.actions) && r.advice.actions.length > 0);
   }
-  const unpatched = records.find((r) => r.address === '127.0.10.56');
+  const unpatched = records.find((r) => r.address === at('127.0.10.56'));
   assert.equal(unpatched.verdict, 'unpatched');
   assert.equal(unpatched.advice.status, 'patch-now');
   assert.deepEqual(unpatched.advice.fixes, [{ bulletin: 'MS03-039', kb: 'KB824146' }]);
@@ -44,14 +45,16 @@ test('text: Statistics block unchanged, then an Advice block naming the unpatche
   const hostLines = out
     .slice(advice)
     .split('\n')
-    .filter((l) => /^ 127\.0\.10\.\d+: /.test(l));
-  assert.equal(hostLines[0], ' 127.0.10.56: patch-now: install MS03-039 (KB824146)');
+    .filter((l) => new RegExp(`^ ${atPattern('127.0.10')}\\.\\d+: `).test(l));
+  assert.equal(hostLines[0], at(' 127.0.10.56: patch-now: install MS03-039 (KB824146)'));
   assert.ok(hostLines.length <= 50, `at most 50 hosts listed, got ${hostLines.length}`);
   const needAction = Number(/^ Hosts that need action \((\d+)\):$/m.exec(out)?.[1]);
   // Unpatched, KB823980-only and refused hosts all need action; their host lines are above.
   assert.equal(
     needAction,
-    out.match(/^127\.0\.10\.\d+: (?:connection|unpatched|patched with KB823980$)/gm)?.length,
+    out.match(
+      new RegExp(`^${atPattern('127.0.10')}\\.\\d+: (?:connection|unpatched|patched with KB823980$)`, 'gm'),
+    )?.length,
   );
   if (needAction > 50) assert.match(out, new RegExp(`^ \\.\\.\\. and ${needAction - 50} more; `, 'm'));
   assert.match(out, /filter these ports .*\n 69\/udp, 135\/tcp/);

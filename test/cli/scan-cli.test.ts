@@ -9,6 +9,7 @@ import { parseFailOn } from '../../src/cli/commands/scan.ts';
 import { runCli } from '../../src/cli/main.ts';
 import { startLab } from '../../src/lab/index.ts';
 import { makeCliIo } from '../support/cli-io.ts';
+import { at, atPattern } from '../support/lab-block.ts';
 import { IS_ROOT, needs } from '../support/system.ts';
 import { tinySpec } from '../system/scan-specs.ts';
 
@@ -21,7 +22,7 @@ test('scan: ndjson results for the tiny lab, --fail-on unpatched gives exit code
     const code = await runCli(
       [
         'scan',
-        '127.0.145.1-4',
+        at('127.0.145.1-4'),
         '--format',
         'ndjson',
         '--timeout',
@@ -42,15 +43,15 @@ test('scan: ndjson results for the tiny lab, --fail-on unpatched gives exit code
       .filter((r) => r.address);
     const byAddress = Object.fromEntries(results.map((r) => [r.address, r.verdict]));
     assert.deepEqual(byAddress, {
-      '127.0.145.1': 'unpatched',
-      '127.0.145.2': 'patched-kb823980',
-      '127.0.145.3': 'patched',
-      '127.0.145.4': 'refused',
+      [at('127.0.145.1')]: 'unpatched',
+      [at('127.0.145.2')]: 'patched-kb823980',
+      [at('127.0.145.3')]: 'patched',
+      [at('127.0.145.4')]: 'refused',
     });
     const ok = makeIo();
     assert.equal(
       await runCli(
-        ['scan', '127.0.145.3', '--format', 'ndjson', '--timeout', '800', '--fail-on', 'unpatched'],
+        ['scan', at('127.0.145.3'), '--format', 'ndjson', '--timeout', '800', '--fail-on', 'unpatched'],
         ok.io,
       ),
       0,
@@ -65,7 +66,7 @@ test('scan: one connection per host by default; --connection-per-probe and --wor
   try {
     const scan = async (extra: string[]) => {
       const t = makeIo();
-      const args = ['scan', '127.0.145.1-4', '--format', 'ndjson', '--timeout', '800', '--seed', '3'];
+      const args = ['scan', at('127.0.145.1-4'), '--format', 'ndjson', '--timeout', '800', '--seed', '3'];
       assert.equal(await runCli([...args, ...extra], t.io), 0, t.err());
       type Line = {
         address?: string;
@@ -120,12 +121,17 @@ test('scan: usage errors exit 2 with a catalogue code', async () => {
 
 test('scan --dry-run prints the plan and sends nothing', async () => {
   const t = makeIo();
-  assert.equal(await runCli(['scan', '127.0.99.0/30', '--seed', '9', '--dry-run'], t.io), 0);
+  assert.equal(await runCli(['scan', at('127.0.99.0/30'), '--seed', '9', '--dry-run'], t.io), 0);
   const lines = t
     .out()
     .split('\n')
     .filter((l) => l && !l.startsWith('#'));
-  assert.deepEqual([...lines].sort(), ['127.0.99.0', '127.0.99.1', '127.0.99.2', '127.0.99.3']);
+  assert.deepEqual([...lines].sort(), [
+    at('127.0.99.0'),
+    at('127.0.99.1'),
+    at('127.0.99.2'),
+    at('127.0.99.3'),
+  ]);
   assert.match(t.out(), /# probes: ms03-039-sysact,ms03-026-remact,dcom-version/);
 });
 
@@ -133,8 +139,8 @@ test('epm command lists the endpoints of a lab host; escapeText neutralises term
   const lab = await startLab(tinySpec(145), { isRoot: IS_ROOT });
   try {
     const t = makeIo();
-    assert.equal(await runCli(['epm', '127.0.145.3', '--timeout', '800'], t.io), 0, t.err());
-    assert.match(t.out(), /^127\.0\.145\.3: \d+ endpoint\(s\)/);
+    assert.equal(await runCli(['epm', at('127.0.145.3'), '--timeout', '800'], t.io), 0, t.err());
+    assert.match(t.out(), new RegExp(`^${atPattern('127.0.145.3')}: \\d+ endpoint\\(s\\)`));
     assert.match(t.out(), /e1af8308-5d1f-11c9-91a4-08002b14a0fa|ncacn_ip_tcp/);
   } finally {
     await lab.close();
@@ -159,7 +165,7 @@ test('quick start without root: 9 / 1 / 90 refused / 100, and a note saying why'
   assert.equal(statistic(out, 'Connection refused'), 90);
   assert.equal(statistic(out, 'Host unreachable'), 0);
   assert.equal(statistic(out, 'TOTAL ADDRESSES SCANNED'), 100);
-  assert.match(out, /127\.0\.10\.56: unpatched/);
+  assert.match(out, new RegExp(`${atPattern('127.0.10.56')}: unpatched`));
   assert.match(t.err(), /without root the lab could not make 85 address\(es\) silent/);
 });
 
@@ -182,7 +188,7 @@ test('--shard i/n: the shards of a scan plan cover every address exactly once', 
   const plannedBy = async (shard: string) => {
     const t = makeIo();
     assert.equal(
-      await runCli(['scan', '127.0.98.0/27', '--seed', '12', '--shard', shard, '--dry-run'], t.io),
+      await runCli(['scan', at('127.0.98.0/27'), '--seed', '12', '--shard', shard, '--dry-run'], t.io),
       0,
     );
     return t
@@ -196,7 +202,7 @@ test('--shard i/n: the shards of a scan plan cover every address exactly once', 
   assert.equal(new Set(all).size, 32);
   for (const p of parts) assert.ok(p.length >= 10 && p.length <= 11);
   const t = makeIo();
-  assert.equal(await runCli(['scan', '127.0.98.0/27', '--shard', '4/3', '--dry-run'], t.io), 2);
+  assert.equal(await runCli(['scan', at('127.0.98.0/27'), '--shard', '4/3', '--dry-run'], t.io), 2);
 });
 
 test('scan --fallback-593: a host refusing tcp/135 but serving ncacn_http gets its verdict over 593', async () => {
@@ -208,10 +214,10 @@ test('scan --fallback-593: a host refusing tcp/135 but serving ncacn_http gets i
       name: 'scan-test-ncacn-http',
       seed: 152,
       hosts: [
-        { address: '127.0.152.1', profile: 'win2000-sp4', services: ['ncacn_http_only'] },
-        { address: '127.0.152.2', profile: 'winxp-sp1-kb824146', services: ['ncacn_http'] },
+        { address: at('127.0.152.1'), profile: 'win2000-sp4', services: ['ncacn_http_only'] },
+        { address: at('127.0.152.2'), profile: 'winxp-sp1-kb824146', services: ['ncacn_http'] },
       ],
-      refused: ['127.0.152.3'],
+      refused: [at('127.0.152.3')],
     }),
   );
   type Line = {
@@ -233,18 +239,18 @@ test('scan --fallback-593: a host refusing tcp/135 but serving ncacn_http gets i
   };
   try {
     const plain = await scan([]);
-    assert.equal(plain.get('127.0.152.1')?.verdict, 'refused', 'without the fallback tcp/135 decides');
-    assert.equal(plain.get('127.0.152.2')?.verdict, 'patched');
+    assert.equal(plain.get(at('127.0.152.1'))?.verdict, 'refused', 'without the fallback tcp/135 decides');
+    assert.equal(plain.get(at('127.0.152.2'))?.verdict, 'patched');
     const withFallback = await scan(['--fallback-593']);
-    const viaHttp = withFallback.get('127.0.152.1')!;
+    const viaHttp = withFallback.get(at('127.0.152.1'))!;
     assert.equal(viaHttp.verdict, 'unpatched', 'the probes ran over ncacn_http');
     assert.equal(viaHttp.evidence?.[0]?.classification, 'refused');
     const httpPort = viaHttp.evidence?.[1]?.port;
     assert.ok(httpPort === 593 || httpPort === 1593, `ncacn_http port ${httpPort}`);
     assert.ok(viaHttp.evidence!.slice(1).every((e) => e.port === httpPort));
-    assert.equal(withFallback.get('127.0.152.2')?.verdict, 'patched', 'tcp/135 answered: no fallback');
-    assert.ok(withFallback.get('127.0.152.2')!.evidence!.every((e) => e.port !== httpPort));
-    const refused = withFallback.get('127.0.152.3')!;
+    assert.equal(withFallback.get(at('127.0.152.2'))?.verdict, 'patched', 'tcp/135 answered: no fallback');
+    assert.ok(withFallback.get(at('127.0.152.2'))!.evidence!.every((e) => e.port !== httpPort));
+    const refused = withFallback.get(at('127.0.152.3'))!;
     assert.equal(refused.verdict, 'refused');
     assert.deepEqual(
       refused.evidence?.map((e) => e.classification),

@@ -15,10 +15,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { startLab } from '../../src/lab/index.ts';
+import { blockOctet } from '../support/lab-block.ts';
 import { IS_ROOT, needs, run } from '../support/system.ts';
 
 const MAIN = new URL('../../src/cli/main.ts', import.meta.url).pathname;
-const NET = '127.0.146';
+const NET = `127.${blockOctet()}.146`;
 const FORMATS = ['text', 'scanms', 'ndjson', 'json', 'csv', 'xml'] as const;
 const ADDRESSES = 32;
 

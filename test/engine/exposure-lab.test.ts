@@ -9,6 +9,7 @@ import type { HostExposure } from '../../src/core/exposure.ts';
 import { auditExposure } from '../../src/engine/exposure.ts';
 import { startLab } from '../../src/lab/index.ts';
 import { nodeTransport } from '../../src/net/transport.ts';
+import { blockOctet } from '../support/lab-block.ts';
 import { needs } from '../support/system.ts';
 
 const SERVICE_PORTS: Record<string, string> = {
@@ -21,8 +22,8 @@ const SERVICE_PORTS: Record<string, string> = {
 test('exposure audit of a lab spec = the ports the spec opens; infected hosts flagged', {
   skip: needs('root'),
 }, async () => {
-  // A private block per run, so parallel test files using the built-in specs cannot collide with it.
-  const base = `127.${100 + (process.pid % 100)}.${((process.pid >> 7) % 250) + 1}`;
+  // In the run's own block (test/support/lab-block.ts): no other test file or run uses it.
+  const base = `127.${blockOctet()}.229`;
   const spec = {
     name: `rs-exposure-${process.pid}`,
     description: 'exposure audit test',

@@ -4,6 +4,7 @@ import { Writable } from 'node:stream';
 import { test } from 'node:test';
 import type { CliIo } from '../../src/cli/io.ts';
 import { runCli } from '../../src/cli/main.ts';
+import { at, atPattern, labBlock } from '../support/lab-block.ts';
 import { IS_ROOT, needs } from '../support/system.ts';
 import { runAsync, tryConnect } from './support.ts';
 
@@ -24,7 +25,7 @@ const io = (signal: AbortSignal, isRoot = IS_ROOT) => {
   const value: CliIo = {
     stdout: out.stream,
     stderr: err.stream,
-    env: {},
+    env: { RPCSWEEP_LAB_BLOCK: labBlock() },
     stderrIsTty: false,
     setExitCode: () => {},
     signal,
@@ -44,15 +45,20 @@ test('lab up serves until the signal, then stops; bad specs are usage errors', a
   const controller = new AbortController();
   const t = io(controller.signal, false);
   const done = runCli(['lab', 'up', 'tiny', '--port', '27135'], t.io);
-  const deadline = Date.now() + 5000;
-  while (!t.out().includes('Ctrl-C') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-  assert.match(t.out(), /127\.0\.33\.3 +winxp-sp1-kb824146 +expect patched/);
-  assert.match(t.out(), /1 address\(es\) should be silent but could not be made so without root/);
-  assert.equal((await tryConnect('127.0.33.1', 27135)).end, 'open');
-  controller.abort();
+  try {
+    const deadline = Date.now() + 5000;
+    while (!t.out().includes('Ctrl-C') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    // RPCSWEEP_LAB_BLOCK moved the built-in spec into this run's block.
+    assert.match(t.out(), new RegExp(`targets ${atPattern('127.0.33.1-5')}\n`));
+    assert.match(t.out(), new RegExp(`${atPattern('127.0.33.3')} +winxp-sp1-kb824146 +expect patched`));
+    assert.match(t.out(), /1 address\(es\) should be silent but could not be made so without root/);
+    assert.equal((await tryConnect(at('127.0.33.1'), 27135)).end, 'open');
+  } finally {
+    controller.abort();
+  }
   assert.equal(await done, 0);
   assert.match(t.out(), /lab tiny stopped/);
-  assert.equal((await tryConnect('127.0.33.1', 27135)).end, 'refused');
+  assert.equal((await tryConnect(at('127.0.33.1'), 27135)).end, 'refused');
 
   const bad = io(new AbortController().signal);
   assert.equal(await runCli(['lab', 'up', 'no-such-lab'], bad.io), 2);
@@ -63,13 +69,14 @@ test('lab up serves until the signal, then stops; bad specs are usage errors', a
 test('lab down removes nft tables and namespaces left by dead lab processes', {
   skip: needs('root', 'nft', 'ip'),
 }, async () => {
-  // PID 4194304 is above Linux's pid_max ceiling: no process can own these names.
-  await runAsync('nft', ['add', 'table', 'inet', 'rpcsweep_lab_4194304_1']);
-  await runAsync('ip', ['netns', 'add', 'rs-4194304-1-s']);
+  // Above Linux's pid_max ceiling (4194304) no process can own these names; + our pid keeps runs apart.
+  const dead = 4194304 + process.pid;
+  await runAsync('nft', ['add', 'table', 'inet', `rpcsweep_lab_${dead}_1`]);
+  await runAsync('ip', ['netns', 'add', `rs-${dead}-1-s`]);
   const t = io(new AbortController().signal, true);
   assert.equal(await runCli(['lab', 'down'], t.io), 0);
-  assert.match(t.out(), /rpcsweep_lab_4194304_1/);
-  assert.match(t.out(), /rs-4194304-1-s/);
-  assert.ok(!(await runAsync('nft', ['list', 'tables'])).includes('rpcsweep_lab_4194304_1'));
-  assert.ok(!(await runAsync('ip', ['netns', 'list'])).includes('rs-4194304-1-s'));
+  assert.match(t.out(), new RegExp(`rpcsweep_lab_${dead}_1`));
+  assert.match(t.out(), new RegExp(`rs-${dead}-1-s`));
+  assert.ok(!(await runAsync('nft', ['list', 'tables'])).includes(`rpcsweep_lab_${dead}_1`));
+  assert.ok(!(await runAsync('ip', ['netns', 'list'])).includes(`rs-${dead}-1-s`));
 });

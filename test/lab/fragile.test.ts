@@ -17,13 +17,14 @@ import {
   REMACT_UUID,
   SYSACT_SYNTAX,
 } from '../../src/protocol/dcerpc/index.ts';
+import { at } from '../support/lab-block.ts';
 import { bindPdu, call, converse, tryConnect } from './support.ts';
 
 const PORT = 23135;
 const REMACT = { uuid: REMACT_UUID, major: 0, minor: 0 };
-const FRAGILE = '127.0.221.1';
-const FRAGILE_2000 = '127.0.221.2';
-const STURDY = '127.0.221.3';
+const FRAGILE = at('127.0.221.1');
+const FRAGILE_2000 = at('127.0.221.2');
+const STURDY = at('127.0.221.3');
 const CID = '11111111-2222-3333-4444-555555555555';
 const CLSID = '4e4e4e4e-4e4e-4e4e-4e4e-4e4e4e4e4e4e';
 

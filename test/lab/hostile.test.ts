@@ -6,10 +6,11 @@ import { after, before, test } from 'node:test';
 import { type RunningLab, startLab } from '../../src/lab/index.ts';
 import { HOSTILE_PROFILES } from '../../src/lab/profiles/hostile.ts';
 import { EPM_SYNTAX, encodeEptLookupRequest, PduFramer } from '../../src/protocol/dcerpc/index.ts';
+import { blockOctet } from '../support/lab-block.ts';
 import { bindPdu, converse, requestPdu } from './support.ts';
 
 const PORT = 24135;
-const A = (n: number) => `127.0.222.${n}`;
+const A = (n: number) => `127.${blockOctet()}.222.${n}`;
 const PEERS = HOSTILE_PROFILES.map((p) => p.name);
 const at = (name: string) => A(PEERS.indexOf(name) + 1);
 

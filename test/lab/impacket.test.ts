@@ -6,17 +6,18 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { PROFILES, type RunningLab, startLab } from '../../src/lab/index.ts';
+import { at } from '../support/lab-block.ts';
 import { IMPACKET_PYTHON, needs } from '../support/system.ts';
 import { runAsync } from './support.ts';
 
 const PORT = 26135;
 const HOSTS = {
-  w2003: '127.0.224.1',
-  w2kPatched: '127.0.224.2',
-  w2kUnpatched: '127.0.224.3',
-  nt4: '127.0.224.4',
-  dce: '127.0.224.5',
-  xpsp2: '127.0.224.6',
+  w2003: at('127.0.224.1'),
+  w2kPatched: at('127.0.224.2'),
+  w2kUnpatched: at('127.0.224.3'),
+  nt4: at('127.0.224.4'),
+  dce: at('127.0.224.5'),
+  xpsp2: at('127.0.224.6'),
 };
 
 const PRELUDE = `

@@ -25,6 +25,7 @@ import {
   SYSACT_SYNTAX,
   uuidToBytes,
 } from '../../src/protocol/dcerpc/index.ts';
+import { at } from '../support/lab-block.ts';
 import { bindPdu, call, converse, requestPdu, responseStub } from './support.ts';
 
 const PORT = 22135;
@@ -34,15 +35,15 @@ const CID = '11111111-2222-3333-4444-555555555555';
 const CLSID = '9a885d00-1ceb-11c9-9fe8-08002b104861';
 
 const HOSTS = {
-  nt4: '127.0.220.1',
-  w2kUnpatched: '127.0.220.2',
-  w2kKb823980: '127.0.220.3',
-  w2kKb824146: '127.0.220.4',
-  xpUnpatched: '127.0.220.5',
-  w2003Kb824146: '127.0.220.6',
-  xpsp2: '127.0.220.7',
-  win9x: '127.0.220.8',
-  dce: '127.0.220.9',
+  nt4: at('127.0.220.1'),
+  w2kUnpatched: at('127.0.220.2'),
+  w2kKb823980: at('127.0.220.3'),
+  w2kKb824146: at('127.0.220.4'),
+  xpUnpatched: at('127.0.220.5'),
+  w2003Kb824146: at('127.0.220.6'),
+  xpsp2: at('127.0.220.7'),
+  win9x: at('127.0.220.8'),
+  dce: at('127.0.220.9'),
 } as const;
 
 let lab: RunningLab;

@@ -12,11 +12,12 @@ import {
   encodeEptLookupRequest,
   type Pdu,
 } from '../../src/protocol/dcerpc/index.ts';
+import { at } from '../support/lab-block.ts';
 import { needs } from '../support/system.ts';
 import { call, responseStub, runAsync, tryConnect } from './support.ts';
 
-const SAMBA = '127.0.226.10';
-const EMULATED = '127.0.226.11';
+const SAMBA = at('127.0.226.10');
+const EMULATED = at('127.0.226.11');
 
 const lookup = async (host: string) => {
   const conv = await call(host, 135, EPM_SYNTAX, 2, encodeEptLookupRequest({ maxEnts: 500 }), {

@@ -3,13 +3,14 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { startLab } from '../../src/lab/index.ts';
 import { EPM_SYNTAX } from '../../src/protocol/dcerpc/index.ts';
+import { at } from '../support/lab-block.ts';
 import { bindPdu, converse } from './support.ts';
 
 const PORT = 28135;
 
 test('5,000 hosts in one process all answer a bind', async () => {
   const lab = await startLab(
-    { seed: 5000, range: '127.1.0.1-127.1.19.136', generate: { windows: 1, refused: 0 } },
+    { seed: 5000, range: at('127.1.0.1-127.1.19.136'), generate: { windows: 1, refused: 0 } },
     { port: PORT },
   );
   try {

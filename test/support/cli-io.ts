@@ -1,6 +1,7 @@
 /** An in-memory CliIo for running commands through runCli in-process, with what they printed. */
 import { Writable } from 'node:stream';
 import type { CliIo } from '../../src/cli/io.ts';
+import { labBlock } from './lab-block.ts';
 import { IS_ROOT } from './system.ts';
 
 export const makeCliIo = (options: { isRoot?: boolean } = {}) => {
@@ -17,7 +18,8 @@ export const makeCliIo = (options: { isRoot?: boolean } = {}) => {
   const io: CliIo = {
     stdout: sink(out),
     stderr: sink(err),
-    env: {},
+    // `--lab NAME` and `lab up NAME` serve built-in specs in this run's own address block.
+    env: { RPCSWEEP_LAB_BLOCK: labBlock() },
     stderrIsTty: false,
     setExitCode: (c) => {
       exitCode = c;

@@ -49,11 +49,9 @@ export const run = (cmd: string, args: string[], opts: { input?: string; timeout
     maxBuffer: 256 * 1024 * 1024,
   });
 
-/** Path of the shared reference material (captures, docs), beside the repository. */
-export const SHARED = new URL('../../../shared/', import.meta.url).pathname;
-export const PCAPS = `${SHARED}fixtures/pcaps/`;
+/** The reference captures, copied into the repository (origins in test/fixtures/SOURCES.md). */
+export const PCAPS = new URL('../fixtures/pcaps/', import.meta.url).pathname;
 
-/** The reference captures in shared/fixtures/pcaps (see its README). */
 export const FIXTURE_CAPTURES = [
   'discovery_scan_dcerpc_endpoint_mapper.pcapng',
   'Discovery_impacket_rpcdump.pcapng',

@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { at, labBlock } from '../support/lab-block.ts';
 import { needs } from '../support/system.ts';
 
 const statistic = (text: string, label: string): number => {
@@ -36,6 +37,7 @@ test('quick start as an unprivileged user: 9 patched, 1 unpatched, 90 refused, 1
         'env',
         `HOME=${home}`,
         `TMPDIR=${home}`,
+        `RPCSWEEP_LAB_BLOCK=${labBlock()}`,
         process.execPath,
         bundle,
         'scan',
@@ -51,7 +53,7 @@ test('quick start as an unprivileged user: 9 patched, 1 unpatched, 90 refused, 1
     assert.equal(statistic(r.stdout, 'Unpatched'), 1);
     assert.equal(statistic(r.stdout, 'Connection refused'), 90);
     assert.equal(statistic(r.stdout, 'TOTAL ADDRESSES SCANNED'), 100);
-    assert.match(r.stdout, /127\.0\.10\.56: unpatched/);
+    assert.ok(r.stdout.includes(`${at('127.0.10.56')}: unpatched`), r.stdout);
     assert.match(r.stderr, /without root the lab could not make 85 address\(es\) silent/);
   } finally {
     rmSync(home, { recursive: true, force: true });

@@ -11,10 +11,11 @@ import { startFakeShell } from '../../src/lab/services/shell4444.ts';
 import { startFakeTftp } from '../../src/lab/services/tftp.ts';
 import { nodeTransport } from '../../src/net/index.ts';
 import { hostProbesFor } from '../../src/probes/registry.ts';
+import { at } from '../support/lab-block.ts';
 
 test('-n reads the NetBIOS name; --indicators flags the infected host and not the clean one', async () => {
-  const infected = '127.0.36.1';
-  const clean = '127.0.36.2';
+  const infected = at('127.0.36.1');
+  const clean = at('127.0.36.2');
   const services = [
     await startFakeNbstat({ address: infected, netbiosName: 'OFFICE-PC7' }),
     await startFakeShell({ address: infected }),

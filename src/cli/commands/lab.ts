@@ -68,6 +68,7 @@ export const runLabUp = async (specArg: string, o: LabUpOptions, io: CliIo): Pro
     mode: o.mode,
     port: parsePort(o.port),
     firstOctet: o.firstOctet === '10' ? 10 : 127,
+    block: io.env.RPCSWEEP_LAB_BLOCK || undefined,
     log: o.json ? undefined : (line) => io.stderr.write(`${line}\n`),
   });
   try {

@@ -48,7 +48,9 @@ export const openLabForScan = async (nameOrFile: string, io: CliIo): Promise<Sca
   const { spec, file } = readLabSpecArgument(nameOrFile);
   // Loaded on demand: a plain scan never pays for (or depends on) the lab's modules.
   const { startLab } = await import('../../lab/index.ts');
-  const lab = await namingSpecFile(file, () => startLab(spec, { isRoot: io.isRoot, signal: io.signal }));
+  const lab = await namingSpecFile(file, () =>
+    startLab(spec, { isRoot: io.isRoot, signal: io.signal, block: io.env.RPCSWEEP_LAB_BLOCK || undefined }),
+  );
   const silent = lab.notSilenced.length;
   const note =
     silent > 0

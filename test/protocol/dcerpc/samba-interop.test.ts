@@ -5,12 +5,9 @@
  * opnum) and our framer/decoders read every answer. Needs root (the alias, port 135) and Samba.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { type SambaEpm, startSambaEpm } from '../../../src/lab/samba.ts';
 import {
   decodeEptLookupResponse,
   decodeEptMapResponse,
@@ -33,14 +30,12 @@ import {
   REMACT_SYNTAX,
   type ReassembledCall,
 } from '../../../src/protocol/dcerpc/index.ts';
-import { needs, run, SHARED } from '../../support/system.ts';
+import { needs } from '../../support/system.ts';
 
 const skip = needs('samba-dcerpcd', 'root', 'ip');
 // A per-run loopback alias so parallel runs and other labs never collide.
 const ADDR = `127.213.${(process.pid >> 8) & 0xff}.${(process.pid & 0xfe) | 1}`;
-let samba: ChildProcess | undefined;
-let dir: string | undefined;
-let aliasAdded = false;
+let samba: SambaEpm | undefined;
 
 /** One TCP connection to ADDR:135 with a PduStream on the reply side. */
 class Conn {
@@ -103,32 +98,12 @@ const epmBind = (littleEndian = true) =>
 
 before(async () => {
   if (skip) return;
-  run('ip', ['addr', 'add', `${ADDR}/32`, 'dev', 'lo']);
-  aliasAdded = true;
-  dir = mkdtempSync(join(tmpdir(), `rs-codec-samba-${process.pid}-`));
-  samba = spawn(
-    'bash',
-    [`${SHARED}docs/lab-scripts/samba-epm.sh`, ADDR, dir, '/usr/libexec/samba/rpcd_epmapper'],
-    {
-      stdio: 'ignore',
-    },
-  );
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    try {
-      (await Conn.open()).close();
-      return;
-    } catch {
-      if (Date.now() > deadline) throw new Error(`samba-dcerpcd did not listen on ${ADDR}:135`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
+  // The project's launcher: the alias on lo, a private state directory, epmapper helper only.
+  samba = await startSambaEpm(ADDR, { readyTimeoutMs: 10_000 });
 });
 
-after(() => {
-  if (samba?.pid) samba.kill('SIGTERM');
-  if (aliasAdded) run('ip', ['addr', 'del', `${ADDR}/32`, 'dev', 'lo']);
-  if (dir) rmSync(dir, { recursive: true, force: true });
+after(async () => {
+  await samba?.close();
 });
 
 test('Samba accepts our little- and big-endian EPM binds and our alter_context', { skip }, async () => {

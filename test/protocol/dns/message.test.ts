@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { fromHex, toHex } from '../../src/core/bytes.ts';
-import { DecodeError } from '../../src/core/errors.ts';
+import { fromHex, toHex } from '../../../src/core/bytes.ts';
+import { DecodeError, RpcsweepError } from '../../../src/core/errors.ts';
 import {
   DNS_CLASS_IN,
   DNS_TYPE,
@@ -12,7 +12,8 @@ import {
   decodeDnsMessageOrThrow,
   encodeDnsMessage,
   frameForTcp,
-} from '../../src/net/dns-message.ts';
+} from '../../../src/protocol/dns/message.ts';
+import { formatIpv6 } from '../../../src/targets/address.ts';
 
 test('an AXFR query encodes to the RFC 1035 layout (golden bytes)', () => {
   const bytes = encodeDnsMessage({
@@ -115,7 +116,7 @@ const malformed = (hex: string, field: RegExp, why: RegExp) => {
   const r = decodeDnsMessage(fromHex(hex));
   assert.equal(r.ok, false, hex);
   if (!r.ok) {
-    assert.equal(r.error.code, 'TARGETS_DNS_MALFORMED');
+    assert.equal(r.error.code, 'DNS_MALFORMED');
     assert.match(r.error.field, field);
     assert.match(r.error.message, why);
   }
@@ -148,7 +149,7 @@ test('hostile messages fail as values with the field that broke', () => {
   assert.throws(() => decodeDnsMessageOrThrow(fromHex('00')), DecodeError);
 });
 
-test('decoding arbitrary bytes never throws, and failures are always TARGETS_DNS_MALFORMED (fuzz)', () => {
+test('decoding arbitrary bytes never throws, and failures are always DNS_MALFORMED (fuzz)', () => {
   const seedMsg = encodeDnsMessage({
     id: 1,
     flags: { qr: true },
@@ -169,7 +170,7 @@ test('decoding arbitrary bytes never throws, and failures are always TARGETS_DNS
       ),
       (bytes) => {
         const r = decodeDnsMessage(bytes);
-        if (!r.ok) assert.equal(r.error.code, 'TARGETS_DNS_MALFORMED');
+        if (!r.ok) assert.equal(r.error.code, 'DNS_MALFORMED');
       },
     ),
     { numRuns: 3000 },
@@ -204,4 +205,44 @@ test('the TCP framer yields the same messages whole, byte by byte and at random 
       assert.deepEqual(out, msgs);
     }),
   );
+});
+
+test('AAAA text is the RFC 5952 form targets prints (ipaddr.js), whatever the spelling encoded', () => {
+  const cases: Array<[string, string]> = [
+    ['2001:0DB8:0000:0000:0000:0000:0000:0053', '2001:db8::53'],
+    ['2001:db8:0:0:1:0:0:1', '2001:db8::1:0:0:1'], // the first of two equal zero runs
+    ['0:0:0:0:0:0:0:1', '::1'],
+    ['fd00:0:0:a::', 'fd00:0:0:a::'],
+    ['::ffff:192.0.2.1', formatIpv6(0xffff_c000_0201n)],
+  ];
+  for (const [spelled, want] of cases) {
+    const bytes = encodeDnsMessage({
+      id: 1,
+      answers: [
+        { name: 'h', type: DNS_TYPE.AAAA, class: 1, ttl: 0, data: { kind: 'AAAA', address: spelled } },
+      ],
+    });
+    const r = decodeDnsMessage(bytes);
+    assert.ok(r.ok);
+    assert.deepEqual(r.value.answers[0]?.data, { kind: 'AAAA', address: want }, spelled);
+  }
+});
+
+test('what cannot be encoded is DNS_ENCODE, naming the bad value', () => {
+  const bad: Array<[Parameters<typeof encodeDnsMessage>[0], RegExp]> = [
+    [{ id: 1, questions: [{ name: `${'a'.repeat(64)}.test`, type: 1, class: 1 }] }, /label "a{64}"/],
+    [
+      {
+        id: 1,
+        answers: [{ name: 'h', type: 28, class: 1, ttl: 0, data: { kind: 'AAAA', address: '1:2:3' } }],
+      },
+      /"1:2:3" is not an IPv6 address/,
+    ],
+  ];
+  for (const [message, pattern] of bad) {
+    assert.throws(
+      () => encodeDnsMessage(message),
+      (e: unknown) => e instanceof RpcsweepError && e.code === 'DNS_ENCODE' && pattern.test(e.message),
+    );
+  }
 });

@@ -3,11 +3,13 @@
  * pure: bytes in, values out. Enough for zone transfers and for tests' fake servers; node:dns
  * handles ordinary lookups. Decoding is bounded: names ≤ 255 octets, at most 128 compression jumps,
  * every pointer must point before the label that holds it (so no loops), counts are checked against
- * the bytes that remain. Failures are TARGETS_DNS_MALFORMED values (decodeDnsMessage) or thrown
- * (decodeDnsMessageOrThrow).
+ * the bytes that remain. Failures are DNS_MALFORMED values (decodeDnsMessage) or thrown
+ * (decodeDnsMessageOrThrow); what cannot be encoded throws DNS_ENCODE. IPv6 text is ipaddr.js's
+ * RFC 5952 form, as in targets.
  */
-import { ByteReader, ByteWriter, decodeWith } from '../core/bytes.ts';
-import { type Decoded, DecodeError, orThrow } from '../core/errors.ts';
+import ipaddr from 'ipaddr.js';
+import { ByteReader, ByteWriter, decodeWith } from '../../core/bytes.ts';
+import { type Decoded, DecodeError, orThrow, RpcsweepError } from '../../core/errors.ts';
 
 export const DNS_TYPE = {
   A: 1,
@@ -107,7 +109,7 @@ const MAX_NAME_OCTETS = 255;
 const MAX_POINTER_JUMPS = 128;
 
 const fail = (r: ByteReader, field: string, message: string, offset = r.offset): never => {
-  throw new DecodeError({ code: 'TARGETS_DNS_MALFORMED', offset, field, message });
+  throw new DecodeError({ code: 'DNS_MALFORMED', offset, field, message });
 };
 
 /** Reads a (possibly compressed) domain name; advances past it in the original position. */
@@ -156,28 +158,7 @@ const readName = (r: ByteReader, field: string): string => {
   return labels.join('.');
 };
 
-const formatV6 = (b: Uint8Array): string => {
-  const groups: string[] = [];
-  for (let i = 0; i < 16; i += 2) groups.push(((b[i]! << 8) | b[i + 1]!).toString(16));
-  // Compress the longest run of zero groups (RFC 5952 §4.2).
-  let bestStart = -1;
-  let bestLen = 1;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== '0') {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === '0') j++;
-    if (j - i > bestLen) {
-      bestStart = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  if (bestStart < 0) return groups.join(':');
-  return `${groups.slice(0, bestStart).join(':')}::${groups.slice(bestStart + bestLen).join(':')}`;
-};
+const formatV6 = (b: Uint8Array): string => new ipaddr.IPv6(Array.from(b)).toRFC5952String();
 
 const readRecord = (r: ByteReader, section: string): DnsRecord => {
   const name = readName(r, `dns.${section}.name`);
@@ -266,8 +247,8 @@ export const decodeDnsMessage = (bytes: Uint8Array): Decoded<DnsMessage> =>
       return { value: { id, flags, questions, answers, authorities, additionals }, consumed: r.offset };
     } catch (e) {
       // ByteReader reports running out of bytes under the DCE/RPC code: re-label it for DNS.
-      if (e instanceof DecodeError && e.code !== 'TARGETS_DNS_MALFORMED') {
-        throw new DecodeError({ ...e.failure, code: 'TARGETS_DNS_MALFORMED' });
+      if (e instanceof DecodeError && e.code !== 'DNS_MALFORMED') {
+        throw new DecodeError({ ...e.failure, code: 'DNS_MALFORMED' });
       }
       throw e;
     }
@@ -278,13 +259,16 @@ export const decodeDnsMessageOrThrow = orThrow(decodeDnsMessage);
 // ---------------------------------------------------------------------------------------------------
 // Encoding (uncompressed names: simple, and always valid)
 
+const cannotEncode = (message: string): never => {
+  throw new RpcsweepError('DNS_ENCODE', message);
+};
+
 const writeName = (w: ByteWriter, name: string): void => {
   const trimmed = name.endsWith('.') ? name.slice(0, -1) : name;
   if (trimmed.length > 0) {
     for (const label of trimmed.split('.')) {
       const bytes = new TextEncoder().encode(label);
-      if (bytes.length === 0 || bytes.length > 63)
-        throw new RangeError(`DNS label "${label}" must be 1–63 octets`);
+      if (bytes.length === 0 || bytes.length > 63) cannotEncode(`DNS label "${label}" must be 1–63 octets`);
       w.u8(bytes.length).bytes(bytes);
     }
   }
@@ -296,15 +280,11 @@ const writeRdata = (w: ByteWriter, d: DnsRecordData): void => {
     case 'A':
       for (const o of d.address.split('.')) w.u8(Number(o));
       return;
-    case 'AAAA': {
-      const [head = '', tail] = d.address.split('::') as [string, string | undefined];
-      const left = head ? head.split(':') : [];
-      const right = tail ? tail.split(':') : [];
-      const groups = [...left, ...new Array(8 - left.length - right.length).fill('0'), ...right];
-      if (groups.length !== 8) throw new RangeError(`"${d.address}" is not a plain IPv6 address`);
-      for (const g of groups) w.u16be(Number.parseInt(g, 16));
+    case 'AAAA':
+      if (!ipaddr.IPv6.isValid(d.address) || d.address.includes('%'))
+        cannotEncode(`"${d.address}" is not an IPv6 address`);
+      w.bytes(Uint8Array.from(ipaddr.IPv6.parse(d.address).toByteArray()));
       return;
-    }
     case 'NAME':
       writeName(w, d.target);
       return;
@@ -362,7 +342,7 @@ export const encodeDnsMessage = (m: {
       w.patchU16(at, len);
     }
   }
-  if (w.length > 65_535) throw new RangeError(`DNS message of ${w.length} bytes exceeds 65535`);
+  if (w.length > 65_535) cannotEncode(`DNS message of ${w.length} bytes exceeds 65535`);
   return w.finish();
 };
 
