@@ -1,8 +1,8 @@
 /**
  * The "Done when" of the results store: scan a lab into the store, change the lab (one host
  * patched, one newly unpatched, one gone, one new), scan again, and `diff` reports exactly those
- * four, in SQLite, in PostgreSQL, and from the two NDJSON files. The lab sits on a random free
- * loopback /24 of this run.
+ * four, in SQLite, in PostgreSQL, and from the two NDJSON files. The lab sits on a
+ * /24 of this run's own loopback block.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,10 +11,11 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { runCli } from '../../src/cli/main.ts';
 import { makeCliIo } from '../support/cli-io.ts';
-import { freeLoopbackBlock } from '../support/free-block.ts';
+import { at } from '../support/lab-block.ts';
 import { needsPostgres, startPostgres } from '../support/postgres.ts';
 
-const NET = freeLoopbackBlock();
+// A /24 inside this run's own loopback block (test/support/lab-block.ts), where labs are relocated to.
+const NET = at('127.0.18');
 const dir = mkdtempSync(join(tmpdir(), 'rs-store-diff-'));
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 
