@@ -20,4 +20,5 @@ export const COMMANDS: ReadonlyArray<() => Promise<{ register: RegisterCommand }
   () => import('./import.ts'),
   () => import('./history.ts'),
   () => import('./diff.ts'),
+  () => import('./fleet.ts'),
 ];
