@@ -73,6 +73,24 @@ export const resultStoreContract = (t: TestContext, open: () => Promise<ResultSt
             netbiosName: 'HOST5',
             hostname: 'h5.example',
             osHints: ['Windows 2000'],
+            evidence: [
+              {
+                probe: 'ms03-026-remact',
+                transport: 'tcp',
+                port: 135,
+                classification: 'hresult',
+                success: true,
+                durationMs: 3.5,
+              },
+              {
+                probe: 'netbios-nbstat',
+                transport: 'udp',
+                port: 137,
+                classification: 'answered',
+                success: true,
+                durationMs: 1,
+              },
+            ],
           }),
           endpoints: [
             {
