@@ -12,9 +12,10 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { diffStored } from '../src/cli/commands/diff.ts';
 import { storedAdvice } from '../src/cli/commands/scan-db.ts';
 import type { HostResult, Verdict } from '../src/core/result.ts';
-import { diffScans, openStore, type ResultStore } from '../src/store/index.ts';
+import { openStore, type ResultStore } from '../src/store/index.ts';
 import { startPostgres } from '../test/support/postgres.ts';
 
 const arg = (name: string, fallback: string): string => {
@@ -180,10 +181,10 @@ if (mode === 'ingest') {
   const t0 = performance.now();
   const c0 = process.cpuUsage();
   const [a, b] = (await store.listScans()).slice(-2);
-  const old = await store.readVerdicts(a!.id);
-  const now = await store.readVerdicts(b!.id);
-  const everything = () => true;
-  const d = diffScans({ verdicts: old, inScope: everything }, { verdicts: now, inScope: everything });
+  // What `rpcsweep diff --db` does: the database finds the differing rows, then the scopes apply.
+  const d = await diffStored(store, a!, b!);
+  const old = { size: a!.total };
+  const now = { size: b!.total };
   const s = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(c0);
   console.log(

@@ -102,3 +102,24 @@ export const fromRow = (row: RowObject): StoredResult => {
   }
   return r;
 };
+
+/** Splits difference rows into the two sides' verdict maps. */
+export const differenceMaps = (
+  rows: Iterable<{ address: string; old: string | null; new: string | null }>,
+) => {
+  const out = { old: new Map<string, Verdict>(), new: new Map<string, Verdict>() };
+  for (const r of rows) {
+    if (r.old !== null) out.old.set(r.address, r.old as Verdict);
+    if (r.new !== null) out.new.set(r.address, r.new as Verdict);
+  }
+  return out;
+};
+
+/** The SQL of ResultStore.readDifferences; `old`/`now` are the dialect's placeholders. */
+export const differencesSql = (old: string, now: string): string =>
+  `SELECT o.address AS address, o.verdict AS old, n.verdict AS new
+       FROM host_results o LEFT JOIN host_results n ON n.scan_id = ${now} AND n.address = o.address
+       WHERE o.scan_id = ${old} AND (n.verdict IS NULL OR n.verdict <> o.verdict)
+     UNION ALL
+     SELECT n.address, NULL, n.verdict FROM host_results n
+       WHERE n.scan_id = ${now} AND NOT EXISTS (SELECT 1 FROM host_results o WHERE o.scan_id = ${old} AND o.address = n.address)`;
