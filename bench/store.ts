@@ -12,9 +12,10 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { diffStored } from '../src/cli/commands/diff.ts';
 import { storedAdvice } from '../src/cli/commands/scan-db.ts';
 import type { HostResult, Verdict } from '../src/core/result.ts';
-import { diffScans, openStore, type ResultStore } from '../src/store/index.ts';
+import { openStore, type ResultStore } from '../src/store/index.ts';
 import { startPostgres } from '../test/support/postgres.ts';
 
 const arg = (name: string, fallback: string): string => {
@@ -151,10 +152,12 @@ if (mode === 'ingest') {
   const n = Number(arg('--hosts', '200000'));
   await withStores(async (name, db) => {
     const store = await openStore(db);
+    const c0 = process.cpuUsage();
     const rate = await fill(store, n, (i) => VERDICT_MIX[i % VERDICT_MIX.length]!);
+    const cpu = process.cpuUsage(c0);
     const bytes = await storeBytes(db, store);
     console.log(
-      `${name}: ${n} results at ${Math.round(rate)}/s; ${Math.round(bytes / n)} bytes per stored host`,
+      `${name}: ${n} results at ${Math.round(rate)}/s wall, ${Math.round(n / ((cpu.user + cpu.system) / 1e6))}/s per CPU second of this process; ${Math.round(bytes / n)} bytes per stored host`,
     );
   });
 } else if (mode === 'diff') {
@@ -176,14 +179,16 @@ if (mode === 'ingest') {
   const db = process.argv[3]!;
   const store = await openStore(db);
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   const [a, b] = (await store.listScans()).slice(-2);
-  const old = await store.readVerdicts(a!.id);
-  const now = await store.readVerdicts(b!.id);
-  const everything = () => true;
-  const d = diffScans({ verdicts: old, inScope: everything }, { verdicts: now, inScope: everything });
+  // What `rpcsweep diff --db` does: the database finds the differing rows, then the scopes apply.
+  const d = await diffStored(store, a!, b!);
+  const old = { size: a!.total };
+  const now = { size: b!.total };
   const s = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(c0);
   console.log(
-    `diff ${old.size} vs ${now.size}: ${d.changes.length} changes in ${s.toFixed(2)} s, peak RSS ${Math.round(peakRssMb())} MB`,
+    `diff ${old.size} vs ${now.size}: ${d.changes.length} changes in ${s.toFixed(2)} s wall, ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s CPU of this process, peak RSS ${Math.round(peakRssMb())} MB`,
   );
   await store.close();
 }

@@ -7,7 +7,7 @@
 import pg from 'pg';
 import { RpcsweepError } from '../core/errors.ts';
 import type { Verdict } from '../core/result.ts';
-import { fromRow, RESULT_COLUMNS, type RowObject, toRow } from './row.ts';
+import { differenceMaps, differencesSql, fromRow, RESULT_COLUMNS, type RowObject, toRow } from './row.ts';
 import { SCAN_COLUMNS, scanFromRow, scanValues } from './scan-row.ts';
 import { MIGRATIONS, SCHEMA_VERSION, SCHEMA_VERSION_TABLE } from './schema.ts';
 import type { NewScan, ResultStore, ScanRow, StoredResult, VerdictRow } from './types.ts';
@@ -154,6 +154,14 @@ export class PostgresStore implements ResultStore {
     const out = new Map<string, Verdict>();
     for (let i = 0; i < a.length; i++) out.set(a[i]!, v[i]!);
     return out;
+  }
+
+  async readDifferences(oldId: number, newId: number) {
+    const r = await this.#query('comparing scans', differencesSql('$1::bigint', '$2::bigint'), [
+      oldId,
+      newId,
+    ]);
+    return differenceMaps(r.rows);
   }
 
   async readScan(scanId: number): Promise<StoredResult[]> {

@@ -3,7 +3,7 @@
  * rest (evidence, endpoints, indicators, advice, OS hints, host name, error) is one JSON text. Both
  * stores use these, so a row reads back the same from either.
  */
-import type { FixState, Verdict } from '../core/result.ts';
+import type { FixState, ProbeEvidence, Verdict } from '../core/result.ts';
 import type { StoredResult } from './types.ts';
 
 /** Column order of host_results after scan_id (the stores' insert statements follow it). */
@@ -39,9 +39,20 @@ export type ResultRow = [
   detail: string,
 ];
 
+/**
+ * Evidence as stored: the transport and port every activation probe shares (tcp/135) are left out
+ * and restored on reading; they are most of a record's repeated bytes.
+ */
+const packEvidence = (e: ProbeEvidence): Partial<ProbeEvidence> => {
+  const { transport, port, ...rest } = e;
+  return { ...rest, ...(transport === 'tcp' ? {} : { transport }), ...(port === 135 ? {} : { port }) };
+};
+const unpackEvidence = (e: Partial<ProbeEvidence>): ProbeEvidence =>
+  ({ transport: 'tcp', port: 135, ...e }) as ProbeEvidence;
+
 export const toRow = (r: StoredResult): ResultRow => {
   const { endpoints, indicators, osHints, evidence, hostname, error, advice } = r;
-  const detail: Record<string, unknown> = { evidence };
+  const detail: Record<string, unknown> = { evidence: evidence.map(packEvidence) };
   if (endpoints) detail.endpoints = endpoints;
   if (indicators) detail.indicators = indicators;
   if (osHints) detail.osHints = osHints;
@@ -81,7 +92,7 @@ export const fromRow = (row: RowObject): StoredResult => {
     dcomVersion: String(row.dcom_version),
     remact: row.remact as StoredResult['remact'],
     sysact: row.sysact as StoredResult['sysact'],
-    evidence: detail.evidence ?? [],
+    evidence: (detail.evidence ?? []).map(unpackEvidence),
     startedAt: String(row.started_at),
     durationMs: Number(row.duration_ms),
   };
@@ -91,3 +102,24 @@ export const fromRow = (row: RowObject): StoredResult => {
   }
   return r;
 };
+
+/** Splits difference rows into the two sides' verdict maps. */
+export const differenceMaps = (
+  rows: Iterable<{ address: string; old: string | null; new: string | null }>,
+) => {
+  const out = { old: new Map<string, Verdict>(), new: new Map<string, Verdict>() };
+  for (const r of rows) {
+    if (r.old !== null) out.old.set(r.address, r.old as Verdict);
+    if (r.new !== null) out.new.set(r.address, r.new as Verdict);
+  }
+  return out;
+};
+
+/** The SQL of ResultStore.readDifferences; `old`/`now` are the dialect's placeholders. */
+export const differencesSql = (old: string, now: string): string =>
+  `SELECT o.address AS address, o.verdict AS old, n.verdict AS new
+       FROM host_results o LEFT JOIN host_results n ON n.scan_id = ${now} AND n.address = o.address
+       WHERE o.scan_id = ${old} AND (n.verdict IS NULL OR n.verdict <> o.verdict)
+     UNION ALL
+     SELECT n.address, NULL, n.verdict FROM host_results n
+       WHERE n.scan_id = ${now} AND NOT EXISTS (SELECT 1 FROM host_results o WHERE o.scan_id = ${old} AND o.address = n.address)`;

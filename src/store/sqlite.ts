@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import type Database from 'better-sqlite3';
 import { RpcsweepError } from '../core/errors.ts';
 import type { Verdict } from '../core/result.ts';
-import { fromRow, RESULT_COLUMNS, type RowObject, toRow } from './row.ts';
+import { differenceMaps, differencesSql, fromRow, RESULT_COLUMNS, type RowObject, toRow } from './row.ts';
 import { SCAN_COLUMNS, scanFromRow, scanValues } from './scan-row.ts';
 import { MIGRATIONS, SCHEMA_VERSION, SCHEMA_VERSION_TABLE } from './schema.ts';
 import type { NewScan, ResultStore, ScanRow, StoredResult, VerdictRow } from './types.ts';
@@ -175,6 +175,12 @@ export class SqliteStore implements ResultStore {
       for (const [a, v] of stmt.iterate(scanId) as Iterable<[string, Verdict]>) out.set(a, v);
     });
     return out;
+  }
+
+  async readDifferences(oldId: number, newId: number) {
+    const sql = differencesSql('@old', '@now');
+    const rows = this.#run('comparing scans', () => this.#db.prepare(sql).all({ old: oldId, now: newId }));
+    return differenceMaps(rows as Array<{ address: string; old: string | null; new: string | null }>);
   }
 
   async readScan(scanId: number): Promise<StoredResult[]> {

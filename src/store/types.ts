@@ -62,6 +62,15 @@ export interface ResultStore {
   findUnfinished(fingerprint: string): Promise<ScanRow | undefined>;
   /** address → verdict of every stored row of a scan. */
   readVerdicts(scanId: number): Promise<Map<string, Verdict>>;
+  /**
+   * The addresses whose stored verdicts differ between two scans (or that only one of them stored),
+   * computed in the database: two verdict maps holding only these give `diffScans` the same answer
+   * as the full maps, without moving a million rows into JavaScript.
+   */
+  readDifferences(
+    oldId: number,
+    newId: number,
+  ): Promise<{ old: Map<string, Verdict>; new: Map<string, Verdict> }>;
   /** The stored rows of a scan, whole, in address order. */
   readScan(scanId: number): Promise<StoredResult[]>;
   /** Stored verdicts of one address, oldest scan first. */

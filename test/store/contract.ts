@@ -73,6 +73,24 @@ export const resultStoreContract = (t: TestContext, open: () => Promise<ResultSt
             netbiosName: 'HOST5',
             hostname: 'h5.example',
             osHints: ['Windows 2000'],
+            evidence: [
+              {
+                probe: 'ms03-026-remact',
+                transport: 'tcp',
+                port: 135,
+                classification: 'hresult',
+                success: true,
+                durationMs: 3.5,
+              },
+              {
+                probe: 'netbios-nbstat',
+                transport: 'udp',
+                port: 137,
+                classification: 'answered',
+                success: true,
+                durationMs: 1,
+              },
+            ],
           }),
           endpoints: [
             {
@@ -151,6 +169,33 @@ export const resultStoreContract = (t: TestContext, open: () => Promise<ResultSt
       ]);
       assert.deepEqual(await s.hostHistory('192.0.2.99'), []);
     });
+
+    await sub(
+      'the database finds exactly the addresses whose verdicts differ between two scans',
+      async (s) => {
+        const a = await s.createScan(newScan());
+        const b = await s.createScan(newScan());
+        await s.writeResults(a, [
+          hostResult('192.0.2.1', 'patched'),
+          hostResult('192.0.2.2', 'unpatched'),
+          hostResult('192.0.2.3', 'refused'),
+        ]);
+        await s.writeResults(b, [
+          hostResult('192.0.2.1', 'patched'),
+          hostResult('192.0.2.2', 'patched'),
+          hostResult('192.0.2.4', 'dcom-restricted'),
+        ]);
+        const d = await s.readDifferences(a, b);
+        assert.deepEqual([...d.old].sort(), [
+          ['192.0.2.2', 'unpatched'],
+          ['192.0.2.3', 'refused'],
+        ]);
+        assert.deepEqual([...d.new].sort(), [
+          ['192.0.2.2', 'patched'],
+          ['192.0.2.4', 'dcom-restricted'],
+        ]);
+      },
+    );
 
     await sub('a batch of 5,000 is stored whole and reads back in address order', async (s) => {
       const id = await s.createScan(newScan({ total: 5000 }));

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -76,13 +77,32 @@ test('a missing directory, a corrupt file and a newer schema are one-line errors
   assert.equal(openError(newer).code, 'STORE_SCHEMA');
 });
 
-test('a read-only database is refused at open, not at the first write', {
-  skip: IS_ROOT ? 'root ignores file modes' : false,
-}, () => {
-  const path = fresh();
-  SqliteStore.open(path).close();
-  chmodSync(path, 0o444);
-  assert.equal(openError(path).code, 'STORE_OPEN');
+test('a read-only database is refused at open with one line naming it (as root: checked as user nobody)', () => {
+  const roDir = mkdtempSync(join(tmpdir(), 'rs-store-ro-'));
+  try {
+    chmodSync(roDir, 0o755);
+    const path = join(roDir, 'ro.sqlite');
+    SqliteStore.open(path).close();
+    chmodSync(path, 0o444);
+    if (!IS_ROOT) {
+      assert.equal(openError(path).code, 'STORE_OPEN');
+      return;
+    }
+    // Root ignores file modes: open it through the CLI as an unprivileged user.
+    const main = new URL('../../src/cli/main.ts', import.meta.url).pathname;
+    const r = spawnSync(
+      'runuser',
+      ['-u', 'nobody', '--', process.execPath, '--import', 'tsx', main, 'history', '--db', path],
+      {
+        encoding: 'utf8',
+        timeout: 120_000,
+      },
+    );
+    assert.equal(r.status, 3, r.stderr);
+    assert.equal(r.stderr, `rpcsweep: database ${path}: the database is read-only [STORE_OPEN]\n`);
+  } finally {
+    rmSync(roDir, { recursive: true, force: true });
+  }
 });
 
 test('a database locked by another writer is retried with back-off, then STORE_BUSY', async () => {

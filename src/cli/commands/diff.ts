@@ -17,7 +17,6 @@ import {
   readNdjsonResults,
   type ScanRow,
 } from '../../store/index.ts';
-import type { AddressSet } from '../../targets/index.ts';
 import { EXIT } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
 import { dbOf, scanById, withStore } from './store-open.ts';
@@ -47,13 +46,16 @@ export const parseChangeKinds = (values: readonly string[]): Set<ChangeKind> => 
   return out;
 };
 
-/** A scan read back for diffing: its verdict rows and its scope. */
-export const diffSideOf = async (
-  store: ResultStore,
-  scan: ScanRow,
-): Promise<DiffSide & { set: AddressSet }> => {
-  const set = await scopeSet(scan.scope);
-  return { verdicts: await store.readVerdicts(scan.id), inScope: inSet(set), set };
+/**
+ * The diff of two stored scans: the database finds the addresses whose stored verdicts differ, the
+ * scopes decide which of them count (an address in scope without a row is unreachable).
+ */
+export const diffStored = async (store: ResultStore, old: ScanRow, now: ScanRow): Promise<DiffResult> => {
+  const d = await store.readDifferences(old.id, now.id);
+  return diffScans(
+    { verdicts: d.old, inScope: inSet(await scopeSet(old.scope)) },
+    { verdicts: d.new, inScope: inSet(await scopeSet(now.scope)) },
+  );
 };
 
 /** The newest scan and the newest earlier scan whose scope overlaps it. */
@@ -114,7 +116,7 @@ export const runDiff = async (args: string[], o: DiffOptions, io: CliIo): Promis
         args.length === 2
           ? [await scanById(store, args[0]!), await scanById(store, args[1]!)]
           : await defaultPair(store);
-      return [diffScans(await diffSideOf(store, a), await diffSideOf(store, b)), [a.id, b.id]] as const;
+      return [await diffStored(store, a, b), [a.id, b.id]] as const;
     });
   }
   write(io, o.format, names[0], names[1], result);

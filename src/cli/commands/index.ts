@@ -21,4 +21,5 @@ export const COMMANDS: ReadonlyArray<() => Promise<{ register: RegisterCommand }
   () => import('./history.ts'),
   () => import('./diff.ts'),
   () => import('./probes.ts'),
+  () => import('./fleet.ts'),
 ];

@@ -1,0 +1,246 @@
+/**
+ * The fleet for real (issue #15): a real PostgreSQL, pg-boss, a lab on a free random /24 and worker
+ * processes. Three workers scan a lab; one is killed with SIGKILL mid-chunk; every address ends with
+ * exactly one outcome and the verdicts equal a single-process scan. A worker of site A never runs
+ * site B's chunks; a worker whose --allow excludes part of a scan refuses those chunks, and status
+ * says so.
+ */
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { runCli } from '../../src/cli/main.ts';
+import { startLab } from '../../src/lab/index.ts';
+import { openStore } from '../../src/store/index.ts';
+import { makeCliIo } from '../support/cli-io.ts';
+import { freeLoopbackBlock } from '../support/free-block.ts';
+import { needsPostgres, startPostgres, type TestPostgres } from '../support/postgres.ts';
+import { IS_ROOT } from '../support/system.ts';
+
+const MAIN = new URL('../../src/cli/main.ts', import.meta.url).pathname;
+const NET = freeLoopbackBlock();
+const RANGE = `${NET}.1-40`;
+const PROFILES = ['win2000-sp4', 'winxp-sp1-kb824146', 'win2000-sp4-kb823980', 'winxp-sp2', 'win9x'];
+const SPEC = {
+  name: 'fleet-test',
+  description: 'twenty-five answering hosts of five kinds, the rest refused',
+  seed: 15,
+  hosts: Array.from({ length: 25 }, (_, i) => ({ address: `${NET}.${i + 1}`, profile: PROFILES[i % 5]! })),
+};
+const skip = needsPostgres();
+const dir = mkdtempSync(join(tmpdir(), 'rs-fleet-'));
+let server: TestPostgres | undefined;
+let lab: Awaited<ReturnType<typeof startLab>> | undefined;
+test.before(async () => {
+  if (skip) return;
+  server = await startPostgres();
+  lab = await startLab(SPEC, { isRoot: IS_ROOT });
+});
+test.after(async () => {
+  await lab?.close();
+  await server?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const cli = async (args: string[]) => {
+  const t = makeCliIo();
+  const code = await runCli(args, t.io);
+  return { code, out: t.out(), err: t.err() };
+};
+
+interface Worker {
+  child: ChildProcess;
+  stderr: () => string;
+  exit: Promise<{ code: number | null; signal: string | null }>;
+}
+const worker = (db: string, site: string, allow: string, extra: string[] = []): Worker => {
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      MAIN,
+      'fleet',
+      'worker',
+      '--db',
+      db,
+      '--site',
+      site,
+      '--allow',
+      allow,
+      '--exit-when-idle',
+      '--poll-ms',
+      '200',
+      '--maintenance-s',
+      '1',
+      '--max-rate',
+      '8',
+      ...extra,
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let err = '';
+  child.stderr!.on('data', (d: Buffer) => {
+    err += d.toString();
+  });
+  const exit = new Promise<{ code: number | null; signal: string | null }>((r) =>
+    child.on('exit', (code, signal) => r({ code, signal })),
+  );
+  return { child, stderr: () => err, exit };
+};
+
+const waitFor = async (what: string, cond: () => boolean, detail?: () => string, ms = 60_000) => {
+  const t0 = performance.now();
+  while (!cond()) {
+    if (performance.now() - t0 > ms)
+      throw new Error(`timed out waiting for ${what}${detail ? `: ${detail()}` : ''}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+};
+
+const status = async (db: string, scan: string) => {
+  const r = await cli(['fleet', 'status', scan, '--db', db, '--format', 'json']);
+  assert.equal(r.code, 0, r.err);
+  return JSON.parse(r.out) as {
+    scan: number;
+    state: string;
+    addresses: { done: number; total: number };
+    chunks: Record<string, number>;
+    workers: Array<{ worker: string; chunks: number }>;
+    errors: string[];
+  };
+};
+
+test('three workers, one killed mid-chunk: every address once, verdicts equal a single-process scan', {
+  skip,
+}, async () => {
+  const db = await server!.newDatabase();
+  const ref = join(dir, 'ref.ndjson');
+  const single = await cli(['scan', RANGE, '--seed', '21', '--timeout', '1000', '-o', ref]);
+  assert.equal(single.code, 0, single.err);
+  const expected = readFileSync(ref, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as { address: string; verdict: string });
+  assert.equal(expected.length, 40);
+
+  const sub = await cli([
+    'fleet',
+    'submit',
+    RANGE,
+    '--db',
+    db,
+    '--site',
+    'plant-a',
+    '--chunk-size',
+    '5',
+    '--seed',
+    '21',
+    '--timeout',
+    '1000',
+    '--lease-s',
+    '3',
+  ]);
+  assert.equal(sub.code, 0, sub.err);
+  const scan = sub.out.trim();
+  assert.equal((await status(db, scan)).state, 'queued');
+
+  const workers = [0, 1, 2].map(() => worker(db, 'plant-a', RANGE));
+  // Kill the first worker while it holds a chunk it has not completed.
+  await waitFor(
+    'worker 1 to take a chunk',
+    () => /: chunk \d+-\d+ of scan/.test(workers[0]!.stderr()),
+    () => workers.map((w) => w.stderr()).join('\n'),
+  );
+  workers[0]!.child.kill('SIGKILL');
+  const ends = await Promise.all(workers.map((w) => w.exit));
+  assert.equal(ends[0]!.signal, 'SIGKILL');
+  assert.doesNotMatch(workers[0]!.stderr(), / done\n/, 'killed before completing its chunk');
+  for (const e of ends.slice(1)) assert.equal(e.code, 0, workers.map((w) => w.stderr()).join('\n'));
+
+  const s = await status(db, scan);
+  assert.equal(s.state, 'done');
+  assert.deepEqual(s.addresses, { done: 40, total: 40 });
+  assert.equal(s.chunks.completed, 8);
+  assert.ok(s.chunks.retried! >= 1, 'the killed worker’s chunk was handed out again');
+  assert.ok(s.workers.length >= 2);
+
+  const store = await openStore(db);
+  try {
+    const rows = await store.readScan(Number(scan));
+    assert.equal(new Set(rows.map((r) => r.address)).size, rows.length, 'one row per address');
+    assert.deepEqual(
+      rows.map((r) => [r.address, r.verdict]).sort(),
+      expected
+        .filter((r) => r.verdict !== 'unreachable')
+        .map((r) => [r.address, r.verdict])
+        .sort(),
+    );
+    const row = await store.getScan(Number(scan));
+    assert.ok(row?.finishedAt, 'the last chunk finished the scan row');
+  } finally {
+    await store.close();
+  }
+  // A fleet scan is an ordinary scan for history.
+  const h = await cli(['history', '--db', db, '--format', 'json']);
+  const counts = (JSON.parse(h.out) as { scans: Array<{ counts: Record<string, number> }> }).scans[0]!.counts;
+  assert.equal(
+    Object.values(counts).reduce((a, b) => a + b, 0),
+    40,
+  );
+});
+
+test("site A's worker never runs site B's chunks; a worker refuses chunks outside its --allow", {
+  skip,
+}, async () => {
+  const db = await server!.newDatabase();
+  const sub = await cli([
+    'fleet',
+    'submit',
+    RANGE,
+    '--db',
+    db,
+    '--site',
+    'site-b',
+    '--chunk-size',
+    '10',
+    '--seed',
+    '3',
+    '--timeout',
+    '1000',
+    '--chunk-retries',
+    '0',
+  ]);
+  assert.equal(sub.code, 0, sub.err);
+  const scan = sub.out.trim();
+  const a = worker(db, 'site-a', RANGE);
+  assert.equal((await a.exit).code, 0, a.stderr());
+  assert.doesNotMatch(a.stderr(), /chunk \d/);
+  assert.equal((await status(db, scan)).state, 'queued');
+
+  // Allowed: only the first half of the range. Chunks are ranges of the permutation, so most hold
+  // addresses of both halves: those are refused, the rest scanned.
+  const b = worker(db, 'site-b', `${NET}.1-20`, ['--max-rate', '100']);
+  assert.equal((await b.exit).code, 0, b.stderr());
+  const s = await status(db, scan);
+  assert.equal(s.state, 'failed');
+  assert.ok(s.chunks.failed! >= 1);
+  assert.ok(s.addresses.done < 40);
+  assert.match(
+    s.errors.join('\n'),
+    new RegExp(
+      `refused chunk \\d+-\\d+ of scan ${scan}: ${NET.replace(/\./g, '\\.')}\\.(2[1-9]|3\\d|40) is outside its --allow ranges`,
+    ),
+  );
+  const store = await openStore(db);
+  try {
+    for (const r of await store.readScan(Number(scan)))
+      assert.ok(Number(r.address.split('.')[3]) <= 20, `${r.address} was scanned`);
+  } finally {
+    await store.close();
+  }
+  const none = worker(db, 'site-b', '');
+  assert.equal((await none.exit).code, 0);
+});
