@@ -8,7 +8,7 @@
  * 2 IObjectExporter, all v0.0); RemoteGetClassObject on ctx 0 (the MS03-039 probe stub); then
  * RemoteActivation on ctx 1 (the MS03-026 probe stub) or ServerAlive2 on ctx 2, alternating per
  * host; then an RST from the client. Bounded in count (ROUNDS × HOSTS) and time (DEADLINE_MS);
- * loopback only (127.3.0.1 onwards), unprivileged port.
+ * loopback only (127.3.0.1 onwards, or 127.NET.0.1 with NET=n), unprivileged port.
  *
  *   node --import tsx bench/lab-scan-pattern.ts   # HOSTS=5000 ROUNDS=3 CONC=200 DEADLINE_MS=60000
  *   LAB_CPU_PROF_DIR=/tmp/prof node --import tsx bench/lab-scan-pattern.ts   # + a --cpu-prof of the child
@@ -51,14 +51,16 @@ const LAB_NODE_FLAGS = [
   ...(process.env.LAB_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.LAB_CPU_PROF_DIR}`] : []),
 ];
 
+/** The /16 of 127/8 the hosts use (NET=74 → 127.74.0.1 onwards), so runs can stay out of each other's way. */
+const NET = Number(process.env.NET ?? 3);
 const addressAt = (n: number) => {
-  const a = 0x7f030000 + n; // 127.3.0.0 + n
+  const a = (0x7f000000 | (NET << 16)) + n; // 127.NET.0.0 + n
   return `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`;
 };
 const spec = resolveLabSpec({
   name: `bench-pattern-${HOSTS}`,
   seed: 5000,
-  range: `127.3.0.1-${addressAt(HOSTS)}`,
+  range: `${addressAt(1)}-${addressAt(HOSTS)}`,
   generate: { windows: 1, refused: 0 },
 });
 
@@ -184,7 +186,7 @@ const resp = Buffer.from(ack); resp[2] = 2;
 const count = +process.env.COUNT;
 let listening = 0;
 for (let i = 1; i <= count; i++) {
-  const a = 0x7f030000 + i;
+  const a = (0x7f000000 | (+process.env.NET << 16)) + i;
   const host = [a >>> 24, (a >>> 16) & 255, (a >>> 8) & 255, a & 255].join('.');
   net.createServer({ noDelay: true }, (s) => {
     let n = 0;
@@ -255,13 +257,13 @@ const main = async () => {
     await lab.close();
   }
   // The floor listens on the same addresses as the lab (per-listener costs included).
-  const floor = await serverChild(['-e', FLOOR_SERVER], { COUNT: String(HOSTS), PORT: String(PORT + 1) });
+  const floor = await serverChild(['-e', FLOOR_SERVER], { COUNT: String(HOSTS), PORT: String(PORT + 1), NET: String(NET) });
   const floorRows = await load(floor.pid!, addresses, PORT + 1, patternClient, ROUNDS);
   floor.kill('SIGTERM');
   let refRows: Array<Record<string, number | string>> | undefined;
   if (existsSync(REFERENCE)) {
-    const ref = await serverChild([REFERENCE], { HOSTS: '127.3.255.2', PORT: String(PORT + 2) });
-    refRows = await load(ref.pid!, Array(HOSTS).fill('127.3.255.2'), PORT + 2, onceClient, ROUNDS);
+    const ref = await serverChild([REFERENCE], { HOSTS: addressAt(0xff02), PORT: String(PORT + 2) });
+    refRows = await load(ref.pid!, Array(HOSTS).fill(addressAt(0xff02)), PORT + 2, onceClient, ROUNDS);
     ref.kill('SIGTERM');
   }
   console.log(
