@@ -257,7 +257,11 @@ const main = async () => {
     await lab.close();
   }
   // The floor listens on the same addresses as the lab (per-listener costs included).
-  const floor = await serverChild(['-e', FLOOR_SERVER], { COUNT: String(HOSTS), PORT: String(PORT + 1), NET: String(NET) });
+  const floor = await serverChild(['-e', FLOOR_SERVER], {
+    COUNT: String(HOSTS),
+    PORT: String(PORT + 1),
+    NET: String(NET),
+  });
   const floorRows = await load(floor.pid!, addresses, PORT + 1, patternClient, ROUNDS);
   floor.kill('SIGTERM');
   let refRows: Array<Record<string, number | string>> | undefined;
