@@ -15,12 +15,13 @@ import { runCli } from '../../src/cli/main.ts';
 import { startLab } from '../../src/lab/index.ts';
 import { openStore } from '../../src/store/index.ts';
 import { makeCliIo } from '../support/cli-io.ts';
-import { freeLoopbackBlock } from '../support/free-block.ts';
+import { at } from '../support/lab-block.ts';
 import { needsPostgres, startPostgres, type TestPostgres } from '../support/postgres.ts';
 import { IS_ROOT } from '../support/system.ts';
 
 const MAIN = new URL('../../src/cli/main.ts', import.meta.url).pathname;
-const NET = freeLoopbackBlock();
+// A /24 inside this run's own loopback block (test/support/lab-block.ts), where labs are relocated to.
+const NET = at('127.0.20');
 const RANGE = `${NET}.1-40`;
 const PROFILES = ['win2000-sp4', 'winxp-sp1-kb824146', 'win2000-sp4-kb823980', 'winxp-sp2', 'win9x'];
 const SPEC = {

@@ -48,13 +48,17 @@ interface LookupState {
   entries: EndpointEntry[];
 }
 
-/** What a handler sees: the host, its model, and the connection's EPM paging state. */
+/**
+ * What a handler sees: the host, its model, the current request and the connection's EPM paging
+ * state. One per connection, `req` replaced per request (no allocation per call).
+ */
 export interface Call {
-  model: RpcssModel;
-  host: HostContext;
-  fragile: boolean;
-  lookups: Map<string, LookupState>;
+  readonly model: RpcssModel;
+  readonly host: HostContext;
+  readonly fragile: boolean;
   req: RequestPdu;
+  /** Open ept_lookup handles; created by the first lookup. */
+  lookups?: Map<string, LookupState>;
 }
 
 type Handler = (call: Call) => Reply;
@@ -74,7 +78,9 @@ const orBadStub = <T>(call: Call, d: Decoded<T>, what: string, use: (v: T) => Re
     : fault(FAULT_STATUS.nca_s_fault_ndr);
 };
 
-const ndrOptions = (req: RequestPdu) => ({ littleEndian: req.header.littleEndian });
+const LITTLE_ENDIAN = { littleEndian: true } as const;
+const BIG_ENDIAN = { littleEndian: false } as const;
+const ndrOptions = (req: RequestPdu) => (req.header.littleEndian ? LITTLE_ENDIAN : BIG_ENDIAN);
 
 const lookupFilter = (req: EptLookupRequest) => (e: EndpointEntry) => {
   const byIf = req.inquiryType === 1 || req.inquiryType === 3;
@@ -93,7 +99,8 @@ const lookupFilter = (req: EptLookupRequest) => (e: EndpointEntry) => {
 const towerHost = (host: HostContext) => ({ address: host.address, netbiosName: host.netbiosName });
 
 const eptLookup = (call: Call, req: EptLookupRequest): Reply => {
-  const { model, host, lookups } = call;
+  const { model, host } = call;
+  const lookups = (call.lookups ??= new Map());
   let state: LookupState | undefined;
   let handleUuid: string;
   if (req.entryHandle.uuid === NIL_UUID) {

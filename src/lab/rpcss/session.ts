@@ -155,7 +155,8 @@ class RpcssSession implements Session {
   readonly #model: RpcssModel;
   readonly #host: HostContext;
   readonly #fragile: boolean;
-  readonly #framer = new PduFramer();
+  // Views, not copies: a PDU is done with before the next chunk (which may reuse the socket's buffer).
+  readonly #framer = new PduFramer({ views: true });
   #assoc: Association | undefined;
   #pending: PendingCall | undefined;
   #finished = false;
@@ -163,7 +164,7 @@ class RpcssSession implements Session {
   #received = 0;
   /** A PDU the framer could not frame (bad version or drep): answered once all of it has arrived. */
   #unframed: { header: Uint8Array; end: number } | undefined;
-  #lookups: Call['lookups'] | undefined;
+  #call: Call | undefined;
 
   constructor(model: RpcssModel, host: HostContext) {
     this.#model = model;
@@ -359,7 +360,8 @@ class RpcssSession implements Session {
     if (!pending || pending.callId !== req.header.callId) {
       return [faultPdu(req, FAULT_STATUS.nca_proto_error), { type: 'close' }];
     }
-    pending.parts.push(req.stub);
+    // A copy: the stub is a view of the caller's chunk, which may not outlive this call.
+    pending.parts.push(req.stub.slice());
     pending.size += req.stub.length;
     if (pending.size > MAX_REQUEST_STUB || pending.parts.length > MAX_REQUEST_FRAGMENTS) {
       return this.#malformed('fragmented request', [{ type: 'close' }]);
@@ -388,13 +390,8 @@ class RpcssSession implements Session {
     this.#host.counters.requests++;
     const offer = assoc.contexts.get(req.contextId);
     if (!offer) return [faultPdu(req, FAULT_STATUS.nca_invalid_pres_context_id)];
-    const call: Call = {
-      model: this.#model,
-      host: this.#host,
-      fragile: this.#fragile,
-      lookups: (this.#lookups ??= new Map()),
-      req,
-    };
+    const call = (this.#call ??= { model: this.#model, host: this.#host, fragile: this.#fragile, req });
+    call.req = req;
     return this.#reply(req, dispatch(offer, call));
   }
 }

@@ -18,11 +18,18 @@ import type { Pdu, RequestPdu, ResponsePdu } from './pdu/types.ts';
 export interface PduFramerOptions {
   /** Largest frag_length accepted. @default 65535, range 16..65535 */
   maxFragLength?: number;
+  /**
+   * Return PDUs that lie whole in one chunk as views of it instead of copies: for a caller that is
+   * done with each PDU before it hands the framer its next chunk (the lab's sessions). @default false
+   */
+  views?: boolean;
 }
 
 export class PduFramer {
   readonly maxFragLength: number;
-  #buf: Uint8Array = new Uint8Array(0);
+  readonly #views: boolean;
+  /** Allocated on the first partial PDU: most connections never have one. */
+  #buf: Uint8Array | undefined;
   /** Bytes of #buf in use (a partial PDU). */
   #len = 0;
   /** Stream offset of #buf[0]. */
@@ -36,6 +43,7 @@ export class PduFramer {
       throw new RpcsweepError('INVALID_ARGUMENT', `maxFragLength ${max} is outside 16..65535`);
     }
     this.maxFragLength = max;
+    this.#views = options.views === true;
   }
 
   /** The error that stopped the framer, if any. */
@@ -63,7 +71,7 @@ export class PduFramer {
 
   /**
    * Adds bytes; returns the PDUs they complete, in order. After a failure (see `failure`) returns [].
-   * Each returned PDU is its own copy, safe to keep. Only the partial PDU at the end is buffered, so
+   * Each returned PDU is its own copy, safe to keep (unless `views` was asked for). Only the partial PDU at the end is buffered, so
    * memory stays below maxFragLength and byte-by-byte feeding costs O(n), not O(n²).
    */
   push(chunk: Uint8Array): Uint8Array[] {
@@ -74,11 +82,12 @@ export class PduFramer {
     if (this.#len > 0) {
       if (this.#len < COMMON_HEADER_LENGTH) c += this.#append(chunk, c, COMMON_HEADER_LENGTH - this.#len);
       if (this.#len < COMMON_HEADER_LENGTH) return out;
-      const header = this.#header(this.#buf, 0);
+      const buf = this.#buf!;
+      const header = this.#header(buf, 0);
       if (!header) return out;
       c += this.#append(chunk, c, header.fragLength - this.#len);
       if (this.#len < header.fragLength) return out;
-      out.push(this.#buf.slice(0, header.fragLength));
+      out.push(this.#buf!.slice(0, header.fragLength));
       this.#base += header.fragLength;
       this.#len = 0;
     }
@@ -87,7 +96,7 @@ export class PduFramer {
       const fragLength = this.#validFragLength(chunk, c) ?? this.#header(chunk, c)?.fragLength;
       if (fragLength === undefined) return out;
       if (chunk.length - c < fragLength) break;
-      out.push(chunk.slice(c, c + fragLength));
+      out.push(this.#views ? chunk.subarray(c, c + fragLength) : chunk.slice(c, c + fragLength));
       c += fragLength;
       this.#base += fragLength;
     }
@@ -128,13 +137,15 @@ export class PduFramer {
   #append(chunk: Uint8Array, from: number, n: number): number {
     const take = Math.max(0, Math.min(n, chunk.length - from));
     if (take === 0) return 0;
-    if (this.#len + take > this.#buf.length) {
-      const size = Math.min(Math.max(this.#buf.length * 2, this.#len + take, 64), this.maxFragLength);
-      const next = new Uint8Array(size);
-      next.set(this.#buf.subarray(0, this.#len));
-      this.#buf = next;
+    const buf = this.#buf;
+    let into = buf;
+    if (!into || this.#len + take > into.length) {
+      const size = Math.min(Math.max((buf?.length ?? 0) * 2, this.#len + take, 64), this.maxFragLength);
+      into = new Uint8Array(size);
+      if (buf) into.set(buf.subarray(0, this.#len));
+      this.#buf = into;
     }
-    this.#buf.set(chunk.subarray(from, from + take), this.#len);
+    into.set(chunk.subarray(from, from + take), this.#len);
     this.#len += take;
     return take;
   }

@@ -70,6 +70,27 @@ test('framer: PDUs it returns are copies (caller may reuse its chunk buffer)', (
   assert.equal(hexOf(pdu!), hexOf(bind));
 });
 
+test('framer with views: the same PDUs at any cuts, whole ones as views of the chunk, split ones copied', () => {
+  const whole = frameAll([WINDOWS_STREAM]).map(hexOf);
+  fc.assert(
+    fc.property(fc.array(fc.nat({ max: WINDOWS_STREAM.length }), { maxLength: 40 }), (cuts) => {
+      const f = new PduFramer({ views: true });
+      const got: string[] = [];
+      // Read each PDU before the next push, as the contract asks, then spoil the chunk.
+      for (const chunk of cutAt(WINDOWS_STREAM, cuts)) {
+        const own = chunk.slice();
+        for (const pdu of f.push(own)) got.push(hexOf(pdu));
+        own.fill(0);
+      }
+      assert.deepEqual(got, whole);
+    }),
+    { numRuns: 60 },
+  );
+  const bind = loadHex('win10-epm-bind');
+  const [view] = new PduFramer({ views: true }).push(bind);
+  assert.equal(view!.buffer, bind.buffer, 'a whole PDU is a view of the chunk');
+});
+
 test('framer: frag_length beyond maxFragLength stops the stream with DCERPC_BAD_FRAG_LEN at the stream offset', () => {
   const f = new PduFramer({ maxFragLength: 1024 });
   const bind = loadHex('win10-epm-bind');
