@@ -21,6 +21,12 @@ export interface ScanCliOptions {
   timeout: string;
   port?: string;
   retries: string;
+  /** nmap's name for --retries. */
+  maxRetries?: string;
+  /** -v: the settings at the start and each answering host as it completes (on stderr). */
+  verbose?: boolean;
+  /** -q: no progress line, no notes or summary on stderr (errors still print). */
+  quiet?: boolean;
   netbios?: boolean;
   epm?: boolean;
   indicators?: boolean;
@@ -101,6 +107,7 @@ export const resolveScanSettings = (argTargets: readonly string[], o: ScanCliOpt
   const extraOutputs = o.output ? named : named.slice(1);
   if (!isKnownFormat(format)) usage(`--format: "${format}" is not a known output format`);
   if (o.resume && !o.resumeFile) usage('--resume needs --resume-file FILE');
+  if (o.verbose && o.quiet) usage('-v and -q contradict each other: give one');
   if (o.resumeFile && extraOutputs.length > 0)
     usage(
       '--resume-file keeps the state of one output file: give one of -o, -oN, -oX, -oJ (not several, not -oA)',
@@ -116,7 +123,10 @@ export const resolveScanSettings = (argTargets: readonly string[], o: ScanCliOpt
   return {
     timeoutMs: intOption('--timeout', o.timeout, 1, 600_000),
     concurrency: intOption('--concurrency', o.concurrency, 1, 19_500),
-    retries: intOption('--retries', o.retries, 0, 10),
+    retries:
+      o.maxRetries === undefined
+        ? intOption('--retries', o.retries, 0, 10)
+        : intOption('--max-retries', o.maxRetries, 0, 10),
     workers: intOption('--workers', o.workers, 1, 16),
     checkpointMs: intOption('--checkpoint-ms', o.checkpointMs, 50, 3_600_000),
     ratePerSecond: rateOption(o.rate),

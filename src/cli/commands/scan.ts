@@ -11,6 +11,7 @@ import { rmSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { type Command, Option } from 'commander';
 import { systemClock, wallClockIso } from '../../core/clock.ts';
+import { escapeTerminal } from '../../core/escape.ts';
 import { emptyCounts, type RunMeta, type RunSummary, summarize, VERDICTS } from '../../core/result.ts';
 import { VERSION } from '../../core/version.ts';
 import { scanTargetsInWorkers } from '../../engine/parallel.ts';
@@ -79,7 +80,7 @@ const resolveTargets = async (
     ? await loadResolver()
     : undefined;
   const targets = await buildTargetSet({ targets: specs, excludes, resolver, defaultBlocklist: o.blocklist });
-  for (const x of targets.expansions) io.stderr.write(`rpcsweep: ${x.summary}\n`);
+  for (const x of targets.expansions) note(io, o, `rpcsweep: ${x.summary}\n`);
   return targets;
 };
 
@@ -125,12 +126,27 @@ export const runScan = async (argTargets: string[], o: ScanCliOptions, io: CliIo
       totalAddresses: plan.length,
       timeoutMs: s.timeoutMs,
     };
+    if (o.verbose) {
+      note(
+        io,
+        o,
+        `rpcsweep: scanning ${plan.length} address(es), seed ${seed}, shard ${shard.index}/${shard.count}, timeout ${s.timeoutMs} ms, concurrency ${s.concurrency}, rate ${s.ratePerSecond ? `${s.ratePerSecond}/s` : 'unlimited'}, retries ${s.retries}\n`,
+      );
+    }
     await scanAndReport({ o, s, io, plan, start, meta, lab });
-    if (lab?.note) io.stderr.write(`${lab.note}\n`);
+    if (lab?.note) note(io, o, `${lab.note}\n`);
   } finally {
     await lab?.close();
   }
 };
+
+/** Informational lines on stderr (expansions, notes, the summary); `-q` silences them, errors stay. */
+const note = (io: CliIo, o: Pick<ScanCliOptions, 'quiet'>, text: string): void => {
+  if (!o.quiet) io.stderr.write(text);
+};
+
+/** Verdicts of addresses that did not answer: not worth a line of their own under -v. */
+const SILENT_VERDICTS: ReadonlySet<string> = new Set(['refused', 'unreachable']);
 
 /** What nmap and masscan print when the report went to files: the totals and where the report is. */
 const terminalSummary = (summary: RunSummary, paths: readonly string[]): string => {
@@ -194,7 +210,7 @@ const scanAndReport = async (run: ScanRun): Promise<void> => {
     await writer.close(summary);
     for (const f of files) await endStream(f);
     if (o.resumeFile) rmSync(o.resumeFile, { force: true });
-    if (s.output) io.stderr.write(terminalSummary(summary, [s.output, ...s.extraOutputs.map((x) => x.path)]));
+    if (s.output) note(io, o, terminalSummary(summary, [s.output, ...s.extraOutputs.map((x) => x.path)]));
     const hits = [...s.failOn].filter((v) => counts[v] > 0);
     if (hits.length > 0) {
       io.stderr.write(`rpcsweep: --fail-on: ${hits.map((v) => `${counts[v]} ${v}`).join(', ')}\n`);
@@ -213,12 +229,12 @@ const runScanLoop = async (
   sink: { bytes?: number },
   saveState: () => void,
 ) => {
-  const { s, io, plan, start } = run;
+  const { o, s, io, plan, start } = run;
   const tracker = start.tracker;
   const counts = start.resumePoint ? { ...start.resumePoint.counts } : emptyCounts();
   let done = VERDICTS.reduce((n, v) => n + counts[v], 0);
   const t0 = systemClock.now();
-  const progress = new ProgressLine({ out: io.stderr, isTty: io.stderrIsTty, env: io.env });
+  const progress = new ProgressLine({ out: io.stderr, isTty: io.stderrIsTty && !o.quiet, env: io.env });
   const snapshot = () => ({ done, total: plan.length, elapsedMs: systemClock.now() - t0, counts });
   progress.start(snapshot);
   let lastSave = systemClock.now();
@@ -233,6 +249,10 @@ const runScanLoop = async (
       // The report may share the terminal with the progress line: start it on a clean line.
       if (!s.output) progress.clear();
       await writer.write(result);
+      if (o.verbose && s.output && !SILENT_VERDICTS.has(result.verdict)) {
+        progress.clear();
+        io.stderr.write(`${escapeTerminal(result.address)}: ${result.verdict}\n`);
+      }
       counts[result.verdict]++;
       done++;
       tracker?.acknowledge(index, result.verdict, sink.bytes ?? 0);
@@ -329,16 +349,25 @@ export const register = (program: Command, io: CliIo): void => {
     .option('--rate <n>', 'new connections per second (elapsed-time based, no catch-up bursts)')
     .option('--timeout <ms>', 'per-step timeout in milliseconds (connect, each reply)', '5000')
     .option(
-      '--port <n>',
+      '-p, --port <n>',
       'TCP port of the RPC endpoint mapper (default 135; with --lab, the port the lab serves)',
     )
     .option('--retries <n>', 'extra connect attempts for silent addresses', '0')
+    .option('--max-retries <n>', 'the same as --retries (nmap spelling)')
+    .option(
+      '-v, --verbose',
+      'print the settings at the start and each answering host as it completes (stderr)',
+    )
+    .option('-q, --quiet', 'no progress line, notes or summary on stderr (errors still print)')
     .option(
       '--workers <n>',
       'threads that share the scan (1..16), each with its share of --concurrency and --rate',
       '1',
     )
-    .option('-n, --netbios', 'also ask for the NetBIOS name (NBSTAT on UDP 137)')
+    .option(
+      '-n, --netbios',
+      "also ask for the NetBIOS name (NBSTAT on UDP 137): KB824146scan's /n, not nmap's -n (no DNS)",
+    )
     .option('--epm', 'also enumerate the endpoint mapper (ept_lookup)')
     .option('--indicators', 'also look for Blaster infection indicators (shell on TCP 4444, TFTP on UDP 69)')
     .option('--no-dcom-version', 'skip the ServerAlive2 call that reads the DCOM version of patched hosts')

@@ -1,0 +1,81 @@
+/** nmap users' habits and first-use surprises (issue #11): short options, -v/-q, advise on a terminal, inspect filters. */
+import assert from 'node:assert/strict';
+import { randomInt } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { after, test } from 'node:test';
+import { runAdvise } from '../../src/cli/commands/advise.ts';
+import { EXIT } from '../../src/cli/exit-codes.ts';
+import { runCli } from '../../src/cli/main.ts';
+import { makeCliIo } from '../support/cli-io.ts';
+
+const tmp = mkdtempSync(join(tmpdir(), 'rs-habits-'));
+after(() => rmSync(tmp, { recursive: true, force: true }));
+const block = `127.${200 + (process.pid % 50)}.${randomInt(0, 256)}`;
+
+test('-p is --port and --max-retries is --retries (the dry-run plan shows both)', async () => {
+  const t = makeCliIo();
+  assert.equal(
+    await runCli(['scan', `${block}.1`, '-p', '1135', '--max-retries', '2', '--dry-run'], t.io),
+    EXIT.OK,
+  );
+  assert.match(t.out(), /retries 2/);
+  const bad = makeCliIo();
+  assert.equal(await runCli(['scan', `${block}.1`, '--max-retries', '0x2', '--dry-run'], bad.io), EXIT.USAGE);
+  assert.match(bad.err(), /--max-retries must be a decimal integer/);
+  const help = makeCliIo();
+  await runCli(['scan', '--help'], help.io);
+  assert.match(help.out(), /-p, --port <n>/);
+  assert.match(help.out(), /KB824146scan's \/n, not nmap's -n \(no DNS\)/);
+});
+
+test('-q leaves stderr empty on success; -v prints the settings and each answering host', async () => {
+  const out = join(tmp, 'q.csv');
+  const q = makeCliIo();
+  assert.equal(await runCli(['scan', `${block}.1-3`, '--timeout', '500', '-o', out, '-q'], q.io), EXIT.OK);
+  assert.equal(q.err(), '');
+  const plain = makeCliIo();
+  await runCli(['scan', `${block}.1-3`, '--timeout', '500', '-o', out], plain.io);
+  assert.match(plain.err(), /rpcsweep: 3 address\(es\)/, 'the summary -q leaves out');
+  const v = makeCliIo();
+  assert.equal(
+    await runCli(['scan', `${block}.1-3`, '--timeout', '500', '-o', out, '-v', '--seed', '9'], v.io),
+    EXIT.OK,
+  );
+  assert.match(v.err(), /^rpcsweep: scanning 3 address\(es\), seed 9, shard 1\/1, timeout 500 ms/m);
+  const both = makeCliIo();
+  assert.equal(await runCli(['scan', `${block}.1`, '-v', '-q'], both.io), EXIT.USAGE);
+});
+
+test('advise on a terminal without --from says it reads NDJSON from stdin; the first Ctrl-C ends it', async () => {
+  const t = makeCliIo();
+  const stop = new AbortController();
+  t.io.signal = stop.signal;
+  const stdin = Object.assign(new PassThrough(), { isTTY: true });
+  setTimeout(() => stop.abort(new Error('SIGINT')), 100);
+  await runAdvise({ format: 'text' }, t.io, stdin);
+  assert.match(
+    t.err(),
+    /reading scan results \(NDJSON lines\) from standard input; Ctrl-D ends, Ctrl-C exits/,
+  );
+  assert.equal(t.exitCode(), EXIT.INTERRUPTED);
+  const piped = makeCliIo();
+  const input = new PassThrough();
+  input.end('');
+  await runAdvise({ format: 'text' }, piped.io, input);
+  assert.doesNotMatch(piped.err(), /reading scan results/, 'nothing to say when stdin is a pipe');
+});
+
+test('inspect --filter with an unknown field is a usage error listing the valid fields', async () => {
+  const t = makeCliIo();
+  assert.equal(await runCli(['inspect', '--filter', 'ptyp=fault', join(tmp, 'x.pcap')], t.io), EXIT.USAGE);
+  assert.match(
+    t.err(),
+    /--filter field "ptyp" is not a record field; valid fields: interface, port, host, .*ptype.*call_id/,
+  );
+  const ok = makeCliIo();
+  await runCli(['inspect', '--filter', 'ptype=fault,status_name=x', join(tmp, 'x.pcap')], ok.io);
+  assert.doesNotMatch(ok.err(), /--filter/, 'known fields pass');
+});
