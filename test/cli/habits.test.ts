@@ -79,3 +79,22 @@ test('inspect --filter with an unknown field is a usage error listing the valid 
   await runCli(['inspect', '--filter', 'ptype=fault,status_name=x', join(tmp, 'x.pcap')], ok.io);
   assert.doesNotMatch(ok.err(), /--filter/, 'known fields pass');
 });
+
+test('timing templates -T0..-T5 and their names set rate, concurrency and timeout; explicit options win', async () => {
+  const plan = async (...extra: string[]) => {
+    const t = makeCliIo();
+    assert.equal(await runCli(['scan', `${block}.1`, '--dry-run', ...extra], t.io), EXIT.OK, t.err());
+    return t.out().trim().split('\n').at(-1) ?? '';
+  };
+  assert.match(await plan(), /timeout 5000 ms, concurrency 512, rate 300\/s/, 'the default caps the rate');
+  assert.match(await plan('-T0'), /timeout 10000 ms, concurrency 1, rate 0\.2\/s/);
+  assert.match(await plan('-T', 'polite'), /timeout 8000 ms, concurrency 64, rate 30\/s/);
+  assert.match(await plan('-T5'), /timeout 1000 ms, concurrency 16384, retries/, 'insane has no rate cap');
+  assert.match(
+    await plan('-T4', '--rate', '7', '--timeout', '900'),
+    /timeout 900 ms, concurrency 4096, rate 7\/s/,
+  );
+  const bad = makeCliIo();
+  assert.equal(await runCli(['scan', `${block}.1`, '-T6'], bad.io), EXIT.USAGE);
+  assert.match(bad.err(), /-T 6: expected 0\.\.5 or one of 0=paranoid/);
+});

@@ -48,6 +48,7 @@ import {
 } from './scan-options.ts';
 import { CountingFileSink, createWriter, type ResultWriter, teeWriter } from './scan-output.ts';
 import { continueScan, newScanStart, readResumeState, type ScanStart } from './scan-resume.ts';
+import { timingHelp } from './timing.ts';
 
 export { parseFailOn, type ScanCliOptions } from './scan-options.ts';
 
@@ -345,9 +346,16 @@ export const register = (program: Command, io: CliIo): void => {
     .option('--seed <n>', 'seed of the pseudo-random target order (random when absent; printed in reports)')
     .option('--shard <i/n>', 'scan only shard i of n (n machines together cover the targets exactly once)')
     .option('--dry-run', 'print the planned targets and probes; send nothing')
-    .option('--concurrency <n>', 'hosts scanned at once (1..19500; each needs a file descriptor)', '512')
-    .option('--rate <n>', 'new connections per second (elapsed-time based, no catch-up bursts)')
-    .option('--timeout <ms>', 'per-step timeout in milliseconds (connect, each reply)', '5000')
+    .option('-T, --timing <template>', timingHelp())
+    .option(
+      '--concurrency <n>',
+      'hosts scanned at once (1..19500; each needs a file descriptor; default from -T: 512)',
+    )
+    .option(
+      '--rate <n>',
+      'new connections per second (elapsed-time based, no catch-up bursts; default from -T: 300, a cap for fragile networks)',
+    )
+    .option('--timeout <ms>', 'per-step timeout in milliseconds (connect, each reply; default from -T: 5000)')
     .option(
       '-p, --port <n>',
       'TCP port of the RPC endpoint mapper (default 135; with --lab, the port the lab serves)',
