@@ -98,3 +98,42 @@ test('timing templates -T0..-T5 and their names set rate, concurrency and timeou
   assert.equal(await runCli(['scan', `${block}.1`, '-T6'], bad.io), EXIT.USAGE);
   assert.match(bad.err(), /-T 6: expected 0\.\.5 or one of 0=paranoid/);
 });
+
+test('scan, exposure and epm take the same target options: -iL, --exclude, --exclude-file; epm takes -o', async () => {
+  const { writeFileSync, readFileSync } = await import('node:fs');
+  const list = join(tmp, 'targets.txt');
+  writeFileSync(list, `# two refusing addresses\n${block}.1\n${block}.2\n`);
+  const skip = join(tmp, 'skip.txt');
+  writeFileSync(skip, `${block}.2\n`);
+  const common = ['-iL', list, '--exclude-file', skip, '--timeout', '300'];
+  const scan = makeCliIo();
+  assert.equal(await runCli(['scan', ...common, '--dry-run'], scan.io), EXIT.OK, scan.err());
+  assert.match(scan.out(), /1 address/);
+  const exposure = makeCliIo();
+  assert.equal(
+    await runCli(['exposure', ...common, '--udp-attempts', '1', '--format', 'ndjson'], exposure.io),
+    EXIT.OK,
+    exposure.err(),
+  );
+  const exposed = exposure
+    .out()
+    .split('\n')
+    .filter((l) => l.includes('"address"'));
+  assert.deepEqual(
+    exposed.map((l) => (JSON.parse(l) as { address: string }).address),
+    [`${block}.1`],
+  );
+  const out = join(tmp, 'epm.ndjson');
+  const epm = makeCliIo();
+  assert.equal(
+    await runCli(['epm', ...common, '--exclude', `${block}.9`, '-o', out], epm.io),
+    EXIT.OK,
+    epm.err(),
+  );
+  assert.equal(epm.out(), '');
+  const lines = readFileSync(out, 'utf8').trim().split('\n');
+  assert.deepEqual(
+    lines.map((l) => (JSON.parse(l) as { address: string }).address),
+    [`${block}.1`],
+  );
+});

@@ -17,28 +17,21 @@ import { VERSION } from '../../core/version.ts';
 import { scanTargetsInWorkers } from '../../engine/parallel.ts';
 import { encodeResumeState } from '../../engine/resume.ts';
 import { scanTargets } from '../../engine/scan.ts';
-import { systemResolver } from '../../net/dns.ts';
 import { nodeTransport } from '../../net/index.ts';
 import { NCACN_HTTP_PORT } from '../../probes/ncacn-http.ts';
 import { hostProbesFor } from '../../probes/registry.ts';
 import { outputTailDigest, writeFileAtomic } from '../../store/state-file.ts';
 import {
-  buildTargetSet,
   createTargetPlan,
   dryRunLines,
   fingerprintAddressSet,
-  parseDomainOption,
-  parseTargetArgs,
-  parseTargetText,
-  type Resolver,
   type TargetPlan,
-  type TargetSet,
-  type TargetSpec,
 } from '../../targets/index.ts';
 import { EXIT } from '../exit-codes.ts';
 import { type CliIo, outputClosed } from '../io.ts';
-import { collectList, readTextFile, splitInputList, usage } from '../options.ts';
+import { collectList } from '../options.ts';
 import { ProgressLine } from '../progress.ts';
+import { resolveTargets } from '../targets.ts';
 import { openLabForScan, type ScanLab } from './scan-lab.ts';
 import {
   describeProbes,
@@ -57,34 +50,6 @@ const endStream = (w: Writable): Promise<void> =>
     w.end(() => resolve());
   });
 
-/** The DNS resolver for host names and domains (src/net/dns.ts). */
-const loadResolver = async (): Promise<Resolver> => systemResolver();
-
-/** Targets from the arguments, -iL, --domain or the lab, minus --exclude/--exclude-file. */
-const resolveTargets = async (
-  argTargets: string[],
-  o: ScanCliOptions,
-  lab: ScanLab | undefined,
-  io: CliIo,
-): Promise<TargetSet> => {
-  const { file: listFile, args } = splitInputList(o.inputList, argTargets);
-  const specs: TargetSpec[] = lab ? parseTargetArgs([lab.targetSpec], '--lab') : parseTargetArgs(args);
-  if (listFile) specs.push(...parseTargetText(readTextFile(listFile, 'target list'), listFile));
-  for (const d of o.domain) specs.push(parseDomainOption(d));
-  if (specs.length === 0)
-    usage('no targets: give addresses, ranges, names, -iL FILE, --domain NAME or --lab NAME');
-  const excludes: TargetSpec[] = [];
-  for (const e of o.exclude) excludes.push(...parseTargetArgs(e.split(',').filter(Boolean), '--exclude'));
-  if (o.excludeFile)
-    excludes.push(...parseTargetText(readTextFile(o.excludeFile, 'exclude file'), o.excludeFile));
-  const resolver = specs.concat(excludes).some((s) => s.kind === 'host' || s.kind === 'domain')
-    ? await loadResolver()
-    : undefined;
-  const targets = await buildTargetSet({ targets: specs, excludes, resolver, defaultBlocklist: o.blocklist });
-  for (const x of targets.expansions) note(io, o, `rpcsweep: ${x.summary}\n`);
-  return targets;
-};
-
 export const runScan = async (argTargets: string[], o: ScanCliOptions, io: CliIo): Promise<void> => {
   const s = resolveScanSettings(argTargets, o);
   // A resumed scan continues the recorded order: the seed comes from the state unless given.
@@ -92,7 +57,10 @@ export const runScan = async (argTargets: string[], o: ScanCliOptions, io: CliIo
   const seed = s.seed ?? state?.seed ?? randomInt(0, 2 ** 31);
   const lab = o.lab ? await openLabForScan(o.lab, io) : undefined;
   try {
-    const targets = await resolveTargets(argTargets, o, lab, io);
+    const targets = await resolveTargets(
+      lab ? { ...o, args: [], labSpec: lab.targetSpec } : { ...o, args: argTargets },
+      io,
+    );
     const plan = createTargetPlan({ set: targets.set, seed, shard: s.shard, hostnames: targets.hostnames });
     if (o.dryRun) {
       for (const line of dryRunLines(targets, plan)) {
