@@ -16,6 +16,59 @@ const SHORTHANDS: Record<string, (r: PduRecord) => unknown[]> = {
   host: (r) => [r.src, r.dst],
 };
 
+/** Every top-level record key (the compiler checks the list against PduRecord both ways). */
+const RECORD_FIELDS = [
+  'frame',
+  'time',
+  'connection',
+  'src',
+  'dst',
+  'sport',
+  'dport',
+  'stream_offset',
+  'smb',
+  'ptype',
+  'rpc_version',
+  'call_id',
+  'frag_length',
+  'auth_length',
+  'flags',
+  'flag_names',
+  'little_endian',
+  'max_xmit',
+  'max_recv',
+  'assoc_group',
+  'contexts',
+  'secondary_address',
+  'results',
+  'reject_reason',
+  'reject_reason_name',
+  'versions',
+  'alloc_hint',
+  'context_id',
+  'opnum',
+  'opnum_name',
+  'interface',
+  'object',
+  'cancel_count',
+  'stub_length',
+  'reassembled',
+  'status',
+  'status_name',
+  'auth',
+  'body',
+  'body_note',
+  'body_error',
+  'error',
+] as const satisfies ReadonlyArray<keyof PduRecord>;
+type Unlisted = Exclude<keyof PduRecord, (typeof RECORD_FIELDS)[number]>;
+const everyFieldListed: [Unlisted] extends [never] ? true : never = true;
+void everyFieldListed;
+
+/** What `--filter` accepts, for the error that names a field it does not know. */
+export const FILTER_FIELDS: readonly string[] = [...new Set([...Object.keys(SHORTHANDS), ...RECORD_FIELDS])];
+const KNOWN: ReadonlySet<string> = new Set(FILTER_FIELDS);
+
 const same = (actual: unknown, wanted: string): boolean => {
   if (actual === undefined || actual === null) return false;
   if (typeof actual === 'number') {
@@ -41,8 +94,11 @@ export const parseRecordFilter = (text: string): RecordPredicate => {
     const wanted = term.slice(eq + 1).trim();
     const shorthand = SHORTHANDS[field];
     if (shorthand) return (r) => shorthand(r).some((v) => same(v, wanted));
-    if (!/^[a-z_]+$/.test(field))
-      throw new RpcsweepError('CLI_USAGE', `--filter field "${field}" is not a record field`);
+    if (!KNOWN.has(field))
+      throw new RpcsweepError(
+        'CLI_USAGE',
+        `--filter field "${field}" is not a record field; valid fields: ${FILTER_FIELDS.join(', ')}`,
+      );
     return (r) => same((r as unknown as Record<string, unknown>)[field], wanted);
   });
   return (r) => tests.every((t) => t(r));

@@ -39,7 +39,11 @@ const normalise = (r: HostResult): HostResult => ({
   reason: typeof r.reason === 'string' ? r.reason : '',
 });
 
-export const runAdvise = async (options: AdviseOptions, io: CliIo, stdin: Readable): Promise<void> => {
+export const runAdvise = async (
+  options: AdviseOptions,
+  io: CliIo,
+  stdin: Readable & { isTTY?: boolean },
+): Promise<void> => {
   let input: Readable;
   const name = options.from ?? '<stdin>';
   if (options.from) {
@@ -54,8 +58,21 @@ export const runAdvise = async (options: AdviseOptions, io: CliIo, stdin: Readab
         ),
       );
     });
-  } else input = stdin;
+  } else {
+    input = stdin;
+    // Someone typing `rpcsweep advise` alone would otherwise face a silent, waiting terminal.
+    if (stdin.isTTY)
+      io.stderr.write(
+        'rpcsweep advise: reading scan results (NDJSON lines) from standard input; Ctrl-D ends, Ctrl-C exits (or give --from FILE)\n',
+      );
+  }
   const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
+  // The first Ctrl-C ends the read at once, even while it waits for a line that never comes.
+  const stop = () => {
+    lines.close();
+    if (input !== stdin) input.destroy();
+  };
+  io.signal.addEventListener('abort', stop, { once: true });
   let lineNo = 0;
   let hosts = 0;
   let bad = 0;
@@ -80,6 +97,11 @@ export const runAdvise = async (options: AdviseOptions, io: CliIo, stdin: Readab
         : // Reasons can carry peer-supplied text: never write raw control characters to a terminal.
           `${adviceToLines(advice).map(escapeTerminal).join('\n')}\n\n`,
     );
+  }
+  io.signal.removeEventListener('abort', stop);
+  if (io.signal.aborted) {
+    io.setExitCode(EXIT.INTERRUPTED);
+    return;
   }
   if (hosts === 0) io.stderr.write(`rpcsweep: ${name}: no host records (HostResult lines) found\n`);
   if (bad > 0) io.setExitCode(EXIT.USAGE);

@@ -3,43 +3,75 @@
  * like rpcdump, as a text table or NDJSON. Annotations come from the network: control characters are
  * escaped before they reach a terminal.
  */
+import { createWriteStream } from 'node:fs';
+import { extname } from 'node:path';
+import type { Writable } from 'node:stream';
 import type { Command } from 'commander';
 import { systemClock } from '../../core/clock.ts';
 import { RpcsweepError } from '../../core/errors.ts';
 import { escapeTerminal as escapeText, safeJson } from '../../core/escape.ts';
 import { createRng } from '../../core/random.ts';
-import { systemResolver } from '../../net/dns.ts';
 import { nodeTransport } from '../../net/index.ts';
 import { epmProbe } from '../../probes/dcerpc-epm.ts';
 import type { ProbeContext } from '../../probes/types.ts';
-import { buildTargetSet, createTargetPlan, parseTargetArgs } from '../../targets/index.ts';
+import { createTargetPlan } from '../../targets/index.ts';
 import type { CliIo } from '../io.ts';
-import { intOption } from '../options.ts';
+import { collectList, intOption, usage } from '../options.ts';
+import { resolveTargets } from '../targets.ts';
+import { outputError } from './scan-output.ts';
 
 export { escapeTerminal as escapeText } from '../../core/escape.ts';
 
 const MAX_ADDRESSES = 65_536;
 
+interface EpmOptions {
+  inputList?: string;
+  exclude: string[];
+  excludeFile?: string;
+  timeout: string;
+  port: string;
+  format?: string;
+  output?: string;
+}
+
+const epmFormatForPath = (path: string): string => {
+  if (/\.(?:ndjson|jsonl)$/i.test(path)) return 'ndjson';
+  if (/\.txt$/i.test(path) || extname(path) === '') return 'text';
+  return usage(`-o ${path}: epm writes text (.txt) or ndjson (.ndjson, .jsonl)`);
+};
+
+/** A file for -o; write errors surface when it is closed (one line naming the file and errno). */
+const openOutput = (path: string): Writable => {
+  const w = createWriteStream(path);
+  w.on('error', () => {});
+  return w;
+};
+
+const closeOutput = (w: Writable, path: string): Promise<void> =>
+  new Promise((resolve, reject) => {
+    w.once('error', (e) => reject(outputError(path, 'write', e)));
+    w.end(() => resolve());
+  });
+
 export const register = (program: Command, io: CliIo): void => {
   program
     .command('epm')
     .description('list the endpoints registered with the endpoint mapper (TCP 135) of each target')
-    .argument('<targets...>', 'addresses, ranges, CIDR or host names')
+    .argument('[targets...]', 'addresses, ranges, CIDR or host names')
+    .option('-i, --input-list <file>', 'read targets from a file (nmap style: -iL FILE); # comments allowed')
+    .option('--exclude <targets>', 'skip these targets (comma separated; repeatable)', collectList, [])
+    .option('--exclude-file <file>', 'skip the targets listed in a file')
+    .option('-o, --output <file>', 'write the listing to FILE (.ndjson/.jsonl: ndjson, .txt: text)')
     .option('--timeout <ms>', 'per-step timeout in milliseconds', '5000')
-    .option('--port <n>', 'endpoint-mapper port', '135')
-    .option('--format <format>', 'text or ndjson', 'text')
-    .action(async (args: string[], o: { timeout: string; port: string; format: string }) => {
+    .option('-p, --port <n>', 'endpoint-mapper port', '135')
+    .option('--format <format>', 'text or ndjson (default: from -o, else text)')
+    .action(async (args: string[], o: EpmOptions) => {
       const timeoutMs = intOption('--timeout', o.timeout, 1, 600_000);
       const port = intOption('--port', o.port, 1, 65535);
-      if (o.format !== 'text' && o.format !== 'ndjson') {
-        throw new RpcsweepError('CLI_USAGE', `--format must be text or ndjson, got "${o.format}"`);
-      }
-      const specs = parseTargetArgs(args);
-      const needsDns = specs.some((s) => s.kind === 'host' || s.kind === 'domain');
-      const targets = await buildTargetSet({
-        targets: specs,
-        resolver: needsDns ? systemResolver() : undefined,
-      });
+      const format = o.format ?? (o.output ? epmFormatForPath(o.output) : 'text');
+      if (format !== 'text' && format !== 'ndjson') usage(`--format must be text or ndjson, got "${format}"`);
+      const targets = await resolveTargets({ ...o, args }, io);
+      const out = o.output ? openOutput(o.output) : io.stdout;
       const plan = createTargetPlan({
         set: targets.set,
         seed: 0,
@@ -67,13 +99,13 @@ export const register = (program: Command, io: CliIo): void => {
         };
         const outcome = await epmProbe.run(ctx);
         const endpoints = (outcome.fields?.endpoints as Array<Record<string, unknown>> | undefined) ?? [];
-        if (o.format === 'ndjson') {
-          io.stdout.write(
+        if (format === 'ndjson') {
+          out.write(
             `${safeJson({ address: t.address, classification: outcome.classification, reason: outcome.reason, endpoints })}\n`,
           );
           continue;
         }
-        io.stdout.write(`${t.address}: ${escapeText(outcome.reason ?? outcome.classification)}\n`);
+        out.write(`${t.address}: ${escapeText(outcome.reason ?? outcome.classification)}\n`);
         for (const e of endpoints) {
           const cols = [
             `${e.uuid} v${e.version}`,
@@ -81,8 +113,9 @@ export const register = (program: Command, io: CliIo): void => {
             String(e.binding ?? ''),
             e.annotation ? `"${String(e.annotation)}"` : '',
           ];
-          io.stdout.write(`  ${escapeText(cols.filter(Boolean).join('  '))}\n`);
+          out.write(`  ${escapeText(cols.filter(Boolean).join('  '))}\n`);
         }
       }
+      if (out !== io.stdout) await closeOutput(out, o.output ?? '');
     });
 };

@@ -11,23 +11,19 @@ import { systemClock, wallClockIso } from '../../core/clock.ts';
 import { addToExposureSummary, emptyExposureSummary, portKey } from '../../core/exposure.ts';
 import { VERSION } from '../../core/version.ts';
 import { auditExposure, DEFAULT_EXPOSURE_CHECKS } from '../../engine/exposure.ts';
-import { systemResolver } from '../../net/dns.ts';
 import { nodeTransport } from '../../net/index.ts';
 import { createExposureWriter, EXPOSURE_FORMATS } from '../../report/exposure/index.ts';
 import { formatForPath, sinkFromWritable } from '../../report/index.ts';
-import {
-  buildTargetSet,
-  createTargetPlan,
-  parseTargetArgs,
-  type TargetSpec,
-  WHOLE,
-} from '../../targets/index.ts';
+import { createTargetPlan, WHOLE } from '../../targets/index.ts';
 import { EXIT } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
 import { collectList, intOption, rateOption, usage } from '../options.ts';
+import { resolveTargets } from '../targets.ts';
 
 interface ExposureCliOptions {
+  inputList?: string;
   exclude: string[];
+  excludeFile?: string;
   blocklist: boolean;
   timeout: string;
   concurrency: string;
@@ -50,19 +46,7 @@ export const runExposure = async (argTargets: string[], o: ExposureCliOptions, i
   if (!EXPOSURE_FORMATS[format]) {
     usage(`--format: "${format}" is not an exposure format (${Object.keys(EXPOSURE_FORMATS).join(', ')})`);
   }
-  if (argTargets.length === 0) usage('no targets: give addresses, ranges, CIDR blocks or names');
-  const specs: TargetSpec[] = parseTargetArgs(argTargets);
-  const excludes: TargetSpec[] = o.exclude.flatMap((e) =>
-    parseTargetArgs(e.split(',').filter(Boolean), '--exclude'),
-  );
-  const needsDns = specs.concat(excludes).some((s) => s.kind === 'host' || s.kind === 'domain');
-  const targets = await buildTargetSet({
-    targets: specs,
-    excludes,
-    resolver: needsDns ? systemResolver() : undefined,
-    defaultBlocklist: o.blocklist,
-  });
-  for (const x of targets.expansions) io.stderr.write(`rpcsweep: ${x.summary}\n`);
+  const targets = await resolveTargets({ ...o, args: argTargets }, io);
   const plan = createTargetPlan({ set: targets.set, seed, shard: WHOLE, hostnames: targets.hostnames });
 
   const file: Writable | undefined = o.output ? createWriteStream(o.output) : undefined;
@@ -117,7 +101,9 @@ export const register = (program: Command, io: CliIo): void => {
       'check the ports the MS03-026/MS03-039 advisories say to filter (TCP 135 139 445 593 4444, UDP 69 135 137 138 139 445)',
     )
     .argument('[targets...]', 'addresses, ranges, CIDR, host names, IPv6')
+    .option('-i, --input-list <file>', 'read targets from a file (nmap style: -iL FILE); # comments allowed')
     .option('--exclude <targets>', 'skip these targets (comma separated; repeatable)', collectList, [])
+    .option('--exclude-file <file>', 'skip the targets listed in a file')
     .option('--no-blocklist', 'do not skip the reserved and special-purpose ranges')
     .option('--timeout <ms>', 'connect timeout and per-datagram wait in milliseconds', '2000')
     .option('--concurrency <n>', 'hosts audited at once (1..4000)', '64')

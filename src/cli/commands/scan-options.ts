@@ -6,6 +6,7 @@ import { VERDICTS, type Verdict } from '../../core/result.ts';
 import { parseShard, type Shard, WHOLE } from '../../targets/index.ts';
 import { intOption, rateOption, usage } from '../options.ts';
 import { allFormatFiles, formatForPath, isKnownFormat } from './scan-output.ts';
+import { timingTemplate } from './timing.ts';
 
 export interface ScanCliOptions {
   inputList?: string;
@@ -16,11 +17,20 @@ export interface ScanCliOptions {
   seed?: string;
   shard?: string;
   dryRun?: boolean;
-  concurrency: string;
+  /** Unset: from the timing template (as --rate and --timeout). */
+  concurrency?: string;
   rate?: string;
-  timeout: string;
+  timeout?: string;
+  /** -T0..-T5 or a template name (timing.ts). */
+  timing?: string;
   port?: string;
   retries: string;
+  /** nmap's name for --retries. */
+  maxRetries?: string;
+  /** -v: the settings at the start and each answering host as it completes (on stderr). */
+  verbose?: boolean;
+  /** -q: no progress line, no notes or summary on stderr (errors still print). */
+  quiet?: boolean;
   netbios?: boolean;
   epm?: boolean;
   indicators?: boolean;
@@ -107,6 +117,7 @@ export const resolveScanSettings = (argTargets: readonly string[], o: ScanCliOpt
   const extraOutputs = o.output ? named : named.slice(1);
   if (!isKnownFormat(format)) usage(`--format: "${format}" is not a known output format`);
   if (o.resume && !o.resumeFile) usage('--resume needs --resume-file FILE');
+  if (o.verbose && o.quiet) usage('-v and -q contradict each other: give one');
   if (o.resumeFile && extraOutputs.length > 0)
     usage(
       '--resume-file keeps the state of one output file: give one of -o, -oN, -oX, -oJ (not several, not -oA)',
@@ -120,13 +131,14 @@ export const resolveScanSettings = (argTargets: readonly string[], o: ScanCliOpt
     usage("--lab scans the lab's own addresses: give no other targets");
   }
   return {
-    timeoutMs: intOption('--timeout', o.timeout, 1, 600_000),
-    concurrency: intOption('--concurrency', o.concurrency, 1, 19_500),
-    retries: intOption('--retries', o.retries, 0, 10),
+    ...timingSettings(o),
+    retries:
+      o.maxRetries === undefined
+        ? intOption('--retries', o.retries, 0, 10)
+        : intOption('--max-retries', o.maxRetries, 0, 10),
     workers: intOption('--workers', o.workers, 1, 16),
     checkpointMs: intOption('--checkpoint-ms', o.checkpointMs, 50, 3_600_000),
     dbRetryMs: intOption('--db-retry-ms', o.dbRetryMs, 0, 86_400_000),
-    ratePerSecond: rateOption(o.rate),
     failOn: parseFailOn(o.failOn),
     seed: o.seed === undefined ? undefined : intOption('--seed', o.seed, 0, 2 ** 32 - 1),
     shard: o.shard === undefined ? WHOLE : parseShard(o.shard),
@@ -136,6 +148,19 @@ export const resolveScanSettings = (argTargets: readonly string[], o: ScanCliOpt
     port: o.port === undefined ? undefined : intOption('--port', o.port, 1, 65535),
     fallbackPort:
       typeof o.fallback593 === 'string' ? intOption('--fallback-593', o.fallback593, 1, 65535) : undefined,
+  };
+};
+
+/** Rate, concurrency and timeout: the template's, each overridden by its explicit option. */
+const timingSettings = (o: ScanCliOptions) => {
+  const t = timingTemplate(o.timing);
+  return {
+    timeoutMs: o.timeout === undefined ? t.timeoutMs : intOption('--timeout', o.timeout, 1, 600_000),
+    concurrency:
+      o.concurrency === undefined
+        ? Math.min(t.concurrency, 19_500)
+        : intOption('--concurrency', o.concurrency, 1, 19_500),
+    ratePerSecond: o.rate === undefined ? t.ratePerSecond : rateOption(o.rate),
   };
 };
 

@@ -11,33 +11,27 @@ import { rmSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { type Command, Option } from 'commander';
 import { systemClock, wallClockIso } from '../../core/clock.ts';
+import { escapeTerminal } from '../../core/escape.ts';
 import { emptyCounts, type RunMeta, type RunSummary, summarize, VERDICTS } from '../../core/result.ts';
 import { VERSION } from '../../core/version.ts';
 import { scanTargetsInWorkers } from '../../engine/parallel.ts';
 import { encodeResumeState } from '../../engine/resume.ts';
 import { scanTargets } from '../../engine/scan.ts';
-import { systemResolver } from '../../net/dns.ts';
 import { nodeTransport } from '../../net/index.ts';
 import { NCACN_HTTP_PORT } from '../../probes/ncacn-http.ts';
 import { hostProbesFor } from '../../probes/registry.ts';
 import { outputTailDigest, writeFileAtomic } from '../../store/state-file.ts';
 import {
-  buildTargetSet,
   createTargetPlan,
   dryRunLines,
   fingerprintAddressSet,
-  parseDomainOption,
-  parseTargetArgs,
-  parseTargetText,
-  type Resolver,
   type TargetPlan,
-  type TargetSet,
-  type TargetSpec,
 } from '../../targets/index.ts';
 import { EXIT } from '../exit-codes.ts';
 import { type CliIo, outputClosed } from '../io.ts';
-import { collectList, readTextFile, splitInputList, usage } from '../options.ts';
+import { collectList } from '../options.ts';
 import { ProgressLine } from '../progress.ts';
+import { resolveTargets } from '../targets.ts';
 import { DbSink, scanRowOf } from './scan-db.ts';
 import { openLabForScan, type ScanLab } from './scan-lab.ts';
 import {
@@ -48,6 +42,7 @@ import {
 } from './scan-options.ts';
 import { CountingFileSink, createWriter, type ResultWriter, teeWriter } from './scan-output.ts';
 import { continueScan, newScanStart, readResumeState, type ScanStart } from './scan-resume.ts';
+import { timingHelp } from './timing.ts';
 
 export { parseFailOn, type ScanCliOptions } from './scan-options.ts';
 
@@ -55,34 +50,6 @@ const endStream = (w: Writable): Promise<void> =>
   new Promise((resolve) => {
     w.end(() => resolve());
   });
-
-/** The DNS resolver for host names and domains (src/net/dns.ts). */
-const loadResolver = async (): Promise<Resolver> => systemResolver();
-
-/** Targets from the arguments, -iL, --domain or the lab, minus --exclude/--exclude-file. */
-const resolveTargets = async (
-  argTargets: string[],
-  o: ScanCliOptions,
-  lab: ScanLab | undefined,
-  io: CliIo,
-): Promise<TargetSet> => {
-  const { file: listFile, args } = splitInputList(o.inputList, argTargets);
-  const specs: TargetSpec[] = lab ? parseTargetArgs([lab.targetSpec], '--lab') : parseTargetArgs(args);
-  if (listFile) specs.push(...parseTargetText(readTextFile(listFile, 'target list'), listFile));
-  for (const d of o.domain) specs.push(parseDomainOption(d));
-  if (specs.length === 0)
-    usage('no targets: give addresses, ranges, names, -iL FILE, --domain NAME or --lab NAME');
-  const excludes: TargetSpec[] = [];
-  for (const e of o.exclude) excludes.push(...parseTargetArgs(e.split(',').filter(Boolean), '--exclude'));
-  if (o.excludeFile)
-    excludes.push(...parseTargetText(readTextFile(o.excludeFile, 'exclude file'), o.excludeFile));
-  const resolver = specs.concat(excludes).some((s) => s.kind === 'host' || s.kind === 'domain')
-    ? await loadResolver()
-    : undefined;
-  const targets = await buildTargetSet({ targets: specs, excludes, resolver, defaultBlocklist: o.blocklist });
-  for (const x of targets.expansions) io.stderr.write(`rpcsweep: ${x.summary}\n`);
-  return targets;
-};
 
 export const runScan = async (argTargets: string[], o: ScanCliOptions, io: CliIo): Promise<void> => {
   const s = resolveScanSettings(argTargets, o);
@@ -106,7 +73,10 @@ export const runScan = async (argTargets: string[], o: ScanCliOptions, io: CliIo
       })
     : undefined;
   try {
-    const targets = await resolveTargets(argTargets, o, lab, io);
+    const targets = await resolveTargets(
+      lab ? { ...o, args: [], labSpec: lab.targetSpec } : { ...o, args: argTargets },
+      io,
+    );
     const plan = createTargetPlan({ set: targets.set, seed, shard: s.shard, hostnames: targets.hostnames });
     if (o.dryRun) {
       for (const line of dryRunLines(targets, plan)) {
@@ -142,6 +112,13 @@ export const runScan = async (argTargets: string[], o: ScanCliOptions, io: CliIo
       totalAddresses: plan.length,
       timeoutMs: s.timeoutMs,
     };
+    if (o.verbose) {
+      note(
+        io,
+        o,
+        `rpcsweep: scanning ${plan.length} address(es), seed ${seed}, shard ${shard.index}/${shard.count}, timeout ${s.timeoutMs} ms, concurrency ${s.concurrency}, rate ${s.ratePerSecond ? `${s.ratePerSecond}/s` : 'unlimited'}, retries ${s.retries}\n`,
+      );
+    }
     await dbSink?.begin(
       scanRowOf({
         argTargets: lab ? [lab.targetSpec] : argTargets,
@@ -154,12 +131,20 @@ export const runScan = async (argTargets: string[], o: ScanCliOptions, io: CliIo
       o.resume ? { ndjsonOutput: s.format === 'ndjson' ? o.output : undefined } : undefined,
     );
     await scanAndReport({ o, s, io, plan, start, meta, lab, dbSink });
-    if (lab?.note) io.stderr.write(`${lab.note}\n`);
+    if (lab?.note) note(io, o, `${lab.note}\n`);
   } finally {
     await lab?.close();
     await dbSink?.close();
   }
 };
+
+/** Informational lines on stderr (expansions, notes, the summary); `-q` silences them, errors stay. */
+const note = (io: CliIo, o: Pick<ScanCliOptions, 'quiet'>, text: string): void => {
+  if (!o.quiet) io.stderr.write(text);
+};
+
+/** Verdicts of addresses that did not answer: not worth a line of their own under -v. */
+const SILENT_VERDICTS: ReadonlySet<string> = new Set(['refused', 'unreachable']);
 
 /** What nmap and masscan print when the report went to files: the totals and where the report is. */
 const terminalSummary = (summary: RunSummary, paths: readonly string[]): string => {
@@ -227,7 +212,7 @@ const scanAndReport = async (run: ScanRun): Promise<void> => {
     for (const f of files) await endStream(f);
     await run.dbSink?.finish(counts);
     if (o.resumeFile) rmSync(o.resumeFile, { force: true });
-    if (s.output) io.stderr.write(terminalSummary(summary, [s.output, ...s.extraOutputs.map((x) => x.path)]));
+    if (s.output) note(io, o, terminalSummary(summary, [s.output, ...s.extraOutputs.map((x) => x.path)]));
     const hits = [...s.failOn].filter((v) => counts[v] > 0);
     if (hits.length > 0) {
       io.stderr.write(`rpcsweep: --fail-on: ${hits.map((v) => `${counts[v]} ${v}`).join(', ')}\n`);
@@ -246,12 +231,12 @@ const runScanLoop = async (
   sink: { bytes?: number },
   saveState: () => void,
 ) => {
-  const { s, io, plan, start } = run;
+  const { o, s, io, plan, start } = run;
   const tracker = start.tracker;
   const counts = start.resumePoint ? { ...start.resumePoint.counts } : emptyCounts();
   let done = VERDICTS.reduce((n, v) => n + counts[v], 0);
   const t0 = systemClock.now();
-  const progress = new ProgressLine({ out: io.stderr, isTty: io.stderrIsTty, env: io.env });
+  const progress = new ProgressLine({ out: io.stderr, isTty: io.stderrIsTty && !o.quiet, env: io.env });
   const snapshot = () => ({ done, total: plan.length, elapsedMs: systemClock.now() - t0, counts });
   progress.start(snapshot);
   let lastSave = systemClock.now();
@@ -267,6 +252,10 @@ const runScanLoop = async (
       if (!s.output) progress.clear();
       await writer.write(result);
       run.dbSink?.write(result);
+      if (o.verbose && s.output && !SILENT_VERDICTS.has(result.verdict)) {
+        progress.clear();
+        io.stderr.write(`${escapeTerminal(result.address)}: ${result.verdict}\n`);
+      }
       counts[result.verdict]++;
       done++;
       tracker?.acknowledge(index, result.verdict, sink.bytes ?? 0);
@@ -359,20 +348,36 @@ export const register = (program: Command, io: CliIo): void => {
     .option('--seed <n>', 'seed of the pseudo-random target order (random when absent; printed in reports)')
     .option('--shard <i/n>', 'scan only shard i of n (n machines together cover the targets exactly once)')
     .option('--dry-run', 'print the planned targets and probes; send nothing')
-    .option('--concurrency <n>', 'hosts scanned at once (1..19500; each needs a file descriptor)', '512')
-    .option('--rate <n>', 'new connections per second (elapsed-time based, no catch-up bursts)')
-    .option('--timeout <ms>', 'per-step timeout in milliseconds (connect, each reply)', '5000')
+    .option('-T, --timing <template>', timingHelp())
     .option(
-      '--port <n>',
+      '--concurrency <n>',
+      'hosts scanned at once (1..19500; each needs a file descriptor; default from -T: 512)',
+    )
+    .option(
+      '--rate <n>',
+      'new connections per second (elapsed-time based, no catch-up bursts; default from -T: 300, a cap for fragile networks)',
+    )
+    .option('--timeout <ms>', 'per-step timeout in milliseconds (connect, each reply; default from -T: 5000)')
+    .option(
+      '-p, --port <n>',
       'TCP port of the RPC endpoint mapper (default 135; with --lab, the port the lab serves)',
     )
     .option('--retries <n>', 'extra connect attempts for silent addresses', '0')
+    .option('--max-retries <n>', 'the same as --retries (nmap spelling)')
+    .option(
+      '-v, --verbose',
+      'print the settings at the start and each answering host as it completes (stderr)',
+    )
+    .option('-q, --quiet', 'no progress line, notes or summary on stderr (errors still print)')
     .option(
       '--workers <n>',
       'threads that share the scan (1..16), each with its share of --concurrency and --rate',
       '1',
     )
-    .option('-n, --netbios', 'also ask for the NetBIOS name (NBSTAT on UDP 137)')
+    .option(
+      '-n, --netbios',
+      "also ask for the NetBIOS name (NBSTAT on UDP 137): KB824146scan's /n, not nmap's -n (no DNS)",
+    )
     .option('--epm', 'also enumerate the endpoint mapper (ept_lookup)')
     .option('--indicators', 'also look for Blaster infection indicators (shell on TCP 4444, TFTP on UDP 69)')
     .option('--no-dcom-version', 'skip the ServerAlive2 call that reads the DCOM version of patched hosts')
