@@ -37,7 +37,7 @@ class WeightTree {
     this.#tree = new Float64Array(n + 1);
   }
   add(i: number, delta: number): void {
-    for (let j = i + 1; j <= this.#n; j += j & -j) this.#tree[j] += delta;
+    for (let j = i + 1; j <= this.#n; j += j & -j) this.#tree[j]! += delta;
   }
   total(): number {
     let s = 0;

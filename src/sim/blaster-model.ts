@@ -549,7 +549,7 @@ export const runBlaster = (
         if (ev.gen !== welchiaEpoch || candidateCount === 0) break;
         const v = candidates[rngWelchia.below(candidateCount)]!;
         const source = welchiaSources[rngWelchia.below(welchiaSources.length)]!;
-        if (!pop.vulnerable[v] || W[v * 8 + F_PATCH_AT]! <= t || state[v] > S_INFECTED) dropCandidate(v);
+        if (!pop.vulnerable[v] || W[v * 8 + F_PATCH_AT]! <= t || state[v]! > S_INFECTED) dropCandidate(v);
         else if (!blocked(source, v, t)) takeOver(v, t);
         scheduleWelchia(t);
         break;

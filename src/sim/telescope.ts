@@ -98,7 +98,7 @@ export class Telescope {
         const bx = Math.max(x, base + this.#binLo[b]!);
         const by = Math.min(y, base + this.#binHi[b]!);
         if (bx <= by) {
-          this.#bins[b] += by - bx + 1;
+          this.#bins[b]! += by - bx + 1;
           this.#probes += by - bx + 1;
         }
       }

@@ -9,7 +9,7 @@ for (const link of ['ethernet', 'vlan', 'sll', 'sll2', 'null', 'loop', 'raw'] as
   for (const [src, dst] of [
     ['192.0.2.1', '192.0.2.200'],
     ['2001:db8::1', 'fe80::2:0:0:ff'],
-  ]) {
+  ] as Array<[string, string]>) {
     test(`${link} / ${src.includes(':') ? 'IPv6' : 'IPv4'}: TCP segment with exact payload`, () => {
       const r = decodePacket(
         LINK_TYPES[link],

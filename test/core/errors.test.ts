@@ -5,7 +5,7 @@ import { ERROR_CODES, RETIRED_CODES } from '../../src/core/error-codes.ts';
 import { DecodeError, decodeFail, decodeOk, orThrow } from '../../src/core/errors.ts';
 
 const doc = readFileSync(new URL('../../docs/errors.md', import.meta.url), 'utf8');
-const documented = new Set([...doc.matchAll(/^\| `([A-Z0-9_]+)` \|/gm)].map((m) => m[1]));
+const documented = new Set([...doc.matchAll(/^\| `([A-Z0-9_]+)` \|/gm)].map((m) => m[1]!));
 
 test('every error code is documented in docs/errors.md', () => {
   const missing = Object.keys(ERROR_CODES).filter((c) => !documented.has(c));

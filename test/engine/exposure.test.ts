@@ -14,8 +14,9 @@ import { startFakeTftp } from '../../src/lab/services/tftp.ts';
 import { FakeTransport } from '../../src/net/testing/fake-transport.ts';
 import { startLoopbackTcpServer, startLoopbackUdpServer } from '../../src/net/testing/loopback.ts';
 import { nodeTransport } from '../../src/net/transport.ts';
+import { blockOctet } from '../support/lab-block.ts';
 
-const base = `127.${100 + (process.pid % 100)}.${(process.pid >> 7) % 250}`;
+const base = `127.${blockOctet()}.232`;
 const INFECTED = `${base}.21`;
 const CLEAN = `${base}.22`;
 const closers: Array<() => Promise<void>> = [];

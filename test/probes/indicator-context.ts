@@ -2,9 +2,10 @@
 import { createRng } from '../../src/core/random.ts';
 import type { Transport } from '../../src/net/transport.ts';
 import type { ExposureContext } from '../../src/probes/exposure-types.ts';
+import { blockOctet } from '../support/lab-block.ts';
 
-export const labAddress = (n: number): string =>
-  `127.${100 + (process.pid % 100)}.${(process.pid >> 7) % 250}.${n}`;
+/** Addresses in this run's own block (test/support/lab-block.ts), clear of every other test and run. */
+export const labAddress = (n: number): string => `127.${blockOctet()}.231.${n}`;
 
 export const contextFor = (
   transport: Transport,

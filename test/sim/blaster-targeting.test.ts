@@ -27,7 +27,7 @@ test('random starts: A in 1..254, B and C in 0..253, D = 0, roughly uniform firs
     assert.equal(s.mode, 'random'); // no own address: always random
     const [a, b, c, d] = [0, 1, 2, 3].map((i) => octet(s.start, i));
     assert.ok(a! >= 1 && a! <= 254 && b! <= 253 && c! <= 253 && d === 0, `start ${s.start}`);
-    firstOctets[a!]++;
+    firstOctets[a!]!++;
   }
   const expected = SEEDS / 254;
   for (let a = 1; a <= 254; a++) assert.ok(Math.abs(firstOctets[a]! - expected) < expected * 0.2, `A=${a}`);
@@ -53,7 +53,7 @@ test('the C > 20 rule: local starts lower C by 0..19 only when the own third oct
     assert.equal(s.start >>> 16, own >>> 16, 'stays in the own /16');
     const k = 200 - octet(s.start, 2);
     assert.equal(k, msvcRand(t - 16).next() % 20, 'k is the first rand() after srand(T0)');
-    lowered[k]++;
+    lowered[k]!++;
   }
   const top8 = [...lowered]
     .sort((a, b) => b - a)

@@ -30,11 +30,12 @@ import {
   REMACT_SYNTAX,
   type ReassembledCall,
 } from '../../../src/protocol/dcerpc/index.ts';
+import { blockOctet } from '../../support/lab-block.ts';
 import { needs } from '../../support/system.ts';
 
 const skip = needs('samba-dcerpcd', 'root', 'ip');
-// A per-run loopback alias so parallel runs and other labs never collide.
-const ADDR = `127.213.${(process.pid >> 8) & 0xff}.${(process.pid & 0xfe) | 1}`;
+// A loopback alias in the run's own block, so parallel runs and other labs never collide.
+const ADDR = `127.${blockOctet()}.213.1`;
 let samba: SambaEpm | undefined;
 
 /** One TCP connection to ADDR:135 with a PduStream on the reply side. */
