@@ -13,6 +13,7 @@ import {
 } from '../advice/index.ts';
 import type { HostResult } from '../core/result.ts';
 import { escapeTerminal } from './escape.ts';
+import { hostNames } from './labels.ts';
 import type { WriterState } from './types.ts';
 import { badWriterState, stateCount, stateCounts, stateObject } from './writer-state.ts';
 
@@ -29,12 +30,6 @@ export const adviceRecord = (a: Advice): AdviceRecord => ({
   summary: a.summary,
   fixes: a.fixes.map((f) => ({ bulletin: f.bulletin, kb: f.kb })),
   actions: a.actions,
-});
-
-/** A host record with its advice, for ndjson/json. The result's own fields come first, unchanged. */
-export const withAdvice = (r: HostResult): HostResult & { advice: AdviceRecord } => ({
-  ...r,
-  advice: adviceRecord(adviseHost(r)),
 });
 
 /** One line: status, then the fixes to install, or the summary when no fix applies (csv, xml). */
@@ -100,7 +95,7 @@ export class AdviceTally {
     if (!list) return;
     this.#needAction++;
     if (list.length >= ADVICE_HOSTS_LISTED) return;
-    const name = r.hostname ? ` (${escapeTerminal(r.hostname)})` : '';
+    const name = hostNames(r);
     const infected = (r.indicators ?? []).some((i) => i.severity === 'likely-compromised')
       ? '; indicators of compromise: treat the host as infected'
       : '';

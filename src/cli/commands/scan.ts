@@ -29,6 +29,7 @@ import { systemResolver } from '../../net/dns.ts';
 import { nodeTransport } from '../../net/index.ts';
 import { NCACN_HTTP_PORT } from '../../probes/ncacn-http.ts';
 import { hostProbesFor } from '../../probes/registry.ts';
+import { sortReportFile } from '../../report/index.ts';
 import {
   keepOutputTail,
   outputTailDigest,
@@ -341,6 +342,7 @@ export const runScan = async (argTargets: string[], o: ScanCliOptions, io: CliIo
       targetsDescription: lab ? `lab ${o.lab} (${lab.targetSpec})` : targets.description,
       totalAddresses: plan.length,
       timeoutMs,
+      port,
     };
     if (!o.resume) await writer.open(meta);
 
@@ -442,6 +444,12 @@ export const runScan = async (argTargets: string[], o: ScanCliOptions, io: CliIo
     await writer.close(summary);
     if (o.output) await endStream(sink);
     if (o.resumeFile) rmSync(o.resumeFile, { force: true });
+    // Sorted only once no resume state points into the file (sorting rewrites its bytes).
+    if (o.output && !sortReportFile(o.output, format)) {
+      io.stderr.write(
+        `rpcsweep: ${o.output} is too large to sort by address in memory: hosts left in scan order\n`,
+      );
+    }
     const hits = [...failOn].filter((v) => counts[v] > 0);
     if (hits.length > 0) {
       io.stderr.write(`rpcsweep: --fail-on: ${hits.map((v) => `${counts[v]} ${v}`).join(', ')}\n`);
