@@ -30,7 +30,11 @@ test('ndjson: every record of a host that answered or refused carries advice; th
   const unpatched = records.find((r) => r.address === '127.0.10.56');
   assert.equal(unpatched.verdict, 'unpatched');
   assert.equal(unpatched.advice.status, 'patch-now');
-  assert.deepEqual(unpatched.advice.fixes, [{ bulletin: 'MS03-039', kb: 'KB824146' }]);
+  // COM 5.6 without a known service pack: Windows 2000 SP2 cannot be excluded, so MS01-041 is named for it.
+  assert.deepEqual(unpatched.advice.fixes, [
+    { bulletin: 'MS03-039', kb: 'KB824146' },
+    { bulletin: 'MS01-041', kb: 'MS01-041', onlyOn: 'Windows 2000 SP2' },
+  ]);
   const kb823980 = records.filter((r) => r.verdict === 'patched-kb823980');
   assert.equal(kb823980.length, 9);
   for (const r of kb823980) assert.equal(r.advice.status, 'patch-recommended');
@@ -49,7 +53,10 @@ test('text: Statistics block unchanged, then an Advice block naming the unpatche
     .slice(advice)
     .split('\n')
     .filter((l) => /^ 127\.0\.10\.\d+: /.test(l));
-  assert.equal(hostLines[0], ' 127.0.10.56: patch-now: install MS03-039 (KB824146)');
+  assert.equal(
+    hostLines[0],
+    ' 127.0.10.56: patch-now: install MS03-039 (KB824146); on Windows 2000 SP2 also MS01-041',
+  );
   assert.ok(hostLines.length <= 50, `at most 50 hosts listed, got ${hostLines.length}`);
   const needAction = Number(/^ Hosts that need action \((\d+)\):$/m.exec(out)?.[1]);
   // Unpatched, KB823980-only and refused hosts all need action; their host lines are above.
