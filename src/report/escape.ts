@@ -4,27 +4,11 @@
  * retitle the terminal, run a spreadsheet formula, or break out of an XML attribute.
  */
 
-/** C0 controls, DEL and C1 controls (U+0080–U+009F, where 0x9B is a one-byte CSI). */
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+import { escapeTerminal } from '../core/escape.ts';
+
+export { escapeTerminal, safeJson } from '../core/escape.ts';
 
 const hex2 = (c: string): string => c.charCodeAt(0).toString(16).padStart(2, '0');
-
-/**
- * For terminal/text output: every control character (including ESC, CR, LF and TAB) becomes a
- * visible `\xNN`, and a backslash becomes `\\` so the escape cannot be forged. One line in, one line out.
- */
-export const escapeTerminal = (s: string): string =>
-  s.replace(/\\/g, '\\\\').replace(CONTROL, (c) => `\\x${hex2(c)}`);
-
-/**
- * JSON text that is also safe to `cat` to a terminal: JSON.stringify escapes C0 but leaves DEL and C1
- * raw, so those become \u00NN too (still valid JSON, same value after parsing).
- */
-export const safeJson = (value: unknown, space?: number): string =>
-  JSON.stringify(value, null, space).replace(
-    /[\u007f-\u009f\u2028\u2029]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
 
 /**
  * One CSV field (RFC 4180): quoted when needed; a leading `=`, `+`, `-`, `@`, TAB or CR gets a `'`

@@ -17,4 +17,7 @@ export const COMMANDS: ReadonlyArray<() => Promise<{ register: RegisterCommand }
   () => import('./advise.ts'),
   () => import('./simulate.ts'),
   () => import('./exposure.ts'),
+  () => import('./import.ts'),
+  () => import('./history.ts'),
+  () => import('./diff.ts'),
 ];
