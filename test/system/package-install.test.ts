@@ -39,7 +39,13 @@ test('npm pack → install into a prefix → rpcsweep --version and a lab scan a
       .trim()
       .split('\n');
     for (const f of files) assert.match(f, SHIPPED, `${f} should not be in the package`);
-    for (const f of ['package/dist/rpcsweep.mjs', 'package/LICENSE']) {
+    for (const f of [
+      'package/dist/rpcsweep.mjs',
+      'package/LICENSE',
+      'package/man/rpcsweep.1',
+      'package/completions/rpcsweep.bash',
+      'package/completions/_rpcsweep',
+    ]) {
       assert.ok(files.includes(f), `${f} missing from the package`);
     }
 
