@@ -2,8 +2,8 @@
 /**
  * The man page (roff, section 1) and the bash/zsh completion scripts, generated from the commander
  * program itself (option definitions, descriptions, defaults) plus the shared Examples and Exit codes
- * of help.ts, so they cannot drift from `--help`. scripts/gen-cli-docs.mjs writes them at prepack;
- * test/cli/cli-docs.test.ts checks the shipped copies are up to date.
+ * of help.ts, so they cannot drift from `--help`. scripts/gen-cli-docs.mjs writes them at prepack (they
+ * are not kept in git: `npm run docs:cli` makes them in a clone); the package test checks they ship.
  */
 import type { Argument, Command, Help, Option } from 'commander';
 import { VERSION } from '../core/version.ts';
