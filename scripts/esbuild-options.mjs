@@ -8,8 +8,7 @@ export const bundleOptions = {
   banner: {
     js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
   },
-  // better-sqlite3 loads its native addon relative to its own files, and pg / pg-boss (the optional
-  // PostgreSQL store) stay runtime dependencies of the package: all three remain package imports.
-  external: ['better-sqlite3', 'pg', 'pg-boss'],
+  // better-sqlite3 loads its native addon relative to its own files: it stays a package import.
+  external: ['better-sqlite3'],
   logLevel: 'warning',
 };
