@@ -91,6 +91,7 @@ for (const format of ['ndjson', 'text', 'csv', 'xml']) {
     targetsDescription: 'bench',
     totalAddresses: 100_000,
     timeoutMs: 1,
+    port: 135,
   });
   for (let i = 0; i < 100_000; i++) await w.write(result);
   const counts = emptyCounts();

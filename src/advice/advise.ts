@@ -25,6 +25,8 @@ export interface Fix {
   prerequisites: string[];
   /** Other fixes that cover the same hole (e.g. the later MS04-012). */
   alternatives?: string[];
+  /** Set when the fix applies to only some of the guessed platforms: which ones (e.g. `Windows 2000 SP2`). */
+  onlyOn?: string;
 }
 
 /** How urgent the advice is, in one word a report can sort and count by. */
@@ -73,8 +75,11 @@ const prerequisitesFor = (g: PlatformGuess | undefined): string[] => {
     lines.push(`Windows 2000 ${g.servicePack} is below every supported level: install SP3 or SP4 first`);
   }
   if (g?.servicePack && isNt4(g) && !/^SP6/i.test(g.servicePack)) {
+    const tseOnly = g.candidates.every((c) => c === 'nt4-tse' || !c.startsWith('nt4'));
     lines.push(
-      `NT 4.0 ${g.servicePack} is below the required SP6a (SP6 for Terminal Server Edition): upgrade first`,
+      tseOnly
+        ? `NT 4.0 Terminal Server Edition ${g.servicePack} is below the required SP6: upgrade first`
+        : `NT 4.0 ${g.servicePack} is below the required SP6a (SP6 for Terminal Server Edition): upgrade first`,
     );
   }
   for (const row of ms01041Rows(g)) {
@@ -101,13 +106,23 @@ const ms01041Fix = (g: PlatformGuess): Fix | undefined => {
   const rows = ms01041Rows(g);
   if (rows.length === 0) return undefined;
   const nt4 = rows.some((row) => row.id.startsWith('nt4'));
+  const w2k = rows.some((row) => row.id === 'win2000-sp2');
+  const levels = rows.map((row) => `${row.product} ${row.requiredServicePack}`).join(' / ');
+  // Other guessed platforms need no MS01-041: say on which ones it applies instead of asking every host.
+  const partial = g.candidates.length > rows.length;
   return {
     bulletin: BULLETINS.ms01041.bulletin,
     kb: BULLETINS.ms01041.kb,
-    reason: `${rows.map((row) => `${row.product} ${row.requiredServicePack}`).join(' / ')} needs MS01-041 besides the RPC fix to remove the RPC vulnerability (SUMMARY.md)`,
-    prerequisites: nt4
-      ? ['NT 4.0: install the Security Rollup Package (SRP) on SP6a; MS01-041 ships only inside it']
-      : ['Windows 2000 SP2 (SP3 and later already include MS01-041)'],
+    reason: partial
+      ? `${levels} needs MS01-041 besides the RPC fix to remove the RPC vulnerability (SUMMARY.md), and a remote scan cannot exclude that the host is one`
+      : `${levels} needs MS01-041 besides the RPC fix to remove the RPC vulnerability (SUMMARY.md)`,
+    prerequisites: [
+      ...(nt4
+        ? ['NT 4.0: install the Security Rollup Package (SRP) on SP6a; MS01-041 ships only inside it']
+        : []),
+      ...(w2k ? ['Windows 2000 SP2 (SP3 and later already include MS01-041)'] : []),
+    ],
+    ...(partial ? { onlyOn: levels } : {}),
   };
 };
 

@@ -6,7 +6,7 @@ export const adviceToLines = (a: Advice, indent = '  '): string[] => {
   const lines = [`${a.address}: ${a.verdict} -> ${a.status}: ${a.summary}`];
   if (a.platformGuess) lines.push(`${indent}platform guess: ${a.platformGuess.label}`);
   for (const f of a.fixes) {
-    lines.push(`${indent}fix ${f.bulletin} (${f.kb}): ${f.reason}`);
+    lines.push(`${indent}fix ${f.bulletin} (${f.kb})${f.onlyOn ? `, only on ${f.onlyOn}` : ''}: ${f.reason}`);
     for (const p of f.prerequisites) lines.push(`${indent}${indent}- ${p}`);
     for (const alt of f.alternatives ?? []) lines.push(`${indent}${indent}or ${alt}`);
   }

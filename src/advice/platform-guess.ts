@@ -50,6 +50,7 @@ export const guessPlatform = (r: HostResult): PlatformGuess | undefined => {
   for (const h of r.osHints ?? []) basis.push(`hint: ${h}`);
   if (r.netbiosName) basis.push(`NetBIOS name ${r.netbiosName}`);
 
+  let someNt4 = false;
   for (const h of hints) {
     if (NOT_NT.test(h)) notWindowsNt = true;
     if (LATER.test(h)) laterThanTable = true;
@@ -59,17 +60,23 @@ export const guessPlatform = (r: HostResult): PlatformGuess | undefined => {
       if (/terminal server/i.test(h)) candidates.add('nt4-tse');
       else if (/workstation/i.test(h)) candidates.add('nt4-workstation');
       else if (/\bserver\b/i.test(h)) candidates.add('nt4-server');
-      else {
-        candidates.add('nt4-server');
-        candidates.add('nt4-workstation');
-        candidates.add('nt4-tse');
-      }
+      else someNt4 = true;
       continue; // "NT 4.0" must not also read as a year or another product
     }
     if (WIN2000.test(h)) candidates.add(sp?.[1] === '2' ? 'win2000-sp2' : 'win2000');
     if (XP.test(h)) candidates.add('winxp');
     if (SERVER_2003.test(h)) candidates.add('win2003');
   }
+  // An NT 4.0 hint that names no edition (COMVERSION 5.1) allows all three, unless another hint named one.
+  if (
+    someNt4 &&
+    !['nt4-server', 'nt4-workstation', 'nt4-tse'].some((id) => candidates.has(id as PlatformId))
+  ) {
+    for (const id of ['nt4-server', 'nt4-workstation', 'nt4-tse'] as const) candidates.add(id);
+  }
+  // A remote scan rarely tells the service pack: while SP2 cannot be excluded, its route (the fix with
+  // minimal testing, MS01-041 too) is a candidate beside SP3/SP4 (SUMMARY.md).
+  if (candidates.has('win2000') && servicePack === undefined) candidates.add('win2000-sp2');
   if (r.verdict === 'not-windows-dcom') notWindowsNt = true;
   if (candidates.size === 0 && !notWindowsNt && !laterThanTable && basis.length === 0) return undefined;
 

@@ -93,6 +93,8 @@ export interface BulletinRow {
   kb: string;
   title: string;
   supersedes: readonly string[];
+  /** CVE ids of the flaws the bulletin fixes (2003's CAN- names), for the two bulletins rpcsweep tests. */
+  cves?: readonly string[];
   source: string;
 }
 
@@ -103,6 +105,7 @@ export const BULLETINS = {
     kb: 'KB823980',
     title: 'Buffer overrun in RPC interface could allow code execution (CAN-2003-0352)',
     supersedes: [],
+    cves: ['CVE-2003-0352'],
     source: 'SUMMARY.md (HotFix Alert 2003-08-13); detection.md §1',
   },
   ms03039: {
@@ -110,6 +113,7 @@ export const BULLETINS = {
     kb: 'KB824146',
     title: 'Buffer overruns in RPCSS (CAN-2003-0715, CAN-2003-0528, CAN-2003-0605)',
     supersedes: ['MS03-026/KB823980'],
+    cves: ['CVE-2003-0715', 'CVE-2003-0528', 'CVE-2003-0605'],
     source: 'detection.md §1 (Tenable 11835 metadata; Microsoft best-practices paper)',
   },
   ms04012: {

@@ -8,6 +8,7 @@ import { VERSION } from '../core/version.ts';
 import type { ScanWorkerSettings } from '../engine/scan-worker.ts';
 import { COMMANDS } from './commands/index.ts';
 import { EXIT, exitCodeForError } from './exit-codes.ts';
+import { addSharedHelp } from './help.ts';
 import { type CliIo, outputClosed } from './io.ts';
 import { rewriteNmapOutputFlags } from './options.ts';
 
@@ -25,6 +26,7 @@ export const buildProgram = async (io: CliIo): Promise<Command> => {
     })
     .exitOverride();
   for (const load of COMMANDS) (await load()).register(program, io);
+  addSharedHelp(program);
   for (const command of program.commands) {
     command.exitOverride((e) => {
       throw new CommandLineError(e, command.name());

@@ -126,6 +126,8 @@ export interface RunMeta {
   targetsDescription: string;
   totalAddresses: number;
   timeoutMs: number;
+  /** TCP port of the endpoint mapper the probes went to (135 unless `--port`). */
+  port: number;
 }
 
 /** Counts by verdict and the KB823980-style totals. */

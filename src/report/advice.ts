@@ -13,6 +13,7 @@ import {
 } from '../advice/index.ts';
 import type { HostResult } from '../core/result.ts';
 import { escapeTerminal } from './escape.ts';
+import { hostNames } from './labels.ts';
 import type { WriterState } from './types.ts';
 import { badWriterState, stateCount, stateCounts, stateObject } from './writer-state.ts';
 
@@ -20,28 +21,29 @@ import { badWriterState, stateCount, stateCounts, stateObject } from './writer-s
 export interface AdviceRecord {
   status: AdviceStatus;
   summary: string;
-  fixes: Array<{ bulletin: string; kb: string }>;
+  /** `onlyOn` when the fix applies to only some of the guessed platforms (e.g. Windows 2000 SP2). */
+  fixes: Array<{ bulletin: string; kb: string; onlyOn?: string }>;
   actions: string[];
 }
 
 export const adviceRecord = (a: Advice): AdviceRecord => ({
   status: a.status,
   summary: a.summary,
-  fixes: a.fixes.map((f) => ({ bulletin: f.bulletin, kb: f.kb })),
+  fixes: a.fixes.map((f) => ({ bulletin: f.bulletin, kb: f.kb, ...(f.onlyOn ? { onlyOn: f.onlyOn } : {}) })),
   actions: a.actions,
 });
 
-/** A host record with its advice, for ndjson/json. The result's own fields come first, unchanged. */
-export const withAdvice = (r: HostResult): HostResult & { advice: AdviceRecord } => ({
-  ...r,
-  advice: adviceRecord(adviseHost(r)),
-});
-
-/** One line: status, then the fixes to install, or the summary when no fix applies (csv, xml). */
-export const adviceOneLine = (a: Advice): string =>
-  a.fixes.length > 0
-    ? `${a.status}: install ${a.fixes.map((f) => `${f.bulletin} (${f.kb})`).join(' + ')}`
+/**
+ * One line: status, then the fixes to install, or the summary when no fix applies (csv, xml, the
+ * text Advice block). A fix for only some guessed platforms follows as `; on PLATFORM also FIX`.
+ */
+export const adviceOneLine = (a: Advice): string => {
+  const always = a.fixes.filter((f) => !f.onlyOn);
+  const some = a.fixes.filter((f) => f.onlyOn).map((f) => `; on ${f.onlyOn} also ${f.bulletin}`);
+  return always.length > 0
+    ? `${a.status}: install ${always.map((f) => `${f.bulletin} (${f.kb})`).join(' + ')}${some.join('')}`
     : `${a.status}: ${a.summary}`;
+};
 
 /** Statuses that ask the reader to do something about a host (listed by name in the Advice block). */
 const ACTION_STATUSES: readonly AdviceStatus[] = ['patch-now', 'patch-recommended', 'verify', 'rerun'];
@@ -100,7 +102,7 @@ export class AdviceTally {
     if (!list) return;
     this.#needAction++;
     if (list.length >= ADVICE_HOSTS_LISTED) return;
-    const name = r.hostname ? ` (${escapeTerminal(r.hostname)})` : '';
+    const name = hostNames(r);
     const infected = (r.indicators ?? []).some((i) => i.severity === 'likely-compromised')
       ? '; indicators of compromise: treat the host as infected'
       : '';

@@ -1,12 +1,14 @@
 /**
  * CSV (RFC 4180, CRLF line ends), one row per address with a fixed header. Every text cell passes
- * csvField: quoting, control characters made visible, and a `'` before formula starters. The last
- * column, `advice`, is the host's advice in one line (status and fixes); empty with advice off.
+ * csvField: quoting, control characters made visible, and a `'` before formula starters. `cves` holds
+ * the CVE ids the host was found vulnerable to (`;`-separated); the last column, `advice`, is the
+ * host's advice in one line (status and fixes), empty with advice off.
  */
 
 import { adviseHost } from '../advice/index.ts';
 import type { HostResult } from '../core/result.ts';
 import { adviceOneLine } from './advice.ts';
+import { vulnerableCveIds } from './cves.ts';
 import { csvField } from './escape.ts';
 import type { ReportOptions, ReportSink, ReportWriter } from './types.ts';
 
@@ -26,6 +28,7 @@ export const CSV_COLUMNS = [
   'started_at',
   'duration_ms',
   'error_code',
+  'cves',
   'advice',
 ] as const;
 
@@ -45,6 +48,7 @@ const cells = (r: HostResult, advice: boolean): Array<string | number | boolean 
   r.startedAt,
   Math.round(r.durationMs),
   r.error?.code,
+  vulnerableCveIds(r).join(';'),
   advice ? adviceOneLine(adviseHost(r)) : undefined,
 ];
 

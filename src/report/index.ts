@@ -11,6 +11,7 @@ import type { ReportOptions, ReportSink, ReportWriter, ReportWriterFactory } fro
 import { createXmlWriter } from './xml.ts';
 
 export { csvField, escapeTerminal, safeJson, xmlEscape } from './escape.ts';
+export { SORT_MAX_BYTES, sortReportFile } from './sort-file.ts';
 export { statisticsBlock } from './text.ts';
 export * from './types.ts';
 

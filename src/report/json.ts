@@ -1,14 +1,14 @@
 /**
  * One JSON document `{ "meta": RunMeta, "hosts": [HostResult…], "summary": RunSummary }`, streamed:
- * the opening goes out at open, each host as it arrives, the summary at close. With advice on (the
- * default) each host has an `advice` object and the document ends with `"advice": {status: count}`.
+ * the opening goes out at open, each host as it arrives, the summary at close. Each host has `cves`
+ * (record.ts) and, with advice on (the default), an `advice` object and the document ends with `"advice": {status: count}`.
  * A continued file (resumed scan) keeps the host count (for the separator) and the advice counts.
  */
 
 import { ADVICE_STATUSES, type AdviceStatus } from '../advice/index.ts';
 import type { HostResult, RunMeta, RunSummary } from '../core/result.ts';
-import { withAdvice } from './advice.ts';
 import { safeJson } from './escape.ts';
+import { fullRecord } from './record.ts';
 import type { ReportOptions, ReportSink, ReportWriter } from './types.ts';
 import { stateCount, stateCounts } from './writer-state.ts';
 
@@ -26,9 +26,8 @@ export const createJsonWriter = (sink: ReportSink, options: ReportOptions = {}):
     write: (r: HostResult) => {
       const sep = hosts === 0 ? '\n' : ',\n';
       hosts++;
-      if (!advice) return sink.write(sep + safeJson(r));
-      const record = withAdvice(r);
-      counts[record.advice.status]++;
+      const record = fullRecord(r, advice);
+      if (record.advice) counts[record.advice.status]++;
       return sink.write(sep + safeJson(record));
     },
     close: (s: RunSummary) =>

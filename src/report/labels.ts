@@ -1,5 +1,5 @@
 /** Words every human-readable format uses for verdicts and indicators, in one place. */
-import type { HostResult, IndicatorFinding } from '../core/result.ts';
+import type { EndpointRecord, HostResult, IndicatorFinding } from '../core/result.ts';
 import { escapeTerminal } from './escape.ts';
 
 /**
@@ -21,7 +21,8 @@ export const verdictPhrase = (r: HostResult): string | undefined => {
     case 'dcom-restricted':
       return `needs investigation: DCOM restricted (${reason})`;
     case 'not-windows-dcom':
-      return `needs investigation: not Windows DCOM (${reason})`;
+      // The engine's reason already names the verdict ("…: not Windows DCOM (e.g. Samba…)"): say it once.
+      return `needs investigation: not Windows DCOM: ${reason.replace(/:?\s*not Windows DCOM\s*/, ' ').trim()}`;
     case 'needs-investigation':
       return `needs investigation: ${reason}`;
     case 'error':
@@ -33,3 +34,15 @@ export const verdictPhrase = (r: HostResult): string | undefined => {
 
 export const indicatorPhrase = (f: IndicatorFinding): string =>
   `${escapeTerminal(f.indicator)}: ${f.severity}: ${escapeTerminal(f.evidence)}`;
+
+/** The names after an address: the name the target was given by, then the NetBIOS name (`-n`). */
+export const hostNames = (r: HostResult): string => {
+  const names = [r.hostname, r.netbiosName].filter((n): n is string => Boolean(n));
+  return names.length > 0 ? ` (${names.map(escapeTerminal).join(', ')})` : '';
+};
+
+/** One endpoint-mapper entry (`--epm`): binding, interface UUID and version, known name, annotation. */
+export const endpointPhrase = (e: EndpointRecord): string =>
+  `${escapeTerminal(e.binding)} ${escapeTerminal(e.uuid)} v${escapeTerminal(e.version)}` +
+  (e.name ? ` ${escapeTerminal(e.name)}` : '') +
+  (e.annotation ? ` "${escapeTerminal(e.annotation)}"` : '');

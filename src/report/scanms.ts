@@ -1,8 +1,16 @@
 /**
- * ISS Scanms-style table (shared/seeds/SUMMARY.md): `IP Address  REMACT  SYSACT  DCOM Version` with
- * `[VULN]`, `[ptch]`, `[....]`. Like Scanms, only hosts that answered on tcp/135 get a row; refused,
- * unreachable and failed addresses are counted in the footer. The table stays as Scanms printed it;
- * with advice on (the default) the text report's Advice block follows the footer.
+ * ISS Scanms-style table (shared/seeds/SUMMARY.md). Scanms (August 2003) predates MS03-039: its two
+ * columns are two ways of testing the same flaw, MS03-026, and its DCOM Version comes from the
+ * REMACT reply. The seed's sample rows fit one reading (docs/reports.md, "Scanms columns"):
+ *
+ *   SYSACT: MS03-026 through ISystemActivator, tried first; `[....]` when the host offers none (NT4).
+ *   REMACT: MS03-026 through IRemoteActivation, only when SYSACT did not already say `[VULN]`.
+ *   DCOM Version: the COMVERSION of that REMACT reply; `0.0` when there was none.
+ *
+ * So a KB823980 host reads `[ptch] [ptch] 5.6` and an unpatched one `[....] [VULN] 0.0`, as in the
+ * seed. rpcsweep's MS03-039 result, which Scanms never had, is a column of its own. Only hosts that
+ * answered on tcp/135 get a row; refused, unreachable and failed addresses are counted in the footer.
+ * With advice on (the default) the text report's Advice block follows the footer.
  */
 import type { HostResult, RunMeta, RunSummary } from '../core/result.ts';
 import { AdviceTally } from './advice.ts';
@@ -19,8 +27,31 @@ const ANSWERED = new Set([
   'needs-investigation',
 ]);
 
-const row = (ip: string, remact: string, sysact: string, version: string): string =>
-  `${ip.padEnd(16)} ${remact.padEnd(7)} ${sysact.padEnd(7)} ${version}\n`;
+type Mark = 'VULN' | 'ptch' | '....';
+
+const mark = (state: HostResult['ms03_026']): Mark =>
+  state === 'patched' ? 'ptch' : state === 'vulnerable' ? 'VULN' : '....';
+
+export interface ScanmsRow {
+  remact: Mark;
+  sysact: Mark;
+  dcomVersion: string;
+  ms03039: Mark;
+}
+
+/** The Scanms columns of one host, from rpcsweep's probe readings (see the header comment). */
+export const scanmsRow = (r: HostResult): ScanmsRow => {
+  // rpcsweep's SYSACT probe decided (patched or MS03-039 missing): ISystemActivator is offered, and the
+  // host's MS03-026 state is what a test through it reports.
+  const sysact = r.sysact === '....' ? '....' : mark(r.ms03_026);
+  const remact = sysact === 'VULN' ? '....' : r.remact;
+  const reply = r.evidence.find((e) => e.probe === 'ms03-026-remact' && e.classification === 'hresult');
+  const dcomVersion = remact !== '....' && reply?.comVersion ? reply.comVersion : '0.0';
+  return { remact, sysact, dcomVersion, ms03039: mark(r.ms03_039) };
+};
+
+const row = (ip: string, remact: string, sysact: string, version: string, ms03039: string): string =>
+  `${ip.padEnd(16)} ${remact.padEnd(7)} ${sysact.padEnd(7)} ${version.padEnd(13)} ${ms03039}\n`;
 
 export const createScanmsWriter = (sink: ReportSink, options: ReportOptions = {}): ReportWriter => {
   const tally =
@@ -32,16 +63,22 @@ export const createScanmsWriter = (sink: ReportSink, options: ReportOptions = {}
   return {
     open: (meta: RunMeta) =>
       sink.write(
-        `rpcsweep ${escapeTerminal(meta.version)} (Scanms-compatible output)\n\n` +
-          row('IP Address', 'REMACT', 'SYSACT', 'DCOM Version'),
+        `rpcsweep ${escapeTerminal(meta.version)} (Scanms-compatible output; MS03-039 is rpcsweep's own column)\n\n` +
+          row('IP Address', 'REMACT', 'SYSACT', 'DCOM Version', 'MS03-039'),
       ),
     write: (r: HostResult) => {
       tally?.add(r);
-      return ANSWERED.has(r.verdict)
-        ? sink.write(
-            row(escapeTerminal(r.address), `[${r.remact}]`, `[${r.sysact}]`, escapeTerminal(r.dcomVersion)),
-          )
-        : Promise.resolve();
+      if (!ANSWERED.has(r.verdict)) return Promise.resolve();
+      const c = scanmsRow(r);
+      return sink.write(
+        row(
+          escapeTerminal(r.address),
+          `[${c.remact}]`,
+          `[${c.sysact}]`,
+          escapeTerminal(c.dcomVersion),
+          `[${c.ms03039}]`,
+        ),
+      );
     },
     close: (s: RunSummary) => {
       const answered = s.totalAddresses - s.counts.refused - s.counts.unreachable - s.counts.error;

@@ -1,8 +1,10 @@
 /**
- * Default text report in the layout of Microsoft's KB823980scan (shared/seeds/SUMMARY.md): a banner,
- * `<+> Starting scan`, one `ADDRESS: verdict` line per host that answered or refused (unreachable
- * hosts are only counted), then the Statistics block. Streams: each host line is written as its
- * result arrives.
+ * Default text report in the layout of Microsoft's KB823980scan (shared/seeds/SUMMARY.md): a banner
+ * with the targets, seed, shard, port and start time, `<+> Starting scan`, one `ADDRESS (NAMES):
+ * verdict` line per host that answered or refused (unreachable hosts are only counted) with its
+ * endpoints (`--epm`) and indicators indented below, then the finish time and elapsed time and the
+ * Statistics block. Streams: each host is written as its result arrives (a file is sorted by
+ * address when the scan ends, sort-file.ts).
  *
  * Statistics keep the seed's arithmetic (TOTAL HOSTS SCANNED = patched + unpatched; SKIPPED = the
  * rest; both add up to TOTAL ADDRESSES SCANNED). "Patched with KB823980" keeps the seed's meaning
@@ -19,7 +21,7 @@
 import type { HostResult, RunMeta, RunSummary } from '../core/result.ts';
 import { AdviceTally } from './advice.ts';
 import { escapeTerminal } from './escape.ts';
-import { indicatorPhrase, verdictPhrase } from './labels.ts';
+import { endpointPhrase, hostNames, indicatorPhrase, verdictPhrase } from './labels.ts';
 import type { ReportOptions, ReportSink, ReportWriter } from './types.ts';
 import { stateObject } from './writer-state.ts';
 
@@ -57,19 +59,24 @@ export const createTextWriter = (sink: ReportSink, options: ReportOptions = {}):
     open: (meta: RunMeta) =>
       sink.write(
         `rpcsweep ${escapeTerminal(meta.version)}: MS03-026 / MS03-039 (KB823980 / KB824146) scanner\n` +
-          `Targets: ${escapeTerminal(meta.targetsDescription)} (${meta.totalAddresses} addresses)\n\n` +
+          `Targets: ${escapeTerminal(meta.targetsDescription)} (${meta.totalAddresses} addresses)\n` +
+          `Seed ${meta.seed}, shard ${meta.shard.index}/${meta.shard.count}, port ${meta.port}, started ${escapeTerminal(meta.startedAt)}\n\n` +
           `<+> Starting scan (timeout = ${meta.timeoutMs} ms)\n\n`,
       ),
     write: (r: HostResult) => {
       tally?.add(r);
       const phrase = verdictPhrase(r);
       if (phrase === undefined && !r.indicators?.length) return Promise.resolve();
-      const name = r.hostname ? ` (${escapeTerminal(r.hostname)})` : '';
-      const lines = [`${escapeTerminal(r.address)}${name}: ${phrase ?? 'no answer on tcp/135'}`];
+      const lines = [`${escapeTerminal(r.address)}${hostNames(r)}: ${phrase ?? 'no answer on tcp/135'}`];
+      for (const e of r.endpoints ?? []) lines.push(`    endpoint ${endpointPhrase(e)}`);
       for (const f of r.indicators ?? []) lines.push(`    indicator ${indicatorPhrase(f)}`);
       return sink.write(`${lines.join('\n')}\n`);
     },
-    close: (s: RunSummary) => sink.write(`\n${statisticsBlock(s)}${tally ? `\n${tally.block()}` : ''}`),
+    close: (s: RunSummary) =>
+      sink.write(
+        `\n<+> Scan finished at ${escapeTerminal(s.finishedAt)} (elapsed ${(s.elapsedMs / 1000).toFixed(2)} s)\n\n` +
+          `${statisticsBlock(s)}${tally ? `\n${tally.block()}` : ''}`,
+      ),
     // The Statistics block comes from the summary; only the advice tally must be carried over.
     saveState: () => (tally ? { advice: tally.saveState() } : {}),
   };

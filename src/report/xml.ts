@@ -10,6 +10,7 @@
 import { adviseHost } from '../advice/index.ts';
 import type { HostResult, RunMeta, RunSummary } from '../core/result.ts';
 import { adviceOneLine } from './advice.ts';
+import { bulletinCves, vulnerableCveIds } from './cves.ts';
 import { xmlEscape as x } from './escape.ts';
 import type { ReportOptions, ReportSink, ReportWriter } from './types.ts';
 import { stateCount } from './writer-state.ts';
@@ -26,6 +27,23 @@ const elem = (key: string, value: string | undefined): string =>
 
 const scriptOutput = (r: HostResult): string =>
   `${r.verdict}: ${r.reason} (MS03-026 ${r.ms03_026}, MS03-039 ${r.ms03_039}, DCOM ${r.dcomVersion})`;
+
+/** The nmap vulns library's shape: a table per bulletin with title, state and `CVE:` ids. */
+const VULN_STATE = {
+  vulnerable: 'VULNERABLE',
+  patched: 'NOT VULNERABLE',
+  'not-testable': 'UNKNOWN',
+  unknown: 'UNKNOWN',
+};
+
+const vulnTables = (r: HostResult): string =>
+  bulletinCves(r)
+    .map(
+      (b) =>
+        `<table key="${x(b.bulletin)}">${elem('title', b.title)}${elem('state', VULN_STATE[b.state])}` +
+        `<table key="ids">${b.cves.map((id) => `<elem>CVE:${x(id)}</elem>`).join('')}<elem>MSB:${x(b.bulletin)}</elem></table></table>`,
+    )
+    .join('');
 
 const script = (r: HostResult, advice: boolean): string => {
   const indicators = (r.indicators ?? [])
@@ -45,13 +63,15 @@ const script = (r: HostResult, advice: boolean): string => {
     elem('dcom_version', r.dcomVersion) +
     elem('netbios_name', r.netbiosName) +
     elem('error_code', r.error?.code) +
+    elem('cves', vulnerableCveIds(r).join(';')) +
+    vulnTables(r) +
     (advice ? elem('advice', adviceOneLine(adviseHost(r))) : '') +
     (indicators ? `<table key="indicators">${indicators}</table>` : '') +
     '</script>'
   );
 };
 
-const hostXml = (r: HostResult, advice: boolean): string | undefined => {
+const hostXml = (r: HostResult, advice: boolean, port: number): string | undefined => {
   if (r.verdict === 'unreachable') return undefined;
   const start = epoch(r.startedAt);
   const end = start + Math.ceil(r.durationMs / 1000);
@@ -69,28 +89,42 @@ const hostXml = (r: HostResult, advice: boolean): string | undefined => {
       ? '<state state="closed" reason="conn-refused" reason_ttl="0"/>'
       : '<state state="open" reason="syn-ack" reason_ttl="0"/>';
   return (
-    `${head}<ports><port protocol="tcp" portid="135">${state}` +
+    `${head}<ports><port protocol="tcp" portid="${port}">${state}` +
     '<service name="msrpc" method="probed" conf="10"/>' +
     `${script(r, advice)}</port></ports></host>\n`
   );
 };
 
+/**
+ * Seed, shard, port and timeout, which nmap's schema has no attributes for: a prescript, as NSE would.
+ * (The start time is nmaprun's start/startstr; the elapsed time runstats' elapsed.)
+ */
+const runScript = (m: RunMeta): string =>
+  `<prescript><script id="rpcsweep-run" output="${x(`seed ${m.seed}, shard ${m.shard.index}/${m.shard.count}, port ${m.port}, timeout ${m.timeoutMs} ms`)}">` +
+  `${elem('seed', String(m.seed))}${elem('shard', `${m.shard.index}/${m.shard.count}`)}${elem('port', String(m.port))}` +
+  `${elem('timeout_ms', String(m.timeoutMs))}</script></prescript>\n`;
+
 export const createXmlWriter = (sink: ReportSink, options: ReportOptions = {}): ReportWriter => {
   const advice = options.advice !== false;
   // Only the run's start time is needed after open (runstats falls back to it).
-  let startEpoch = options.continueFrom ? stateCount(options.continueFrom, 'start', 'xml') : 0;
+  const from = options.continueFrom;
+  let startEpoch = from ? stateCount(from, 'start', 'xml') : 0;
+  // The host elements' portid (states saved before it was kept had 135).
+  let port = from && from.port !== undefined ? stateCount(from, 'port', 'xml') : 135;
   return {
     open: (m: RunMeta) => {
       startEpoch = epoch(m.startedAt);
+      port = m.port;
       return sink.write(
         '<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE nmaprun>\n' +
           `<nmaprun scanner="rpcsweep" args="${x(m.command)}" start="${epoch(m.startedAt)}" startstr="${x(m.startedAt)}" version="${x(m.version)}" xmloutputversion="1.05">\n` +
-          '<scaninfo type="connect" protocol="tcp" numservices="1" services="135"/>\n' +
-          '<verbose level="0"/>\n<debugging level="0"/>\n',
+          `<scaninfo type="connect" protocol="tcp" numservices="1" services="${m.port}"/>\n` +
+          '<verbose level="0"/>\n<debugging level="0"/>\n' +
+          runScript(m),
       );
     },
     write: (r: HostResult) => {
-      const h = hostXml(r, advice);
+      const h = hostXml(r, advice, port);
       return h ? sink.write(h) : Promise.resolve();
     },
     close: (s: RunSummary) => {
@@ -104,6 +138,6 @@ export const createXmlWriter = (sink: ReportSink, options: ReportOptions = {}): 
       );
     },
     // Host elements stand alone; runstats takes its numbers from the summary.
-    saveState: () => ({ start: startEpoch }),
+    saveState: () => ({ start: startEpoch, port }),
   };
 };

@@ -84,7 +84,10 @@ export const populationFromScan = (
       summary.skippedLines++; // run metadata or summary line
       return;
     }
-    if (record.schema !== 1) throw fail(lineNo, `unsupported HostResult schema ${String(record.schema)}`);
+    // Scan NDJSON writes unreachable addresses as compact records without `schema` (report/record.ts).
+    const compact = record.schema === undefined && record.verdict === 'unreachable';
+    if (record.schema !== 1 && !compact)
+      throw fail(lineNo, `unsupported HostResult schema ${String(record.schema)}`);
     if (typeof record.address !== 'string') throw fail(lineNo, 'address is missing or not a string');
     if (!VERDICTS.includes(record.verdict as never))
       throw fail(lineNo, `unknown verdict ${JSON.stringify(record.verdict)}`);

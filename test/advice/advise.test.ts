@@ -11,6 +11,7 @@ import {
 } from '../../src/advice/index.ts';
 import type { HostResult, ProbeEvidence, Verdict } from '../../src/core/result.ts';
 import { VERDICTS } from '../../src/core/result.ts';
+import { adviceOneLine } from '../../src/report/advice.ts';
 
 const host = (verdict: Verdict, extra: Partial<HostResult> = {}): HostResult => ({
   schema: 1,
@@ -124,11 +125,11 @@ test('an NT4 hint naming SP5 asks for SP6a first', () => {
   assert.ok(a.fixes[0]!.prerequisites.some((p) => /below the required SP6a/.test(p)));
 });
 
-test('the engine hint for COM 5.6 allows 2000, XP and 2003', () => {
+test('the engine hint for COM 5.6 allows 2000 (SP2 too: no service pack is known), XP and 2003', () => {
   const g = guessPlatform(
     host('unpatched', { osHints: ['COM 5.6: Windows 2000 / XP / Server 2003 class'] }),
   )!;
-  assert.deepEqual(new Set(g.candidates), new Set(['win2000', 'winxp', 'win2003']));
+  assert.deepEqual(new Set(g.candidates), new Set(['win2000', 'win2000-sp2', 'winxp', 'win2003']));
 });
 
 test('patched-kb823980: install KB824146', () => {
@@ -232,4 +233,57 @@ test('countAdvice counts every status', () => {
   assert.equal(counts.verify, 1);
   assert.equal(counts['no-action'], 1);
   assert.equal(counts.rerun, 0);
+});
+
+test('COM 5.6 host whose service pack cannot be told: the Windows 2000 SP2 route (MS01-041 first) is named', () => {
+  for (const verdict of ['unpatched', 'patched-kb823980'] as const) {
+    const a = adviseHost(
+      host(verdict, { dcomVersion: '5.6', osHints: ['COM 5.6: Windows 2000 / XP / Server 2003 class'] }),
+    );
+    assert.ok(a.platformGuess!.candidates.includes('win2000-sp2'), 'SP2 cannot be excluded');
+    const prereq = a.fixes[0]!.prerequisites;
+    assert.ok(prereq.some((p) => /Windows 2000: SP3 or SP4/.test(p)));
+    assert.ok(prereq.some((p) => /Windows 2000: SP2 .*minimal testing/.test(p)));
+    assert.ok(prereq.some((p) => /Windows 2000 SP2: also install MS01-041/.test(p)));
+    const ms01 = a.fixes.find((f) => f.bulletin === 'MS01-041');
+    assert.equal(ms01?.onlyOn, 'Windows 2000 SP2', 'MS01-041 only for the SP2 case, not for XP or SP3/SP4');
+    assert.match(adviceOneLine(a), /; on Windows 2000 SP2 also MS01-041$/);
+    assert.match(adviceToLines(a).join('\n'), /fix MS01-041 \(MS01-041\), only on Windows 2000 SP2:/);
+  }
+  // A hint that names SP3 or SP4 excludes SP2: no MS01-041.
+  const sp4 = adviseHost(host('unpatched', { dcomVersion: '5.6', osHints: ['Windows 2000 SP4'] }));
+  assert.ok(!sp4.platformGuess!.candidates.includes('win2000-sp2'));
+  assert.equal(
+    sp4.fixes.find((f) => f.bulletin === 'MS01-041'),
+    undefined,
+  );
+});
+
+test('NT 4.0 Terminal Server Edition: SP6 (not SP6a), no MS01-041, even beside the COMVERSION 5.1 NT4 hint', () => {
+  const tse = adviseHost(
+    host('unpatched', {
+      dcomVersion: '5.1',
+      sysact: '....',
+      osHints: [
+        'COM 5.1 without ISystemActivator: Windows NT 4.0 class',
+        'Windows NT 4.0 Terminal Server Edition',
+      ],
+    }),
+  );
+  assert.deepEqual(tse.platformGuess!.candidates, ['nt4-tse']);
+  const text = adviceToLines(tse).join('\n');
+  assert.match(text, /Terminal Server Edition: SP6$/m);
+  assert.doesNotMatch(text, /SP6a/);
+  assert.equal(
+    tse.fixes.find((f) => f.bulletin === 'MS01-041'),
+    undefined,
+  );
+  const sp5 = adviseHost(
+    host('unpatched', { dcomVersion: '5.1', osHints: ['Windows NT 4.0 Terminal Server Edition SP5'] }),
+  );
+  assert.ok(
+    sp5.fixes[0]!.prerequisites.includes(
+      'NT 4.0 Terminal Server Edition SP5 is below the required SP6: upgrade first',
+    ),
+  );
 });

@@ -98,3 +98,33 @@ test('advise with a missing --from file is CLI_FILE', async () => {
     (e: Error & { code?: string }) => e.code === 'CLI_FILE',
   );
 });
+
+test('advise reads both NDJSON shapes: full records and the compact unreachable lines', async () => {
+  const file = join(tmp, 'mixed.ndjson');
+  writeFileSync(
+    file,
+    [
+      JSON.stringify(host('127.0.0.5', 'unpatched')),
+      JSON.stringify({
+        address: '127.0.0.6',
+        verdict: 'unreachable',
+        startedAt: '2026-01-01T00:00:00.000Z',
+        durationMs: 5001,
+      }),
+      '',
+    ].join('\n'),
+  );
+  const r = await run('ndjson', { from: file });
+  const advice = r.out
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+  assert.deepEqual(
+    advice.map((a) => [a.address, a.status]),
+    [
+      ['127.0.0.5', 'patch-now'],
+      ['127.0.0.6', 'nothing-provable'],
+    ],
+  );
+  assert.equal(r.code, 0, r.err);
+});

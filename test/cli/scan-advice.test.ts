@@ -14,20 +14,28 @@ const scan = async (...extra: string[]) => {
   return t.out();
 };
 
-test('ndjson: every record carries advice; the unpatched host gets MS03-039/KB824146', async () => {
-  const records = (await scan('--format', 'ndjson'))
-    .trimEnd()
-    .split('\n')
-    .map((l) => JSON.parse(l));
+test('ndjson: every record of a host that answered or refused carries advice; the unpatched host gets MS03-039/KB824146', async () => {
+  const lines = (await scan('--format', 'ndjson')).trimEnd().split('\n');
+  const records = lines.map((l) => JSON.parse(l));
   assert.equal(records.length, 100);
-  for (const r of records) {
+  // Unreachable addresses are compact lines (address, verdict, timing): no evidence, no advice.
+  for (const [i, r] of records.entries()) {
+    if (r.verdict !== 'unreachable') continue;
+    assert.deepEqual(Object.keys(r), ['address', 'verdict', 'startedAt', 'durationMs']);
+    assert.ok(Buffer.byteLength(lines[i]!) <= 120, lines[i]);
+  }
+  for (const r of records.filter((x) => x.verdict !== 'unreachable')) {
     assert.equal(typeof r.advice?.status, 'string', `${r.address} has no advice`);
     assert.ok(Array.isArray(r.advice.actions) && r.advice.actions.length > 0);
   }
   const unpatched = records.find((r) => r.address === at('127.0.10.56'));
   assert.equal(unpatched.verdict, 'unpatched');
   assert.equal(unpatched.advice.status, 'patch-now');
-  assert.deepEqual(unpatched.advice.fixes, [{ bulletin: 'MS03-039', kb: 'KB824146' }]);
+  // COM 5.6 without a known service pack: Windows 2000 SP2 cannot be excluded, so MS01-041 is named for it.
+  assert.deepEqual(unpatched.advice.fixes, [
+    { bulletin: 'MS03-039', kb: 'KB824146' },
+    { bulletin: 'MS01-041', kb: 'MS01-041', onlyOn: 'Windows 2000 SP2' },
+  ]);
   const kb823980 = records.filter((r) => r.verdict === 'patched-kb823980');
   assert.equal(kb823980.length, 9);
   for (const r of kb823980) assert.equal(r.advice.status, 'patch-recommended');
@@ -46,7 +54,10 @@ test('text: Statistics block unchanged, then an Advice block naming the unpatche
     .slice(advice)
     .split('\n')
     .filter((l) => new RegExp(`^ ${atPattern('127.0.10')}\\.\\d+: `).test(l));
-  assert.equal(hostLines[0], at(' 127.0.10.56: patch-now: install MS03-039 (KB824146)'));
+  assert.equal(
+    hostLines[0],
+    at(' 127.0.10.56: patch-now: install MS03-039 (KB824146); on Windows 2000 SP2 also MS01-041'),
+  );
   assert.ok(hostLines.length <= 50, `at most 50 hosts listed, got ${hostLines.length}`);
   const needAction = Number(/^ Hosts that need action \((\d+)\):$/m.exec(out)?.[1]);
   // Unpatched, KB823980-only and refused hosts all need action; their host lines are above.

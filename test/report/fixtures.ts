@@ -37,6 +37,7 @@ export const META: RunMeta = {
   targetsDescription: '192.0.2.0/29',
   totalAddresses: 9,
   timeoutMs: 3000,
+  port: 135,
 };
 
 export const RESULTS: HostResult[] = [
@@ -50,6 +51,27 @@ export const RESULTS: HostResult[] = [
     remact: 'ptch',
     sysact: 'ptch',
     hostname: 'dc1.example.test',
+    netbiosName: 'DC1',
+    endpoints: [
+      {
+        uuid: '12345778-1234-abcd-ef00-0123456789ac',
+        version: '1.0',
+        name: 'samr',
+        annotation: '',
+        protocol: 'ncacn_ip_tcp',
+        binding: 'ncacn_ip_tcp:192.0.2.1[1025]',
+        port: 1025,
+        address: '192.0.2.1',
+      },
+      {
+        uuid: '1ff70682-0a51-30e8-076d-740be8cee98b',
+        version: '1.0',
+        annotation: 'Messenger\u001b[2J',
+        protocol: 'ncacn_np',
+        binding: 'ncacn_np:\\\\DC1[\\PIPE\\atsvc]',
+        pipe: '\\PIPE\\atsvc',
+      },
+    ],
   }),
   base('192.0.2.2', {
     verdict: 'patched-kb823980',

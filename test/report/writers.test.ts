@@ -96,29 +96,101 @@ describe('format registry', () => {
 });
 
 describe('machine formats round-trip', () => {
-  const withoutAdvice = ({ advice: _, ...r }: HostResult & { advice?: unknown }) => r;
+  const withoutAdvice = ({ advice: _, cves: __, ...r }: HostResult & { advice?: unknown; cves?: unknown }) =>
+    r;
+  /** NDJSON's unreachable lines: address, verdict and timing only. */
+  const compact = (r: HostResult) =>
+    r.verdict === 'unreachable'
+      ? {
+          address: r.address,
+          verdict: r.verdict,
+          startedAt: r.startedAt,
+          durationMs: Math.round(r.durationMs),
+        }
+      : r;
   test('ndjson: one parseable HostResult per address, identical to the input, plus its advice', async () => {
     const records = (await render('ndjson'))
       .trimEnd()
       .split('\n')
       .map((l) => JSON.parse(l));
-    assert.deepEqual(records.map(withoutAdvice), RESULTS);
+    assert.deepEqual(records.map(withoutAdvice), RESULTS.map(compact));
     assert.deepEqual(
-      records.map((r) => r.advice),
-      RESULTS.map((r) => adviceRecord(adviseHost(r))),
+      records.filter((r) => r.verdict !== 'unreachable').map((r) => r.advice),
+      RESULTS.filter((r) => r.verdict !== 'unreachable').map((r) => adviceRecord(adviseHost(r))),
     );
   });
-  test('ndjson without advice: exactly the HostResults', async () => {
+  test('ndjson without advice: exactly the HostResults (unreachable ones compact)', async () => {
     const lines = (await render('ndjson', { advice: false })).trimEnd().split('\n');
-    assert.deepEqual(
-      lines.map((l) => JSON.parse(l)),
-      RESULTS,
+    assert.deepEqual(lines.map((l) => JSON.parse(l)).map(withoutAdvice), RESULTS.map(compact));
+  });
+  test('ndjson: an unreachable address takes at most 120 bytes, whatever its address and timing', async () => {
+    const sink = new StringSink();
+    const w = createReportWriter('ndjson', sink);
+    const worst = {
+      ...RESULTS.find((r) => r.verdict === 'unreachable')!,
+      address: '255.255.255.255',
+      hostname: 'a-long-host-name.example.test',
+      startedAt: '2026-11-22T04:00:00.123Z',
+      durationMs: 600_000.123456,
+    };
+    await w.write(worst);
+    assert.ok(Buffer.byteLength(sink.text) <= 120, `${Buffer.byteLength(sink.text)} bytes: ${sink.text}`);
+    assert.deepEqual(JSON.parse(sink.text), {
+      address: '255.255.255.255',
+      verdict: 'unreachable',
+      startedAt: '2026-11-22T04:00:00.123Z',
+      durationMs: 600000,
+    });
+  });
+  test('CVE ids: json and ndjson list each with the state of its bulletin; csv and xml name the vulnerable ones', async () => {
+    const doc = JSON.parse(await render('json'));
+    const ids = (i: number) =>
+      doc.hosts[i].cves.map((c: { id: string; state: string }) => `${c.id}=${c.state}`);
+    assert.deepEqual(ids(1), [
+      'CVE-2003-0352=patched',
+      'CVE-2003-0715=vulnerable',
+      'CVE-2003-0528=vulnerable',
+      'CVE-2003-0605=vulnerable',
+    ]);
+    assert.deepEqual(doc.hosts[2].cves[0], {
+      id: 'CVE-2003-0352',
+      bulletin: 'MS03-026',
+      kb: 'KB823980',
+      state: 'vulnerable',
+    });
+    const ndjson = (await render('ndjson')).split('\n').map((l) => (l ? JSON.parse(l) : undefined));
+    assert.deepEqual(ndjson[2].cves, doc.hosts[2].cves);
+    const csv = (await render('csv')).split('\r\n');
+    assert.ok(csv[0]!.endsWith(',error_code,cves,advice'));
+    assert.ok(
+      csv[2]!.endsWith(
+        ',CVE-2003-0715;CVE-2003-0528;CVE-2003-0605,patch-recommended: install MS03-039 (KB824146)',
+      ),
+      csv[2],
+    );
+    assert.ok(csv[3]!.includes(',CVE-2003-0352;CVE-2003-0715;CVE-2003-0528;CVE-2003-0605,patch-now'), csv[3]);
+    assert.ok(csv[1]!.includes(',,"no-action: KB824146'), `a patched host has no vulnerable CVE: ${csv[1]}`);
+    const xml = await render('xml');
+    const host3 = xml.split('\n').find((l) => l.includes('addr="192.0.2.3"'))!;
+    assert.match(host3, /<elem key="cves">CVE-2003-0352;CVE-2003-0715;CVE-2003-0528;CVE-2003-0605<\/elem>/);
+    assert.match(
+      host3,
+      /<table key="MS03-026"><elem key="title">[^<]*<\/elem><elem key="state">VULNERABLE<\/elem><table key="ids"><elem>CVE:CVE-2003-0352<\/elem>/,
+    );
+    const host1 = xml.split('\n').find((l) => l.includes('addr="192.0.2.1"'))!;
+    assert.match(
+      host1,
+      /<table key="MS03-039"><elem key="title">[^<]*<\/elem><elem key="state">NOT VULNERABLE<\/elem>/,
     );
   });
   test('json: meta, hosts with advice, summary, advice counts', async () => {
     const doc = JSON.parse(await render('json'));
     assert.deepEqual(doc.meta, META);
     assert.deepEqual(doc.hosts.map(withoutAdvice), RESULTS);
+    assert.deepEqual(
+      doc.hosts.map((h: { cves: unknown[] }) => h.cves.length),
+      RESULTS.map(() => 4),
+    );
     assert.equal(doc.hosts[2].advice.status, 'patch-now');
     assert.deepEqual(doc.summary, SUMMARY);
     assert.equal(doc.advice['patch-now'], 1);
@@ -128,7 +200,7 @@ describe('machine formats round-trip', () => {
       RESULTS.length,
     );
     const plain = JSON.parse(await render('json', { advice: false }));
-    assert.deepEqual(plain.hosts, RESULTS);
+    assert.deepEqual(plain.hosts.map(withoutAdvice), RESULTS);
     assert.equal(plain.advice, undefined);
   });
   test('a peer string quoted in an advice action survives the JSON round trip, escaped on the wire', async () => {
@@ -178,8 +250,61 @@ describe('text layout', () => {
     const out = await render('text');
     assert.match(
       out,
-      /^192\.0\.2\.3: unpatched\n {4}indicator shell-4444: likely-compromised: remote shell on 4444/m,
+      /^192\.0\.2\.3 \(=cmd\|' \/C calc'!A0\): unpatched\n {4}indicator shell-4444: likely-compromised: remote shell on 4444/m,
     );
+  });
+  test('the NetBIOS name (-n) is on the host line, after a host name the target was given by', async () => {
+    const out = await render('text');
+    assert.match(out, /^192\.0\.2\.1 \(dc1\.example\.test, DC1\): patched with both/m);
+    const sink = new StringSink();
+    const w = createReportWriter('text', sink, { advice: false });
+    await w.write({ ...RESULTS[2]!, address: '127.0.34.3', netbiosName: 'LEGACYNT', indicators: [] });
+    assert.equal(sink.text, '127.0.34.3 (LEGACYNT): unpatched\n');
+  });
+  test('--epm endpoints are listed indented under their host, peer strings escaped', async () => {
+    const out = await render('text');
+    assert.match(
+      out,
+      /^192\.0\.2\.1 .*\n {4}endpoint ncacn_ip_tcp:192\.0\.2\.1\[1025\] 12345778-1234-abcd-ef00-0123456789ac v1\.0 samr\n {4}endpoint ncacn_np:\\\\\\\\DC1\[\\\\PIPE\\\\atsvc\] 1ff70682-0a51-30e8-076d-740be8cee98b v1\.0 "Messenger\\x1b\[2J"\n192\.0\.2\.2:/m,
+    );
+  });
+  test('seed, shard, port and start time in the header; finish and elapsed time before the statistics', async () => {
+    const out = await render('text');
+    assert.match(out, /^Seed 1234, shard 1\/1, port 135, started 2026-11-22T04:00:00\.000Z$/m);
+    assert.match(out, /^<\+> Scan finished at 2026-11-22T04:00:05\.000Z \(elapsed 5\.00 s\)\n\nStatistics:/m);
+  });
+  test('"not Windows DCOM" is said once', async () => {
+    const sink = new StringSink();
+    const w = createReportWriter('text', sink, { advice: false });
+    await w.write({
+      ...RESULTS[4]!,
+      reason:
+        'both activation interfaces rejected at bind: not Windows DCOM (e.g. Samba, Windows 9x, other DCE)',
+    });
+    assert.equal(
+      sink.text,
+      '192.0.2.5: needs investigation: not Windows DCOM: both activation interfaces rejected at bind (e.g. Samba, Windows 9x, other DCE)\n',
+    );
+  });
+});
+
+describe('xml run data', () => {
+  test('seed, shard, port and timeout in a prescript; the port in scaninfo and on every host', async () => {
+    const xml = await render('xml');
+    assert.match(
+      xml,
+      /<prescript><script id="rpcsweep-run" output="seed 1234, shard 1\/1, port 135, timeout 3000 ms"><elem key="seed">1234<\/elem>/,
+    );
+    const sink = new StringSink();
+    const w = createReportWriter('xml', sink);
+    await w.open({ ...META, port: 1135 });
+    await w.write(RESULTS[0]!);
+    assert.match(sink.text, /services="1135"/);
+    assert.match(sink.text, /<port protocol="tcp" portid="1135">/);
+    const continued = new StringSink();
+    const w2 = createReportWriter('xml', continued, { continueFrom: w.saveState!() });
+    await w2.write(RESULTS[1]!);
+    assert.match(continued.text, /<port protocol="tcp" portid="1135">/, 'a resumed file keeps the port');
   });
 });
 
@@ -194,7 +319,7 @@ describe('advice in reports', () => {
       assert.match(block, /^\nAdvice:\n\n patch-now {25}= 1\n/);
       assert.match(
         block,
-        /^ 192\.0\.2\.3: patch-now: install MS03-039 \(KB824146\); indicators of compromise/m,
+        /^ 192\.0\.2\.3 \([^)]*\): patch-now: install MS03-039 \(KB824146\); indicators of compromise/m,
       );
       assert.match(block, /^ 192\.0\.2\.7: verify: TCP 135 refused/m);
       assert.ok(
@@ -214,7 +339,7 @@ describe('advice in reports', () => {
     await w.open(META);
     for (const r of many) await w.write(r);
     await w.close(SUMMARY);
-    const listed = sink.text.split('\nAdvice:\n')[1]!.match(/^ (198\.51\.100|203\.0\.113)\.\d+: /gm)!;
+    const listed = sink.text.split('\nAdvice:\n')[1]!.match(/^ (198\.51\.100|203\.0\.113)\.\d+[: ]/gm)!;
     assert.equal(listed.length, ADVICE_HOSTS_LISTED);
     assert.equal(listed.filter((l) => l.startsWith(' 203.')).length, 30, 'every patch-now host is listed');
     assert.match(sink.text, /^ Hosts that need action \(100\):$/m);
@@ -230,7 +355,7 @@ describe('advice in reports', () => {
     assert.ok(!/^FAKE/m.test(sink.text));
     assert.match(
       sink.text,
-      /^ 192\.0\.2\.3 \(evil\\x1b\[2J\\x0d\\x0aFAKE: 10\.0\.0\.1: no-action\): patch-now/m,
+      /^ 192\.0\.2\.3 \(evil\\x1b\[2J\\x0d\\x0aFAKE: 10\.0\.0\.1: no-action, =cmd[^)]*\): patch-now/m,
     );
   });
   test('csv: an advice column with status and fixes; empty with advice off', async () => {

@@ -78,3 +78,13 @@ test('bad input names the line and the problem', () => {
   rejects(`${JSON.stringify(hostResult('10.0.0.9', 'patched'))}\n`, /no unpatched host/);
   rejects('', /no unpatched host/);
 });
+
+test('compact unreachable lines (scan NDJSON) are read and ignored like full ones', () => {
+  const text = toNdjson([
+    hostResult('10.0.0.1', 'unpatched'),
+    { address: '10.0.0.2', verdict: 'unreachable', startedAt: '2026-01-01T00:00:00.000Z', durationMs: 5001 },
+  ]);
+  const { summary } = populationFromScan(text, createRng(1));
+  assert.equal(summary.vulnerable, 1);
+  assert.equal(summary.ignored, 1);
+});

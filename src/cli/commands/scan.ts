@@ -20,6 +20,7 @@ import { scanTargets } from '../../engine/scan.ts';
 import { nodeTransport } from '../../net/index.ts';
 import { NCACN_HTTP_PORT } from '../../probes/ncacn-http.ts';
 import { hostProbesFor } from '../../probes/registry.ts';
+import { sortReportFile } from '../../report/index.ts';
 import { outputTailDigest, writeFileAtomic } from '../../store/state-file.ts';
 import {
   createTargetPlan,
@@ -111,6 +112,7 @@ export const runScan = async (argTargets: string[], o: ScanCliOptions, io: CliIo
       targetsDescription: lab ? `lab ${o.lab} (${lab.targetSpec})` : targets.description,
       totalAddresses: plan.length,
       timeoutMs: s.timeoutMs,
+      port: s.port ?? lab?.port ?? 135,
     };
     if (o.verbose) {
       note(
@@ -212,7 +214,22 @@ const scanAndReport = async (run: ScanRun): Promise<void> => {
     for (const f of files) await endStream(f);
     await run.dbSink?.finish(counts);
     if (o.resumeFile) rmSync(o.resumeFile, { force: true });
-    if (s.output) note(io, o, terminalSummary(summary, [s.output, ...s.extraOutputs.map((x) => x.path)]));
+    // Sorted only once no resume state points into the files (sorting rewrites their bytes).
+    const written = s.output ? [{ path: s.output, format: s.format }, ...s.extraOutputs] : [];
+    for (const f of written)
+      if (!sortReportFile(f.path, f.format))
+        io.stderr.write(
+          `rpcsweep: ${f.path} is too large to sort by address in memory: hosts left in scan order\n`,
+        );
+    if (s.output)
+      note(
+        io,
+        o,
+        terminalSummary(
+          summary,
+          written.map((f) => f.path),
+        ),
+      );
     const hits = [...s.failOn].filter((v) => counts[v] > 0);
     if (hits.length > 0) {
       io.stderr.write(`rpcsweep: --fail-on: ${hits.map((v) => `${counts[v]} ${v}`).join(', ')}\n`);
