@@ -5,7 +5,7 @@
  * checks a bind_ack (PDU type, echoed call_id, result list), and anything unexpected becomes a
  * classification with a reason instead of an exception.
  */
-import { type Decoded, DecodeError, type DecodeFailure } from '../core/errors.ts';
+import { type Decoded, DecodeError, type DecodeFailure, isRpcsweepError } from '../core/errors.ts';
 import type { Framer, TcpSession } from '../net/index.ts';
 import {
   decodePdu,
@@ -62,6 +62,20 @@ export interface CallSpec {
 }
 
 const describe = (p: Pdu): string => p.type;
+
+/** The whole reply (every fragment) did not arrive within one --timeout. */
+const replyTimeout = (timeoutMs: number, fragments: number) => {
+  const message =
+    fragments === 0
+      ? `no reply within ${timeoutMs} ms`
+      : `reply not complete within ${timeoutMs} ms (${fragments} fragment(s) received; fragments do not extend the timeout)`;
+  return {
+    classification: 'timeout' as const,
+    success: false,
+    reason: message,
+    error: { code: 'NET_READ_TIMEOUT', message },
+  };
+};
 
 const mismatch = (what: string, got: number, want: number) => ({
   classification: 'malformed' as const,
@@ -123,8 +137,9 @@ export const bindContexts = async (
   } catch (e) {
     return { kind: 'outcome', outcome: outcomeFromError(base(), e, false), connected: false };
   }
-  const receive = async (): Promise<Pdu | { failure: DecodeFailure }> => {
-    const bytes = await session.receive(dcerpcFramer, { timeoutMs: ctx.timeoutMs });
+  /** The next PDU, within `timeoutMs` (what is left of the step's whole-reply deadline). */
+  const receive = async (timeoutMs = ctx.timeoutMs): Promise<Pdu | { failure: DecodeFailure }> => {
+    const bytes = await session.receive(dcerpcFramer, { timeoutMs });
     const d = decodePdu(bytes);
     return d.ok ? d.value : { failure: d.error };
   };
@@ -169,12 +184,18 @@ export const bindContexts = async (
         kind: 'outcome',
         outcome: { probe: callProbe, transport: 'tcp', port: ctx.port, durationMs: ctx.now() - c0, ...o },
       });
+      // One deadline for the whole reply: its fragments never extend --timeout.
+      const deadline = c0 + ctx.timeoutMs;
+      let fragments = 0;
       try {
         await session.send(encodeRequest({ callId: id, contextId, opnum, stub }));
         const chunks: Uint8Array[] = [];
         let stubBytes = 0;
         for (let fragment = 0; ; fragment++) {
-          const p = await receive();
+          const left = deadline - ctx.now();
+          if (left < 1) return done(replyTimeout(ctx.timeoutMs, fragments));
+          const p = await receive(Math.ceil(left));
+          fragments++;
           if ('failure' in p) return done(malformedReply(p.failure, 'call answer'));
           if (p.header.callId !== id) return done(mismatch('call answer', p.header.callId, id));
           if (p.type === 'fault')
@@ -194,6 +215,9 @@ export const bindContexts = async (
         }
         return { kind: 'response', stub: chunks.length === 1 ? chunks[0]! : concat(chunks, stubBytes) };
       } catch (e) {
+        if (isRpcsweepError(e) && e.code === 'NET_READ_TIMEOUT') {
+          return done(replyTimeout(ctx.timeoutMs, fragments));
+        }
         const o = outcomeFromError(
           { probe: callProbe, transport: 'tcp', port: ctx.port, durationMs: 0 },
           e,

@@ -74,6 +74,7 @@ export interface ScanCliOptions {
   concurrency: string;
   rate?: string;
   timeout: string;
+  hostTimeout?: string;
   port?: string;
   retries: string;
   netbios?: boolean;
@@ -199,6 +200,8 @@ const endStream = (w: Writable): Promise<void> =>
 
 export const runScan = async (argTargets: string[], o: ScanCliOptions, io: CliIo): Promise<void> => {
   const timeoutMs = intOption('--timeout', o.timeout, 1, 600_000);
+  const hostTimeoutMs =
+    o.hostTimeout === undefined ? undefined : intOption('--host-timeout', o.hostTimeout, 1, 86_400_000);
   const concurrency = intOption('--concurrency', o.concurrency, 1, 19_500);
   const retries = intOption('--retries', o.retries, 0, 10);
   const workers = intOption('--workers', o.workers, 1, 16);
@@ -380,6 +383,7 @@ export const runScan = async (argTargets: string[], o: ScanCliOptions, io: CliIo
       const common = {
         targets: { total: plan.length, entryAt: (i: number) => plan.addressAt(i) },
         timeoutMs,
+        hostTimeoutMs,
         port,
         shareAssociation: !o.connectionPerProbe,
         fallbackPort,
@@ -496,7 +500,11 @@ export const register = (program: Command, io: CliIo): void => {
     .option('--dry-run', 'print the planned targets and probes; send nothing')
     .option('--concurrency <n>', 'hosts scanned at once (1..19500; each needs a file descriptor)', '512')
     .option('--rate <n>', 'new connections per second (elapsed-time based, no catch-up bursts)')
-    .option('--timeout <ms>', 'per-step timeout in milliseconds (connect, each reply)', '5000')
+    .option('--timeout <ms>', 'per-step timeout in milliseconds (connect, each whole reply)', '5000')
+    .option(
+      '--host-timeout <ms>',
+      'bound on one host as a whole (default: --timeout × its longest step sequence)',
+    )
     .option(
       '--port <n>',
       'TCP port of the RPC endpoint mapper (default 135; with --lab, the port the lab serves)',
