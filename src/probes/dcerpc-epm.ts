@@ -81,7 +81,7 @@ export const epmProbe: Probe = {
           note = `enumeration stopped: ${call.outcome.reason ?? call.outcome.classification}`;
           break;
         }
-        const d = decodeEptLookupResponse(call.stub);
+        const d = decodeEptLookupResponse(call.stub, { littleEndian: call.littleEndian });
         if (!d.ok) {
           const message = describeDecodeFailure(d.error);
           if (entries.length === 0) {

@@ -78,3 +78,10 @@ test(`${selected.length} hostile peers: each gets its verdict within host-timeou
     ),
   );
 });
+
+test('the suite covers at least 40 behaviours, each with a slow variant where timing is not the point', () => {
+  const base = CASES.filter((c) => !c.name.startsWith('slow: '));
+  assert.ok(base.length >= 40, `${base.length} behaviours`);
+  assert.ok(CASES.length - base.length >= 30, `${CASES.length - base.length} slow variants`);
+  assert.equal(new Set(CASES.map((c) => c.name)).size, CASES.length, 'names are unique');
+});
