@@ -1,8 +1,9 @@
 /**
  * `rpcsweep exposure`: for each target, the advisories' filter list (TCP 135, 139, 445, 593, 4444;
  * UDP 69, 135, 137, 138, 139, 445) checked port by port, plus the network infection indicators
- * (shell on 4444, TFTP offering the worm) where those ports answer. Same pool, rate limiter and
- * local-resource back-off as the scan engine; results stream in completion order.
+ * (shell on 4444, TFTP offering the worm) where those ports answer, a host's UDP ports in parallel.
+ * Same pool, rate limiter and local-resource back-off as the scan engine; results stream in
+ * completion order.
  */
 import { type Clock, systemClock, wallClockIso } from '../core/clock.ts';
 import { RpcsweepError } from '../core/errors.ts';
@@ -103,18 +104,33 @@ export async function* auditExposure(options: ExposureEngineOptions): AsyncGener
     };
   };
 
+  /**
+   * A host's checks, reported in `checks` order. The UDP ports are probed in parallel (a silent host
+   * costs one udpAttempts × timeout, not one per port, as nmap -sU does) beside the TCP connects,
+   * which run one after another.
+   */
+  const runChecks = async (address: string, index: number): Promise<PortExposure[]> => {
+    const ports: PortExposure[] = new Array(checks.length);
+    const runOne = async (i: number): Promise<void> => {
+      const check = checks[i]!;
+      const seed = options.seed ^ (index * 0x9e3779b1) ^ check.port;
+      const r = await check.run(contextFor(address, check.transport, check.port, seed));
+      // Report the advisory's port number even when a lab serves it elsewhere.
+      ports[i] = { ...r, port: check.port };
+    };
+    const byTransport = (t: 'tcp' | 'udp') => checks.flatMap((c, i) => (c.transport === t ? [i] : []));
+    const tcpInOrder = async (): Promise<void> => {
+      for (const i of byTransport('tcp')) await runOne(i);
+    };
+    await Promise.all([tcpInOrder(), ...byTransport('udp').map(runOne)]);
+    return ports;
+  };
+
   const auditHost = async (index: number): Promise<HostExposure> => {
     const { address, hostname } = options.targets.entryAt(index);
     const t0 = clock.now();
     const startedAt = wall();
-    const ports: PortExposure[] = [];
-    for (const check of checks) {
-      const r = await check.run(
-        contextFor(address, check.transport, check.port, options.seed ^ (index * 0x9e3779b1) ^ check.port),
-      );
-      // Report the advisory's port number even when a lab serves it elsewhere.
-      ports.push({ ...r, port: check.port });
-    }
+    const ports = await runChecks(address, index);
     const host: HostExposure = {
       schema: 1,
       address,
