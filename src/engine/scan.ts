@@ -2,8 +2,8 @@
  * The scan engine: walks the planned target order with bounded concurrency and a connection rate,
  * runs the probe sequence of the decision table per host (SYSACT first, REMACT when needed, the DCOM
  * version when not read yet, then the optional extras) and streams one HostResult per address as an
- * AsyncIterable, in completion order. Memory stays bounded whatever the target count: indices are
- * dispatched only while the pool has room, and results wait in a short queue for the consumer.
+ * AsyncIterable, in completion order, through the bounded result channel (channel.ts): memory stays
+ * bounded whatever the target count.
  *
  * Resume: `onStart(index)` fires when an index is dispatched; the consumer acknowledges an index after
  * writing its result (see resume.ts). On abort the engine stops dispatching, cancels in-flight sockets
@@ -21,9 +21,9 @@ import { ncacnHttpTransport } from '../probes/ncacn-http.ts';
 import { outcomeFromError } from '../probes/outcome.ts';
 import type { HostProbesSelection } from '../probes/selection.ts';
 import type { Probe, ProbeContext, ProbeOutcome } from '../probes/types.ts';
+import { boundedResults } from './channel.ts';
 import { answeredRpc, type Classification, classify, hex32, needsRemact } from './classify.ts';
 import { DEFAULT_RETRY_POLICY, decideStep, type RetryPolicy } from './policy.ts';
-import { Wakeup } from './wakeup.ts';
 
 /** The ordered target set the engine walks (one shard of the plan). */
 export interface TargetSequence {
@@ -112,9 +112,6 @@ const toEvidence = (o: ProbeOutcome): ProbeEvidence => {
   if (o.error) e.error = o.error;
   return e;
 };
-
-/** Hosts dispatched between two turns of the event loop. */
-const YIELD_EVERY = 64;
 
 const ENGINE_DEFAULTS = { timeoutMs: 5000, concurrency: 256, port: 135 };
 
@@ -553,102 +550,25 @@ export async function* scanTargets(options: ScanEngineOptions): AsyncGenerator<S
     return r;
   };
 
-  // A small channel between the host tasks and the consumer.
-  const ready: ScanItem[] = [];
-  const wakeup = new Wakeup();
-  const notify = () => wakeup.notify();
-  let feederDone = false;
-  let feederError: unknown;
-  const maxReady = Math.max(64, options.concurrency);
-
-  /** Hosts dispatched whose result (or drop) has not reached `ready` yet. */
-  let unsettled = 0;
-  const dispatch = (index: number): void => {
-    options.onStart?.(index);
-    unsettled++;
-    pool.runWith(
-      () => scanHost(index),
-      (result) => {
-        ready.push({ index, result });
-        unsettled--;
-        notify();
-      },
-      (e) => {
-        if (!(e instanceof HostAborted) && !signal?.aborted)
-          ready.push({ index, result: localErrorResult(index, e) });
-        unsettled--;
-        notify();
-      },
-    );
-  };
-
-  let sinceYield = 0;
-  const feed = async (): Promise<void> => {
-    const skip = options.resume?.skipAddresses;
-    /** Dispatches one index; false once the scan was aborted. */
-    const offer = async (index: number): Promise<boolean> => {
-      if (signal?.aborted) return false;
-      if (skip && skip.size > 0 && skip.has(options.targets.entryAt(index).address)) {
-        options.onSkip?.(index);
-        return true;
-      }
-      // Backpressure: only as many hosts as the pool runs, and a bounded queue of unread results.
-      await pool.onSizeBelow(options.concurrency + 1);
-      while (ready.length >= maxReady && !signal?.aborted) {
-        await new Promise<void>((r) => {
-          consumerWake = r;
-        });
-      }
-      if (signal?.aborted) return false;
-      dispatch(index);
-      // Let I/O run between bursts of connects: thousands of connects started in one tick would
-      // leave their RSTs and SYN-ACKs unread until the connect timers had already fired.
-      if (++sinceYield >= YIELD_EVERY) {
-        sinceYield = 0;
-        await new Promise<void>((r) => setImmediate(r));
-      }
-      return true;
-    };
-    if (options.indices) {
-      for await (const index of options.indices) if (!(await offer(index))) break;
-    } else {
-      for (const index of scanOrder(options.targets.total, options.resume)) if (!(await offer(index))) break;
-    }
-  };
-  let consumerWake: (() => void) | undefined;
-
-  const feeding = feed()
-    .catch((e) => {
-      feederError = e;
-    })
-    .finally(() => {
-      feederDone = true;
-      notify();
-    });
-  const onAbort = () => {
-    const w = consumerWake;
-    consumerWake = undefined;
-    w?.();
-    notify();
-  };
-  signal?.addEventListener('abort', onAbort, { once: true });
-  try {
-    for (;;) {
-      while (ready.length > 0) {
-        const item = ready.shift()!;
-        if (ready.length < maxReady) {
-          const w = consumerWake;
-          consumerWake = undefined;
-          w?.();
-        }
-        yield item;
-      }
-      if (feederDone && unsettled === 0 && ready.length === 0) break;
-      await wakeup.until(() => ready.length > 0 || (feederDone && unsettled === 0));
-    }
-    await feeding;
-    if (feederError) throw feederError;
-  } finally {
-    signal?.removeEventListener('abort', onAbort);
-  }
+  const skip = options.resume?.skipAddresses;
+  const channel = boundedResults<HostResult>({
+    order: options.indices ?? scanOrder(options.targets.total, options.resume),
+    pool,
+    concurrency: options.concurrency,
+    run: scanHost,
+    // An aborted host is dropped, not reported: it stays in flight and resume scans it again.
+    onError: (index, e) =>
+      e instanceof HostAborted || signal?.aborted ? undefined : localErrorResult(index, e),
+    skip:
+      skip && skip.size > 0
+        ? (index) => {
+            if (!skip.has(options.targets.entryAt(index).address)) return false;
+            options.onSkip?.(index);
+            return true;
+          }
+        : undefined,
+    onStart: options.onStart,
+    signal,
+  });
+  yield* channel;
 }

@@ -87,8 +87,8 @@ const evidenceCode = (code: string) => (r: HostResult) => {
   }
 };
 
-/** --timeout for the slow-but-valid peers: 0.9 × it leaves 200 ms for a loaded machine. */
-const SLOW_T = 2000;
+/** --timeout for the slow-but-valid peers: 0.9 × it leaves 300 ms for a loaded machine. */
+const SLOW_T = 3000;
 const JUST_INSIDE = Math.round(0.9 * SLOW_T);
 
 /** Built on use: the helpers below are defined after it. */
@@ -170,7 +170,7 @@ const baseCases = (): HostileCase[] => [
     name: 'slow endless EPM paging',
     script: afterBind(KB824146, async (c, p, m) => {
       if (m.interfaceOf(p) === EPM_UUID) {
-        await c.sleep(750);
+        await c.sleep(500);
         c.send(fragment(p, PFC.FIRST_FRAG | PFC.LAST_FRAG, eptPage(1, 7)));
         return;
       }
@@ -507,9 +507,9 @@ const slowly =
 /** Slow variants: each behaviour again with every answer late but inside --timeout; the verdicts stay. */
 const slowVariant = (b: HostileCase): HostileCase => {
   const valid = b.verdict !== NI;
-  // Valid peers answer at 0.9 × a long timeout (200 ms left for a loaded machine); hostile ones at
-  // 0.75 × 800 ms, so each of their steps, too, answers inside the timeout and the reasons stay.
-  const timeoutMs = valid ? SLOW_T : 800;
+  // Valid peers answer at 0.9 × a long timeout (300 ms left for a loaded machine); hostile ones at
+  // 0.75 × 1200 ms, so each of their steps, too, answers inside the timeout and the reasons stay.
+  const timeoutMs = valid ? SLOW_T : 1200;
   const delayMs = Math.round((valid ? 0.9 : 0.75) * timeoutMs);
   return { ...b, name: `slow: ${b.name}`, timeoutMs, script: slowly(b.script, delayMs) };
 };

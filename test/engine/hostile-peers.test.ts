@@ -63,7 +63,7 @@ const only = process.env.HOSTILE_ONLY ? new RegExp(process.env.HOSTILE_ONLY) : u
 const selected = CASES.filter((c) => !only || only.test(c.name));
 
 test(`${selected.length} hostile peers: each gets its verdict within host-timeout + slack`, {
-  concurrency: 8,
+  concurrency: 6,
 }, async (t) => {
   await Promise.all(
     selected.map((c) =>
