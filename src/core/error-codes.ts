@@ -42,6 +42,7 @@ export const ERROR_CODES = {
   NET_REFUSED: 'the peer refused the connection (RST or ICMP port unreachable)',
   NET_UNREACHABLE: 'host or network unreachable (ICMP or no route)',
   NET_READ_TIMEOUT: 'the peer accepted but did not answer before the deadline',
+  NET_WRITE_TIMEOUT: 'the peer did not take our request before the deadline (zero window)',
   NET_RESET: 'the peer reset the connection during an exchange',
   NET_CLOSED: 'the peer closed the connection before a whole reply arrived',
   NET_LOCAL_RESOURCES:
@@ -51,6 +52,8 @@ export const ERROR_CODES = {
 
   // probes / engine
   PROBE_UNEXPECTED_REPLY: 'the peer answered with a PDU the probe did not expect',
+  PROBE_HOST_TIMEOUT: 'the host as a whole took longer than --host-timeout',
+  PROBE_EPM_TIME_BOUND: 'endpoint-mapper enumeration took longer than its total bound',
   ENGINE_RESUME_MISMATCH: 'the resume file belongs to another scan (targets, seed, shard or format differ)',
   ENGINE_RESUME_CORRUPT: 'the resume file cannot be read or is not valid',
 

@@ -137,17 +137,20 @@ const readRemact = (o: ProbeOutcome | undefined): RemactReading => {
   switch (o.classification) {
     case 'hresult': {
       const hr = o.hresult ?? 0;
-      if (hr === HRESULT.CO_E_BADPATH) return { kind: 'patched' }; // D8
       if (hr === HRESULT.E_ACCESSDENIED)
         return {
           kind: 'denied',
           reason: 'REMACT access denied (E_ACCESSDENIED): DCOM disabled or restricted',
         }; // D9
-      if (o.stubLength === REMACT_STUB_LENGTH) return { kind: 'vulnerable', hresult: hr }; // D10
-      return {
-        kind: 'odd',
-        reason: `REMACT answered a ${o.stubLength ?? 0}-byte stub (expected 68), phr ${statusHex(hr)}`,
-      }; // D11
+      // D8 and D10 need the exact 68-byte layout: anything else is D11, whatever its phr says.
+      if (o.stubLength !== REMACT_STUB_LENGTH) {
+        return {
+          kind: 'odd',
+          reason: `REMACT answered a ${o.stubLength ?? 0}-byte stub (expected 68), phr ${statusHex(hr)}`,
+        }; // D11
+      }
+      if (hr === HRESULT.CO_E_BADPATH) return { kind: 'patched' }; // D8
+      return { kind: 'vulnerable', hresult: hr }; // D10
     }
     case 'fault':
       if (o.faultStatus === FAULT_STATUS.access_denied) {

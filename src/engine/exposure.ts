@@ -1,8 +1,9 @@
 /**
  * `rpcsweep exposure`: for each target, the advisories' filter list (TCP 135, 139, 445, 593, 4444;
  * UDP 69, 135, 137, 138, 139, 445) checked port by port, plus the network infection indicators
- * (shell on 4444, TFTP offering the worm) where those ports answer. Same pool, rate limiter and
- * local-resource back-off as the scan engine; results stream in completion order.
+ * (shell on 4444, TFTP offering the worm) where those ports answer, a host's UDP ports in parallel.
+ * Same pool, rate limiter, local-resource back-off and bounded result channel (channel.ts) as the
+ * scan engine; results stream in completion order.
  */
 import { type Clock, systemClock, wallClockIso } from '../core/clock.ts';
 import { RpcsweepError } from '../core/errors.ts';
@@ -16,7 +17,8 @@ import { EXPOSURE_UDP_CHECKS } from '../probes/exposure-udp.ts';
 import { shell4444Probe } from '../probes/indicator-shell4444.ts';
 import { tftpProbe } from '../probes/indicator-tftp.ts';
 import type { Probe } from '../probes/types.ts';
-import type { TargetSequence } from './scan.ts';
+import { boundedResults } from './channel.ts';
+import { scanOrder, type TargetSequence } from './scan.ts';
 import { openProbeUdp } from './udp-session.ts';
 
 export const DEFAULT_EXPOSURE_CHECKS: readonly ExposureCheck[] = [
@@ -103,18 +105,33 @@ export async function* auditExposure(options: ExposureEngineOptions): AsyncGener
     };
   };
 
+  /**
+   * A host's checks, reported in `checks` order. The UDP ports are probed in parallel (a silent host
+   * costs one udpAttempts × timeout, not one per port, as nmap -sU does) beside the TCP connects,
+   * which run one after another.
+   */
+  const runChecks = async (address: string, index: number): Promise<PortExposure[]> => {
+    const ports: PortExposure[] = new Array(checks.length);
+    const runOne = async (i: number): Promise<void> => {
+      const check = checks[i]!;
+      const seed = options.seed ^ (index * 0x9e3779b1) ^ check.port;
+      const r = await check.run(contextFor(address, check.transport, check.port, seed));
+      // Report the advisory's port number even when a lab serves it elsewhere.
+      ports[i] = { ...r, port: check.port };
+    };
+    const byTransport = (t: 'tcp' | 'udp') => checks.flatMap((c, i) => (c.transport === t ? [i] : []));
+    const tcpInOrder = async (): Promise<void> => {
+      for (const i of byTransport('tcp')) await runOne(i);
+    };
+    await Promise.all([tcpInOrder(), ...byTransport('udp').map(runOne)]);
+    return ports;
+  };
+
   const auditHost = async (index: number): Promise<HostExposure> => {
     const { address, hostname } = options.targets.entryAt(index);
     const t0 = clock.now();
     const startedAt = wall();
-    const ports: PortExposure[] = [];
-    for (const check of checks) {
-      const r = await check.run(
-        contextFor(address, check.transport, check.port, options.seed ^ (index * 0x9e3779b1) ^ check.port),
-      );
-      // Report the advisory's port number even when a lab serves it elsewhere.
-      ports.push({ ...r, port: check.port });
-    }
+    const ports = await runChecks(address, index);
     const host: HostExposure = {
       schema: 1,
       address,
@@ -140,59 +157,38 @@ export async function* auditExposure(options: ExposureEngineOptions): AsyncGener
     return host;
   };
 
-  // Completed hosts queue here until the consumer takes them.
-  const ready: HostExposure[] = [];
+  /** A local failure that outlived the pool's retries is still a record, never a lost host. */
   let failure: unknown;
-  let wake: (() => void) | undefined;
-  let finished = false;
-  const total = options.targets.total;
-  void (async () => {
-    for (let i = 0; i < total && !signal?.aborted; i++) {
-      await pool.onSizeBelow(pool.maxInFlight * 2);
-      const index = i;
-      pool
-        .run(() => auditHost(index))
-        .then(
-          (h) => ready.push(h),
-          (e) => {
-            if (signal?.aborted) return;
-            // A local failure that outlived the pool's retries is still a record, never a lost host.
-            const { address, hostname } = options.targets.entryAt(index);
-            const h: HostExposure = {
-              schema: 1,
-              address,
-              ports: [],
-              reachable: [],
-              startedAt: wall(),
-              durationMs: 0,
-              error: {
-                code: e instanceof RpcsweepError ? e.code : 'INTERNAL',
-                message: e instanceof Error ? e.message : String(e),
-              },
-            };
-            if (hostname !== undefined) h.hostname = hostname;
-            if (!isNetError(e) && !(e instanceof RpcsweepError)) failure ??= e;
-            ready.push(h);
-          },
-        )
-        .finally(() => wake?.());
-    }
-    await pool.onIdle();
-    finished = true;
-    wake?.();
-  })().catch((e) => {
-    failure ??= e;
-    finished = true;
-    wake?.();
-  });
-
-  for (;;) {
-    while (ready.length > 0) yield ready.shift()!;
+  const errorRecord = (index: number, e: unknown): HostExposure | undefined => {
+    if (signal?.aborted) return undefined;
+    const { address, hostname } = options.targets.entryAt(index);
+    const h: HostExposure = {
+      schema: 1,
+      address,
+      ports: [],
+      reachable: [],
+      startedAt: wall(),
+      durationMs: 0,
+      error: {
+        code: e instanceof RpcsweepError ? e.code : 'INTERNAL',
+        message: e instanceof Error ? e.message : String(e),
+      },
+    };
+    if (hostname !== undefined) h.hostname = hostname;
+    // Anything but a network or rpcsweep error is a bug: reported after its record.
+    if (!isNetError(e) && !(e instanceof RpcsweepError)) failure ??= e;
+    return h;
+  };
+  const concurrency = options.concurrency ?? 64;
+  for await (const { result } of boundedResults<HostExposure>({
+    order: scanOrder(options.targets.total),
+    pool,
+    concurrency,
+    run: auditHost,
+    onError: errorRecord,
+    signal,
+  })) {
+    yield result;
     if (failure) throw failure;
-    if (finished) return;
-    await new Promise<void>((resolve) => {
-      wake = resolve;
-    });
-    wake = undefined;
   }
 }

@@ -61,6 +61,7 @@ export async function* scanTargetsInWorkers(options: ParallelScanOptions): Async
     const settings: ScanWorkerSettings = {
       probes: options.probes,
       timeoutMs: options.timeoutMs,
+      hostTimeoutMs: options.hostTimeoutMs,
       concurrency: share,
       ratePerSecond: options.ratePerSecond === undefined ? undefined : options.ratePerSecond / count,
       retryPolicy: options.retryPolicy ?? DEFAULT_RETRY_POLICY,

@@ -15,6 +15,7 @@ import { scanTargets } from './scan.ts';
 export interface ScanWorkerSettings {
   probes: HostProbeOptions;
   timeoutMs: number;
+  hostTimeoutMs?: number;
   /** This worker's share of the in-flight cap. */
   concurrency: number;
   /** This worker's share of the connection rate. */
@@ -117,6 +118,7 @@ export const runScanWorker = async (port: MessagePort, settings: ScanWorkerSetti
       transport: nodeTransport,
       probes: hostProbesFor(settings.probes),
       timeoutMs: settings.timeoutMs,
+      hostTimeoutMs: settings.hostTimeoutMs,
       concurrency: settings.concurrency,
       ratePerSecond: settings.ratePerSecond,
       retryPolicy: settings.retryPolicy,

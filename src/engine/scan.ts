@@ -2,8 +2,8 @@
  * The scan engine: walks the planned target order with bounded concurrency and a connection rate,
  * runs the probe sequence of the decision table per host (SYSACT first, REMACT when needed, the DCOM
  * version when not read yet, then the optional extras) and streams one HostResult per address as an
- * AsyncIterable, in completion order. Memory stays bounded whatever the target count: indices are
- * dispatched only while the pool has room, and results wait in a short queue for the consumer.
+ * AsyncIterable, in completion order, through the bounded result channel (channel.ts): memory stays
+ * bounded whatever the target count.
  *
  * Resume: `onStart(index)` fires when an index is dispatched; the consumer acknowledges an index after
  * writing its result (see resume.ts). On abort the engine stops dispatching, cancels in-flight sockets
@@ -13,17 +13,19 @@ import { type Clock, systemClock, wallClockIso } from '../core/clock.ts';
 import { RpcsweepError } from '../core/errors.ts';
 import { createRng } from '../core/random.ts';
 import type { EndpointRecord, HostResult, IndicatorFinding, ProbeEvidence } from '../core/result.ts';
+import { onAbort as onSignalAbort } from '../net/abort.ts';
 import { NetError, RateLimiter, realSleep, TaskPool, type TcpSession, type Transport } from '../net/index.ts';
 import { SharedAssociation, sharedInterfacesOf } from '../probes/dcerpc-association.ts';
+import { EPM_BOUND_STEPS } from '../probes/dcerpc-epm.ts';
 import { ncacnHttpTransport } from '../probes/ncacn-http.ts';
 import { outcomeFromError } from '../probes/outcome.ts';
 import type { HostProbesSelection } from '../probes/selection.ts';
 import type { Probe, ProbeContext, ProbeOutcome } from '../probes/types.ts';
 import { statusHex } from '../protocol/dcerpc/index.ts';
-import { answeredRpc, classify, needsRemact } from './classify.ts';
+import { boundedResults } from './channel.ts';
+import { answeredRpc, type Classification, classify, needsRemact } from './classify.ts';
 import { DEFAULT_RETRY_POLICY, decideStep, type RetryPolicy } from './policy.ts';
 import { openProbeUdp } from './udp-session.ts';
-import { Wakeup } from './wakeup.ts';
 
 /** The ordered target set the engine walks (one shard of the plan). */
 export interface TargetSequence {
@@ -40,8 +42,13 @@ export interface ScanEngineOptions {
   targets: TargetSequence;
   transport: Transport;
   probes: HostProbes;
-  /** Per-step timeout (connect, each reply). @default 5000 (KB824146scan's default) */
+  /** Per-step timeout (connect, each whole reply). @default 5000 (KB824146scan's default) */
   timeoutMs: number;
+  /**
+   * Bound on one host as a whole (nmap's --host-timeout): past it the host gets needs-investigation.
+   * @default defaultHostTimeoutMs(options): the longest legitimate step sequence of the options
+   */
+  hostTimeoutMs?: number;
   /** Hosts scanned at once; keep well below the fd limit. @default 256 */
   concurrency: number;
   /** New connections per second, elapsed-time based (no catch-up burst). Unlimited when absent. */
@@ -108,9 +115,6 @@ const toEvidence = (o: ProbeOutcome): ProbeEvidence => {
   return e;
 };
 
-/** Hosts dispatched between two turns of the event loop. */
-const YIELD_EVERY = 64;
-
 const ENGINE_DEFAULTS = { timeoutMs: 5000, concurrency: 256, port: 135 };
 
 export const checkEngineOptions = (o: ScanEngineOptions): void => {
@@ -132,11 +136,87 @@ export const checkEngineOptions = (o: ScanEngineOptions): void => {
       `rate must be in (0, 1000000] connections/s, got ${o.ratePerSecond}`,
     );
   }
+  if (
+    o.hostTimeoutMs !== undefined &&
+    !(Number.isInteger(o.hostTimeoutMs) && o.hostTimeoutMs >= 1 && o.hostTimeoutMs <= 86_400_000)
+  ) {
+    throw new RpcsweepError(
+      'INVALID_ARGUMENT',
+      `host timeout must be an integer in 1..86400000 ms, got ${o.hostTimeoutMs}`,
+    );
+  }
   const retries = o.retryPolicy?.retries ?? 0;
   if (!(Number.isInteger(retries) && retries >= 0 && retries <= 10)) {
     throw new RpcsweepError('INVALID_ARGUMENT', `retries must be an integer in 0..10, got ${retries}`);
   }
 };
+
+/**
+ * Default --host-timeout: --timeout times the number of steps (connect, bind, each whole reply) of the
+ * longest sequence a legitimate host can need with these options, plus one step of slack, so a slow
+ * but valid host whose every step answers inside --timeout keeps its verdict (docs/probes.md):
+ * 5 for connect, bind, SYSACT, REMACT, ServerAlive2 on one association (9 when each probe opens its
+ * own connection); +1 per --retries; +2 per attempt with --fallback-593 (connect, greeting);
+ * +1 for -n; the EPM bound for --epm; +3 for --indicators.
+ */
+export const hostTimeoutSteps = (
+  o: Pick<ScanEngineOptions, 'probes' | 'shareAssociation' | 'retryPolicy' | 'fallbackPort'>,
+): number => {
+  const retries = o.retryPolicy?.retries ?? 0;
+  let steps = o.shareAssociation === false ? 9 : 5;
+  steps += retries;
+  if (o.fallbackPort !== undefined) steps += 2 * (1 + retries);
+  if (o.probes.netbios) steps += 1;
+  if (o.probes.epm) steps += EPM_BOUND_STEPS;
+  if (o.probes.indicators) steps += 3;
+  return steps + 1;
+};
+
+export const defaultHostTimeoutMs = (
+  o: Parameters<typeof hostTimeoutSteps>[0] & { timeoutMs: number },
+): number => o.timeoutMs * hostTimeoutSteps(o);
+
+/**
+ * A host's --host-timeout: a signal that aborts every socket of the host when the bound passes (or the
+ * scan is aborted). Started once the host connected: a silent or refusing address is bounded by its
+ * connect deadline alone and costs no timer.
+ */
+class HostBound {
+  readonly #controller = new AbortController();
+  readonly #timer: ReturnType<typeof setTimeout>;
+  readonly #unregister: () => void;
+  expired = false;
+
+  constructor(leftMs: number, scanSignal: AbortSignal | undefined) {
+    this.#timer = setTimeout(
+      () => {
+        this.expired = true;
+        this.#controller.abort();
+      },
+      Math.max(1, leftMs),
+    );
+    this.#unregister = onSignalAbort(scanSignal, () => this.#controller.abort());
+  }
+
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+
+  dispose(): void {
+    clearTimeout(this.#timer);
+    this.#unregister();
+  }
+}
+
+/** A host that hit --host-timeout or the EPM bound: whatever its probes said, it needs a closer look. */
+const boundHit = (c: Classification, reason: string): Classification => ({
+  ...c,
+  verdict: 'needs-investigation',
+  success: false,
+  reason,
+  ms03_026: 'unknown',
+  ms03_039: 'unknown',
+});
 
 /** The indices a scan visits: on resume the unfinished ones first, then `from` to the end. */
 export function* scanOrder(total: number, resume?: ScanEngineOptions['resume']): Generator<number> {
@@ -157,6 +237,7 @@ export async function* scanTargets(options: ScanEngineOptions): AsyncGenerator<S
   const policy = options.retryPolicy ?? DEFAULT_RETRY_POLICY;
   const port = options.port ?? ENGINE_DEFAULTS.port;
   const { signal, probes, timeoutMs } = options;
+  const hostTimeoutMs = options.hostTimeoutMs ?? defaultHostTimeoutMs(options);
   // With the ncacn_http fallback, every connection to its port is opened only once it greeted.
   const transport =
     options.fallbackPort === undefined
@@ -220,6 +301,8 @@ export async function* scanTargets(options: ScanEngineOptions): AsyncGenerator<S
   /** What a host's probes share: the association, and a connection the engine opened for the first one. */
   interface HostConnections {
     association?: SharedAssociation;
+    /** The host's --host-timeout, once it connected. */
+    bound?: HostBound;
     /** Taken by the first `openTcp` of the next probe (the tcp/135 connect of the reachability test). */
     handoff?: TcpSession;
   }
@@ -237,23 +320,24 @@ export async function* scanTargets(options: ScanEngineOptions): AsyncGenerator<S
       rng ??= createRng((options.seed ^ Math.imul(index + 1, 0x9e3779b1)) >>> 0);
       return rng.nextU32();
     };
+    const stepSignal = host.bound?.signal ?? signal;
     const ctx: ProbeContext = {
       address,
       port: stepPort,
       timeoutMs,
-      signal,
+      signal: stepSignal,
       openTcp: async () => {
         const ready = host.handoff;
         if (ready) {
           host.handoff = undefined;
           return ready;
         }
-        if (limiter) await limiter.take(signal, sleep);
-        return transport.openTcp({ host: address, port: stepPort, timeoutMs, signal });
+        if (limiter) await limiter.take(stepSignal, sleep);
+        return transport.openTcp({ host: address, port: stepPort, timeoutMs, signal: stepSignal });
       },
       openUdp: async () => {
-        if (limiter) await limiter.take(signal, sleep);
-        return openProbeUdp(transport, { host: address, port: stepPort, signal });
+        if (limiter) await limiter.take(stepSignal, sleep);
+        return openProbeUdp(transport, { host: address, port: stepPort, signal: stepSignal });
       },
       randomU32,
       now: () => clock.now(),
@@ -263,7 +347,19 @@ export async function* scanTargets(options: ScanEngineOptions): AsyncGenerator<S
     // A probe that did not use the connection handed to it must not leave it open.
     host.handoff?.reset();
     host.handoff = undefined;
-    return outcome!;
+    return host.bound?.expired ? hostTimedOut(outcome!) : outcome!;
+  };
+
+  /** The step the --host-timeout cut short says so, instead of "aborted". */
+  const hostTimedOut = (o: ProbeOutcome): ProbeOutcome => {
+    const message = `host timeout: the host took longer than ${hostTimeoutMs} ms (--host-timeout)`;
+    return {
+      ...o,
+      classification: 'timeout',
+      success: false,
+      reason: message,
+      error: { code: 'PROBE_HOST_TIMEOUT', message },
+    };
   };
 
   /**
@@ -318,16 +414,24 @@ export async function* scanTargets(options: ScanEngineOptions): AsyncGenerator<S
     (o.classification === 'refused' || o.classification === 'unreachable');
 
   const scanHost = async (index: number): Promise<HostResult> => {
+    const host: HostConnections = {};
+    try {
+      return await scanHostWith(index, host);
+    } finally {
+      host.bound?.dispose();
+    }
+  };
+
+  const scanHostWith = async (index: number, host: HostConnections): Promise<HostResult> => {
     const { address, hostname } = options.targets.entryAt(index);
     const startedAt = wallClock();
     const t0 = clock.now();
     const evidence: ProbeEvidence[] = [];
-    const host: HostConnections = {};
     let sysact: ProbeOutcome;
     let remact: ProbeOutcome | undefined;
     let version: ProbeOutcome | undefined;
+    let activationPort = port;
     try {
-      let activationPort = port;
       let unreached = await reachTcp(address, host);
       if (unreached && wantsFallback(unreached)) {
         // The primary port's answer stays in the evidence; the verdict comes from 593 only if it greets.
@@ -345,16 +449,18 @@ export async function* scanTargets(options: ScanEngineOptions): AsyncGenerator<S
         // With a fallback both failed connects are in the evidence already.
         if (evidence.length === 0) evidence.push(toEvidence(sysact));
       } else {
+        host.bound = new HostBound(hostTimeoutMs - (clock.now() - t0), signal);
         if (sharedInterfaces.length > 1) host.association = new SharedAssociation(sharedInterfaces);
         sysact = await runStep(probes.sysact, address, index, activationPort, host);
         evidence.push(toEvidence(sysact));
       }
-      if (needsRemact(sysact)) {
+      if (needsRemact(sysact) && !host.bound?.expired) {
         remact = await runStep(probes.remact, address, index, activationPort, host);
         evidence.push(toEvidence(remact));
       }
       if (
         probes.version &&
+        !host.bound?.expired &&
         answeredRpc(sysact) &&
         !(remact?.comVersion && remact.classification === 'hresult')
       ) {
@@ -388,9 +494,19 @@ export async function* scanTargets(options: ScanEngineOptions): AsyncGenerator<S
     if (probes.netbios && sysact.classification !== 'unreachable') extras.push(probes.netbios);
     if (probes.epm && reachable && answeredRpc(sysact)) extras.push(probes.epm);
     if (probes.indicators && sysact.classification !== 'unreachable') extras.push(...probes.indicators);
+    // Extras of a silent host (UDP NetBIOS) run under the host's bound too.
+    if (extras.length > 0) host.bound ??= new HostBound(hostTimeoutMs - (clock.now() - t0), signal);
+    let bound: ProbeOutcome | undefined = [sysact, remact, version].find(
+      (o) => o?.error?.code === 'PROBE_HOST_TIMEOUT',
+    );
     for (const probe of extras) {
-      const o = await runStep(probe, address, index, probe.defaultPorts[0] ?? port);
+      if (host.bound?.expired) break;
+      // EPM asks the endpoint mapper the activation probes reached (--port, the ncacn_http fallback).
+      const stepPort = probe === probes.epm ? activationPort : (probe.defaultPorts[0] ?? port);
+      const o = await runStep(probe, address, index, stepPort, { bound: host.bound });
       evidence.push(toEvidence(o));
+      const code = o.error?.code;
+      if (code === 'PROBE_HOST_TIMEOUT' || code === 'PROBE_EPM_TIME_BOUND') bound ??= o;
       const f = o.fields ?? {};
       if (typeof f.netbiosName === 'string') result.netbiosName = f.netbiosName;
       if (Array.isArray(f.endpoints)) result.endpoints = f.endpoints as EndpointRecord[];
@@ -402,6 +518,11 @@ export async function* scanTargets(options: ScanEngineOptions): AsyncGenerator<S
     if (c.verdict === 'error') {
       const err = sysact.error ?? remact?.error;
       if (err) result.error = err;
+    }
+    if (bound) {
+      const b = boundHit(c, `${bound.probe}: ${bound.reason}; ${c.reason}`);
+      Object.assign(result, { verdict: b.verdict, success: b.success, reason: b.reason });
+      Object.assign(result, { ms03_026: b.ms03_026, ms03_039: b.ms03_039 });
     }
     result.durationMs = Math.round((clock.now() - t0) * 10) / 10;
     return result;
@@ -431,102 +552,25 @@ export async function* scanTargets(options: ScanEngineOptions): AsyncGenerator<S
     return r;
   };
 
-  // A small channel between the host tasks and the consumer.
-  const ready: ScanItem[] = [];
-  const wakeup = new Wakeup();
-  const notify = () => wakeup.notify();
-  let feederDone = false;
-  let feederError: unknown;
-  const maxReady = Math.max(64, options.concurrency);
-
-  /** Hosts dispatched whose result (or drop) has not reached `ready` yet. */
-  let unsettled = 0;
-  const dispatch = (index: number): void => {
-    options.onStart?.(index);
-    unsettled++;
-    pool.runWith(
-      () => scanHost(index),
-      (result) => {
-        ready.push({ index, result });
-        unsettled--;
-        notify();
-      },
-      (e) => {
-        if (!(e instanceof HostAborted) && !signal?.aborted)
-          ready.push({ index, result: localErrorResult(index, e) });
-        unsettled--;
-        notify();
-      },
-    );
-  };
-
-  let sinceYield = 0;
-  const feed = async (): Promise<void> => {
-    const skip = options.resume?.skipAddresses;
-    /** Dispatches one index; false once the scan was aborted. */
-    const offer = async (index: number): Promise<boolean> => {
-      if (signal?.aborted) return false;
-      if (skip && skip.size > 0 && skip.has(options.targets.entryAt(index).address)) {
-        options.onSkip?.(index);
-        return true;
-      }
-      // Backpressure: only as many hosts as the pool runs, and a bounded queue of unread results.
-      await pool.onSizeBelow(options.concurrency + 1);
-      while (ready.length >= maxReady && !signal?.aborted) {
-        await new Promise<void>((r) => {
-          consumerWake = r;
-        });
-      }
-      if (signal?.aborted) return false;
-      dispatch(index);
-      // Let I/O run between bursts of connects: thousands of connects started in one tick would
-      // leave their RSTs and SYN-ACKs unread until the connect timers had already fired.
-      if (++sinceYield >= YIELD_EVERY) {
-        sinceYield = 0;
-        await new Promise<void>((r) => setImmediate(r));
-      }
-      return true;
-    };
-    if (options.indices) {
-      for await (const index of options.indices) if (!(await offer(index))) break;
-    } else {
-      for (const index of scanOrder(options.targets.total, options.resume)) if (!(await offer(index))) break;
-    }
-  };
-  let consumerWake: (() => void) | undefined;
-
-  const feeding = feed()
-    .catch((e) => {
-      feederError = e;
-    })
-    .finally(() => {
-      feederDone = true;
-      notify();
-    });
-  const onAbort = () => {
-    const w = consumerWake;
-    consumerWake = undefined;
-    w?.();
-    notify();
-  };
-  signal?.addEventListener('abort', onAbort, { once: true });
-  try {
-    for (;;) {
-      while (ready.length > 0) {
-        const item = ready.shift()!;
-        if (ready.length < maxReady) {
-          const w = consumerWake;
-          consumerWake = undefined;
-          w?.();
-        }
-        yield item;
-      }
-      if (feederDone && unsettled === 0 && ready.length === 0) break;
-      await wakeup.until(() => ready.length > 0 || (feederDone && unsettled === 0));
-    }
-    await feeding;
-    if (feederError) throw feederError;
-  } finally {
-    signal?.removeEventListener('abort', onAbort);
-  }
+  const skip = options.resume?.skipAddresses;
+  const channel = boundedResults<HostResult>({
+    order: options.indices ?? scanOrder(options.targets.total, options.resume),
+    pool,
+    concurrency: options.concurrency,
+    run: scanHost,
+    // An aborted host is dropped, not reported: it stays in flight and resume scans it again.
+    onError: (index, e) =>
+      e instanceof HostAborted || signal?.aborted ? undefined : localErrorResult(index, e),
+    skip:
+      skip && skip.size > 0
+        ? (index) => {
+            if (!skip.has(options.targets.entryAt(index).address)) return false;
+            options.onSkip?.(index);
+            return true;
+          }
+        : undefined,
+    onStart: options.onStart,
+    signal,
+  });
+  yield* channel;
 }

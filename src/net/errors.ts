@@ -14,6 +14,7 @@ export type NetErrorCode = Extract<
   | 'NET_REFUSED'
   | 'NET_UNREACHABLE'
   | 'NET_READ_TIMEOUT'
+  | 'NET_WRITE_TIMEOUT'
   | 'NET_RESET'
   | 'NET_CLOSED'
   | 'NET_LOCAL_RESOURCES'
@@ -56,7 +57,11 @@ export class NetError extends RpcsweepError {
 
   /** The peer (or the path to it) did not answer in time. */
   get timeout(): boolean {
-    return this.code === 'NET_CONNECT_TIMEOUT' || this.code === 'NET_READ_TIMEOUT';
+    return (
+      this.code === 'NET_CONNECT_TIMEOUT' ||
+      this.code === 'NET_READ_TIMEOUT' ||
+      this.code === 'NET_WRITE_TIMEOUT'
+    );
   }
 
   /** A condition of this machine, not of the target: back off and retry, never report as a verdict. */
@@ -140,6 +145,7 @@ const DETAIL_BY_CODE: Record<NetErrorCode, (errno: string | undefined, text: str
   NET_REFUSED: () => 'connection refused',
   NET_UNREACHABLE: (errno, text) => (errno ? `unreachable (${errno})` : `failed: ${text}`),
   NET_READ_TIMEOUT: (errno) => `timed out (${errno ?? 'timeout'})`,
+  NET_WRITE_TIMEOUT: (errno) => `write timed out (${errno ?? 'timeout'})`,
   NET_RESET: (errno, text) => (errno ? `connection reset (${errno})` : `failed: ${text}`),
   NET_CLOSED: (errno) => `connection closed (${errno ?? 'eof'})`,
   NET_LOCAL_RESOURCES: (errno) => `local resources exhausted (${errno ?? 'unknown'})`,

@@ -1,7 +1,10 @@
 /**
  * TCP connects and request/response sessions with per-step deadlines, AbortSignal and a hard cap on
- * the bytes a peer may send. Hostile peers (tarpits, 1 B/s drips, giant frag_length, endless
- * fragments) are bounded by the step deadline, which data does not extend, and by the byte cap.
+ * the bytes a peer may send. Each receive has one deadline that data does not extend (a 1 B/s drip or
+ * a giant frag_length ends at it), plus the byte cap. A receive delimits one message only: a caller
+ * that reads a reply made of several messages (DCE/RPC fragments, EPM pages) passes what is left of
+ * its own whole-reply deadline to each receive (probes/dcerpc-call.ts), and the engine bounds a host
+ * as a whole (`--host-timeout`, engine/scan.ts); nothing here restarts a clock per message.
  * What Node reports per target behaviour is in shared/docs/lab.md §4 ("What a Node connect sees").
  */
 import net from 'node:net';
@@ -177,7 +180,7 @@ export interface TcpSession {
   readonly localPort: number;
   /** Every byte received so far, consumed or not. */
   readonly bytesReceived: number;
-  /** Writes bytes; rejects with NET_RESET/NET_CLOSED/NET_ABORTED (or NET_READ_TIMEOUT past `timeoutMs`). */
+  /** Writes bytes; rejects with NET_RESET/NET_CLOSED/NET_ABORTED (or NET_WRITE_TIMEOUT past `timeoutMs`). */
   send(bytes: Uint8Array, options?: { timeoutMs?: number }): Promise<void>;
   /**
    * Resolves with the next whole message as the framer delimits it (bytes after it stay buffered).
@@ -382,7 +385,7 @@ export const wrapTcpSocket = (
           timeoutMs === undefined
             ? undefined
             : setTimeout(() => {
-                const e = fail('NET_READ_TIMEOUT', 'send', `write not flushed after ${timeoutMs} ms`);
+                const e = fail('NET_WRITE_TIMEOUT', 'send', `write not flushed after ${timeoutMs} ms`);
                 setFailure(e);
                 reject(e);
               }, timeoutMs);

@@ -5,15 +5,17 @@
  * checks a bind_ack (PDU type, echoed call_id, result list), and anything unexpected becomes a
  * classification with a reason instead of an exception.
  */
-import { type Decoded, DecodeError, type DecodeFailure } from '../core/errors.ts';
+import { type Decoded, type DecodeFailure, isRpcsweepError } from '../core/errors.ts';
 import type { Framer, TcpSession } from '../net/index.ts';
 import {
+  CallReassembler,
   decodePdu,
   encodeBind,
   encodeRequest,
   NDR32_SYNTAX,
+  type NdrReaderOptions,
   type Pdu,
-  PFC,
+  pduFrameLength,
   type SyntaxId,
 } from '../protocol/dcerpc/index.ts';
 import { malformedReply, outcomeFromError } from './outcome.ts';
@@ -26,32 +28,10 @@ const MAX_RESPONSE_FRAGMENTS = 16;
 const MAX_RESPONSE_STUB = 64 * 1024;
 
 /**
- * Delimits DCE/RPC PDUs in a TCP byte stream for TcpSession.receive: the frag_length at offset 8 in
- * the drep byte order. Throws DecodeError for bytes that cannot start a PDU (an HTTP server, garbage).
+ * Delimits DCE/RPC PDUs in a TCP byte stream for TcpSession.receive: the codec's header check, with
+ * the fragment size we offered as the largest a peer may send.
  */
-export const dcerpcFramer: Framer = (b) => {
-  if (b.length < 1) return 0;
-  if (b[0] !== 5) {
-    throw new DecodeError({
-      code: 'DCERPC_BAD_VERSION',
-      offset: 0,
-      field: 'dcerpc.ver',
-      message: `rpc_vers is ${b[0]}, not 5`,
-    });
-  }
-  if (b.length < 10) return 0;
-  const littleEndian = ((b[4] ?? 0) & 0x10) !== 0;
-  const len = littleEndian ? (b[8] ?? 0) | ((b[9] ?? 0) << 8) : ((b[8] ?? 0) << 8) | (b[9] ?? 0);
-  if (len < 16) {
-    throw new DecodeError({
-      code: 'DCERPC_BAD_FRAG_LEN',
-      offset: 8,
-      field: 'dcerpc.cn_frag_len',
-      message: `frag_length ${len} is smaller than the 16-byte header`,
-    });
-  }
-  return len;
-};
+export const dcerpcFramer: Framer = (b) => pduFrameLength(b, MAX_FRAG);
 
 export interface CallSpec {
   probe: string;
@@ -62,6 +42,27 @@ export interface CallSpec {
 }
 
 const describe = (p: Pdu): string => p.type;
+
+/** The whole reply (every fragment) did not arrive within one --timeout. */
+const replyTimeout = (timeoutMs: number, fragments: number) => {
+  const message =
+    fragments === 0
+      ? `no reply within ${timeoutMs} ms`
+      : `reply not complete within ${timeoutMs} ms (${fragments} fragment(s) received; fragments do not extend the timeout)`;
+  return {
+    classification: 'timeout' as const,
+    success: false,
+    reason: message,
+    error: { code: 'NET_READ_TIMEOUT', message },
+  };
+};
+
+const wrongContext = (what: string, got: number, want: number) => ({
+  classification: 'malformed' as const,
+  success: false,
+  reason: `${what} on presentation context ${got}, not the bound ${want}`,
+  error: { code: 'PROBE_UNEXPECTED_REPLY', message: 'p_cont_id mismatch' },
+});
 
 const mismatch = (what: string, got: number, want: number) => ({
   classification: 'malformed' as const,
@@ -100,6 +101,64 @@ export const encodeProbeBind = (callId: number, syntaxes: readonly SyntaxId[]): 
     })),
   });
 
+type Receive = (timeoutMs?: number) => Promise<Pdu | { failure: DecodeFailure }>;
+
+/**
+ * One request on a bound context and its whole reply: every fragment must carry the request's call_id
+ * and context (a fault may say context 0, as Windows and Samba send bind-level faults), the fragments
+ * are joined by the codec's CallReassembler within MAX_RESPONSE_FRAGMENTS / MAX_RESPONSE_STUB, and
+ * the whole reply must arrive within one --timeout: fragments never extend it.
+ */
+const runCall = async (
+  ctx: ProbeContext,
+  receive: Receive,
+  session: TcpSession,
+  q: { callId: number; contextId: number; opnum: number; stub: Uint8Array; probe: string },
+): Promise<CallResult> => {
+  const c0 = ctx.now();
+  const done = (o: Omit<ProbeOutcome, 'probe' | 'transport' | 'port' | 'durationMs'>): CallResult => ({
+    kind: 'outcome',
+    outcome: { probe: q.probe, transport: 'tcp', port: ctx.port, durationMs: ctx.now() - c0, ...o },
+  });
+  const deadline = c0 + ctx.timeoutMs;
+  const reassembler = new CallReassembler({
+    maxCallBytes: MAX_RESPONSE_STUB,
+    maxFragments: MAX_RESPONSE_FRAGMENTS,
+    maxOpenCalls: 1,
+  });
+  let fragments = 0;
+  try {
+    await session.send(
+      encodeRequest({ callId: q.callId, contextId: q.contextId, opnum: q.opnum, stub: q.stub }),
+    );
+    for (;;) {
+      const left = deadline - ctx.now();
+      if (left < 1) return done(replyTimeout(ctx.timeoutMs, fragments));
+      const p = await receive(Math.ceil(left));
+      fragments++;
+      if ('failure' in p) return done(malformedReply(p.failure, 'call answer'));
+      if (p.header.callId !== q.callId) return done(mismatch('call answer', p.header.callId, q.callId));
+      if (p.type === 'fault') {
+        if (p.contextId !== q.contextId && p.contextId !== 0)
+          return done(wrongContext('fault', p.contextId, q.contextId));
+        return done({ classification: 'fault', success: true, faultStatus: p.status });
+      }
+      if (p.type !== 'response') return done(unexpected('response', p));
+      if (p.contextId !== q.contextId) return done(wrongContext('response', p.contextId, q.contextId));
+      const step = reassembler.add(p);
+      if (!step.ok) return done(malformedReply(step.error, `response fragment ${fragments}`));
+      if (step.call) {
+        return { kind: 'response', stub: step.call.stub, littleEndian: step.call.firstHeader.littleEndian };
+      }
+    }
+  } catch (e) {
+    if (isRpcsweepError(e) && e.code === 'NET_READ_TIMEOUT')
+      return done(replyTimeout(ctx.timeoutMs, fragments));
+    const o = outcomeFromError({ probe: q.probe, transport: 'tcp', port: ctx.port, durationMs: 0 }, e, true);
+    return { kind: 'outcome', outcome: { ...o, durationMs: ctx.now() - c0 } };
+  }
+};
+
 export type BindAttempt =
   | { kind: 'bound'; association: BoundAssociation }
   /** `connected` is false when the connect itself failed (refused, unreachable, local resources). */
@@ -123,8 +182,9 @@ export const bindContexts = async (
   } catch (e) {
     return { kind: 'outcome', outcome: outcomeFromError(base(), e, false), connected: false };
   }
-  const receive = async (): Promise<Pdu | { failure: DecodeFailure }> => {
-    const bytes = await session.receive(dcerpcFramer, { timeoutMs: ctx.timeoutMs });
+  /** The next PDU, within `timeoutMs` (what is left of the step's whole-reply deadline). */
+  const receive: Receive = async (timeoutMs = ctx.timeoutMs) => {
+    const bytes = await session.receive(dcerpcFramer, { timeoutMs });
     const d = decodePdu(bytes);
     return d.ok ? d.value : { failure: d.error };
   };
@@ -157,66 +217,13 @@ export const bindContexts = async (
     }
     if (ack.type !== 'bind_ack') return fail(unexpected('bind_ack', ack));
     const bindResults = ack.results.map((r): [number, number] => [r.result, r.reason]);
-    const call = async (
-      contextId: number,
-      opnum: number,
-      stub: Uint8Array,
-      callProbe: string,
-    ): Promise<CallResult> => {
-      const id = ++callId;
-      const c0 = ctx.now();
-      const done = (o: Omit<ProbeOutcome, 'probe' | 'transport' | 'port' | 'durationMs'>): CallResult => ({
-        kind: 'outcome',
-        outcome: { probe: callProbe, transport: 'tcp', port: ctx.port, durationMs: ctx.now() - c0, ...o },
-      });
-      try {
-        await session.send(encodeRequest({ callId: id, contextId, opnum, stub }));
-        const chunks: Uint8Array[] = [];
-        let stubBytes = 0;
-        for (let fragment = 0; ; fragment++) {
-          const p = await receive();
-          if ('failure' in p) return done(malformedReply(p.failure, 'call answer'));
-          if (p.header.callId !== id) return done(mismatch('call answer', p.header.callId, id));
-          if (p.type === 'fault')
-            return done({ classification: 'fault', success: true, faultStatus: p.status });
-          if (p.type !== 'response') return done(unexpected('response', p));
-          chunks.push(p.stub);
-          stubBytes += p.stub.length;
-          if (p.header.flags & PFC.LAST_FRAG) break;
-          if (fragment + 1 >= MAX_RESPONSE_FRAGMENTS || stubBytes > MAX_RESPONSE_STUB) {
-            return done({
-              classification: 'malformed',
-              success: false,
-              reason: `response still not finished after ${fragment + 1} fragments / ${stubBytes} bytes`,
-              error: { code: 'DCERPC_REASSEMBLY_LIMIT', message: 'too many response fragments' },
-            });
-          }
-        }
-        return { kind: 'response', stub: chunks.length === 1 ? chunks[0]! : concat(chunks, stubBytes) };
-      } catch (e) {
-        const o = outcomeFromError(
-          { probe: callProbe, transport: 'tcp', port: ctx.port, durationMs: 0 },
-          e,
-          true,
-        );
-        return { kind: 'outcome', outcome: { ...o, durationMs: ctx.now() - c0 } };
-      }
-    };
+    const call = (contextId: number, opnum: number, stub: Uint8Array, callProbe: string) =>
+      runCall(ctx, receive, session, { callId: ++callId, contextId, opnum, stub, probe: callProbe });
     return { kind: 'bound', association: { bindResults, call, close: () => session.reset() } };
   } catch (e) {
     session.reset();
     return { kind: 'outcome', outcome: outcomeFromError(base(), e, true), connected: true };
   }
-};
-
-const concat = (chunks: readonly Uint8Array[], total: number): Uint8Array => {
-  const all = new Uint8Array(total);
-  let at = 0;
-  for (const c of chunks) {
-    all.set(c, at);
-    at += c.length;
-  }
-  return all;
 };
 
 /**
@@ -287,7 +294,8 @@ export const openConversation = async (
 };
 
 export interface SingleCallSpec<T> extends CallSpec {
-  decode(stub: Uint8Array): Decoded<T>;
+  /** Decodes the stub in the reply's byte order (`options.littleEndian` from its drep). */
+  decode(stub: Uint8Array, options: NdrReaderOptions): Decoded<T>;
   /** What the decoded reply says: its HRESULT and, when it carries one, the server COMVERSION. */
   read(reply: T): { hresult: number; comVersion?: { major: number; minor: number } };
   /**
@@ -323,13 +331,26 @@ export const runSingleCall = async <T>(ctx: ProbeContext, spec: SingleCallSpec<T
     ...(conversation.reused ? { reusedConnection: true } : {}),
   };
   const stubLength = call.stub.length;
-  const d = spec.decode(call.stub);
+  const d = spec.decode(call.stub, { littleEndian: call.littleEndian });
   if (!d.ok) {
     if (spec.callName === undefined) {
       return { ...base, ...malformedReply(d.error), durationMs: ctx.now() - t0 };
     }
     const context = `${spec.callName} response (${stubLength} bytes)`;
     return { ...base, ...malformedReply(d.error, context), stubLength, durationMs: ctx.now() - t0 };
+  }
+  if (spec.callName !== undefined && d.consumed !== stubLength) {
+    // The activation replies have one exact layout (detection.md D4, D8): bytes after it are not Windows.
+    const message = `${stubLength - d.consumed} byte(s) after the ${d.consumed}-byte reply`;
+    return {
+      ...base,
+      classification: 'malformed',
+      success: false,
+      reason: `${spec.callName} response (${stubLength} bytes): ${message}`,
+      error: { code: 'PROBE_UNEXPECTED_REPLY', message },
+      stubLength,
+      durationMs: ctx.now() - t0,
+    };
   }
   const { hresult, comVersion } = spec.read(d.value);
   return {

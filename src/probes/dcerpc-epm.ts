@@ -2,7 +2,9 @@
  * dcerpc-epm (`--epm`, `rpcsweep epm TARGET`): enumerates the endpoint mapper with ept_lookup
  * (rpc_c_ep_all_elts, max_ents 500), paging with the returned handle until it is zero or the status
  * says the list ended (EPT_S_NOT_REGISTERED may arrive together with the last entries, as Samba does).
- * Bounded: at most MAX_PAGES requests and MAX_ENTRIES entries, whatever the peer claims.
+ * Bounded: at most MAX_PAGES requests and MAX_ENTRIES entries, whatever the peer claims, and
+ * EPM_BOUND_STEPS × --timeout for the whole enumeration (connect, bind and every page): a peer that
+ * pages slowly or endlessly ends there with what it listed, as `timeout` / PROBE_EPM_TIME_BOUND.
  */
 import type { EndpointRecord } from '../core/result.ts';
 import {
@@ -17,12 +19,17 @@ import {
 import { NULL_CONTEXT_HANDLE } from '../protocol/dcerpc/ndr/index.ts';
 import { openConversation } from './dcerpc-call.ts';
 import { describeDecodeFailure } from './outcome.ts';
-import type { Probe, ProbeOutcome } from './types.ts';
+import type { Probe, ProbeContext, ProbeOutcome } from './types.ts';
 
 export const EPM_PROBE_NAME = 'dcerpc-epm';
 const MAX_PAGES = 64;
 const MAX_ENTRIES = 10_000;
 const PAGE_SIZE = 500;
+/**
+ * Total bound of one enumeration, in --timeout steps: connect, bind and four pages of 500 entries
+ * (a Windows 2003 endpoint mapper lists a few hundred; Samba's fits in one page).
+ */
+export const EPM_BOUND_STEPS = 6;
 
 export const epmProbe: Probe = {
   name: EPM_PROBE_NAME,
@@ -36,8 +43,17 @@ export const epmProbe: Probe = {
       description: 'registered endpoints: uuid, version, name, annotation, binding',
     },
   ],
-  async run(ctx): Promise<ProbeOutcome> {
-    const t0 = ctx.now();
+  async run(outer): Promise<ProbeOutcome> {
+    const t0 = outer.now();
+    const boundMs = EPM_BOUND_STEPS * outer.timeoutMs;
+    // Every step (bind, each page) gets at most what is left of the bound.
+    const ctx: ProbeContext = {
+      ...outer,
+      get timeoutMs() {
+        return Math.max(1, Math.min(outer.timeoutMs, Math.floor(t0 + boundMs - outer.now())));
+      },
+    };
+    const overBound = (): boolean => ctx.now() - t0 >= boundMs - 1;
     const open = await openConversation(ctx, EPM_PROBE_NAME, EPM_SYNTAX);
     if (open.kind === 'outcome') return open.outcome;
     const { conversation } = open;
@@ -50,8 +66,11 @@ export const epmProbe: Probe = {
     const entries: EptEntry[] = [];
     let handle: { attributes: number; uuid: string } = NULL_CONTEXT_HANDLE;
     let note: string | undefined;
+    let pages = 0;
     try {
       for (let page = 0; ; page++) {
+        if (overBound()) break;
+        pages++;
         const call = await conversation.call(
           EPM_OPNUMS.ept_lookup,
           encodeEptLookupRequest({ entryHandle: handle, maxEnts: PAGE_SIZE }),
@@ -62,7 +81,7 @@ export const epmProbe: Probe = {
           note = `enumeration stopped: ${call.outcome.reason ?? call.outcome.classification}`;
           break;
         }
-        const d = decodeEptLookupResponse(call.stub);
+        const d = decodeEptLookupResponse(call.stub, { littleEndian: call.littleEndian });
         if (!d.ok) {
           const message = describeDecodeFailure(d.error);
           if (entries.length === 0) {
@@ -93,6 +112,18 @@ export const epmProbe: Probe = {
       conversation.close();
     }
     const endpoints: EndpointRecord[] = entries.map(toEndpointRecord);
+    if (overBound()) {
+      const message = `enumeration stopped at its ${boundMs} ms bound (${EPM_BOUND_STEPS} × --timeout) after ${pages} page(s), ${endpoints.length} endpoint(s) listed`;
+      return {
+        ...base,
+        classification: 'timeout',
+        success: false,
+        reason: message,
+        error: { code: 'PROBE_EPM_TIME_BOUND', message },
+        durationMs: ctx.now() - t0,
+        fields: { endpoints },
+      };
+    }
     return {
       ...base,
       classification: 'hresult',

@@ -14,6 +14,7 @@ export const classificationOfNetCode = (code: string, connected: boolean): Probe
     case 'NET_CONNECT_TIMEOUT':
       return connected ? 'closed' : 'unreachable';
     case 'NET_READ_TIMEOUT':
+    case 'NET_WRITE_TIMEOUT':
       return 'timeout';
     case 'NET_LOCAL_RESOURCES':
       return 'local-error';

@@ -35,7 +35,13 @@ export interface ProbeContext {
 
 /** What a call on a bound context produced, before the probe interprets the stub. */
 export type CallResult =
-  | { kind: 'response'; stub: Uint8Array; bindResults?: Array<[number, number]> }
+  | {
+      kind: 'response';
+      stub: Uint8Array;
+      /** The reply's integer order (its first fragment's drep): decode the stub with it. */
+      littleEndian: boolean;
+      bindResults?: Array<[number, number]>;
+    }
   | { kind: 'outcome'; outcome: ProbeOutcome };
 
 /** An accepted bind: one connection, its bind results, and calls on any context it bound. */

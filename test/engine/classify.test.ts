@@ -109,6 +109,18 @@ test('D5: SYSACT E_ACCESSDENIED or fault 5 ⇒ dcom-restricted', () => {
   }
 });
 
+test('D8/D11: CO_E_BADPATH outside the exact 68-byte layout is not patched-kb823980', () => {
+  for (const length of [0, 64, 72, 368]) {
+    const c = classify({
+      sysact: sysHr(UNPATCHED_HR),
+      remact: remHr(HRESULT.CO_E_BADPATH, undefined, length),
+    });
+    assert.equal(c.verdict, 'needs-investigation', `${length}-byte stub`);
+    assert.equal(c.ms03_026, 'unknown');
+    assert.match(c.reason, new RegExp(`${length}-byte stub`));
+  }
+});
+
 test('D6 + D8: SYSACT unpatched, REMACT CO_E_BADPATH ⇒ patched with KB823980 only', () => {
   const s = sysHr(UNPATCHED_HR);
   assert.equal(needsRemact(s), true);

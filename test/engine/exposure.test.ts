@@ -99,6 +99,36 @@ test('the audit of a lab matches the ports the lab opens; indicators flag only t
   assert.deepEqual(clean!.indicators, []);
 });
 
+test("a silent host's UDP ports are probed in parallel, and reported in the advisory order", async () => {
+  const SILENT = `${base}.23`;
+  const portMap = new Map<string, number>();
+  // Every UDP port bound and never answering: each check waits out both attempts.
+  for (const port of [69, 135, 137, 138, 139, 445]) {
+    const s = await startLoopbackUdpServer({ host: SILENT, onMessage: () => {} });
+    closers.push(() => s.close());
+    portMap.set(`udp:${port}`, s.port);
+  }
+  const [host] = await collect(
+    auditExposure({
+      targets: { total: 1, entryAt: () => ({ address: SILENT }) },
+      transport: nodeTransport,
+      timeoutMs: 300,
+      udpAttempts: 2,
+      seed: 7,
+      portMap,
+    }),
+  );
+  const udp = host!.ports.filter((p) => p.transport === 'udp');
+  assert.deepEqual(
+    udp.map((p) => [p.port, p.state]),
+    [69, 135, 137, 138, 139, 445].map((port) => [port, 'open|filtered']),
+  );
+  const sequential = udp.reduce((sum, p) => sum + p.durationMs, 0);
+  assert.ok(sequential >= 6 * 600 - 50, `each port waited out its attempts (${sequential} ms in all)`);
+  // One after another the host would take at least their sum; in parallel about one port's wait.
+  assert.ok(host!.durationMs < sequential / 2, `host ${host!.durationMs} ms, ports ${sequential} ms summed`);
+});
+
 test('local resource exhaustion is retried, not reported as a host state (FakeTransport)', async () => {
   let failures = 0;
   const fake = new FakeTransport();

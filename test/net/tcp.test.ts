@@ -274,3 +274,18 @@ describe('error normalisation', () => {
     assert.match(e.message, /^connect tcp \[::1\]:135: connection refused$/);
   });
 });
+
+test('a write the peer never takes (zero window) fails with NET_WRITE_TIMEOUT, not NET_READ_TIMEOUT', async () => {
+  const s = await serve((socket) => socket.pause());
+  const session = await openTcpSession({ host: '127.0.0.1', port: s.port, timeoutMs: 2000 });
+  try {
+    // Far more than the socket buffers on both sides hold: the write cannot flush.
+    await rejectsWith(
+      session.send(new Uint8Array(64 * 1024 * 1024), { timeoutMs: 300 }),
+      'NET_WRITE_TIMEOUT',
+      /write not flushed after 300 ms/,
+    );
+  } finally {
+    session.reset();
+  }
+});

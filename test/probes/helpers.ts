@@ -41,11 +41,17 @@ export const nak: FakeTcpStep = {
   reply: (req) =>
     encodeBindNak({ callId: callIdOf(req), rejectReason: 4, versions: [{ major: 5, minor: 0 }] }),
 };
+/** The presentation context a request was sent on (answers echo it, as servers do). */
+export const contextIdOf = (request: Uint8Array): number => {
+  const d = decodePdu(request);
+  return d.ok && d.value.type === 'request' ? d.value.contextId : 0;
+};
+
 export const respond = (stub: Uint8Array): FakeTcpStep => ({
-  reply: (req) => encodeResponse({ callId: callIdOf(req), contextId: 0, stub }),
+  reply: (req) => encodeResponse({ callId: callIdOf(req), contextId: contextIdOf(req), stub }),
 });
 export const fault = (status: number): FakeTcpStep => ({
-  reply: (req) => encodeFault({ callId: callIdOf(req), contextId: 0, status, flags: 0x23 }),
+  reply: (req) => encodeFault({ callId: callIdOf(req), contextId: contextIdOf(req), status, flags: 0x23 }),
 });
 
 export const ctxFor = (fake: FakeTransport, address = '127.0.60.1', port = 135, seed = 1): ProbeContext => {

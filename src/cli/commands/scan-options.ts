@@ -21,6 +21,8 @@ export interface ScanCliOptions {
   concurrency?: string;
   rate?: string;
   timeout?: string;
+  /** `--host-timeout MS`: bound on one host as a whole (unset: the engine's default from --timeout). */
+  hostTimeout?: string;
   /** -T0..-T5 or a template name (timing.ts). */
   timing?: string;
   port?: string;
@@ -69,6 +71,8 @@ export interface ScanSettings {
   workers: number;
   checkpointMs: number;
   dbRetryMs: number;
+  /** Unset: the engine's default (--timeout × the longest legitimate step sequence). */
+  hostTimeoutMs?: number;
   ratePerSecond?: number;
   failOn: Set<Verdict>;
   /** Absent when not given: a resumed scan takes the seed of its state file, a new one a random seed. */
@@ -139,6 +143,8 @@ export const resolveScanSettings = (argTargets: readonly string[], o: ScanCliOpt
     workers: intOption('--workers', o.workers, 1, 16),
     checkpointMs: intOption('--checkpoint-ms', o.checkpointMs, 50, 3_600_000),
     dbRetryMs: intOption('--db-retry-ms', o.dbRetryMs, 0, 86_400_000),
+    hostTimeoutMs:
+      o.hostTimeout === undefined ? undefined : intOption('--host-timeout', o.hostTimeout, 1, 86_400_000),
     failOn: parseFailOn(o.failOn),
     seed: o.seed === undefined ? undefined : intOption('--seed', o.seed, 0, 2 ** 32 - 1),
     shard: o.shard === undefined ? WHOLE : parseShard(o.shard),

@@ -301,6 +301,7 @@ const engineResults = (run: ScanRun, signal: AbortSignal) => {
   const common = {
     targets: { total: plan.length, entryAt: (i: number) => plan.addressAt(i) },
     timeoutMs: s.timeoutMs,
+    hostTimeoutMs: s.hostTimeoutMs,
     // Without root the lab serves on an unprivileged port: follow it unless the user chose one.
     port: s.port ?? run.lab?.port ?? 135,
     shareAssociation: !o.connectionPerProbe,
@@ -374,7 +375,14 @@ export const register = (program: Command, io: CliIo): void => {
       '--rate <n>',
       'new connections per second (elapsed-time based, no catch-up bursts; default from -T: 300, a cap for fragile networks)',
     )
-    .option('--timeout <ms>', 'per-step timeout in milliseconds (connect, each reply; default from -T: 5000)')
+    .option(
+      '--timeout <ms>',
+      'per-step timeout in milliseconds (connect, each whole reply; default from -T: 5000)',
+    )
+    .option(
+      '--host-timeout <ms>',
+      'bound on one host as a whole (default: --timeout × its longest step sequence)',
+    )
     .option(
       '-p, --port <n>',
       'TCP port of the RPC endpoint mapper (default 135; with --lab, the port the lab serves)',

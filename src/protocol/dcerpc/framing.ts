@@ -5,6 +5,8 @@
  * - CallReassembler: joins the stubs of multi-fragment requests/responses by call_id, bounded by total
  *   bytes, fragment count and open calls, so a hostile peer cannot make it allocate without limit.
  * - PduStream: both, plus decoding, for callers that just want PDUs and finished calls.
+ * - pduFrameLength: the same header check for a caller that holds the buffer itself (net's
+ *   TcpSession.receive framer, which the scanner's probes use).
  *
  * Errors are values (DecodeFailure); after one, a framer stops: the stream cannot be resynchronised.
  */
@@ -14,6 +16,27 @@ import { COMMON_HEADER_LENGTH, MAX_FRAG_LENGTH, PFC } from './constants.ts';
 import { type PduHeader, readHeader } from './header.ts';
 import { decodePdu } from './pdu/decode.ts';
 import type { Pdu, RequestPdu, ResponsePdu } from './pdu/types.ts';
+
+/**
+ * The length of the PDU that starts `buffered`: its frag_length once the 16-byte header is in, 0
+ * before. Throws DecodeError for bytes that cannot start a PDU (an HTTP or TLS banner, garbage: the
+ * version byte is checked as soon as it arrives) or a frag_length outside 16..maxFragLength.
+ */
+export const pduFrameLength = (buffered: Uint8Array, maxFragLength = MAX_FRAG_LENGTH): number => {
+  if (buffered.length === 0) return 0;
+  if (buffered.length < COMMON_HEADER_LENGTH) {
+    if (buffered[0] !== 5) {
+      throw new DecodeError({
+        code: 'DCERPC_BAD_VERSION',
+        offset: 0,
+        field: 'dcerpc.ver',
+        message: `rpc_vers is ${buffered[0]}, not 5`,
+      });
+    }
+    return 0;
+  }
+  return readHeader(new ByteReader(buffered), { maxFragLength, checkAuthLength: false }).fragLength;
+};
 
 export interface PduFramerOptions {
   /** Largest frag_length accepted. @default 65535, range 16..65535 */
