@@ -137,3 +137,27 @@ test('scan, exposure and epm take the same target options: -iL, --exclude, --exc
     [`${block}.1`],
   );
 });
+
+test('inspect and advise take -o FILE like scan (format from the extension)', async () => {
+  const { readFileSync, writeFileSync } = await import('node:fs');
+  const { PCAPS } = await import('../support/system.ts');
+  const pdus = join(tmp, 'pdus.ndjson');
+  const i = makeCliIo();
+  assert.equal(
+    await runCli(['inspect', '-o', pdus, `${PCAPS}samba-epm-impacket-rpcdump-lo.pcapng`], i.io),
+    EXIT.OK,
+    i.err(),
+  );
+  assert.equal(i.out(), '');
+  const first = JSON.parse(readFileSync(pdus, 'utf8').split('\n')[0] ?? '{}') as { ptype?: string };
+  assert.equal(first.ptype, 'bind');
+  const input = join(tmp, 'hosts.ndjson');
+  writeFileSync(input, `${JSON.stringify({ address: '10.0.0.1', verdict: 'unpatched', evidence: [] })}\n`);
+  const advice = join(tmp, 'advice.txt');
+  const a = makeCliIo();
+  assert.equal(await runCli(['advise', '--from', input, '-o', advice], a.io), EXIT.OK, a.err());
+  assert.equal(a.out(), '');
+  assert.match(readFileSync(advice, 'utf8'), /10\.0\.0\.1/);
+  const bad = makeCliIo();
+  assert.equal(await runCli(['advise', '--from', input, '-o', join(tmp, 'a.html')], bad.io), EXIT.USAGE);
+});

@@ -13,10 +13,12 @@ import { escapeTerminal, safeJson } from '../../core/escape.ts';
 import { type HostResult, VERDICTS } from '../../core/result.ts';
 import { EXIT } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
+import { closeOutput, openOutput, textOrNdjsonForPath } from '../output-file.ts';
 
 interface AdviseOptions {
   from?: string;
-  format: 'text' | 'ndjson';
+  format?: 'text' | 'ndjson';
+  output?: string;
 }
 
 const isHostResult = (v: unknown): v is HostResult => {
@@ -73,6 +75,9 @@ export const runAdvise = async (
     if (input !== stdin) input.destroy();
   };
   io.signal.addEventListener('abort', stop, { once: true });
+  const format = options.format ?? (options.output ? textOrNdjsonForPath(options.output, 'advise') : 'text');
+  const file = options.output ? openOutput(options.output) : undefined;
+  const out = file ?? io.stdout;
   let lineNo = 0;
   let hosts = 0;
   let bad = 0;
@@ -91,14 +96,15 @@ export const runAdvise = async (
     if (!isHostResult(value)) continue; // run metadata, summaries, other record types
     hosts++;
     const advice = adviseHost(normalise(value));
-    io.stdout.write(
-      options.format === 'ndjson'
+    out.write(
+      format === 'ndjson'
         ? `${safeJson(advice)}\n`
         : // Reasons can carry peer-supplied text: never write raw control characters to a terminal.
           `${adviceToLines(advice).map(escapeTerminal).join('\n')}\n\n`,
     );
   }
   io.signal.removeEventListener('abort', stop);
+  if (file && options.output) await closeOutput(file, options.output);
   if (io.signal.aborted) {
     io.setExitCode(EXIT.INTERRUPTED);
     return;
@@ -112,7 +118,13 @@ export const register = (program: Command, io: CliIo): void => {
     .command('advise')
     .description('remediation advice per host (fix, service-pack prerequisites, filtering) from scan NDJSON')
     .option('--from <file>', 'scan results as NDJSON (HostResult lines); default: standard input')
-    .addOption(new Option('--format <format>', 'output format').choices(['text', 'ndjson']).default('text'))
+    .addOption(
+      new Option('--format <format>', 'output format (default: from -o, else text)').choices([
+        'text',
+        'ndjson',
+      ]),
+    )
+    .option('-o, --output <file>', 'write the advice to FILE (.txt: text, .ndjson/.jsonl: ndjson)')
     .addHelpText(
       'after',
       '\nExamples:\n  rpcsweep advise --from scan.ndjson\n  rpcsweep scan --format ndjson 10.0.0.0/24 | rpcsweep advise --format ndjson\n',

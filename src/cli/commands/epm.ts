@@ -1,11 +1,3 @@
-/**
- * `rpcsweep epm TARGET…`: lists what the endpoint mapper on TCP 135 registers (ept_lookup, paged),
- * like rpcdump, as a text table or NDJSON. Annotations come from the network: control characters are
- * escaped before they reach a terminal.
- */
-import { createWriteStream } from 'node:fs';
-import { extname } from 'node:path';
-import type { Writable } from 'node:stream';
 import type { Command } from 'commander';
 import { systemClock } from '../../core/clock.ts';
 import { RpcsweepError } from '../../core/errors.ts';
@@ -17,8 +9,8 @@ import type { ProbeContext } from '../../probes/types.ts';
 import { createTargetPlan } from '../../targets/index.ts';
 import type { CliIo } from '../io.ts';
 import { collectList, intOption, usage } from '../options.ts';
+import { closeOutput, openOutput, textOrNdjsonForPath } from '../output-file.ts';
 import { resolveTargets } from '../targets.ts';
-import { outputError } from './scan-output.ts';
 
 export { escapeTerminal as escapeText } from '../../core/escape.ts';
 
@@ -33,25 +25,6 @@ interface EpmOptions {
   format?: string;
   output?: string;
 }
-
-const epmFormatForPath = (path: string): string => {
-  if (/\.(?:ndjson|jsonl)$/i.test(path)) return 'ndjson';
-  if (/\.txt$/i.test(path) || extname(path) === '') return 'text';
-  return usage(`-o ${path}: epm writes text (.txt) or ndjson (.ndjson, .jsonl)`);
-};
-
-/** A file for -o; write errors surface when it is closed (one line naming the file and errno). */
-const openOutput = (path: string): Writable => {
-  const w = createWriteStream(path);
-  w.on('error', () => {});
-  return w;
-};
-
-const closeOutput = (w: Writable, path: string): Promise<void> =>
-  new Promise((resolve, reject) => {
-    w.once('error', (e) => reject(outputError(path, 'write', e)));
-    w.end(() => resolve());
-  });
 
 export const register = (program: Command, io: CliIo): void => {
   program
@@ -68,7 +41,7 @@ export const register = (program: Command, io: CliIo): void => {
     .action(async (args: string[], o: EpmOptions) => {
       const timeoutMs = intOption('--timeout', o.timeout, 1, 600_000);
       const port = intOption('--port', o.port, 1, 65535);
-      const format = o.format ?? (o.output ? epmFormatForPath(o.output) : 'text');
+      const format = o.format ?? (o.output ? textOrNdjsonForPath(o.output, 'epm') : 'text');
       if (format !== 'text' && format !== 'ndjson') usage(`--format must be text or ndjson, got "${format}"`);
       const targets = await resolveTargets({ ...o, args }, io);
       const out = o.output ? openOutput(o.output) : io.stdout;

@@ -17,9 +17,11 @@ import {
 import { RpcsweepError } from '../../core/errors.ts';
 import { safeJson } from '../../core/escape.ts';
 import type { CliIo } from '../io.ts';
+import { closeOutput, openOutput, textOrNdjsonForPath } from '../output-file.ts';
 
 interface InspectOptions {
-  format: 'text' | 'ndjson';
+  format?: 'text' | 'ndjson';
+  output?: string;
   filter?: string;
 }
 
@@ -72,8 +74,10 @@ const readCapture = (path: string): Uint8Array => {
 export const runInspect = async (path: string, options: InspectOptions, io: CliIo): Promise<void> => {
   const keep: RecordPredicate = options.filter ? parseRecordFilter(options.filter) : () => true;
   const decoder = new CaptureDecoder(readCapture(path));
-  const out = new BufferedOut(io.stdout, io.signal);
-  const text = options.format === 'text';
+  const file = options.output ? openOutput(options.output) : undefined;
+  const out = new BufferedOut(file ?? io.stdout, io.signal);
+  const text =
+    (options.format ?? (options.output ? textOrNdjsonForPath(options.output, 'inspect') : 'text')) === 'text';
   let shown = 0;
   for (const item of decoder.items()) {
     if (io.signal.aborted) break;
@@ -93,6 +97,7 @@ export const runInspect = async (path: string, options: InspectOptions, io: CliI
     );
   }
   await out.flush();
+  if (file && options.output) await closeOutput(file, options.output);
   if (s.problem) {
     throw new RpcsweepError(s.problem.code, `${escapeText(path)}: ${s.problem.message}`, {
       details: { frame: s.problem.frame, offset: s.problem.offset },
@@ -114,7 +119,13 @@ export const register = (program: Command, io: CliIo): void => {
     .command('inspect')
     .description('decode the DCE/RPC PDUs (binds, EPM, mgmt, activation calls) in a pcap or pcapng capture')
     .argument('<capture>', 'pcap or pcapng file')
-    .addOption(new Option('--format <format>', 'output format').choices(['text', 'ndjson']).default('text'))
+    .addOption(
+      new Option('--format <format>', 'output format (default: from -o, else text)').choices([
+        'text',
+        'ndjson',
+      ]),
+    )
+    .option('-o, --output <file>', 'write the decoded PDUs to FILE (.txt: text, .ndjson/.jsonl: ndjson)')
     .option(
       '--filter <terms>',
       'only PDUs matching all field=value terms, e.g. ptype=fault or interface=EPMv4,opnum=2 or port=135',
