@@ -21,7 +21,10 @@ export const SYSACT_STUB_LENGTH = 16;
 export const REMACT_STUB_LENGTH = 68;
 
 export interface ClassifyInput {
-  /** ms03-039-sysact outcome: always run first; its connect doubles as the tcp/135 test (D1/D2). */
+  /**
+   * ms03-039-sysact outcome: always run first; its connect doubles as the reachability test (D1/D2)
+   * on the port scanned: 135, `--port`, or 593 after `--fallback-593`.
+   */
   sysact: ProbeOutcome;
   /** ms03-026-remact outcome, when the engine ran it (see `needsRemact`). */
   remact?: ProbeOutcome;

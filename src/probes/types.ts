@@ -1,7 +1,7 @@
 /**
  * The probe extension point (style.md §2, zmap's probe_module_t): a probe builds requests, reads the
  * replies and says what it saw. It never opens sockets: the engine hands it a ProbeContext whose
- * `openSession` is backed by src/net (or by a scripted fake in tests).
+ * `openTcp` / `openUdp` are backed by src/net (or by a scripted fake in tests).
  */
 
 import type { TcpSession, UdpSession } from '../net/index.ts';

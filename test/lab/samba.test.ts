@@ -54,7 +54,13 @@ test('Samba and emulated hosts side by side both answer an EPM lookup', {
     const emulated = await lookup(EMULATED);
     assert.equal(emulated.numEnts, 14);
     assert.equal(emulated.status, 0);
-    pid = (await runAsync('sh', ['-c', `pgrep -f 'samba-dcerpcd.*rpcsweep-samba' || true`])).trim();
+    // Only our Samba: another run's may be up too, so keep the one whose smb.conf serves SAMBA.
+    const ours = [
+      `for p in $(pgrep -f 'samba-dcerpcd.*rpcsweep-samba'); do`,
+      `conf=$(tr '\\0' '\\n' < /proc/$p/cmdline | grep 'smb.conf$');`,
+      `grep -qF 'interfaces = ${SAMBA}/32' "$conf" 2>/dev/null && echo $p; done; true`,
+    ].join(' ');
+    pid = (await runAsync('sh', ['-c', ours])).trim();
     assert.notEqual(pid, '', 'samba-dcerpcd runs');
   } finally {
     await lab.close();

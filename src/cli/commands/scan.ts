@@ -258,7 +258,8 @@ const runScanLoop = async (
   progress.start(snapshot);
   let lastSave = systemClock.now();
   const stop = new AbortController();
-  // Every in-flight socket listens on this signal: thousands of listeners are expected.
+  // Sockets do not listen here one by one (net/abort.ts keeps one 'abort' listener per signal);
+  // the limit stays lifted so no count of other subscribers can trigger Node's leak warning.
   setMaxListeners(0, stop.signal);
   const onAbort = () => stop.abort(io.signal.reason);
   if (io.signal.aborted) onAbort();

@@ -7,7 +7,8 @@
  * RemoteCreateInstance (opnum 4): in ORPCTHIS, pUnkOuter, pActProperties; out as above.
  * The probe (Tenable 11835, detection.md §2.3) sends a 12-byte junk blob instead of an OBJREF; the
  * 16-byte failure reply (ORPCTHAT 8, NULL 4, HRESULT 4) decides: RPC_E_INVALID_OBJREF / E_INVALIDARG
- * / E_ACCESSDENIED ⇒ patched.
+ * ⇒ patched; E_ACCESSDENIED ⇒ DCOM disabled or restricted, which says nothing about the patch
+ * (engine/classify.ts, D5).
  */
 
 import type { Decoded } from '../../../core/errors.ts';
