@@ -13,16 +13,6 @@ import { SCAN_COLUMNS, scanFromRow, scanValues } from './scan-row.ts';
 import { MIGRATIONS, SCHEMA_VERSION, SCHEMA_VERSION_TABLE } from './schema.ts';
 import type { NewScan, ResultStore, ScanRow, StoredResult, VerdictRow } from './types.ts';
 
-let driver: typeof Database | undefined;
-/**
- * better-sqlite3 is loaded on first use: it is a native addon outside the bundle, needed only when a
- * SQLite store is opened (a copied bundle without node_modules still scans).
- */
-const sqlite = (): typeof Database => {
-  driver ??= createRequire(import.meta.url)('better-sqlite3') as typeof Database;
-  return driver;
-};
-
 export interface SqliteOptions {
   /** Stop after this schema version (tests make a first-schema database). @default the newest */
   upToVersion?: number;
@@ -31,6 +21,16 @@ export interface SqliteOptions {
   /** Extra attempts after a busy timeout, with doubling back-off. @default 3 */
   busyRetries?: number;
 }
+
+/**
+ * better-sqlite3 is loaded when a SQLite store is first opened: the bundle keeps it external (its
+ * native addon is found relative to its own files), so commands that use no store never need it.
+ */
+let driver: typeof Database | undefined;
+const loadDriver = (): typeof Database => {
+  driver ??= createRequire(import.meta.url)('better-sqlite3') as typeof Database;
+  return driver;
+};
 
 const sqliteCode = (e: unknown): string => String((e as { code?: unknown })?.code ?? '');
 const isBusy = (e: unknown): boolean => /^SQLITE_(BUSY|LOCKED)/.test(sqliteCode(e));
@@ -49,7 +49,7 @@ const openFailure = (path: string, e: unknown): RpcsweepError => {
         ? 'the file is not an rpcsweep SQLite database, or it is corrupt'
         : code.startsWith('SQLITE_READONLY')
           ? 'the database is read-only'
-          : (e as Error).message;
+          : String((e as Error).message).split('\n')[0];
   if (isBusy(e))
     return new RpcsweepError('STORE_BUSY', `database ${path} is locked by another process`, { cause: e });
   return new RpcsweepError('STORE_OPEN', `database ${path}: ${why}`, { cause: e });
@@ -79,7 +79,7 @@ export class SqliteStore implements ResultStore {
   static open(path: string, options: SqliteOptions = {}): SqliteStore {
     let db: Database.Database | undefined;
     try {
-      db = new (sqlite())(path, { timeout: options.busyTimeoutMs ?? 2000 });
+      db = new (loadDriver())(path, { timeout: options.busyTimeoutMs ?? 2000 });
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
       db.pragma('foreign_keys = ON');
@@ -235,7 +235,7 @@ const migrate = (db: Database.Database, target: number): void => {
 
 /** The schema version a SQLite database is at (0 when it has none). */
 export const sqliteSchemaVersion = (path: string): number => {
-  const db = new (sqlite())(path, { readonly: true });
+  const db = new (loadDriver())(path, { readonly: true });
   try {
     const row = db.prepare('SELECT MAX(version) AS v FROM schema_version').get() as { v: number | null };
     return row.v ?? 0;
