@@ -47,6 +47,8 @@ export const looksLikeDcerpcHeader = (b: Uint8Array, at = 0): boolean => {
 export interface ConnectionCallbacks {
   pdu(record: PduRecord): void;
   note(note: StreamNote): void;
+  /** Optional: the whole (reassembled, unsealed) stub of a call, beside the record that completes it. */
+  stub?(record: PduRecord, stub: Uint8Array): void;
 }
 
 export interface DcerpcConnectionOptions extends CallReassemblerOptions {}
@@ -358,6 +360,7 @@ export class DcerpcConnection implements StreamSink {
     info: CallInfo | undefined,
   ): void {
     if (!ctx || !info) return;
+    this.#callbacks.stub?.(record, call.stub);
     if (pdu.auth && pdu.auth.authLevel >= 6) {
       record.body_note = 'stub sealed (auth level packet_privacy)';
       return;
