@@ -360,7 +360,6 @@ export class DcerpcConnection implements StreamSink {
     info: CallInfo | undefined,
   ): void {
     if (!ctx || !info) return;
-    this.#callbacks.stub?.(record, call.stub);
     if (pdu.auth && pdu.auth.authLevel >= 6) {
       record.body_note = 'stub sealed (auth level packet_privacy)';
       return;
@@ -378,6 +377,7 @@ export class DcerpcConnection implements StreamSink {
     );
     if (result.kind === 'decoded') record.body = result.body;
     else if (result.kind === 'failed') record.body_error = toRecordError(result.error);
+    this.#callbacks.stub?.(record, call.stub);
   }
 
   #endpoints(from: Direction) {
