@@ -29,6 +29,8 @@ const failure = (iface: string, stderr: string, code: number | null): RpcsweepEr
       'TRIAGE_CAPTURE_PRIVILEGE',
       `tcpdump may not capture on ${iface}: ${last} (run as root or grant CAP_NET_RAW)`,
     );
+  if (/syntax error|can't parse filter|illegal/i.test(stderr))
+    return new RpcsweepError('CLI_USAGE', `--bpf: tcpdump rejects the filter: ${last}`);
   if (/no such device|doesn't exist|does not exist/i.test(stderr))
     return new RpcsweepError('CLI_USAGE', `--live ${iface}: no such interface (tcpdump: ${last})`);
   return new RpcsweepError('TRIAGE_LIVE_FAILED', `tcpdump on ${iface} exited with code ${code}: ${last}`);
@@ -41,6 +43,8 @@ const failure = (iface: string, stderr: string, code: number | null): RpcsweepEr
  */
 export const runTcpdump = (
   iface: string,
+  /** Extra capture filter ANDed with LIVE_FILTER (e.g. `net 10.1.0.0/16`). */
+  extraFilter: string | undefined,
   durationS: number | undefined,
   io: CliIo,
   onChunk: (chunk: Uint8Array) => void,
@@ -48,7 +52,8 @@ export const runTcpdump = (
   command = io.env.RPCSWEEP_TCPDUMP ?? 'tcpdump',
 ): Promise<void> =>
   new Promise((resolve, reject) => {
-    const child = spawn(command, ['-w', '-', '-U', '-n', '-s', '0', '-i', iface, LIVE_FILTER], {
+    const filter = extraFilter ? `(${LIVE_FILTER}) and (${extraFilter})` : LIVE_FILTER;
+    const child = spawn(command, ['-w', '-', '-U', '-n', '-s', '0', '-i', iface, filter], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';

@@ -28,6 +28,7 @@ interface TriageCliOptions {
   output?: string;
   live?: string;
   duration?: string;
+  bpf?: string;
   minDestinations?: string;
 }
 
@@ -100,13 +101,17 @@ export const runTriage = async (captures: string[], o: TriageCliOptions, io: Cli
       const stream = new FrameStream();
       await runTcpdump(
         o.live,
+        o.bpf,
         duration,
         io,
         (chunk) => {
           for (const item of stream.push(chunk)) engine.push(item);
           writer.flush();
         },
-        (nowNs) => engine.tick(nowNs),
+        (nowNs) => {
+          engine.tick(nowNs);
+          writer.flush();
+        },
       );
       for (const item of stream.end()) if (item.kind === 'frame') engine.push(item);
     } else {
@@ -140,7 +145,7 @@ export const runTriage = async (captures: string[], o: TriageCliOptions, io: Cli
   } catch (e) {
     // Alerts found before a corrupt frame are still written (to stdout); a file is not left as if complete.
     engine.finish();
-    writer.close([]);
+    writer.flush();
     if (partial) {
       await endWritable(out).catch(() => {});
       rmSync(partial, { force: true });
@@ -165,6 +170,10 @@ export const register = (program: Command, io: CliIo): void => {
     .option('-o, --output <file>', 'write alerts to FILE (.ndjson → ndjson, .json → eve)')
     .option('--live <iface>', 'read the interface through tcpdump -w - -U (needs capture privilege)')
     .option('--duration <seconds>', 'with --live: stop after this many seconds (default: until Ctrl-C)')
+    .option(
+      '--bpf <filter>',
+      'with --live: a tcpdump filter ANDed with the built-in one, e.g. "net 10.1.0.0/16"',
+    )
     .option(
       '--min-destinations <n>',
       'distinct tcp/135 destinations before a source is a scanner (default 20)',
