@@ -53,9 +53,13 @@ export const runTcpdump = (
 ): Promise<void> =>
   new Promise((resolve, reject) => {
     const filter = extraFilter ? `(${LIVE_FILTER}) and (${extraFilter})` : LIVE_FILTER;
-    const child = spawn(command, ['-w', '-', '-U', '-n', '-s', '0', '-i', iface, filter], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      command,
+      ['-w', '-', '-U', '--immediate-mode', '-B', '32768', '-n', '-s', '0', '-i', iface, filter],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stderr = '';
     let stoppedByUs = false;
     let spawnError: NodeJS.ErrnoException | undefined;
@@ -69,8 +73,15 @@ export const runTcpdump = (
     child.stdout.on('data', (chunk: Buffer) =>
       onChunk(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length)),
     );
+    let listening = false;
     child.stderr.on('data', (chunk: Buffer) => {
       stderr = (stderr + chunk.toString('utf8')).slice(-STDERR_KEEP);
+      // Say once when the capture is really running (tcpdump's own line), so users and tests can start.
+      const line = listening ? undefined : /listening on [^\n]*/.exec(stderr)?.[0];
+      if (line) {
+        listening = true;
+        io.stderr.write(`rpcsweep: tcpdump: ${line}\n`);
+      }
     });
     child.on('error', (e: NodeJS.ErrnoException) => {
       spawnError = e;

@@ -1,5 +1,5 @@
 /**
- * TCP/135 scanners: one source sending SYNs to many destinations. Blaster's shape (blaster.md §7):
+ * TCP/135 scanners: one source reaching many destinations on TCP/135 (SYN-only, refused or completed). Blaster's shape (blaster.md §7):
  * batches of 20 consecutive addresses about 1.8 s apart, a sequential sweep; anything else with enough
  * destinations is a generic (or merely sequential) scan. A source that also sent the benign
  * MS03-026/MS03-039 probe requests of rpcsweep, KB823980scan or Tenable is reported as an auditor.
@@ -91,12 +91,14 @@ export class Scan135Detector implements Detector {
   packet(p: TriagePacket): void {
     const t = p.tcp;
     if (!t) return;
-    if (t.dstPort === 135 && (t.flags & 0x12) === 0x02) this.#syn(p, t.src, t.dst, t.srcPort);
+    // Any client packet to 135 reaches a destination: a SYN lost from the capture (or a capture that
+    // starts mid-connection) must not hide it. Batches and times come from the first packet seen.
+    if (t.dstPort === 135 && (t.flags & 0x12) !== 0x12) this.#contact(p, t.src, t.dst, t.srcPort);
     else if (t.srcPort === 135 && (t.flags & 0x12) === 0x12) this.#answer(t.dst, t.src, OPEN);
     else if (t.srcPort === 135 && t.flags & 0x04) this.#answer(t.dst, t.src, REFUSED);
   }
 
-  #syn(p: TriagePacket, src: string, dst: string, sport: number): void {
+  #contact(p: TriagePacket, src: string, dst: string, sport: number): void {
     let s = this.#sources.get(src);
     if (!s) {
       s = {
