@@ -113,7 +113,9 @@ console.log(`capture: ${frames} packets, ${(bytes / 1e6).toFixed(0)} MB (${path}
 console.log(
   `triage: ${seconds.toFixed(2)} s, ${Math.round(frames / seconds).toLocaleString('en')} packets/s`,
 );
-console.log(`triage CPU: ${cpuSeconds.toFixed(2)} s, ${Math.round(frames / cpuSeconds).toLocaleString('en')} packets per CPU second (the machine is shared)`);
+console.log(
+  `triage CPU: ${cpuSeconds.toFixed(2)} s, ${Math.round(frames / cpuSeconds).toLocaleString('en')} packets per CPU second (the machine is shared)`,
+);
 console.log(`live memory growth at samples (after GC): peak ${(peak / 1e6).toFixed(1)} MB`);
 console.log(`alerts: ${JSON.stringify(Object.fromEntries(kinds))}`);
 if (!process.argv[3]) rmSync(path, { force: true });
