@@ -287,3 +287,52 @@ export const dnsQuery = (client: string, server: string, t: number, name: string
 });
 
 export const byTime = (packets: Packet[]): Packet[] => [...packets].sort((a, b) => a.t - b.t);
+
+const le16 = (v: number) => Uint8Array.of(v & 0xff, (v >> 8) & 0xff);
+const le32 = (v: number) => Uint8Array.of(v & 0xff, (v >> 8) & 0xff, (v >> 16) & 0xff, (v >>> 24) & 0xff);
+
+/** An SMB2 WRITE of `data` to one pipe file id (MS-SMB2 2.2.21), in a NetBIOS session message. */
+const smb2PipeWrite = (messageId: number, data: Uint8Array): Uint8Array => {
+  const header = concat(
+    Uint8Array.of(0xfe, 0x53, 0x4d, 0x42),
+    le16(64), // StructureSize
+    le16(1), // CreditCharge
+    le32(0), // Status
+    le16(9), // Command: WRITE
+    le16(1), // CreditRequest
+    le32(0), // Flags: a request
+    le32(0), // NextCommand
+    le32(messageId),
+    le32(0), // MessageId high half
+    new Uint8Array(32), // Reserved, TreeId, SessionId, Signature
+  );
+  const fileId = new Uint8Array(16).fill(7);
+  const body = concat(
+    le16(49),
+    le16(64 + 48),
+    le32(data.length),
+    new Uint8Array(8),
+    fileId,
+    new Uint8Array(16),
+    data,
+  );
+  const smb = concat(header, body);
+  return concat(
+    Uint8Array.of(0, (smb.length >> 16) & 0xff, (smb.length >> 8) & 0xff, smb.length & 0xff),
+    smb,
+  );
+};
+
+/** The RemoteActivation bind and request written over an SMB2 named pipe on tcp/445. */
+export const remactOverSmb = (client: string, server: string, t: number, request: Uint8Array): Packet[] =>
+  conversation({
+    client,
+    server,
+    cport: 1032,
+    sport: 445,
+    t,
+    messages: [
+      { from: 'client', bytes: smb2PipeWrite(2, bindTo(REMACT_SYNTAX)) },
+      { from: 'client', bytes: smb2PipeWrite(3, request) },
+    ],
+  });

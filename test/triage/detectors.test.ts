@@ -12,6 +12,7 @@ import {
   type Packet,
   pcap,
   remactConversation,
+  remactOverSmb,
   remactRequestWithServerPart,
   sysactConversation,
   sysactRequestWithPath,
@@ -316,4 +317,14 @@ test('infection: an exploit attempt alone, or a scan alone, is not an incident',
     ['exploit-activation'],
   );
   assert.deepEqual(kinds(triage(blasterSweep('10.0.0.5', '10.0.7', 0))), ['scan-135']);
+});
+
+test('exploit-activation: the same request written to an SMB2 named pipe on 445 (snort 2193 territory)', () => {
+  const alerts = triage(remactOverSmb('10.0.0.66', '10.0.0.5', 1, remactRequestWithServerPart(40)));
+  assert.deepEqual(kinds(alerts), ['exploit-activation']);
+  assert.equal(alerts[0]!.dport, 445);
+  assert.equal(alerts[0]!.evidence.server_part_length, 40);
+  assert.equal(alerts[0]!.evidence.smb_version, 2);
+  assert.match(alerts[0]!.signature, /over SMB pipe/);
+  assert.deepEqual(triage(remactOverSmb('10.0.0.66', '10.0.0.5', 1, remactRequestWithServerPart(15))), []);
 });
