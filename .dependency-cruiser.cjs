@@ -24,6 +24,7 @@ module.exports = {
     only('ioc', ['core'], 'offline artifact checks'),
     only('sim', ['core'], 'the simulator is packet-free: never the network layer'),
     only('lab', ['core', 'protocol'], 'the lab serves emulated hosts on sockets of its own (see only-net-and-lab-open-sockets)'),
+    only('triage', ['core', 'protocol', 'capture'], 'triage turns frames into alerts; the CLI feeds it files or tcpdump'),
     {
       name: 'probes-use-net-types-only',
       comment: 'a probe cannot open sockets: it may import types from net, nothing else',
@@ -40,9 +41,9 @@ module.exports = {
     },
     {
       name: 'pure-codec-and-sim-no-io',
-      comment: 'protocol/, capture/ and sim/ do no I/O and keep no timers',
+      comment: 'protocol/, capture/, sim/ and triage/ do no I/O and keep no timers',
       severity: 'error',
-      from: { path: '^src/(protocol|capture|sim)/' },
+      from: { path: '^src/(protocol|capture|sim|triage)/' },
       to: { dependencyTypes: ['core'], path: '^(node:)?(fs|fs/promises|timers|timers/promises|child_process|worker_threads|net|dgram)$' },
     },
     {

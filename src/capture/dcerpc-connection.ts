@@ -47,6 +47,8 @@ export const looksLikeDcerpcHeader = (b: Uint8Array, at = 0): boolean => {
 export interface ConnectionCallbacks {
   pdu(record: PduRecord): void;
   note(note: StreamNote): void;
+  /** Optional: the whole (reassembled, unsealed) stub of a call, beside the record that completes it. */
+  stub?(record: PduRecord, stub: Uint8Array): void;
 }
 
 export interface DcerpcConnectionOptions extends CallReassemblerOptions {}
@@ -375,6 +377,7 @@ export class DcerpcConnection implements StreamSink {
     );
     if (result.kind === 'decoded') record.body = result.body;
     else if (result.kind === 'failed') record.body_error = toRecordError(result.error);
+    this.#callbacks.stub?.(record, call.stub);
   }
 
   #endpoints(from: Direction) {

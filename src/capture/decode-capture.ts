@@ -4,9 +4,13 @@
  * the sequence with one `problem` item, after every PDU decoded before it (and after flushing the
  * streams still open, so partial data is not silently lost).
  */
-import { DcerpcConnection, type DcerpcConnectionOptions } from './dcerpc-connection.ts';
-import type { CaptureProblem } from './frames.ts';
-import { decodePacket } from './packet.ts';
+import {
+  type ConnectionCallbacks,
+  DcerpcConnection,
+  type DcerpcConnectionOptions,
+} from './dcerpc-connection.ts';
+import type { CaptureFrame, CaptureProblem, FrameItem } from './frames.ts';
+import { decodePacket, type PacketResult } from './packet.ts';
 import type { PduRecord, StreamNote } from './pdu-record.ts';
 import { readFrames } from './read-frames.ts';
 import { looksLikeSmb, SmbConnection } from './smb-pipes.ts';
@@ -102,7 +106,10 @@ export interface CaptureSummary {
   problem?: CaptureProblem;
 }
 
-export interface DecodeCaptureOptions extends TcpReassemblyOptions, DcerpcConnectionOptions {}
+export interface DecodeCaptureOptions extends TcpReassemblyOptions, DcerpcConnectionOptions {
+  /** Called with the whole stub of every reassembled request/response (triage measures, never keeps it). */
+  onStub?: ConnectionCallbacks['stub'];
+}
 
 /** ISO 8601 with microseconds (Date only keeps milliseconds); out-of-range times as raw epoch seconds. */
 export const isoTime = (ns: bigint): string => {
@@ -114,6 +121,10 @@ export const isoTime = (ns: bigint): string => {
   return `${iso.slice(0, -1)}${micros.toString().padStart(3, '0')}Z`;
 };
 
+/**
+ * Decodes frames pushed one at a time (`push`, then `finish`), or a whole source at once (`items`).
+ * The source is a capture in memory or a stream of frame items (readFrameChunks, FrameStream).
+ */
 export class CaptureDecoder {
   readonly summary: CaptureSummary = {
     frames: 0,
@@ -125,23 +136,21 @@ export class CaptureDecoder {
     notes: 0,
     unsupportedLinkTypes: [],
   };
-  readonly #bytes: Uint8Array;
-  readonly #options: DecodeCaptureOptions;
+  readonly #source: Uint8Array | Iterable<FrameItem>;
+  readonly #queue: CaptureItem[] = [];
+  readonly #times = new Map<number, string>();
+  readonly #unsupported = new Set<number>();
+  readonly #reassembler: TcpReassembler;
+  #finished = false;
 
-  constructor(bytes: Uint8Array, options: DecodeCaptureOptions = {}) {
-    this.#bytes = bytes;
-    this.#options = options;
-  }
-
-  /** Iterate once. */
-  *items(): Generator<CaptureItem> {
-    const queue: CaptureItem[] = [];
-    const times = new Map<number, string>();
-    const timeOf = (frame: number) => times.get(frame) ?? '';
+  constructor(source: Uint8Array | Iterable<FrameItem> = [], options: DecodeCaptureOptions = {}) {
+    this.#source = source;
     const summary = this.summary;
-    const reassembler = new TcpReassembler((info) => {
+    const queue = this.#queue;
+    const timeOf = (frame: number) => this.#times.get(frame) ?? '';
+    this.#reassembler = new TcpReassembler((info) => {
       summary.connections++;
-      const callbacks = {
+      const callbacks: ConnectionCallbacks = {
         pdu: (record: PduRecord) => {
           summary.pdus++;
           if (record.error) summary.malformedPdus++;
@@ -151,48 +160,72 @@ export class CaptureDecoder {
           summary.notes++;
           queue.push({ kind: 'note', note });
         },
+        ...(options.onStub ? { stub: options.onStub } : {}),
       };
       return new RoutingSink(
         (smb) =>
           smb
-            ? new SmbConnection(info, callbacks, timeOf, this.#options)
-            : new DcerpcConnection(info, callbacks, timeOf, this.#options),
+            ? new SmbConnection(info, callbacks, timeOf, options)
+            : new DcerpcConnection(info, callbacks, timeOf, options),
         (c) => {
           if (c.isDcerpc) summary.dcerpcConnections++;
         },
       );
-    }, this.#options);
-    const unsupported = new Set<number>();
-    for (const item of readFrames(this.#bytes)) {
-      if (item.kind === 'problem') {
-        summary.problem = item.problem;
-        reassembler.finish();
-        yield* queue.splice(0);
-        yield item;
-        return;
-      }
-      const frame = item.frame;
-      summary.frames++;
-      const packet = decodePacket(frame.linkType, frame.data, frame.originalLength);
-      if (packet.kind === 'unsupported-link') {
-        if (!unsupported.has(packet.linkType)) {
-          unsupported.add(packet.linkType);
-          summary.unsupportedLinkTypes.push({ linkType: packet.linkType, firstFrame: frame.number });
-        }
-        continue;
-      }
-      if (packet.kind !== 'tcp') continue;
-      summary.tcpSegments++;
-      times.set(frame.number, isoTime(frame.timestampNs));
-      reassembler.push(packet.segment, frame.number);
-      if (queue.length) yield* queue.splice(0);
-      // Keep the time map small: only frames that may still complete a PDU need their time.
-      if (times.size > 200_000) {
-        for (const k of [...times.keys()].slice(0, 100_000)) times.delete(k);
-      }
+    }, options);
+  }
+
+  /** Iterate once over the source given to the constructor. */
+  *items(): Generator<CaptureItem> {
+    const source = this.#source instanceof Uint8Array ? readFrames(this.#source) : this.#source;
+    for (const item of source) {
+      yield* this.push(item);
+      if (this.#finished) return;
     }
-    reassembler.finish();
-    yield* queue.splice(0);
+    yield* this.finish();
+  }
+
+  /** The items completed by one frame (or, for a problem, everything left and then the problem). */
+  *push(item: FrameItem): Generator<CaptureItem> {
+    if (this.#finished) return;
+    if (item.kind === 'problem') {
+      this.summary.problem = item.problem;
+      yield* this.finish();
+      yield item;
+      return;
+    }
+    const frame = item.frame;
+    this.summary.frames++;
+    const packet = decodePacket(frame.linkType, frame.data, frame.originalLength);
+    yield* this.pushPacket(frame, packet);
+  }
+
+  /** As push, for a frame its caller already decoded (triage decodes every packet once). */
+  *pushPacket(frame: CaptureFrame, packet: PacketResult): Generator<CaptureItem> {
+    if (packet.kind === 'unsupported-link') {
+      if (!this.#unsupported.has(packet.linkType)) {
+        this.#unsupported.add(packet.linkType);
+        this.summary.unsupportedLinkTypes.push({ linkType: packet.linkType, firstFrame: frame.number });
+      }
+      return;
+    }
+    if (packet.kind !== 'tcp') return;
+    this.summary.tcpSegments++;
+    const times = this.#times;
+    times.set(frame.number, isoTime(frame.timestampNs));
+    this.#reassembler.push(packet.segment, frame.number);
+    if (this.#queue.length) yield* this.#queue.splice(0);
+    // Keep the time map small: only frames that may still complete a PDU need their time.
+    if (times.size > 200_000) {
+      for (const k of [...times.keys()].slice(0, 100_000)) times.delete(k);
+    }
+  }
+
+  /** The capture ended: flush the streams still open. */
+  *finish(): Generator<CaptureItem> {
+    if (this.#finished) return;
+    this.#finished = true;
+    this.#reassembler.finish();
+    yield* this.#queue.splice(0);
   }
 }
 

@@ -161,6 +161,105 @@ const tcp = (
   };
 };
 
+/** The network layer of a frame: addresses, protocol number, where the transport header starts. */
+export interface IpPacket {
+  readonly kind: 'ip';
+  readonly version: 4 | 6;
+  readonly src: string;
+  readonly dst: string;
+  /** IP protocol number of the transport header (after IPv6 extension headers). */
+  readonly protocol: number;
+  /** Index in the frame's data where the transport header starts. */
+  readonly offset: number;
+  /** End of the captured bytes of this packet (Ethernet padding trimmed). */
+  readonly end: number;
+  /** End of the packet on the wire (beyond `end` when the capture cut it). */
+  readonly wireEnd: number;
+  /** IPv4 total length or IPv6 payload length + 40. */
+  readonly ipLength: number;
+  /** TTL / hop limit. */
+  readonly ttl: number;
+}
+
+const ipv4Layer = (data: Uint8Array, offset: number, cut: number): IpPacket | PacketResult => {
+  if (data.length < offset + 20) return other('short IPv4 header');
+  if (data[offset]! >> 4 !== 4) return other('IPv4 version field is not 4');
+  const headerLength = (data[offset]! & 0x0f) * 4;
+  if (headerLength < 20) return other('bad IPv4 header length');
+  const totalLength = u16(data, offset + 2);
+  const fragment = u16(data, offset + 6);
+  if ((fragment & 0x1fff) !== 0 || (fragment & 0x2000) !== 0) return other('IPv4 fragment (not reassembled)');
+  // total length 0 happens with segmentation offload: then trust the captured length.
+  const wireEnd = totalLength === 0 ? data.length + cut : offset + totalLength;
+  return {
+    kind: 'ip',
+    version: 4,
+    src: ipv4Text(data, offset + 12),
+    dst: ipv4Text(data, offset + 16),
+    protocol: data[offset + 9]!,
+    offset: offset + headerLength,
+    // Trim Ethernet padding: the IP length, not the frame length, bounds the payload.
+    end: Math.min(data.length, wireEnd),
+    wireEnd,
+    ipLength: wireEnd - offset,
+    ttl: data[offset + 8]!,
+  };
+};
+
+const ipv6Layer = (data: Uint8Array, offset: number, cut: number): IpPacket | PacketResult => {
+  if (data.length < offset + 40) return other('short IPv6 header');
+  if (data[offset]! >> 4 !== 6) return other('IPv6 version field is not 6');
+  const payloadLength = u16(data, offset + 4);
+  const wireEnd = payloadLength === 0 ? data.length + cut : offset + 40 + payloadLength;
+  const end = Math.min(data.length, wireEnd);
+  let next = data[offset + 6]!;
+  let o = offset + 40;
+  while (IPV6_EXTENSION_HEADERS.has(next) || next === IPV6_FRAGMENT) {
+    if (o + 8 > end) return other('short IPv6 extension header');
+    if (next === IPV6_FRAGMENT) {
+      const fragmentWord = u16(data, o + 2);
+      if ((fragmentWord & 0xfff8) !== 0 || (fragmentWord & 1) !== 0)
+        return other('IPv6 fragment (not reassembled)');
+      next = data[o]!;
+      o += 8;
+    } else {
+      const length = (data[o + 1]! + 1) * 8;
+      next = data[o]!;
+      o += length;
+    }
+  }
+  return {
+    kind: 'ip',
+    version: 6,
+    src: ipv6Text(data, offset + 8),
+    dst: ipv6Text(data, offset + 24),
+    protocol: next,
+    offset: o,
+    end,
+    wireEnd,
+    ipLength: wireEnd - offset,
+    ttl: data[offset + 7]!,
+  };
+};
+
+/** Decodes the frame down to the IP header (any transport protocol); `other` when it is not IP. */
+export const decodeIp = (
+  linkType: number,
+  data: Uint8Array,
+  originalLength = data.length,
+): IpPacket | PacketResult => {
+  const net = networkLayer(linkType, data);
+  if ('kind' in net) return net;
+  const cut = originalLength - data.length;
+  if (net.ethertype === ETHERTYPE_IPV4) return ipv4Layer(data, net.offset, cut);
+  if (net.ethertype === ETHERTYPE_IPV6) return ipv6Layer(data, net.offset, cut);
+  return other(`ethertype 0x${net.ethertype.toString(16).padStart(4, '0')}`);
+};
+
+/** The TCP segment of an IP packet, or `other` when it is not TCP or its header is bad. */
+export const tcpOf = (data: Uint8Array, ip: IpPacket): PacketResult =>
+  ip.protocol === IPPROTO_TCP ? tcp(data, ip.offset, ip.end, ip.wireEnd, ip.src, ip.dst) : other('not TCP');
+
 /**
  * Decodes the frame down to TCP. `originalLength` is the frame's length on the wire, used to tell a
  * snap-length cut from a short packet.
@@ -170,57 +269,6 @@ export const decodePacket = (
   data: Uint8Array,
   originalLength = data.length,
 ): PacketResult => {
-  const net = networkLayer(linkType, data);
-  if ('kind' in net) return net;
-  const { offset, ethertype } = net;
-  const cut = originalLength - data.length;
-  if (ethertype === ETHERTYPE_IPV4) {
-    if (data.length < offset + 20) return other('short IPv4 header');
-    if (data[offset]! >> 4 !== 4) return other('IPv4 version field is not 4');
-    const headerLength = (data[offset]! & 0x0f) * 4;
-    if (headerLength < 20) return other('bad IPv4 header length');
-    const totalLength = u16(data, offset + 2);
-    const fragment = u16(data, offset + 6);
-    if ((fragment & 0x1fff) !== 0 || (fragment & 0x2000) !== 0)
-      return other('IPv4 fragment (not reassembled)');
-    if (data[offset + 9] !== IPPROTO_TCP) return other('not TCP');
-    // total length 0 happens with segmentation offload: then trust the captured length.
-    const wireEnd = totalLength === 0 ? data.length + cut : offset + totalLength;
-    // Trim Ethernet padding: the IP length, not the frame length, bounds the payload.
-    const end = Math.min(data.length, wireEnd);
-    return tcp(
-      data,
-      offset + headerLength,
-      end,
-      wireEnd,
-      ipv4Text(data, offset + 12),
-      ipv4Text(data, offset + 16),
-    );
-  }
-  if (ethertype === ETHERTYPE_IPV6) {
-    if (data.length < offset + 40) return other('short IPv6 header');
-    if (data[offset]! >> 4 !== 6) return other('IPv6 version field is not 6');
-    const payloadLength = u16(data, offset + 4);
-    const wireEnd = payloadLength === 0 ? data.length + cut : offset + 40 + payloadLength;
-    const end = Math.min(data.length, wireEnd);
-    let next = data[offset + 6]!;
-    let o = offset + 40;
-    while (IPV6_EXTENSION_HEADERS.has(next) || next === IPV6_FRAGMENT) {
-      if (o + 8 > end) return other('short IPv6 extension header');
-      if (next === IPV6_FRAGMENT) {
-        const fragmentWord = u16(data, o + 2);
-        if ((fragmentWord & 0xfff8) !== 0 || (fragmentWord & 1) !== 0)
-          return other('IPv6 fragment (not reassembled)');
-        next = data[o]!;
-        o += 8;
-      } else {
-        const length = (data[o + 1]! + 1) * 8;
-        next = data[o]!;
-        o += length;
-      }
-    }
-    if (next !== IPPROTO_TCP) return other('not TCP');
-    return tcp(data, o, end, wireEnd, ipv6Text(data, offset + 8), ipv6Text(data, offset + 24));
-  }
-  return other(`ethertype 0x${ethertype.toString(16).padStart(4, '0')}`);
+  const ip = decodeIp(linkType, data, originalLength);
+  return ip.kind === 'ip' ? tcpOf(data, ip) : ip;
 };

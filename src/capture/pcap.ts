@@ -1,8 +1,10 @@
 /**
  * Classic libpcap files (tcpdump.org "pcap" file format, draft-ietf-opsawg-pcap): either byte order,
- * microsecond (magic a1b2c3d4) or nanosecond (a1b23c4d) timestamps.
+ * microsecond (magic a1b2c3d4) or nanosecond (a1b23c4d) timestamps. Parsed one record at a time by
+ * the streaming reader (frame-stream.ts), so a file of any size needs memory for one record only.
  */
-import type { CaptureProblem, FrameItem } from './frames.ts';
+import type { FrameItem } from './frames.ts';
+import { problemItem, type RecordParser, type RecordStep } from './record-parser.ts';
 
 const MAGIC_MICRO = 0xa1b2c3d4;
 const MAGIC_NANO = 0xa1b23c4d;
@@ -23,72 +25,67 @@ export const pcapMagic = (bytes: Uint8Array): { littleEndian: boolean; nanos: bo
   return undefined;
 };
 
-export function* readPcapFrames(bytes: Uint8Array): Generator<FrameItem> {
-  const magic = pcapMagic(bytes);
-  const problem = (
-    code: CaptureProblem['code'],
-    frame: number,
-    offset: number,
-    message: string,
-  ): FrameItem => ({
-    kind: 'problem',
-    problem: { code, frame, offset, message },
-  });
-  if (!magic) {
-    yield problem('CAPTURE_BAD_FORMAT', 1, 0, 'not a pcap file (unknown magic number)');
-    return;
-  }
-  if (bytes.length < FILE_HEADER_LENGTH) {
-    yield problem('CAPTURE_BAD_FORMAT', 1, 0, `pcap file header needs 24 bytes, file has ${bytes.length}`);
-    return;
-  }
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const le = magic.littleEndian;
-  const versionMajor = view.getUint16(4, le);
-  if (versionMajor !== 2) {
-    yield problem('CAPTURE_BAD_FORMAT', 1, 4, `pcap version ${versionMajor} is not 2`);
-    return;
-  }
-  // The upper bits of the link-type word can carry an FCS length (pcap draft §4); the type is the low 16.
-  const linkType = view.getUint32(20, le) & 0xffff;
-  const unitNs = magic.nanos ? 1n : 1000n;
-  let offset = FILE_HEADER_LENGTH;
-  let number = 0;
-  while (offset < bytes.length) {
-    number++;
-    if (offset + RECORD_HEADER_LENGTH > bytes.length) {
-      yield problem(
-        'CAPTURE_TRUNCATED',
-        number,
-        offset,
-        `frame ${number}: record header needs 16 bytes, ${bytes.length - offset} left`,
-      );
-      return;
+/** One pcap file, record by record: the file header first, then a 16-byte header + data per frame. */
+export class PcapRecordParser implements RecordParser {
+  #header: { le: boolean; unitNs: bigint; linkType: number } | undefined;
+  #number = 0;
+
+  next(bytes: Uint8Array, at: number, fileOffset: number, final: boolean): RecordStep {
+    const left = bytes.length - at;
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    if (!this.#header) {
+      const magic = pcapMagic(bytes.subarray(at));
+      if (!magic) {
+        if (left < 4 && !final) return { need: 4 };
+        return {
+          stop: problemItem('CAPTURE_BAD_FORMAT', 1, fileOffset, 'not a pcap file (unknown magic number)'),
+        };
+      }
+      if (left < FILE_HEADER_LENGTH) {
+        if (!final) return { need: FILE_HEADER_LENGTH };
+        const message = `pcap file header needs 24 bytes, file has ${left}`;
+        return { stop: problemItem('CAPTURE_BAD_FORMAT', 1, fileOffset, message) };
+      }
+      const le = magic.littleEndian;
+      const versionMajor = view.getUint16(at + 4, le);
+      if (versionMajor !== 2) {
+        const message = `pcap version ${versionMajor} is not 2`;
+        return { stop: problemItem('CAPTURE_BAD_FORMAT', 1, fileOffset + 4, message) };
+      }
+      // The upper bits of the link-type word can carry an FCS length (pcap draft §4); the type is the low 16.
+      const linkType = view.getUint32(at + 20, le) & 0xffff;
+      this.#header = { le, unitNs: magic.nanos ? 1n : 1000n, linkType };
+      return { consumed: FILE_HEADER_LENGTH };
     }
-    const seconds = view.getUint32(offset, le);
-    const fraction = view.getUint32(offset + 4, le);
-    const capturedLength = view.getUint32(offset + 8, le);
-    const originalLength = view.getUint32(offset + 12, le);
+    return this.#record(bytes, view, at, fileOffset, final);
+  }
+
+  #record(bytes: Uint8Array, view: DataView, at: number, fileOffset: number, final: boolean): RecordStep {
+    const { le, unitNs, linkType } = this.#header!;
+    const left = bytes.length - at;
+    const number = this.#number + 1;
+    if (left < RECORD_HEADER_LENGTH) {
+      if (!final) return { need: RECORD_HEADER_LENGTH };
+      const message = `frame ${number}: record header needs 16 bytes, ${left} left`;
+      return { stop: problemItem('CAPTURE_TRUNCATED', number, fileOffset, message) };
+    }
+    const capturedLength = view.getUint32(at + 8, le);
     if (capturedLength > MAX_RECORD_LENGTH) {
-      yield problem(
-        'CAPTURE_BAD_FORMAT',
-        number,
-        offset,
-        `frame ${number}: captured length ${capturedLength} exceeds ${MAX_RECORD_LENGTH} (corrupt record header)`,
-      );
-      return;
+      const message = `frame ${number}: captured length ${capturedLength} exceeds ${MAX_RECORD_LENGTH} (corrupt record header)`;
+      return { stop: problemItem('CAPTURE_BAD_FORMAT', number, fileOffset, message) };
     }
-    const start = offset + RECORD_HEADER_LENGTH;
-    if (start + capturedLength > bytes.length) {
-      yield problem(
-        'CAPTURE_TRUNCATED',
-        number,
-        offset,
-        `frame ${number}: record declares ${capturedLength} bytes, ${bytes.length - start} left`,
-      );
-      return;
+    const total = RECORD_HEADER_LENGTH + capturedLength;
+    if (left < total) {
+      if (!final) return { need: total };
+      const message = `frame ${number}: record declares ${capturedLength} bytes, ${left - RECORD_HEADER_LENGTH} left`;
+      return { stop: problemItem('CAPTURE_TRUNCATED', number, fileOffset, message) };
     }
-    yield {
+    this.#number = number;
+    const seconds = view.getUint32(at, le);
+    const fraction = view.getUint32(at + 4, le);
+    const originalLength = view.getUint32(at + 12, le);
+    const start = at + RECORD_HEADER_LENGTH;
+    const item: FrameItem = {
       kind: 'frame',
       frame: {
         number,
@@ -98,6 +95,6 @@ export function* readPcapFrames(bytes: Uint8Array): Generator<FrameItem> {
         data: bytes.subarray(start, start + capturedLength),
       },
     };
-    offset = start + capturedLength;
+    return { consumed: total, item };
   }
 }

@@ -83,6 +83,12 @@ export const ERROR_CODES = {
   // sim
   SIM_BAD_INPUT: 'the simulation input (scan results or options) is invalid',
 
+  // triage
+  TRIAGE_TCPDUMP_MISSING:
+    'triage --live needs tcpdump (the capture engine), and it is not installed or not on PATH',
+  TRIAGE_CAPTURE_PRIVILEGE: 'tcpdump may not capture on the interface: run as root or grant CAP_NET_RAW',
+  TRIAGE_LIVE_FAILED: 'tcpdump stopped or failed during a live triage',
+
   // cli
   CLI_USAGE: 'the command line is invalid',
   CLI_FILE: 'an input file named on the command line cannot be read',

@@ -16,6 +16,7 @@ const TOOL_PATHS: Record<string, string> = {
   ip: '/usr/sbin/ip',
   hivexregedit: '/usr/bin/hivexregedit',
   nmap: '/usr/bin/nmap',
+  tcpdump: '/usr/bin/tcpdump',
 };
 
 export type Requirement = keyof typeof TOOL_PATHS | 'root';

@@ -22,4 +22,5 @@ export const COMMANDS: ReadonlyArray<() => Promise<{ register: RegisterCommand }
   () => import('./diff.ts'),
   () => import('./probes.ts'),
   () => import('./fleet.ts'),
+  () => import('./triage.ts'),
 ];

@@ -3,7 +3,6 @@
  * port), as text for people or NDJSON (one object per PDU) for tools. The capture layer is pure; this
  * command only reads the file, formats and writes.
  */
-import { readFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { type Command, Option } from 'commander';
 import {
@@ -13,9 +12,11 @@ import {
   formatPduText,
   parseRecordFilter,
   type RecordPredicate,
+  readFrameChunks,
 } from '../../capture/index.ts';
 import { RpcsweepError } from '../../core/errors.ts';
 import { safeJson } from '../../core/escape.ts';
+import { captureChunks } from '../capture-file.ts';
 import type { CliIo } from '../io.ts';
 import { closeOutput, openOutput, textOrNdjsonForPath } from '../output-file.ts';
 
@@ -57,23 +58,9 @@ class BufferedOut {
   }
 }
 
-const readCapture = (path: string): Uint8Array => {
-  try {
-    return new Uint8Array(readFileSync(path));
-  } catch (e) {
-    throw new RpcsweepError(
-      'CLI_FILE',
-      `cannot read capture ${JSON.stringify(path)}: ${(e as Error).message}`,
-      {
-        cause: e,
-      },
-    );
-  }
-};
-
 export const runInspect = async (path: string, options: InspectOptions, io: CliIo): Promise<void> => {
   const keep: RecordPredicate = options.filter ? parseRecordFilter(options.filter) : () => true;
-  const decoder = new CaptureDecoder(readCapture(path));
+  const decoder = new CaptureDecoder(readFrameChunks(captureChunks(path)));
   const file = options.output ? openOutput(options.output) : undefined;
   const out = new BufferedOut(file ?? io.stdout, io.signal);
   const text =
