@@ -62,3 +62,25 @@ export const xmlEscape = (s: string): string =>
     .replace(/\t/g, '&#9;')
     .replace(/\n/g, '&#10;')
     .replace(/\r/g, '&#13;');
+
+/**
+ * Control characters as a visible `\xNN`, backslashes kept (HTML shows `\PIPE\lsass` as it is):
+ * a terminal escape in a NetBIOS name shows up in the page instead of vanishing.
+ */
+export const visibleControls = (s: string): string => s.replace(CONTROL, (c) => `\\x${hex2(c)}`);
+
+/** HTML text or attribute content (quoted attributes only), control characters made visible. */
+export const htmlEscape = (s: string): string =>
+  visibleControls(s)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+
+/**
+ * JSON for a `<script type="application/json">` block: `<`, `>` and `&` become \u escapes so no
+ * `</script>` or `<!--` can end or bend the block; parsing gives back the same value.
+ */
+export const jsonForScript = (value: unknown): string =>
+  safeJson(value).replace(/[<>&]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);

@@ -17,4 +17,5 @@ export const COMMANDS: ReadonlyArray<() => Promise<{ register: RegisterCommand }
   () => import('./advise.ts'),
   () => import('./simulate.ts'),
   () => import('./exposure.ts'),
+  () => import('./report.ts'),
 ];

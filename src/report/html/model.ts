@@ -1,0 +1,202 @@
+/**
+ * The HTML report's page model, built one HostResult at a time so a 100,000-host scan never keeps
+ * its HostResult objects: each listed host becomes a compact row whose strings go through one table
+ * (a NetBIOS name, a probe name or an advice text is stored once however many hosts share it).
+ * The page (page.ts) renders the model; the browser script (client.ts) reads `table` back.
+ */
+import { type Advice, adviseHost } from '../../advice/index.ts';
+import {
+  emptyCounts,
+  type HostResult,
+  type RunMeta,
+  type RunSummary,
+  summarize,
+  VERDICTS,
+  type Verdict,
+} from '../../core/result.ts';
+import { adviceOneLine } from '../advice.ts';
+import { visibleControls } from '../escape.ts';
+import { BlockTally } from './blocks.ts';
+
+/** One line of the "changes since the previous scan" section (from a results store). */
+export interface HostChange {
+  address: string;
+  /** e.g. `new-vulnerable`, `fixed`, `gone`, `new`, `changed`. */
+  change: string;
+  old?: string;
+  new?: string;
+}
+
+/** A host in the "needs action" section, with its advice in the words the page shows. */
+export interface ActionItem {
+  address: string;
+  name?: string;
+  verdict: Verdict;
+  infected: boolean;
+  adviceLine: string;
+  prerequisites: string[];
+  indicators: string[];
+}
+
+/**
+ * What the browser script gets, as JSON: `s` is the string table, `a` the distinct advice records
+ * ([status, one-line, summary index, action indices]), `h` one row per listed host:
+ * [address, verdict index (VERDICTS), name, dcom, advice, reason, durationMs, startedAt,
+ *  evidence[], endpoints[], indicators[], osHints[]] with strings as indices into `s` (-1: none).
+ */
+export interface ClientTable {
+  verdicts: readonly Verdict[];
+  s: string[];
+  a: Array<[string, number, number, number[]]>;
+  h: unknown[][];
+}
+
+/** Listed in "needs action": the verdicts the issue names, plus any host with indicators. */
+const ACTION_ORDER: readonly Verdict[] = ['unpatched', 'patched-kb823980', 'needs-investigation'];
+/** Needs-action items rendered in the page; the rest are counted (the table filter shows them all). */
+export const ACTION_ITEMS_SHOWN = 200;
+
+const isVulnerable = (v: Verdict): boolean => v === 'unpatched' || v === 'patched-kb823980';
+
+export class HtmlReportModel {
+  meta?: RunMeta;
+  readonly counts = emptyCounts();
+  readonly dcomVersions = new Map<string, number>();
+  readonly blocks = new BlockTally();
+  readonly #strings: string[] = [];
+  readonly #stringIndex = new Map<string, number>();
+  readonly #advice: ClientTable['a'] = [];
+  readonly #adviceIndex = new Map<string, number>();
+  readonly #rows: unknown[][] = [];
+  readonly #actions = new Map<Verdict | 'infected', ActionItem[]>();
+  actionCount = 0;
+  #firstStart = '';
+  #lastEnd = 0;
+
+  /** Index of `s` in the string table; control characters are made visible once, here. */
+  str(value: string | undefined): number {
+    if (value === undefined || value === null) return -1;
+    // Input files may carry anything where a string belongs; it is shown as text either way.
+    const s = typeof value === 'string' ? value : String(value);
+    const known = this.#stringIndex.get(s);
+    if (known !== undefined) return known;
+    this.#strings.push(visibleControls(s));
+    this.#stringIndex.set(s, this.#strings.length - 1);
+    return this.#strings.length - 1;
+  }
+
+  add(r: HostResult): void {
+    this.counts[r.verdict]++;
+    this.blocks.add(r.address, isVulnerable(r.verdict));
+    this.#trackTime(r);
+    const answered = r.verdict !== 'unreachable' || (r.indicators?.length ?? 0) > 0;
+    if (!answered) return;
+    // Refused and silent hosts have no DCOM version to show (their 0.0 is Scanms' "none read").
+    const spoke = r.verdict !== 'refused' && r.verdict !== 'unreachable' && r.verdict !== 'error';
+    if (spoke) this.dcomVersions.set(r.dcomVersion, (this.dcomVersions.get(r.dcomVersion) ?? 0) + 1);
+    const advice = adviseHost(r);
+    this.#noteAction(r, advice);
+    this.#rows.push(this.#row(r, spoke ? r.dcomVersion : undefined, this.#adviceRef(advice)));
+  }
+
+  #trackTime(r: HostResult): void {
+    if (!this.#firstStart || r.startedAt < this.#firstStart) this.#firstStart = r.startedAt;
+    const end = Date.parse(r.startedAt) + r.durationMs;
+    if (Number.isFinite(end) && end > this.#lastEnd) this.#lastEnd = end;
+  }
+
+  #row(r: HostResult, dcom: string | undefined, advice: number): unknown[] {
+    const ms = (n: number) => Math.round(n * 10) / 10;
+    return [
+      r.address,
+      VERDICTS.indexOf(r.verdict),
+      this.str(r.netbiosName ?? r.hostname),
+      this.str(dcom),
+      advice,
+      this.str(r.reason),
+      ms(r.durationMs),
+      this.str(r.startedAt.slice(0, 19)),
+      r.evidence.map((e) => [
+        this.str(e.probe),
+        this.str(`${e.port}/${e.transport}`),
+        this.str(e.classification),
+        e.success ? 1 : 0,
+        this.str(e.hresult ?? e.faultStatus),
+        this.str(e.comVersion),
+        this.str(e.reason ?? e.error?.message),
+        ms(e.durationMs),
+        this.str(e.bindResults?.map(([res, why]) => `${res}/${why}`).join(' ')),
+      ]),
+      (r.endpoints ?? []).map((p) => [
+        this.str(p.uuid),
+        this.str(p.version),
+        this.str(p.name),
+        this.str(p.annotation),
+        this.str(p.binding),
+      ]),
+      (r.indicators ?? []).map((f) => [this.str(f.indicator), this.str(f.severity), this.str(f.evidence)]),
+      (r.osHints ?? []).map((h) => this.str(h)),
+    ];
+  }
+
+  #adviceRef(a: Advice): number {
+    const line = adviceOneLine(a);
+    const key = `${line}\u0000${a.summary}\u0000${a.actions.join('\u0000')}`;
+    const known = this.#adviceIndex.get(key);
+    if (known !== undefined) return known;
+    this.#advice.push([a.status, this.str(line), this.str(a.summary), a.actions.map((x) => this.str(x))]);
+    this.#adviceIndex.set(key, this.#advice.length - 1);
+    return this.#advice.length - 1;
+  }
+
+  #noteAction(r: HostResult, a: Advice): void {
+    const indicators = (r.indicators ?? []).filter((f) => f.severity !== 'info');
+    const infected = indicators.length > 0;
+    const group: Verdict | 'infected' | undefined = infected
+      ? 'infected'
+      : ACTION_ORDER.includes(r.verdict)
+        ? r.verdict
+        : undefined;
+    if (!group) return;
+    this.actionCount++;
+    const list = this.#actions.get(group) ?? [];
+    this.#actions.set(group, list);
+    if (list.length >= ACTION_ITEMS_SHOWN) return;
+    list.push({
+      address: r.address,
+      name: r.netbiosName ?? r.hostname,
+      verdict: r.verdict,
+      infected,
+      adviceLine: adviceOneLine(a),
+      prerequisites: [...new Set(a.fixes.flatMap((f) => f.prerequisites))],
+      indicators: indicators.map((f) => `${f.indicator}: ${f.severity}: ${f.evidence}`),
+    });
+  }
+
+  /** Needs-action items, infected hosts first, then by verdict; at most ACTION_ITEMS_SHOWN. */
+  actionItems(): ActionItem[] {
+    return (['infected', ...ACTION_ORDER] as const)
+      .flatMap((g) => this.#actions.get(g) ?? [])
+      .slice(0, ACTION_ITEMS_SHOWN);
+  }
+
+  /** The summary a scan would have written, for inputs that carry none (NDJSON). */
+  summary(): RunSummary {
+    const start = Date.parse(this.#firstStart);
+    const elapsed = Number.isFinite(start) && this.#lastEnd > start ? this.#lastEnd - start : 0;
+    return summarize({ ...this.counts }, new Date(this.#lastEnd || 0).toISOString(), elapsed);
+  }
+
+  /** The run's start as the results show it (earliest probe), for inputs without RunMeta. */
+  get firstStart(): string {
+    return this.#firstStart;
+  }
+
+  get listedHosts(): number {
+    return this.#rows.length;
+  }
+
+  clientTable(): ClientTable {
+    return { verdicts: VERDICTS, s: this.#strings, a: this.#advice, h: this.#rows };
+  }
+}
