@@ -33,11 +33,13 @@ export const barChart = (title: string, bars: readonly Bar[]): string => {
   const barW = 300;
   const height = Math.max(1, bars.length) * rowH + 8;
   const max = Math.max(1, ...bars.map((b) => b.value));
+  // Labels can be peer data (DCOM versions): clipped so a long one cannot swallow the chart.
+  const clip = (s: string) => (s.length > 24 ? `${s.slice(0, 23)}…` : s);
   const rows = bars.map((b, i) => {
     const y = 4 + i * rowH;
     const w = b.value === 0 ? 0 : Math.max(2, Math.round((b.value / max) * barW));
     return (
-      `<text x="${labelW - 6}" y="${y + 15}" text-anchor="end">${htmlEscape(b.label)}</text>` +
+      `<text x="${labelW - 6}" y="${y + 15}" text-anchor="end">${htmlEscape(clip(b.label))}</text>` +
       `<rect x="${labelW}" y="${y + 3}" width="${w}" height="${rowH - 6}" fill="${b.colour}"><title>${htmlEscape(`${b.label}: ${b.value}`)}</title></rect>` +
       `<text x="${labelW + w + 6}" y="${y + 15}">${b.value}</text>`
     );

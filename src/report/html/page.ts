@@ -21,6 +21,13 @@ export interface PageOptions {
   source?: string;
 }
 
+/** Peer strings longer than this are clipped in the page (the data block keeps them whole). */
+export const CLIP_CHARS = 300;
+
+/** Escaped and clipped: a 10 kB name costs the browser seconds of line breaking per place it appears. */
+const t = (s: string): string =>
+  h(s.length > CLIP_CHARS ? `${s.slice(0, CLIP_CHARS)}… [${s.length} characters]` : s);
+
 const sha256 = (text: string): string =>
   `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
 
@@ -65,7 +72,7 @@ const scannedSection = (
         ['First probe', model.firstStart || 'unknown'],
         ['Duration', duration(summary.elapsedMs)],
       ];
-  return `<dl class="meta">${rows.map(([k, v]) => `<dt>${h(k)}</dt><dd>${h(v)}</dd>`).join('')}</dl>`;
+  return `<dl class="meta">${rows.map(([k, v]) => `<dt>${h(k)}</dt><dd>${t(v)}</dd>`).join('')}</dl>`;
 };
 
 /** The KB823980 Statistics categories as cards, in the order and with the totals of the text report. */
@@ -97,15 +104,15 @@ const needsAction = (model: HtmlReportModel): string => {
     return '<p>No host needs action: nothing unpatched, KB823980-only, unexplained or infected.</p>';
   const li = items.map((a) => {
     const badge = a.infected ? 'infected' : a.verdict;
-    const name = a.name ? ` <span class="muted">(${h(a.name)})</span>` : '';
+    const name = a.name ? ` <span class="muted">(${t(a.name)})</span>` : '';
     const pre = a.prerequisites.length
-      ? `<details><summary>Prerequisites (${a.prerequisites.length})</summary><ul>${a.prerequisites.map((p) => `<li>${h(p)}</li>`).join('')}</ul></details>`
+      ? `<details><summary>Prerequisites (${a.prerequisites.length})</summary><ul>${a.prerequisites.map((p) => `<li>${t(p)}</li>`).join('')}</ul></details>`
       : '';
-    const ind = a.indicators.length ? `<ul>${a.indicators.map((x) => `<li>${h(x)}</li>`).join('')}</ul>` : '';
+    const ind = a.indicators.length ? `<ul>${a.indicators.map((x) => `<li>${t(x)}</li>`).join('')}</ul>` : '';
     const infected = a.infected
       ? ' Indicators of compromise: treat the host as infected (recovery steps before patching).'
       : '';
-    return `<li data-address="${h(a.address)}"><span class="badge ${badge}">${h(badge)}</span> <b>${h(a.address)}</b>${name}: ${h(a.adviceLine)}.${infected} Then filter the <a href="#ports">ports below</a>.${ind}${pre}</li>`;
+    return `<li data-address="${h(a.address)}"><span class="badge ${badge}">${h(badge)}</span> <b>${t(a.address)}</b>${name}: ${t(a.adviceLine)}.${infected} Then filter the <a href="#ports">ports below</a>.${ind}${pre}</li>`;
   });
   const more = model.actionCount - items.length;
   return `<ol class="action-list">${li.join('')}</ol>${more > 0 ? `<p class="muted">… and ${more} more: filter the host table by verdict to see them all.</p>` : ''}`;
@@ -139,7 +146,7 @@ const changesSection = (changes: readonly HostChange[]): string =>
       : `<table class="inner"><thead><tr><th>address</th><th>change</th><th>before</th><th>now</th></tr></thead><tbody>${changes
           .map(
             (c) =>
-              `<tr><td>${h(c.address)}</td><td>${h(c.change)}</td><td>${h(c.old ?? '')}</td><td>${h(c.new ?? '')}</td></tr>`,
+              `<tr><td>${t(c.address)}</td><td>${t(c.change)}</td><td>${t(c.old ?? '')}</td><td>${t(c.new ?? '')}</td></tr>`,
           )
           .join('')}</tbody></table>`
   }</section>`;
@@ -173,7 +180,7 @@ const portsSection = (): string =>
 /** The whole document. `summary` is the scan's own when it has one, else model.summary(). */
 export const renderHtmlPage = (model: HtmlReportModel, summary: RunSummary, o: PageOptions = {}): string => {
   const meta = model.meta;
-  const title = `rpcsweep report: ${meta ? meta.targetsDescription : (o.source ?? 'scan results')}`;
+  const title = `rpcsweep report: ${meta ? meta.targetsDescription.slice(0, 100) : (o.source ?? 'scan results')}`;
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy(STYLE, CLIENT_SCRIPT)}">
