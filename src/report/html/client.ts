@@ -88,7 +88,8 @@ export const CLIENT_SCRIPT = String.raw`(function () {
     var tb = t.appendChild(el('tbody'));
     rows.forEach(function (r) {
       var row = tb.appendChild(el('tr'));
-      r.forEach(function (c) { row.appendChild(el('td', '', c)); });
+      // Short values (ports, HRESULTs, yes/no) never wrap; long peer text wraps anywhere.
+      r.forEach(function (c) { row.appendChild(el('td', String(c).length <= 16 ? 'short' : '', c)); });
     });
     return t;
   };

@@ -57,6 +57,7 @@ tr.detail > td { background: #fbfbfd; }
 .evidence dt { color: var(--muted); }
 .evidence dd { margin: 0; }
 table.inner { table-layout: auto; font-size: 12px; margin-bottom: 8px; }
+table.inner th, table.inner td.short { white-space: nowrap; overflow-wrap: normal; word-break: normal; }
 .controls { display: flex; flex-wrap: wrap; gap: 12px; align-items: center; margin: 8px 0; }
 .controls input[type=search] { min-width: 260px; padding: 4px 6px; }
 .noscript { border: 1px solid var(--line); padding: 8px; background: #fff8e1; }
