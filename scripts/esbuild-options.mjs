@@ -8,5 +8,7 @@ export const bundleOptions = {
   banner: {
     js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
   },
+  // better-sqlite3 loads its native addon relative to its own files: it stays a package import.
+  external: ['better-sqlite3'],
   logLevel: 'warning',
 };

@@ -23,7 +23,6 @@ import {
   decodeRemoteActivationResponse,
   REMACT_UUID,
 } from '../protocol/dcerpc/interfaces/remact.ts';
-import { statusHex, statusName } from '../protocol/dcerpc/interfaces/status-names.data.ts';
 import {
   decodeActivationReply,
   decodeRemoteCreateInstanceRequest,
@@ -31,6 +30,7 @@ import {
   SYSACT_UUID,
 } from '../protocol/dcerpc/interfaces/sysact.ts';
 import { decodeTower, type Tower, towerBinding } from '../protocol/dcerpc/interfaces/tower.ts';
+import { statusHex, statusName } from '../protocol/dcerpc/status.data.ts';
 import { syntaxName } from './known-interfaces.data.ts';
 import type { InterfaceRecord } from './pdu-record.ts';
 

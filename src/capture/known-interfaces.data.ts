@@ -4,6 +4,7 @@
  * codec's table (protocol/dcerpc/interfaces/known-uuids.data.ts). An unknown UUID is fine: records then
  * carry the UUID without a name.
  */
+import { BTFN_SYNTAX_PREFIX } from '../protocol/dcerpc/constants.ts';
 import { knownInterfaceName } from '../protocol/dcerpc/interfaces/known-uuids.data.ts';
 
 export const KNOWN_SYNTAXES: Readonly<Record<string, string>> = {
@@ -17,13 +18,10 @@ export const KNOWN_SYNTAXES: Readonly<Record<string, string>> = {
   '71710533-beba-4937-8319-b5dbef9ccc36': 'NDR64',
 };
 
-/** BTFN syntaxes share this prefix; the rest of the UUID carries the feature bits. */
-export const BTFN_PREFIX = '6cb71c2c-9812-4540-';
-
 export const syntaxName = (uuid: string): string | undefined =>
   Object.hasOwn(KNOWN_SYNTAXES, uuid)
     ? KNOWN_SYNTAXES[uuid]
-    : uuid.startsWith(BTFN_PREFIX)
+    : uuid.startsWith(BTFN_SYNTAX_PREFIX)
       ? 'BTFN'
       : knownInterfaceName(uuid);
 

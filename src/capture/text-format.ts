@@ -3,21 +3,10 @@
  * (annotations, pipe names, secondary addresses, messages quoting them) goes through `escapeText`, so
  * no terminal control sequence from a capture ever reaches the terminal.
  */
+import { escapeTerminal as escapeText } from '../core/escape.ts';
 import type { PduRecord, StreamNote, SyntaxRecord } from './pdu-record.ts';
 
-/**
- * Escapes C0/C1 controls, DEL, backslash, and the Unicode bidirectional and invisible formatting
- * characters (Trojan Source, CVE-2021-42574) as `\xNN` / `\u{NNNN}`.
- */
-export const escapeText = (s: string): string =>
-  s.replace(
-    /[\\\u0000-\u001f\u007f-\u009f\u00ad\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]/gu,
-    (c) => {
-      if (c === '\\') return '\\\\';
-      const code = c.codePointAt(0)!;
-      return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u{${code.toString(16)}}`;
-    },
-  );
+export { escapeTerminal as escapeText } from '../core/escape.ts';
 
 const quote = (s: string): string => `"${escapeText(s).replace(/"/g, '\\"')}"`;
 

@@ -15,3 +15,7 @@ export interface CliIo {
   /** The module worker threads start from: the CLI entry (main.ts, or the bundle that contains it). */
   workerEntry?: URL;
 }
+
+/** True when the command's signal was aborted because the reader of its output went away (EPIPE). */
+export const outputClosed = (signal: AbortSignal): boolean =>
+  signal.aborted && (signal.reason as { code?: unknown } | undefined)?.code === 'EPIPE';

@@ -3,11 +3,12 @@
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { Command, CommanderError } from 'commander';
 import { isRpcsweepError } from '../core/errors.ts';
+import { escapeTerminal } from '../core/escape.ts';
 import { VERSION } from '../core/version.ts';
 import type { ScanWorkerSettings } from '../engine/scan-worker.ts';
 import { COMMANDS } from './commands/index.ts';
-import { EXIT } from './exit-codes.ts';
-import type { CliIo } from './io.ts';
+import { EXIT, exitCodeForError } from './exit-codes.ts';
+import { type CliIo, outputClosed } from './io.ts';
 
 export const buildProgram = async (io: CliIo): Promise<Command> => {
   const program = new Command('rpcsweep')
@@ -15,14 +16,44 @@ export const buildProgram = async (io: CliIo): Promise<Command> => {
       'MS03-026 / MS03-039 (Blaster-era DCOM RPC) scanner, lab, capture decoder, IOC checker and spread simulator',
     )
     .version(VERSION)
-    .showHelpAfterError()
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),
+      // Parse errors are printed as one line by runCli (with a hint), not by commander.
+      outputError: () => {},
     })
     .exitOverride();
   for (const load of COMMANDS) (await load()).register(program, io);
+  for (const command of program.commands) {
+    command.exitOverride((e) => {
+      throw new CommandLineError(e, command.name());
+    });
+  }
   return program;
+};
+
+/** A commander parse error, with the sub-command it happened in (for the `--help` hint). */
+class CommandLineError extends Error {
+  constructor(
+    readonly error: CommanderError,
+    readonly command?: string,
+  ) {
+    super(error.message);
+  }
+}
+
+/** Help and version output end with exit code 0 (or 1 for help shown after a bare `rpcsweep`). */
+const SHOWN_BY_COMMANDER = new Set(['commander.helpDisplayed', 'commander.version', 'commander.help']);
+
+/** One line: what is wrong and where to read more, never the whole help text. */
+const commandLineErrorLine = (e: CommanderError, command: string | undefined): string => {
+  const what = e.message
+    .replace(/^error: /, '')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .join(' ');
+  return `rpcsweep: ${escapeTerminal(what)} (try rpcsweep ${command ? `${command} ` : ''}--help) [CLI_USAGE]\n`;
 };
 
 /** Runs the CLI with the given argv (without node and script) and returns the exit code. */
@@ -39,17 +70,21 @@ export const runCli = async (argv: string[], io: CliIo): Promise<number> => {
     const program = await buildProgram(ioWithCode);
     await program.parseAsync(argv, { from: 'user' });
     return code;
-  } catch (e) {
+  } catch (caught) {
+    // Writes that fail after the reader went away are the expected end, not an error to report.
+    if (outputClosed(io.signal)) return EXIT.OUTPUT_CLOSED;
+    const commandLine = caught instanceof CommandLineError ? caught : undefined;
+    const e = commandLine?.error ?? caught;
     if (e instanceof CommanderError) {
-      return e.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+      if (e.exitCode === 0) return EXIT.OK;
+      if (!SHOWN_BY_COMMANDER.has(e.code)) io.stderr.write(commandLineErrorLine(e, commandLine?.command));
+      return EXIT.USAGE;
     }
     if (isRpcsweepError(e)) {
-      io.stderr.write(`rpcsweep: ${e.message} [${e.code}]\n`);
-      return e.code.startsWith('CLI_') || e.code.startsWith('TARGETS_') || e.code === 'LAB_SPEC_INVALID'
-        ? EXIT.USAGE
-        : EXIT.RUNTIME;
+      io.stderr.write(`rpcsweep: ${escapeTerminal(e.message)} [${e.code}]\n`);
+      return exitCodeForError(e.code);
     }
-    io.stderr.write(`rpcsweep: internal error: ${(e as Error)?.stack ?? String(e)}\n`);
+    io.stderr.write(`rpcsweep: internal error: ${escapeTerminal((e as Error)?.stack ?? String(e))}\n`);
     return EXIT.RUNTIME;
   }
 };
@@ -84,6 +119,17 @@ if (scanWorker && parentPort) {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // A reader that went away (`| head`) ends the command quietly, as Unix tools do: the work stops
+  // (labs and resume state are closed properly) and the exit code says the output was cut short.
+  let readerGone = false;
+  const onOutputError = (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') return;
+    readerGone = true;
+    process.exitCode = EXIT.OUTPUT_CLOSED;
+    if (!controller.signal.aborted) controller.abort(e);
+  };
+  process.stdout.on('error', onOutputError);
+  process.stderr.on('error', onOutputError);
   const io: CliIo = {
     stdout: process.stdout,
     stderr: process.stderr,
@@ -97,6 +143,6 @@ if (scanWorker && parentPort) {
     workerEntry: CLI_ENTRY,
   };
   runCli(process.argv.slice(2), io).then((code) => {
-    process.exitCode = code;
+    process.exitCode = readerGone ? EXIT.OUTPUT_CLOSED : code;
   });
 }

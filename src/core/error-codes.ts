@@ -54,6 +54,12 @@ export const ERROR_CODES = {
   // report / store
   REPORT_UNKNOWN_FORMAT: 'the output format is not one rpcsweep writes',
   REPORT_WRITE: 'the output file could not be written',
+  STORE_BUSY: 'the results database stayed locked by another process after retries',
+  STORE_NOT_FOUND: 'the results database has no scan with that id, or not enough scans for the command',
+  STORE_OPEN:
+    'the results database cannot be opened (missing directory, read-only, corrupt, wrong password, server unreachable)',
+  STORE_SCHEMA: 'the results database was made by a newer rpcsweep (schema version too high)',
+  STORE_WRITE: 'a write to or read from the results database failed',
 
   // lab
   LAB_SPEC_INVALID: 'the lab specification does not validate',

@@ -8,21 +8,7 @@
  */
 import type { FixState, Verdict } from '../core/result.ts';
 import type { ProbeOutcome } from '../probes/types.ts';
-
-export const HRESULT = {
-  S_OK: 0x00000000,
-  CO_E_BADPATH: 0x80080004,
-  E_ACCESSDENIED: 0x80070005,
-  E_INVALIDARG: 0x80070057,
-  RPC_E_INVALID_OBJREF: 0x8001011d,
-  REGDB_E_CLASSNOTREG: 0x80040154,
-} as const;
-
-export const FAULT = {
-  ACCESS_DENIED: 0x00000005,
-  NCA_S_OP_RNG_ERROR: 0x1c010002,
-  NCA_S_UNK_IF: 0x1c010003,
-} as const;
+import { FAULT_STATUS, HRESULT, statusHex } from '../protocol/dcerpc/index.ts';
 
 /** SYSACT (RemoteGetClassObject) answers that mean KB824146 is installed (D4). */
 export const SYSACT_PATCHED: ReadonlySet<number> = new Set([
@@ -54,8 +40,6 @@ export interface Classification {
   dcomVersion: string;
   osHints: string[];
 }
-
-export const hex32 = (n: number): string => `0x${(n >>> 0).toString(16).padStart(8, '0')}`;
 
 type SysactReading =
   | { kind: 'network'; verdict: 'refused' | 'unreachable' | 'error'; reason: string }
@@ -90,7 +74,7 @@ const readSysact = (o: ProbeOutcome): SysactReading => {
       if (o.stubLength !== SYSACT_STUB_LENGTH) {
         return {
           kind: 'odd',
-          reason: `SYSACT answered a ${o.stubLength ?? 0}-byte stub (expected 16), HRESULT ${hex32(hr)}`,
+          reason: `SYSACT answered a ${o.stubLength ?? 0}-byte stub (expected 16), HRESULT ${statusHex(hr)}`,
         }; // D7
       }
       if (SYSACT_PATCHED.has(hr)) return { kind: 'patched' }; // D4
@@ -102,13 +86,13 @@ const readSysact = (o: ProbeOutcome): SysactReading => {
       return { kind: 'vulnerable', hresult: hr }; // D6
     }
     case 'fault':
-      if (o.faultStatus === FAULT.ACCESS_DENIED) {
+      if (o.faultStatus === FAULT_STATUS.access_denied) {
         return {
           kind: 'denied',
           reason: 'SYSACT fault status 5 (access denied): DCOM disabled or restricted',
         }; // D5
       }
-      return { kind: 'odd', reason: `SYSACT fault ${hex32(o.faultStatus ?? 0)}` }; // D7
+      return { kind: 'odd', reason: `SYSACT fault ${statusHex(o.faultStatus ?? 0)}` }; // D7
     default: // timeout after connect, closed, malformed: D7
       return { kind: 'odd', reason: describeFailure(o) };
   }
@@ -135,7 +119,7 @@ export const dcomVersionOf = (input: ClassifyInput): string => {
   const v = input.version;
   if (v?.comVersion && v.classification === 'hresult') return formatVersion(v.comVersion);
   // MS-DCOM 3.2.4.1.1.1: RPC_S_PROCNUM_OUT_OF_RANGE from ServerAlive2 ⇒ assume COM 5.1.
-  if (v?.classification === 'fault' && v.faultStatus === FAULT.NCA_S_OP_RNG_ERROR) return '5.1';
+  if (v?.classification === 'fault' && v.faultStatus === FAULT_STATUS.nca_op_rng_error) return '5.1';
   return '0.0';
 };
 
@@ -162,17 +146,17 @@ const readRemact = (o: ProbeOutcome | undefined): RemactReading => {
       if (o.stubLength === REMACT_STUB_LENGTH) return { kind: 'vulnerable', hresult: hr }; // D10
       return {
         kind: 'odd',
-        reason: `REMACT answered a ${o.stubLength ?? 0}-byte stub (expected 68), phr ${hex32(hr)}`,
+        reason: `REMACT answered a ${o.stubLength ?? 0}-byte stub (expected 68), phr ${statusHex(hr)}`,
       }; // D11
     }
     case 'fault':
-      if (o.faultStatus === FAULT.ACCESS_DENIED) {
+      if (o.faultStatus === FAULT_STATUS.access_denied) {
         return {
           kind: 'denied',
           reason: 'REMACT fault status 5 (access denied): DCOM disabled or restricted',
         }; // D9
       }
-      return { kind: 'odd', reason: `REMACT fault ${hex32(o.faultStatus ?? 0)}` }; // D11
+      return { kind: 'odd', reason: `REMACT fault ${statusHex(o.faultStatus ?? 0)}` }; // D11
     case 'bind-rejected':
       return { kind: 'absent', reason: 'IRemoteActivation bind rejected' }; // D11
     case 'local-error':
@@ -261,7 +245,7 @@ export const classify = (input: ClassifyInput): Classification => {
   const sysactColumn = sys.kind === 'vulnerable' ? 'VULN' : '....';
   const sysNote =
     sys.kind === 'vulnerable'
-      ? `SYSACT HRESULT ${hex32(sys.hresult)} (MS03-039 missing)`
+      ? `SYSACT HRESULT ${statusHex(sys.hresult)} (MS03-039 missing)`
       : 'ISystemActivator not offered (no MS03-039 test possible)';
   const rem = readRemact(input.remact);
   const common = { ...base, remact: remactColumn, sysact: sysactColumn } as const;
@@ -280,7 +264,7 @@ export const classify = (input: ClassifyInput): Classification => {
         ...common,
         verdict: 'unpatched',
         success: true,
-        reason: `REMACT phr ${hex32(rem.hresult)}: KB823980 (MS03-026) missing; ${sysNote}`,
+        reason: `REMACT phr ${statusHex(rem.hresult)}: KB823980 (MS03-026) missing; ${sysNote}`,
         ms03_026: 'vulnerable',
         ms03_039,
       };

@@ -19,7 +19,8 @@ import { ncacnHttpTransport } from '../probes/ncacn-http.ts';
 import { outcomeFromError } from '../probes/outcome.ts';
 import type { HostProbesSelection } from '../probes/selection.ts';
 import type { Probe, ProbeContext, ProbeOutcome } from '../probes/types.ts';
-import { answeredRpc, classify, hex32, needsRemact } from './classify.ts';
+import { statusHex } from '../protocol/dcerpc/index.ts';
+import { answeredRpc, classify, needsRemact } from './classify.ts';
 import { DEFAULT_RETRY_POLICY, decideStep, type RetryPolicy } from './policy.ts';
 import { Wakeup } from './wakeup.ts';
 
@@ -98,8 +99,8 @@ const toEvidence = (o: ProbeOutcome): ProbeEvidence => {
   };
   if (o.reason !== undefined) e.reason = o.reason;
   if (o.bindResults) e.bindResults = o.bindResults;
-  if (o.hresult !== undefined) e.hresult = hex32(o.hresult);
-  if (o.faultStatus !== undefined) e.faultStatus = hex32(o.faultStatus);
+  if (o.hresult !== undefined) e.hresult = statusHex(o.hresult);
+  if (o.faultStatus !== undefined) e.faultStatus = statusHex(o.faultStatus);
   if (o.comVersion) e.comVersion = `${o.comVersion.major}.${o.comVersion.minor}`;
   if (o.reusedConnection) e.reusedConnection = true;
   if (o.error) e.error = o.error;

@@ -1,14 +1,11 @@
 /** Renderings of an IocReport: text for people, NDJSON (one record per line) and JSON for tools. */
+import { escapeTerminal as escapeControl, safeJson } from '../core/escape.ts';
 import type { IocFinding } from './checks.ts';
 import type { IocReport } from './scan.ts';
 import { worstSeverity } from './scan.ts';
 
-/** Registry data and file names come from a possibly hostile host: show control characters escaped. */
-export const escapeControl = (s: string): string =>
-  s.replace(
-    /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g,
-    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
-  );
+/** Registry data and file names come from a possibly hostile host: shown escaped. */
+export { escapeTerminal as escapeControl } from '../core/escape.ts';
 
 const evidenceLine = (f: IocFinding): string => {
   const e = f.evidence;
@@ -45,9 +42,9 @@ export const iocReportText = (r: IocReport): string[] => {
 
 /** NDJSON: one `finding`, then one `error` per problem, then a `summary` line. */
 export const iocReportNdjson = (r: IocReport): string[] => [
-  ...r.findings.map((f) => JSON.stringify({ type: 'finding', ...f })),
-  ...r.errors.map((e) => JSON.stringify({ type: 'error', ...e })),
-  JSON.stringify({
+  ...r.findings.map((f) => safeJson({ type: 'finding', ...f })),
+  ...r.errors.map((e) => safeJson({ type: 'error', ...e })),
+  safeJson({
     type: 'summary',
     root: r.root,
     layout: r.layout,

@@ -4,27 +4,11 @@
  * retitle the terminal, run a spreadsheet formula, or break out of an XML attribute.
  */
 
-/** C0 controls, DEL and C1 controls (U+0080–U+009F, where 0x9B is a one-byte CSI). */
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+import { escapeTerminal, safeJson } from '../core/escape.ts';
+
+export { escapeTerminal, safeJson } from '../core/escape.ts';
 
 const hex2 = (c: string): string => c.charCodeAt(0).toString(16).padStart(2, '0');
-
-/**
- * For terminal/text output: every control character (including ESC, CR, LF and TAB) becomes a
- * visible `\xNN`, and a backslash becomes `\\` so the escape cannot be forged. One line in, one line out.
- */
-export const escapeTerminal = (s: string): string =>
-  s.replace(/\\/g, '\\\\').replace(CONTROL, (c) => `\\x${hex2(c)}`);
-
-/**
- * JSON text that is also safe to `cat` to a terminal: JSON.stringify escapes C0 but leaves DEL and C1
- * raw, so those become \u00NN too (still valid JSON, same value after parsing).
- */
-export const safeJson = (value: unknown, space?: number): string =>
-  JSON.stringify(value, null, space).replace(
-    /[\u007f-\u009f\u2028\u2029]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
 
 /**
  * One CSV field (RFC 4180): quoted when needed; a leading `=`, `+`, `-`, `@`, TAB or CR gets a `'`
@@ -63,15 +47,9 @@ export const xmlEscape = (s: string): string =>
     .replace(/\n/g, '&#10;')
     .replace(/\r/g, '&#13;');
 
-/**
- * Control characters as a visible `\xNN`, backslashes kept (HTML shows `\PIPE\lsass` as it is):
- * a terminal escape in a NetBIOS name shows up in the page instead of vanishing.
- */
-export const visibleControls = (s: string): string => s.replace(CONTROL, (c) => `\\x${hex2(c)}`);
-
-/** HTML text or attribute content (quoted attributes only), control characters made visible. */
+/** HTML text or attribute content (quoted attributes only), unsafe characters made visible as in text. */
 export const htmlEscape = (s: string): string =>
-  visibleControls(s)
+  escapeTerminal(s)
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')

@@ -14,7 +14,7 @@ import { createRng } from '../core/random.ts';
 import { blasterStart, quantiseTick } from './blaster-targeting.ts';
 import { EventQueue } from './event-queue.ts';
 import { dailyFractionToHazardPerS, type Interventions, validateInterventions } from './interventions.ts';
-import type { Population } from './population.ts';
+import { OS_WIN2K, OS_XP, type Population } from './population.ts';
 import type { Sample } from './series.ts';
 import { CYCLE_LENGTH, isOnSweep, sweepIndex } from './sweep.ts';
 import { TargetIndex } from './target-index.ts';
@@ -338,7 +338,7 @@ export const runBlaster = (
     if (s.mode === 'local') stats.localStarts++;
     else stats.randomStarts++;
     starts[h]!++;
-    win2kVariant[h] = s.targetsWin2k ? 1 : 0;
+    win2kVariant[h] = s.targetsWin2k ? OS_WIN2K : OS_XP;
     W[h * 8 + F_CURSOR] = startCursor(s.start);
     W[h * 8 + F_BATCH_END] = W[h * 8 + F_CURSOR]!;
     W[h * 8 + F_READY] = t;
@@ -384,9 +384,10 @@ export const runBlaster = (
       // rebooting: nothing answers
     } else if (state[v] === S_INFECTED || state[v] === S_INFECTING) {
       // Only reached with rebootOnCrash: a re-exploit either crashes the host or its new copy exits on the mutex.
-      if (pop.win2k[v] !== win2kVariant[w]) crash(v, t);
-      stall = pop.win2k[v] !== win2kVariant[w] ? probeStallS : attemptStallS;
-    } else if (pop.win2k[v] !== win2kVariant[w]) {
+      if (pop.os[v] !== win2kVariant[w]) crash(v, t);
+      stall = pop.os[v] !== win2kVariant[w] ? probeStallS : attemptStallS;
+    } else if (pop.os[v] !== win2kVariant[w]) {
+      // the other variant, or an NT 4.0 / Server 2003 host that no variant fits: RPCSS crashes
       crash(v, t);
       stall = probeStallS;
     } else {

@@ -12,8 +12,12 @@ export interface Population {
   readonly size: number;
   /** Each host's own address (private for NAT'd hosts). */
   readonly address: Uint32Array;
-  /** 1 when the host runs Windows 2000 (the 20 % exploit variant fits), 0 for XP. */
-  readonly win2k: Uint8Array;
+  /**
+   * Which exploit variant fits the host (`OS_XP`, `OS_WIN2K`), or `OS_CRASH_ONLY` for NT 4.0 and
+   * Server 2003: unpatched, their RPCSS crashes under either variant but they are never infected
+   * (blaster.md §3). The values double as the variant they match, so one comparison decides.
+   */
+  readonly os: Uint8Array;
   /** 1 unpatched (can be infected), 0 immune (patched, still answers on 135). */
   readonly vulnerable: Uint8Array;
   /** Organisation id: the public /16 for public hosts, 65536 + site for NAT'd ones. */
@@ -23,9 +27,17 @@ export interface Population {
   readonly siteCount: number;
 }
 
+/** The Windows XP exploit variant (80 % of worm starts) fits. */
+export const OS_XP = 0;
+/** The Windows 2000 variant fits. */
+export const OS_WIN2K = 1;
+/** NT 4.0 / Server 2003: no variant fits; an exploit attempt crashes RPCSS. */
+export const OS_CRASH_ONLY = 2;
+export type OsClass = typeof OS_XP | typeof OS_WIN2K | typeof OS_CRASH_ONLY;
+
 export interface HostSpec {
   address: number;
-  win2k: boolean;
+  os: OsClass;
   vulnerable: boolean;
   /** NAT site id or -1. */
   site: number;
@@ -36,7 +48,7 @@ export const buildPopulation = (hosts: readonly HostSpec[], siteCount: number): 
   const p = {
     size: n,
     address: new Uint32Array(n),
-    win2k: new Uint8Array(n),
+    os: new Uint8Array(n),
     vulnerable: new Uint8Array(n),
     network: new Int32Array(n),
     site: new Int32Array(n),
@@ -44,7 +56,7 @@ export const buildPopulation = (hosts: readonly HostSpec[], siteCount: number): 
   };
   hosts.forEach((h, i) => {
     p.address[i] = h.address;
-    p.win2k[i] = h.win2k ? 1 : 0;
+    p.os[i] = h.os;
     p.vulnerable[i] = h.vulnerable ? 1 : 0;
     p.site[i] = h.site;
     p.network[i] = h.site >= 0 ? 65536 + h.site : h.address >>> 16;
@@ -170,8 +182,8 @@ export const syntheticPopulation = (o: SyntheticOptions, rng: Rng): Population =
       site[next++] = s;
     }
   }
-  const win2k = new Uint8Array(total);
-  for (let i = 0; i < total; i++) win2k[i] = rng.next() < win2kShare ? 1 : 0;
+  const os = new Uint8Array(total);
+  for (let i = 0; i < total; i++) os[i] = rng.next() < win2kShare ? OS_WIN2K : OS_XP;
   // `immune` hosts drawn without replacement (partial Fisher-Yates) are the patched ones.
   const vulnerable = new Uint8Array(total).fill(1);
   if (immune > 0) {
@@ -187,7 +199,7 @@ export const syntheticPopulation = (o: SyntheticOptions, rng: Rng): Population =
   }
   const network = new Int32Array(total);
   for (let i = 0; i < total; i++) network[i] = site[i]! >= 0 ? 65536 + site[i]! : address[i]! >>> 16;
-  return { size: total, address, win2k, vulnerable, network, site, siteCount };
+  return { size: total, address, os, vulnerable, network, site, siteCount };
 };
 
 /** Appends one population's hosts to another's (e.g. a scanned network inside a synthetic Internet). */
@@ -198,7 +210,7 @@ export const mergePopulations = (a: Population, b: Population): Population => {
     for (let i = 0; i < p.size; i++)
       specs.push({
         address: p.address[i]!,
-        win2k: p.win2k[i] === 1,
+        os: p.os[i] as OsClass,
         vulnerable: p.vulnerable[i] === 1,
         site: p.site[i]! >= 0 ? p.site[i]! + siteOffset : -1,
       });

@@ -7,7 +7,15 @@
 import { RpcsweepError } from '../core/errors.ts';
 import type { Rng } from '../core/random.ts';
 import { type HostResult, VERDICTS } from '../core/result.ts';
-import { buildPopulation, type HostSpec, type Population } from './population.ts';
+import {
+  buildPopulation,
+  type HostSpec,
+  OS_CRASH_ONLY,
+  OS_WIN2K,
+  OS_XP,
+  type OsClass,
+  type Population,
+} from './population.ts';
 import { isPrivate, parseIpv4 } from './sweep.ts';
 
 export interface ScanInputSummary {
@@ -24,19 +32,28 @@ export interface ScanInputSummary {
 const fail = (line: number, message: string): RpcsweepError =>
   new RpcsweepError('SIM_BAD_INPUT', `scan results line ${line}: ${message}`, { details: { line } });
 
-/** The OS the exploit variant has to match, from the scanner's hints; undefined when unknown. */
-export const win2kFromHints = (hints: readonly string[] | undefined): boolean | undefined => {
+const OS_PATTERNS: ReadonlyArray<[OsClass, RegExp]> = [
+  [OS_WIN2K, /\b2000\b|\bw2k\b|nt 5\.0/i],
+  [OS_XP, /\bxp\b|nt 5\.1/i],
+  [OS_CRASH_ONLY, /\bnt 4(?:\.0)?\b|\b2003\b|nt 5\.2/i],
+];
+
+/**
+ * The OS class a scanned host belongs to, from the scanner's hints; undefined unless exactly one
+ * class is named. A hint that names several ("COM 5.6: Windows 2000 / XP / Server 2003 class",
+ * what every COM 5.6 host gets) tells nothing: the host's class is then drawn.
+ */
+export const osFromHints = (hints: readonly string[] | undefined): OsClass | undefined => {
   if (!hints) return undefined;
   const text = hints.join(' ');
-  if (/\b2000\b|\bw2k\b|nt 5\.0/i.test(text)) return true;
-  if (/\bxp\b|2003|nt 5\.[12]/i.test(text)) return false;
-  return undefined;
+  const named = OS_PATTERNS.filter(([, re]) => re.test(text));
+  return named.length === 1 ? named[0]![0] : undefined;
 };
 
 /**
  * @param text the whole NDJSON file
  * @param rng draws the OS of hosts whose hints do not tell it
- * @param win2kShare share of Windows 2000 among hosts of unknown OS
+ * @param win2kShare share of Windows 2000 (the rest XP) among hosts whose hints do not name one OS
  */
 export const populationFromScan = (
   text: string,
@@ -86,11 +103,11 @@ export const populationFromScan = (
     seen.add(address);
     if (vulnerable) summary.vulnerable++;
     else summary.immune++;
-    const hinted = win2kFromHints(record.osHints);
+    const hinted = osFromHints(record.osHints);
     hosts.push({
       address,
       vulnerable,
-      win2k: hinted ?? rng.next() < win2kShare,
+      os: hinted ?? (rng.next() < win2kShare ? OS_WIN2K : OS_XP),
       site: isPrivate(address) ? 0 : -1,
     });
   });

@@ -11,6 +11,7 @@ import {
   openSync,
   readSync,
   renameSync,
+  rmSync,
   statSync,
   truncateSync,
   writeSync,
@@ -24,15 +25,26 @@ export const writeFileAtomic = (path: string, text: string): void => {
   try {
     const fd = openSync(tmp, 'w', 0o600);
     try {
-      writeSync(fd, text);
+      writeAllSync(fd, Buffer.from(text, 'utf8'));
       fsyncSync(fd);
     } finally {
       closeSync(fd);
     }
     renameSync(tmp, path);
   } catch (e) {
+    // A full disk must not leave a half-written state file behind, nor replace the good one.
+    rmSync(tmp, { force: true });
     throw new RpcsweepError('REPORT_WRITE', `cannot write ${path}: ${(e as Error).message}`, { cause: e });
   }
+};
+
+/**
+ * Writes all of `data`: writeSync may write only part of it (a disk filling up returns a short count
+ * before it fails with ENOSPC), and a short write taken for a whole one corrupts the file.
+ */
+export const writeAllSync = (fd: number, data: Uint8Array): void => {
+  let done = 0;
+  while (done < data.length) done += writeSync(fd, data, done, data.length - done);
 };
 
 /** The output's size; throws ENGINE_RESUME_CORRUPT when it is missing or shorter than `bytes`. */

@@ -77,7 +77,9 @@ test('simulate --from a scan writes CSV, JSON and SVG, deterministic for a seed'
   assert.ok(base.samples.at(-1).everInfected >= 5);
   assert.ok(base.samples.at(-1).everInfected <= 300);
   const svg = readFileSync(join(tmp, 'a.svg'), 'utf8');
-  assert.equal((svg.match(/<polyline /g) ?? []).length, 2);
+  // two scenarios, each in both panels (infected hosts, new infections per hour)
+  assert.equal((svg.match(/<polyline /g) ?? []).length, 4);
+  assert.ok(svg.includes('new infections per hour'));
 });
 
 test('simulate --synthetic with a telescope reports what the darknet saw', async () => {
@@ -114,10 +116,10 @@ test('bad command lines and inputs are clear errors with catalogue codes', async
   };
   await expectCode('CLI_USAGE', /exactly one of --from/);
   await expectCode('CLI_USAGE', /exactly one of --from/, '--synthetic', '5', '--from', 'x');
-  await expectCode('CLI_USAGE', /--synthetic must be an integer/, '--synthetic', 'lots');
+  await expectCode('CLI_USAGE', /--synthetic must be a decimal integer/, '--synthetic', 'lots');
   await expectCode(
     'CLI_USAGE',
-    /--patch-per-day must be a number in 0\.\.1 \(exclusive\)/,
+    /--patch-per-day must be a decimal number in 0\.\.1 \(exclusive\)/,
     '--synthetic',
     '5',
     '--patch-per-day',

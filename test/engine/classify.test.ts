@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { classify, dcomVersionOf, HRESULT, needsRemact } from '../../src/engine/classify.ts';
+import { classify, dcomVersionOf, needsRemact } from '../../src/engine/classify.ts';
 import type { ProbeOutcome } from '../../src/probes/types.ts';
+import { HRESULT } from '../../src/protocol/dcerpc/index.ts';
 
 const sysact = (o: Partial<ProbeOutcome>): ProbeOutcome => ({
   probe: 'ms03-039-sysact',

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { HRESULT } from '../../src/engine/classify.ts';
 import { type HostProbes, type ScanItem, scanTargets, type TargetSequence } from '../../src/engine/scan.ts';
 import { NetError, type Transport } from '../../src/net/index.ts';
 import { FakeTransport } from '../../src/net/testing/fake-transport.ts';
 import { outcomeFromError } from '../../src/probes/outcome.ts';
 import type { Probe, ProbeContext, ProbeOutcome } from '../../src/probes/types.ts';
+import { HRESULT } from '../../src/protocol/dcerpc/index.ts';
 
 const seq = (n: number, prefix = '127.0.50.'): TargetSequence => ({
   total: n,

@@ -12,7 +12,7 @@ export const HOSTILE = {
   jsLink: 'javascript:window.__pwned=3',
   scriptEnd: '</script><script>window.__pwned=4</script><!--',
   svg: "<svg onload=window.__pwned=5><a href='javascript:window.__pwned=6'>x</a></svg>",
-  terminal: '\u001b[2J\u001b]0;owned\u0007\u009b31mred\r\nline',
+  terminal: '\u001b[2J\u001b]0;owned\u0007\u009b31mred\r\nline\u202eexe.txt',
   long: 'A'.repeat(10240),
 } as const;
 

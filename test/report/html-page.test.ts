@@ -46,7 +46,8 @@ test('hostile strings never reach the document as markup: exactly two script ele
       tag.slice(0, 80),
     );
   }
-  assert.ok(!html.includes('\u001b') && !html.includes('\u009b') && !html.includes('\u0007'), 'raw controls');
+  for (const c of ['\u001b', '\u009b', '\u0007', '\u202e'])
+    assert.ok(!html.includes(c), `raw U+${c.charCodeAt(0).toString(16)}`);
   // The peer strings are in the page as escaped text (needs-action list, title, meta).
   assert.ok(html.includes('&lt;script&gt;window.__pwned=1&lt;/script&gt;'));
   assert.ok(html.includes('\\x1b[2J'), 'a terminal escape is shown as \\x1b');
@@ -56,7 +57,7 @@ test('the data block parses back to the peer strings, controls made visible', as
   const data = dataBlock(await render(hostileResults()));
   for (const p of [HOSTILE.script, HOSTILE.img, HOSTILE.scriptEnd, HOSTILE.long])
     assert.ok(data.s.includes(p), p.slice(0, 40));
-  assert.ok(data.s.includes('\\x1b[2J\\x1b]0;owned\\x07\\x9b31mred\\x0d\\x0aline'));
+  assert.ok(data.s.includes('\\x1b[2J\\x1b]0;owned\\x07\\x9b31mred\\x0d\\x0aline\\u{202e}exe.txt'));
   // Unreachable hosts are counted, not listed: 1 patched + 7 hostile + 1 refused.
   assert.equal(data.h.length, 9);
 });

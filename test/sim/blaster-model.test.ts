@@ -4,7 +4,14 @@ import { isRpcsweepError } from '../../src/core/errors.ts';
 import { createRng } from '../../src/core/random.ts';
 import { runBlaster } from '../../src/sim/blaster-model.ts';
 import { blasterStart } from '../../src/sim/blaster-targeting.ts';
-import { buildPopulation, type HostSpec, syntheticPopulation } from '../../src/sim/population.ts';
+import {
+  buildPopulation,
+  type HostSpec,
+  OS_CRASH_ONLY,
+  OS_WIN2K,
+  OS_XP,
+  syntheticPopulation,
+} from '../../src/sim/population.ts';
 import { addressAtIndex, parseIpv4, sweepIndex } from '../../src/sim/sweep.ts';
 
 const ip = (s: string) => parseIpv4(s)!;
@@ -17,8 +24,13 @@ test('a single worm reaches a host 1 000 probes past its start after 50 batches 
   const victim = addressAtIndex(sweepIndex(start) + 1000);
   const pop = buildPopulation(
     [
-      { address: own, win2k: false, vulnerable: true, site: -1 },
-      { address: victim, win2k: blasterStart(0, own, 0).targetsWin2k, vulnerable: true, site: -1 },
+      { address: own, os: OS_XP, vulnerable: true, site: -1 },
+      {
+        address: victim,
+        os: blasterStart(0, own, 0).targetsWin2k ? OS_WIN2K : OS_XP,
+        vulnerable: true,
+        site: -1,
+      },
     ],
     0,
   );
@@ -41,8 +53,8 @@ test('the exploit variant must fit: a mismatched variant crashes the host instea
   const victim = addressAtIndex(sweepIndex(s.start) + 10);
   const pop = buildPopulation(
     [
-      { address: own, win2k: false, vulnerable: true, site: -1 },
-      { address: victim, win2k: !s.targetsWin2k, vulnerable: true, site: -1 },
+      { address: own, os: OS_XP, vulnerable: true, site: -1 },
+      { address: victim, os: s.targetsWin2k ? OS_XP : OS_WIN2K, vulnerable: true, site: -1 },
     ],
     0,
   );
@@ -55,6 +67,31 @@ test('the exploit variant must fit: a mismatched variant crashes the host instea
   });
   assert.ok(Number.isNaN(r.infectedAtS[1]!));
   assert.equal(r.stats.crashes, 1);
+});
+
+test('NT 4.0 and Server 2003 hosts crash under either variant and are never infected', () => {
+  for (const targetsWin2k of [false, true]) {
+    const own = ip(targetsWin2k ? '50.60.70.80' : '50.60.70.81');
+    const s = blasterStart(0, own, 0);
+    const victims = [10, 20, 30].map((k) => addressAtIndex(sweepIndex(s.start) + k));
+    const pop = buildPopulation(
+      [
+        { address: own, os: OS_XP, vulnerable: true, site: -1 },
+        ...victims.map((address): HostSpec => ({ address, os: OS_CRASH_ONLY, vulnerable: true, site: -1 })),
+      ],
+      0,
+    );
+    const r = runBlaster(pop, {
+      durationH: 1,
+      seed: 1,
+      initialHosts: [0],
+      launchUptimeMaxH: 0,
+      sameTickShare: 1,
+    });
+    assert.equal(r.stats.infections, 1, 'only the seed host');
+    assert.equal(r.stats.crashes, 3);
+    for (const h of [1, 2, 3]) assert.ok(Number.isNaN(r.infectedAtS[h]!));
+  }
 });
 
 test('runs are deterministic for a seed and differ between seeds', () => {
@@ -110,9 +147,9 @@ test("NAT: worms inside a site reach its private hosts; public worms never reach
   const rng = createRng(8);
   const hosts: HostSpec[] = [];
   for (let i = 0; i < 400; i++)
-    hosts.push({ address: ip('192.168.0.0') + 1 + i * 97, win2k: false, vulnerable: true, site: 0 });
+    hosts.push({ address: ip('192.168.0.0') + 1 + i * 97, os: OS_XP, vulnerable: true, site: 0 });
   for (let i = 0; i < 400; i++)
-    hosts.push({ address: ip('100.64.0.0') + 1 + i * 97, win2k: false, vulnerable: true, site: -1 });
+    hosts.push({ address: ip('100.64.0.0') + 1 + i * 97, os: OS_XP, vulnerable: true, site: -1 });
   const pop = buildPopulation(hosts, 1);
   const fromOutside = runBlaster(pop, {
     durationH: 24,

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { isRpcsweepError } from '../../src/core/errors.ts';
 import { createRng } from '../../src/core/random.ts';
-import { populationFromScan, win2kFromHints } from '../../src/sim/scan-input.ts';
+import { OS_CRASH_ONLY, OS_WIN2K, OS_XP } from '../../src/sim/population.ts';
+import { osFromHints, populationFromScan } from '../../src/sim/scan-input.ts';
 import { formatIpv4 } from '../../src/sim/sweep.ts';
 import { hostResult, toNdjson } from './support.ts';
 
@@ -29,18 +30,30 @@ test('unpatched hosts become vulnerable, patched ones immune, other verdicts are
     '198.51.100.7',
   ]);
   assert.deepEqual([...p.vulnerable], [1, 1, 0, 0, 1]);
-  assert.equal(p.win2k[0], 1);
-  assert.equal(p.win2k[1], 0);
+  assert.equal(p.os[0], OS_WIN2K);
+  assert.equal(p.os[1], OS_XP);
   assert.deepEqual([...p.site], [0, 0, 0, 0, -1], 'RFC 1918 hosts form one NAT site');
   assert.equal(p.siteCount, 1);
 });
 
-test('OS hints decide the exploit variant that fits', () => {
-  assert.equal(win2kFromHints(['Windows 2000 Server']), true);
-  assert.equal(win2kFromHints(['Windows XP Professional']), false);
-  assert.equal(win2kFromHints(['Windows Server 2003']), false);
-  assert.equal(win2kFromHints(['Samba']), undefined);
-  assert.equal(win2kFromHints(undefined), undefined);
+test('OS hints decide the exploit variant that fits, only when they name one OS', () => {
+  assert.equal(osFromHints(['Windows 2000 Server']), OS_WIN2K);
+  assert.equal(osFromHints(['Windows XP Professional']), OS_XP);
+  assert.equal(osFromHints(['Windows Server 2003']), OS_CRASH_ONLY);
+  assert.equal(osFromHints(['COM 5.1 without ISystemActivator: Windows NT 4.0 class']), OS_CRASH_ONLY);
+  // what the scanner says of every COM 5.6 host: no single OS, so the share decides
+  assert.equal(osFromHints(['COM 5.6: Windows 2000 / XP / Server 2003 class']), undefined);
+  assert.equal(osFromHints(['Samba']), undefined);
+  assert.equal(osFromHints(undefined), undefined);
+});
+
+test('--win2k-share decides the OS of scanned COM 5.6 hosts', () => {
+  const hint = ['COM 5.6: Windows 2000 / XP / Server 2003 class'];
+  const records = Array.from({ length: 50 }, (_, i) => hostResult(`10.0.1.${i + 1}`, 'unpatched', hint));
+  const text = toNdjson(records);
+  const share = (w: number) => [...populationFromScan(text, createRng(3), w).population.os];
+  assert.ok(share(0).every((o) => o === OS_XP));
+  assert.ok(share(1).every((o) => o === OS_WIN2K));
 });
 
 const rejects = (text: string, pattern: RegExp) =>

@@ -9,8 +9,8 @@ import type { Readable } from 'node:stream';
 import { type Command, Option } from 'commander';
 import { adviceToLines, adviseHost } from '../../advice/index.ts';
 import { RpcsweepError } from '../../core/errors.ts';
+import { escapeTerminal, safeJson } from '../../core/escape.ts';
 import { type HostResult, VERDICTS } from '../../core/result.ts';
-import { escapeControl } from '../../ioc/format.ts';
 import { EXIT } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
 
@@ -76,9 +76,9 @@ export const runAdvise = async (options: AdviseOptions, io: CliIo, stdin: Readab
     const advice = adviseHost(normalise(value));
     io.stdout.write(
       options.format === 'ndjson'
-        ? `${JSON.stringify(advice)}\n`
+        ? `${safeJson(advice)}\n`
         : // Reasons can carry peer-supplied text: never write raw control characters to a terminal.
-          `${adviceToLines(advice).map(escapeControl).join('\n')}\n\n`,
+          `${adviceToLines(advice).map(escapeTerminal).join('\n')}\n\n`,
     );
   }
   if (hosts === 0) io.stderr.write(`rpcsweep: ${name}: no host records (HostResult lines) found\n`);

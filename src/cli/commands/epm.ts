@@ -6,6 +6,7 @@
 import type { Command } from 'commander';
 import { systemClock } from '../../core/clock.ts';
 import { RpcsweepError } from '../../core/errors.ts';
+import { escapeTerminal as escapeText, safeJson } from '../../core/escape.ts';
 import { createRng } from '../../core/random.ts';
 import { systemResolver } from '../../net/dns.ts';
 import { nodeTransport } from '../../net/index.ts';
@@ -13,10 +14,9 @@ import { epmProbe } from '../../probes/dcerpc-epm.ts';
 import type { ProbeContext } from '../../probes/types.ts';
 import { buildTargetSet, createTargetPlan, parseTargetArgs } from '../../targets/index.ts';
 import type { CliIo } from '../io.ts';
+import { intOption } from '../options.ts';
 
-/** Makes network text safe for a terminal: C0/C1 controls and DEL become \xNN. */
-export const escapeText = (s: string): string =>
-  s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+export { escapeTerminal as escapeText } from '../../core/escape.ts';
 
 const MAX_ADDRESSES = 65_536;
 
@@ -29,14 +29,8 @@ export const register = (program: Command, io: CliIo): void => {
     .option('--port <n>', 'endpoint-mapper port', '135')
     .option('--format <format>', 'text or ndjson', 'text')
     .action(async (args: string[], o: { timeout: string; port: string; format: string }) => {
-      const timeoutMs = Number(o.timeout);
-      const port = Number(o.port);
-      if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > 600_000) {
-        throw new RpcsweepError('CLI_USAGE', `--timeout must be an integer in 1..600000, got "${o.timeout}"`);
-      }
-      if (!Number.isInteger(port) || port < 1 || port > 65535) {
-        throw new RpcsweepError('CLI_USAGE', `--port must be in 1..65535, got "${o.port}"`);
-      }
+      const timeoutMs = intOption('--timeout', o.timeout, 1, 600_000);
+      const port = intOption('--port', o.port, 1, 65535);
       if (o.format !== 'text' && o.format !== 'ndjson') {
         throw new RpcsweepError('CLI_USAGE', `--format must be text or ndjson, got "${o.format}"`);
       }
@@ -75,7 +69,7 @@ export const register = (program: Command, io: CliIo): void => {
         const endpoints = (outcome.fields?.endpoints as Array<Record<string, unknown>> | undefined) ?? [];
         if (o.format === 'ndjson') {
           io.stdout.write(
-            `${JSON.stringify({ address: t.address, classification: outcome.classification, reason: outcome.reason, endpoints })}\n`,
+            `${safeJson({ address: t.address, classification: outcome.classification, reason: outcome.reason, endpoints })}\n`,
           );
           continue;
         }

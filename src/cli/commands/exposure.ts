@@ -8,7 +8,6 @@ import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
 import type { Command } from 'commander';
 import { systemClock, wallClockIso } from '../../core/clock.ts';
-import { RpcsweepError } from '../../core/errors.ts';
 import { addToExposureSummary, emptyExposureSummary, portKey } from '../../core/exposure.ts';
 import { VERSION } from '../../core/version.ts';
 import { auditExposure, DEFAULT_EXPOSURE_CHECKS } from '../../engine/exposure.ts';
@@ -25,6 +24,7 @@ import {
 } from '../../targets/index.ts';
 import { EXIT } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
+import { collectList, intOption, rateOption, usage } from '../options.ts';
 
 interface ExposureCliOptions {
   exclude: string[];
@@ -40,25 +40,11 @@ interface ExposureCliOptions {
   failOnReachable?: boolean;
 }
 
-const usage = (message: string): never => {
-  throw new RpcsweepError('CLI_USAGE', message);
-};
-
-const intOption = (name: string, text: string, min: number, max: number): number => {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < min || n > max)
-    usage(`${name} must be an integer in ${min}..${max}, got "${text}"`);
-  return n;
-};
-
 export const runExposure = async (argTargets: string[], o: ExposureCliOptions, io: CliIo): Promise<void> => {
   const timeoutMs = intOption('--timeout', o.timeout, 1, 600_000);
   const concurrency = intOption('--concurrency', o.concurrency, 1, 4000);
   const udpAttempts = intOption('--udp-attempts', o.udpAttempts, 1, 10);
-  const ratePerSecond = o.rate === undefined ? undefined : Number(o.rate);
-  if (ratePerSecond !== undefined && !(ratePerSecond > 0 && ratePerSecond <= 1e6)) {
-    usage(`--rate must be a number in (0, 1000000] per second, got "${o.rate}"`);
-  }
+  const ratePerSecond = rateOption(o.rate);
   const seed = o.seed === undefined ? randomInt(0, 2 ** 31) : intOption('--seed', o.seed, 0, 2 ** 32 - 1);
   const format = o.format ?? (o.output ? (formatForPath(o.output) ?? 'text') : 'text');
   if (!EXPOSURE_FORMATS[format]) {
@@ -123,8 +109,6 @@ export const runExposure = async (argTargets: string[], o: ExposureCliOptions, i
     io.setExitCode(EXIT.FINDINGS);
   }
 };
-
-const collectList = (value: string, previous: string[]) => [...previous, value];
 
 export const register = (program: Command, io: CliIo): void => {
   program

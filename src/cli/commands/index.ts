@@ -17,5 +17,8 @@ export const COMMANDS: ReadonlyArray<() => Promise<{ register: RegisterCommand }
   () => import('./advise.ts'),
   () => import('./simulate.ts'),
   () => import('./exposure.ts'),
+  () => import('./import.ts'),
+  () => import('./history.ts'),
+  () => import('./diff.ts'),
   () => import('./report.ts'),
 ];

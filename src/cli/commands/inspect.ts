@@ -15,6 +15,7 @@ import {
   type RecordPredicate,
 } from '../../capture/index.ts';
 import { RpcsweepError } from '../../core/errors.ts';
+import { safeJson } from '../../core/escape.ts';
 import type { CliIo } from '../io.ts';
 
 interface InspectOptions {
@@ -26,7 +27,10 @@ interface InspectOptions {
 class BufferedOut {
   #parts: string[] = [];
   #size = 0;
-  constructor(readonly out: Writable) {}
+  constructor(
+    readonly out: Writable,
+    readonly signal: AbortSignal,
+  ) {}
   async line(s: string): Promise<void> {
     this.#parts.push(s, '\n');
     this.#size += s.length + 1;
@@ -37,7 +41,17 @@ class BufferedOut {
     const chunk = this.#parts.join('');
     this.#parts = [];
     this.#size = 0;
-    if (!this.out.write(chunk)) await new Promise<void>((resolve) => this.out.once('drain', resolve));
+    if (this.out.write(chunk) || this.signal.aborted) return;
+    // A reader that goes away (EPIPE) never drains: the abort ends the wait as well.
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        this.out.off('drain', done);
+        this.signal.removeEventListener('abort', done);
+        resolve();
+      };
+      this.out.once('drain', done);
+      this.signal.addEventListener('abort', done, { once: true });
+    });
   }
 }
 
@@ -58,7 +72,7 @@ const readCapture = (path: string): Uint8Array => {
 export const runInspect = async (path: string, options: InspectOptions, io: CliIo): Promise<void> => {
   const keep: RecordPredicate = options.filter ? parseRecordFilter(options.filter) : () => true;
   const decoder = new CaptureDecoder(readCapture(path));
-  const out = new BufferedOut(io.stdout);
+  const out = new BufferedOut(io.stdout, io.signal);
   const text = options.format === 'text';
   let shown = 0;
   for (const item of decoder.items()) {
@@ -66,7 +80,7 @@ export const runInspect = async (path: string, options: InspectOptions, io: CliI
     if (item.kind === 'pdu') {
       if (!keep(item.record)) continue;
       shown++;
-      await out.line(text ? formatPduText(item.record) : JSON.stringify(item.record));
+      await out.line(text ? formatPduText(item.record) : safeJson(item.record));
     } else if (item.kind === 'note') {
       if (text) await out.line(formatNoteText(item.note));
       else io.stderr.write(`rpcsweep: warning: ${formatNoteText(item.note).slice(3)}\n`);

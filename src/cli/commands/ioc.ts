@@ -4,6 +4,7 @@
  * Exit code 1 with `--fail-on found` when a likely-compromised finding exists.
  */
 import { type Command, Option } from 'commander';
+import { safeJson } from '../../core/escape.ts';
 import { iocReportNdjson, iocReportText, scanArtifacts, worstSeverity } from '../../ioc/index.ts';
 import { EXIT } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
@@ -17,7 +18,7 @@ export const runIoc = async (path: string, options: IocOptions, io: CliIo): Prom
   const report = await scanArtifacts(path);
   const lines =
     options.format === 'json'
-      ? [JSON.stringify(report, null, 2)]
+      ? [safeJson(report, 2)]
       : options.format === 'ndjson'
         ? iocReportNdjson(report)
         : iocReportText(report);

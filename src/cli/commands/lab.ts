@@ -4,9 +4,8 @@
  * `lab list` (profiles and built-in specs). With --json, `lab up` speaks one JSON object per line
  * (ready, crash, stats, closed) so benchmarks and netns mode can run the lab in a child process.
  */
-import { existsSync, readFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
-import { RpcsweepError } from '../../core/errors.ts';
+import { safeJson } from '../../core/escape.ts';
 import {
   BUILTIN_SPECS,
   PROFILE_LIST,
@@ -17,6 +16,8 @@ import {
   sweepStaleTables,
 } from '../../lab/index.ts';
 import type { CliIo } from '../io.ts';
+import { intOption, usage } from '../options.ts';
+import { namingSpecFile, readLabSpecArgument } from './scan-lab.ts';
 
 interface LabUpOptions {
   port: string;
@@ -27,25 +28,7 @@ interface LabUpOptions {
   firstOctet: string;
 }
 
-const readSpecArgument = (nameOrFile: string): string => {
-  if (nameOrFile === '-') throw new RpcsweepError('CLI_USAGE', 'lab up: give a built-in name or a file');
-  if (!existsSync(nameOrFile)) return nameOrFile;
-  try {
-    return readFileSync(nameOrFile, 'utf8');
-  } catch (e) {
-    throw new RpcsweepError('CLI_FILE', `cannot read lab spec ${nameOrFile}: ${(e as Error).message}`, {
-      cause: e,
-    });
-  }
-};
-
-const parsePort = (text: string): number => {
-  const port = Number(text);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new RpcsweepError('CLI_USAGE', `--port ${text}: expected an integer in 1..65535`);
-  }
-  return port;
-};
+const parsePort = (text: string): number => intOption('--port', text, 1, 65535);
 
 const describe = (lab: RunningLab, verbose: boolean): string[] => {
   const lines = [
@@ -76,8 +59,10 @@ const describe = (lab: RunningLab, verbose: boolean): string[] => {
 };
 
 export const runLabUp = async (specArg: string, o: LabUpOptions, io: CliIo): Promise<void> => {
-  const spec = resolveLabSpec(readSpecArgument(specArg));
-  const json = (obj: object) => io.stdout.write(`${JSON.stringify(obj)}\n`);
+  if (specArg === '-') usage('lab up: give a built-in name or a file');
+  const { spec: text, file } = readLabSpecArgument(specArg);
+  const spec = await namingSpecFile(file, () => resolveLabSpec(text));
+  const json = (obj: object) => io.stdout.write(`${safeJson(obj)}\n`);
   const lab = await startLab(spec, {
     isRoot: io.isRoot,
     mode: o.mode,
@@ -108,7 +93,7 @@ export const runLabUp = async (specArg: string, o: LabUpOptions, io: CliIo): Pro
         else io.stdout.write(`crash: ${c.address}: ${c.cause}\n`);
       }
       reported = crashes.length;
-      const stats = JSON.stringify(lab.stats());
+      const stats = safeJson(lab.stats());
       if (o.json && stats !== lastStats) json({ event: 'stats', ...lab.stats() });
       lastStats = stats;
     };
@@ -123,7 +108,7 @@ export const runLabUp = async (specArg: string, o: LabUpOptions, io: CliIo): Pro
     await lab.close();
   }
   if (o.json) json({ event: 'closed', ...lab.stats() });
-  else io.stdout.write(`lab ${lab.name} stopped: ${JSON.stringify(lab.stats())}\n`);
+  else io.stdout.write(`lab ${lab.name} stopped: ${safeJson(lab.stats())}\n`);
 };
 
 export const runLabDown = async (o: { all?: boolean }, io: CliIo): Promise<void> => {

@@ -3,9 +3,10 @@
  * expression to the scan and closes it afterwards. Without root the addresses the spec wants silent
  * cannot be silenced (no nftables): they refuse instead, and the note printed after the report says so.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { RpcsweepError } from '../../core/errors.ts';
+import { existsSync } from 'node:fs';
+import { isRpcsweepError, RpcsweepError } from '../../core/errors.ts';
 import type { CliIo } from '../io.ts';
+import { readTextFile } from '../options.ts';
 
 export interface ScanLab {
   targetSpec: string;
@@ -18,20 +19,36 @@ export interface ScanLab {
   close(): Promise<void>;
 }
 
-export const openLabForScan = async (nameOrFile: string, io: CliIo): Promise<ScanLab> => {
-  let spec: string = nameOrFile;
-  if (existsSync(nameOrFile)) {
-    try {
-      spec = readFileSync(nameOrFile, 'utf8');
-    } catch (e) {
-      throw new RpcsweepError('CLI_FILE', `cannot read lab spec ${nameOrFile}: ${(e as Error).message}`, {
-        cause: e,
-      });
-    }
+/** Looks like a file name rather than a built-in spec name (those are plain words such as hotfix-sample). */
+const looksLikePath = (arg: string): boolean => /[/\\]|\.(?:ya?ml|json)$/i.test(arg);
+
+/**
+ * A `--lab` / `lab up` argument: a built-in spec name, or a file holding a JSON/YAML spec. A file
+ * name that does not exist is said to be one (not parsed as an inline spec).
+ */
+export const readLabSpecArgument = (nameOrFile: string): { spec: string; file?: string } => {
+  if (!existsSync(nameOrFile)) {
+    if (looksLikePath(nameOrFile)) readTextFile(nameOrFile, 'lab spec');
+    return { spec: nameOrFile };
   }
+  return { spec: readTextFile(nameOrFile, 'lab spec'), file: nameOrFile };
+};
+
+/** Runs `fn` with lab-spec errors naming the file the spec came from. */
+export const namingSpecFile = async <T>(file: string | undefined, fn: () => Promise<T> | T): Promise<T> => {
+  try {
+    return await fn();
+  } catch (e) {
+    if (!file || !isRpcsweepError(e) || !e.code.startsWith('LAB_')) throw e;
+    throw new RpcsweepError(e.code, `${file}: ${e.message}`, { cause: e, details: e.details });
+  }
+};
+
+export const openLabForScan = async (nameOrFile: string, io: CliIo): Promise<ScanLab> => {
+  const { spec, file } = readLabSpecArgument(nameOrFile);
   // Loaded on demand: a plain scan never pays for (or depends on) the lab's modules.
   const { startLab } = await import('../../lab/index.ts');
-  const lab = await startLab(spec, { isRoot: io.isRoot, signal: io.signal });
+  const lab = await namingSpecFile(file, () => startLab(spec, { isRoot: io.isRoot, signal: io.signal }));
   const silent = lab.notSilenced.length;
   const note =
     silent > 0

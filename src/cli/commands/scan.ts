@@ -1,472 +1,326 @@
 /**
  * `rpcsweep scan`: targets → plan → engine → report writer, with progress, resume and exit codes.
  * The engine streams HostResults; each is written to the output before it is acknowledged in the
- * resume state (so a crash can duplicate nothing and lose nothing; see engine/resume.ts).
+ * resume state (so a crash can duplicate nothing and lose nothing; see engine/resume.ts). Options are
+ * checked in scan-options.ts, resume start-up is scan-resume.ts, the output sink scan-output.ts.
  */
 
 import { randomInt } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
-import { closeSync, existsSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
-import { Writable } from 'node:stream';
+import { rmSync } from 'node:fs';
+import type { Writable } from 'node:stream';
 import { type Command, Option } from 'commander';
 import { systemClock, wallClockIso } from '../../core/clock.ts';
-import { RpcsweepError } from '../../core/errors.ts';
-import { emptyCounts, type RunMeta, summarize, VERDICTS, type Verdict } from '../../core/result.ts';
+import { emptyCounts, type RunMeta, summarize, VERDICTS } from '../../core/result.ts';
 import { VERSION } from '../../core/version.ts';
 import { scanTargetsInWorkers } from '../../engine/parallel.ts';
-import {
-  checkResumeMatches,
-  decodeResumeState,
-  encodeResumeState,
-  newResumeState,
-  type ResumePoint,
-  type ResumeState,
-  ResumeTracker,
-  resumePointOf,
-} from '../../engine/resume.ts';
+import { encodeResumeState } from '../../engine/resume.ts';
 import { scanTargets } from '../../engine/scan.ts';
 import { systemResolver } from '../../net/dns.ts';
 import { nodeTransport } from '../../net/index.ts';
 import { NCACN_HTTP_PORT } from '../../probes/ncacn-http.ts';
 import { hostProbesFor } from '../../probes/registry.ts';
-import {
-  keepOutputTail,
-  outputTailDigest,
-  readNdjsonTail,
-  readOutputTail,
-  truncateOutputTo,
-  writeFileAtomic,
-} from '../../store/state-file.ts';
+import { outputTailDigest, writeFileAtomic } from '../../store/state-file.ts';
 import {
   buildTargetSet,
   createTargetPlan,
   dryRunLines,
   fingerprintAddressSet,
   parseDomainOption,
-  parseShard,
   parseTargetArgs,
   parseTargetText,
   type Resolver,
+  type TargetPlan,
+  type TargetSet,
   type TargetSpec,
-  WHOLE,
 } from '../../targets/index.ts';
 import { EXIT } from '../exit-codes.ts';
-import type { CliIo } from '../io.ts';
+import { type CliIo, outputClosed } from '../io.ts';
+import { collectList, readTextFile, splitInputList, usage } from '../options.ts';
 import { ProgressLine } from '../progress.ts';
-import { openLabForScan } from './scan-lab.ts';
+import { DbSink, scanRowOf } from './scan-db.ts';
+import { openLabForScan, type ScanLab } from './scan-lab.ts';
 import {
-  createWriter,
-  formatForPath,
-  isKnownFormat,
-  type ResultWriter,
-  resumeReadsBack,
-} from './scan-output.ts';
+  describeProbes,
+  resolveScanSettings,
+  type ScanCliOptions,
+  type ScanSettings,
+} from './scan-options.ts';
+import { CountingFileSink, createWriter, type ResultWriter } from './scan-output.ts';
+import { continueScan, newScanStart, readResumeState, type ScanStart } from './scan-resume.ts';
 
-export interface ScanCliOptions {
-  inputList?: string;
-  exclude: string[];
-  excludeFile?: string;
-  blocklist: boolean;
-  domain: string[];
-  seed?: string;
-  shard?: string;
-  dryRun?: boolean;
-  concurrency: string;
-  rate?: string;
-  timeout: string;
-  port?: string;
-  retries: string;
-  netbios?: boolean;
-  epm?: boolean;
-  indicators?: boolean;
-  dcomVersion: boolean;
-  /** One TCP connection per probe, as the 2003 detectors did, instead of one association per host. */
-  connectionPerProbe?: boolean;
-  /** Worker threads that share the scan. */
-  workers: string;
-  /** `--fallback-593 [port]`: true for the default port, or the port given. */
-  fallback593?: boolean | string;
-  /** `--no-advice` sets false: reports then carry no remediation advice. */
-  advice: boolean;
-  format?: string;
-  output?: string;
-  resumeFile?: string;
-  resume?: boolean;
-  failOn: string[];
-  lab?: string;
-  checkpointMs: string;
-}
-
-const usage = (message: string): never => {
-  throw new RpcsweepError('CLI_USAGE', message);
-};
-
-const intOption = (name: string, text: string, min: number, max: number): number => {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < min || n > max)
-    usage(`${name} must be an integer in ${min}..${max}, got "${text}"`);
-  return n;
-};
-
-/** `--fail-on` values: verdict names, plus `vulnerable` (unpatched or MS03-039 missing). */
-const FAIL_ON_ALIASES: Record<string, readonly Verdict[]> = {
-  vulnerable: ['unpatched', 'patched-kb823980'],
-  any: VERDICTS.filter((v) => v !== 'patched'),
-};
-
-export const parseFailOn = (values: readonly string[]): Set<Verdict> => {
-  const out = new Set<Verdict>();
-  for (const v of values
-    .flatMap((x) => x.split(','))
-    .map((x) => x.trim())
-    .filter(Boolean)) {
-    const alias = FAIL_ON_ALIASES[v];
-    if (alias) {
-      for (const x of alias) out.add(x);
-    } else if ((VERDICTS as readonly string[]).includes(v)) out.add(v as Verdict);
-    else
-      usage(
-        `--fail-on: "${v}" is not a verdict (${VERDICTS.join(', ')}) or one of ${Object.keys(FAIL_ON_ALIASES).join(', ')}`,
-      );
-  }
-  return out;
-};
-
-const readTextFile = (path: string, what: string): string => {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new RpcsweepError('CLI_FILE', `cannot read ${what} ${path}: ${(e as Error).message}`, { cause: e });
-  }
-};
-
-/** `-iL FILE` arrives from commander as `-i` with the value `L` (or `LFILE`); the file is then the next word. */
-const splitInputList = (value: string | undefined, args: string[]): { file?: string; args: string[] } => {
-  if (value === undefined) return { args };
-  if (value === 'L') {
-    const [file, ...rest] = args;
-    if (file === undefined) usage('-iL needs a file name');
-    return { file, args: rest };
-  }
-  return { file: value.startsWith('L') && !existsSync(value) ? value.slice(1) : value, args };
-};
-
-/**
- * A sink that writes synchronously to a file descriptor, counts bytes and keeps the last few (the
- * resume state records the length and a digest of those bytes).
- */
-class CountingFileSink extends Writable {
-  readonly fd: number;
-  bytes: number;
-  tail: Buffer;
-  constructor(path: string, append: boolean, startBytes: number, startTail: Buffer) {
-    super();
-    try {
-      this.fd = openSync(path, append ? 'a' : 'w');
-    } catch (e) {
-      throw new RpcsweepError('REPORT_WRITE', `cannot open ${path} for writing: ${(e as Error).message}`, {
-        cause: e,
-      });
-    }
-    this.bytes = startBytes;
-    this.tail = startTail;
-  }
-  override _write(chunk: Buffer, _enc: BufferEncoding, cb: (e?: Error | null) => void): void {
-    try {
-      // Synchronous on purpose: when write() returns, the bytes are in the kernel and survive SIGKILL.
-      writeSync(this.fd, chunk);
-      this.bytes += chunk.length;
-      this.tail = keepOutputTail(this.tail, chunk);
-      cb();
-    } catch (e) {
-      cb(new RpcsweepError('REPORT_WRITE', `write failed: ${(e as Error).message}`, { cause: e }));
-    }
-  }
-  override _final(cb: (e?: Error | null) => void): void {
-    try {
-      closeSync(this.fd);
-      cb();
-    } catch (e) {
-      cb(e as Error);
-    }
-  }
-}
+export { parseFailOn, type ScanCliOptions } from './scan-options.ts';
 
 const endStream = (w: Writable): Promise<void> =>
   new Promise((resolve) => {
     w.end(() => resolve());
   });
 
+/** The DNS resolver for host names and domains (src/net/dns.ts). */
+const loadResolver = async (): Promise<Resolver> => systemResolver();
+
+/** Targets from the arguments, -iL, --domain or the lab, minus --exclude/--exclude-file. */
+const resolveTargets = async (
+  argTargets: string[],
+  o: ScanCliOptions,
+  lab: ScanLab | undefined,
+  io: CliIo,
+): Promise<TargetSet> => {
+  const { file: listFile, args } = splitInputList(o.inputList, argTargets);
+  const specs: TargetSpec[] = lab ? parseTargetArgs([lab.targetSpec], '--lab') : parseTargetArgs(args);
+  if (listFile) specs.push(...parseTargetText(readTextFile(listFile, 'target list'), listFile));
+  for (const d of o.domain) specs.push(parseDomainOption(d));
+  if (specs.length === 0)
+    usage('no targets: give addresses, ranges, names, -iL FILE, --domain NAME or --lab NAME');
+  const excludes: TargetSpec[] = [];
+  for (const e of o.exclude) excludes.push(...parseTargetArgs(e.split(',').filter(Boolean), '--exclude'));
+  if (o.excludeFile)
+    excludes.push(...parseTargetText(readTextFile(o.excludeFile, 'exclude file'), o.excludeFile));
+  const resolver = specs.concat(excludes).some((s) => s.kind === 'host' || s.kind === 'domain')
+    ? await loadResolver()
+    : undefined;
+  const targets = await buildTargetSet({ targets: specs, excludes, resolver, defaultBlocklist: o.blocklist });
+  for (const x of targets.expansions) io.stderr.write(`rpcsweep: ${x.summary}\n`);
+  return targets;
+};
+
 export const runScan = async (argTargets: string[], o: ScanCliOptions, io: CliIo): Promise<void> => {
-  const timeoutMs = intOption('--timeout', o.timeout, 1, 600_000);
-  const concurrency = intOption('--concurrency', o.concurrency, 1, 19_500);
-  const retries = intOption('--retries', o.retries, 0, 10);
-  const workers = intOption('--workers', o.workers, 1, 16);
-  const checkpointMs = intOption('--checkpoint-ms', o.checkpointMs, 50, 3_600_000);
-  const ratePerSecond = o.rate === undefined ? undefined : Number(o.rate);
-  if (ratePerSecond !== undefined && !(ratePerSecond > 0 && ratePerSecond <= 1e6)) {
-    usage(`--rate must be a number in (0, 1000000] new connections per second, got "${o.rate}"`);
-  }
-  const failOn = parseFailOn(o.failOn);
-  const seed = o.seed === undefined ? randomInt(0, 2 ** 31) : intOption('--seed', o.seed, 0, 2 ** 32 - 1);
-  const shard = o.shard === undefined ? WHOLE : parseShard(o.shard);
-  const format = o.format ?? (o.output ? formatForPath(o.output) : 'text');
-  if (!isKnownFormat(format)) usage(`--format: "${format}" is not a known output format`);
-  if (o.resume && !o.resumeFile) usage('--resume needs --resume-file FILE');
-  if (o.resumeFile && !o.output) {
-    usage(
-      '--resume-file needs -o FILE: a report on standard output cannot be continued after an interruption',
-    );
-  }
-  if (o.lab && (argTargets.length > 0 || o.inputList || o.domain.length > 0)) {
-    usage("--lab scans the lab's own addresses: give no other targets");
-  }
-
-  // `--fallback-593 PORT` is checked before a lab starts; a bare `--fallback-593` follows the lab.
-  const explicitFallbackPort =
-    typeof o.fallback593 === 'string' ? intOption('--fallback-593', o.fallback593, 1, 65535) : undefined;
-
-  const lab = o.lab ? await openLabForScan(o.lab, io) : undefined;
-  // Without root the lab serves on an unprivileged port: follow it unless the user chose one.
-  const port = o.port !== undefined ? intOption('--port', o.port, 1, 65535) : (lab?.port ?? 135);
-  const fallbackPort =
-    explicitFallbackPort ?? (o.fallback593 === true ? (lab?.httpPort ?? NCACN_HTTP_PORT) : undefined);
-  try {
-    // Targets.
-    const { file: listFile, args } = splitInputList(o.inputList, argTargets);
-    const specs: TargetSpec[] = lab ? parseTargetArgs([lab.targetSpec], '--lab') : parseTargetArgs(args);
-    if (listFile) specs.push(...parseTargetText(readTextFile(listFile, 'target list'), listFile));
-    for (const d of o.domain) specs.push(parseDomainOption(d));
-    if (specs.length === 0)
-      usage('no targets: give addresses, ranges, names, -iL FILE, --domain NAME or --lab NAME');
-    const excludes: TargetSpec[] = [];
-    for (const e of o.exclude) excludes.push(...parseTargetArgs(e.split(',').filter(Boolean), '--exclude'));
-    if (o.excludeFile)
-      excludes.push(...parseTargetText(readTextFile(o.excludeFile, 'exclude file'), o.excludeFile));
-    const resolver = specs.concat(excludes).some((s) => s.kind === 'host' || s.kind === 'domain')
-      ? await loadResolver()
+  const s = resolveScanSettings(argTargets, o);
+  // A resumed scan continues the recorded order: the seed comes from the state unless given.
+  const state = o.resume && o.resumeFile ? readResumeState(o.resumeFile) : undefined;
+  const seed = s.seed ?? state?.seed ?? randomInt(0, 2 ** 31);
+  // The store is opened before anything is sent: a bad --db stops the scan with one line.
+  const db = o.db ?? io.env.RPCSWEEP_DB;
+  const dbSink =
+    db && !o.dryRun
+      ? await DbSink.open(db, io, {
+          keepUnreachable: Boolean(o.dbKeepUnreachable),
+          advice: o.advice !== false,
+          retryForMs: s.dbRetryMs,
+        })
       : undefined;
-    const targets = await buildTargetSet({
-      targets: specs,
-      excludes,
-      resolver,
-      defaultBlocklist: o.blocklist,
-    });
-    for (const x of targets.expansions) io.stderr.write(`rpcsweep: ${x.summary}\n`);
-    const plan = createTargetPlan({ set: targets.set, seed, shard, hostnames: targets.hostnames });
-
+  const lab = o.lab
+    ? await openLabForScan(o.lab, io).catch(async (e) => {
+        await dbSink?.close();
+        throw e;
+      })
+    : undefined;
+  try {
+    const targets = await resolveTargets(argTargets, o, lab, io);
+    const plan = createTargetPlan({ set: targets.set, seed, shard: s.shard, hostnames: targets.hostnames });
     if (o.dryRun) {
-      for (const line of dryRunLines(targets, plan)) io.stdout.write(`${line}\n`);
+      for (const line of dryRunLines(targets, plan)) {
+        if (io.signal.aborted) return;
+        io.stdout.write(`${line}\n`);
+      }
       io.stdout.write(
-        `# probes: ${describeProbes(o)} (${o.connectionPerProbe ? 'a connection per probe' : 'one connection per host'}); timeout ${timeoutMs} ms, concurrency ${concurrency}${ratePerSecond ? `, rate ${ratePerSecond}/s` : ''}, retries ${retries}\n`,
+        `# probes: ${describeProbes(o)} (${o.connectionPerProbe ? 'a connection per probe' : 'one connection per host'}); timeout ${s.timeoutMs} ms, concurrency ${s.concurrency}${s.ratePerSecond ? `, rate ${s.ratePerSecond}/s` : ''}, retries ${s.retries}\n`,
       );
       return;
     }
-
+    const shard = { index: s.shard.index + 1, count: s.shard.count };
     const fingerprint = `${fingerprintAddressSet(targets.set)}:${describeProbes(o)}:${o.indicators ? 'i' : ''}`;
-    const shardInfo = { index: shard.index + 1, count: shard.count };
-    let resumePoint: ResumePoint | undefined;
-    let startBytes = 0;
-    let tracker: ResumeTracker | undefined;
-    let continueFrom: ResumeState['writer'] | undefined;
-    let startTail: Buffer = Buffer.alloc(0);
-    let elapsedBeforeMs = 0;
-    if (o.resumeFile && o.output) {
-      if (o.resume) {
-        const state = decodeResumeState(readTextFile(o.resumeFile, 'resume file'));
-        checkResumeMatches(state, {
-          targetsFingerprint: fingerprint,
-          seed,
-          shard: shardInfo,
-          total: plan.length,
-          format,
-          advice: o.advice !== false,
-        });
-        if (state.output.path !== o.output) {
-          usage(`the resume file writes to ${state.output.path}, not ${o.output}`);
-        }
-        // Is it still the file this state describes? Checked before anything is cut or appended.
-        readOutputTail(o.output, state.output.bytes, state.output.tailSha256);
-        // Results written after the checkpoint: NDJSON keeps them (read back); other formats cut
-        // the file back to the checkpoint and scan those addresses again (see engine/resume.ts).
-        let afterCheckpoint: string;
-        if (resumeReadsBack(format)) {
-          const tail = readNdjsonTail(o.output, state.output.bytes);
-          resumePoint = resumePointOf(state, tail.results);
-          startBytes = tail.length;
-          afterCheckpoint = `${tail.results.length} result(s) found after the checkpoint`;
-        } else {
-          const dropped = truncateOutputTo(o.output, state.output.bytes);
-          resumePoint = resumePointOf(state, []);
-          startBytes = state.output.bytes;
-          afterCheckpoint = `${dropped} byte(s) written after the checkpoint dropped and rescanned`;
-        }
-        startTail = readOutputTail(o.output, startBytes);
-        continueFrom = state.writer;
-        elapsedBeforeMs = state.elapsedMs;
-        tracker = new ResumeTracker({
-          ...state,
-          counts: resumePoint.counts,
-          output: { ...state.output, bytes: startBytes },
-        });
-        for (const i of state.inFlight) tracker.start(i);
-        io.stderr.write(
-          `rpcsweep: resuming at ${state.position}/${state.total} with ${state.inFlight.length} in flight, ${afterCheckpoint}\n`,
-        );
-      } else {
-        tracker = new ResumeTracker(
-          newResumeState({
+    const id =
+      o.resumeFile && o.output
+        ? {
             targetsFingerprint: fingerprint,
             seed,
-            shard: shardInfo,
+            shard,
             total: plan.length,
-            output: { path: o.output, format, advice: o.advice !== false },
-            savedAt: wallClockIso(),
-          }),
-        );
-      }
-    }
-
-    const sink: Writable & { bytes?: number; tail?: Buffer } = o.output
-      ? new CountingFileSink(o.output, Boolean(o.resume), startBytes, startTail)
-      : io.stdout;
-    const writer: ResultWriter = createWriter(format, sink, { advice: o.advice !== false, continueFrom });
+            output: { path: o.output, format: s.format, advice: o.advice !== false },
+          }
+        : undefined;
+    const start = state && id ? continueScan(state, id, io) : newScanStart(id);
     const meta: RunMeta = {
       tool: 'rpcsweep',
       version: VERSION,
       command: `rpcsweep scan ${[...(o.lab ? ['--lab', o.lab] : []), ...argTargets].join(' ')}`.trim(),
       startedAt: wallClockIso(),
       seed,
-      shard: shardInfo,
+      shard,
       targetsDescription: lab ? `lab ${o.lab} (${lab.targetSpec})` : targets.description,
       totalAddresses: plan.length,
-      timeoutMs,
+      timeoutMs: s.timeoutMs,
     };
-    if (!o.resume) await writer.open(meta);
+    await dbSink?.begin(
+      scanRowOf({
+        argTargets: lab ? [lab.targetSpec] : argTargets,
+        set: targets.set,
+        plan,
+        fingerprint,
+        timeoutMs: s.timeoutMs,
+        keepUnreachable: Boolean(o.dbKeepUnreachable),
+      }),
+      o.resume ? { ndjsonOutput: s.format === 'ndjson' ? o.output : undefined } : undefined,
+    );
+    await scanAndReport({ o, s, io, plan, start, meta, lab, dbSink });
+    if (lab?.note) io.stderr.write(`${lab.note}\n`);
+  } finally {
+    await lab?.close();
+    await dbSink?.close();
+  }
+};
 
-    const counts = resumePoint ? { ...resumePoint.counts } : emptyCounts();
-    let done = VERDICTS.reduce((n, v) => n + counts[v], 0);
-    const t0 = systemClock.now();
-    const progress = new ProgressLine({ out: io.stderr, isTty: io.stderrIsTty, env: io.env });
-    const snapshot = () => ({ done, total: plan.length, elapsedMs: systemClock.now() - t0, counts });
-    progress.start(snapshot);
-    // Called between writes only, so the output length and the writer state match the acknowledged set.
-    const saveState = () => {
-      if (!tracker || !o.resumeFile) return;
-      const at = {
-        outputBytes: sink.bytes,
-        outputTailSha256: sink.tail ? outputTailDigest(sink.tail) : undefined,
-        writer: writer.saveState?.(),
-        elapsedMs: elapsedBeforeMs + systemClock.now() - t0,
-      };
-      writeFileAtomic(o.resumeFile, encodeResumeState(tracker.snapshot(wallClockIso(), at)));
+interface ScanRun {
+  o: ScanCliOptions;
+  s: ScanSettings;
+  io: CliIo;
+  plan: TargetPlan;
+  start: ScanStart;
+  meta: RunMeta;
+  lab?: ScanLab;
+  /** `--db`: the results store sink beside the report writer. */
+  dbSink?: DbSink;
+}
+
+/** Opens the output, runs the engine over the plan, writes and checkpoints each result, closes. */
+const scanAndReport = async (run: ScanRun): Promise<void> => {
+  const { o, s, io, plan, start } = run;
+  const sink: Writable & { bytes?: number; tail?: Buffer } = o.output
+    ? new CountingFileSink(o.output, Boolean(o.resume), start.startBytes, start.startTail)
+    : io.stdout;
+  const writer: ResultWriter = createWriter(s.format, sink, {
+    advice: o.advice !== false,
+    continueFrom: start.continueFrom,
+  });
+  const t0 = systemClock.now();
+  // Called between writes only, so the output length and the writer state match the acknowledged set.
+  const saveState = () => {
+    if (!start.tracker || !o.resumeFile) return;
+    const at = {
+      outputBytes: sink.bytes,
+      outputTailSha256: sink.tail ? outputTailDigest(sink.tail) : undefined,
+      writer: writer.saveState?.(),
+      elapsedMs: start.elapsedBeforeMs + systemClock.now() - t0,
     };
+    writeFileAtomic(o.resumeFile, encodeResumeState(start.tracker.snapshot(wallClockIso(), at)));
+  };
+  try {
+    if (!o.resume) await writer.open(run.meta);
     saveState();
-    let lastSave = systemClock.now();
-    const stop = new AbortController();
-    // Every in-flight socket listens on this signal: thousands of listeners are expected.
-    setMaxListeners(0, stop.signal);
-    const onAbort = () => stop.abort(io.signal.reason);
-    if (io.signal.aborted) onAbort();
-    else io.signal.addEventListener('abort', onAbort, { once: true });
-    let localBackoffs = 0;
-    try {
-      const probeOptions = {
-        netbios: o.netbios,
-        epm: o.epm,
-        indicators: o.indicators,
-        dcomVersion: o.dcomVersion,
-      };
-      const common = {
-        targets: { total: plan.length, entryAt: (i: number) => plan.addressAt(i) },
-        timeoutMs,
-        port,
-        shareAssociation: !o.connectionPerProbe,
-        fallbackPort,
-        concurrency,
-        ratePerSecond,
-        retryPolicy: { retries, maxLocalAttempts: 1000, localBackoffBaseMs: 25, localBackoffMaxMs: 2000 },
-        seed,
-        signal: stop.signal,
-        resume: resumePoint,
-        onStart: (i: number) => tracker?.start(i),
-        onSkip: (i: number) => tracker?.acknowledgeSkipped(i),
-        onLocalBackoff: ({ cap }: { cap: number }) => {
-          if (localBackoffs++ === 0 || localBackoffs % 100 === 0) {
-            io.stderr.write(
-              `\nrpcsweep: local resources exhausted (file descriptors/ports): in-flight cap lowered to ${cap}\n`,
-            );
-          }
-        },
-      };
-      // Worker threads only pay off when there is enough to share (and need the CLI entry to start).
-      const threads = io.workerEntry && plan.length >= 2 * workers ? workers : 1;
-      const results =
-        threads > 1
-          ? scanTargetsInWorkers({
-              ...common,
-              workers: threads,
-              workerEntry: io.workerEntry!,
-              probes: probeOptions,
-            })
-          : scanTargets({ ...common, transport: nodeTransport, probes: hostProbesFor(probeOptions) });
-      for await (const { index, result } of results) {
-        // The report may share the terminal with the progress line: start it on a clean line.
-        if (!o.output) progress.clear();
-        await writer.write(result);
-        counts[result.verdict]++;
-        done++;
-        tracker?.acknowledge(index, result.verdict, sink.bytes ?? 0);
-        if (tracker && systemClock.now() - lastSave >= checkpointMs) {
-          saveState();
-          lastSave = systemClock.now();
-        }
-      }
-    } finally {
-      io.signal.removeEventListener('abort', onAbort);
-      progress.stop(snapshot());
-    }
-
-    if (stop.signal.aborted) {
+    const { counts, done, aborted } = await runScanLoop(run, writer, sink, saveState);
+    if (aborted) {
       saveState();
+      await run.dbSink?.flush();
       if (o.output) await endStream(sink);
-      io.stderr.write(
-        o.resumeFile
-          ? `rpcsweep: interrupted after ${done}/${plan.length}; continue with the same command plus --resume\n`
-          : `rpcsweep: interrupted after ${done}/${plan.length} (use --resume-file to make scans resumable)\n`,
-      );
+      if (!outputClosed(io.signal)) {
+        io.stderr.write(
+          o.resumeFile
+            ? `rpcsweep: interrupted after ${done}/${plan.length}; continue with the same command plus --resume\n`
+            : `rpcsweep: interrupted after ${done}/${plan.length} (use --resume-file to make scans resumable)\n`,
+        );
+      }
       io.setExitCode(EXIT.INTERRUPTED);
       return;
     }
-    const summary = summarize(counts, wallClockIso(), elapsedBeforeMs + systemClock.now() - t0);
-    await writer.close(summary);
+    await writer.close(summarize(counts, wallClockIso(), start.elapsedBeforeMs + systemClock.now() - t0));
     if (o.output) await endStream(sink);
+    await run.dbSink?.finish(counts);
     if (o.resumeFile) rmSync(o.resumeFile, { force: true });
-    const hits = [...failOn].filter((v) => counts[v] > 0);
+    const hits = [...s.failOn].filter((v) => counts[v] > 0);
     if (hits.length > 0) {
       io.stderr.write(`rpcsweep: --fail-on: ${hits.map((v) => `${counts[v]} ${v}`).join(', ')}\n`);
       io.setExitCode(EXIT.FINDINGS);
     }
-    if (lab?.note) io.stderr.write(`${lab.note}\n`);
   } finally {
-    await lab?.close();
+    // After a failed write the file stays as the last checkpoint describes (the resume state is only
+    // saved between whole writes), so `--resume` completes it once the disk has room again.
+    if (sink instanceof CountingFileSink && !sink.closed) sink.destroy();
   }
 };
 
-const describeProbes = (o: Pick<ScanCliOptions, 'netbios' | 'epm' | 'indicators' | 'dcomVersion'>): string =>
-  [
-    'ms03-039-sysact',
-    'ms03-026-remact',
-    ...(o.dcomVersion ? ['dcom-version'] : []),
-    ...(o.netbios ? ['netbios-nbstat'] : []),
-    ...(o.epm ? ['dcerpc-epm'] : []),
-    ...(o.indicators ? ['indicators'] : []),
-  ].join(',');
+const runScanLoop = async (
+  run: ScanRun,
+  writer: ResultWriter,
+  sink: { bytes?: number },
+  saveState: () => void,
+) => {
+  const { o, s, io, plan, start } = run;
+  const tracker = start.tracker;
+  const counts = start.resumePoint ? { ...start.resumePoint.counts } : emptyCounts();
+  let done = VERDICTS.reduce((n, v) => n + counts[v], 0);
+  const t0 = systemClock.now();
+  const progress = new ProgressLine({ out: io.stderr, isTty: io.stderrIsTty, env: io.env });
+  const snapshot = () => ({ done, total: plan.length, elapsedMs: systemClock.now() - t0, counts });
+  progress.start(snapshot);
+  let lastSave = systemClock.now();
+  const stop = new AbortController();
+  // Every in-flight socket listens on this signal: thousands of listeners are expected.
+  setMaxListeners(0, stop.signal);
+  const onAbort = () => stop.abort(io.signal.reason);
+  if (io.signal.aborted) onAbort();
+  else io.signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    for await (const { index, result } of engineResults(run, stop.signal)) {
+      // The report may share the terminal with the progress line: start it on a clean line.
+      if (!o.output) progress.clear();
+      await writer.write(result);
+      run.dbSink?.write(result);
+      counts[result.verdict]++;
+      done++;
+      tracker?.acknowledge(index, result.verdict, sink.bytes ?? 0);
+      if (tracker && systemClock.now() - lastSave >= s.checkpointMs) {
+        saveState();
+        lastSave = systemClock.now();
+      }
+    }
+  } finally {
+    io.signal.removeEventListener('abort', onAbort);
+    progress.stop(snapshot());
+  }
+  return { counts, done, aborted: stop.signal.aborted };
+};
 
-/** The DNS resolver for host names and domains (src/net/dns.ts). */
-const loadResolver = async (): Promise<Resolver> => systemResolver();
-
-const collectList = (value: string, previous: string[]) => [...previous, value];
+/** The engine's result stream: in this thread, or shared by worker threads. */
+const engineResults = (run: ScanRun, signal: AbortSignal) => {
+  const { o, s, io, plan, start } = run;
+  let localBackoffs = 0;
+  const probeOptions = {
+    netbios: o.netbios,
+    epm: o.epm,
+    indicators: o.indicators,
+    dcomVersion: o.dcomVersion,
+  };
+  const common = {
+    targets: { total: plan.length, entryAt: (i: number) => plan.addressAt(i) },
+    timeoutMs: s.timeoutMs,
+    // Without root the lab serves on an unprivileged port: follow it unless the user chose one.
+    port: s.port ?? run.lab?.port ?? 135,
+    shareAssociation: !o.connectionPerProbe,
+    fallbackPort:
+      s.fallbackPort ?? (o.fallback593 === true ? (run.lab?.httpPort ?? NCACN_HTTP_PORT) : undefined),
+    concurrency: s.concurrency,
+    ratePerSecond: s.ratePerSecond,
+    retryPolicy: {
+      retries: s.retries,
+      maxLocalAttempts: 1000,
+      localBackoffBaseMs: 25,
+      localBackoffMaxMs: 2000,
+    },
+    seed: run.meta.seed,
+    signal,
+    resume: start.resumePoint,
+    onStart: (i: number) => start.tracker?.start(i),
+    onSkip: (i: number) => start.tracker?.acknowledgeSkipped(i),
+    onLocalBackoff: ({ cap }: { cap: number }) => {
+      if (localBackoffs++ === 0 || localBackoffs % 100 === 0) {
+        io.stderr.write(
+          `\nrpcsweep: local resources exhausted (file descriptors/ports): in-flight cap lowered to ${cap}\n`,
+        );
+      }
+    },
+  };
+  // Worker threads only pay off when there is enough to share (and need the CLI entry to start).
+  const threads = io.workerEntry && plan.length >= 2 * s.workers ? s.workers : 1;
+  return threads > 1 && io.workerEntry
+    ? scanTargetsInWorkers({
+        ...common,
+        workers: threads,
+        workerEntry: io.workerEntry,
+        probes: probeOptions,
+      })
+    : scanTargets({ ...common, transport: nodeTransport, probes: hostProbesFor(probeOptions) });
+};
 
 export const register = (program: Command, io: CliIo): void => {
   program
@@ -539,6 +393,19 @@ export const register = (program: Command, io: CliIo): void => {
     .option(
       '--lab <name|file>',
       'start a built-in or file lab spec in-process and scan it (e.g. hotfix-sample)',
+    )
+    .option(
+      '--db <path|url>',
+      'also store the results in a SQLite file or a postgres:// database (env RPCSWEEP_DB)',
+    )
+    .option(
+      '--db-keep-unreachable',
+      'store a row for every unreachable address too (default: the scope answers for them)',
+    )
+    .addOption(
+      new Option('--db-retry-ms <ms>', 'how long failing database writes are retried')
+        .default('60000')
+        .hideHelp(),
     )
     .addOption(new Option('--checkpoint-ms <ms>', 'resume state save interval').default('1000').hideHelp())
     .action(async (targets: string[], opts: ScanCliOptions) => {

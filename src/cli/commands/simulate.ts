@@ -6,6 +6,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { RpcsweepError } from '../../core/errors.ts';
+import { safeJson } from '../../core/escape.ts';
 import { createRng, randomSeed } from '../../core/random.ts';
 import { VERSION } from '../../core/version.ts';
 import type { BlasterOptions } from '../../sim/blaster-model.ts';
@@ -19,10 +20,11 @@ import {
 import { populationFromScan, type ScanInputSummary } from '../../sim/scan-input.ts';
 import { runScenarios, type ScenarioResult } from '../../sim/scenarios.ts';
 import { seriesToCsv, timeToReach } from '../../sim/series.ts';
-import { renderLineChart } from '../../sim/svg.ts';
+import { renderSpreadChart } from '../../sim/spread-chart.ts';
 import { parseIpv4 } from '../../sim/sweep.ts';
 import type { TelescopeSpec } from '../../sim/telescope.ts';
 import type { CliIo } from '../io.ts';
+import { numberOption, usage } from '../options.ts';
 
 interface SimulateCliOptions {
   from?: string;
@@ -58,34 +60,11 @@ interface SimulateCliOptions {
   svg?: string;
 }
 
-const usage = (message: string) => new RpcsweepError('CLI_USAGE', message);
-
-const number = (
-  flag: string,
-  text: string,
-  o: { min?: number; max?: number; integer?: boolean; maxExclusive?: boolean } = {},
-): number => {
-  const v = Number(text);
-  const ok =
-    text.trim() !== '' &&
-    Number.isFinite(v) &&
-    (!o.integer || Number.isInteger(v)) &&
-    (o.min === undefined || v >= o.min) &&
-    (o.max === undefined || (o.maxExclusive ? v < o.max : v <= o.max));
-  if (!ok) {
-    const range = `${o.min ?? '-∞'}..${o.max ?? '∞'}${o.maxExclusive ? ' (exclusive)' : ''}`;
-    throw usage(
-      `${flag} must be ${o.integer ? 'an integer' : 'a number'} in ${range}, got ${JSON.stringify(text)}`,
-    );
-  }
-  return v;
-};
-
 export const parseTelescope = (text: string): TelescopeSpec => {
   const m = /^([\d.]+)\/(8|16)$/.exec(text);
   const address = m ? parseIpv4(m[1]!) : undefined;
   if (!m || address === undefined)
-    throw usage(
+    return usage(
       `--telescope must be an IPv4 /8 or /16 prefix such as 44.0.0.0/8, got ${JSON.stringify(text)}`,
     );
   return { address, bits: Number(m[2]) as 8 | 16 };
@@ -98,9 +77,8 @@ const buildPopulation = async (
   seed: number,
 ): Promise<{ population: Population; description: string; scan?: ScanInputSummary }> => {
   if ((o.from === undefined) === (o.synthetic === undefined))
-    throw usage('give exactly one of --from <scan.ndjson> or --synthetic <N>');
-  if (!DENSITIES.includes(o.density as Density))
-    throw usage(`--density must be one of ${DENSITIES.join(', ')}`);
+    usage('give exactly one of --from <scan.ndjson> or --synthetic <N>');
+  if (!DENSITIES.includes(o.density as Density)) usage(`--density must be one of ${DENSITIES.join(', ')}`);
   const rng = createRng(seed ^ 0x5eed);
   const synthetic = (vulnerable: number) =>
     syntheticPopulation(
@@ -108,17 +86,17 @@ const buildPopulation = async (
         vulnerable,
         density: o.density as Density,
         ...(o.networks16
-          ? { networks16: number('--networks16', o.networks16, { min: 1, max: 60000, integer: true }) }
+          ? { networks16: numberOption('--networks16', o.networks16, { min: 1, max: 60000, integer: true }) }
           : {}),
-        immune: number('--immune', o.immune, { min: 0, max: 2_000_000, integer: true }),
-        natShare: number('--nat-share', o.natShare, { min: 0, max: 1 }),
-        natSiteHosts: number('--nat-site-hosts', o.natSiteHosts, { min: 1, max: 60000, integer: true }),
-        win2kShare: number('--win2k-share', o.win2kShare, { min: 0, max: 1 }),
+        immune: numberOption('--immune', o.immune, { min: 0, max: 2_000_000, integer: true }),
+        natShare: numberOption('--nat-share', o.natShare, { min: 0, max: 1 }),
+        natSiteHosts: numberOption('--nat-site-hosts', o.natSiteHosts, { min: 1, max: 60000, integer: true }),
+        win2kShare: numberOption('--win2k-share', o.win2kShare, { min: 0, max: 1 }),
       },
       rng,
     );
   if (o.synthetic !== undefined) {
-    const n = number('--synthetic', o.synthetic, { min: 1, max: 2_000_000, integer: true });
+    const n = numberOption('--synthetic', o.synthetic, { min: 1, max: 2_000_000, integer: true });
     return { population: synthetic(n), description: `${n} synthetic vulnerable hosts (${o.density})` };
   }
   let text: string;
@@ -127,11 +105,15 @@ const buildPopulation = async (
   } catch (e) {
     throw new RpcsweepError('CLI_FILE', `cannot read ${o.from}: ${(e as Error).message}`, { cause: e });
   }
-  const scanned = populationFromScan(text, rng, number('--win2k-share', o.win2kShare, { min: 0, max: 1 }));
+  const scanned = populationFromScan(
+    text,
+    rng,
+    numberOption('--win2k-share', o.win2kShare, { min: 0, max: 1 }),
+  );
   let population = scanned.population;
   let description = `${scanned.summary.vulnerable} unpatched and ${scanned.summary.immune} patched hosts from ${o.from}`;
   if (o.internet !== undefined) {
-    const n = number('--internet', o.internet, { min: 1, max: 2_000_000, integer: true });
+    const n = numberOption('--internet', o.internet, { min: 1, max: 2_000_000, integer: true });
     population = mergePopulations(population, synthetic(n));
     description += `, inside a synthetic Internet of ${n} vulnerable hosts`;
   }
@@ -140,22 +122,22 @@ const buildPopulation = async (
 
 const interventionsFrom = (o: SimulateCliOptions): Interventions => ({
   ...(o.patchPerDay !== undefined && {
-    patchPerDay: number('--patch-per-day', o.patchPerDay, { min: 0, max: 1, maxExclusive: true }),
-    patchStartH: number('--patch-start-h', o.patchStartH, { min: 0 }),
+    patchPerDay: numberOption('--patch-per-day', o.patchPerDay, { min: 0, max: 1, maxExclusive: true }),
+    patchStartH: numberOption('--patch-start-h', o.patchStartH, { min: 0 }),
   }),
   ...(o.cleanupPerDay !== undefined && {
-    cleanupPerDay: number('--cleanup-per-day', o.cleanupPerDay, { min: 0, max: 1, maxExclusive: true }),
-    cleanupStartH: number('--cleanup-start-h', o.cleanupStartH, { min: 0 }),
+    cleanupPerDay: numberOption('--cleanup-per-day', o.cleanupPerDay, { min: 0, max: 1, maxExclusive: true }),
+    cleanupStartH: numberOption('--cleanup-start-h', o.cleanupStartH, { min: 0 }),
   }),
   ...(o.filterShare !== undefined && {
-    borderFilterShare: number('--filter-share', o.filterShare, { min: 0, max: 1 }),
-    borderFilterStartH: number('--filter-start-h', o.filterStartH, { min: 0 }),
+    borderFilterShare: numberOption('--filter-share', o.filterShare, { min: 0, max: 1 }),
+    borderFilterStartH: numberOption('--filter-start-h', o.filterStartH, { min: 0 }),
   }),
   ...(o.welchia && {
     welchia: {
-      startH: number('--welchia-start-h', o.welchiaStartH, { min: 0 }),
-      initial: number('--welchia-initial', o.welchiaInitial, { min: 1, integer: true }),
-      scansPerS: number('--welchia-scans-per-s', o.welchiaScansPerS, { min: 0.001 }),
+      startH: numberOption('--welchia-start-h', o.welchiaStartH, { min: 0 }),
+      initial: numberOption('--welchia-initial', o.welchiaInitial, { min: 1, integer: true }),
+      scansPerS: numberOption('--welchia-scans-per-s', o.welchiaScansPerS, { min: 0.001 }),
     },
   }),
 });
@@ -263,20 +245,20 @@ export const register = (program: Command, io: CliIo): void => {
       const seed =
         o.seed === undefined
           ? randomSeed()
-          : number('--seed', o.seed, { min: 0, max: 4294967295, integer: true });
-      const hours = number('--hours', o.hours, { min: 0.01, max: 24 * 365 });
+          : numberOption('--seed', o.seed, { min: 0, max: 4294967295, integer: true });
+      const hours = numberOption('--hours', o.hours, { min: 0.01, max: 24 * 365 });
       const { population, description, scan } = await buildPopulation(o, seed);
       const vulnerable = population.vulnerable.reduce((s, v) => s + v, 0);
       const options: BlasterOptions = {
         durationH: hours,
         seed,
-        initialInfected: number('--initial', o.initial, { min: 1, max: vulnerable, integer: true }),
+        initialInfected: numberOption('--initial', o.initial, { min: 1, max: vulnerable, integer: true }),
         ...(o.sampleEvery !== undefined && {
-          sampleEveryS: number('--sample-every', o.sampleEvery, { min: 1 }),
+          sampleEveryS: numberOption('--sample-every', o.sampleEvery, { min: 1 }),
         }),
         rebootOnCrash: Boolean(o.rebootOnCrash),
-        userRebootsPerDay: number('--reboots-per-day', o.rebootsPerDay, { min: 0, max: 1000 }),
-        successProbability: number('--success-probability', o.successProbability, { min: 0, max: 1 }),
+        userRebootsPerDay: numberOption('--reboots-per-day', o.rebootsPerDay, { min: 0, max: 1000 }),
+        successProbability: numberOption('--success-probability', o.successProbability, { min: 0, max: 1 }),
         ...(o.telescope !== undefined && { telescope: parseTelescope(o.telescope) }),
       };
       const interventions = interventionsFrom(o);
@@ -305,21 +287,9 @@ export const register = (program: Command, io: CliIo): void => {
             ...(s.result.telescope ? { telescope: s.result.telescope } : {}),
           })),
         };
-        await write(jsonPath, `${JSON.stringify(doc, null, 1)}\n`);
+        await write(jsonPath, `${safeJson(doc, 1)}\n`);
       }
-      if (svgPath)
-        await write(
-          svgPath,
-          renderLineChart({
-            title: `Blaster spread: ${description}`.slice(0, 110),
-            xLabel: 'hours',
-            yLabel: 'infected hosts',
-            series: scenarios.map((s) => ({
-              name: s.name,
-              points: s.samples.map((x) => [x.tH, x.infected] as const),
-            })),
-          }),
-        );
+      if (svgPath) await write(svgPath, renderSpreadChart(description, scenarios));
       for (const p of [csvPath, jsonPath, svgPath]) if (p) io.stdout.write(`wrote ${p}\n`);
     });
 };

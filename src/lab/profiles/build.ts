@@ -1,6 +1,6 @@
 /** Turns RpcssModel tables into Profiles, and spells out the three patch states of a release once. */
-import { HRESULT } from '../rpc/dcom.ts';
-import { createRpcssSession } from '../rpcss.ts';
+import { HRESULT, statusHex as hex } from '../../protocol/dcerpc/index.ts';
+import { createRpcssSession } from '../rpcss/session.ts';
 import type { ExpectedResult, Profile, RpcssModel } from './types.ts';
 
 export const rpcssProfile = (model: RpcssModel): Profile => ({
@@ -12,8 +12,6 @@ export const rpcssProfile = (model: RpcssModel): Profile => ({
   endpoints: model.endpoints,
   createSession: (host) => createRpcssSession(model, host),
 });
-
-const hex = (n: number) => `0x${n.toString(16).padStart(8, '0')}`;
 
 /** Shared text: what each patch state answers, and why (detection.md decision table). */
 export const PATCH_NOTES = {

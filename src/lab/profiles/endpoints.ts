@@ -4,7 +4,7 @@
  * services registered which endpoints on which release is reasoned from the era's published rpcdump
  * listings, not from a capture [I]. Dynamic TCP ports start at 1025 as on 2000/XP/2003.
  */
-import type { EndpointEntry, EndpointProtocol } from '../rpc/epm.ts';
+import type { EndpointEntry, EndpointProtocol } from './types.ts';
 
 const e = (
   uuid: string,

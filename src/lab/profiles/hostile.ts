@@ -5,8 +5,8 @@
  * must never crash, hang past its deadline or grow without bound on them.
  */
 import { ByteWriter } from '../../core/bytes.ts';
-import { encodeBindAck, encodeRawResponseFragment, NDR32, PFC_FIRST_FRAG } from '../rpc/wire.ts';
-import { createRpcssSession } from '../rpcss.ts';
+import { encodeBindAck, encodeResponse, NDR32_SYNTAX, PFC } from '../../protocol/dcerpc/index.ts';
+import { createRpcssSession } from '../rpcss/session.ts';
 import { ENDPOINTS } from './endpoints.ts';
 import { INTERFACES } from './interfaces.ts';
 import type { Action, ExpectedResult, HostContext, Profile, RpcssModel, Session } from './types.ts';
@@ -43,7 +43,7 @@ const acceptingBindAck = (callId: number) =>
     maxRecvFrag: 5840,
     assocGroupId: 0x1234,
     secondaryAddress: '135',
-    results: [{ result: 0, reason: 0, transferSyntax: { uuid: NDR32.uuid, version: NDR32.version } }],
+    results: [{ result: 0, reason: 0, transferSyntax: NDR32_SYNTAX }],
   });
 
 /** Answers once the first bytes arrive; later data is ignored. */
@@ -160,7 +160,12 @@ export const HOSTILE_PROFILES: Profile[] = [
               type: 'stream',
               intervalMs: 1,
               next: () =>
-                encodeRawResponseFragment(callId, 0, n++ === 0 ? PFC_FIRST_FRAG : 0, 1 << 30, payload),
+                encodeResponse({
+                  callId,
+                  flags: n++ === 0 ? PFC.FIRST_FRAG : 0,
+                  allocHint: 1 << 30,
+                  stub: payload,
+                }),
             },
           ];
         },

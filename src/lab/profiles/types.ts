@@ -4,8 +4,20 @@
  */
 import type { Rng } from '../../core/random.ts';
 import type { FixState, Verdict } from '../../core/result.ts';
-import type { ComVersion } from '../rpc/dcom.ts';
-import type { EndpointEntry } from '../rpc/epm.ts';
+import type { ComVersion } from '../../protocol/dcerpc/index.ts';
+
+export type EndpointProtocol = 'ncacn_ip_tcp' | 'ncadg_ip_udp' | 'ncacn_np' | 'ncalrpc' | 'ncacn_http';
+
+/** One registered endpoint, as an OS would list it. */
+export interface EndpointEntry {
+  uuid: string;
+  versionMajor: number;
+  versionMinor: number;
+  annotation: string;
+  protocol: EndpointProtocol;
+  /** TCP/UDP port as text, pipe name (`\PIPE\atsvc`) or LRPC endpoint name. */
+  endpoint: string;
+}
 
 /** What a correct scanner should report for a host running this profile. */
 export interface ExpectedResult {

@@ -3,7 +3,7 @@
  * 0 [C rule], and a KB824146 RPCSS that answers a non-OBJREF activation blob with E_INVALIDARG (Tenable
  * whitelists both RPC_E_INVALID_OBJREF and E_INVALIDARG; which release gave which is not recorded) [I].
  */
-import { HRESULT } from '../rpc/dcom.ts';
+import { HRESULT } from '../../protocol/dcerpc/index.ts';
 import { patchVariants } from './build.ts';
 import { ENDPOINTS } from './endpoints.ts';
 import { INTERFACES } from './interfaces.ts';

@@ -85,57 +85,6 @@ export const BIND_NAK_REASON = {
 } as const;
 export const BIND_NAK_REASON_NAMES: Readonly<Record<number, string>> = invert(BIND_NAK_REASON);
 
-/** Fault / reject statuses (`dcerpc.cn_status`), Wireshark's reject_status_vals subset + Win32 codes seen. */
-export const FAULT_STATUS = {
-  access_denied: 0x00000005,
-  nca_s_fault_cant_perform: 0x000006d8,
-  nca_s_fault_ndr: 0x000006f7,
-  nca_s_fault_int_div_by_zero: 0x1c000001,
-  nca_s_fault_addr_error: 0x1c000002,
-  nca_s_fault_fp_div_zero: 0x1c000003,
-  nca_s_fault_fp_underflow: 0x1c000004,
-  nca_s_fault_fp_overflow: 0x1c000005,
-  nca_s_fault_invalid_tag: 0x1c000006,
-  nca_s_fault_invalid_bound: 0x1c000007,
-  nca_rpc_version_mismatch: 0x1c000008,
-  nca_unspec_reject: 0x1c000009,
-  nca_s_bad_actid: 0x1c00000a,
-  nca_who_are_you_failed: 0x1c00000b,
-  nca_manager_not_entered: 0x1c00000c,
-  nca_s_fault_cancel: 0x1c00000d,
-  nca_s_fault_ill_inst: 0x1c00000e,
-  nca_s_fault_fp_error: 0x1c00000f,
-  nca_s_fault_int_overflow: 0x1c000010,
-  nca_s_fault_unspec: 0x1c000012,
-  nca_s_fault_remote_comm_failure: 0x1c000013,
-  nca_s_fault_pipe_empty: 0x1c000014,
-  nca_s_fault_pipe_closed: 0x1c000015,
-  nca_s_fault_pipe_order: 0x1c000016,
-  nca_s_fault_pipe_discipline: 0x1c000017,
-  nca_s_fault_pipe_comm_error: 0x1c000018,
-  nca_s_fault_pipe_memory: 0x1c000019,
-  nca_s_fault_context_mismatch: 0x1c00001a,
-  nca_s_fault_remote_no_memory: 0x1c00001b,
-  nca_invalid_pres_context_id: 0x1c00001c,
-  nca_unsupported_authn_level: 0x1c00001d,
-  nca_invalid_checksum: 0x1c00001f,
-  nca_invalid_crc: 0x1c000020,
-  nca_s_fault_user_defined: 0x1c000021,
-  nca_s_fault_tx_open_failed: 0x1c000022,
-  nca_s_fault_codeset_conv_error: 0x1c000023,
-  nca_s_fault_object_not_found: 0x1c000024,
-  nca_s_fault_no_client_stub: 0x1c000025,
-  nca_op_rng_error: 0x1c010002,
-  nca_unk_if: 0x1c010003,
-  nca_wrong_boot_time: 0x1c010006,
-  nca_s_you_crashed: 0x1c010009,
-  nca_proto_error: 0x1c01000b,
-  nca_out_args_too_big: 0x1c010013,
-  nca_server_too_busy: 0x1c010014,
-  nca_unsupported_type: 0x1c010017,
-} as const;
-export const FAULT_STATUS_NAMES: Readonly<Record<number, string>> = invert(FAULT_STATUS);
-
 /** auth_type values of the sec_trailer (`dcerpc.auth_type`). */
 export const AUTH_TYPE_NAMES: Readonly<Record<number, string>> = {
   0: 'none',
@@ -162,7 +111,11 @@ export const AUTH_LEVEL_NAMES: Readonly<Record<number, string>> = {
 /** Transfer syntaxes offered in binds. */
 export const NDR32_SYNTAX = { uuid: '8a885d04-1ceb-11c9-9fe8-08002b104860', major: 2, minor: 0 };
 export const NDR64_SYNTAX = { uuid: '71710533-beba-4937-8319-b5dbef9ccc36', major: 1, minor: 0 };
-/** Bind-time feature negotiation: the last 8 bytes of the UUID carry the feature bitmask. */
+/**
+ * Bind-time feature negotiation (detection.md §3.1): the first 8 bytes of the UUID, text
+ * `6cb71c2c-9812-4540-`, identify it; the last 8 carry the feature bitmask (0x0003 in captures).
+ * The one prefix value: the lab, capture decoding and the probes match syntaxes against it.
+ */
 export const BTFN_SYNTAX_PREFIX = '6cb71c2c-9812-4540-';
 export const btfnSyntax = (features: number) => {
   // The features are a little-endian u64 in UUID bytes 8..15, which text shows in byte order.

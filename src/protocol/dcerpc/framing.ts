@@ -28,6 +28,7 @@ export class PduFramer {
   /** Stream offset of #buf[0]. */
   #base = 0;
   #failure: DecodeFailure | undefined;
+  #failedHeader: Uint8Array | undefined;
 
   constructor(options: PduFramerOptions = {}) {
     const max = options.maxFragLength ?? MAX_FRAG_LENGTH;
@@ -40,6 +41,14 @@ export class PduFramer {
   /** The error that stopped the framer, if any. */
   get failure(): DecodeFailure | undefined {
     return this.#failure;
+  }
+
+  /**
+   * The up to 16 header bytes the framer stopped at, kept so a server can still answer the peer
+   * (e.g. a bind_nak echoing its call_id) after a bad version or frag_length.
+   */
+  get failedHeader(): Uint8Array | undefined {
+    return this.#failedHeader;
   }
 
   /** Bytes held back waiting for the rest of a PDU. */
@@ -97,6 +106,7 @@ export class PduFramer {
       if (!(e instanceof DecodeError)) throw e;
       // Report offsets in stream terms so a capture tool can point at the byte.
       this.#failure = { ...e.failure, offset: this.#base + (e.failure.offset - at) };
+      this.#failedHeader = bytes.slice(at, at + COMMON_HEADER_LENGTH);
       this.#len = 0;
       return undefined;
     }

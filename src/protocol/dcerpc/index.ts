@@ -18,7 +18,6 @@ export * from './interfaces/known-uuids.data.ts';
 export * from './interfaces/mgmt.ts';
 export * from './interfaces/oxid.ts';
 export * from './interfaces/remact.ts';
-export * from './interfaces/status-names.data.ts';
 export * from './interfaces/sysact.ts';
 export * from './interfaces/tower.ts';
 export * from './ndr/index.ts';
@@ -29,8 +28,17 @@ export { type ControlOptions, encodeControl } from './pdu/control.ts';
 export * from './pdu/decode.ts';
 export { describePdu } from './pdu/describe.ts';
 export { encodePdu } from './pdu/encode.ts';
+export {
+  decodePlainRequest,
+  decodeRequestFast,
+  encodeResponseFast,
+  peekCallId,
+  peekFragLength,
+  storeU32LE,
+} from './pdu/fast.ts';
 export { encodeFault, type FaultOptions } from './pdu/fault.ts';
 export { encodeRequest, encodeRequestFragments, type RequestOptions } from './pdu/request.ts';
 export { encodeResponse, encodeResponseFragments, type ResponseOptions } from './pdu/response.ts';
 export type * from './pdu/types.ts';
+export * from './status.data.ts';
 export { isUuid, readUuid, uuidFromBytes, uuidToBytes, writeUuid } from './uuid.ts';

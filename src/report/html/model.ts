@@ -15,7 +15,7 @@ import {
   type Verdict,
 } from '../../core/result.ts';
 import { adviceOneLine } from '../advice.ts';
-import { visibleControls } from '../escape.ts';
+import { escapeTerminal } from '../escape.ts';
 import { BlockTally } from './blocks.ts';
 
 /** One line of the "changes since the previous scan" section (from a results store). */
@@ -73,14 +73,14 @@ export class HtmlReportModel {
   #firstStart = '';
   #lastEnd = 0;
 
-  /** Index of `s` in the string table; control characters are made visible once, here. */
+  /** Index of `s` in the string table; unsafe characters are made visible once, here (as in text output). */
   str(value: string | undefined): number {
     if (value === undefined || value === null) return -1;
     // Input files may carry anything where a string belongs; it is shown as text either way.
     const s = typeof value === 'string' ? value : String(value);
     const known = this.#stringIndex.get(s);
     if (known !== undefined) return known;
-    this.#strings.push(visibleControls(s));
+    this.#strings.push(escapeTerminal(s));
     this.#stringIndex.set(s, this.#strings.length - 1);
     return this.#strings.length - 1;
   }

@@ -24,15 +24,14 @@ import {
   encodeServerAlive2Request,
   encodeServerAlive2Response,
   encodeSysactProbe,
+  HRESULT,
   knownInterfaceName,
   MGMT_SYNTAX,
   type OrpcThis,
   REMACT_PROBE_OBJECT_NAME,
-  REMACT_STATUS,
   REMACT_UUID,
   type RemoteActivationResponse,
   remactFailureResponse,
-  SYSACT_STATUS,
   SYSACT_UUID,
   serverPartOf,
   serverPartThroughNuls,
@@ -118,7 +117,7 @@ test('REMACT encoders refuse an object name whose server part exceeds 15 charact
 
 test('REMACT failure reply: 68 bytes, COMVERSION at 40, phr at 44 (what Tenable and eEye read)', () => {
   const stub = encodeRemoteActivationResponse(
-    remactFailureResponse(REMACT_STATUS.CO_E_BADPATH, { major: 5, minor: 6 }),
+    remactFailureResponse(HRESULT.CO_E_BADPATH, { major: 5, minor: 6 }),
   );
   assert.equal(stub.length, 68);
   assert.deepEqual([u16At(stub, 40), u16At(stub, 42)], [5, 6]);
@@ -214,7 +213,7 @@ test('SYSACT probe: Tenable 11835 60-byte stub; failure reply 16 bytes with the 
   assert.equal(q.value.actProperties?.cntData, 12);
   assert.equal(q.value.trailing?.length, 4);
   assert.equal(hexOf(encodeRemoteGetClassObjectRequest(q.value)), hexOf(stub));
-  const reply = encodeActivationReply(sysactFailureReply(SYSACT_STATUS.RPC_E_INVALID_OBJREF));
+  const reply = encodeActivationReply(sysactFailureReply(HRESULT.RPC_E_INVALID_OBJREF));
   assert.equal(hexOf(reply), '0000000000000000000000001d010180');
   const r = decodeActivationReply(reply);
   assert.ok(r.ok);

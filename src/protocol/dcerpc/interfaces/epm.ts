@@ -17,6 +17,7 @@ import { isNullContextHandle, NULL_CONTEXT_HANDLE } from '../ndr/index.ts';
 import { type ContextHandle, decodeNdr, type NdrReader, type NdrReaderOptions } from '../ndr/reader.ts';
 import { type NdrEncodeOptions, type NdrWriter, ndrWriterFor } from '../ndr/writer.ts';
 import type { SyntaxId } from '../pdu/types.ts';
+import { EPM_STATUS } from '../status.data.ts';
 import { knownInterfaceName } from './known-uuids.data.ts';
 import { decodeTower, encodeTower, type Tower, type TowerSpec, towerBinding } from './tower.ts';
 
@@ -31,13 +32,6 @@ export const EPM_OPNUMS = {
   ept_lookup_handle_free: 4,
   ept_inq_object: 5,
   ept_mgmt_delete: 6,
-} as const;
-
-export const EPM_STATUS = {
-  OK: 0,
-  EPT_S_CANT_PERFORM_OP: 0x16c9a0cd,
-  EPT_S_INVALID_ENTRY: 0x16c9a0d3,
-  EPT_S_NOT_REGISTERED: 0x16c9a0d6,
 } as const;
 
 export const EPM_INQUIRY = { all_elts: 0, match_by_if: 1, match_by_obj: 2, match_by_both: 3 } as const;

@@ -41,14 +41,6 @@ export const REMACT_VERSION = { major: 0, minor: 0 } as const;
 export const REMACT_SYNTAX = { uuid: REMACT_UUID, ...REMACT_VERSION };
 export const REMACT_OPNUMS = { RemoteActivation: 0 } as const;
 
-/** phr values the MS03-026 decision table names (detection.md D8–D10). */
-export const REMACT_STATUS = {
-  CO_E_BADPATH: 0x80080004,
-  E_ACCESSDENIED: 0x80070005,
-  REGDB_E_CLASSNOTREG: 0x80040154,
-  RPC_E_VERSION_MISMATCH: 0x80010110,
-} as const;
-
 /** Most interfaces / protseqs accepted in one call (a request asks for a handful). */
 const MAX_INTERFACES = 1024;
 

@@ -30,13 +30,6 @@ export const SYSACT_SYNTAX = { uuid: SYSACT_UUID, ...SYSACT_VERSION };
 /** Opnums 0–2 are reserved (IUnknown slots, never called remotely). */
 export const SYSACT_OPNUMS = { RemoteGetClassObject: 3, RemoteCreateInstance: 4 } as const;
 
-/** HRESULTs that mean "KB824146 present" (detection.md D4/D5). */
-export const SYSACT_STATUS = {
-  RPC_E_INVALID_OBJREF: 0x8001011d,
-  E_INVALIDARG: 0x80070057,
-  E_ACCESSDENIED: 0x80070005,
-} as const;
-
 export interface RemoteGetClassObjectRequest {
   orpcThis: OrpcThis;
   actProperties: MInterfacePointer | null;

@@ -9,12 +9,11 @@ import {
   BIND_NAK_REASON_NAMES,
   BIND_RESULT_NAMES,
   BIND_RESULT_REASON_NAMES,
-  FAULT_STATUS_NAMES,
   nameOf,
   PTYPE_NAMES,
   pfcFlagNames,
 } from '../constants.ts';
-import { statusHex } from '../interfaces/status-names.data.ts';
+import { faultStatusName, statusHex } from '../status.data.ts';
 import type { Pdu } from './types.ts';
 
 const plain = (v: unknown): unknown => {
@@ -54,7 +53,7 @@ export const describePdu = (pdu: Pdu): Record<string, unknown> => {
       break;
     case 'fault':
       out.statusHex = statusHex(pdu.status);
-      out.statusName = nameOf(FAULT_STATUS_NAMES, pdu.status);
+      out.statusName = faultStatusName(pdu.status);
       break;
   }
   return out;

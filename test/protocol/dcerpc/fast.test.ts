@@ -1,17 +1,25 @@
 /**
- * The lab's direct paths for the common request and the single-fragment response must give exactly
- * what the shared codec gives: same decoded values for every request shape, same bytes out.
+ * The codec's fast paths (pdu/fast.ts) for the common request and the single-fragment response must
+ * give exactly what the general codec gives: same decoded values for every request shape, same bytes.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createRng } from '../../../src/core/random.ts';
-import { decodeRequest, decodeRequestViaCodec, encodeResponse } from '../../../src/lab/rpc/wire.ts';
-import { encodeRequest, encodeResponseFragments, PFC } from '../../../src/protocol/dcerpc/index.ts';
+import {
+  decodeRequest,
+  decodeRequestFast,
+  encodeRequest,
+  encodeResponseFast,
+  encodeResponseFragments,
+  PFC,
+  peekCallId,
+  peekFragLength,
+} from '../../../src/protocol/dcerpc/index.ts';
 
 const stubOf = (rng: ReturnType<typeof createRng>, length: number) =>
   Uint8Array.from({ length }, () => rng.nextU32() & 0xff);
 
-test('decodeRequest gives the codec-path values for plain, big-endian, object-UUID, auth, fragment and broken requests', () => {
+test('decodeRequestFast gives the codec-path values for plain, big-endian, object-UUID, auth, fragment and broken requests', () => {
   const rng = createRng(26);
   const cases: Array<{ name: string; pdu: Uint8Array }> = [];
   for (const length of [0, 1, 60, 333]) {
@@ -53,11 +61,11 @@ test('decodeRequest gives the codec-path values for plain, big-endian, object-UU
   cases.push({ name: 'header only', pdu: plain.subarray(0, 20) });
   cases.push({ name: 'wrong ptype', pdu: bent(2, 11) });
   for (const { name, pdu } of cases) {
-    assert.deepEqual(decodeRequest(pdu), decodeRequestViaCodec(pdu), name);
+    assert.deepEqual(decodeRequestFast(pdu), decodeRequest(pdu), name);
   }
 });
 
-test('encodeResponse writes the bytes of encodeResponseFragments, one fragment or many', () => {
+test('encodeResponseFast writes the bytes of encodeResponseFragments, one fragment or many', () => {
   const rng = createRng(2003);
   for (const maxFragLength of [16, 32, 2048, 5840]) {
     const room = Math.floor((Math.max(maxFragLength, 32) - 24) / 8) * 8;
@@ -66,7 +74,7 @@ test('encodeResponse writes the bytes of encodeResponseFragments, one fragment o
       const stub = stubOf(rng, length);
       const callId = rng.nextU32();
       const contextId = rng.nextU32() & 0xffff;
-      const got = encodeResponse({ callId, contextId, stub, maxFragLength });
+      const got = encodeResponseFast({ callId, contextId, stub, maxXmitFrag: maxFragLength });
       const want = encodeResponseFragments({
         callId,
         contextId,
@@ -80,4 +88,18 @@ test('encodeResponse writes the bytes of encodeResponseFragments, one fragment o
       );
     }
   }
+});
+
+test('peekFragLength and peekCallId read the header in its drep order, or report too few bytes', () => {
+  for (const littleEndian of [true, false]) {
+    const pdu = encodeRequest({ callId: 0x0a0b0c0d, opnum: 1, stub: new Uint8Array(300), littleEndian });
+    assert.equal(peekFragLength(pdu), pdu.length);
+    assert.equal(peekCallId(pdu), 0x0a0b0c0d);
+    const shifted = new Uint8Array(pdu.length + 3);
+    shifted.set(pdu, 3);
+    assert.equal(peekFragLength(shifted, 3), pdu.length);
+    assert.equal(peekCallId(shifted, 3), 0x0a0b0c0d);
+  }
+  assert.equal(peekFragLength(new Uint8Array(9)), undefined);
+  assert.equal(peekCallId(new Uint8Array(15)), 0);
 });

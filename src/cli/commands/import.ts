@@ -1,0 +1,65 @@
+/**
+ * `rpcsweep import RESULTS.ndjson --db …`: earlier NDJSON results become a scan in the store. The
+ * file has no target plan, so the scan's scope is the addresses it holds; its counts are the file's.
+ */
+import type { Command } from 'commander';
+import { wallClockIso } from '../../core/clock.ts';
+import { RpcsweepError } from '../../core/errors.ts';
+import { emptyCounts } from '../../core/result.ts';
+import { VERSION } from '../../core/version.ts';
+import { readNdjsonResults } from '../../store/index.ts';
+import type { CliIo } from '../io.ts';
+import { storedAdvice } from './scan-db.ts';
+import { dbOf, withStore } from './store-open.ts';
+import { scopeTexts, setOfAddresses } from './store-scope.ts';
+
+const BATCH = 5000;
+
+export const runImport = async (
+  file: string,
+  o: { db?: string; dbKeepUnreachable?: boolean },
+  io: CliIo,
+): Promise<void> => {
+  const db = dbOf(o.db, io, 'import');
+  const { results } = readNdjsonResults(file);
+  if (results.length === 0) throw new RpcsweepError('CLI_FILE', `${file} holds no host results`);
+  const counts = emptyCounts();
+  for (const r of results) counts[r.verdict]++;
+  const started =
+    results
+      .map((r) => r.startedAt)
+      .filter(Boolean)
+      .sort()[0] ?? wallClockIso();
+  const id = await withStore(db, async (store) => {
+    const scanId = await store.createScan({
+      startedAt: started,
+      targets: [`import ${file}`],
+      scope: scopeTexts(setOfAddresses(results.map((r) => r.address))),
+      seed: 0,
+      shard: '1/1',
+      options: { importedFrom: file },
+      version: VERSION,
+      total: results.length,
+      keepUnreachable: Boolean(o.dbKeepUnreachable),
+      fingerprint: `import:${file}`,
+    });
+    const keep = results.filter((r) => o.dbKeepUnreachable || r.verdict !== 'unreachable').map(storedAdvice);
+    for (let i = 0; i < keep.length; i += BATCH) await store.writeResults(scanId, keep.slice(i, i + BATCH));
+    await store.finishScan(scanId, wallClockIso(), counts);
+    return scanId;
+  });
+  io.stdout.write(`${id}\n`);
+  io.stderr.write(`rpcsweep: imported ${results.length} result(s) from ${file} as scan ${id}\n`);
+};
+
+export const register = (program: Command, io: CliIo): void => {
+  program
+    .command('import')
+    .description('store earlier NDJSON scan results as a scan in the results database; prints its id')
+    .argument('<results.ndjson>', 'an NDJSON results file (rpcsweep scan --format ndjson)')
+    .option('--db <path|url>', 'SQLite file or postgres:// URL (env RPCSWEEP_DB)')
+    .option('--db-keep-unreachable', 'store a row for unreachable addresses too')
+    .action(async (file: string, opts: { db?: string; dbKeepUnreachable?: boolean }) => {
+      await runImport(file, opts, io);
+    });
+};

@@ -1,0 +1,195 @@
+/**
+ * `scan --db PATH|URL`: a result sink beside the report writers. Results are queued in memory and
+ * written in batches (one transaction each) off the scan loop; a failed batch is retried with
+ * back-off while the scan goes on, and if the store stays away the scan finishes anyway and the
+ * error says how many results are missing. `--resume` continues the same scan row (the newest
+ * unfinished one with the scan's fingerprint) and first stores again every result of an NDJSON
+ * output, so results the last run wrote to the file but not to the database are filled in.
+ */
+
+import { adviseHost } from '../../advice/index.ts';
+import { wallClockIso } from '../../core/clock.ts';
+import { RpcsweepError } from '../../core/errors.ts';
+import type { HostResult, Verdict } from '../../core/result.ts';
+import { VERSION } from '../../core/version.ts';
+import {
+  type NewScan,
+  openStore,
+  type ResultStore,
+  readNdjsonResults,
+  type StoredResult,
+} from '../../store/index.ts';
+import { type AddressSet, formatShard, type TargetPlan } from '../../targets/index.ts';
+import type { CliIo } from '../io.ts';
+import { scopeTexts } from './store-scope.ts';
+
+export interface DbSinkOptions {
+  /** Results per transaction. @default 1000 */
+  batchSize?: number;
+  /** Longest wait before a partial batch is written. @default 250 */
+  flushMs?: number;
+  /** How long a failing store is retried before the sink gives up. @default 60000 */
+  retryForMs?: number;
+  keepUnreachable: boolean;
+  advice: boolean;
+}
+
+/**
+ * Advice as stored: its status and fixes. The wording and actions follow from the result (adviseHost
+ * recomputes them), so storing them would only cost bytes per host.
+ */
+export const storedAdvice = (r: HostResult): StoredResult => {
+  const a = adviseHost(r);
+  return {
+    ...r,
+    advice: { status: a.status, fixes: a.fixes.map((f) => ({ bulletin: f.bulletin, kb: f.kb })) },
+  };
+};
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export class DbSink {
+  readonly #store: ResultStore;
+  readonly #io: CliIo;
+  readonly #o: Required<DbSinkOptions>;
+  #scanId = 0;
+  #queue: StoredResult[] = [];
+  #writing: Promise<void> | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  /** Results the store did not take (after it gave up), and why. */
+  #lost = 0;
+  #lostSample: string[] = [];
+  #failure: string | undefined;
+
+  private constructor(store: ResultStore, io: CliIo, o: DbSinkOptions) {
+    this.#store = store;
+    this.#io = io;
+    this.#o = { batchSize: 1000, flushMs: 250, retryForMs: 60_000, ...o };
+  }
+
+  /** Opens the store before anything is sent: a bad --db fails the scan with a one-line error. */
+  static async open(db: string, io: CliIo, o: DbSinkOptions): Promise<DbSink> {
+    return new DbSink(await openStore(db), io, o);
+  }
+
+  get scanId(): number {
+    return this.#scanId;
+  }
+
+  /** Creates the scan row, or on resume finds it and stores the NDJSON output's results again. */
+  async begin(scan: NewScan, resume?: { ndjsonOutput?: string }): Promise<void> {
+    const found = resume ? await this.#store.findUnfinished(scan.fingerprint) : undefined;
+    if (resume && !found) {
+      this.#io.stderr.write(
+        `rpcsweep: ${this.#store.name} has no unfinished row of this scan; storing it as a new scan\n`,
+      );
+    }
+    this.#scanId = found ? found.id : await this.#store.createScan(scan);
+    if (found && resume?.ndjsonOutput) {
+      const { results } = readNdjsonResults(resume.ndjsonOutput);
+      const keep = results.filter((r) => this.#keeps(r.verdict));
+      for (let i = 0; i < keep.length; i += this.#o.batchSize) {
+        await this.#store.writeResults(this.#scanId, keep.slice(i, i + this.#o.batchSize));
+      }
+    }
+  }
+
+  #keeps(v: Verdict): boolean {
+    return v !== 'unreachable' || this.#o.keepUnreachable;
+  }
+
+  /** Queues a result; never waits for the database. */
+  write(r: HostResult): void {
+    if (!this.#keeps(r.verdict)) return;
+    if (this.#failure !== undefined) {
+      this.#lose([r]);
+      return;
+    }
+    this.#queue.push(this.#o.advice ? storedAdvice(r) : r);
+    if (this.#queue.length >= this.#o.batchSize) this.#kick();
+    else this.#timer ??= setTimeout(() => this.#kick(), this.#o.flushMs);
+  }
+
+  #kick(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#writing ??= this.#drain().finally(() => {
+      this.#writing = undefined;
+    });
+  }
+
+  /** Writes queued batches one at a time; a failing batch is retried until retryForMs has passed. */
+  async #drain(): Promise<void> {
+    while (this.#queue.length > 0 && this.#failure === undefined) {
+      const batch = this.#queue.splice(0, this.#o.batchSize);
+      const t0 = performance.now();
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await this.#store.writeResults(this.#scanId, batch);
+          break;
+        } catch (e) {
+          if (performance.now() - t0 >= this.#o.retryForMs) {
+            this.#failure = (e as Error).message;
+            this.#lose(batch);
+            this.#lose(this.#queue.splice(0));
+            return;
+          }
+          if (attempt === 0) this.#io.stderr.write(`\nrpcsweep: ${(e as Error).message}; retrying\n`);
+          await sleep(Math.min(5000, 100 * 2 ** attempt));
+        }
+      }
+    }
+  }
+
+  #lose(rs: readonly HostResult[]): void {
+    this.#lost += rs.length;
+    for (const r of rs) if (this.#lostSample.length < 5) this.#lostSample.push(r.address);
+  }
+
+  /** Writes what is queued; throws STORE_WRITE when results could not be stored. */
+  async flush(): Promise<void> {
+    while (this.#queue.length > 0 || this.#writing) {
+      this.#kick();
+      await this.#writing;
+    }
+    if (this.#failure !== undefined) {
+      throw new RpcsweepError(
+        'STORE_WRITE',
+        `${this.#lost} result(s) are missing from ${this.#store.name} (e.g. ${this.#lostSample.join(', ')}): ${this.#failure}; the scan row stays unfinished: run the same command with --resume to store them from the NDJSON output`,
+      );
+    }
+  }
+
+  /** Stores the rest and marks the scan finished with its counts (unreachable included). */
+  async finish(counts: Record<Verdict, number>): Promise<void> {
+    await this.flush();
+    await this.#store.finishScan(this.#scanId, wallClockIso(), counts);
+  }
+
+  async close(): Promise<void> {
+    if (this.#timer) clearTimeout(this.#timer);
+    await this.#writing?.catch(() => {});
+    await this.#store.close();
+  }
+}
+
+/** The scan row of a scan about to start. */
+export const scanRowOf = (s: {
+  argTargets: string[];
+  set: AddressSet;
+  plan: TargetPlan;
+  fingerprint: string;
+  timeoutMs: number;
+  keepUnreachable: boolean;
+}): NewScan => ({
+  startedAt: wallClockIso(),
+  targets: s.argTargets,
+  scope: scopeTexts(s.set),
+  seed: s.plan.seed,
+  shard: formatShard(s.plan.shard),
+  options: { timeoutMs: s.timeoutMs },
+  version: VERSION,
+  total: s.plan.length,
+  keepUnreachable: s.keepUnreachable,
+  fingerprint: `${s.fingerprint}:${s.plan.seed}:${formatShard(s.plan.shard)}`,
+});

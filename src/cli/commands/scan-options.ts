@@ -1,0 +1,135 @@
+/**
+ * `rpcsweep scan` options: what commander hands over (strings) and the checked settings the scan
+ * runs with. Everything here is decided before a lab starts or a packet is sent.
+ */
+import { VERDICTS, type Verdict } from '../../core/result.ts';
+import { parseShard, type Shard, WHOLE } from '../../targets/index.ts';
+import { intOption, rateOption, usage } from '../options.ts';
+import { formatForPath, isKnownFormat } from './scan-output.ts';
+
+export interface ScanCliOptions {
+  inputList?: string;
+  exclude: string[];
+  excludeFile?: string;
+  blocklist: boolean;
+  domain: string[];
+  seed?: string;
+  shard?: string;
+  dryRun?: boolean;
+  concurrency: string;
+  rate?: string;
+  timeout: string;
+  port?: string;
+  retries: string;
+  netbios?: boolean;
+  epm?: boolean;
+  indicators?: boolean;
+  dcomVersion: boolean;
+  /** One TCP connection per probe, as the 2003 detectors did, instead of one association per host. */
+  connectionPerProbe?: boolean;
+  /** Worker threads that share the scan. */
+  workers: string;
+  /** `--fallback-593 [port]`: true for the default port, or the port given. */
+  fallback593?: boolean | string;
+  /** `--no-advice` sets false: reports then carry no remediation advice. */
+  advice: boolean;
+  format?: string;
+  output?: string;
+  resumeFile?: string;
+  resume?: boolean;
+  failOn: string[];
+  lab?: string;
+  checkpointMs: string;
+  /** `--db PATH|URL` (or RPCSWEEP_DB): also store the results (scan-db.ts). */
+  db?: string;
+  dbKeepUnreachable?: boolean;
+  /** How long failing database writes are retried before the scan goes on without them. */
+  dbRetryMs: string;
+}
+
+export interface ScanSettings {
+  timeoutMs: number;
+  concurrency: number;
+  retries: number;
+  workers: number;
+  checkpointMs: number;
+  dbRetryMs: number;
+  ratePerSecond?: number;
+  failOn: Set<Verdict>;
+  /** Absent when not given: a resumed scan takes the seed of its state file, a new one a random seed. */
+  seed?: number;
+  shard: Shard;
+  format: string;
+  /** `--port N` when given (otherwise 135, or the port a `--lab` serves on). */
+  port?: number;
+  /** `--fallback-593 PORT` when a port was given. */
+  fallbackPort?: number;
+}
+
+/** `--fail-on` values: verdict names, plus `vulnerable` (unpatched or MS03-039 missing). */
+const FAIL_ON_ALIASES: Record<string, readonly Verdict[]> = {
+  vulnerable: ['unpatched', 'patched-kb823980'],
+  any: VERDICTS.filter((v) => v !== 'patched'),
+};
+
+export const parseFailOn = (values: readonly string[]): Set<Verdict> => {
+  const out = new Set<Verdict>();
+  for (const v of values
+    .flatMap((x) => x.split(','))
+    .map((x) => x.trim())
+    .filter(Boolean)) {
+    const alias = FAIL_ON_ALIASES[v];
+    if (alias) {
+      for (const x of alias) out.add(x);
+    } else if ((VERDICTS as readonly string[]).includes(v)) out.add(v as Verdict);
+    else
+      usage(
+        `--fail-on: "${v}" is not a verdict (${VERDICTS.join(', ')}) or one of ${Object.keys(FAIL_ON_ALIASES).join(', ')}`,
+      );
+  }
+  return out;
+};
+
+/** Checks every option and their combinations; throws CLI_USAGE on the first problem. */
+export const resolveScanSettings = (argTargets: readonly string[], o: ScanCliOptions): ScanSettings => {
+  const format = o.format ?? (o.output ? formatForPath(o.output) : 'text');
+  if (!isKnownFormat(format)) usage(`--format: "${format}" is not a known output format`);
+  if (o.resume && !o.resumeFile) usage('--resume needs --resume-file FILE');
+  if (o.resumeFile && !o.output) {
+    usage(
+      '--resume-file needs -o FILE: a report on standard output cannot be continued after an interruption',
+    );
+  }
+  if (o.lab && (argTargets.length > 0 || o.inputList || o.domain.length > 0)) {
+    usage("--lab scans the lab's own addresses: give no other targets");
+  }
+  return {
+    timeoutMs: intOption('--timeout', o.timeout, 1, 600_000),
+    concurrency: intOption('--concurrency', o.concurrency, 1, 19_500),
+    retries: intOption('--retries', o.retries, 0, 10),
+    workers: intOption('--workers', o.workers, 1, 16),
+    checkpointMs: intOption('--checkpoint-ms', o.checkpointMs, 50, 3_600_000),
+    dbRetryMs: intOption('--db-retry-ms', o.dbRetryMs, 0, 86_400_000),
+    ratePerSecond: rateOption(o.rate),
+    failOn: parseFailOn(o.failOn),
+    seed: o.seed === undefined ? undefined : intOption('--seed', o.seed, 0, 2 ** 32 - 1),
+    shard: o.shard === undefined ? WHOLE : parseShard(o.shard),
+    format,
+    port: o.port === undefined ? undefined : intOption('--port', o.port, 1, 65535),
+    fallbackPort:
+      typeof o.fallback593 === 'string' ? intOption('--fallback-593', o.fallback593, 1, 65535) : undefined,
+  };
+};
+
+/** The probes a scan with these options runs (part of the resume fingerprint and the dry-run plan). */
+export const describeProbes = (
+  o: Pick<ScanCliOptions, 'netbios' | 'epm' | 'indicators' | 'dcomVersion'>,
+): string =>
+  [
+    'ms03-039-sysact',
+    'ms03-026-remact',
+    ...(o.dcomVersion ? ['dcom-version'] : []),
+    ...(o.netbios ? ['netbios-nbstat'] : []),
+    ...(o.epm ? ['dcerpc-epm'] : []),
+    ...(o.indicators ? ['indicators'] : []),
+  ].join(',');

@@ -1,0 +1,41 @@
+/**
+ * The simulator's chart: hosts infected over time (with the published figures as markers when given)
+ * and, below it, new infections per hour, one curve per scenario.
+ */
+import type { NamedSeries, Sample } from './series.ts';
+import { type ChartMarker, type ChartSeries, renderChart } from './svg.ts';
+
+/** New infections per hour between consecutive samples, at the end of each interval. */
+export const newInfectionsPerHour = (samples: readonly Sample[]): Array<readonly [number, number]> => {
+  const out: Array<readonly [number, number]> = [];
+  for (let i = 1; i < samples.length; i++) {
+    const a = samples[i - 1]!;
+    const b = samples[i]!;
+    const dt = b.tH - a.tH;
+    if (dt > 0) out.push([b.tH, (b.everInfected - a.everInfected) / dt]);
+  }
+  return out;
+};
+
+export const renderSpreadChart = (
+  description: string,
+  scenarios: readonly NamedSeries[],
+  markers: readonly ChartMarker[] = [],
+): string => {
+  const infected: ChartSeries[] = scenarios.map((s) => ({
+    name: s.name,
+    points: s.samples.map((x) => [x.tH, x.infected] as const),
+  }));
+  const perHour: ChartSeries[] = scenarios.map((s) => ({
+    name: s.name,
+    points: newInfectionsPerHour(s.samples),
+  }));
+  return renderChart({
+    title: `Blaster spread: ${description}`,
+    xLabel: 'hours since the outbreak began',
+    panels: [
+      { yLabel: 'infected hosts', series: infected, markers },
+      { yLabel: 'new infections per hour', series: perHour, heightPx: 180 },
+    ],
+  });
+};

@@ -1,0 +1,9 @@
+/** Opens the store a `--db` value names: a `postgres://` / `postgresql://` URL, else a SQLite file path. */
+import { PostgresStore } from './postgres.ts';
+import { SqliteStore } from './sqlite.ts';
+import type { ResultStore } from './types.ts';
+
+export const isPostgresUrl = (db: string): boolean => /^postgres(ql)?:\/\//i.test(db);
+
+export const openStore = async (db: string): Promise<ResultStore> =>
+  isPostgresUrl(db) ? PostgresStore.open(db) : SqliteStore.open(db);

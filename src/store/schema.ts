@@ -1,0 +1,75 @@
+/**
+ * The store's schema as numbered migrations, each in both dialects. A database records the version
+ * it is at in `schema_version`; opening runs the missing steps in one transaction each. Never edit
+ * a released step: add the next one. Version 1 is the first schema (a test upgrades a database made
+ * by it); a database newer than this rpcsweep is refused.
+ */
+export interface Migration {
+  version: number;
+  what: string;
+  sqlite: readonly string[];
+  postgres: readonly string[];
+}
+
+const scansTable = (idColumn: string, bigint: string) => `CREATE TABLE scans (
+  id ${idColumn},
+  started_at TEXT NOT NULL,
+  finished_at TEXT,
+  targets TEXT NOT NULL,
+  scope TEXT NOT NULL,
+  seed ${bigint} NOT NULL,
+  shard TEXT NOT NULL,
+  options TEXT NOT NULL,
+  version TEXT NOT NULL,
+  total ${bigint} NOT NULL,
+  counts TEXT
+)`;
+
+const resultsTable = (bigint: string, real: string, suffix: string) => `CREATE TABLE host_results (
+  scan_id ${bigint} NOT NULL REFERENCES scans(id) ON DELETE CASCADE,
+  address TEXT NOT NULL,
+  verdict TEXT NOT NULL,
+  success SMALLINT NOT NULL,
+  reason TEXT NOT NULL,
+  ms03_026 TEXT NOT NULL,
+  ms03_039 TEXT NOT NULL,
+  dcom_version TEXT NOT NULL,
+  remact TEXT NOT NULL,
+  sysact TEXT NOT NULL,
+  netbios_name TEXT,
+  started_at TEXT NOT NULL,
+  duration_ms ${real} NOT NULL,
+  detail TEXT NOT NULL,
+  PRIMARY KEY (scan_id, address)
+)${suffix}`;
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    what: 'scans and host results',
+    sqlite: [
+      scansTable('INTEGER PRIMARY KEY AUTOINCREMENT', 'INTEGER'),
+      // WITHOUT ROWID: the primary key is the table, so the address is stored once per row.
+      resultsTable('INTEGER', 'REAL', ' WITHOUT ROWID'),
+    ],
+    postgres: [scansTable('BIGSERIAL PRIMARY KEY', 'BIGINT'), resultsTable('BIGINT', 'DOUBLE PRECISION', '')],
+  },
+  {
+    version: 2,
+    what: 'keep-unreachable flag and resume fingerprint per scan; host history index',
+    sqlite: [
+      'ALTER TABLE scans ADD COLUMN keep_unreachable SMALLINT NOT NULL DEFAULT 0',
+      "ALTER TABLE scans ADD COLUMN fingerprint TEXT NOT NULL DEFAULT ''",
+      'CREATE INDEX host_results_by_address ON host_results (address, scan_id)',
+    ],
+    postgres: [
+      'ALTER TABLE scans ADD COLUMN keep_unreachable SMALLINT NOT NULL DEFAULT 0',
+      "ALTER TABLE scans ADD COLUMN fingerprint TEXT NOT NULL DEFAULT ''",
+      'CREATE INDEX host_results_by_address ON host_results (address, scan_id)',
+    ],
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+
+export const SCHEMA_VERSION_TABLE = 'CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)';

@@ -1,0 +1,228 @@
+/**
+ * The embedded store: one SQLite file through better-sqlite3 (synchronous, so a batch is one
+ * transaction that either happened or did not, even under SIGKILL). WAL lets `history` and `diff`
+ * read while a scan writes. Busy or locked: SQLite's own busy timeout, then a few retries with
+ * back-off, then STORE_BUSY.
+ */
+import Database from 'better-sqlite3';
+import { RpcsweepError } from '../core/errors.ts';
+import type { Verdict } from '../core/result.ts';
+import { fromRow, RESULT_COLUMNS, type RowObject, toRow } from './row.ts';
+import { SCAN_COLUMNS, scanFromRow, scanValues } from './scan-row.ts';
+import { MIGRATIONS, SCHEMA_VERSION, SCHEMA_VERSION_TABLE } from './schema.ts';
+import type { NewScan, ResultStore, ScanRow, StoredResult, VerdictRow } from './types.ts';
+
+export interface SqliteOptions {
+  /** Stop after this schema version (tests make a first-schema database). @default the newest */
+  upToVersion?: number;
+  /** SQLite busy timeout per statement. @default 2000 */
+  busyTimeoutMs?: number;
+  /** Extra attempts after a busy timeout, with doubling back-off. @default 3 */
+  busyRetries?: number;
+}
+
+const sqliteCode = (e: unknown): string => String((e as { code?: unknown })?.code ?? '');
+const isBusy = (e: unknown): boolean => /^SQLITE_(BUSY|LOCKED)/.test(sqliteCode(e));
+
+const sleepSync = (ms: number): void => {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+};
+
+/** Why a database could not be opened, in the user's words. */
+const openFailure = (path: string, e: unknown): RpcsweepError => {
+  const code = sqliteCode(e);
+  const why =
+    code === 'SQLITE_CANTOPEN'
+      ? 'cannot open the file (does its directory exist, and may rpcsweep write there?)'
+      : code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT'
+        ? 'the file is not an rpcsweep SQLite database, or it is corrupt'
+        : code.startsWith('SQLITE_READONLY')
+          ? 'the database is read-only'
+          : (e as Error).message;
+  if (isBusy(e))
+    return new RpcsweepError('STORE_BUSY', `database ${path} is locked by another process`, { cause: e });
+  return new RpcsweepError('STORE_OPEN', `database ${path}: ${why}`, { cause: e });
+};
+
+export class SqliteStore implements ResultStore {
+  readonly kind = 'sqlite';
+  readonly name: string;
+  readonly #db: Database.Database;
+  readonly #retries: number;
+  readonly #insert: Database.Statement;
+
+  private constructor(path: string, db: Database.Database, retries: number) {
+    this.name = path;
+    this.#db = db;
+    this.#retries = retries;
+    const cols = RESULT_COLUMNS.join(', ');
+    const updates = RESULT_COLUMNS.filter((c) => c !== 'address')
+      .map((c) => `${c} = excluded.${c}`)
+      .join(', ');
+    this.#insert = db.prepare(
+      `INSERT INTO host_results (scan_id, ${cols}) VALUES (?, ${RESULT_COLUMNS.map(() => '?').join(', ')})
+       ON CONFLICT (scan_id, address) DO UPDATE SET ${updates}`,
+    );
+  }
+
+  static open(path: string, options: SqliteOptions = {}): SqliteStore {
+    let db: Database.Database | undefined;
+    try {
+      db = new Database(path, { timeout: options.busyTimeoutMs ?? 2000 });
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      db.pragma('foreign_keys = ON');
+      migrate(db, options.upToVersion ?? SCHEMA_VERSION);
+      return new SqliteStore(path, db, options.busyRetries ?? 3);
+    } catch (e) {
+      db?.close();
+      if (e instanceof RpcsweepError) throw e;
+      throw openFailure(path, e);
+    }
+  }
+
+  /** Runs `fn`, retrying busy/locked with back-off; other failures become STORE_WRITE. */
+  #run<T>(what: string, fn: () => T): T {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return fn();
+      } catch (e) {
+        if (isBusy(e) && attempt < this.#retries) {
+          sleepSync(50 * 2 ** attempt);
+          continue;
+        }
+        if (isBusy(e)) {
+          throw new RpcsweepError(
+            'STORE_BUSY',
+            `database ${this.name} stayed locked by another process; ${what} gave up after ${attempt + 1} attempts`,
+            { cause: e },
+          );
+        }
+        throw new RpcsweepError(
+          'STORE_WRITE',
+          `database ${this.name}: ${what} failed: ${(e as Error).message}`,
+          {
+            cause: e,
+          },
+        );
+      }
+    }
+  }
+
+  async createScan(scan: NewScan): Promise<number> {
+    const sql = `INSERT INTO scans (${SCAN_COLUMNS.join(', ')}) VALUES (${SCAN_COLUMNS.map(() => '?').join(', ')})`;
+    return this.#run('creating the scan', () =>
+      Number(this.#db.prepare(sql).run(...scanValues(scan)).lastInsertRowid),
+    );
+  }
+
+  async writeResults(scanId: number, results: readonly StoredResult[]): Promise<void> {
+    if (results.length === 0) return;
+    const batch = this.#db.transaction((rows: readonly StoredResult[]) => {
+      for (const r of rows) this.#insert.run(scanId, ...toRow(r));
+    });
+    this.#run(`writing ${results.length} result(s)`, () => batch(results));
+  }
+
+  async finishScan(
+    scanId: number,
+    finishedAt: string,
+    counts: Partial<Record<Verdict, number>>,
+  ): Promise<void> {
+    this.#run('finishing the scan', () =>
+      this.#db
+        .prepare('UPDATE scans SET finished_at = ?, counts = ? WHERE id = ?')
+        .run(finishedAt, JSON.stringify(counts), scanId),
+    );
+  }
+
+  async getScan(scanId: number): Promise<ScanRow | undefined> {
+    const row = this.#run('reading a scan', () =>
+      this.#db.prepare('SELECT * FROM scans WHERE id = ?').get(scanId),
+    );
+    return row ? scanFromRow(row as Record<string, unknown>) : undefined;
+  }
+
+  async listScans(): Promise<ScanRow[]> {
+    const rows = this.#run('listing scans', () => this.#db.prepare('SELECT * FROM scans ORDER BY id').all());
+    return rows.map((r) => scanFromRow(r as Record<string, unknown>));
+  }
+
+  async findUnfinished(fingerprint: string): Promise<ScanRow | undefined> {
+    const row = this.#run('finding the scan to resume', () =>
+      this.#db
+        .prepare('SELECT * FROM scans WHERE fingerprint = ? AND finished_at IS NULL ORDER BY id DESC LIMIT 1')
+        .get(fingerprint),
+    );
+    return row ? scanFromRow(row as Record<string, unknown>) : undefined;
+  }
+
+  async readVerdicts(scanId: number): Promise<Map<string, Verdict>> {
+    const out = new Map<string, Verdict>();
+    const stmt = this.#db.prepare('SELECT address, verdict FROM host_results WHERE scan_id = ?').raw(true);
+    this.#run('reading verdicts', () => {
+      for (const [a, v] of stmt.iterate(scanId) as Iterable<[string, Verdict]>) out.set(a, v);
+    });
+    return out;
+  }
+
+  async readScan(scanId: number): Promise<StoredResult[]> {
+    const rows = this.#run('reading results', () =>
+      this.#db.prepare('SELECT * FROM host_results WHERE scan_id = ? ORDER BY address').all(scanId),
+    );
+    return rows.map((r) => fromRow(r as RowObject));
+  }
+
+  async hostHistory(address: string): Promise<VerdictRow[]> {
+    const rows = this.#run('reading host history', () =>
+      this.#db
+        .prepare('SELECT scan_id, address, verdict FROM host_results WHERE address = ? ORDER BY scan_id')
+        .all(address),
+    ) as Array<{ scan_id: number; address: string; verdict: Verdict }>;
+    return rows.map((r) => ({ scanId: Number(r.scan_id), address: r.address, verdict: r.verdict }));
+  }
+
+  async countStored(scanId: number): Promise<Partial<Record<Verdict, number>>> {
+    const rows = this.#run('counting results', () =>
+      this.#db
+        .prepare('SELECT verdict, COUNT(*) AS n FROM host_results WHERE scan_id = ? GROUP BY verdict')
+        .all(scanId),
+    ) as Array<{ verdict: Verdict; n: number }>;
+    return Object.fromEntries(rows.map((r) => [r.verdict, Number(r.n)]));
+  }
+
+  async close(): Promise<void> {
+    this.#db.close();
+  }
+}
+
+/** Brings the database to `target`, one transaction per step. */
+const migrate = (db: Database.Database, target: number): void => {
+  db.exec(SCHEMA_VERSION_TABLE);
+  const row = db.prepare('SELECT MAX(version) AS v FROM schema_version').get() as { v: number | null };
+  const current = row.v ?? 0;
+  if (current > SCHEMA_VERSION) {
+    throw new RpcsweepError(
+      'STORE_SCHEMA',
+      `database ${db.name} has schema version ${current}; this rpcsweep knows up to ${SCHEMA_VERSION} (upgrade rpcsweep)`,
+    );
+  }
+  for (const m of MIGRATIONS) {
+    if (m.version <= current || m.version > target) continue;
+    db.transaction(() => {
+      for (const sql of m.sqlite) db.exec(sql);
+      db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(m.version);
+    }).immediate();
+  }
+};
+
+/** The schema version a SQLite database is at (0 when it has none). */
+export const sqliteSchemaVersion = (path: string): number => {
+  const db = new Database(path, { readonly: true });
+  try {
+    const row = db.prepare('SELECT MAX(version) AS v FROM schema_version').get() as { v: number | null };
+    return row.v ?? 0;
+  } finally {
+    db.close();
+  }
+};

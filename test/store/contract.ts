@@ -1,0 +1,170 @@
+/**
+ * The ResultStore contract, run against every implementation (test/store/*.test.ts): what one store
+ * does, the other must do the same way.
+ */
+import assert from 'node:assert/strict';
+import type { TestContext } from 'node:test';
+import type { HostResult, Verdict } from '../../src/core/result.ts';
+import type { NewScan, ResultStore } from '../../src/store/types.ts';
+
+export const hostResult = (
+  address: string,
+  verdict: Verdict,
+  extra: Partial<HostResult> = {},
+): HostResult => ({
+  schema: 1,
+  address,
+  verdict,
+  success: verdict !== 'error',
+  reason: `test ${verdict}`,
+  ms03_026: verdict === 'unpatched' ? 'vulnerable' : 'patched',
+  ms03_039: verdict === 'patched' ? 'patched' : 'vulnerable',
+  dcomVersion: '5.6',
+  remact: verdict === 'unpatched' ? 'VULN' : 'ptch',
+  sysact: verdict === 'patched' ? 'ptch' : 'VULN',
+  evidence: [
+    {
+      probe: 'ms03-026-remact',
+      transport: 'tcp',
+      port: 135,
+      classification: 'hresult',
+      success: true,
+      hresult: '0x80080005',
+      durationMs: 3.5,
+    },
+  ],
+  startedAt: '2026-12-05T01:00:00.000Z',
+  durationMs: 12.25,
+  ...extra,
+});
+
+export const newScan = (over: Partial<NewScan> = {}): NewScan => ({
+  startedAt: '2026-12-05T01:00:00.000Z',
+  targets: ['192.0.2.0/28'],
+  scope: ['192.0.2.0/28'],
+  seed: 7,
+  shard: '1/1',
+  options: { timeoutMs: 5000 },
+  version: '0.1.0',
+  total: 16,
+  keepUnreachable: false,
+  fingerprint: 'fp-1',
+  ...over,
+});
+
+export const resultStoreContract = (t: TestContext, open: () => Promise<ResultStore>) => {
+  const sub = (name: string, fn: (s: ResultStore) => Promise<void>) =>
+    t.test(name, async () => {
+      const s = await open();
+      try {
+        await fn(s);
+      } finally {
+        await s.close();
+      }
+    });
+
+  return Promise.all([]).then(async () => {
+    await sub(
+      'a written result reads back field for field, with its evidence, endpoints and advice',
+      async (s) => {
+        const id = await s.createScan(newScan());
+        const r = {
+          ...hostResult('192.0.2.5', 'unpatched', {
+            netbiosName: 'HOST5',
+            hostname: 'h5.example',
+            osHints: ['Windows 2000'],
+          }),
+          endpoints: [
+            {
+              uuid: 'e1af8308-5d1f-11c9-91a4-08002b14a0fa',
+              version: '3.0',
+              annotation: '',
+              protocol: 'ncacn_ip_tcp',
+              binding: 'ncacn_ip_tcp:192.0.2.5[135]',
+              port: 135,
+            },
+          ],
+          advice: { status: 'patch-now', summary: 'x', fixes: [], actions: [] },
+        };
+        await s.writeResults(id, [r]);
+        assert.deepEqual(await s.readScan(id), [r]);
+      },
+    );
+
+    await sub('an address written twice (resume, a redone chunk) has one row, the last one', async (s) => {
+      const id = await s.createScan(newScan());
+      await s.writeResults(id, [hostResult('192.0.2.1', 'refused'), hostResult('192.0.2.2', 'patched')]);
+      await s.writeResults(id, [
+        hostResult('192.0.2.1', 'unpatched'),
+        hostResult('192.0.2.1', 'patched-kb823980'),
+      ]);
+      assert.deepEqual([...(await s.readVerdicts(id))].sort(), [
+        ['192.0.2.1', 'patched-kb823980'],
+        ['192.0.2.2', 'patched'],
+      ]);
+      assert.deepEqual(await s.countStored(id), { 'patched-kb823980': 1, patched: 1 });
+    });
+
+    await sub('scans list oldest first with targets, scope, counts and finish time', async (s) => {
+      const a = await s.createScan(newScan({ fingerprint: 'a' }));
+      const b = await s.createScan(
+        newScan({
+          targets: ['198.51.100.0/30'],
+          scope: ['198.51.100.0/30'],
+          total: 4,
+          fingerprint: 'b',
+          keepUnreachable: true,
+        }),
+      );
+      assert.ok(b > a);
+      await s.finishScan(a, '2026-12-05T02:00:00.000Z', { patched: 1, unreachable: 15 });
+      const scans = await s.listScans();
+      assert.deepEqual(
+        scans.map((x) => x.id),
+        [a, b],
+      );
+      assert.equal(scans[0]!.finishedAt, '2026-12-05T02:00:00.000Z');
+      assert.deepEqual(scans[0]!.counts, { patched: 1, unreachable: 15 });
+      assert.equal(scans[1]!.finishedAt, undefined);
+      assert.deepEqual(scans[1]!.scope, ['198.51.100.0/30']);
+      assert.equal(scans[1]!.keepUnreachable, true);
+      assert.deepEqual(await s.getScan(b), scans[1]);
+      assert.equal(await s.getScan(b + 100), undefined);
+    });
+
+    await sub('the unfinished scan with the same fingerprint is the one resume continues', async (s) => {
+      const a = await s.createScan(newScan({ fingerprint: 'same' }));
+      await s.createScan(newScan({ fingerprint: 'other' }));
+      assert.equal((await s.findUnfinished('same'))?.id, a);
+      await s.finishScan(a, '2026-12-05T02:00:00.000Z', {});
+      assert.equal(await s.findUnfinished('same'), undefined);
+    });
+
+    await sub("a host's history lists its verdict in each scan, oldest first", async (s) => {
+      const a = await s.createScan(newScan());
+      const b = await s.createScan(newScan());
+      await s.writeResults(b, [hostResult('192.0.2.9', 'patched')]);
+      await s.writeResults(a, [hostResult('192.0.2.9', 'unpatched'), hostResult('192.0.2.10', 'patched')]);
+      assert.deepEqual(await s.hostHistory('192.0.2.9'), [
+        { scanId: a, address: '192.0.2.9', verdict: 'unpatched' },
+        { scanId: b, address: '192.0.2.9', verdict: 'patched' },
+      ]);
+      assert.deepEqual(await s.hostHistory('192.0.2.99'), []);
+    });
+
+    await sub('a batch of 5,000 is stored whole and reads back in address order', async (s) => {
+      const id = await s.createScan(newScan({ total: 5000 }));
+      const rs = Array.from({ length: 5000 }, (_, i) =>
+        hostResult(`10.0.${i >> 8}.${i & 255}`, i % 3 === 0 ? 'unpatched' : 'patched'),
+      );
+      await s.writeResults(id, rs);
+      const back = await s.readScan(id);
+      assert.equal(back.length, 5000);
+      assert.deepEqual(
+        back.map((r) => r.address),
+        rs.map((r) => r.address).sort(),
+      );
+      assert.equal((await s.readVerdicts(id)).size, 5000);
+    });
+  });
+};

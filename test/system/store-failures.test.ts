@@ -1,0 +1,221 @@
+/**
+ * The store's failure paths as a user meets them: a bad --db stops the scan with one line before
+ * anything is sent; SIGKILL mid-scan leaves a consistent database and --resume completes the same
+ * scan row with every address once; PostgreSQL going away mid-scan neither stops the scan nor loses
+ * the -o output, and --resume fills in what the store missed. The lab sits on a free random /24.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { runCli } from '../../src/cli/main.ts';
+import { startLab } from '../../src/lab/index.ts';
+import { openStore } from '../../src/store/index.ts';
+import { makeCliIo } from '../support/cli-io.ts';
+import { freeLoopbackBlock } from '../support/free-block.ts';
+import { needsPostgres, startPostgres } from '../support/postgres.ts';
+import { IS_ROOT } from '../support/system.ts';
+
+const MAIN = new URL('../../src/cli/main.ts', import.meta.url).pathname;
+const NET = freeLoopbackBlock();
+const RANGE = `${NET}.1-24`;
+const PROFILES = ['win2000-sp4', 'winxp-sp1-kb824146', 'win2000-sp4-kb823980', 'winxp-sp2'];
+const SPEC = {
+  name: 'store-failures',
+  description: 'sixteen answering hosts, the rest refused',
+  seed: 9,
+  hosts: Array.from({ length: 16 }, (_, i) => ({ address: `${NET}.${i + 1}`, profile: PROFILES[i % 4]! })),
+};
+const dir = mkdtempSync(join(tmpdir(), 'rs-store-fail-'));
+test.after(() => rmSync(dir, { recursive: true, force: true }));
+
+const lines = (path: string) =>
+  existsSync(path) ? readFileSync(path, 'utf8').split('\n').filter(Boolean) : [];
+const ndjsonVerdicts = (path: string) =>
+  new Map(
+    lines(path)
+      .map((l) => JSON.parse(l) as { address: string; verdict: string })
+      .map((r) => [r.address, r.verdict]),
+  );
+
+/** Runs the CLI in a child; `killWhen` is polled every 20 ms and may act (kill it, stop a server). */
+const child = (args: string[], killWhen?: (kill: () => void) => void) =>
+  new Promise<{ code: number | null; signal: string | null; stderr: string }>((resolve) => {
+    const c = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    c.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const timer = killWhen ? setInterval(() => killWhen(() => c.kill('SIGKILL')), 20) : undefined;
+    c.on('exit', (code, signal) => {
+      clearInterval(timer);
+      resolve({ code, signal, stderr });
+    });
+  });
+
+/** The stored rows of the only scan in `db` equal the answering (not unreachable) lines of the output. */
+const storeMatchesOutput = async (db: string, out: string) => {
+  const store = await openStore(db);
+  try {
+    const scans = await store.listScans();
+    assert.equal(scans.length, 1, 'one scan row, continued by --resume');
+    assert.ok(scans[0]!.finishedAt, 'the scan row is finished');
+    const rows = await store.readScan(scans[0]!.id);
+    assert.equal(new Set(rows.map((r) => r.address)).size, rows.length, 'every address once');
+    const expected = [...ndjsonVerdicts(out)].filter(([, v]) => v !== 'unreachable').sort();
+    assert.equal(expected.length, 24, 'the output holds every address');
+    assert.deepEqual(rows.map((r) => [r.address, r.verdict]).sort(), expected);
+  } finally {
+    await store.close();
+  }
+};
+
+test('a --db that cannot be opened stops the scan with one line naming it, before anything is written or sent', async () => {
+  const corrupt = join(dir, 'corrupt.sqlite');
+  writeFileSync(corrupt, 'not a database '.repeat(100));
+  const cases: Array<[string, RegExp]> = [
+    [
+      join(dir, 'missing', 'x.sqlite'),
+      /^rpcsweep: database \S+\/missing\/x\.sqlite: .*director.* \[STORE_OPEN\]\n$/,
+    ],
+    [
+      corrupt,
+      /^rpcsweep: database \S+corrupt\.sqlite: the file is not an rpcsweep SQLite database, or it is corrupt \[STORE_OPEN\]\n$/,
+    ],
+    [
+      'postgres://scanner:s3cret@127.0.0.1:1/results',
+      /^rpcsweep: database postgres:\/\/scanner:\*\*\*@127\.0\.0\.1:1\/results: the server is not reachable \(connection refused\) \[STORE_OPEN\]\n$/,
+    ],
+  ];
+  for (const [db, message] of cases) {
+    const out = join(dir, 'never.ndjson');
+    const t = makeCliIo();
+    const code = await runCli(['scan', `${NET}.1`, '--timeout', '300', '-o', out, '--db', db], t.io);
+    assert.equal(code, 3);
+    assert.match(t.err(), message);
+    assert.equal(existsSync(out), false, 'no output file: the scan never started');
+  }
+});
+
+test('SIGKILL mid-scan keeps the SQLite database consistent and --resume completes the same scan row', async () => {
+  const lab = await startLab(SPEC, { isRoot: IS_ROOT });
+  try {
+    const db = join(dir, 'kill.sqlite');
+    const out = join(dir, 'kill.ndjson');
+    const args = [
+      'scan',
+      RANGE,
+      '--seed',
+      '4',
+      '--timeout',
+      '1000',
+      '--rate',
+      '12',
+      '-o',
+      out,
+      '--resume-file',
+      join(dir, 'kill.state'),
+      '--checkpoint-ms',
+      '100',
+      '--db',
+      db,
+    ];
+    const killed = await child(args, (kill) => {
+      if (lines(out).length >= 8) kill();
+    });
+    assert.equal(killed.signal, 'SIGKILL', killed.stderr);
+    assert.ok(lines(out).length < 24, 'killed mid-scan');
+    const resumed = await child([...args, '--resume']);
+    assert.equal(resumed.code, 0, resumed.stderr);
+    await storeMatchesOutput(db, out);
+  } finally {
+    await lab.close();
+  }
+});
+
+test('PostgreSQL going away mid-scan: the scan and its output complete, the error names what is missing, --resume fills it', {
+  skip: needsPostgres(),
+}, async () => {
+  const lab = await startLab(SPEC, { isRoot: IS_ROOT });
+  const server = await startPostgres({ own: true });
+  try {
+    const db = await server.newDatabase();
+    const out = join(dir, 'pg.ndjson');
+    const args = [
+      'scan',
+      RANGE,
+      '--seed',
+      '4',
+      '--timeout',
+      '1000',
+      '--rate',
+      '12',
+      '-o',
+      out,
+      '--resume-file',
+      join(dir, 'pg.state'),
+      '--db',
+      db,
+      '--db-retry-ms',
+      '1500',
+    ];
+    let halted: Promise<void> | undefined;
+    const r = await child(args, () => {
+      if (!halted && lines(out).length >= 6) halted = server.halt();
+    });
+    await halted;
+    assert.equal(r.code, 3, r.stderr);
+    assert.match(
+      r.stderr,
+      /rpcsweep: \d+ result\(s\) are missing from postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:\d+\/\S+ \(e\.g\. [\d.]+/,
+    );
+    assert.match(
+      r.stderr,
+      /run the same command with --resume to store them from the NDJSON output \[STORE_WRITE\]\n$/,
+    );
+    assert.equal(lines(out).length, 24, 'the -o output is complete');
+    await server.restart();
+    const resumed = await child([...args, '--resume']);
+    assert.equal(resumed.code, 0, resumed.stderr);
+    await storeMatchesOutput(db, out);
+  } finally {
+    await server.stop();
+    await lab.close();
+  }
+});
+
+test('PostgreSQL back within the retry window: every result is stored, the scan ends normally', {
+  skip: needsPostgres(),
+}, async () => {
+  const lab = await startLab(SPEC, { isRoot: IS_ROOT });
+  const server = await startPostgres({ own: true });
+  try {
+    const db = await server.newDatabase();
+    const out = join(dir, 'pg-back.ndjson');
+    let phase = 0;
+    let pending: Promise<void> | undefined;
+    const r = await child(
+      ['scan', RANGE, '--seed', '4', '--timeout', '1000', '--rate', '12', '-o', out, '--db', db],
+      () => {
+        if (phase === 0 && lines(out).length >= 5) {
+          phase = 1;
+          pending = server
+            .halt()
+            .then(() => new Promise((res) => setTimeout(res, 800)))
+            .then(() => server.restart());
+        }
+      },
+    );
+    await pending;
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /retrying/);
+    await storeMatchesOutput(db, out);
+  } finally {
+    await server.stop();
+    await lab.close();
+  }
+});
