@@ -17,9 +17,14 @@ import { STYLE } from './style.ts';
 export interface PageOptions {
   /** Changes since the previous scan of the same scope (results store); the section is left out when absent. */
   changes?: readonly HostChange[];
+  /** The scan `changes` are counted from, as the page names it (e.g. `scan 3 (started …)`). */
+  previous?: string;
   /** Where the results came from when there is no RunMeta (e.g. the NDJSON file name). */
   source?: string;
 }
+
+/** Change rows drawn in the page; the rest are counted (`rpcsweep diff` lists them all). */
+export const CHANGES_SHOWN = 1000;
 
 /** Peer strings longer than this are clipped in the page (the data block keeps them whole). */
 export const CLIP_CHARS = 300;
@@ -139,17 +144,25 @@ const charts = (model: HtmlReportModel, s: RunSummary): string => {
 </div>`;
 };
 
-const changesSection = (changes: readonly HostChange[]): string =>
-  `<section id="changes"><h2>Changes since the previous scan</h2>${
-    changes.length === 0
-      ? '<p>No change.</p>'
-      : `<table class="inner"><thead><tr><th>address</th><th>change</th><th>before</th><th>now</th></tr></thead><tbody>${changes
-          .map(
-            (c) =>
-              `<tr><td>${t(c.address)}</td><td>${t(c.change)}</td><td>${t(c.old ?? '')}</td><td>${t(c.new ?? '')}</td></tr>`,
-          )
-          .join('')}</tbody></table>`
-  }</section>`;
+const changesSection = (changes: readonly HostChange[], previous: string | undefined): string => {
+  const kinds = new Map<string, number>();
+  for (const c of changes) kinds.set(c.change, (kinds.get(c.change) ?? 0) + 1);
+  const counts = [...kinds].map(([k, n]) => `<b>${t(k)}</b> ${n}`).join(', ');
+  const rows = changes
+    .slice(0, CHANGES_SHOWN)
+    .map(
+      (c) =>
+        `<tr class="change ${h(c.change)}"><td>${t(c.address)}</td><td>${t(c.change)}</td><td>${t(c.old ?? '')}</td><td>${t(c.new ?? '')}</td></tr>`,
+    )
+    .join('');
+  const more = changes.length - CHANGES_SHOWN;
+  return `<section id="changes"><h2>Changes since the previous scan (${changes.length})</h2>
+<p>Compared with ${t(previous ?? 'the previous scan')}${changes.length ? `: ${counts}` : ': no change'}.</p>${
+    changes.length
+      ? `<table class="inner"><thead><tr><th>address</th><th>change</th><th>before</th><th>now</th></tr></thead><tbody>${rows}</tbody></table>`
+      : ''
+  }${more > 0 ? `<p class="muted">… and ${more} more: rpcsweep diff lists them all.</p>` : ''}</section>`;
+};
 
 const hostTable = (model: HtmlReportModel): string => {
   const counts = model.counts;
@@ -194,7 +207,7 @@ export const renderHtmlPage = (model: HtmlReportModel, summary: RunSummary, o: P
 <section id="statistics"><h2>Statistics</h2>${cards(summary)}</section>
 <section id="action"><h2>Needs action (${model.actionCount})</h2>${needsAction(model)}</section>
 <section id="charts"><h2>Charts</h2>${charts(model, summary)}</section>
-${o.changes ? changesSection(o.changes) : ''}
+${o.changes ? changesSection(o.changes, o.previous) : ''}
 ${hostTable(model)}
 ${portsSection()}
 <footer><p class="muted">Written by rpcsweep ${h(meta?.version ?? VERSION)}. Every name, annotation and reason in this report came from the network and is shown as text.</p></footer>
