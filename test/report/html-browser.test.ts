@@ -67,7 +67,7 @@ test('hostile names, annotations and reasons stay text: nothing runs, no violati
     imgs: 0,
     handlers: [],
     links: [],
-    scripts: 2,
+    scripts: 3,
     overflow: 0,
   });
   const text = (await page.locator('#hosts-body').textContent()) ?? '';

@@ -115,9 +115,13 @@ export const syntheticResults = function* (n: number, seed = 14): Generator<Host
     const address = `10.${(a >> 16) & 255}.${(a >> 8) & 255}.${a & 255}`;
     let x = next();
     const verdict = MIX.find(([, p]) => (x -= p) < 0)?.[0] ?? 'patched';
+    const answered = verdict !== 'refused';
     yield host(address, verdict, {
-      netbiosName: verdict === 'refused' ? undefined : `WS${String(a).padStart(6, '0')}`,
-      dcomVersion: verdict === 'refused' ? '0.0' : next() < 0.7 ? '5.6' : '5.7',
+      netbiosName: answered ? `WS${String(a).padStart(6, '0')}` : undefined,
+      dcomVersion: answered ? (next() < 0.7 ? '5.6' : '5.7') : '0.0',
+      osHints: answered ? ['COM 5.6: Windows 2000 / XP / Server 2003 class'] : undefined,
+      // Every host its own start time, as in a real scan (one more unique string per row).
+      startedAt: new Date(Date.UTC(2026, 11, 5, 2) + i * 3).toISOString(),
       durationMs: Math.round(next() * 4000) / 10,
     });
   }

@@ -37,7 +37,7 @@ test('-o report.html and .htm select the html format', () => {
 
 test('hostile strings never reach the document as markup: exactly two script elements, no img, no handler', async () => {
   const html = await render(hostileResults());
-  assert.equal(html.match(/<script/gi)?.length, 2, 'the data block and the report script only');
+  assert.equal(html.match(/<script/gi)?.length, 3, 'the two data blocks and the report script only');
   // Every tag in the page is one the page itself wrote: escaped text holds no `<`.
   for (const tag of html.match(/<[a-z][^>]*>/gi) ?? []) {
     assert.doesNotMatch(

@@ -39,17 +39,41 @@ export interface ActionItem {
 }
 
 /**
- * What the browser script gets, as JSON: `s` is the string table, `a` the distinct advice records
- * ([status, one-line, summary index, action indices]), `h` one row per listed host:
- * [address, verdict index (VERDICTS), name, dcom, advice, reason, durationMs, startedAt,
- *  evidence[], endpoints[], indicators[], osHints[]] with strings as indices into `s` (-1: none).
+ * What the browser script needs at once, as JSON: `s` the string table, `a` the distinct advice
+ * records ([status, one-line, summary, actions]), `sev` the verdicts most urgent first, and `h` one
+ * row per listed host, already in that order (then by address): [address, verdict index (VERDICTS),
+ * name, dcom, advice, reason, durationMs]. Strings are indices into `s` (-1: none).
  */
 export interface ClientTable {
   verdicts: readonly Verdict[];
+  sev: readonly Verdict[];
   s: string[];
   a: Array<[string, number, number, number[]]>;
   h: unknown[][];
 }
+
+/**
+ * What only an expanded row needs, in its own block that the page parses on the first expand:
+ * `e` the distinct probe steps ([probe, port, classification, ok, HRESULT/fault, COM version, reason,
+ * bind results]), `d` per row of `h`: [startedAt, [[step, ms]…], endpoints[], indicators[], osHints[]].
+ */
+export interface ClientDetail {
+  e: number[][];
+  d: unknown[][];
+}
+
+/** Most urgent first: the table's default order and the needs-action order. */
+export const VERDICT_SEVERITY: readonly Verdict[] = [
+  'unpatched',
+  'patched-kb823980',
+  'needs-investigation',
+  'dcom-restricted',
+  'error',
+  'refused',
+  'not-windows-dcom',
+  'patched',
+  'unreachable',
+];
 
 /** Listed in "needs action": the verdicts the issue names, plus any host with indicators. */
 const ACTION_ORDER: readonly Verdict[] = ['unpatched', 'patched-kb823980', 'needs-investigation'];
@@ -68,6 +92,9 @@ export class HtmlReportModel {
   readonly #advice: ClientTable['a'] = [];
   readonly #adviceIndex = new Map<string, number>();
   readonly #rows: unknown[][] = [];
+  readonly #details: unknown[][] = [];
+  readonly #steps: number[][] = [];
+  readonly #stepIndex = new Map<string, number>();
   readonly #actions = new Map<Verdict | 'infected', ActionItem[]>();
   actionCount = 0;
   #firstStart = '';
@@ -97,6 +124,7 @@ export class HtmlReportModel {
     const advice = adviseHost(r);
     this.#noteAction(r, advice);
     this.#rows.push(this.#row(r, spoke ? r.dcomVersion : undefined, this.#adviceRef(advice)));
+    this.#details.push(this.#detail(r));
   }
 
   #trackTime(r: HostResult): void {
@@ -106,26 +134,34 @@ export class HtmlReportModel {
   }
 
   #row(r: HostResult, dcom: string | undefined, advice: number): unknown[] {
-    const ms = (n: number) => Math.round(n * 10) / 10;
+    const name = this.str(r.netbiosName ?? r.hostname);
     return [
       r.address,
       VERDICTS.indexOf(r.verdict),
-      this.str(r.netbiosName ?? r.hostname),
+      name,
       this.str(dcom),
       advice,
       this.str(r.reason),
       ms(r.durationMs),
-      this.str(r.startedAt.slice(0, 19)),
+    ];
+  }
+
+  #detail(r: HostResult): unknown[] {
+    return [
+      // Unique per host: kept out of the string table, escaped like it.
+      escapeTerminal(String(r.startedAt).slice(0, 23)),
       r.evidence.map((e) => [
-        this.str(e.probe),
-        this.str(`${e.port}/${e.transport}`),
-        this.str(e.classification),
-        e.success ? 1 : 0,
-        this.str(e.hresult ?? e.faultStatus),
-        this.str(e.comVersion),
-        this.str(e.reason ?? e.error?.message),
+        this.#step([
+          this.str(e.probe),
+          this.str(`${e.port}/${e.transport}`),
+          this.str(e.classification),
+          e.success ? 1 : 0,
+          this.str(e.hresult ?? e.faultStatus),
+          this.str(e.comVersion),
+          this.str(e.reason ?? e.error?.message),
+          this.str(e.bindResults?.map(([res, why]) => `${res}/${why}`).join(' ')),
+        ]),
         ms(e.durationMs),
-        this.str(e.bindResults?.map(([res, why]) => `${res}/${why}`).join(' ')),
       ]),
       (r.endpoints ?? []).map((p) => [
         this.str(p.uuid),
@@ -137,6 +173,16 @@ export class HtmlReportModel {
       (r.indicators ?? []).map((f) => [this.str(f.indicator), this.str(f.severity), this.str(f.evidence)]),
       (r.osHints ?? []).map((h) => this.str(h)),
     ];
+  }
+
+  /** Probe steps repeat from host to host but for their timing: each distinct one is stored once. */
+  #step(step: number[]): number {
+    const key = step.join(',');
+    const known = this.#stepIndex.get(key);
+    if (known !== undefined) return known;
+    this.#steps.push(step);
+    this.#stepIndex.set(key, this.#steps.length - 1);
+    return this.#steps.length - 1;
   }
 
   #adviceRef(a: Advice): number {
@@ -196,7 +242,34 @@ export class HtmlReportModel {
     return this.#rows.length;
   }
 
-  clientTable(): ClientTable {
-    return { verdicts: VERDICTS, s: this.#strings, a: this.#advice, h: this.#rows };
+  /** Row order of the page: most urgent verdict first, then by address (IPv4 numerically). */
+  #order(): number[] {
+    const rank = VERDICTS.map((v) => VERDICT_SEVERITY.indexOf(v));
+    const key = (row: unknown[]) => addressKey(row[0] as string);
+    const keys = this.#rows.map((row) => rank[row[1] as number]! * 2 ** 40 + key(row));
+    return keys.map((_, i) => i).sort((a, b) => keys[a]! - keys[b]! || a - b);
+  }
+
+  /** The page's two JSON blocks: the table (parsed at open) and the evidence (parsed on first expand). */
+  clientData(): { table: ClientTable; detail: ClientDetail } {
+    const order = this.#order();
+    return {
+      table: {
+        verdicts: VERDICTS,
+        sev: VERDICT_SEVERITY,
+        s: this.#strings,
+        a: this.#advice,
+        h: order.map((i) => this.#rows[i]!),
+      },
+      detail: { e: this.#steps, d: order.map((i) => this.#details[i]!) },
+    };
   }
 }
+
+const ms = (n: number): number => Math.round(n * 10) / 10;
+
+/** IPv4 as its number; anything else after every IPv4 address (2^32), in arrival order. */
+const addressKey = (a: string): number => {
+  const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(a);
+  return m ? ((Number(m[1]) * 256 + Number(m[2])) * 256 + Number(m[3])) * 256 + Number(m[4]) : 2 ** 32;
+};

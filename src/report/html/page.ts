@@ -193,6 +193,7 @@ const portsSection = (): string =>
 /** The whole document. `summary` is the scan's own when it has one, else model.summary(). */
 export const renderHtmlPage = (model: HtmlReportModel, summary: RunSummary, o: PageOptions = {}): string => {
   const meta = model.meta;
+  const data = model.clientData();
   const title = `rpcsweep report: ${meta ? meta.targetsDescription.slice(0, 100) : (o.source ?? 'scan results')}`;
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
@@ -212,7 +213,8 @@ ${hostTable(model)}
 ${portsSection()}
 <footer><p class="muted">Written by rpcsweep ${h(meta?.version ?? VERSION)}. Every name, annotation and reason in this report came from the network and is shown as text.</p></footer>
 </main>
-<script type="application/json" id="rpcsweep-data">${jsonForScript(model.clientTable())}</script>
+<script type="application/json" id="rpcsweep-data">${jsonForScript(data.table)}</script>
+<script type="application/json" id="rpcsweep-detail">${jsonForScript(data.detail)}</script>
 <script>${CLIENT_SCRIPT}</script>
 </body></html>
 `;
