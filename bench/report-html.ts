@@ -7,7 +7,7 @@
  *
  *   node --import tsx bench/report-html.ts [--hosts 100000] [--runs 3]
  */
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { emptyCounts, summarize } from '../src/core/result.ts';
@@ -21,6 +21,24 @@ const arg = (name: string, fallback: number): number => {
 };
 const hosts = arg('--hosts', 100_000);
 const runs = arg('--runs', 3);
+/**
+ * CPU time (user + system, ms) of every Chromium process of this launch, from /proc: on a shared,
+ * loaded machine wall time mostly measures the queue for a core, CPU time what the page cost.
+ */
+const chromiumCpuMs = (profile: string): number => {
+  let ticks = 0;
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(profile)) continue;
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(f[11]) + Number(f[12]); // utime, stime (fields 14 and 15)
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return ticks * 10; // USER_HZ = 100 on Linux
+};
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 const dir = mkdtempSync(join(tmpdir(), 'rpcsweep-bench-html-'));
@@ -68,6 +86,7 @@ const browser = await launchBrowser();
 const rows: Record<string, number[]> = {
   open: [],
   ready: [],
+  openCpu: [],
   search1: [],
   search2: [],
   verdict: [],
@@ -77,10 +96,12 @@ const rows: Record<string, number[]> = {
 try {
   for (let run = 0; run < runs; run++) {
     const page = await browser.context.newPage();
+    const cpu0 = chromiumCpuMs(browser.profile);
     const start = performance.now();
     await page.goto(`file://${file}`);
     await page.waitForSelector('html[data-ready="1"]', { timeout: 60_000 });
     rows.open!.push(performance.now() - start);
+    rows.openCpu!.push(chromiumCpuMs(browser.profile) - cpu0);
     rows.ready!.push(Number(await page.getAttribute('html', 'data-ready-ms')));
     rows.search1!.push((await page.evaluate(setSearch('10.1.2'))) as number);
     rows.search2!.push((await page.evaluate(setSearch('ws0999'))) as number);
@@ -106,12 +127,16 @@ try {
 const labels: Record<string, string> = {
   open: 'open (goto until table usable, wall)',
   ready: 'open (navigation start to table usable, in page)',
+  openCpu: 'open: CPU time of all Chromium processes',
   search1: 'first text search (builds the search keys)',
   search2: 'second text search',
   clear: 'clear the search',
   verdict: 'verdict filter',
   sort: 'sort by name',
 };
+console.log(
+  `load average while measuring: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')} (2 cores)`,
+);
 for (const [k, xs] of Object.entries(rows)) {
   console.log(
     `${labels[k]!.padEnd(50)} median ${median(xs).toFixed(0).padStart(5)} ms   (${xs.map((x) => x.toFixed(0)).join(', ')})`,

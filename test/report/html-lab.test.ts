@@ -67,6 +67,7 @@ test('searching 127.0.10.56 finds the unpatched host; expanding it shows its evi
   for (const s of ['ms03-039-sysact', 'ms03-026-remact', '0x80004005', '0x80040154', 'COM 5.6']) {
     assert.ok(detail.includes(s), `evidence shows ${s}`);
   }
+  assert.match(detail, /Started\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/, 'start time');
   assert.ok(detail.includes('Advice: patch-now'), 'advice status');
   assert.ok(detail.includes('install MS03-039 (KB824146)'), 'advice fix');
   const firstAction = await page.getAttribute('#action li', 'data-address');

@@ -19,6 +19,8 @@ export const browserSkipReason = (): string | undefined => {
 
 export interface Browser {
   context: BrowserContext;
+  /** The fresh profile directory (--user-data-dir) of this launch. */
+  profile: string;
   close(): Promise<void>;
 }
 
@@ -41,6 +43,7 @@ export const launchBrowser = async (): Promise<Browser> => {
   });
   return {
     context,
+    profile,
     close: async () => {
       await context.close();
       rmSync(profile, { recursive: true, force: true });

@@ -115,7 +115,7 @@ export const CLIENT_SCRIPT = String.raw`(function () {
     kv(dl, 'Reason', str(r[5]));
     kv(dl, 'Name', str(r[2]));
     kv(dl, 'DCOM version', str(r[3]));
-    kv(dl, 'Started', x[0]);
+    kv(dl, 'Started', typeof x[0] === 'number' ? new Date(D.t0 + x[0]).toISOString() : x[0]);
     kv(dl, 'Duration', r[6] + ' ms');
     kv(dl, 'OS hints', x[4].map(str).join('; '));
     box.appendChild(el('h4', '', 'Advice: ' + adv[0]));

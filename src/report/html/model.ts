@@ -55,10 +55,12 @@ export interface ClientTable {
 /**
  * What only an expanded row needs, in its own block that the page parses on the first expand:
  * `e` the distinct probe steps ([probe, port, classification, ok, HRESULT/fault, COM version, reason,
- * bind results]), `d` per row of `h`: [startedAt, [[step, ms]…], endpoints[], indicators[], osHints[]].
+ * bind results]), `t0` the first host's start (ms since 1970), `d` per row of `h`: [start (ms after
+ * t0, or a string), [[step, ms]…], endpoints[], indicators[], osHints[]].
  */
 export interface ClientDetail {
   e: number[][];
+  t0: number;
   d: unknown[][];
 }
 
@@ -95,6 +97,7 @@ export class HtmlReportModel {
   readonly #details: unknown[][] = [];
   readonly #steps: number[][] = [];
   readonly #stepIndex = new Map<string, number>();
+  #startBase: number | undefined;
   readonly #actions = new Map<Verdict | 'infected', ActionItem[]>();
   actionCount = 0;
   #firstStart = '';
@@ -148,8 +151,7 @@ export class HtmlReportModel {
 
   #detail(r: HostResult): unknown[] {
     return [
-      // Unique per host: kept out of the string table, escaped like it.
-      escapeTerminal(String(r.startedAt).slice(0, 23)),
+      this.#startOffset(r.startedAt),
       r.evidence.map((e) => [
         this.#step([
           this.str(e.probe),
@@ -173,6 +175,17 @@ export class HtmlReportModel {
       (r.indicators ?? []).map((f) => [this.str(f.indicator), this.str(f.severity), this.str(f.evidence)]),
       (r.osHints ?? []).map((h) => this.str(h)),
     ];
+  }
+
+  /**
+   * A start time as ms after the first host's (a number is a fifth of an ISO string, at 100,000
+   * hosts); a start that is not an ISO time stays a string, escaped like the string table.
+   */
+  #startOffset(startedAt: string): number | string {
+    const t = Date.parse(startedAt);
+    if (!Number.isFinite(t) || !/^\d{4}-\d\d-\d\dT/.test(startedAt)) return escapeTerminal(String(startedAt));
+    this.#startBase ??= t;
+    return t - this.#startBase;
   }
 
   /** Probe steps repeat from host to host but for their timing: each distinct one is stored once. */
@@ -261,7 +274,7 @@ export class HtmlReportModel {
         a: this.#advice,
         h: order.map((i) => this.#rows[i]!),
       },
-      detail: { e: this.#steps, d: order.map((i) => this.#details[i]!) },
+      detail: { e: this.#steps, t0: this.#startBase ?? 0, d: order.map((i) => this.#details[i]!) },
     };
   }
 }
