@@ -146,3 +146,22 @@ test('rpcsweep report: bad input is a one-line CLI_FILE error (exit 2) and write
     assert.ok(!existsSync(out));
   }
 });
+
+test('scan --resume-file refuses html (written whole at the end) before anything is sent', async () => {
+  const t = makeCliIo();
+  const out = join(dir, 'resume.html');
+  const args = ['scan', '127.77.0.1', '--timeout', '100', '-o', out, '--resume-file', join(dir, 'r.state')];
+  assert.equal(await runCli(args, t.io), 2);
+  assert.match(t.err(), /^rpcsweep: --resume-file: the html format is written whole .* \[CLI_USAGE\]\n$/);
+  assert.ok(!existsSync(out));
+});
+
+test('advice off: no advice line, prerequisites or advice status in the page', async () => {
+  const sink = new StringSink();
+  const w = createReportWriter('html', sink, { advice: false });
+  await w.open(hostileMeta(10));
+  for (const r of hostileResults()) await w.write(r);
+  await w.close(summarize(emptyCounts(), 'x', 1));
+  assert.doesNotMatch(sink.text, /patch-now|patch-recommended|install MS03-039|Prerequisites/);
+  assert.match(sink.text, /<li data-address="192\.0\.2\.10">/, 'needs action still lists the host');
+});

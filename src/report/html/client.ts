@@ -118,7 +118,7 @@ export const CLIENT_SCRIPT = String.raw`(function () {
     kv(dl, 'Started', typeof x[0] === 'number' ? new Date(D.t0 + x[0]).toISOString() : x[0]);
     kv(dl, 'Duration', r[6] + ' ms');
     kv(dl, 'OS hints', x[4].map(str).join('; '));
-    box.appendChild(el('h4', '', 'Advice: ' + adv[0]));
+    if (adv[0]) box.appendChild(el('h4', '', 'Advice: ' + adv[0]));
     box.appendChild(el('p', 'advice-line', str(adv[1])));
     box.appendChild(el('p', '', str(adv[2])));
     var ol = box.appendChild(el('ol', 'actions'));

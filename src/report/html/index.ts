@@ -1,7 +1,8 @@
 /**
  * The `html` report format: one self-contained page a person reads first (issue #14). The writer
  * keeps a compact model while the scan runs and writes the whole page at close, so the file appears
- * in one piece at the end; it cannot continue a file (no saveState: a resumed scan starts it afresh).
+ * in one piece at the end. It cannot continue a file (no saveState), so `scan --resume-file` refuses
+ * it; `advice: false` leaves the advice out as in the other formats.
  */
 import type { HostResult, RunMeta, RunSummary } from '../../core/result.ts';
 import type { ReportOptions, ReportSink, ReportWriter } from '../types.ts';
@@ -12,8 +13,8 @@ export type { HostChange } from './model.ts';
 export { HtmlReportModel } from './model.ts';
 export { contentSecurityPolicy, type PageOptions, renderHtmlPage } from './page.ts';
 
-export const createHtmlWriter = (sink: ReportSink, _options: ReportOptions = {}): ReportWriter => {
-  const model = new HtmlReportModel();
+export const createHtmlWriter = (sink: ReportSink, options: ReportOptions = {}): ReportWriter => {
+  const model = new HtmlReportModel({ advice: options.advice });
   return {
     open: async (meta: RunMeta) => {
       model.meta = meta;

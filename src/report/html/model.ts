@@ -86,6 +86,8 @@ const isVulnerable = (v: Verdict): boolean => v === 'unpatched' || v === 'patche
 
 export class HtmlReportModel {
   meta?: RunMeta;
+  /** False (`--no-advice`): no advice in the page; verdicts, evidence and ports stay. */
+  readonly #withAdvice: boolean;
   readonly counts = emptyCounts();
   readonly dcomVersions = new Map<string, number>();
   readonly blocks = new BlockTally();
@@ -101,6 +103,10 @@ export class HtmlReportModel {
   readonly #actions = new Map<Verdict | 'infected', ActionItem[]>();
   actionCount = 0;
   #firstStart = '';
+
+  constructor(options: { advice?: boolean } = {}) {
+    this.#withAdvice = options.advice !== false;
+  }
   #lastEnd = 0;
 
   /** Index of `s` in the string table; unsafe characters are made visible once, here (as in text output). */
@@ -199,6 +205,10 @@ export class HtmlReportModel {
   }
 
   #adviceRef(a: Advice): number {
+    if (!this.#withAdvice) {
+      if (this.#advice.length === 0) this.#advice.push(['', -1, -1, []]);
+      return 0;
+    }
     const line = adviceOneLine(a);
     const key = `${line}\u0000${a.summary}\u0000${a.actions.join('\u0000')}`;
     const known = this.#adviceIndex.get(key);
@@ -226,8 +236,8 @@ export class HtmlReportModel {
       name: r.netbiosName ?? r.hostname,
       verdict: r.verdict,
       infected,
-      adviceLine: adviceOneLine(a),
-      prerequisites: [...new Set(a.fixes.flatMap((f) => f.prerequisites))],
+      adviceLine: this.#withAdvice ? adviceOneLine(a) : '',
+      prerequisites: this.#withAdvice ? [...new Set(a.fixes.flatMap((f) => f.prerequisites))] : [],
       indicators: indicators.map((f) => `${f.indicator}: ${f.severity}: ${f.evidence}`),
     });
   }

@@ -117,7 +117,7 @@ const needsAction = (model: HtmlReportModel): string => {
     const infected = a.infected
       ? ' Indicators of compromise: treat the host as infected (recovery steps before patching).'
       : '';
-    return `<li data-address="${h(a.address)}"><span class="badge ${badge}">${h(badge)}</span> <b>${t(a.address)}</b>${name}: ${t(a.adviceLine)}.${infected} Then filter the <a href="#ports">ports below</a>.${ind}${pre}</li>`;
+    return `<li data-address="${h(a.address)}"><span class="badge ${badge}">${h(badge)}</span> <b>${t(a.address)}</b>${name}${a.adviceLine ? `: ${t(a.adviceLine)}.${infected} Then filter the <a href="#ports">ports below</a>.` : ''}${ind}${pre}</li>`;
   });
   const more = model.actionCount - items.length;
   return `<ol class="action-list">${li.join('')}</ol>${more > 0 ? `<p class="muted">… and ${more} more: filter the host table by verdict to see them all.</p>` : ''}`;
