@@ -24,9 +24,9 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const writeReport = async (name: string, hosts: Iterable<HostResult>): Promise<string> => {
+const writeReport = async (name: string, hosts: Iterable<HostResult>, advice = true): Promise<string> => {
   const sink = new StringSink();
-  const w = createReportWriter('html', sink);
+  const w = createReportWriter('html', sink, { advice });
   await w.open(hostileMeta(0));
   const counts = emptyCounts();
   for (const r of hosts) {
@@ -126,5 +126,18 @@ test('search, verdict filter, sort and pages over 5,000 hosts', { skip }, async 
   );
   await page.click('#page-next');
   assert.match((await page.textContent('#hosts-status')) ?? '', /^Hosts 101–200 of 5000, page 2 of 50$/);
+  assert.deepEqual(watch, { consoleErrors: [], pageErrors: [], requests: [] });
+});
+
+test('--no-advice: search and expand still work, with no advice shown', { skip }, async () => {
+  const { page, watch } = await openReport(
+    browser!,
+    await writeReport('plain.html', syntheticResults(300), false),
+  );
+  const found = await search(page, '10.0.0.7');
+  assert.ok(found.includes('10.0.0.7') && found.every((a) => a?.startsWith('10.0.0.7')), found.join());
+  await page.locator('#hosts-body tr.host').first().click();
+  const detail = (await page.locator('#hosts-body tr.detail').textContent()) ?? '';
+  assert.ok(detail.includes('Probe steps (') && !detail.includes('Advice:'), detail.slice(0, 200));
   assert.deepEqual(watch, { consoleErrors: [], pageErrors: [], requests: [] });
 });

@@ -52,7 +52,7 @@ export const CLIENT_SCRIPT = String.raw`(function () {
     var r = H[j], adv = A[r[4]];
     return r[0].indexOf(q) >= 0 || V[r[1]].indexOf(q) >= 0 || adv[0].indexOf(q) >= 0 ||
       (r[2] >= 0 && lower[r[2]].indexOf(q) >= 0) || (r[3] >= 0 && lower[r[3]].indexOf(q) >= 0) ||
-      (r[5] >= 0 && lower[r[5]].indexOf(q) >= 0) || lower[adv[1]].indexOf(q) >= 0;
+      (r[5] >= 0 && lower[r[5]].indexOf(q) >= 0) || (adv[1] >= 0 && lower[adv[1]].indexOf(q) >= 0);
   };
   var text = function (col) {
     return function (a, b) { var x = str(H[a][col]), y = str(H[b][col]); return x < y ? -1 : x > y ? 1 : 0; };
