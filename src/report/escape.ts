@@ -4,7 +4,7 @@
  * retitle the terminal, run a spreadsheet formula, or break out of an XML attribute.
  */
 
-import { escapeTerminal } from '../core/escape.ts';
+import { escapeTerminal, safeJson } from '../core/escape.ts';
 
 export { escapeTerminal, safeJson } from '../core/escape.ts';
 
@@ -46,3 +46,19 @@ export const xmlEscape = (s: string): string =>
     .replace(/\t/g, '&#9;')
     .replace(/\n/g, '&#10;')
     .replace(/\r/g, '&#13;');
+
+/** HTML text or attribute content (quoted attributes only), unsafe characters made visible as in text. */
+export const htmlEscape = (s: string): string =>
+  escapeTerminal(s)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+
+/**
+ * JSON for a `<script type="application/json">` block: `<`, `>` and `&` become \u escapes so no
+ * `</script>` or `<!--` can end or bend the block; parsing gives back the same value.
+ */
+export const jsonForScript = (value: unknown): string =>
+  safeJson(value).replace(/[<>&]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);

@@ -3,6 +3,7 @@
  */
 import { RpcsweepError } from '../core/errors.ts';
 import { createCsvWriter } from './csv.ts';
+import { createHtmlWriter } from './html/index.ts';
 import { createJsonWriter } from './json.ts';
 import { createNdjsonWriter } from './ndjson.ts';
 import { createScanmsWriter } from './scanms.ts';
@@ -50,6 +51,12 @@ export const REPORT_FORMATS: readonly ReportFormat[] = [
   },
   { name: 'csv', description: 'one CSV row per address', extensions: ['.csv'], create: createCsvWriter },
   { name: 'xml', description: 'nmap -oX schema', extensions: ['.xml'], create: createXmlWriter },
+  {
+    name: 'html',
+    description: 'one self-contained page: cards, needs action, charts, host table (written at the end)',
+    extensions: ['.html', '.htm'],
+    create: createHtmlWriter,
+  },
 ];
 
 export const REPORT_FORMAT_NAMES: readonly string[] = REPORT_FORMATS.map((f) => f.name);

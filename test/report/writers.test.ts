@@ -16,6 +16,7 @@ const EXT: Record<string, string> = {
   json: 'json.txt',
   csv: 'csv',
   xml: 'xml',
+  html: 'html',
 };
 
 describe('golden output', () => {
@@ -39,6 +40,8 @@ describe('writer contract', () => {
         await w.open(META);
         const afterOpen = sink.text.length;
         await w.write(RESULTS[2]!);
+        // html is the one format written whole at close (a page, not a stream).
+        if (f.name === 'html') return assert.equal(sink.text, '');
         assert.ok(sink.text.length > afterOpen || f.name === 'ndjson', 'an answered host is written at once');
         assert.ok(sink.text.includes('192.0.2.3'), 'the address is in the output before close');
       });

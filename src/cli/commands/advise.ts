@@ -21,7 +21,7 @@ interface AdviseOptions {
   output?: string;
 }
 
-const isHostResult = (v: unknown): v is HostResult => {
+export const isHostResult = (v: unknown): v is HostResult => {
   if (typeof v !== 'object' || v === null) return false;
   const r = v as Record<string, unknown>;
   return (
@@ -33,7 +33,7 @@ const isHostResult = (v: unknown): v is HostResult => {
 };
 
 /** Fills the fields adviseHost reads when a producer left optional-looking ones out. */
-const normalise = (r: HostResult): HostResult => ({
+export const normalise = (r: HostResult): HostResult => ({
   ...r,
   evidence: Array.isArray(r.evidence) ? r.evidence : [],
   dcomVersion: typeof r.dcomVersion === 'string' ? r.dcomVersion : '0.0',

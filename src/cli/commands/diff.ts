@@ -58,15 +58,19 @@ export const diffStored = async (store: ResultStore, old: ScanRow, now: ScanRow)
   );
 };
 
+/** The newest scan before `scan` whose scope overlaps it (diff's default, report's "changes since"). */
+export const previousScan = async (store: ResultStore, scan: ScanRow): Promise<ScanRow | undefined> => {
+  const set = await scopeSet(scan.scope);
+  for (const s of (await store.listScans()).filter((x) => x.id < scan.id).reverse())
+    if (!(await scopeSet(s.scope)).intersect(set).isEmpty) return s;
+  return undefined;
+};
+
 /** The newest scan and the newest earlier scan whose scope overlaps it. */
 const defaultPair = async (store: ResultStore): Promise<[ScanRow, ScanRow]> => {
-  const scans = await store.listScans();
-  const newest = scans.pop();
-  if (newest) {
-    const set = await scopeSet(newest.scope);
-    for (const s of scans.reverse())
-      if (!(await scopeSet(s.scope)).intersect(set).isEmpty) return [s, newest];
-  }
+  const newest = (await store.listScans()).pop();
+  const previous = newest && (await previousScan(store, newest));
+  if (newest && previous) return [previous, newest];
   throw new RpcsweepError('STORE_NOT_FOUND', `${store.name} holds no two scans whose targets overlap`);
 };
 

@@ -23,4 +23,5 @@ export const COMMANDS: ReadonlyArray<() => Promise<{ register: RegisterCommand }
   () => import('./probes.ts'),
   () => import('./fleet.ts'),
   () => import('./triage.ts'),
+  () => import('./report.ts'),
 ];

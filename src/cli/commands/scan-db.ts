@@ -180,6 +180,8 @@ export const scanRowOf = (s: {
   plan: TargetPlan;
   fingerprint: string;
   timeoutMs: number;
+  /** The endpoint-mapper port scanned (135 unless -p or a lab's port). */
+  port?: number;
   keepUnreachable: boolean;
 }): NewScan => ({
   startedAt: wallClockIso(),
@@ -187,7 +189,7 @@ export const scanRowOf = (s: {
   scope: scopeTexts(s.set),
   seed: s.plan.seed,
   shard: formatShard(s.plan.shard),
-  options: { timeoutMs: s.timeoutMs },
+  options: { timeoutMs: s.timeoutMs, ...(s.port !== undefined && { port: s.port }) },
   version: VERSION,
   total: s.plan.length,
   keepUnreachable: s.keepUnreachable,

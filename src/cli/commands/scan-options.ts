@@ -5,7 +5,7 @@
 import { VERDICTS, type Verdict } from '../../core/result.ts';
 import { parseShard, type Shard, WHOLE } from '../../targets/index.ts';
 import { intOption, rateOption, usage } from '../options.ts';
-import { allFormatFiles, formatForPath, isKnownFormat } from './scan-output.ts';
+import { allFormatFiles, canContinue, formatForPath, isKnownFormat } from './scan-output.ts';
 import { timingTemplate } from './timing.ts';
 
 export interface ScanCliOptions {
@@ -129,6 +129,11 @@ export const resolveScanSettings = (argTargets: readonly string[], o: ScanCliOpt
   if (o.resumeFile && !output) {
     usage(
       '--resume-file needs -o FILE: a report on standard output cannot be continued after an interruption',
+    );
+  }
+  if (o.resumeFile && !canContinue(format)) {
+    usage(
+      `--resume-file: the ${format} format is written whole when the scan ends and cannot be continued; write ndjson and run rpcsweep report on it`,
     );
   }
   if (o.lab && (argTargets.length > 0 || o.inputList || o.domain.length > 0)) {

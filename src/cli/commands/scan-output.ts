@@ -24,6 +24,10 @@ export type ResultWriter = ReportWriter;
 
 export const isKnownFormat = (f: string): boolean => REPORT_FORMAT_NAMES.includes(f);
 
+/** Can a resumed scan continue this format's file? Only writers that save a state can (not html). */
+export const canContinue = (format: string): boolean =>
+  createReportWriter(format, { write: async () => {} }).saveState !== undefined;
+
 /** Formats with the extensions that select them, for error messages. */
 export const describeFormats = (): string =>
   REPORT_FORMATS.map((f) => (f.extensions.length ? `${f.name} (${f.extensions.join(', ')})` : f.name)).join(

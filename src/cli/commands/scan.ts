@@ -128,6 +128,7 @@ export const runScan = async (argTargets: string[], o: ScanCliOptions, io: CliIo
         plan,
         fingerprint,
         timeoutMs: s.timeoutMs,
+        port: meta.port,
         keepUnreachable: Boolean(o.dbKeepUnreachable),
       }),
       o.resume ? { ndjsonOutput: s.format === 'ndjson' ? o.output : undefined } : undefined,
