@@ -65,12 +65,12 @@ test('-oX FILE, -oN FILE, -oJ FILE and -oA BASE write several reports from one s
 
 test('-oX with --lab is an output, not a target; unknown -o extensions list the formats', async () => {
   let t = makeCliIo();
-  assert.equal(await runCli(['scan', '-o', join(tmp, 'r.html'), `${block}.1`], t.io), EXIT.USAGE);
+  assert.equal(await runCli(['scan', '-o', join(tmp, 'r.pdf'), `${block}.1`], t.io), EXIT.USAGE);
   assert.match(
     t.err(),
-    /no output format for "\.html"; formats: text \(\.txt\), scanms, ndjson \(\.ndjson, \.jsonl\), json \(\.json\), csv \(\.csv\), xml \(\.xml\)/,
+    /no output format for "\.pdf"; formats: text \(\.txt\), scanms, ndjson \(\.ndjson, \.jsonl\), json \(\.json\), csv \(\.csv\), xml \(\.xml\), html \(\.html, \.htm\)/,
   );
-  assert.equal(existsSync(join(tmp, 'r.html')), false);
+  assert.equal(existsSync(join(tmp, 'r.pdf')), false);
   t = makeCliIo();
   assert.equal(await runCli(['scan', '--lab', 'no-such-lab', '-oX', join(tmp, 'lab.xml')], t.io), EXIT.USAGE);
   assert.doesNotMatch(t.err(), /give no other targets/);

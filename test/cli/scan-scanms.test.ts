@@ -10,6 +10,7 @@ import type { HostResult } from '../../src/core/result.ts';
 import { scanmsRow } from '../../src/report/scanms.ts';
 import { RESULTS } from '../report/fixtures.ts';
 import { makeCliIo } from '../support/cli-io.ts';
+import { at, atPattern } from '../support/lab-block.ts';
 
 test('hotfix-sample: rows of the seed shapes, rpcsweep MS03-039 result in its own column', async () => {
   const t = makeCliIo();
@@ -20,11 +21,11 @@ test('hotfix-sample: rows of the seed shapes, rpcsweep MS03-039 result in its ow
   assert.equal(code, 0, t.err());
   const out = t.out();
   assert.match(out, /^IP Address {7}REMACT {2}SYSACT {2}DCOM Version {2}MS03-039$/m);
-  const rows = out.split('\n').filter((l) => /^127\.0\.10\.\d+ /.test(l));
+  const rows = out.split('\n').filter((l) => new RegExp(`^${atPattern('127.0.10')}\\.\\d+ `).test(l));
   const shapes = rows.map((l) => l.split(/\s+/).slice(1).join(' '));
   assert.equal(rows.length, 10);
   assert.equal(shapes.filter((s) => s === '[ptch] [ptch] 5.6 [VULN]').length, 9, out);
-  const unpatched = rows.find((l) => l.startsWith('127.0.10.56 '));
+  const unpatched = rows.find((l) => l.startsWith(at('127.0.10.56 ')));
   assert.equal(unpatched?.split(/\s+/).slice(1).join(' '), '[....] [VULN] 0.0 [VULN]');
 });
 
