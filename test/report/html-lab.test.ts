@@ -1,6 +1,6 @@
 /**
  * `rpcsweep scan --lab hotfix-sample -o report.html` opened in Debian's Chromium (a lab test: it
- * serves the built-in lab's fixed 127.0.10.x addresses, so scripts/run-tests.mjs runs it alone).
+ * serves the built-in lab, moved to this run's own block by RPCSWEEP_LAB_BLOCK).
  * The cards, the search for the unpatched host, its evidence and advice, a clean console, no
  * request, a 1280×800 screenshot and an A4 print-to-PDF that pdftotext (poppler) can read.
  */
@@ -20,6 +20,7 @@ import {
   type PageWatch,
 } from '../support/browser.ts';
 import { makeCliIo } from '../support/cli-io.ts';
+import { at } from '../support/lab-block.ts';
 import { IN_CI, IS_ROOT } from '../support/system.ts';
 
 const skip = browserSkipReason();
@@ -55,10 +56,10 @@ test('the cards show 9 / 1 / 5 / 85 / 100 as root (without root the 85 silent ad
   assert.equal(await card('scanned'), 10);
 });
 
-test('searching 127.0.10.56 finds the unpatched host; expanding it shows its evidence and advice', {
+test('searching the unpatched host (.10.56) finds the unpatched host; expanding it shows its evidence and advice', {
   skip,
 }, async () => {
-  await page.fill('#filter-search', '127.0.10.56');
+  await page.fill('#filter-search', at('127.0.10.56'));
   const rows = page.locator('#hosts-body tr.host');
   assert.equal(await rows.count(), 1);
   assert.equal(await rows.locator('td.verdict').textContent(), 'unpatched');
@@ -71,7 +72,7 @@ test('searching 127.0.10.56 finds the unpatched host; expanding it shows its evi
   assert.ok(detail.includes('Advice: patch-now'), 'advice status');
   assert.ok(detail.includes('install MS03-039 (KB824146)'), 'advice fix');
   const firstAction = await page.getAttribute('#action li', 'data-address');
-  assert.equal(firstAction, '127.0.10.56', 'the unpatched host leads "needs action"');
+  assert.equal(firstAction, at('127.0.10.56'), 'the unpatched host leads "needs action"');
 });
 
 test('no console error, no page error, no request beyond the file itself, no CSP violation', {
@@ -131,7 +132,7 @@ test('print to PDF: A4 pages whose text pdftotext reads back (statistics, the un
   assert.match(info, /Page size:\s+59\d(\.\d+)? x 84\d(\.\d+)? pts \(A4\)/);
   // Card labels wrap inside their boxes: compare with runs of white space folded to one space.
   const text = execFileSync('pdftotext', [pdf, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
-  for (const s of ['TOTAL ADDRESSES SCANNED', '127.0.10.56', 'install MS03-039 (KB824146)', '4444/tcp']) {
+  for (const s of ['TOTAL ADDRESSES SCANNED', at('127.0.10.56'), 'install MS03-039 (KB824146)', '4444/tcp']) {
     assert.ok(text.includes(s), `the PDF shows ${s}`);
   }
   assert.ok(!text.includes('Previous'), 'the table controls are not printed');

@@ -46,7 +46,8 @@ describe('address order in files', () => {
       assert.equal(addressSortKey(bad), undefined, bad);
     }
   });
-  for (const f of REPORT_FORMATS) {
+  // The html page is written whole at the end and its host table sorts in the browser: not a line file.
+  for (const f of REPORT_FORMATS.filter((x) => x.name !== 'html')) {
     test(`${f.name}: any arrival order sorts to the file written in address order`, async () => {
       const inOrder = [...SCRAMBLED].sort((a, b) =>
         addressSortKey(a.address)! < addressSortKey(b.address)! ? -1 : 1,
