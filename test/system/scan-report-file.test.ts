@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { runCli } from '../../src/cli/main.ts';
 import { makeCliIo } from '../support/cli-io.ts';
+import { atPattern, at as onBlock } from '../support/lab-block.ts';
 import { needs } from '../support/system.ts';
 
 const octets = (line: string) => line.split(/[ :]/)[0]!.split('.').map(Number);
@@ -37,15 +38,15 @@ test('text file: NetBIOS names on host lines, endpoints under them, run data, ho
     ];
     assert.equal(await runCli(args, t.io), 0, t.err());
     const text = readFileSync(out, 'utf8');
-    assert.match(text, /^127\.0\.34\.3 \(LEGACYNT\): unpatched$/m);
-    assert.match(text, /^127\.0\.34\.1 \(FILESRV\): patched with both/m);
+    assert.match(text, new RegExp(`^${atPattern('127.0.34.3')} \\(LEGACYNT\\): unpatched$`, 'm'));
+    assert.match(text, new RegExp(`^${atPattern('127.0.34.1')} \\(FILESRV\\): patched with both`, 'm'));
     assert.match(text, /^Seed 5, shard 1\/1, port \d+, started \d{4}-\d\d-\d\dT[\d:.]+Z$/m);
     assert.match(text, /^<\+> Scan finished at \S+ \(elapsed \d+\.\d\d s\)$/m);
     // Under a Windows host, its endpoints; the endpoint mapper itself is always registered.
     const lines = text.split('\n');
-    const at = lines.findIndex((l) => l.startsWith('127.0.34.2 '));
+    const at = lines.findIndex((l) => l.startsWith(onBlock('127.0.34.2 ')));
     assert.match(lines[at + 1]!, /^ {4}endpoint \S+ [0-9a-f-]{36} v\d+\.\d+/);
-    const hosts = lines.filter((l) => /^127\.0\.34\.\d+[ :]/.test(l));
+    const hosts = lines.filter((l) => new RegExp(`^${atPattern('127.0.34')}\\.\\d+[ :]`).test(l));
     assert.ok(hosts.length >= 10, text);
     const order = hosts.map((l) => octets(l)[3]!);
     assert.deepEqual(
