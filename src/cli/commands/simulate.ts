@@ -23,6 +23,7 @@ import { seriesToCsv, timeToReach } from '../../sim/series.ts';
 import { renderSpreadChart } from '../../sim/spread-chart.ts';
 import { parseIpv4 } from '../../sim/sweep.ts';
 import type { TelescopeSpec } from '../../sim/telescope.ts';
+import { type ValidationRow, validate, validationMarkers } from '../../sim/validation.ts';
 import type { CliIo } from '../io.ts';
 import { numberOption, usage } from '../options.ts';
 
@@ -179,6 +180,17 @@ const summaryText = (
   return `${lines.join('\n')}\n`;
 };
 
+const validationText = (scenario: string, rows: readonly ValidationRow[]): string => {
+  const lines = ['', `published figures (blaster.md §4.1) against [${scenario}]:`];
+  for (const r of rows)
+    lines.push(
+      `  #${r.figure} ${r.observation}: published ${r.bound === 'at least' ? '>' : '≈'} ${r.published}, simulated ${
+        r.simulated === null ? 'n/a' : Number(r.simulated.toPrecision(4))
+      }, ratio ${r.ratio === null ? 'n/a' : r.ratio.toFixed(2)}`,
+    );
+  return `${lines.join('\n')}\n`;
+};
+
 const write = async (path: string, text: string) => {
   try {
     await writeFile(path, text);
@@ -266,6 +278,10 @@ export const register = (program: Command, io: CliIo): void => {
       const scenarios = runScenarios(population, options, interventions);
       const elapsedMs = performance.now() - started;
       io.stdout.write(summaryText(description, vulnerable, seed, hours, scenarios, elapsedMs));
+      // The published figures are compared with the last scenario: all interventions together.
+      const compared = scenarios[scenarios.length - 1]!;
+      const validation = validate(compared.samples, options.telescope?.bits === 8);
+      io.stdout.write(validationText(compared.name, validation));
 
       const csvPath = o.csv ?? (o.out ? `${o.out}.csv` : undefined);
       const jsonPath = o.json ?? (o.out ? `${o.out}.json` : undefined);
@@ -279,6 +295,8 @@ export const register = (program: Command, io: CliIo): void => {
           seed,
           population: { description, vulnerable, hosts: population.size, ...(scan ? { scan } : {}) },
           options,
+          validationScenario: compared.name,
+          validation,
           scenarios: scenarios.map((s) => ({
             name: s.name,
             interventions: s.interventions,
@@ -289,7 +307,9 @@ export const register = (program: Command, io: CliIo): void => {
         };
         await write(jsonPath, `${safeJson(doc, 1)}\n`);
       }
-      if (svgPath) await write(svgPath, renderSpreadChart(description, scenarios));
+      const markers = validationMarkers(validation, hours);
+      if (svgPath)
+        await write(svgPath, renderSpreadChart(description, scenarios, markers.infected, markers.perHour));
       for (const p of [csvPath, jsonPath, svgPath]) if (p) io.stdout.write(`wrote ${p}\n`);
     });
 };
