@@ -9,7 +9,13 @@ import { RpcsweepError } from '../../core/errors.ts';
 import { safeJson } from '../../core/escape.ts';
 import { createRng, randomSeed } from '../../core/random.ts';
 import { VERSION } from '../../core/version.ts';
-import type { BlasterOptions } from '../../sim/blaster-model.ts';
+import {
+  BLASTER_2003,
+  blaster2003Interventions,
+  blaster2003Options,
+  blaster2003Population,
+} from '../../sim/blaster-2003.ts';
+import { type BlasterOptions, runBlaster } from '../../sim/blaster-model.ts';
 import type { Interventions } from '../../sim/interventions.ts';
 import {
   type Density,
@@ -28,6 +34,7 @@ import type { CliIo } from '../io.ts';
 import { numberOption, usage } from '../options.ts';
 
 interface SimulateCliOptions {
+  scenario?: string;
   from?: string;
   synthetic?: string;
   density: string;
@@ -143,6 +150,54 @@ const interventionsFrom = (o: SimulateCliOptions): Interventions => ({
   }),
 });
 
+/** A run from --from or --synthetic and the individual options: each intervention alone and together. */
+const customRun = async (o: SimulateCliOptions, seed: number) => {
+  const hours = numberOption('--hours', o.hours, { min: 0.01, max: 24 * 365 });
+  const { population, description, scan } = await buildPopulation(o, seed);
+  const vulnerable = population.vulnerable.reduce((s, v) => s + v, 0);
+  const options: BlasterOptions = {
+    durationH: hours,
+    seed,
+    initialInfected: numberOption('--initial', o.initial, { min: 1, max: vulnerable, integer: true }),
+    ...(o.sampleEvery !== undefined && {
+      sampleEveryS: numberOption('--sample-every', o.sampleEvery, { min: 1 }),
+    }),
+    rebootOnCrash: Boolean(o.rebootOnCrash),
+    userRebootsPerDay: numberOption('--reboots-per-day', o.rebootsPerDay, { min: 0, max: 1000 }),
+    successProbability: numberOption('--success-probability', o.successProbability, { min: 0, max: 1 }),
+    ...(o.telescope !== undefined && { telescope: parseTelescope(o.telescope) }),
+  };
+  const interventions = interventionsFrom(o);
+  const scenarios = runScenarios(population, options, interventions);
+  return { population, description, options, hours, scenarios, ...(scan ? { scan } : {}) };
+};
+
+/** `--scenario blaster-2003`: the documented set as one run; only seed, hours and sampling are open. */
+const presetRun = (o: SimulateCliOptions, seed: number, hoursGiven: number | undefined) => {
+  if (o.scenario !== 'blaster-2003')
+    usage(`--scenario must be blaster-2003, got ${JSON.stringify(o.scenario)}`);
+  if (o.from !== undefined || o.synthetic !== undefined)
+    usage('--scenario brings its own population: leave out --from and --synthetic');
+  const p = { ...BLASTER_2003, ...(hoursGiven !== undefined && { hours: hoursGiven }) };
+  const population = blaster2003Population(p, createRng(seed ^ 0x5eed));
+  const options: BlasterOptions = {
+    ...blaster2003Options(p, seed),
+    ...(o.sampleEvery !== undefined && {
+      sampleEveryS: numberOption('--sample-every', o.sampleEvery, { min: 1 }),
+    }),
+  };
+  const interventions = blaster2003Interventions(p);
+  const result = runBlaster(population, options, interventions);
+  const scenario: ScenarioResult = { name: 'blaster-2003', interventions, result, samples: result.samples };
+  return {
+    population,
+    description: `blaster-2003: ${p.vulnerable} vulnerable hosts, ${p.natShare * 100} % behind NAT`,
+    options,
+    hours: p.hours,
+    scenarios: [scenario],
+  };
+};
+
 const fmtH = (h: number | undefined) => (h === undefined ? 'not reached' : `${h.toFixed(2)} h`);
 
 const summaryText = (
@@ -206,6 +261,10 @@ export const register = (program: Command, io: CliIo): void => {
       'simulate a Blaster-like worm spreading through a scanned or synthetic population (sends no packet)',
     )
     .option(
+      '--scenario <name>',
+      'blaster-2003: the documented, fitted Blaster parameter set (docs/simulation.md); one run',
+    )
+    .option(
       '--from <scan.ndjson>',
       'scan results (HostResult NDJSON): unpatched = vulnerable, patched = immune',
     )
@@ -253,29 +312,20 @@ export const register = (program: Command, io: CliIo): void => {
     .option('--csv <file>', 'time series as CSV (one row per scenario and time)')
     .option('--json <file>', 'time series, statistics and telescope report as JSON')
     .option('--svg <file>', 'chart of infected hosts over time, with and without each intervention')
-    .action(async (o: SimulateCliOptions) => {
+    .action(async (o: SimulateCliOptions, command: Command) => {
       const seed =
         o.seed === undefined
           ? randomSeed()
           : numberOption('--seed', o.seed, { min: 0, max: 4294967295, integer: true });
-      const hours = numberOption('--hours', o.hours, { min: 0.01, max: 24 * 365 });
-      const { population, description, scan } = await buildPopulation(o, seed);
-      const vulnerable = population.vulnerable.reduce((s, v) => s + v, 0);
-      const options: BlasterOptions = {
-        durationH: hours,
-        seed,
-        initialInfected: numberOption('--initial', o.initial, { min: 1, max: vulnerable, integer: true }),
-        ...(o.sampleEvery !== undefined && {
-          sampleEveryS: numberOption('--sample-every', o.sampleEvery, { min: 1 }),
-        }),
-        rebootOnCrash: Boolean(o.rebootOnCrash),
-        userRebootsPerDay: numberOption('--reboots-per-day', o.rebootsPerDay, { min: 0, max: 1000 }),
-        successProbability: numberOption('--success-probability', o.successProbability, { min: 0, max: 1 }),
-        ...(o.telescope !== undefined && { telescope: parseTelescope(o.telescope) }),
-      };
-      const interventions = interventionsFrom(o);
+      const hoursGiven =
+        command.getOptionValueSource('hours') === 'cli'
+          ? numberOption('--hours', o.hours, { min: 0.01, max: 24 * 365 })
+          : undefined;
       const started = performance.now();
-      const scenarios = runScenarios(population, options, interventions);
+      const run = o.scenario !== undefined ? presetRun(o, seed, hoursGiven) : await customRun(o, seed);
+      const { population, description, options, hours, scenarios } = run;
+      const scan = 'scan' in run ? run.scan : undefined;
+      const vulnerable = population.vulnerable.reduce((s, v) => s + v, 0);
       const elapsedMs = performance.now() - started;
       io.stdout.write(summaryText(description, vulnerable, seed, hours, scenarios, elapsedMs));
       // The published figures are compared with the last scenario: all interventions together.
