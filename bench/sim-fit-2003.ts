@@ -23,10 +23,16 @@ const SEED = 1;
 const evaluate = (p: Blaster2003Params) => {
   const started = performance.now();
   const pop = blaster2003Population(p, createRng(SEED ^ 0x5eed));
-  const r = runBlaster(pop, { ...blaster2003Options(p, SEED), sampleEveryS: 600 }, blaster2003Interventions(p));
+  const r = runBlaster(
+    pop,
+    { ...blaster2003Options(p, SEED), sampleEveryS: 600 },
+    blaster2003Interventions(p),
+  );
   const rows = validate(r.samples, true);
   const loss = rows.reduce((s, x) => s + (x.ratio === null ? 0 : Math.log(Math.max(x.ratio, 1e-6)) ** 2), 0);
-  const ratios = Object.fromEntries(rows.map((x) => [x.figure, x.ratio === null ? null : Number(x.ratio.toFixed(3))]));
+  const ratios = Object.fromEntries(
+    rows.map((x) => [x.figure, x.ratio === null ? null : Number(x.ratio.toFixed(3))]),
+  );
   const s = ((performance.now() - started) / 1000).toFixed(1);
   console.log(JSON.stringify({ loss: Number(loss.toFixed(3)), ratios, seconds: Number(s), params: p }));
   return loss;
@@ -40,7 +46,10 @@ for (let round = 0; round < Number(roundsArg); round++)
     for (const f of factors) {
       const v = best[key];
       if (typeof v !== 'number') continue;
-      const cand = { ...best, [key]: key.endsWith('Share') || key === 'successProbability' ? Math.min(1, v * f) : v * f };
+      const cand = {
+        ...best,
+        [key]: key.endsWith('Share') || key === 'successProbability' ? Math.min(1, v * f) : v * f,
+      };
       if (key === 'vulnerable' || key === 'natSiteHosts') cand[key] = Math.round(cand[key] as number);
       const loss = evaluate(cand);
       if (loss < bestLoss) {
