@@ -157,7 +157,11 @@ export const validate = (samples: readonly Sample[], hasTelescope: boolean): Val
   ];
 };
 
-/** Markers for the chart: host counts on the infected panel, the peak rate on the per-hour panel. */
+/**
+ * Markers for the chart: rows 1 and 2 on the infected panel (before cleanup starts, infected =
+ * ever infected), the peak rate at Aug 13 on the per-hour panel. Rows 7 and 9 count hosts ever
+ * infected, which the chart does not plot, so they have no marker.
+ */
 export const validationMarkers = (
   rows: readonly ValidationRow[],
   endH: number,
@@ -174,8 +178,6 @@ export const validationMarkers = (
     const r = get(n);
     if (r && x <= endH) infected.push({ label: label(r), x, y: r.published });
   }
-  const r7 = get(7);
-  if (r7 && endH >= WEEK_H) infected.push({ label: label(r7), x: WEEK_H, y: r7.published });
   const r5 = get(5);
   const r3 = get(3);
   if (r5 && r3 && r3.high! <= endH)
