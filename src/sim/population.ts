@@ -85,6 +85,8 @@ export interface SyntheticOptions {
   natSiteHosts?: number;
   /** Fraction of hosts running Windows 2000 (the rest XP). */
   win2kShare?: number;
+  /** Fraction of NT 4.0 / Server 2003 hosts: crashed by the exploit, never infected (drawn first). */
+  crashOnlyShare?: number;
 }
 
 const isRoutablePublic = (a: number): boolean => {
@@ -183,7 +185,13 @@ export const syntheticPopulation = (o: SyntheticOptions, rng: Rng): Population =
     }
   }
   const os = new Uint8Array(total);
-  for (let i = 0; i < total; i++) os[i] = rng.next() < win2kShare ? OS_WIN2K : OS_XP;
+  const crashOnly = o.crashOnlyShare ?? 0;
+  if (!(crashOnly >= 0 && crashOnly <= 1))
+    throw new RpcsweepError('SIM_BAD_INPUT', 'crashOnlyShare must be a fraction in [0, 1]');
+  // Without crash-only hosts no extra draw, so runs without them replay as before.
+  for (let i = 0; i < total; i++)
+    os[i] =
+      crashOnly > 0 && rng.next() < crashOnly ? OS_CRASH_ONLY : rng.next() < win2kShare ? OS_WIN2K : OS_XP;
   // `immune` hosts drawn without replacement (partial Fisher-Yates) are the patched ones.
   const vulnerable = new Uint8Array(total).fill(1);
   if (immune > 0) {

@@ -21,6 +21,7 @@ export const renderSpreadChart = (
   description: string,
   scenarios: readonly NamedSeries[],
   markers: readonly ChartMarker[] = [],
+  perHourMarkers: readonly ChartMarker[] = [],
 ): string => {
   const infected: ChartSeries[] = scenarios.map((s) => ({
     name: s.name,
@@ -35,7 +36,7 @@ export const renderSpreadChart = (
     xLabel: 'hours since the outbreak began',
     panels: [
       { yLabel: 'infected hosts', series: infected, markers },
-      { yLabel: 'new infections per hour', series: perHour, heightPx: 180 },
+      { yLabel: 'new infections per hour', series: perHour, markers: perHourMarkers, heightPx: 180 },
     ],
   });
 };

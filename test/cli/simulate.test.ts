@@ -142,3 +142,39 @@ test('bad command lines and inputs are clear errors with catalogue codes', async
   );
   await expectCode('SIM_BAD_INPUT', /line 2: not JSON/, '--from', broken);
 });
+
+test('simulate --scenario blaster-2003 runs the documented set and writes the validation array', async () => {
+  const r = await simulate(
+    '--scenario',
+    'blaster-2003',
+    '--hours',
+    '1',
+    '--seed',
+    '1',
+    '--out',
+    join(tmp, 'bl'),
+  );
+  assert.equal(r.error, undefined, String(r.error));
+  assert.match(r.stdout, /\[blaster-2003\]/);
+  assert.match(r.stdout, /#1 infected by the end of day 1: published ≈ 57000, simulated n\/a/);
+  const json = JSON.parse(readFileSync(join(tmp, 'bl.json'), 'utf8'));
+  assert.equal(json.population.vulnerable, 500_000);
+  assert.equal(json.validationScenario, 'blaster-2003');
+  assert.deepEqual(
+    json.validation.map((v: { figure: number }) => v.figure),
+    [1, 2, 3, 4, 5, 7, 8, 9],
+  );
+  const row9 = json.validation.find((v: { figure: number }) => v.figure === 9);
+  assert.equal(row9.simulated, json.scenarios[0].samples.at(-1).everInfected);
+  assert.equal(row9.ratio, row9.simulated / 100_000);
+  assert.equal(json.validation.find((v: { figure: number }) => v.figure === 1).simulated, null, '1 h run');
+  for (const [code, pattern, args] of [
+    ['CLI_USAGE', /--scenario must be blaster-2003/, ['--scenario', 'slammer']],
+    ['CLI_USAGE', /leave out --from and --synthetic/, ['--scenario', 'blaster-2003', '--synthetic', '5']],
+  ] as const) {
+    const bad = await simulate(...args);
+    assert.ok(isRpcsweepError(bad.error));
+    assert.equal((bad.error as { code: string }).code, code);
+    assert.match((bad.error as Error).message, pattern);
+  }
+});

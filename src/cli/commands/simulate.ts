@@ -9,7 +9,13 @@ import { RpcsweepError } from '../../core/errors.ts';
 import { safeJson } from '../../core/escape.ts';
 import { createRng, randomSeed } from '../../core/random.ts';
 import { VERSION } from '../../core/version.ts';
-import type { BlasterOptions } from '../../sim/blaster-model.ts';
+import {
+  BLASTER_2003,
+  blaster2003Interventions,
+  blaster2003Options,
+  blaster2003Population,
+} from '../../sim/blaster-2003.ts';
+import { type BlasterOptions, runBlaster } from '../../sim/blaster-model.ts';
 import type { Interventions } from '../../sim/interventions.ts';
 import {
   type Density,
@@ -23,10 +29,12 @@ import { seriesToCsv, timeToReach } from '../../sim/series.ts';
 import { renderSpreadChart } from '../../sim/spread-chart.ts';
 import { parseIpv4 } from '../../sim/sweep.ts';
 import type { TelescopeSpec } from '../../sim/telescope.ts';
+import { type ValidationRow, validate, validationMarkers } from '../../sim/validation.ts';
 import type { CliIo } from '../io.ts';
 import { numberOption, usage } from '../options.ts';
 
 interface SimulateCliOptions {
+  scenario?: string;
   from?: string;
   synthetic?: string;
   density: string;
@@ -142,6 +150,54 @@ const interventionsFrom = (o: SimulateCliOptions): Interventions => ({
   }),
 });
 
+/** A run from --from or --synthetic and the individual options: each intervention alone and together. */
+const customRun = async (o: SimulateCliOptions, seed: number) => {
+  const hours = numberOption('--hours', o.hours, { min: 0.01, max: 24 * 365 });
+  const { population, description, scan } = await buildPopulation(o, seed);
+  const vulnerable = population.vulnerable.reduce((s, v) => s + v, 0);
+  const options: BlasterOptions = {
+    durationH: hours,
+    seed,
+    initialInfected: numberOption('--initial', o.initial, { min: 1, max: vulnerable, integer: true }),
+    ...(o.sampleEvery !== undefined && {
+      sampleEveryS: numberOption('--sample-every', o.sampleEvery, { min: 1 }),
+    }),
+    rebootOnCrash: Boolean(o.rebootOnCrash),
+    userRebootsPerDay: numberOption('--reboots-per-day', o.rebootsPerDay, { min: 0, max: 1000 }),
+    successProbability: numberOption('--success-probability', o.successProbability, { min: 0, max: 1 }),
+    ...(o.telescope !== undefined && { telescope: parseTelescope(o.telescope) }),
+  };
+  const interventions = interventionsFrom(o);
+  const scenarios = runScenarios(population, options, interventions);
+  return { population, description, options, hours, scenarios, ...(scan ? { scan } : {}) };
+};
+
+/** `--scenario blaster-2003`: the documented set as one run; only seed, hours and sampling are open. */
+const presetRun = (o: SimulateCliOptions, seed: number, hoursGiven: number | undefined) => {
+  if (o.scenario !== 'blaster-2003')
+    usage(`--scenario must be blaster-2003, got ${JSON.stringify(o.scenario)}`);
+  if (o.from !== undefined || o.synthetic !== undefined)
+    usage('--scenario brings its own population: leave out --from and --synthetic');
+  const p = { ...BLASTER_2003, ...(hoursGiven !== undefined && { hours: hoursGiven }) };
+  const population = blaster2003Population(p, createRng(seed ^ 0x5eed));
+  const options: BlasterOptions = {
+    ...blaster2003Options(p, seed),
+    ...(o.sampleEvery !== undefined && {
+      sampleEveryS: numberOption('--sample-every', o.sampleEvery, { min: 1 }),
+    }),
+  };
+  const interventions = blaster2003Interventions(p);
+  const result = runBlaster(population, options, interventions);
+  const scenario: ScenarioResult = { name: 'blaster-2003', interventions, result, samples: result.samples };
+  return {
+    population,
+    description: `blaster-2003: ${p.vulnerable} vulnerable hosts, ${p.natShare * 100} % behind NAT`,
+    options,
+    hours: p.hours,
+    scenarios: [scenario],
+  };
+};
+
 const fmtH = (h: number | undefined) => (h === undefined ? 'not reached' : `${h.toFixed(2)} h`);
 
 const summaryText = (
@@ -179,6 +235,17 @@ const summaryText = (
   return `${lines.join('\n')}\n`;
 };
 
+const validationText = (scenario: string, rows: readonly ValidationRow[]): string => {
+  const lines = ['', `published figures (blaster.md §4.1) against [${scenario}]:`];
+  for (const r of rows)
+    lines.push(
+      `  #${r.figure} ${r.observation}: published ${r.bound === 'at least' ? '>' : '≈'} ${r.published}, simulated ${
+        r.simulated === null ? 'n/a' : Number(r.simulated.toPrecision(4))
+      }, ratio ${r.ratio === null ? 'n/a' : r.ratio.toFixed(2)}`,
+    );
+  return `${lines.join('\n')}\n`;
+};
+
 const write = async (path: string, text: string) => {
   try {
     await writeFile(path, text);
@@ -192,6 +259,10 @@ export const register = (program: Command, io: CliIo): void => {
     .command('simulate')
     .description(
       'simulate a Blaster-like worm spreading through a scanned or synthetic population (sends no packet)',
+    )
+    .option(
+      '--scenario <name>',
+      'blaster-2003: the documented, fitted Blaster parameter set (docs/simulation.md); one run',
     )
     .option(
       '--from <scan.ndjson>',
@@ -241,31 +312,26 @@ export const register = (program: Command, io: CliIo): void => {
     .option('--csv <file>', 'time series as CSV (one row per scenario and time)')
     .option('--json <file>', 'time series, statistics and telescope report as JSON')
     .option('--svg <file>', 'chart of infected hosts over time, with and without each intervention')
-    .action(async (o: SimulateCliOptions) => {
+    .action(async (o: SimulateCliOptions, command: Command) => {
       const seed =
         o.seed === undefined
           ? randomSeed()
           : numberOption('--seed', o.seed, { min: 0, max: 4294967295, integer: true });
-      const hours = numberOption('--hours', o.hours, { min: 0.01, max: 24 * 365 });
-      const { population, description, scan } = await buildPopulation(o, seed);
-      const vulnerable = population.vulnerable.reduce((s, v) => s + v, 0);
-      const options: BlasterOptions = {
-        durationH: hours,
-        seed,
-        initialInfected: numberOption('--initial', o.initial, { min: 1, max: vulnerable, integer: true }),
-        ...(o.sampleEvery !== undefined && {
-          sampleEveryS: numberOption('--sample-every', o.sampleEvery, { min: 1 }),
-        }),
-        rebootOnCrash: Boolean(o.rebootOnCrash),
-        userRebootsPerDay: numberOption('--reboots-per-day', o.rebootsPerDay, { min: 0, max: 1000 }),
-        successProbability: numberOption('--success-probability', o.successProbability, { min: 0, max: 1 }),
-        ...(o.telescope !== undefined && { telescope: parseTelescope(o.telescope) }),
-      };
-      const interventions = interventionsFrom(o);
+      const hoursGiven =
+        command.getOptionValueSource('hours') === 'cli'
+          ? numberOption('--hours', o.hours, { min: 0.01, max: 24 * 365 })
+          : undefined;
       const started = performance.now();
-      const scenarios = runScenarios(population, options, interventions);
+      const run = o.scenario !== undefined ? presetRun(o, seed, hoursGiven) : await customRun(o, seed);
+      const { population, description, options, hours, scenarios } = run;
+      const scan = 'scan' in run ? run.scan : undefined;
+      const vulnerable = population.vulnerable.reduce((s, v) => s + v, 0);
       const elapsedMs = performance.now() - started;
       io.stdout.write(summaryText(description, vulnerable, seed, hours, scenarios, elapsedMs));
+      // The published figures are compared with the last scenario: all interventions together.
+      const compared = scenarios[scenarios.length - 1]!;
+      const validation = validate(compared.samples, options.telescope?.bits === 8);
+      io.stdout.write(validationText(compared.name, validation));
 
       const csvPath = o.csv ?? (o.out ? `${o.out}.csv` : undefined);
       const jsonPath = o.json ?? (o.out ? `${o.out}.json` : undefined);
@@ -279,6 +345,8 @@ export const register = (program: Command, io: CliIo): void => {
           seed,
           population: { description, vulnerable, hosts: population.size, ...(scan ? { scan } : {}) },
           options,
+          validationScenario: compared.name,
+          validation,
           scenarios: scenarios.map((s) => ({
             name: s.name,
             interventions: s.interventions,
@@ -289,7 +357,9 @@ export const register = (program: Command, io: CliIo): void => {
         };
         await write(jsonPath, `${safeJson(doc, 1)}\n`);
       }
-      if (svgPath) await write(svgPath, renderSpreadChart(description, scenarios));
+      const markers = validationMarkers(validation, hours);
+      if (svgPath)
+        await write(svgPath, renderSpreadChart(description, scenarios, markers.infected, markers.perHour));
       for (const p of [csvPath, jsonPath, svgPath]) if (p) io.stdout.write(`wrote ${p}\n`);
     });
 };
