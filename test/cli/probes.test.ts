@@ -4,38 +4,22 @@
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { Writable } from 'node:stream';
 import { test } from 'node:test';
 import { Command } from 'commander';
 import { register } from '../../src/cli/commands/probes.ts';
-import type { CliIo } from '../../src/cli/io.ts';
 import { isRpcsweepError } from '../../src/core/errors.ts';
 import { PROBES } from '../../src/probes/registry.ts';
+import { makeCliIo } from '../support/cli-io.ts';
 
 const probes = async (...args: string[]): Promise<{ text: string; error?: unknown }> => {
-  let text = '';
-  const stdout = new Writable({
-    write(chunk, _enc, done) {
-      text += chunk.toString();
-      done();
-    },
-  });
-  const io: CliIo = {
-    stdout,
-    stderr: stdout,
-    env: {},
-    stderrIsTty: false,
-    setExitCode: () => {},
-    signal: new AbortController().signal,
-    isRoot: false,
-  };
+  const t = makeCliIo();
   const program = new Command('rpcsweep').exitOverride();
-  register(program, io);
+  register(program, t.io);
   try {
     await program.parseAsync(['probes', ...args], { from: 'user' });
-    return { text };
+    return { text: t.out() + t.err() };
   } catch (error) {
-    return { text, error };
+    return { text: t.out() + t.err(), error };
   }
 };
 

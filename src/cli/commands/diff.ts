@@ -19,6 +19,7 @@ import {
 } from '../../store/index.ts';
 import { EXIT } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
+import { collectList, usage } from '../options.ts';
 import { dbOf, scanById, withStore } from './store-open.ts';
 import { inSet, scopeSet } from './store-scope.ts';
 
@@ -29,9 +30,6 @@ interface DiffOptions {
 }
 
 const FORMATS = ['text', 'json', 'ndjson', 'csv'];
-const usage = (m: string): never => {
-  throw new RpcsweepError('CLI_USAGE', m);
-};
 
 export const parseChangeKinds = (values: readonly string[]): Set<ChangeKind> => {
   const out = new Set<ChangeKind>();
@@ -131,8 +129,6 @@ export const runDiff = async (args: string[], o: DiffOptions, io: CliIo): Promis
   }
 };
 
-const collect = (v: string, prev: string[]) => [...prev, v];
-
 export const register = (program: Command, io: CliIo): void => {
   program
     .command('diff')
@@ -144,7 +140,7 @@ export const register = (program: Command, io: CliIo): void => {
     .option(
       '--fail-on <kinds>',
       'exit with code 1 when changes of these kinds exist (e.g. new-vulnerable,regressed)',
-      collect,
+      collectList,
       [],
     )
     .action(async (old: string | undefined, now: string | undefined, opts: DiffOptions) => {

@@ -11,20 +11,12 @@ import { VERSION } from '../../core/version.ts';
 import { isPostgresUrl, PostgresStore } from '../../store/index.ts';
 import { buildTargetSet, createTargetPlan, parseTargetArgs } from '../../targets/index.ts';
 import type { CliIo } from '../io.ts';
+import { collectList, intOption, numberOption, rateOption, usage } from '../options.ts';
 import { type ChunkJob, type ChunkRow, checkSite, chunksOf, ensureQueue, openQueue } from './fleet-queue.ts';
 import { runWorker } from './fleet-worker.ts';
 import { dbOf } from './store-open.ts';
 import { scopeTexts } from './store-scope.ts';
 
-const usage = (m: string): never => {
-  throw new RpcsweepError('CLI_USAGE', m);
-};
-const int = (name: string, text: string, min: number, max: number): number => {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < min || n > max)
-    usage(`${name} must be an integer in ${min}..${max}, got "${text}"`);
-  return n;
-};
 const pgOf = (db: string | undefined, io: CliIo, what: string): string => {
   const url = dbOf(db, io, what);
   if (!isPostgresUrl(url))
@@ -49,10 +41,9 @@ interface SubmitOptions {
 export const runSubmit = async (targets: string[], o: SubmitOptions, io: CliIo): Promise<void> => {
   const url = pgOf(o.db, io, 'fleet submit');
   const site = checkSite(o.site);
-  const chunkSize = int('--chunk-size', o.chunkSize, 1, 16_777_216);
-  const seed = o.seed === undefined ? randomInt(0, 2 ** 31) : int('--seed', o.seed, 0, 2 ** 32 - 1);
-  const rate = o.rate === undefined ? undefined : Number(o.rate);
-  if (rate !== undefined && !(rate > 0)) usage('--rate must be a positive number');
+  const chunkSize = intOption('--chunk-size', o.chunkSize, 1, 16_777_216);
+  const seed = o.seed === undefined ? randomInt(0, 2 ** 31) : intOption('--seed', o.seed, 0, 2 ** 32 - 1);
+  const rate = rateOption(o.rate);
   if (targets.length === 0) usage('fleet submit needs targets (addresses, ranges, CIDR)');
   const set = (await buildTargetSet({ targets: parseTargetArgs(targets), defaultBlocklist: o.blocklist }))
     .set;
@@ -81,16 +72,16 @@ export const runSubmit = async (targets: string[], o: SubmitOptions, io: CliIo):
           site,
           from,
           to: Math.min(plan.length, from + chunkSize),
-          timeoutMs: int('--timeout', o.timeout, 1, 600_000),
+          timeoutMs: intOption('--timeout', o.timeout, 1, 600_000),
           ratePerSecond: rate,
-          retries: int('--retries', o.retries, 0, 10),
-          port: int('--port', o.port, 1, 65535),
+          retries: intOption('--retries', o.retries, 0, 10),
+          port: intOption('--port', o.port, 1, 65535),
         };
         jobs.push({
           name,
           data,
-          expireInSeconds: int('--lease-s', o.leaseS, 1, 86_400),
-          retryLimit: int('--chunk-retries', o.chunkRetries, 0, 100),
+          expireInSeconds: intOption('--lease-s', o.leaseS, 1, 86_400),
+          retryLimit: intOption('--chunk-retries', o.chunkRetries, 0, 100),
         });
       }
       for (let i = 0; i < jobs.length; i += 1000) await boss.insert(jobs.slice(i, i + 1000));
@@ -172,7 +163,7 @@ const withFleet = async <T>(
 
 const scanIdOf = async (store: PostgresStore, text: string | undefined) => {
   if (text !== undefined) {
-    const scan = await store.getScan(int('SCAN', text, 1, Number.MAX_SAFE_INTEGER));
+    const scan = await store.getScan(intOption('SCAN', text, 1, Number.MAX_SAFE_INTEGER));
     if (!scan) throw new RpcsweepError('STORE_NOT_FOUND', `${store.name} has no scan ${text}`);
     return scan;
   }
@@ -219,8 +210,6 @@ export const runCancel = async (scanText: string, o: { db?: string }, io: CliIo)
   });
 };
 
-const collect = (v: string, prev: string[]) => [...prev, v];
-
 export const register = (program: Command, io: CliIo): void => {
   const fleet = program
     .command('fleet')
@@ -253,7 +242,7 @@ export const register = (program: Command, io: CliIo): void => {
     .option(
       '--allow <cidr>',
       'ranges this worker may scan (repeatable; default: none, every chunk refused)',
-      collect,
+      collectList,
       [],
     )
     .option('--concurrency <n>', 'hosts scanned at once', '512')
@@ -268,12 +257,15 @@ export const register = (program: Command, io: CliIo): void => {
           db: pgOf(opts.db as string | undefined, io, 'fleet worker'),
           site: checkSite(opts.site as string),
           allow: opts.allow as string[],
-          concurrency: int('--concurrency', opts.concurrency as string, 1, 19_500),
-          maxRate: opts.maxRate === undefined ? undefined : Number(opts.maxRate),
-          maxTimeoutMs: int('--max-timeout', opts.maxTimeout as string, 1, 600_000),
+          concurrency: intOption('--concurrency', opts.concurrency as string, 1, 19_500),
+          maxRate:
+            opts.maxRate === undefined
+              ? undefined
+              : numberOption('--max-rate', opts.maxRate as string, { min: Number.MIN_VALUE, max: 1e6 }),
+          maxTimeoutMs: intOption('--max-timeout', opts.maxTimeout as string, 1, 600_000),
           exitWhenIdle: Boolean(opts.exitWhenIdle),
-          pollMs: int('--poll-ms', opts.pollMs as string, 10, 60_000),
-          maintenanceS: int('--maintenance-s', opts.maintenanceS as string, 1, 3600),
+          pollMs: intOption('--poll-ms', opts.pollMs as string, 10, 60_000),
+          maintenanceS: intOption('--maintenance-s', opts.maintenanceS as string, 1, 3600),
         },
         io,
       );

@@ -21,6 +21,7 @@ import {
 } from '../../triage/index.ts';
 import { captureChunks } from '../capture-file.ts';
 import type { CliIo } from '../io.ts';
+import { numberOption } from '../options.ts';
 import { runTcpdump } from './triage-live.ts';
 
 interface TriageCliOptions {
@@ -68,13 +69,8 @@ const formatFrom = (o: TriageCliOptions): TriageFormat => {
   return 'text';
 };
 
-const positiveNumber = (value: string | undefined, name: string): number | undefined => {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0)
-    throw new RpcsweepError('CLI_USAGE', `${name} must be a positive number, got ${JSON.stringify(value)}`);
-  return n;
-};
+const positiveNumber = (value: string | undefined, name: string): number | undefined =>
+  value === undefined ? undefined : numberOption(name, value, { min: Number.MIN_VALUE });
 
 const endWritable = (w: Writable): Promise<void> =>
   new Promise((resolve, reject) => {
