@@ -11,7 +11,7 @@ import type { Command } from 'commander';
 import { RpcsweepError } from '../../core/errors.ts';
 import { emptyCounts, type HostResult, type RunMeta, type RunSummary, summarize } from '../../core/result.ts';
 import { type HostChange, HtmlReportModel, renderHtmlPage } from '../../report/html/index.ts';
-import { diffScans, parseNdjsonResults, type ResultStore, type ScanRow } from '../../store/index.ts';
+import { parseNdjsonResults, type ResultStore, type ScanRow } from '../../store/index.ts';
 import type { CliIo } from '../io.ts';
 import { usage } from '../options.ts';
 import { isHostResult, normalise as normaliseHostResult } from './advise.ts';
