@@ -111,18 +111,24 @@ const hostRecords = (pop: Population, iv: Interventions, rng: Rng): Float64Array
   return W;
 };
 
-/** Border filters: whether a probe from host `from` to host `to` at time t is dropped. */
+/**
+ * Border filters: whether a probe from host `from` to host `to` at time t is dropped. Each
+ * organisation that filters puts its filter up at its own time (a step, or a ramp to borderFilterFullH).
+ */
 const borderFilter = (pop: Population, iv: Interventions, rng: Rng) => {
   const share = iv.borderFilterShare ?? 0;
   const startS = (iv.borderFilterStartH ?? 0) * 3600;
-  const filtered = new Uint8Array(65536 + pop.siteCount);
-  if (share > 0) for (let i = 0; i < filtered.length; i++) filtered[i] = rng.next() < share ? 1 : 0;
+  const rampS = Math.max(0, (iv.borderFilterFullH ?? 0) * 3600 - startS);
+  const filterAt = new Float64Array(65536 + pop.siteCount).fill(INF);
+  if (share > 0)
+    for (let i = 0; i < filterAt.length; i++)
+      if (rng.next() < share) filterAt[i] = rampS > 0 ? startS + rng.next() * rampS : startS;
   const network = pop.network;
   return (from: number, to: number, t: number): boolean => {
     if (share === 0 || t < startS) return false;
     const a = network[from]!;
     const b = network[to]!;
-    return a !== b && (filtered[a] === 1 || filtered[b] === 1);
+    return a !== b && (filterAt[a]! <= t || filterAt[b]! <= t);
   };
 };
 
@@ -210,7 +216,9 @@ export const runBlaster = (
   const cleanupHazard = dailyFractionToHazardPerS(interventions.cleanupPerDay ?? 0);
   const cleanupStartS = (interventions.cleanupStartH ?? 0) * 3600;
   const blocked = borderFilter(pop, interventions, rngSetup);
-  const telescope = options.telescope ? new Telescope(options.telescope) : undefined;
+  const telescope = options.telescope
+    ? new Telescope(options.telescope, options.addressChangesPerDay ?? 0)
+    : undefined;
   const welchia = interventions.welchia
     ? new WelchiaProcess(pop, interventions.welchia, rngWelchia)
     : undefined;

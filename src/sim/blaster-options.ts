@@ -48,6 +48,8 @@ export interface BlasterOptions {
   rebootOnCrash?: boolean;
   rebootDelayS?: number;
   telescope?: TelescopeSpec;
+  /** Address changes per infected host per day (DHCP, dial-up): what a telescope counts as sources. */
+  addressChangesPerDay?: number;
 }
 
 /** Every option with its default applied, times in seconds, rates per second. */

@@ -56,6 +56,8 @@ interface SimulateCliOptions {
   cleanupStartH: string;
   filterShare?: string;
   filterStartH: string;
+  filterFullH?: string;
+  addressChangesPerDay: string;
   welchia?: boolean;
   welchiaStartH: string;
   welchiaInitial: string;
@@ -142,6 +144,9 @@ const interventionsFrom = (o: SimulateCliOptions): Interventions => ({
   ...(o.filterShare !== undefined && {
     borderFilterShare: numberOption('--filter-share', o.filterShare, { min: 0, max: 1 }),
     borderFilterStartH: numberOption('--filter-start-h', o.filterStartH, { min: 0 }),
+    ...(o.filterFullH !== undefined && {
+      borderFilterFullH: numberOption('--filter-full-h', o.filterFullH, { min: 0 }),
+    }),
   }),
   ...(o.welchia && {
     welchia: {
@@ -168,6 +173,10 @@ const customRun = async (o: SimulateCliOptions, seed: number) => {
     userRebootsPerDay: numberOption('--reboots-per-day', o.rebootsPerDay, { min: 0, max: 1000 }),
     successProbability: numberOption('--success-probability', o.successProbability, { min: 0, max: 1 }),
     ...(o.telescope !== undefined && { telescope: parseTelescope(o.telescope) }),
+    addressChangesPerDay: numberOption('--address-changes-per-day', o.addressChangesPerDay, {
+      min: 0,
+      max: 1000,
+    }),
   };
   const interventions = interventionsFrom(o);
   const scenarios = runScenarios(population, options, interventions);
@@ -320,6 +329,10 @@ export const register = (program: Command, io: CliIo): void => {
     .option('--cleanup-start-h <h>', 'cleanup starts after this many hours', '0')
     .option('--filter-share <f>', 'share of organisations that filter TCP 135 at their border')
     .option('--filter-start-h <h>', 'border filters go up after this many hours', '0')
+    .option(
+      '--filter-full-h <h>',
+      'filters go up one organisation at a time until this hour (default: all at the start)',
+    )
     .option('--welchia', 'release a Welchia-style counter-worm that patches hosts and removes Blaster')
     .option('--welchia-start-h <h>', 'Welchia release time', '168')
     .option('--welchia-initial <n>', 'hosts Welchia starts on', '10')
@@ -335,6 +348,11 @@ export const register = (program: Command, io: CliIo): void => {
     )
     .option('--success-probability <p>', 'chance that 4444 and TFTP work once the exploit fits', '1')
     .option('--telescope <prefix>', 'record what a darknet /8 or /16 sees, e.g. 44.0.0.0/8')
+    .option(
+      '--address-changes-per-day <r>',
+      'address changes per infected host per day (DHCP, dial-up): the telescope counts each address',
+      '0',
+    )
     .option('--out <prefix>', 'write <prefix>.csv, <prefix>.json and <prefix>.svg')
     .option('--csv <file>', 'time series as CSV (one row per scenario and time)')
     .option('--json <file>', 'time series, statistics and telescope report as JSON')
