@@ -16,6 +16,7 @@ import {
   blaster2003Population,
 } from '../../sim/blaster-2003.ts';
 import { type BlasterOptions, runBlaster } from '../../sim/blaster-model.ts';
+import { type Ensemble, type EnsembleMember, ensembleSeeds, summariseRuns } from '../../sim/ensemble.ts';
 import type { Interventions } from '../../sim/interventions.ts';
 import {
   type Density,
@@ -46,6 +47,7 @@ interface SimulateCliOptions {
   internet?: string;
   hours: string;
   seed?: string;
+  runs?: string;
   initial: string;
   sampleEvery?: string;
   patchPerDay?: string;
@@ -54,6 +56,8 @@ interface SimulateCliOptions {
   cleanupStartH: string;
   filterShare?: string;
   filterStartH: string;
+  filterFullH?: string;
+  addressChangesPerDay: string;
   welchia?: boolean;
   welchiaStartH: string;
   welchiaInitial: string;
@@ -140,6 +144,9 @@ const interventionsFrom = (o: SimulateCliOptions): Interventions => ({
   ...(o.filterShare !== undefined && {
     borderFilterShare: numberOption('--filter-share', o.filterShare, { min: 0, max: 1 }),
     borderFilterStartH: numberOption('--filter-start-h', o.filterStartH, { min: 0 }),
+    ...(o.filterFullH !== undefined && {
+      borderFilterFullH: numberOption('--filter-full-h', o.filterFullH, { min: 0 }),
+    }),
   }),
   ...(o.welchia && {
     welchia: {
@@ -166,6 +173,10 @@ const customRun = async (o: SimulateCliOptions, seed: number) => {
     userRebootsPerDay: numberOption('--reboots-per-day', o.rebootsPerDay, { min: 0, max: 1000 }),
     successProbability: numberOption('--success-probability', o.successProbability, { min: 0, max: 1 }),
     ...(o.telescope !== undefined && { telescope: parseTelescope(o.telescope) }),
+    addressChangesPerDay: numberOption('--address-changes-per-day', o.addressChangesPerDay, {
+      min: 0,
+      max: 1000,
+    }),
   };
   const interventions = interventionsFrom(o);
   const scenarios = runScenarios(population, options, interventions);
@@ -196,6 +207,26 @@ const presetRun = (o: SimulateCliOptions, seed: number, hoursGiven: number | und
     hours: p.hours,
     scenarios: [scenario],
   };
+};
+
+/** `--runs`: the other seeds' runs (the first is given), summarised with it; keeps only their series. */
+const runEnsemble = async (
+  seed: number,
+  runs: number,
+  first: readonly ScenarioResult[],
+  validationOf: (all: readonly ScenarioResult[]) => ValidationRow[],
+  runOnce: (seed: number) => Promise<{ scenarios: ScenarioResult[] }>,
+): Promise<Ensemble> => {
+  const seeds = ensembleSeeds(seed, runs);
+  const members: EnsembleMember[] = [{ scenarios: first, validation: validationOf(first) }];
+  for (const s of seeds.slice(1)) {
+    const { scenarios } = await runOnce(s);
+    members.push({
+      scenarios: scenarios.map((x) => ({ name: x.name, samples: x.samples })),
+      validation: validationOf(scenarios),
+    });
+  }
+  return summariseRuns(seeds, members);
 };
 
 const fmtH = (h: number | undefined) => (h === undefined ? 'not reached' : `${h.toFixed(2)} h`);
@@ -235,14 +266,18 @@ const summaryText = (
   return `${lines.join('\n')}\n`;
 };
 
-const validationText = (scenario: string, rows: readonly ValidationRow[]): string => {
-  const lines = ['', `published figures (blaster.md §4.1) against [${scenario}]:`];
-  for (const r of rows)
+const validationText = (scenario: string, rows: readonly ValidationRow[], ensemble?: Ensemble): string => {
+  const runs = ensemble ? `, mean of ${ensemble.seeds.length} runs (90 % band)` : '';
+  const lines = ['', `published figures (blaster.md §4.1) against [${scenario}]${runs}:`];
+  rows.forEach((r, i) => {
+    const spread = ensemble?.validation[i]?.spread;
+    const band = spread ? ` (${spread.ratio.p5.toFixed(2)}-${spread.ratio.p95.toFixed(2)})` : '';
     lines.push(
       `  #${r.figure} ${r.observation}: published ${r.bound === 'at least' ? '>' : '≈'} ${r.published}, simulated ${
         r.simulated === null ? 'n/a' : Number(r.simulated.toPrecision(4))
-      }, ratio ${r.ratio === null ? 'n/a' : r.ratio.toFixed(2)}`,
+      }, ratio ${r.ratio === null ? 'n/a' : r.ratio.toFixed(2)}${band}`,
     );
+  });
   return `${lines.join('\n')}\n`;
 };
 
@@ -285,6 +320,7 @@ export const register = (program: Command, io: CliIo): void => {
     )
     .option('--hours <h>', 'simulated time', '72')
     .option('--seed <n>', 'seed of every random choice of the model (default: random, printed)')
+    .option('--runs <n>', 'runs with seeds seed, seed+1, ...: mean and 90 % band in every output', '1')
     .option('--initial <k>', 'hosts infected at t = 0', '1')
     .option('--sample-every <s>', 'time-series step in seconds (default: hours/400)')
     .option('--patch-per-day <f>', 'patch this fraction of still-unpatched hosts per day')
@@ -293,6 +329,10 @@ export const register = (program: Command, io: CliIo): void => {
     .option('--cleanup-start-h <h>', 'cleanup starts after this many hours', '0')
     .option('--filter-share <f>', 'share of organisations that filter TCP 135 at their border')
     .option('--filter-start-h <h>', 'border filters go up after this many hours', '0')
+    .option(
+      '--filter-full-h <h>',
+      'filters go up one organisation at a time until this hour (default: all at the start)',
+    )
     .option('--welchia', 'release a Welchia-style counter-worm that patches hosts and removes Blaster')
     .option('--welchia-start-h <h>', 'Welchia release time', '168')
     .option('--welchia-initial <n>', 'hosts Welchia starts on', '10')
@@ -308,6 +348,11 @@ export const register = (program: Command, io: CliIo): void => {
     )
     .option('--success-probability <p>', 'chance that 4444 and TFTP work once the exploit fits', '1')
     .option('--telescope <prefix>', 'record what a darknet /8 or /16 sees, e.g. 44.0.0.0/8')
+    .option(
+      '--address-changes-per-day <r>',
+      'address changes per infected host per day (DHCP, dial-up): the telescope counts each address',
+      '0',
+    )
     .option('--out <prefix>', 'write <prefix>.csv, <prefix>.json and <prefix>.svg')
     .option('--csv <file>', 'time series as CSV (one row per scenario and time)')
     .option('--json <file>', 'time series, statistics and telescope report as JSON')
@@ -321,22 +366,29 @@ export const register = (program: Command, io: CliIo): void => {
         command.getOptionValueSource('hours') === 'cli'
           ? numberOption('--hours', o.hours, { min: 0.01, max: 24 * 365 })
           : undefined;
+      const runs = numberOption('--runs', o.runs ?? '1', { min: 1, max: 100, integer: true });
       const started = performance.now();
-      const run = o.scenario !== undefined ? presetRun(o, seed, hoursGiven) : await customRun(o, seed);
+      const runOnce = async (s: number) =>
+        o.scenario !== undefined ? presetRun(o, s, hoursGiven) : await customRun(o, s);
+      const run = await runOnce(seed);
       const { population, description, options, hours, scenarios } = run;
       const scan = 'scan' in run ? run.scan : undefined;
       const vulnerable = population.vulnerable.reduce((s, v) => s + v, 0);
+      // The published figures are compared with the last scenario: all interventions together.
+      const validationOf = (all: readonly ScenarioResult[]) =>
+        validate(all[all.length - 1]!.samples, options.telescope?.bits === 8);
+      const ensemble = runs > 1 ? await runEnsemble(seed, runs, scenarios, validationOf, runOnce) : undefined;
       const elapsedMs = performance.now() - started;
       io.stdout.write(summaryText(description, vulnerable, seed, hours, scenarios, elapsedMs));
-      // The published figures are compared with the last scenario: all interventions together.
       const compared = scenarios[scenarios.length - 1]!;
-      const validation = validate(compared.samples, options.telescope?.bits === 8);
-      io.stdout.write(validationText(compared.name, validation));
+      const validation: ValidationRow[] = ensemble?.validation ?? validationOf(scenarios);
+      io.stdout.write(validationText(compared.name, validation, ensemble));
+      const charted = ensemble?.scenarios ?? scenarios;
 
       const csvPath = o.csv ?? (o.out ? `${o.out}.csv` : undefined);
       const jsonPath = o.json ?? (o.out ? `${o.out}.json` : undefined);
       const svgPath = o.svg ?? (o.out ? `${o.out}.svg` : undefined);
-      if (csvPath) await write(csvPath, seriesToCsv(scenarios));
+      if (csvPath) await write(csvPath, seriesToCsv(charted));
       if (jsonPath) {
         const doc = {
           tool: 'rpcsweep',
@@ -347,6 +399,9 @@ export const register = (program: Command, io: CliIo): void => {
           options,
           validationScenario: compared.name,
           validation,
+          ...(ensemble && {
+            runs: { seeds: ensemble.seeds, band: '5th-95th percentile', scenarios: ensemble.scenarios },
+          }),
           scenarios: scenarios.map((s) => ({
             name: s.name,
             interventions: s.interventions,
@@ -359,7 +414,7 @@ export const register = (program: Command, io: CliIo): void => {
       }
       const markers = validationMarkers(validation, hours);
       if (svgPath)
-        await write(svgPath, renderSpreadChart(description, scenarios, markers.infected, markers.perHour));
+        await write(svgPath, renderSpreadChart(description, charted, markers.infected, markers.perHour));
       for (const p of [csvPath, jsonPath, svgPath]) if (p) io.stdout.write(`wrote ${p}\n`);
     });
 };
