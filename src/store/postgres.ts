@@ -93,35 +93,13 @@ export class PostgresStore implements ResultStore {
     return new PostgresStore(name, pool);
   }
 
-  #failure(what: string, e: unknown): RpcsweepError {
-    if (e instanceof RpcsweepError) return e;
-    return new RpcsweepError('STORE_WRITE', `database ${this.name}: ${what} failed: ${describePgError(e)}`, {
-      cause: e,
-    });
-  }
-
   async #query(what: string, sql: string, params: unknown[] = []): Promise<pg.QueryResult> {
     try {
       return await this.#pool.query(sql, params);
     } catch (e) {
-      throw this.#failure(what, e);
-    }
-  }
-
-  /** Runs `fn` in a transaction of one pooled client (for SET LOCAL). */
-  async #transaction<T>(what: string, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
-    let client: pg.PoolClient | undefined;
-    try {
-      client = await this.#pool.connect();
-      await client.query('BEGIN');
-      const out = await fn(client);
-      await client.query('COMMIT');
-      return out;
-    } catch (e) {
-      await client?.query('ROLLBACK').catch(() => {});
-      throw this.#failure(what, e);
-    } finally {
-      client?.release();
+      throw new RpcsweepError('STORE_WRITE', `database ${this.name}: ${what} failed: ${describePgError(e)}`, {
+        cause: e,
+      });
     }
   }
 
@@ -190,12 +168,10 @@ export class PostgresStore implements ResultStore {
   }
 
   async readDifferences(oldId: number, newId: number) {
-    // Both scans' keys fit one in-memory hash (≈ 60 MB for a million rows each) instead of batches
-    // spilled to disk; SET LOCAL keeps that to this statement's transaction.
-    const r = await this.#transaction('comparing scans', async (c) => {
-      await c.query("SET LOCAL work_mem = '128MB'");
-      return c.query(differencesFullJoinSql('$1::bigint', '$2::bigint'), [oldId, newId]);
-    });
+    const r = await this.#query('comparing scans', differencesFullJoinSql('$1::bigint', '$2::bigint'), [
+      oldId,
+      newId,
+    ]);
     return differenceMaps(r.rows);
   }
 
