@@ -89,7 +89,9 @@ test('a schema-2 database (history index, object evidence) is upgraded: rows rea
   const c2 = new pg.Client({ connectionString: url });
   await c2.connect();
   const idx = await c2.query("SELECT indexdef FROM pg_indexes WHERE tablename = 'host_results'");
+  const rel = await c2.query("SELECT reloptions FROM pg_class WHERE relname = 'host_results'");
   await c2.end();
+  assert.ok(rel.rows[0].reloptions.includes('autovacuum_vacuum_insert_threshold=100000'));
   assert.deepEqual(
     idx.rows.map((r) => r.indexdef.replace(/^.* USING /, '')),
     ['btree (scan_id, address) INCLUDE (verdict)'],
