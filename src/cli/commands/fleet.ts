@@ -124,6 +124,7 @@ export const fleetStatus = (scanId: number, total: number, chunks: readonly Chun
     workers.set(w, row);
   }
   const pending = states.created! + states.retry! + states.active!;
+  const retried = chunks.filter((c) => c.retryCount > 0).length;
   const state =
     states.cancelled! > 0
       ? 'cancelled'
@@ -131,14 +132,15 @@ export const fleetStatus = (scanId: number, total: number, chunks: readonly Chun
         ? 'failed'
         : chunks.length > 0 && states.completed === chunks.length
           ? 'done'
-          : states.active! > 0 || states.completed! > 0
+          : // A refused or expired chunk counts as started: some worker has touched the scan.
+            states.active! > 0 || states.completed! > 0 || states.failed! > 0 || retried > 0
             ? 'running'
             : 'queued';
   return {
     scan: scanId,
     state,
     addresses: { done, total },
-    chunks: { total: chunks.length, ...states, retried: chunks.filter((c) => c.retryCount > 0).length },
+    chunks: { total: chunks.length, ...states, retried },
     workers: [...workers.values()].sort((a, b) => (a.worker < b.worker ? -1 : 1)),
     errors: [...new Set(errors)],
   };
