@@ -4,8 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { ChunkRow } from '../../src/cli/commands/fleet-queue.ts';
 import { fleetStatus } from '../../src/cli/commands/fleet.ts';
+import type { ChunkRow } from '../../src/cli/commands/fleet-queue.ts';
 
 let nextId = 0;
 const chunk = (state: string, from: number, to: number, extra: Partial<ChunkRow> = {}): ChunkRow => ({
