@@ -46,7 +46,7 @@ const INSERT_RESULTS = `INSERT INTO host_results (scan_id, ${RESULT_COLUMNS.join
     .join(', ')}`;
 
 /** Why a connection or statement failed, in the user's words. */
-const describePgError = (e: unknown): string => {
+export const describePgError = (e: unknown): string => {
   const err = e as { code?: string; message?: string };
   if (err.code === '28P01' || err.code === '28000') return 'authentication failed (wrong user or password?)';
   if (err.code === '3D000') return `${err.message}`;
