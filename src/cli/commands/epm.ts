@@ -73,8 +73,11 @@ export const register = (program: Command, io: CliIo): void => {
         const outcome = await epmProbe.run(ctx);
         const endpoints = (outcome.fields?.endpoints as Array<Record<string, unknown>> | undefined) ?? [];
         if (format === 'ndjson') {
+          const { classification, reason, error } = outcome;
+          // The catalogue code (PROBE_EPM_TIME_BOUND, NET_READ_TIMEOUT, …) when the listing is not whole.
+          const code = error?.code;
           out.write(
-            `${safeJson({ address: t.address, classification: outcome.classification, reason: outcome.reason, endpoints })}\n`,
+            `${safeJson({ address: t.address, classification, reason, ...(code ? { code } : {}), endpoints })}\n`,
           );
           continue;
         }
