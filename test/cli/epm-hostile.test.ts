@@ -20,8 +20,10 @@ import {
 import { afterBind, fragment } from '../engine/hostile-cases.ts';
 import { makeCliIo } from '../support/cli-io.ts';
 import { eptPage, type PeerScript, startPeer } from '../support/hostile-peer.ts';
+import { at } from '../support/lab-block.ts';
 
-const TIMEOUT_MS = 300;
+/** Wide enough that a page 400 ms late stays inside it on a loaded machine. */
+const TIMEOUT_MS = 800;
 /** The enumeration's total bound (EPM_BOUND_STEPS × --timeout, docs/probes.md). */
 const BOUND_MS = 6 * TIMEOUT_MS;
 const WHOLE = PFC.FIRST_FRAG | PFC.LAST_FRAG;
@@ -80,11 +82,11 @@ before(async () => {
 });
 
 test('slow endless paging stops at the 6 × --timeout bound with what it listed and PROBE_EPM_TIME_BOUND', async () => {
-  // Each page 250 ms late (inside --timeout 300), and every page asks for another one.
-  const { line, elapsedMs } = await runEpm(epmPeer(() => eptPage(2, 7), 250));
+  // Each page 400 ms late (inside --timeout 800), and every page asks for another one.
+  const { line, elapsedMs } = await runEpm(epmPeer(() => eptPage(2, 7), 400));
   assert.equal(line.classification, 'timeout', line.reason);
   assert.equal(line.code, 'PROBE_EPM_TIME_BOUND');
-  assert.match(line.reason, /enumeration stopped at its 1800 ms bound \(6 × --timeout\) after \d+ page\(s\)/);
+  assert.match(line.reason, /enumeration stopped at its 4800 ms bound \(6 × --timeout\) after \d+ page\(s\)/);
   assert.ok(line.endpoints.length >= 8, `${line.endpoints.length} endpoints`);
   assert.ok(elapsedMs >= BOUND_MS - 50, `${elapsedMs} ms`);
 });
@@ -124,4 +126,75 @@ test('garbage towers and terminal controls in annotations: listed, escaped, vali
   assert.equal(bad!.binding, '');
   assert.equal(bad!.annotation, hostile, 'the same value once parsed');
   assert.equal(none!.protocol, 'unknown');
+});
+
+test('epm --concurrency lists slow mappers at once and prints them in target order; -T sets the defaults', async () => {
+  // Four mappers on one port of this run's block, the first the slowest: each page 600 ms late.
+  const first = await startPeer(
+    epmPeer(() => eptPage(1, 0), 600),
+    { host: at('127.0.0.1'), port: 0 },
+  );
+  const peers = [first];
+  for (const [i, delay] of [400, 200, 0].entries()) {
+    peers.push(
+      await startPeer(
+        epmPeer(() => eptPage(1, 0), delay),
+        { host: at(`127.0.0.${i + 2}`), port: first.port },
+      ),
+    );
+  }
+  try {
+    const run = async (extra: string[]) => {
+      const t = makeCliIo();
+      const t0 = performance.now();
+      const range = `${at('127.0.0.1')}-4`;
+      const code = await runCli(
+        ['epm', range, '-p', String(first.port), '--format', 'ndjson', ...extra],
+        t.io,
+      );
+      assert.equal(code, 0, t.err());
+      const lines = t
+        .out()
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { address: string; reason: string });
+      return {
+        addresses: lines.map((l) => l.address),
+        reasons: lines.map((l) => l.reason),
+        ms: performance.now() - t0,
+      };
+    };
+    const serial = await run(['--concurrency', '1', '--timeout', '3000']);
+    const parallel = await run(['-T4']);
+    const inOrder = peers.map((p) => p.address);
+    assert.deepEqual(serial.addresses, inOrder);
+    assert.deepEqual(parallel.addresses, inOrder, 'target order, not completion order');
+    assert.deepEqual(parallel.reasons, serial.reasons);
+    assert.ok(
+      serial.reasons.every((r) => r === '1 endpoint(s)'),
+      serial.reasons.join('; '),
+    );
+    // In turn the page delays add up (600 + 400 + 200 ms); at once only the slowest host's counts.
+    assert.ok(serial.ms >= 1150, `serial ${Math.round(serial.ms)} ms`);
+    assert.ok(
+      parallel.ms < serial.ms - 400,
+      `parallel ${Math.round(parallel.ms)} ms, serial ${Math.round(serial.ms)} ms`,
+    );
+  } finally {
+    for (const p of peers) await p.close();
+  }
+});
+
+test("epm timing options are checked like scan's", async () => {
+  for (const bad of [
+    ['-T', '9'],
+    ['--concurrency', '0'],
+    ['--rate', '0'],
+    ['--timeout', '1e3'],
+  ]) {
+    const t = makeCliIo();
+    const code = await runCli(['epm', '127.0.0.1', ...bad], t.io);
+    assert.equal(code, 2, `${bad.join(' ')}: ${t.err()}`);
+    assert.match(t.err(), /^rpcsweep: .*\[CLI_USAGE\]\n$/, bad.join(' '));
+  }
 });
