@@ -361,10 +361,14 @@ export async function* scanTargets(options: ScanEngineOptions): AsyncGenerator<S
     return host.bound?.expired ? hostTimedOut(outcome!) : outcome!;
   };
 
-  /** The step the --host-timeout cut short says so (and which operation), instead of "aborted". */
-  const hostTimedOut = (o: ProbeOutcome): ProbeOutcome => {
-    const op =
-      o.error?.code === 'NET_ABORTED' ? /^(connect|send|receive)\b/.exec(o.error.message)?.[1] : undefined;
+  /**
+   * The step the --host-timeout cut short says so, and which operation (`op`, else read from the
+   * NET_ABORTED error of the socket the bound aborted), instead of "aborted".
+   */
+  const hostTimedOut = (
+    o: ProbeOutcome,
+    op = o.error?.code === 'NET_ABORTED' ? /^(connect|send|receive)\b/.exec(o.error.message)?.[1] : undefined,
+  ): ProbeOutcome => {
     const cut = op === undefined ? '' : `, its ${op} cut at the bound`;
     const message = `host timeout: the host took longer than ${hostTimeoutMs} ms (--host-timeout)${cut}`;
     return {
@@ -422,23 +426,13 @@ export async function* scanTargets(options: ScanEngineOptions): AsyncGenerator<S
           };
           const outcome = outcomeFromError(base, e, false);
           outcome.durationMs = clock.now() - c0;
+          // A connect that --host-timeout ended before --timeout did.
           const cut = stepMs < timeoutMs && outcome.error?.code === 'NET_CONNECT_TIMEOUT';
-          return cut ? connectCut(outcome) : outcome;
+          return cut ? hostTimedOut(outcome, 'connect') : outcome;
         },
       );
     };
     return limiter ? limiter.take(signal, sleep).then(connect) : connect();
-  };
-
-  /** A connect that --host-timeout ended before --timeout did. */
-  const connectCut = (o: ProbeOutcome): ProbeOutcome => {
-    const message = `host timeout: the host took longer than ${hostTimeoutMs} ms (--host-timeout), its connect cut at the bound`;
-    return {
-      ...o,
-      classification: 'timeout',
-      reason: message,
-      error: { code: 'PROBE_HOST_TIMEOUT', message },
-    };
   };
 
   /** The ncacn_http fallback is for addresses whose activation port refused or stayed silent. */
