@@ -177,9 +177,10 @@ export const defaultHostTimeoutMs = (
 ): number => o.timeoutMs * hostTimeoutSteps(o);
 
 /**
- * A host's --host-timeout: a signal that aborts every socket of the host when the bound passes (or the
- * scan is aborted). Started once the host connected: a silent or refusing address is bounded by its
- * connect deadline alone and costs no timer.
+ * A host's --host-timeout: a signal that aborts every socket of the host, the step in progress
+ * included, when the bound passes (or the scan is aborted). The host's clock starts at its first
+ * connect attempt, but this timer only once it connected: until then the connect deadline, cut to
+ * what is left of the bound (connectOnce), is the bound, so a silent or refusing address costs no timer.
  */
 class HostBound {
   readonly #controller = new AbortController();
@@ -269,6 +270,7 @@ export async function* scanTargets(options: ScanEngineOptions): AsyncGenerator<S
     stepPort: number,
     transportName: 'tcp' | 'udp',
     firstOutcome?: ProbeOutcome,
+    stepSignal = signal,
   ): Promise<ProbeOutcome | undefined> => {
     let silent = 0;
     let local = 0;
@@ -293,13 +295,15 @@ export async function* scanTargets(options: ScanEngineOptions): AsyncGenerator<S
           detail: outcome.error?.message ?? 'local resources exhausted',
         });
       }
-      if (d.delayMs > 0) await sleep(d.delayMs, signal);
+      if (d.delayMs > 0) await sleep(d.delayMs, stepSignal).catch(() => {});
       if (signal?.aborted) throw new HostAborted();
     }
   };
 
   /** What a host's probes share: the association, and a connection the engine opened for the first one. */
   interface HostConnections {
+    /** The host's clock: its first connect attempt (a rate limiter's wait is not the host's time). */
+    t0?: number;
     association?: SharedAssociation;
     /** The host's --host-timeout, once it connected. */
     bound?: HostBound;
@@ -343,16 +347,30 @@ export async function* scanTargets(options: ScanEngineOptions): AsyncGenerator<S
       now: () => clock.now(),
       association: host.association,
     };
-    const outcome = await underPolicy(() => probe.run(ctx), address, stepPort, probe.transport);
+    const outcome = await underPolicy(
+      () => probe.run(ctx),
+      address,
+      stepPort,
+      probe.transport,
+      undefined,
+      stepSignal,
+    );
     // A probe that did not use the connection handed to it must not leave it open.
     host.handoff?.reset();
     host.handoff = undefined;
     return host.bound?.expired ? hostTimedOut(outcome!) : outcome!;
   };
 
-  /** The step the --host-timeout cut short says so, instead of "aborted". */
-  const hostTimedOut = (o: ProbeOutcome): ProbeOutcome => {
-    const message = `host timeout: the host took longer than ${hostTimeoutMs} ms (--host-timeout)`;
+  /**
+   * The step the --host-timeout cut short says so, and which operation (`op`, else read from the
+   * NET_ABORTED error of the socket the bound aborted), instead of "aborted".
+   */
+  const hostTimedOut = (
+    o: ProbeOutcome,
+    op = o.error?.code === 'NET_ABORTED' ? /^(connect|send|receive)\b/.exec(o.error.message)?.[1] : undefined,
+  ): ProbeOutcome => {
+    const cut = op === undefined ? '' : `, its ${op} cut at the bound`;
+    const message = `host timeout: the host took longer than ${hostTimeoutMs} ms (--host-timeout)${cut}`;
     return {
       ...o,
       classification: 'timeout',
@@ -380,15 +398,21 @@ export async function* scanTargets(options: ScanEngineOptions): AsyncGenerator<S
     return first === undefined ? undefined : underPolicy(attempt, address, reachPort, 'tcp', first);
   };
 
-  /** One connect of the reachability test: undefined once connected (and greeted), else the outcome. */
+  /**
+   * One connect of the reachability test: undefined once connected (and greeted), else the outcome.
+   * Its deadline is --timeout, or what is left of --host-timeout when that is less.
+   */
   const connectOnce = (
     address: string,
     host: HostConnections,
     reachPort: number,
   ): Promise<ProbeOutcome | undefined> => {
-    const c0 = clock.now();
-    const connect = () =>
-      transport.openTcp({ host: address, port: reachPort, timeoutMs, signal }).then(
+    const connect = () => {
+      const c0 = clock.now();
+      host.t0 ??= c0;
+      const left = Math.ceil(hostTimeoutMs - (c0 - host.t0));
+      const stepMs = Math.max(1, Math.min(timeoutMs, left));
+      return transport.openTcp({ host: address, port: reachPort, timeoutMs: stepMs, signal }).then(
         (session) => {
           host.handoff = session;
           return undefined;
@@ -402,9 +426,12 @@ export async function* scanTargets(options: ScanEngineOptions): AsyncGenerator<S
           };
           const outcome = outcomeFromError(base, e, false);
           outcome.durationMs = clock.now() - c0;
-          return outcome;
+          // A connect that --host-timeout ended before --timeout did.
+          const cut = stepMs < timeoutMs && outcome.error?.code === 'NET_CONNECT_TIMEOUT';
+          return cut ? hostTimedOut(outcome, 'connect') : outcome;
         },
       );
+    };
     return limiter ? limiter.take(signal, sleep).then(connect) : connect();
   };
 
@@ -412,6 +439,9 @@ export async function* scanTargets(options: ScanEngineOptions): AsyncGenerator<S
   const wantsFallback = (o: ProbeOutcome): boolean =>
     options.fallbackPort !== undefined &&
     (o.classification === 'refused' || o.classification === 'unreachable');
+
+  /** What is left of the host's --host-timeout. */
+  const hostLeft = (host: HostConnections): number => hostTimeoutMs - (clock.now() - host.t0!);
 
   const scanHost = async (index: number): Promise<HostResult> => {
     const host: HostConnections = {};
@@ -425,7 +455,6 @@ export async function* scanTargets(options: ScanEngineOptions): AsyncGenerator<S
   const scanHostWith = async (index: number, host: HostConnections): Promise<HostResult> => {
     const { address, hostname } = options.targets.entryAt(index);
     const startedAt = wallClock();
-    const t0 = clock.now();
     const evidence: ProbeEvidence[] = [];
     let sysact: ProbeOutcome;
     let remact: ProbeOutcome | undefined;
@@ -449,7 +478,9 @@ export async function* scanTargets(options: ScanEngineOptions): AsyncGenerator<S
         // With a fallback both failed connects are in the evidence already.
         if (evidence.length === 0) evidence.push(toEvidence(sysact));
       } else {
-        host.bound = new HostBound(hostTimeoutMs - (clock.now() - t0), signal);
+        host.bound = new HostBound(hostLeft(host), signal);
+        // The connection was opened under the scan's signal: from now on the host's bound owns it.
+        host.handoff?.follow(host.bound.signal);
         if (sharedInterfaces.length > 1) host.association = new SharedAssociation(sharedInterfaces);
         sysact = await runStep(probes.sysact, address, index, activationPort, host);
         evidence.push(toEvidence(sysact));
@@ -495,12 +526,12 @@ export async function* scanTargets(options: ScanEngineOptions): AsyncGenerator<S
     if (probes.epm && reachable && answeredRpc(sysact)) extras.push(probes.epm);
     if (probes.indicators && sysact.classification !== 'unreachable') extras.push(...probes.indicators);
     // Extras of a silent host (UDP NetBIOS) run under the host's bound too.
-    if (extras.length > 0) host.bound ??= new HostBound(hostTimeoutMs - (clock.now() - t0), signal);
+    if (extras.length > 0) host.bound ??= new HostBound(hostLeft(host), signal);
     let bound: ProbeOutcome | undefined = [sysact, remact, version].find(
       (o) => o?.error?.code === 'PROBE_HOST_TIMEOUT',
     );
     for (const probe of extras) {
-      if (host.bound?.expired) break;
+      if (host.bound?.expired || hostLeft(host) <= 0) break;
       // EPM asks the endpoint mapper the activation probes reached (--port, the ncacn_http fallback).
       const stepPort = probe === probes.epm ? activationPort : (probe.defaultPorts[0] ?? port);
       const o = await runStep(probe, address, index, stepPort, { bound: host.bound });
@@ -524,7 +555,7 @@ export async function* scanTargets(options: ScanEngineOptions): AsyncGenerator<S
       Object.assign(result, { verdict: b.verdict, success: b.success, reason: b.reason });
       Object.assign(result, { ms03_026: b.ms03_026, ms03_039: b.ms03_039 });
     }
-    result.durationMs = Math.round((clock.now() - t0) * 10) / 10;
+    result.durationMs = Math.round((clock.now() - host.t0!) * 10) / 10;
     return result;
   };
 

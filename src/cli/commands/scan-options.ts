@@ -4,9 +4,9 @@
  */
 import { VERDICTS, type Verdict } from '../../core/result.ts';
 import { parseShard, type Shard, WHOLE } from '../../targets/index.ts';
-import { intOption, rateOption, usage } from '../options.ts';
+import { intOption, usage } from '../options.ts';
 import { allFormatFiles, canContinue, formatForPath, isKnownFormat } from './scan-output.ts';
-import { timingTemplate } from './timing.ts';
+import { timingSettings } from './timing.ts';
 
 export interface ScanCliOptions {
   inputList?: string;
@@ -140,7 +140,7 @@ export const resolveScanSettings = (argTargets: readonly string[], o: ScanCliOpt
     usage("--lab scans the lab's own addresses: give no other targets");
   }
   return {
-    ...timingSettings(o),
+    ...timingSettings(o, 19_500),
     retries:
       o.maxRetries === undefined
         ? intOption('--retries', o.retries, 0, 10)
@@ -159,19 +159,6 @@ export const resolveScanSettings = (argTargets: readonly string[], o: ScanCliOpt
     port: o.port === undefined ? undefined : intOption('--port', o.port, 1, 65535),
     fallbackPort:
       typeof o.fallback593 === 'string' ? intOption('--fallback-593', o.fallback593, 1, 65535) : undefined,
-  };
-};
-
-/** Rate, concurrency and timeout: the template's, each overridden by its explicit option. */
-const timingSettings = (o: ScanCliOptions) => {
-  const t = timingTemplate(o.timing);
-  return {
-    timeoutMs: o.timeout === undefined ? t.timeoutMs : intOption('--timeout', o.timeout, 1, 600_000),
-    concurrency:
-      o.concurrency === undefined
-        ? Math.min(t.concurrency, 19_500)
-        : intOption('--concurrency', o.concurrency, 1, 19_500),
-    ratePerSecond: o.rate === undefined ? t.ratePerSecond : rateOption(o.rate),
   };
 };
 
