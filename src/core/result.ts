@@ -161,3 +161,41 @@ export const summarize = (
     elapsedMs,
   };
 };
+
+const FIX_STATES: ReadonlySet<unknown> = new Set(['patched', 'vulnerable', 'not-testable', 'unknown']);
+const COLUMN_MARKS: ReadonlySet<unknown> = new Set(['VULN', 'ptch', '....']);
+const str = (v: unknown, fallback: string): string => (typeof v === 'string' ? v : fallback);
+
+/**
+ * A partial HostResult (a compact NDJSON line, another producer's record) made whole: each field a
+ * reader relies on that is missing or mistyped gets the value an untested host has (`unknown`,
+ * `....`, `0.0`, no evidence); every other field is kept as given. The callers differ in one
+ * default only, so it is a parameter: `missingReason`, the reason when the record gives none (the
+ * results store uses the verdict, which is all a compact unreached line says; advise and report use
+ * ''). `osHints` stays absent when absent (every reader takes `?? []`) and keeps only its strings.
+ */
+export const completeHostResult = (
+  o: Readonly<Record<string, unknown>>,
+  verdict: Verdict,
+  missingReason: string,
+): HostResult => {
+  const filled: HostResult = {
+    ...(o as Partial<HostResult>),
+    schema: 1,
+    address: String(o.address),
+    verdict,
+    success: typeof o.success === 'boolean' ? o.success : verdict !== 'error',
+    reason: str(o.reason, missingReason),
+    ms03_026: FIX_STATES.has(o.ms03_026) ? (o.ms03_026 as FixState) : 'unknown',
+    ms03_039: FIX_STATES.has(o.ms03_039) ? (o.ms03_039 as FixState) : 'unknown',
+    dcomVersion: str(o.dcomVersion, '0.0'),
+    remact: COLUMN_MARKS.has(o.remact) ? (o.remact as HostResult['remact']) : '....',
+    sysact: COLUMN_MARKS.has(o.sysact) ? (o.sysact as HostResult['sysact']) : '....',
+    evidence: Array.isArray(o.evidence) ? (o.evidence as ProbeEvidence[]) : [],
+    startedAt: str(o.startedAt, ''),
+    durationMs: typeof o.durationMs === 'number' ? o.durationMs : 0,
+  };
+  if (o.osHints !== undefined)
+    filled.osHints = Array.isArray(o.osHints) ? o.osHints.filter((h) => typeof h === 'string') : [];
+  return filled;
+};
