@@ -109,11 +109,60 @@ export interface HostResult {
   /** Operating-system hints gathered from COMVERSION, EPM and NetBIOS answers. */
   osHints?: string[];
   evidence: ProbeEvidence[];
+  /**
+   * Fields a probe declares (`Probe.fields`) that have no column above, under the probe's name:
+   * `probeFields['dcerpc-mgmt'].interfaces`. Absent when no such probe ran.
+   */
+  probeFields?: Record<string, Record<string, unknown>>;
   /** ISO 8601 start of the first probe. */
   startedAt: string;
   durationMs: number;
   error?: { code: string; message: string };
 }
+
+/** The report formats that pick which declared fields they show (json and ndjson show every field). */
+export type FieldFormat = 'csv' | 'xml' | 'text';
+
+/** HostResult columns older than the registry, where the fields of the probes that fill them live. */
+export type FieldColumn = 'netbiosName' | 'endpoints' | 'indicators';
+
+/** One result field a probe declares (zmap's fieldset): what it is, and which formats show it. */
+export interface FieldSpec {
+  name: string;
+  type: 'string' | 'number' | 'boolean' | 'list';
+  description: string;
+  /** Formats that show it; json and ndjson always do. @default [] */
+  formats?: readonly FieldFormat[];
+  /**
+   * The HostResult column the value goes to (lists are appended, so two probes can fill one),
+   * instead of `probeFields[probe][name]`; the column keeps its established output names.
+   */
+  column?: FieldColumn;
+  /** CSV column and XML elem key. @default `<probe>.<name>` (the column's established name with `column`) */
+  label?: string;
+}
+
+/** A declared field with the probe that declares it: what writers iterate. */
+export interface ResultField extends FieldSpec {
+  probe: string;
+}
+
+/** Where a declared field's value is in a result (undefined when the probe did not run or say). */
+export const fieldValue = (r: HostResult, f: ResultField): unknown =>
+  f.column ? r[f.column] : r.probeFields?.[f.probe]?.[f.name];
+
+/** The key a field goes by in csv and xml. */
+export const fieldLabel = (f: ResultField): string => f.label ?? `${f.probe}.${f.name}`;
+
+/** The fields a format shows, one per label (two probes filling one column give one column). */
+export const fieldsFor = (fields: readonly ResultField[], format: FieldFormat): ResultField[] => {
+  const seen = new Set<string>();
+  return fields.filter((f) => {
+    if (!f.formats?.includes(format) || seen.has(fieldLabel(f))) return false;
+    seen.add(fieldLabel(f));
+    return true;
+  });
+};
 
 /** Run-level metadata written at the start of every report. */
 export interface RunMeta {
