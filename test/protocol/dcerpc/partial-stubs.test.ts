@@ -44,7 +44,7 @@ const everyCut = <T>(name: string, decode: (s: Uint8Array) => Decoded<T>, stub: 
     const d = decode(stub.subarray(0, n));
     if (d.ok) continue; // a shorter prefix can be a valid stub (trailing bytes are optional)
     for (const [key, v] of Object.entries(d.partial ?? {})) {
-      const want = (whole.value as Record<string, unknown>)[key];
+      const want: unknown = (whole.value as Record<string, unknown>)[key];
       // A list still filling is a prefix of the whole one (its unfilled slots null).
       if (Array.isArray(v)) {
         for (const [i, x] of v.entries()) if (x !== null) assert.deepEqual(x, (want as unknown[])[i]);
