@@ -16,7 +16,6 @@ import type { EndpointRecord, HostResult, IndicatorFinding, ProbeEvidence } from
 import { onAbort as onSignalAbort } from '../net/abort.ts';
 import { NetError, RateLimiter, realSleep, TaskPool, type TcpSession, type Transport } from '../net/index.ts';
 import { SharedAssociation, sharedInterfacesOf } from '../probes/dcerpc-association.ts';
-import { EPM_BOUND_STEPS } from '../probes/dcerpc-epm.ts';
 import { ncacnHttpTransport } from '../probes/ncacn-http.ts';
 import { outcomeFromError } from '../probes/outcome.ts';
 import type { HostProbesSelection } from '../probes/selection.ts';
@@ -157,7 +156,7 @@ export const checkEngineOptions = (o: ScanEngineOptions): void => {
  * but valid host whose every step answers inside --timeout keeps its verdict (docs/probes.md):
  * 5 for connect, bind, SYSACT, REMACT, ServerAlive2 on one association (9 when each probe opens its
  * own connection); +1 per --retries; +2 per attempt with --fallback-593 (connect, greeting);
- * +1 for -n; the EPM bound for --epm; +3 for --indicators.
+ * +1 for -n; the EPM bound for --epm; +3 for --indicators (each extra probe declares its steps).
  */
 export const hostTimeoutSteps = (
   o: Pick<ScanEngineOptions, 'probes' | 'shareAssociation' | 'retryPolicy' | 'fallbackPort'>,
@@ -166,9 +165,7 @@ export const hostTimeoutSteps = (
   let steps = o.shareAssociation === false ? 9 : 5;
   steps += retries;
   if (o.fallbackPort !== undefined) steps += 2 * (1 + retries);
-  if (o.probes.netbios) steps += 1;
-  if (o.probes.epm) steps += EPM_BOUND_STEPS;
-  if (o.probes.indicators) steps += 3;
+  for (const p of o.probes.extras ?? []) if (p.schedule?.kind === 'extra') steps += p.schedule.timeoutSteps;
   return steps + 1;
 };
 
@@ -520,11 +517,7 @@ export async function* scanTargets(options: ScanEngineOptions): AsyncGenerator<S
     };
     if (hostname !== undefined) result.hostname = hostname;
     if (c.osHints.length > 0) result.osHints = c.osHints;
-    const reachable = sysact.classification !== 'refused' && sysact.classification !== 'unreachable';
-    const extras: Probe[] = [];
-    if (probes.netbios && sysact.classification !== 'unreachable') extras.push(probes.netbios);
-    if (probes.epm && reachable && answeredRpc(sysact)) extras.push(probes.epm);
-    if (probes.indicators && sysact.classification !== 'unreachable') extras.push(...probes.indicators);
+    const extras = (probes.extras ?? []).filter((p) => extraRuns(p, sysact));
     // Extras of a silent host (UDP NetBIOS) run under the host's bound too.
     if (extras.length > 0) host.bound ??= new HostBound(hostLeft(host), signal);
     let bound: ProbeOutcome | undefined = [sysact, remact, version].find(
@@ -533,18 +526,13 @@ export async function* scanTargets(options: ScanEngineOptions): AsyncGenerator<S
     for (const probe of extras) {
       if (host.bound?.expired || hostLeft(host) <= 0) break;
       // EPM asks the endpoint mapper the activation probes reached (--port, the ncacn_http fallback).
-      const stepPort = probe === probes.epm ? activationPort : (probe.defaultPorts[0] ?? port);
+      const onActivationPort = probe.schedule?.kind === 'extra' && probe.schedule.port === 'activation';
+      const stepPort = onActivationPort ? activationPort : (probe.defaultPorts[0] ?? port);
       const o = await runStep(probe, address, index, stepPort, { bound: host.bound });
       evidence.push(toEvidence(o));
       const code = o.error?.code;
       if (code === 'PROBE_HOST_TIMEOUT' || code === 'PROBE_EPM_TIME_BOUND') bound ??= o;
-      const f = o.fields ?? {};
-      if (typeof f.netbiosName === 'string') result.netbiosName = f.netbiosName;
-      if (Array.isArray(f.endpoints)) result.endpoints = f.endpoints as EndpointRecord[];
-      if (Array.isArray(f.indicators)) {
-        result.indicators = [...(result.indicators ?? []), ...(f.indicators as IndicatorFinding[])];
-      }
-      if (Array.isArray(f.osHints)) result.osHints = [...(result.osHints ?? []), ...(f.osHints as string[])];
+      mergeFields(result, probe, o);
     }
     if (c.verdict === 'error') {
       const err = sysact.error ?? remact?.error;
@@ -605,3 +593,31 @@ export async function* scanTargets(options: ScanEngineOptions): AsyncGenerator<S
   });
   yield* channel;
 }
+
+/** Whether an extra probe runs for a host, from what it declares and how the activation probe ended. */
+const extraRuns = (p: Probe, sysact: ProbeOutcome): boolean => {
+  if (p.schedule?.kind !== 'extra' || sysact.classification === 'unreachable') return false;
+  return p.schedule.hosts === 'not-silent' || (sysact.classification !== 'refused' && answeredRpc(sysact));
+};
+
+/**
+ * A probe's declared fields into the result: into the HostResult column a field names (lists are
+ * appended, so two indicator probes fill one list), else under `probeFields[probe]`. Undeclared
+ * fields are dropped: a writer can only show what the registry lists.
+ */
+export const mergeFields = (result: HostResult, probe: Probe, o: ProbeOutcome): void => {
+  for (const f of probe.fields) {
+    const v = o.fields?.[f.name];
+    if (v === undefined || (f.type === 'list' && !Array.isArray(v))) continue;
+    if (f.column === 'netbiosName') {
+      if (typeof v === 'string') result.netbiosName = v;
+    } else if (f.column === 'endpoints') {
+      result.endpoints = [...(result.endpoints ?? []), ...(v as EndpointRecord[])];
+    } else if (f.column === 'indicators') {
+      result.indicators = [...(result.indicators ?? []), ...(v as IndicatorFinding[])];
+    } else {
+      result.probeFields ??= {};
+      result.probeFields[probe.name] = { ...result.probeFields[probe.name], [f.name]: v };
+    }
+  }
+};

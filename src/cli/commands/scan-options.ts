@@ -3,6 +3,7 @@
  * runs with. Everything here is decided before a lab starts or a packet is sent.
  */
 import { VERDICTS, type Verdict } from '../../core/result.ts';
+import { hostProbesFor } from '../../probes/registry.ts';
 import { parseShard, type Shard, WHOLE } from '../../targets/index.ts';
 import { intOption, usage } from '../options.ts';
 import { allFormatFiles, canContinue, formatForPath, isKnownFormat } from './scan-output.ts';
@@ -178,12 +179,17 @@ const nmapStyleOutputs = (o: ScanCliOptions): Array<{ path: string; format: stri
 /** The probes a scan with these options runs (part of the resume fingerprint and the dry-run plan). */
 export const describeProbes = (
   o: Pick<ScanCliOptions, 'netbios' | 'epm' | 'indicators' | 'dcomVersion'>,
-): string =>
-  [
-    'ms03-039-sysact',
-    'ms03-026-remact',
-    ...(o.dcomVersion ? ['dcom-version'] : []),
-    ...(o.netbios ? ['netbios-nbstat'] : []),
-    ...(o.epm ? ['dcerpc-epm'] : []),
-    ...(o.indicators ? ['indicators'] : []),
-  ].join(',');
+): string => {
+  const s = hostProbesFor({ ...o, dcomVersion: o.dcomVersion === true });
+  const names = [s.sysact.name, s.remact.name, ...(s.version ? [s.version.name] : [])];
+  // An extra goes by its probe's name, or by its option when the option turns on several probes.
+  for (const p of s.extras ?? []) {
+    const option = p.schedule?.kind === 'extra' ? p.schedule.option : p.name;
+    const shared = (s.extras ?? []).filter(
+      (q) => q.schedule?.kind === 'extra' && q.schedule.option === option,
+    );
+    const name = shared.length > 1 ? option : p.name;
+    if (!names.includes(name)) names.push(name);
+  }
+  return names.join(',');
+};
