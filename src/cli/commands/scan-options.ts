@@ -56,6 +56,10 @@ export interface ScanCliOptions {
   resume?: boolean;
   failOn: string[];
   lab?: string;
+  /** `--lab-mode netns`: the lab in namespaces, the scan re-executed in a scanner namespace (scan-netns.ts). */
+  labMode?: 'loopback' | 'netns';
+  /** Hidden: set by netns lab mode for the re-executed child (the lab already runs). */
+  labAttached?: string;
   checkpointMs: string;
   /** `--db PATH|URL` (or RPCSWEEP_DB): also store the results (scan-db.ts). */
   db?: string;

@@ -30,11 +30,12 @@ import {
 } from '../../targets/index.ts';
 import { EXIT } from '../exit-codes.ts';
 import { type CliIo, outputClosed } from '../io.ts';
-import { collectList } from '../options.ts';
+import { collectList, usage } from '../options.ts';
 import { ProgressLine } from '../progress.ts';
 import { resolveTargets } from '../targets.ts';
 import { DbSink, scanRowOf } from './scan-db.ts';
 import { openLabForScan, type ScanLab } from './scan-lab.ts';
+import { attachedLab, runScanInNetns } from './scan-netns.ts';
 import {
   describeProbes,
   resolveScanSettings,
@@ -54,6 +55,9 @@ const endStream = (w: Writable): Promise<void> =>
 
 export const runScan = async (argTargets: string[], o: ScanCliOptions, io: CliIo): Promise<void> => {
   const s = resolveScanSettings(argTargets, o);
+  if (o.labMode === 'netns' && !o.lab) usage('--lab-mode netns needs --lab SPEC');
+  if (o.labMode === 'netns' && !o.dryRun) return runScanInNetns(o.lab!, io);
+  const attached = o.labAttached ? attachedLab(o.labAttached) : undefined;
   // A resumed scan continues the recorded order: the seed comes from the state unless given.
   const state = o.resume && o.resumeFile ? readResumeState(o.resumeFile) : undefined;
   const seed = s.seed ?? state?.seed ?? randomInt(0, 2 ** 31);
@@ -67,12 +71,14 @@ export const runScan = async (argTargets: string[], o: ScanCliOptions, io: CliIo
           retryForMs: s.dbRetryMs,
         })
       : undefined;
-  const lab = o.lab
-    ? await openLabForScan(o.lab, io).catch(async (e) => {
-        await dbSink?.close();
-        throw e;
-      })
-    : undefined;
+  const lab = attached
+    ? attached
+    : o.lab
+      ? await openLabForScan(o.lab, io).catch(async (e) => {
+          await dbSink?.close();
+          throw e;
+        })
+      : undefined;
   try {
     const targets = await resolveTargets(
       lab ? { ...o, args: [], labSpec: lab.targetSpec } : { ...o, args: argTargets },
@@ -105,11 +111,11 @@ export const runScan = async (argTargets: string[], o: ScanCliOptions, io: CliIo
     const meta: RunMeta = {
       tool: 'rpcsweep',
       version: VERSION,
-      command: `rpcsweep scan ${[...(o.lab ? ['--lab', o.lab] : []), ...argTargets].join(' ')}`.trim(),
+      command: `rpcsweep scan ${[...labArgs(o, attached?.name), ...argTargets].join(' ')}`.trim(),
       startedAt: wallClockIso(),
       seed,
       shard,
-      targetsDescription: lab ? `lab ${o.lab} (${lab.targetSpec})` : targets.description,
+      targetsDescription: lab ? `lab ${o.lab ?? attached?.name} (${lab.targetSpec})` : targets.description,
       totalAddresses: plan.length,
       timeoutMs: s.timeoutMs,
       port: s.port ?? lab?.port ?? 135,
@@ -140,6 +146,10 @@ export const runScan = async (argTargets: string[], o: ScanCliOptions, io: CliIo
     await dbSink?.close();
   }
 };
+
+/** How the report names a lab scan's command (the netns child names the lab its parent started). */
+const labArgs = (o: ScanCliOptions, attachedName: string | undefined): string[] =>
+  attachedName !== undefined ? ['--lab', attachedName, '--lab-mode', 'netns'] : o.lab ? ['--lab', o.lab] : [];
 
 /** Informational lines on stderr (expansions, notes, the summary); `-q` silences them, errors stay. */
 const note = (io: CliIo, o: Pick<ScanCliOptions, 'quiet'>, text: string): void => {
@@ -447,6 +457,15 @@ export const register = (program: Command, io: CliIo): void => {
       '--lab <name|file>',
       'start a built-in or file lab spec in-process and scan it (e.g. hotfix-sample)',
     )
+    .addOption(
+      new Option(
+        '--lab-mode <mode>',
+        'loopback (in this process, 127.x) or netns (root: hosts in a namespace, the scan in another with no route out)',
+      )
+        .choices(['loopback', 'netns'])
+        .default('loopback'),
+    )
+    .addOption(new Option('--lab-attached <json>', 'set by --lab-mode netns for its child').hideHelp())
     .option(
       '--db <path|url>',
       'also store the results in a SQLite file or a postgres:// database (env RPCSWEEP_DB)',
