@@ -6,9 +6,10 @@ import { VERDICTS, type Verdict } from '../../core/result.ts';
 import { parseShard, type Shard, WHOLE } from '../../targets/index.ts';
 import { intOption, rateOption, usage } from '../options.ts';
 import { allFormatFiles, canContinue, formatForPath, isKnownFormat } from './scan-output.ts';
+import type { DiscoveryCliOptions } from './scan-syn.ts';
 import { timingTemplate } from './timing.ts';
 
-export interface ScanCliOptions {
+export interface ScanCliOptions extends DiscoveryCliOptions {
   inputList?: string;
   exclude: string[];
   excludeFile?: string;

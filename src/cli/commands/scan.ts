@@ -44,6 +44,7 @@ import {
 } from './scan-options.ts';
 import { CountingFileSink, createWriter, type ResultWriter, teeWriter } from './scan-output.ts';
 import { continueScan, newScanStart, readResumeState, type ScanStart } from './scan-resume.ts';
+import { checkDiscoveryOptions, openSynDiscovery, type SynDiscovery } from './scan-syn.ts';
 import { timingHelp } from './timing.ts';
 
 export { parseFailOn, type ScanCliOptions } from './scan-options.ts';
@@ -55,6 +56,7 @@ const endStream = (w: Writable): Promise<void> =>
 
 export const runScan = async (argTargets: string[], o: ScanCliOptions, io: CliIo): Promise<void> => {
   const s = resolveScanSettings(argTargets, o);
+  checkDiscoveryOptions(o);
   if (o.labMode === 'netns' && !o.lab) usage('--lab-mode netns needs --lab SPEC');
   if (o.labMode === 'netns' && !o.dryRun) return runScanInNetns(o.lab!, io);
   const attached = o.labAttached ? attachedLab(o.labAttached) : undefined;
@@ -79,6 +81,7 @@ export const runScan = async (argTargets: string[], o: ScanCliOptions, io: CliIo
           throw e;
         })
       : undefined;
+  let syn: SynDiscovery | undefined;
   try {
     const targets = await resolveTargets(
       lab ? { ...o, args: [], labSpec: lab.targetSpec } : { ...o, args: argTargets },
@@ -139,9 +142,24 @@ export const runScan = async (argTargets: string[], o: ScanCliOptions, io: CliIo
       }),
       o.resume ? { ndjsonOutput: s.format === 'ndjson' ? o.output : undefined } : undefined,
     );
-    await scanAndReport({ o, s, io, plan, start, meta, lab, dbSink });
+    syn =
+      o.discovery === 'syn'
+        ? await openSynDiscovery({
+            o,
+            io,
+            plan: { total: plan.length, entryAt: (i) => plan.addressAt(i) },
+            start,
+            rate: s.ratePerSecond,
+            port: meta.port,
+            timeoutMs: s.timeoutMs,
+            note: (text) => note(io, o, text),
+          })
+        : undefined;
+    if (syn) meta.discovery = syn.info;
+    await scanAndReport({ o, s, io, plan, start, meta, lab, dbSink, syn });
     if (lab?.note) note(io, o, `${lab.note}\n`);
   } finally {
+    await syn?.close();
     await lab?.close();
     await dbSink?.close();
   }
@@ -175,6 +193,8 @@ interface ScanRun {
   lab?: ScanLab;
   /** `--db`: the results store sink beside the report writer. */
   dbSink?: DbSink;
+  /** `--discovery syn`: the SYN sweep that orders and pre-decides the hosts (scan-syn.ts). */
+  syn?: SynDiscovery;
 }
 
 /** Opens the output, runs the engine over the plan, writes and checkpoints each result, closes. */
@@ -293,6 +313,8 @@ const runScanLoop = async (
         lastSave = systemClock.now();
       }
     }
+    // A SYN engine that failed part-way leaves addresses unscanned: that is an error, not a report.
+    if (!stop.signal.aborted) await run.syn?.done;
   } finally {
     io.signal.removeEventListener('abort', onAbort);
     progress.stop(snapshot());
@@ -331,6 +353,7 @@ const engineResults = (run: ScanRun, signal: AbortSignal) => {
     signal,
     resume: start.resumePoint,
     onStart: (i: number) => start.tracker?.start(i),
+    ...run.syn?.engineOptions,
     onSkip: (i: number) => start.tracker?.acknowledgeSkipped(i),
     onLocalBackoff: ({ cap }: { cap: number }) => {
       if (localBackoffs++ === 0 || localBackoffs % 100 === 0) {
@@ -341,7 +364,7 @@ const engineResults = (run: ScanRun, signal: AbortSignal) => {
     },
   };
   // Worker threads only pay off when there is enough to share (and need the CLI entry to start).
-  const threads = io.workerEntry && plan.length >= 2 * s.workers ? s.workers : 1;
+  const threads = io.workerEntry && plan.length >= 2 * s.workers && !run.syn ? s.workers : 1;
   return threads > 1 && io.workerEntry
     ? scanTargetsInWorkers({
         ...common,
@@ -457,6 +480,30 @@ export const register = (program: Command, io: CliIo): void => {
       '--lab <name|file>',
       'start a built-in or file lab spec in-process and scan it (e.g. hotfix-sample)',
     )
+    .addOption(
+      new Option(
+        '--discovery <method>',
+        'connect (a TCP connect per address) or syn (root: masscan/zmap sweep first, at --rate packets/s; the probes go to the hosts that answered)',
+      ).choices(['connect', 'syn']),
+    )
+    .addOption(
+      new Option('--syn-engine <engine>', 'the SYN engine of --discovery syn (default masscan)').choices([
+        'masscan',
+        'zmap',
+      ]),
+    )
+    .addOption(
+      new Option(
+        '--discovery-fallback <method>',
+        'when the SYN engine cannot run here (missing, not root, no interface): connect scans instead; none fails',
+      ).choices(['connect', 'none']),
+    )
+    .option(
+      '--interface <name>',
+      '--discovery syn: the interface to send on (default: the route to the targets)',
+    )
+    .option('--source-ip <address>', "--discovery syn: the source address (default: the route's)")
+    .option('--router-mac <mac>', '--discovery syn: the gateway MAC (default: from the neighbour table)')
     .addOption(
       new Option(
         '--lab-mode <mode>',
