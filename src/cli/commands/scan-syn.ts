@@ -55,6 +55,8 @@ export interface SynSettings {
 
 export interface SynSweep {
   info: DiscoveryInfo;
+  /** Milliseconds from the engine's start to the end of its wait (for the -v note and benchmarks). */
+  elapsedMs: Promise<number>;
   /** Resolves once the sweep and its wait are over (the book is then complete); rejects on failure. */
   done: Promise<void>;
   close(): Promise<void>;
@@ -299,6 +301,7 @@ export const startSynSweep = async (
   let engine: ChildProcess | undefined;
   let capture: ChildProcess | undefined;
   let tableAdded = false;
+  let sweptIn: Promise<number> = Promise.resolve(0);
   const close = async () => {
     await stop(engine);
     await stop(capture);
@@ -312,6 +315,7 @@ export const startSynSweep = async (
       return {
         info: { method: 'syn', engine: s.engine, version, commandLine: '' },
         done: Promise.resolve(),
+        elapsedMs: Promise.resolve(0),
         close,
       };
     }
@@ -344,9 +348,11 @@ export const startSynSweep = async (
       version,
       commandLine: [s.engine, ...args].join(' '),
     };
+    const t0 = performance.now();
     const done = watch(running, book, s, () => stop(capture));
     await started(running, s.engine);
-    return { info, done, close };
+    sweptIn = done.then(() => performance.now() - t0);
+    return { info, done, elapsedMs: sweptIn, close };
   } catch (e) {
     await close();
     throw e;
@@ -455,6 +461,8 @@ export const openSynDiscovery = async (p: {
   port: number;
   timeoutMs: number;
   note: (text: string) => void;
+  /** -v: one line with the sweep's figures when it ends. */
+  verbose?: boolean;
 }): Promise<SynDiscovery | undefined> => {
   const { o, io, plan, start } = p;
   const resume = start.resumePoint;
@@ -497,7 +505,14 @@ export const openSynDiscovery = async (p: {
           : undefined;
       },
     },
-    done: sweep.done,
+    done: sweep.done.then(async () => {
+      if (!p.verbose) return;
+      const ms = await sweep.elapsedMs;
+      const c = book.counts;
+      p.note(
+        `rpcsweep: SYN sweep (${settings.engine}) of ${indices.length} address(es) in ${(ms / 1000).toFixed(1)} s, ${Math.round(indices.length / (ms / 1000))} addresses/s including the ${waitMs} ms wait: ${c.open} open, ${c.refused} refused, ${c.silent} silent\n`,
+      );
+    }),
     close: sweep.close,
   };
 };

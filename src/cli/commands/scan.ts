@@ -153,6 +153,7 @@ export const runScan = async (argTargets: string[], o: ScanCliOptions, io: CliIo
             port: meta.port,
             timeoutMs: s.timeoutMs,
             note: (text) => note(io, o, text),
+            verbose: o.verbose,
           })
         : undefined;
     if (syn) meta.discovery = syn.info;
