@@ -6,7 +6,7 @@
  *   the probes connect for real; RST: refused without a connect) and, once the sweep's wait is over,
  *   every index still unanswered (silent: unreachable without a connect). The engine reads the
  *   outcome through `ScanEngineOptions.discovered` and walks `order()` instead of the plan order.
- * - parsers for masscan's console lines, zmap's CSV and tcpdump's RST lines;
+ * - parsers for masscan's console lines, zmap's CSV and tcpdump's answer lines;
  * - the target list the engine gets: the plan's own addresses as ranges (masscan) or CIDR blocks
  *   (zmap), never anything outside the plan.
  */
@@ -50,11 +50,14 @@ export const parseZmapLine = (line: string): SweepFinding | undefined => {
   return undefined;
 };
 
-/** tcpdump -n -l line of a RST from the activation port: `IP 10.0.0.7.135 > 192.0.2.1.40001: Flags [R.], …`. */
-export const parseTcpdumpRst = (line: string, port: number): SweepFinding | undefined => {
-  const m = /\bIP (\d+\.\d+\.\d+\.\d+)\.(\d+) > [\d.]+: Flags \[R/.exec(line);
+/**
+ * tcpdump -n -l line of an answer from the activation port: `IP 10.0.0.7.135 > 192.0.2.1.61234: Flags [R.], …`
+ * (RST: refused) or `Flags [S.]` (SYN-ACK: open).
+ */
+export const parseTcpdumpAnswer = (line: string, port: number): SweepFinding | undefined => {
+  const m = /\bIP (\d+\.\d+\.\d+\.\d+)\.(\d+) > [\d.]+: Flags \[(R|S\.)/.exec(line);
   if (!m || Number(m[2]) !== port) return undefined;
-  return { address: m[1]!, state: 'refused' };
+  return { address: m[1]!, state: m[3] === 'R' ? 'refused' : 'open' };
 };
 
 /** Sorted uint32 addresses → inclusive runs [first, last]. */

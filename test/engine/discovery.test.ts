@@ -8,7 +8,7 @@ import {
   ipv4ToNumber,
   numberToIpv4,
   parseMasscanLine,
-  parseTcpdumpRst,
+  parseTcpdumpAnswer,
   parseZmapLine,
   runToCidrs,
   SweepBook,
@@ -27,13 +27,17 @@ test('masscan, zmap and tcpdump lines', () => {
   assert.deepEqual(parseZmapLine('10.0.10.56,synack,1'), { address: '10.0.10.56', state: 'open' });
   assert.equal(parseZmapLine('saddr,classification,success'), undefined);
   assert.deepEqual(
-    parseTcpdumpRst(
+    parseTcpdumpAnswer(
       '05:01:02.1 IP 10.0.10.11.135 > 192.0.2.1.61234: Flags [R.], seq 0, ack 1, win 0, length 0',
       135,
     ),
     { address: '10.0.10.11', state: 'refused' },
   );
-  assert.equal(parseTcpdumpRst('IP 10.0.10.11.445 > 192.0.2.1.61234: Flags [R.]', 135), undefined);
+  assert.equal(parseTcpdumpAnswer('IP 10.0.10.11.445 > 192.0.2.1.61234: Flags [R.]', 135), undefined);
+  assert.deepEqual(
+    parseTcpdumpAnswer('IP 10.0.10.56.135 > 192.0.2.1.61234: Flags [S.], seq 1', 135)?.state,
+    'open',
+  );
 });
 
 test('ranges and CIDR blocks cover exactly the given addresses', () => {

@@ -9,7 +9,9 @@
  * engine sends from one source port outside the kernel's ephemeral range, and an nft table of this run
  * (`inet rsyn<pid>_<n>`) drops inbound packets to that port, so the kernel does not answer the SYN-ACKs
  * with RST (masscan's documented recipe; the engines capture before netfilter). zmap 2.1.1 never
- * reports RSTs, so with zmap a tcpdump beside it reads them. Everything is removed by close().
+ * reports RSTs and masscan 1.3.2 misses some at a few thousand packets/s on a busy machine, so a
+ * tcpdump beside the engine reads the answers too (needed with zmap, used with masscan when
+ * installed); a finding counts once. Everything is removed by close().
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
@@ -25,7 +27,7 @@ import {
   numberToIpv4,
   type PlanAddresses,
   parseMasscanLine,
-  parseTcpdumpRst,
+  parseTcpdumpAnswer,
   parseZmapLine,
   runToCidrs,
   SweepBook,
@@ -243,24 +245,30 @@ const stop = async (child: ChildProcess | undefined): Promise<void> => {
   clearTimeout(timer);
 };
 
-/** Starts tcpdump for the RSTs zmap does not report; resolves once it listens. */
-const startRstCapture = (
+/** Starts tcpdump for the answers (RST, SYN-ACK) on the sweep's source port; resolves once it listens. */
+const startAnswerCapture = (
   dev: string,
   port: number,
   sourcePort: number,
   onFinding: (f: SweepFinding) => void,
 ): Promise<ChildProcess> => {
-  const filter = `tcp and src port ${port} and dst port ${sourcePort} and tcp[tcpflags] & tcp-rst != 0`;
+  const flags = 'tcp[tcpflags] & tcp-rst != 0 or tcp[tcpflags] & (tcp-syn|tcp-ack) == (tcp-syn|tcp-ack)';
+  const filter = `tcp and src port ${port} and dst port ${sourcePort} and (${flags})`;
   const child = spawn('tcpdump', ['-i', dev, '-n', '-l', '-Q', 'in', filter], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   readLines(child, 'stdout', (l) => {
-    const f = parseTcpdumpRst(l, port);
+    const f = parseTcpdumpAnswer(l, port);
     if (f) onFinding(f);
   });
   return new Promise((resolve, reject) => {
     child.once('error', (e) =>
-      reject(fail('SYN_ENGINE_MISSING', `zmap reports no RSTs; tcpdump is needed beside it: ${e.message}`)),
+      reject(
+        fail(
+          'SYN_ENGINE_MISSING',
+          `tcpdump (which reads the RSTs zmap does not report) cannot start: ${e.message}`,
+        ),
+      ),
     );
     child.once('exit', (code) =>
       reject(fail('SYN_ENGINE_FAILED', `tcpdump (beside zmap) exited with code ${code}`)),
@@ -334,7 +342,9 @@ export const startSynSweep = async (
     const record = (f: SweepFinding | undefined) => {
       if (f) book.record(f);
     };
-    if (s.engine === 'zmap') capture = await startRstCapture(net.dev, s.port, sourcePort, record);
+    // zmap reports no RSTs; masscan drops some under load (docs/benchmarks.md): tcpdump reads them too.
+    if (s.engine === 'zmap' || onPath('tcpdump', io.env))
+      capture = await startAnswerCapture(net.dev, s.port, sourcePort, record);
     const args = engineArgs(s, net, files, sourcePort);
     // stdbuf: the engines' stdout is a pipe here; line buffering streams each finding at once.
     engine = spawn('stdbuf', ['-oL', binary, ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
