@@ -177,6 +177,18 @@ export interface RunMeta {
   timeoutMs: number;
   /** TCP port of the endpoint mapper the probes went to (135 unless `--port`). */
   port: number;
+  /** `--discovery syn`: the SYN engine that found the hosts the probes went to. Absent for connect discovery. */
+  discovery?: DiscoveryInfo;
+}
+
+/** The discovery stage of a scan: which SYN engine, its version and the command line it ran. */
+export interface DiscoveryInfo {
+  method: 'syn';
+  engine: 'masscan' | 'zmap';
+  version: string;
+  commandLine: string;
+  /** Packets per second the engine was asked for. */
+  rate?: number;
 }
 
 /** Counts by verdict and the KB823980-style totals. */

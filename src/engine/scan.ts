@@ -79,6 +79,11 @@ export interface ScanEngineOptions {
   indices?: AsyncIterable<number>;
   /** Where to start: the indices to redo first, then `from`..total; `skipAddresses` are already done. */
   resume?: { retry: readonly number[]; from: number; skipAddresses?: ReadonlySet<string> };
+  /**
+   * A discovery stage already swept the activation port (--discovery syn, discovery.ts): the outcome
+   * of a refused or silent address, which then costs no connect; undefined (open) connects as usual.
+   */
+  discovered?: (index: number, probe: string) => ProbeOutcome | undefined;
   /** An index was dispatched (for the resume tracker). */
   onStart?: (index: number) => void;
   /** An index was skipped because the output already holds it (resume). */
@@ -458,7 +463,7 @@ export async function* scanTargets(options: ScanEngineOptions): AsyncGenerator<S
     let version: ProbeOutcome | undefined;
     let activationPort = port;
     try {
-      let unreached = await reachTcp(address, host);
+      let unreached = options.discovered?.(index, probes.sysact.name) ?? (await reachTcp(address, host));
       if (unreached && wantsFallback(unreached)) {
         // The primary port's answer stays in the evidence; the verdict comes from 593 only if it greets.
         evidence.push(toEvidence(unreached));

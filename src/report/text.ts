@@ -49,6 +49,14 @@ export const statisticsBlock = (s: RunSummary): string => {
   ].join('');
 };
 
+/** --discovery syn: which SYN engine found the hosts, and its command line. */
+const discoveryLine = (meta: RunMeta): string => {
+  const d = meta.discovery;
+  if (!d) return '';
+  const rate = d.rate === undefined ? '' : ` at ${d.rate} packets/s`;
+  return `Discovery: SYN sweep by ${d.engine} ${escapeTerminal(d.version)}${rate}: ${escapeTerminal(d.commandLine)}\n`;
+};
+
 export const createTextWriter = (sink: ReportSink, options: ReportOptions = {}): ReportWriter => {
   const fields = shownFields(options.fields, 'text');
   const tally =
@@ -62,7 +70,9 @@ export const createTextWriter = (sink: ReportSink, options: ReportOptions = {}):
       sink.write(
         `rpcsweep ${escapeTerminal(meta.version)}: MS03-026 / MS03-039 (KB823980 / KB824146) scanner\n` +
           `Targets: ${escapeTerminal(meta.targetsDescription)} (${meta.totalAddresses} addresses)\n` +
-          `Seed ${meta.seed}, shard ${meta.shard.index}/${meta.shard.count}, port ${meta.port}, started ${escapeTerminal(meta.startedAt)}\n\n` +
+          `Seed ${meta.seed}, shard ${meta.shard.index}/${meta.shard.count}, port ${meta.port}, started ${escapeTerminal(meta.startedAt)}\n` +
+          discoveryLine(meta) +
+          '\n' +
           `<+> Starting scan (timeout = ${meta.timeoutMs} ms)\n\n`,
       ),
     write: (r: HostResult) => {

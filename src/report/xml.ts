@@ -128,7 +128,14 @@ const hostXml = (
 const runScript = (m: RunMeta): string =>
   `<prescript><script id="rpcsweep-run" output="${x(`seed ${m.seed}, shard ${m.shard.index}/${m.shard.count}, port ${m.port}, timeout ${m.timeoutMs} ms`)}">` +
   `${elem('seed', String(m.seed))}${elem('shard', `${m.shard.index}/${m.shard.count}`)}${elem('port', String(m.port))}` +
-  `${elem('timeout_ms', String(m.timeoutMs))}</script></prescript>\n`;
+  `${elem('timeout_ms', String(m.timeoutMs))}${discoveryElems(m)}</script></prescript>\n`;
+
+/** --discovery syn: the SYN engine, its version and command line (absent for connect discovery). */
+const discoveryElems = (m: RunMeta): string =>
+  m.discovery
+    ? `${elem('discovery', m.discovery.method)}${elem('discovery_engine', m.discovery.engine)}` +
+      `${elem('discovery_engine_version', m.discovery.version)}${elem('discovery_command', m.discovery.commandLine)}`
+    : '';
 
 export const createXmlWriter = (sink: ReportSink, options: ReportOptions = {}): ReportWriter => {
   const advice = options.advice !== false;
@@ -145,7 +152,7 @@ export const createXmlWriter = (sink: ReportSink, options: ReportOptions = {}): 
       return sink.write(
         '<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE nmaprun>\n' +
           `<nmaprun scanner="rpcsweep" args="${x(m.command)}" start="${epoch(m.startedAt)}" startstr="${x(m.startedAt)}" version="${x(m.version)}" xmloutputversion="1.05">\n` +
-          `<scaninfo type="connect" protocol="tcp" numservices="1" services="${m.port}"/>\n` +
+          `<scaninfo type="${m.discovery ? 'syn' : 'connect'}" protocol="tcp" numservices="1" services="${m.port}"/>\n` +
           '<verbose level="0"/>\n<debugging level="0"/>\n' +
           runScript(m),
       );

@@ -7,9 +7,10 @@ import { hostProbesFor } from '../../probes/registry.ts';
 import { parseShard, type Shard, WHOLE } from '../../targets/index.ts';
 import { intOption, usage } from '../options.ts';
 import { allFormatFiles, canContinue, formatForPath, isKnownFormat } from './scan-output.ts';
+import type { DiscoveryCliOptions } from './scan-syn.ts';
 import { timingSettings } from './timing.ts';
 
-export interface ScanCliOptions {
+export interface ScanCliOptions extends DiscoveryCliOptions {
   inputList?: string;
   exclude: string[];
   excludeFile?: string;
@@ -57,6 +58,10 @@ export interface ScanCliOptions {
   resume?: boolean;
   failOn: string[];
   lab?: string;
+  /** `--lab-mode netns`: the lab in namespaces, the scan re-executed in a scanner namespace (scan-netns.ts). */
+  labMode?: 'loopback' | 'netns';
+  /** Hidden: set by netns lab mode for the re-executed child (the lab already runs). */
+  labAttached?: string;
   checkpointMs: string;
   /** `--db PATH|URL` (or RPCSWEEP_DB): also store the results (scan-db.ts). */
   db?: string;
