@@ -1,6 +1,7 @@
 /**
  * A HostResult as a table row and back: the columns diff, history and Scanms need are columns; the
- * rest (evidence, endpoints, indicators, advice, OS hints, host name, error) is one JSON text. Both
+ * rest (evidence, endpoints, indicators, advice, OS hints, host name, error, the probes' own fields)
+ * is one JSON text. Both
  * stores use these, so a row reads back the same from either.
  */
 import type { FixState, Verdict } from '../core/result.ts';
@@ -41,7 +42,7 @@ export type ResultRow = [
 ];
 
 export const toRow = (r: StoredResult): ResultRow => {
-  const { endpoints, indicators, osHints, evidence, hostname, error, advice } = r;
+  const { endpoints, indicators, osHints, evidence, hostname, error, advice, probeFields } = r;
   const detail: Record<string, unknown> = { evidence: evidence.map(packEvidence) };
   if (endpoints) detail.endpoints = endpoints;
   if (indicators) detail.indicators = indicators;
@@ -49,6 +50,7 @@ export const toRow = (r: StoredResult): ResultRow => {
   if (hostname !== undefined) detail.hostname = hostname;
   if (error) detail.error = error;
   if (advice !== undefined) detail.advice = advice;
+  if (probeFields) detail.probeFields = probeFields;
   return [
     r.address,
     r.verdict,
@@ -87,7 +89,15 @@ export const fromRow = (row: RowObject): StoredResult => {
     durationMs: Number(row.duration_ms),
   };
   if (row.netbios_name !== null && row.netbios_name !== undefined) r.netbiosName = String(row.netbios_name);
-  for (const k of ['hostname', 'endpoints', 'indicators', 'osHints', 'error', 'advice'] as const) {
+  for (const k of [
+    'hostname',
+    'endpoints',
+    'indicators',
+    'osHints',
+    'error',
+    'advice',
+    'probeFields',
+  ] as const) {
     if (detail[k] !== undefined) (r as unknown as Record<string, unknown>)[k] = detail[k];
   }
   return r;

@@ -4,17 +4,23 @@
  * written but before the next checkpoint), continued with `--resume` each time, and the finished
  * file must be what an uninterrupted run writes: every address once, the same verdicts, the closing
  * parts (Statistics, advice, json array end, xml runstats) once and with the same counts. Only the
- * order of host lines and the times may differ. The formats run side by side against one lab.
+ * order of host lines and the times may differ. The formats run one after another against one lab.
  * (NDJSON keeps the results written after the last checkpoint by reading them back; the others cut
  * the file back and rescan, so the SIGKILL stage checks both paths.)
+ *
+ * Only the runs that are stopped by a signal are child processes; the reference runs, the final
+ * resumes and the refused resumes run in-process (runCli, as the other CLI tests do), which saves a
+ * Node + tsx start each, and one lab serves every case.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { after, before, test } from 'node:test';
+import { runCli as runCliInProcess } from '../../src/cli/main.ts';
 import { startLab } from '../../src/lab/index.ts';
+import { makeCliIo } from '../support/cli-io.ts';
 import { blockOctet } from '../support/lab-block.ts';
 import { IS_ROOT, needs, run } from '../support/system.ts';
 
@@ -36,13 +42,15 @@ const SPEC = {
   unreachable: [`${NET}.25`, `${NET}.26`],
 };
 
+// --timeout 1500: the reference runs share this process (and the lab's) event loop; at 400 ms a
+// loaded machine turned slow answers into other verdicts. Only the two silent hosts wait it out.
 const scanArgs = (format: string, out: string, state: string, slow: boolean) => [
   'scan',
   `${NET}.0/27`,
   '--seed',
   '91',
   '--timeout',
-  '400',
+  '1500',
   '--format',
   format,
   '-o',
@@ -101,6 +109,19 @@ const runCli = (args: string[], killWhen?: () => boolean, signal: NodeJS.Signals
     },
   );
 
+/** A run to its end in this process: its exit code and what it printed on stderr. */
+const runHere = async (args: string[]): Promise<{ code: number; stderr: string }> => {
+  const t = makeCliIo();
+  const code = await runCliInProcess(args, t.io);
+  return { code, stderr: t.err() };
+};
+
+let lab: Awaited<ReturnType<typeof startLab>> | undefined;
+before(async () => {
+  lab = await startLab(SPEC, { isRoot: IS_ROOT });
+});
+after(() => lab?.close());
+
 /** Times and durations differ between runs; everything else must not. */
 const TIMES: ReadonlyArray<[RegExp, string]> = [
   [/"(startedAt|finishedAt)":"[^"]*"/g, '"$1":T'],
@@ -142,7 +163,7 @@ const xmlValid = (dir: string, file: string): void => {
 
 const checkFormat = async (dir: string, format: string): Promise<void> => {
   const ref = join(dir, `ref.${format}`);
-  const r0 = await runCli(scanArgs(format, ref, join(dir, `ref-${format}.state`), false));
+  const r0 = await runHere(scanArgs(format, ref, join(dir, `ref-${format}.state`), false));
   assert.equal(r0.code, 0, r0.stderr);
   const expected = shape(readFileSync(ref, 'utf8'));
 
@@ -173,7 +194,7 @@ const checkFormat = async (dir: string, format: string): Promise<void> => {
   // The SIGKILL came after a write the last checkpoint does not count.
   const unsaved = statSync(out).size - readState(statePath)!.output.bytes;
   assert.ok(unsaved > 0, `${format}: killed between a write and a checkpoint`);
-  const last = await runCli([...scanArgs(format, out, statePath, true), '--resume']);
+  const last = await runHere([...scanArgs(format, out, statePath, true), '--resume']);
   assert.equal(last.code, 0, last.stderr);
   assert.match(
     last.stderr,
@@ -198,25 +219,24 @@ const checkFormat = async (dir: string, format: string): Promise<void> => {
   if (format === 'xml' && needs('xmllint', 'nmap') === false) xmlValid(dir, out);
 };
 
+// node:test runs these subtests one after another: side by side, on a loaded machine, the six
+// formats' runs starved the lab and each other.
 test('every output format resumes after SIGINT, SIGTERM and SIGKILL to the uninterrupted file', async (t) => {
-  const lab = await startLab(SPEC, { isRoot: IS_ROOT });
   const dir = mkdtempSync(join(tmpdir(), 'rs-resume-formats-'));
   try {
     await Promise.all(FORMATS.map((f) => t.test(f, () => checkFormat(dir, f))));
   } finally {
     rmSync(dir, { recursive: true, force: true });
-    await lab.close();
   }
 });
 
 test('--resume-file without -o is a usage error naming the problem', async () => {
-  const r = await runCli(['scan', `${NET}.1`, '--resume-file', join(tmpdir(), 'rs-never.state')]);
+  const r = await runHere(['scan', `${NET}.1`, '--resume-file', join(tmpdir(), 'rs-never.state')]);
   assert.equal(r.code, 2);
   assert.match(r.stderr, /--resume-file needs -o FILE/);
 });
 
 test('a resume file refuses another scan; a run that died after its closing part is finished again exactly', async () => {
-  const lab = await startLab(SPEC, { isRoot: IS_ROOT });
   const dir = mkdtempSync(join(tmpdir(), 'rs-resume-formats-'));
   try {
     const out = join(dir, 'out.json');
@@ -229,7 +249,7 @@ test('a resume file refuses another scan; a run that died after its closing part
     const before = readFileSync(out, 'utf8');
     const changes = [['--format', 'xml'], ['--no-advice'], ['--seed', '92'], ['--shard', '1/2']];
     const runs = await Promise.all(
-      changes.map((extra) => runCli([...scanArgs('json', out, state, true), '--resume', ...extra])),
+      changes.map((extra) => runHere([...scanArgs('json', out, state, true), '--resume', ...extra])),
     );
     for (const [i, r] of runs.entries()) {
       const extra = changes[i]!.join(' ');
@@ -241,7 +261,7 @@ test('a resume file refuses another scan; a run that died after its closing part
     // Another file at the output's path (rewritten, replaced) is refused, not cut back.
     const replaced = before.replace('"hosts":[', '"hosts": [');
     writeFileSync(out, `${replaced}\n${'x'.repeat(4096)}`);
-    const r4 = await runCli([...scanArgs('json', out, state, true), '--resume']);
+    const r4 = await runHere([...scanArgs('json', out, state, true), '--resume']);
     assert.equal(r4.code, 3, r4.stderr);
     assert.match(r4.stderr, /is not the one the resume file describes/);
     assert.equal(readFileSync(out, 'utf8'), `${replaced}\n${'x'.repeat(4096)}`, 'left as it is');
@@ -252,12 +272,12 @@ test('a resume file refuses another scan; a run that died after its closing part
     // file is sorted by address only after its state is removed, so the dead run's file is the
     // checkpointed one plus results and a closing part, as faked here.)
     const stale = readFileSync(state, 'utf8');
-    const r2 = await runCli([...scanArgs('json', out, state, false), '--resume']);
+    const r2 = await runHere([...scanArgs('json', out, state, false), '--resume']);
     assert.equal(r2.code, 0, r2.stderr);
     const finished = readFileSync(out, 'utf8');
     writeFileSync(out, `${before}${finished.slice(finished.indexOf('\n],\n"summary":'))}`);
     writeFileSync(state, stale);
-    const r3 = await runCli([...scanArgs('json', out, state, false), '--resume']);
+    const r3 = await runHere([...scanArgs('json', out, state, false), '--resume']);
     assert.equal(r3.code, 0, r3.stderr);
     const again = readFileSync(out, 'utf8');
     assert.deepEqual(shape(again), shape(finished));
@@ -265,6 +285,5 @@ test('a resume file refuses another scan; a run that died after its closing part
     assert.equal((JSON.parse(again) as { hosts: unknown[] }).hosts.length, ADDRESSES);
   } finally {
     rmSync(dir, { recursive: true, force: true });
-    await lab.close();
   }
 });

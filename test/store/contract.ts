@@ -73,6 +73,8 @@ export const resultStoreContract = (t: TestContext, open: () => Promise<ResultSt
             netbiosName: 'HOST5',
             hostname: 'h5.example',
             osHints: ['Windows 2000'],
+            // A registered probe's own fields (test/probes/plugin-probe.test.ts) travel too.
+            probeFields: { 'test-greeting': { greeting: 'hello', words: ['hello'] } },
             evidence: [
               {
                 probe: 'ms03-026-remact',
