@@ -5,15 +5,16 @@
  * scan of an overlapping scope. The page is written to a temporary file beside the target and
  * renamed into place, so a failed run never leaves a half page under the requested name.
  */
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { RpcsweepError } from '../../core/errors.ts';
 import { emptyCounts, type HostResult, type RunMeta, type RunSummary, summarize } from '../../core/result.ts';
 import { type HostChange, HtmlReportModel, renderHtmlPage } from '../../report/html/index.ts';
-import { diffScans, parseNdjsonResults, type ResultStore, type ScanRow } from '../../store/index.ts';
+import { parseNdjsonResults, type ResultStore, type ScanRow } from '../../store/index.ts';
 import type { CliIo } from '../io.ts';
 import { usage } from '../options.ts';
+import { writeFileAtomic } from '../output-file.ts';
 import { isHostResult, normalise as normaliseHostResult } from './advise.ts';
 import { diffStored, previousScan } from './diff.ts';
 import { dbOf, scanById, withStore } from './store-open.ts';
@@ -129,17 +130,6 @@ const readFileInput = async (input: string): Promise<ScanOutput> => {
   return parseScanOutput(text, input);
 };
 
-const writeAtomically = async (path: string, text: string): Promise<void> => {
-  const tmp = `${path}.${process.pid}.tmp`;
-  try {
-    await writeFile(tmp, text);
-    await rename(tmp, path);
-  } catch (e) {
-    await rm(tmp, { force: true });
-    throw new RpcsweepError('REPORT_WRITE', `cannot write ${path}: ${(e as Error).message}`, { cause: e });
-  }
-};
-
 export const runReport = async (input: string | undefined, o: ReportOptions, io: CliIo): Promise<void> => {
   if (input !== undefined && o.db !== undefined) usage('report takes INPUT or --db, not both');
   if (input === undefined && o.scan !== undefined && o.db === undefined && !io.env.RPCSWEEP_DB)
@@ -161,7 +151,7 @@ export const runReport = async (input: string | undefined, o: ReportOptions, io:
     previous: scan.previous,
   });
   if (!o.output || o.output === '-') io.stdout.write(page);
-  else await writeAtomically(o.output, page);
+  else await writeFileAtomic(o.output, page);
 };
 
 export const register = (program: Command, io: CliIo): void => {

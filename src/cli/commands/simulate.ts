@@ -1,9 +1,9 @@
 /**
  * `rpcsweep simulate`: a packet-free Blaster spread simulation over a scanned or synthetic
- * population, with and without each intervention. Reads the scan NDJSON and writes CSV/JSON/SVG
- * here; the model itself (src/sim) does no I/O.
+ * population, with and without each intervention. Reads the scan NDJSON and writes text/JSON/CSV/SVG
+ * here (`--format`, `-o`, and the per-format `--csv`/`--json`/`--svg`/`--out`); the model itself (src/sim) does no I/O.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { RpcsweepError } from '../../core/errors.ts';
 import { safeJson } from '../../core/escape.ts';
@@ -32,6 +32,7 @@ import type { TelescopeSpec } from '../../sim/telescope.ts';
 import { type ValidationRow, validate, validationMarkers } from '../../sim/validation.ts';
 import type { CliIo } from '../io.ts';
 import { numberOption, usage } from '../options.ts';
+import { checkFormatName, formatForOutputPath, type OutputFormat, writeFileAtomic } from '../output-file.ts';
 
 interface SimulateCliOptions {
   scenario?: string;
@@ -62,6 +63,8 @@ interface SimulateCliOptions {
   rebootsPerDay: string;
   successProbability: string;
   telescope?: string;
+  output?: string;
+  format?: string;
   out?: string;
   csv?: string;
   json?: string;
@@ -246,12 +249,121 @@ const validationText = (scenario: string, rows: readonly ValidationRow[]): strin
   return `${lines.join('\n')}\n`;
 };
 
-const write = async (path: string, text: string) => {
-  try {
-    await writeFile(path, text);
-  } catch (e) {
-    throw new RpcsweepError('REPORT_WRITE', `cannot write ${path}: ${(e as Error).message}`, { cause: e });
-  }
+/** Everything one simulate run produced, from which each output format is rendered. */
+interface SimulationRun {
+  seed: number;
+  description: string;
+  population: Population;
+  vulnerable: number;
+  scan?: ScanInputSummary;
+  options: BlasterOptions;
+  hours: number;
+  scenarios: readonly ScenarioResult[];
+  elapsedMs: number;
+  /** The published figures, compared with the last scenario (all interventions together). */
+  validation: readonly ValidationRow[];
+  validationScenario: string;
+}
+
+const jsonDocument = (r: SimulationRun): string => {
+  const doc = {
+    tool: 'rpcsweep',
+    version: VERSION,
+    command: 'simulate',
+    seed: r.seed,
+    population: {
+      description: r.description,
+      vulnerable: r.vulnerable,
+      hosts: r.population.size,
+      ...(r.scan ? { scan: r.scan } : {}),
+    },
+    options: r.options,
+    validationScenario: r.validationScenario,
+    validation: r.validation,
+    scenarios: r.scenarios.map((s) => ({
+      name: s.name,
+      interventions: s.interventions,
+      stats: s.result.stats,
+      samples: s.samples,
+      ...(s.result.telescope ? { telescope: s.result.telescope } : {}),
+    })),
+  };
+  return `${safeJson(doc, 1)}\n`;
+};
+
+const chart = (r: SimulationRun): string => {
+  const markers = validationMarkers(r.validation, r.hours);
+  return renderSpreadChart(r.description, r.scenarios, markers.infected, markers.perHour);
+};
+
+/** The output formats of simulate (`--format`, `-o FILE` by extension), one renderer each. */
+const SIMULATE_FORMATS: ReadonlyArray<OutputFormat & { render: (r: SimulationRun) => string }> = [
+  {
+    name: 'text',
+    extensions: ['.txt'],
+    render: (r) =>
+      summaryText(r.description, r.vulnerable, r.seed, r.hours, r.scenarios, r.elapsedMs) +
+      validationText(r.validationScenario, r.validation),
+  },
+  { name: 'json', extensions: ['.json'], render: jsonDocument },
+  { name: 'csv', extensions: ['.csv'], render: (r) => seriesToCsv(r.scenarios) },
+  { name: 'svg', extensions: ['.svg'], render: chart },
+];
+
+const renderAs = (format: string, r: SimulationRun): string =>
+  SIMULATE_FORMATS.find((f) => f.name === format)!.render(r);
+
+/** Runs the model as the options say and collects what every format needs. */
+const simulateRun = async (o: SimulateCliOptions, command: Command): Promise<SimulationRun> => {
+  const seed =
+    o.seed === undefined
+      ? randomSeed()
+      : numberOption('--seed', o.seed, { min: 0, max: 4294967295, integer: true });
+  const hoursGiven =
+    command.getOptionValueSource('hours') === 'cli'
+      ? numberOption('--hours', o.hours, { min: 0.01, max: 24 * 365 })
+      : undefined;
+  const started = performance.now();
+  const run = o.scenario !== undefined ? presetRun(o, seed, hoursGiven) : await customRun(o, seed);
+  const elapsedMs = performance.now() - started;
+  const compared = run.scenarios[run.scenarios.length - 1]!;
+  return {
+    ...run,
+    seed,
+    vulnerable: run.population.vulnerable.reduce((s, v) => s + v, 0),
+    elapsedMs,
+    validation: validate(compared.samples, run.options.telescope?.bits === 8),
+    validationScenario: compared.name,
+  };
+};
+
+/**
+ * Where each output goes. The main output (`--format`, `-o FILE`) defaults to the text summary on
+ * stdout; the per-format files (`--csv`, `--json`, `--svg`, `--out PREFIX`) come on top. When the
+ * main output is a file, the terminal still gets the text summary, as nmap prints its normal output
+ * beside -oX; when stdout carries JSON, CSV or SVG, the notes go to stderr so the stream stays clean.
+ */
+const writeOutputs = async (o: SimulateCliOptions, r: SimulationRun, io: CliIo): Promise<void> => {
+  const format =
+    o.format !== undefined
+      ? checkFormatName(o.format, SIMULATE_FORMATS)
+      : o.output !== undefined
+        ? formatForOutputPath(o.output, SIMULATE_FORMATS, 'simulate')
+        : 'text';
+  const files: Array<[string, string]> = [];
+  if (o.output !== undefined) files.push([o.output, format]);
+  const prefixed = (ext: string) => (o.out ? `${o.out}.${ext}` : undefined);
+  for (const [path, f] of [
+    [o.csv ?? prefixed('csv'), 'csv'],
+    [o.json ?? prefixed('json'), 'json'],
+    [o.svg ?? prefixed('svg'), 'svg'],
+  ] as const)
+    if (path) files.push([path, f]);
+  const stdoutFormat = o.output === undefined ? format : 'text';
+  io.stdout.write(renderAs(stdoutFormat, r));
+  for (const [path, f] of files) await writeFileAtomic(path, renderAs(f, r));
+  const notes = stdoutFormat === 'text' ? io.stdout : io.stderr;
+  for (const [path] of files) notes.write(`wrote ${path}\n`);
 };
 
 export const register = (program: Command, io: CliIo): void => {
@@ -308,58 +420,19 @@ export const register = (program: Command, io: CliIo): void => {
     )
     .option('--success-probability <p>', 'chance that 4444 and TFTP work once the exploit fits', '1')
     .option('--telescope <prefix>', 'record what a darknet /8 or /16 sees, e.g. 44.0.0.0/8')
+    .option(
+      '-o, --output <file>',
+      'write the main output to FILE (format from its extension: .txt .json .csv .svg); the summary still prints',
+    )
+    .option(
+      '--format <format>',
+      'text (summary), json, csv (time series) or svg (chart) (default: from -o, else text)',
+    )
     .option('--out <prefix>', 'write <prefix>.csv, <prefix>.json and <prefix>.svg')
     .option('--csv <file>', 'time series as CSV (one row per scenario and time)')
     .option('--json <file>', 'time series, statistics and telescope report as JSON')
     .option('--svg <file>', 'chart of infected hosts over time, with and without each intervention')
     .action(async (o: SimulateCliOptions, command: Command) => {
-      const seed =
-        o.seed === undefined
-          ? randomSeed()
-          : numberOption('--seed', o.seed, { min: 0, max: 4294967295, integer: true });
-      const hoursGiven =
-        command.getOptionValueSource('hours') === 'cli'
-          ? numberOption('--hours', o.hours, { min: 0.01, max: 24 * 365 })
-          : undefined;
-      const started = performance.now();
-      const run = o.scenario !== undefined ? presetRun(o, seed, hoursGiven) : await customRun(o, seed);
-      const { population, description, options, hours, scenarios } = run;
-      const scan = 'scan' in run ? run.scan : undefined;
-      const vulnerable = population.vulnerable.reduce((s, v) => s + v, 0);
-      const elapsedMs = performance.now() - started;
-      io.stdout.write(summaryText(description, vulnerable, seed, hours, scenarios, elapsedMs));
-      // The published figures are compared with the last scenario: all interventions together.
-      const compared = scenarios[scenarios.length - 1]!;
-      const validation = validate(compared.samples, options.telescope?.bits === 8);
-      io.stdout.write(validationText(compared.name, validation));
-
-      const csvPath = o.csv ?? (o.out ? `${o.out}.csv` : undefined);
-      const jsonPath = o.json ?? (o.out ? `${o.out}.json` : undefined);
-      const svgPath = o.svg ?? (o.out ? `${o.out}.svg` : undefined);
-      if (csvPath) await write(csvPath, seriesToCsv(scenarios));
-      if (jsonPath) {
-        const doc = {
-          tool: 'rpcsweep',
-          version: VERSION,
-          command: 'simulate',
-          seed,
-          population: { description, vulnerable, hosts: population.size, ...(scan ? { scan } : {}) },
-          options,
-          validationScenario: compared.name,
-          validation,
-          scenarios: scenarios.map((s) => ({
-            name: s.name,
-            interventions: s.interventions,
-            stats: s.result.stats,
-            samples: s.samples,
-            ...(s.result.telescope ? { telescope: s.result.telescope } : {}),
-          })),
-        };
-        await write(jsonPath, `${safeJson(doc, 1)}\n`);
-      }
-      const markers = validationMarkers(validation, hours);
-      if (svgPath)
-        await write(svgPath, renderSpreadChart(description, scenarios, markers.infected, markers.perHour));
-      for (const p of [csvPath, jsonPath, svgPath]) if (p) io.stdout.write(`wrote ${p}\n`);
+      await writeOutputs(o, await simulateRun(o, command), io);
     });
 };
