@@ -11,6 +11,7 @@ import type { CliIo } from '../io.ts';
 import { collectList, intOption, usage } from '../options.ts';
 import { closeOutput, openOutput, textOrNdjsonForPath } from '../output-file.ts';
 import { resolveTargets } from '../targets.ts';
+import { notesFor, quietOption, verboseOption } from '../verbosity.ts';
 
 export { escapeTerminal as escapeText } from '../../core/escape.ts';
 
@@ -24,6 +25,8 @@ interface EpmOptions {
   port: string;
   format?: string;
   output?: string;
+  verbose?: boolean;
+  quiet?: boolean;
 }
 
 export const register = (program: Command, io: CliIo): void => {
@@ -38,9 +41,12 @@ export const register = (program: Command, io: CliIo): void => {
     .option('--timeout <ms>', 'per-step timeout in milliseconds', '5000')
     .option('-p, --port <n>', 'endpoint-mapper port', '135')
     .option('--format <format>', 'text or ndjson (default: from -o, else text)')
+    .addOption(verboseOption('print the settings at the start (stderr)'))
+    .addOption(quietOption('no notes on stderr: target expansions (errors still print)'))
     .action(async (args: string[], o: EpmOptions) => {
       const timeoutMs = intOption('--timeout', o.timeout, 1, 600_000);
       const port = intOption('--port', o.port, 1, 65535);
+      const notes = notesFor(o, io);
       const format = o.format ?? (o.output ? textOrNdjsonForPath(o.output, 'epm') : 'text');
       if (format !== 'text' && format !== 'ndjson') usage(`--format must be text or ndjson, got "${format}"`);
       const targets = await resolveTargets({ ...o, args }, io);
@@ -57,6 +63,7 @@ export const register = (program: Command, io: CliIo): void => {
           `epm lists at most ${MAX_ADDRESSES} addresses; use scan --epm for more`,
         );
       }
+      notes.detail(`rpcsweep: listing ${plan.length} address(es), port ${port}, timeout ${timeoutMs} ms\n`);
       const rng = createRng(1);
       for (const t of plan.iterate()) {
         if (io.signal.aborted) break;

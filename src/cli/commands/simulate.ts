@@ -33,6 +33,7 @@ import { type ValidationRow, validate, validationMarkers } from '../../sim/valid
 import type { CliIo } from '../io.ts';
 import { numberOption, usage } from '../options.ts';
 import { checkFormatName, formatForOutputPath, type OutputFormat, writeFileAtomic } from '../output-file.ts';
+import { type Notes, notesFor, quietOption, verboseOption } from '../verbosity.ts';
 
 interface SimulateCliOptions {
   scenario?: string;
@@ -69,6 +70,8 @@ interface SimulateCliOptions {
   csv?: string;
   json?: string;
   svg?: string;
+  verbose?: boolean;
+  quiet?: boolean;
 }
 
 export const parseTelescope = (text: string): TelescopeSpec => {
@@ -314,7 +317,7 @@ const renderAs = (format: string, r: SimulationRun): string =>
   SIMULATE_FORMATS.find((f) => f.name === format)!.render(r);
 
 /** Runs the model as the options say and collects what every format needs. */
-const simulateRun = async (o: SimulateCliOptions, command: Command): Promise<SimulationRun> => {
+const simulateRun = async (o: SimulateCliOptions, command: Command, notes: Notes): Promise<SimulationRun> => {
   const seed =
     o.seed === undefined
       ? randomSeed()
@@ -323,9 +326,15 @@ const simulateRun = async (o: SimulateCliOptions, command: Command): Promise<Sim
     command.getOptionValueSource('hours') === 'cli'
       ? numberOption('--hours', o.hours, { min: 0.01, max: 24 * 365 })
       : undefined;
+  notes.detail(
+    `rpcsweep: simulating ${o.scenario ?? (o.from !== undefined ? `--from ${o.from}` : `--synthetic ${o.synthetic}`)}, seed ${seed}\n`,
+  );
   const started = performance.now();
   const run = o.scenario !== undefined ? presetRun(o, seed, hoursGiven) : await customRun(o, seed);
   const elapsedMs = performance.now() - started;
+  notes.detail(
+    `rpcsweep: ${run.population.size} hosts, ${run.hours} h, ${run.scenarios.length} scenario(s) simulated in ${(elapsedMs / 1000).toFixed(2)} s\n`,
+  );
   const compared = run.scenarios[run.scenarios.length - 1]!;
   return {
     ...run,
@@ -341,9 +350,9 @@ const simulateRun = async (o: SimulateCliOptions, command: Command): Promise<Sim
  * Where each output goes. The main output (`--format`, `-o FILE`) defaults to the text summary on
  * stdout; the per-format files (`--csv`, `--json`, `--svg`, `--out PREFIX`) come on top. When the
  * main output is a file, the terminal still gets the text summary, as nmap prints its normal output
- * beside -oX; when stdout carries JSON, CSV or SVG, the notes go to stderr so the stream stays clean.
+ * beside -oX. "wrote FILE" notes go to stderr (`-q` drops them), so stdout is only the document.
  */
-const writeOutputs = async (o: SimulateCliOptions, r: SimulationRun, io: CliIo): Promise<void> => {
+const writeOutputs = async (o: SimulateCliOptions, r: SimulationRun, io: CliIo, notes: Notes) => {
   const format =
     o.format !== undefined
       ? checkFormatName(o.format, SIMULATE_FORMATS)
@@ -359,11 +368,11 @@ const writeOutputs = async (o: SimulateCliOptions, r: SimulationRun, io: CliIo):
     [o.svg ?? prefixed('svg'), 'svg'],
   ] as const)
     if (path) files.push([path, f]);
-  const stdoutFormat = o.output === undefined ? format : 'text';
-  io.stdout.write(renderAs(stdoutFormat, r));
-  for (const [path, f] of files) await writeFileAtomic(path, renderAs(f, r));
-  const notes = stdoutFormat === 'text' ? io.stdout : io.stderr;
-  for (const [path] of files) notes.write(`wrote ${path}\n`);
+  io.stdout.write(renderAs(o.output === undefined ? format : 'text', r));
+  for (const [path, f] of files) {
+    await writeFileAtomic(path, renderAs(f, r));
+    notes.note(`rpcsweep: wrote ${path}\n`);
+  }
 };
 
 export const register = (program: Command, io: CliIo): void => {
@@ -432,7 +441,11 @@ export const register = (program: Command, io: CliIo): void => {
     .option('--csv <file>', 'time series as CSV (one row per scenario and time)')
     .option('--json <file>', 'time series, statistics and telescope report as JSON')
     .option('--svg <file>', 'chart of infected hosts over time, with and without each intervention')
+    .addOption(verboseOption('print the model settings at the start and the run time (stderr)'))
+    .addOption(quietOption('no "wrote FILE" notes on stderr (errors still print)'))
     .action(async (o: SimulateCliOptions, command: Command) => {
-      await writeOutputs(o, await simulateRun(o, command), io);
+      const notes = notesFor(o, io);
+      const run = await simulateRun(o, command, notes);
+      await writeOutputs(o, run, io, notes);
     });
 };
