@@ -90,6 +90,14 @@ test('simulate refuses unknown formats and extensions with a one-line usage erro
     /^rpcsweep: --format must be one of text, json, csv, svg, got "xml" \[CLI_USAGE\]\n$/,
   );
   assert.equal(xml.stdout, '', 'nothing simulated, nothing printed');
+  // The format is checked before the model runs (-v would announce the run first).
+  const cli = makeCliIo();
+  const pdf = await runCli(
+    ['simulate', '--synthetic', '2000000', '--hours', '8760', '-v', '-o', 'x.pdf'],
+    cli.io,
+  );
+  assert.equal(pdf, 2, cli.err());
+  assert.match(cli.err(), /^rpcsweep: -o x\.pdf: simulate writes .* \[CLI_USAGE\]\n$/);
 });
 
 test('a failed write leaves neither a half file nor a temporary one behind', async () => {

@@ -1,7 +1,8 @@
 /**
  * `rpcsweep simulate`: a packet-free Blaster spread simulation over a scanned or synthetic
- * population, with and without each intervention. Reads the scan NDJSON and writes text/JSON/CSV/SVG
- * here (`--format`, `-o`, and the per-format `--csv`/`--json`/`--svg`/`--out`); the model itself (src/sim) does no I/O.
+ * population, with and without each intervention. Reads the scan NDJSON and writes text, JSON, CSV
+ * and SVG here (`--format`, `-o`, and the per-format `--csv`/`--json`/`--svg`/`--out`); the model
+ * itself (src/sim) does no I/O.
  */
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
@@ -352,13 +353,13 @@ const simulateRun = async (o: SimulateCliOptions, command: Command, notes: Notes
  * main output is a file, the terminal still gets the text summary, as nmap prints its normal output
  * beside -oX. "wrote FILE" notes go to stderr (`-q` drops them), so stdout is only the document.
  */
-const writeOutputs = async (o: SimulateCliOptions, r: SimulationRun, io: CliIo, notes: Notes) => {
-  const format =
-    o.format !== undefined
-      ? checkFormatName(o.format, SIMULATE_FORMATS)
-      : o.output !== undefined
-        ? formatForOutputPath(o.output, SIMULATE_FORMATS, 'simulate')
-        : 'text';
+const writeOutputs = async (
+  o: SimulateCliOptions,
+  format: string,
+  r: SimulationRun,
+  io: CliIo,
+  notes: Notes,
+): Promise<void> => {
   const files: Array<[string, string]> = [];
   if (o.output !== undefined) files.push([o.output, format]);
   const prefixed = (ext: string) => (o.out ? `${o.out}.${ext}` : undefined);
@@ -445,7 +446,14 @@ export const register = (program: Command, io: CliIo): void => {
     .addOption(quietOption('no "wrote FILE" notes on stderr (errors still print)'))
     .action(async (o: SimulateCliOptions, command: Command) => {
       const notes = notesFor(o, io);
+      // Checked before the model runs: a long simulation must not end in a usage error.
+      const format =
+        o.format !== undefined
+          ? checkFormatName(o.format, SIMULATE_FORMATS)
+          : o.output !== undefined
+            ? formatForOutputPath(o.output, SIMULATE_FORMATS, 'simulate')
+            : 'text';
       const run = await simulateRun(o, command, notes);
-      await writeOutputs(o, run, io, notes);
+      await writeOutputs(o, format, run, io, notes);
     });
 };
