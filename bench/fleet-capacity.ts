@@ -3,7 +3,12 @@
  * code changes: feed it the numbers of the latest benchmark runs.
  *
  *   npx tsx bench/fleet-capacity.ts [--fds 19000] [--answering 0.01] [--chunk 65536]
- *     [--pg-rows-per-s 7900] [--efficiency 0.68] [--deadline-h 8]
+ *     [--pg-rows-per-s 7900] [--efficiency 0.68] [--deadline-h 8] [--from FLEET-BENCH-OUTPUT]
+ *
+ * --from: the output of `node scripts/bench.mjs fleet-mix16` (its JSON lines); the efficiency is
+ *   then taken from its fastest one-worker fleet run (the lab's silent addresses × timeout /
+ *   concurrency, over the measured wall time) and the queue overhead against its plain scan printed;
+ *   --efficiency is ignored.
  *
  * --fds: descriptors one worker keeps in flight (the /16 mix ran 19,000);
  * --efficiency: measured fraction of the descriptor-bound rate a worker reaches (the /16 mix bench:
@@ -12,13 +17,45 @@
  * --pg-rows-per-s: measured PostgreSQL ingest of one writer (bench/store.ts ingest);
  * --deadline-h: the wall time the scan must fit in.
  */
+import { readFileSync } from 'node:fs';
+
 const arg = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(name);
   return i >= 0 && process.argv[i + 1] ? Number(process.argv[i + 1]) : fallback;
 };
 const fds = arg('--fds', 19_000);
-const efficiency = arg('--efficiency', 0.68);
+const efficiency = fromBench() ?? arg('--efficiency', 0.68);
 const answering = arg('--answering', 0.01);
+
+/** Efficiency of one fleet worker from a fleet-mix16 run, or undefined without --from. */
+function fromBench(): number | undefined {
+  const i = process.argv.indexOf('--from');
+  if (i < 0 || !process.argv[i + 1]) return undefined;
+  const lines = readFileSync(process.argv[i + 1]!, 'utf8')
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Record<string, number | string>);
+  const lab = lines.find((l) => l.kind === 'lab');
+  const best = (kind: string) =>
+    Math.min(
+      ...lines
+        .filter((l) => l.kind === kind && l.workers === 1 && l.wrong === 0)
+        .map((l) => Number(l.seconds)),
+    );
+  const fleetS = best('fleet');
+  if (!lab || !Number.isFinite(fleetS))
+    throw new Error('--from: no lab line or no correct one-worker fleet run');
+  const limitS = (Number(lab.silent) * Number(lab.timeoutS)) / Number(lab.concurrency);
+  const plainS = best('plain scan');
+  console.log(
+    `from ${process.argv[i + 1]}: descriptor-bound limit ${limitS.toFixed(2)} s, best one-worker fleet run ${fleetS.toFixed(1)} s (efficiency ${(limitS / fleetS).toFixed(2)})` +
+      (Number.isFinite(plainS)
+        ? `, best plain scan ${plainS.toFixed(1)} s (queue overhead ${((fleetS / plainS - 1) * 100).toFixed(1)} %)`
+        : '') +
+      '\n',
+  );
+  return limitS / fleetS;
+}
 const chunk = arg('--chunk', 65_536);
 const pgRowsPerS = arg('--pg-rows-per-s', 7_900);
 const deadlineH = arg('--deadline-h', 8);

@@ -75,12 +75,21 @@ const bench = async (): Promise<void> => {
   // Timers fire late when the machine is overloaded: the scanner's own event-loop delay says how late.
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
   loopDelay.enable();
+  // A stall with as much CPU of our own is the scanner's work; one with little is the machine's load.
   const stalls: string[] = [];
   let last = performance.now();
+  let lastCpu = process.cpuUsage();
   const lagTimer = setInterval(() => {
     const now = performance.now();
-    if (now - last > 300) stalls.push(`${Math.round(now - last)} ms at +${Math.round(now - tStart)} ms`);
+    const cpu = process.cpuUsage(lastCpu);
+    if (now - last > 300) {
+      const ownMs = Math.round((cpu.user + cpu.system) / 1000);
+      stalls.push(
+        `${Math.round(now - last)} ms at +${Math.round(now - tStart)} ms (scanner CPU ${ownMs} ms)`,
+      );
+    }
     last = now;
+    lastCpu = process.cpuUsage();
   }, 20);
   const tStart = performance.now();
   try {

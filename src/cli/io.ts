@@ -14,6 +14,8 @@ export interface CliIo {
   isRoot: boolean;
   /** The module worker threads start from: the CLI entry (main.ts, or the bundle that contains it). */
   workerEntry?: URL;
+  /** The command line (without node and script), for commands that re-execute themselves (netns lab mode). */
+  argv?: readonly string[];
 }
 
 /** True when the command's signal was aborted because the reader of its output went away (EPIPE). */

@@ -82,6 +82,7 @@ if (scanWorker && parentPort) {
     signal: controller.signal,
     isRoot: typeof process.getuid === 'function' && process.getuid() === 0,
     workerEntry: CLI_ENTRY,
+    argv: process.argv.slice(2),
   };
   runCli(process.argv.slice(2), io).then((code) => {
     process.exitCode = readerGone ? EXIT.OUTPUT_CLOSED : code;

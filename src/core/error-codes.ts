@@ -57,6 +57,14 @@ export const ERROR_CODES = {
   ENGINE_RESUME_MISMATCH: 'the resume file belongs to another scan (targets, seed, shard or format differ)',
   ENGINE_RESUME_CORRUPT: 'the resume file cannot be read or is not valid',
 
+  // scan discovery: the SYN engine in front of the probes (--discovery syn)
+  SYN_ENGINE_FAILED: 'the SYN engine (masscan or zmap) stopped with an error or could not start',
+  SYN_ENGINE_MISSING:
+    '--discovery syn needs masscan or zmap (--syn-engine), and it is not installed or not on PATH',
+  SYN_NO_INTERFACE:
+    'no interface, source address or router MAC for the SYN engine could be found (give --interface, --source-ip, --router-mac)',
+  SYN_NOT_PERMITTED: '--discovery syn sends raw packets: it needs root (or CAP_NET_RAW and CAP_NET_ADMIN)',
+
   // report / store
   REPORT_UNKNOWN_FORMAT: 'the output format is not one rpcsweep writes',
   REPORT_WRITE: 'the output file could not be written',

@@ -6,17 +6,25 @@
  */
 
 /** C0 controls, DEL, C1 controls (U+0080–U+009F), soft hyphen and the bidi/invisible formatters. */
-const UNSAFE =
-  /[\\\u0000-\u001f\u007f-\u009f\u00ad\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]/gu;
+const UNSAFE_CLASS =
+  '[\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u061c\\u200b-\\u200f\\u2028-\\u202e\\u2060-\\u2069\\ufeff\\ufff9-\\ufffb]';
+
+/**
+ * A run of backslashes that a reader could take as the start of an escape: one before `x` or `u`,
+ * before an unsafe character (which becomes `\xNN`), or at the end. Only such runs are doubled, so a
+ * UNC path such as `\\HOST\PIPE\lsass` prints as it is and `\x1b` from a peer still cannot pass for
+ * an escaped ESC (the rule of Windows' argv quoting: 2n backslashes before `x` are n literal ones).
+ */
+const TERMINAL = new RegExp(`(\\\\+)(?=[xu]|${UNSAFE_CLASS}|$)|${UNSAFE_CLASS}`, 'gu');
 
 /**
  * For terminal/text output: every unsafe character (including ESC, CR, LF and TAB) becomes a visible
- * `\xNN` (or `\u{NNNN}` above U+00FF), and a backslash becomes `\\` so an escape cannot be forged.
+ * `\xNN` (or `\u{NNNN}` above U+00FF), and a backslash run that could forge one is doubled.
  * One line in, one line out.
  */
 export const escapeTerminal = (s: string): string =>
-  s.replace(UNSAFE, (c) => {
-    if (c === '\\') return '\\\\';
+  s.replace(TERMINAL, (c, run: string | undefined) => {
+    if (run !== undefined) return run + run;
     const code = c.codePointAt(0) ?? 0;
     return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u{${code.toString(16)}}`;
   });

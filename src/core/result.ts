@@ -109,11 +109,60 @@ export interface HostResult {
   /** Operating-system hints gathered from COMVERSION, EPM and NetBIOS answers. */
   osHints?: string[];
   evidence: ProbeEvidence[];
+  /**
+   * Fields a probe declares (`Probe.fields`) that have no column above, under the probe's name:
+   * `probeFields['dcerpc-mgmt'].interfaces`. Absent when no such probe ran.
+   */
+  probeFields?: Record<string, Record<string, unknown>>;
   /** ISO 8601 start of the first probe. */
   startedAt: string;
   durationMs: number;
   error?: { code: string; message: string };
 }
+
+/** The report formats that pick which declared fields they show (json and ndjson show every field). */
+export type FieldFormat = 'csv' | 'xml' | 'text';
+
+/** HostResult columns older than the registry, where the fields of the probes that fill them live. */
+export type FieldColumn = 'netbiosName' | 'endpoints' | 'indicators';
+
+/** One result field a probe declares (zmap's fieldset): what it is, and which formats show it. */
+export interface FieldSpec {
+  name: string;
+  type: 'string' | 'number' | 'boolean' | 'list';
+  description: string;
+  /** Formats that show it; json and ndjson always do. @default [] */
+  formats?: readonly FieldFormat[];
+  /**
+   * The HostResult column the value goes to (lists are appended, so two probes can fill one),
+   * instead of `probeFields[probe][name]`; the column keeps its established output names.
+   */
+  column?: FieldColumn;
+  /** CSV column and XML elem key. @default `<probe>.<name>` (the column's established name with `column`) */
+  label?: string;
+}
+
+/** A declared field with the probe that declares it: what writers iterate. */
+export interface ResultField extends FieldSpec {
+  probe: string;
+}
+
+/** Where a declared field's value is in a result (undefined when the probe did not run or say). */
+export const fieldValue = (r: HostResult, f: ResultField): unknown =>
+  f.column ? r[f.column] : r.probeFields?.[f.probe]?.[f.name];
+
+/** The key a field goes by in csv and xml. */
+export const fieldLabel = (f: ResultField): string => f.label ?? `${f.probe}.${f.name}`;
+
+/** The fields a format shows, one per label (two probes filling one column give one column). */
+export const fieldsFor = (fields: readonly ResultField[], format: FieldFormat): ResultField[] => {
+  const seen = new Set<string>();
+  return fields.filter((f) => {
+    if (!f.formats?.includes(format) || seen.has(fieldLabel(f))) return false;
+    seen.add(fieldLabel(f));
+    return true;
+  });
+};
 
 /** Run-level metadata written at the start of every report. */
 export interface RunMeta {
@@ -128,6 +177,18 @@ export interface RunMeta {
   timeoutMs: number;
   /** TCP port of the endpoint mapper the probes went to (135 unless `--port`). */
   port: number;
+  /** `--discovery syn`: the SYN engine that found the hosts the probes went to. Absent for connect discovery. */
+  discovery?: DiscoveryInfo;
+}
+
+/** The discovery stage of a scan: which SYN engine, its version and the command line it ran. */
+export interface DiscoveryInfo {
+  method: 'syn';
+  engine: 'masscan' | 'zmap';
+  version: string;
+  commandLine: string;
+  /** Packets per second the engine was asked for. */
+  rate?: number;
 }
 
 /** Counts by verdict and the KB823980-style totals. */
@@ -160,4 +221,42 @@ export const summarize = (
     finishedAt,
     elapsedMs,
   };
+};
+
+const FIX_STATES: ReadonlySet<unknown> = new Set(['patched', 'vulnerable', 'not-testable', 'unknown']);
+const COLUMN_MARKS: ReadonlySet<unknown> = new Set(['VULN', 'ptch', '....']);
+const str = (v: unknown, fallback: string): string => (typeof v === 'string' ? v : fallback);
+
+/**
+ * A partial HostResult (a compact NDJSON line, another producer's record) made whole: each field a
+ * reader relies on that is missing or mistyped gets the value an untested host has (`unknown`,
+ * `....`, `0.0`, no evidence); every other field is kept as given. The callers differ in one
+ * default only, so it is a parameter: `missingReason`, the reason when the record gives none (the
+ * results store uses the verdict, which is all a compact unreached line says; advise and report use
+ * ''). `osHints` stays absent when absent (every reader takes `?? []`) and keeps only its strings.
+ */
+export const completeHostResult = (
+  o: Readonly<Record<string, unknown>>,
+  verdict: Verdict,
+  missingReason: string,
+): HostResult => {
+  const filled: HostResult = {
+    ...(o as Partial<HostResult>),
+    schema: 1,
+    address: String(o.address),
+    verdict,
+    success: typeof o.success === 'boolean' ? o.success : verdict !== 'error',
+    reason: str(o.reason, missingReason),
+    ms03_026: FIX_STATES.has(o.ms03_026) ? (o.ms03_026 as FixState) : 'unknown',
+    ms03_039: FIX_STATES.has(o.ms03_039) ? (o.ms03_039 as FixState) : 'unknown',
+    dcomVersion: str(o.dcomVersion, '0.0'),
+    remact: COLUMN_MARKS.has(o.remact) ? (o.remact as HostResult['remact']) : '....',
+    sysact: COLUMN_MARKS.has(o.sysact) ? (o.sysact as HostResult['sysact']) : '....',
+    evidence: Array.isArray(o.evidence) ? (o.evidence as ProbeEvidence[]) : [],
+    startedAt: str(o.startedAt, ''),
+    durationMs: typeof o.durationMs === 'number' ? o.durationMs : 0,
+  };
+  if (o.osHints !== undefined)
+    filled.osHints = Array.isArray(o.osHints) ? o.osHints.filter((h) => typeof h === 'string') : [];
+  return filled;
 };

@@ -31,8 +31,31 @@ export interface ChannelItem<T> {
   result: T;
 }
 
-/** Tasks dispatched between two turns of the event loop. */
+/**
+ * Tasks dispatched between two turns of the event loop, by every channel of this thread together:
+ * several engines in one process (exposure's, a benchmark's) must not start hundreds of hosts in
+ * one macrotask between them, which held the loop for 180 ms of CPU (docs/benchmarks.md § hostile).
+ */
 const YIELD_EVERY = 64;
+const turn = { dispatched: 0, resetScheduled: false };
+const nextTurn = (): Promise<void> => new Promise<void>((r) => setImmediate(r));
+
+/** Resolves in the first turn of the event loop with budget left. */
+const turnWithBudget = async (): Promise<void> => {
+  while (turn.dispatched >= YIELD_EVERY) await nextTurn();
+};
+
+/** Counts one dispatch against this turn's budget. */
+const spendTurnBudget = (): void => {
+  if (!turn.resetScheduled) {
+    turn.resetScheduled = true;
+    setImmediate(() => {
+      turn.dispatched = 0;
+      turn.resetScheduled = false;
+    });
+  }
+  turn.dispatched++;
+};
 
 export async function* boundedResults<T>(o: ChannelOptions<T>): AsyncGenerator<ChannelItem<T>> {
   const { pool, signal } = o;
@@ -70,7 +93,6 @@ export async function* boundedResults<T>(o: ChannelOptions<T>): AsyncGenerator<C
     );
   };
 
-  let sinceYield = 0;
   /** Dispatches one index; false once the run was aborted. */
   const offer = async (index: number): Promise<boolean> => {
     if (signal?.aborted) return false;
@@ -82,14 +104,12 @@ export async function* boundedResults<T>(o: ChannelOptions<T>): AsyncGenerator<C
         consumerWake = r;
       });
     }
-    if (signal?.aborted) return false;
-    dispatch(index);
     // Let I/O run between bursts: thousands of connects started in one tick would leave their RSTs
     // and SYN-ACKs unread until the connect timers had already fired.
-    if (++sinceYield >= YIELD_EVERY) {
-      sinceYield = 0;
-      await new Promise<void>((r) => setImmediate(r));
-    }
+    if (turn.dispatched >= YIELD_EVERY) await turnWithBudget();
+    if (signal?.aborted) return false;
+    spendTurnBudget();
+    dispatch(index);
     return true;
   };
   const feed = async (): Promise<void> => {

@@ -1,7 +1,7 @@
 /**
  * `rpcsweep exposure`: for each target, the advisories' filter list (TCP 135, 139, 445, 593, 4444;
  * UDP 69, 135, 137, 138, 139, 445) checked port by port, plus the network infection indicators
- * (shell on 4444, TFTP offering the worm) where those ports answer, a host's UDP ports in parallel.
+ * (shell on 4444, TFTP offering the worm) where those ports answer, a host's ports in parallel.
  * Same pool, rate limiter, local-resource back-off and bounded result channel (channel.ts) as the
  * scan engine; results stream in completion order.
  */
@@ -37,7 +37,7 @@ export interface ExposureEngineOptions {
   timeoutMs: number;
   /** UDP datagrams per port before open|filtered. @default 2 */
   udpAttempts?: number;
-  /** Hosts audited at once (each runs its checks one after another). @default 64 */
+  /** Hosts audited at once (each runs its checks in parallel). @default 64 */
   concurrency?: number;
   /** New connections / first datagrams per second. Unlimited when absent. */
   ratePerSecond?: number;
@@ -106,9 +106,9 @@ export async function* auditExposure(options: ExposureEngineOptions): AsyncGener
   };
 
   /**
-   * A host's checks, reported in `checks` order. The UDP ports are probed in parallel (a silent host
-   * costs one udpAttempts × timeout, not one per port, as nmap -sU does) beside the TCP connects,
-   * which run one after another.
+   * A host's checks, reported in `checks` order, all at once: a silent host costs one connect
+   * timeout for its TCP ports and one udpAttempts × timeout for its UDP ports, not one per port (as
+   * nmap does). Bounded by the check list: a host holds at most one socket per check (11 by default).
    */
   const runChecks = async (address: string, index: number): Promise<PortExposure[]> => {
     const ports: PortExposure[] = new Array(checks.length);
@@ -119,11 +119,7 @@ export async function* auditExposure(options: ExposureEngineOptions): AsyncGener
       // Report the advisory's port number even when a lab serves it elsewhere.
       ports[i] = { ...r, port: check.port };
     };
-    const byTransport = (t: 'tcp' | 'udp') => checks.flatMap((c, i) => (c.transport === t ? [i] : []));
-    const tcpInOrder = async (): Promise<void> => {
-      for (const i of byTransport('tcp')) await runOne(i);
-    };
-    await Promise.all([tcpInOrder(), ...byTransport('udp').map(runOne)]);
+    await Promise.all(checks.map((_, i) => runOne(i)));
     return ports;
   };
 

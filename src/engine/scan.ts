@@ -16,7 +16,6 @@ import type { EndpointRecord, HostResult, IndicatorFinding, ProbeEvidence } from
 import { onAbort as onSignalAbort } from '../net/abort.ts';
 import { NetError, RateLimiter, realSleep, TaskPool, type TcpSession, type Transport } from '../net/index.ts';
 import { SharedAssociation, sharedInterfacesOf } from '../probes/dcerpc-association.ts';
-import { EPM_BOUND_STEPS } from '../probes/dcerpc-epm.ts';
 import { ncacnHttpTransport } from '../probes/ncacn-http.ts';
 import { outcomeFromError } from '../probes/outcome.ts';
 import type { HostProbesSelection } from '../probes/selection.ts';
@@ -80,6 +79,11 @@ export interface ScanEngineOptions {
   indices?: AsyncIterable<number>;
   /** Where to start: the indices to redo first, then `from`..total; `skipAddresses` are already done. */
   resume?: { retry: readonly number[]; from: number; skipAddresses?: ReadonlySet<string> };
+  /**
+   * A discovery stage already swept the activation port (--discovery syn, discovery.ts): the outcome
+   * of a refused or silent address, which then costs no connect; undefined (open) connects as usual.
+   */
+  discovered?: (index: number, probe: string) => ProbeOutcome | undefined;
   /** An index was dispatched (for the resume tracker). */
   onStart?: (index: number) => void;
   /** An index was skipped because the output already holds it (resume). */
@@ -157,7 +161,7 @@ export const checkEngineOptions = (o: ScanEngineOptions): void => {
  * but valid host whose every step answers inside --timeout keeps its verdict (docs/probes.md):
  * 5 for connect, bind, SYSACT, REMACT, ServerAlive2 on one association (9 when each probe opens its
  * own connection); +1 per --retries; +2 per attempt with --fallback-593 (connect, greeting);
- * +1 for -n; the EPM bound for --epm; +3 for --indicators.
+ * +1 for -n; the EPM bound for --epm; +3 for --indicators (each extra probe declares its steps).
  */
 export const hostTimeoutSteps = (
   o: Pick<ScanEngineOptions, 'probes' | 'shareAssociation' | 'retryPolicy' | 'fallbackPort'>,
@@ -166,9 +170,7 @@ export const hostTimeoutSteps = (
   let steps = o.shareAssociation === false ? 9 : 5;
   steps += retries;
   if (o.fallbackPort !== undefined) steps += 2 * (1 + retries);
-  if (o.probes.netbios) steps += 1;
-  if (o.probes.epm) steps += EPM_BOUND_STEPS;
-  if (o.probes.indicators) steps += 3;
+  for (const p of o.probes.extras ?? []) if (p.schedule?.kind === 'extra') steps += p.schedule.timeoutSteps;
   return steps + 1;
 };
 
@@ -177,9 +179,10 @@ export const defaultHostTimeoutMs = (
 ): number => o.timeoutMs * hostTimeoutSteps(o);
 
 /**
- * A host's --host-timeout: a signal that aborts every socket of the host when the bound passes (or the
- * scan is aborted). Started once the host connected: a silent or refusing address is bounded by its
- * connect deadline alone and costs no timer.
+ * A host's --host-timeout: a signal that aborts every socket of the host, the step in progress
+ * included, when the bound passes (or the scan is aborted). The host's clock starts at its first
+ * connect attempt, but this timer only once it connected: until then the connect deadline, cut to
+ * what is left of the bound (connectOnce), is the bound, so a silent or refusing address costs no timer.
  */
 class HostBound {
   readonly #controller = new AbortController();
@@ -269,6 +272,7 @@ export async function* scanTargets(options: ScanEngineOptions): AsyncGenerator<S
     stepPort: number,
     transportName: 'tcp' | 'udp',
     firstOutcome?: ProbeOutcome,
+    stepSignal = signal,
   ): Promise<ProbeOutcome | undefined> => {
     let silent = 0;
     let local = 0;
@@ -293,13 +297,15 @@ export async function* scanTargets(options: ScanEngineOptions): AsyncGenerator<S
           detail: outcome.error?.message ?? 'local resources exhausted',
         });
       }
-      if (d.delayMs > 0) await sleep(d.delayMs, signal);
+      if (d.delayMs > 0) await sleep(d.delayMs, stepSignal).catch(() => {});
       if (signal?.aborted) throw new HostAborted();
     }
   };
 
   /** What a host's probes share: the association, and a connection the engine opened for the first one. */
   interface HostConnections {
+    /** The host's clock: its first connect attempt (a rate limiter's wait is not the host's time). */
+    t0?: number;
     association?: SharedAssociation;
     /** The host's --host-timeout, once it connected. */
     bound?: HostBound;
@@ -343,16 +349,30 @@ export async function* scanTargets(options: ScanEngineOptions): AsyncGenerator<S
       now: () => clock.now(),
       association: host.association,
     };
-    const outcome = await underPolicy(() => probe.run(ctx), address, stepPort, probe.transport);
+    const outcome = await underPolicy(
+      () => probe.run(ctx),
+      address,
+      stepPort,
+      probe.transport,
+      undefined,
+      stepSignal,
+    );
     // A probe that did not use the connection handed to it must not leave it open.
     host.handoff?.reset();
     host.handoff = undefined;
     return host.bound?.expired ? hostTimedOut(outcome!) : outcome!;
   };
 
-  /** The step the --host-timeout cut short says so, instead of "aborted". */
-  const hostTimedOut = (o: ProbeOutcome): ProbeOutcome => {
-    const message = `host timeout: the host took longer than ${hostTimeoutMs} ms (--host-timeout)`;
+  /**
+   * The step the --host-timeout cut short says so, and which operation (`op`, else read from the
+   * NET_ABORTED error of the socket the bound aborted), instead of "aborted".
+   */
+  const hostTimedOut = (
+    o: ProbeOutcome,
+    op = o.error?.code === 'NET_ABORTED' ? /^(connect|send|receive)\b/.exec(o.error.message)?.[1] : undefined,
+  ): ProbeOutcome => {
+    const cut = op === undefined ? '' : `, its ${op} cut at the bound`;
+    const message = `host timeout: the host took longer than ${hostTimeoutMs} ms (--host-timeout)${cut}`;
     return {
       ...o,
       classification: 'timeout',
@@ -380,15 +400,21 @@ export async function* scanTargets(options: ScanEngineOptions): AsyncGenerator<S
     return first === undefined ? undefined : underPolicy(attempt, address, reachPort, 'tcp', first);
   };
 
-  /** One connect of the reachability test: undefined once connected (and greeted), else the outcome. */
+  /**
+   * One connect of the reachability test: undefined once connected (and greeted), else the outcome.
+   * Its deadline is --timeout, or what is left of --host-timeout when that is less.
+   */
   const connectOnce = (
     address: string,
     host: HostConnections,
     reachPort: number,
   ): Promise<ProbeOutcome | undefined> => {
-    const c0 = clock.now();
-    const connect = () =>
-      transport.openTcp({ host: address, port: reachPort, timeoutMs, signal }).then(
+    const connect = () => {
+      const c0 = clock.now();
+      host.t0 ??= c0;
+      const left = Math.ceil(hostTimeoutMs - (c0 - host.t0));
+      const stepMs = Math.max(1, Math.min(timeoutMs, left));
+      return transport.openTcp({ host: address, port: reachPort, timeoutMs: stepMs, signal }).then(
         (session) => {
           host.handoff = session;
           return undefined;
@@ -402,9 +428,12 @@ export async function* scanTargets(options: ScanEngineOptions): AsyncGenerator<S
           };
           const outcome = outcomeFromError(base, e, false);
           outcome.durationMs = clock.now() - c0;
-          return outcome;
+          // A connect that --host-timeout ended before --timeout did.
+          const cut = stepMs < timeoutMs && outcome.error?.code === 'NET_CONNECT_TIMEOUT';
+          return cut ? hostTimedOut(outcome, 'connect') : outcome;
         },
       );
+    };
     return limiter ? limiter.take(signal, sleep).then(connect) : connect();
   };
 
@@ -412,6 +441,9 @@ export async function* scanTargets(options: ScanEngineOptions): AsyncGenerator<S
   const wantsFallback = (o: ProbeOutcome): boolean =>
     options.fallbackPort !== undefined &&
     (o.classification === 'refused' || o.classification === 'unreachable');
+
+  /** What is left of the host's --host-timeout. */
+  const hostLeft = (host: HostConnections): number => hostTimeoutMs - (clock.now() - host.t0!);
 
   const scanHost = async (index: number): Promise<HostResult> => {
     const host: HostConnections = {};
@@ -425,14 +457,13 @@ export async function* scanTargets(options: ScanEngineOptions): AsyncGenerator<S
   const scanHostWith = async (index: number, host: HostConnections): Promise<HostResult> => {
     const { address, hostname } = options.targets.entryAt(index);
     const startedAt = wallClock();
-    const t0 = clock.now();
     const evidence: ProbeEvidence[] = [];
     let sysact: ProbeOutcome;
     let remact: ProbeOutcome | undefined;
     let version: ProbeOutcome | undefined;
     let activationPort = port;
     try {
-      let unreached = await reachTcp(address, host);
+      let unreached = options.discovered?.(index, probes.sysact.name) ?? (await reachTcp(address, host));
       if (unreached && wantsFallback(unreached)) {
         // The primary port's answer stays in the evidence; the verdict comes from 593 only if it greets.
         evidence.push(toEvidence(unreached));
@@ -449,7 +480,9 @@ export async function* scanTargets(options: ScanEngineOptions): AsyncGenerator<S
         // With a fallback both failed connects are in the evidence already.
         if (evidence.length === 0) evidence.push(toEvidence(sysact));
       } else {
-        host.bound = new HostBound(hostTimeoutMs - (clock.now() - t0), signal);
+        host.bound = new HostBound(hostLeft(host), signal);
+        // The connection was opened under the scan's signal: from now on the host's bound owns it.
+        host.handoff?.follow(host.bound.signal);
         if (sharedInterfaces.length > 1) host.association = new SharedAssociation(sharedInterfaces);
         sysact = await runStep(probes.sysact, address, index, activationPort, host);
         evidence.push(toEvidence(sysact));
@@ -489,31 +522,22 @@ export async function* scanTargets(options: ScanEngineOptions): AsyncGenerator<S
     };
     if (hostname !== undefined) result.hostname = hostname;
     if (c.osHints.length > 0) result.osHints = c.osHints;
-    const reachable = sysact.classification !== 'refused' && sysact.classification !== 'unreachable';
-    const extras: Probe[] = [];
-    if (probes.netbios && sysact.classification !== 'unreachable') extras.push(probes.netbios);
-    if (probes.epm && reachable && answeredRpc(sysact)) extras.push(probes.epm);
-    if (probes.indicators && sysact.classification !== 'unreachable') extras.push(...probes.indicators);
+    const extras = (probes.extras ?? []).filter((p) => extraRuns(p, sysact));
     // Extras of a silent host (UDP NetBIOS) run under the host's bound too.
-    if (extras.length > 0) host.bound ??= new HostBound(hostTimeoutMs - (clock.now() - t0), signal);
+    if (extras.length > 0) host.bound ??= new HostBound(hostLeft(host), signal);
     let bound: ProbeOutcome | undefined = [sysact, remact, version].find(
       (o) => o?.error?.code === 'PROBE_HOST_TIMEOUT',
     );
     for (const probe of extras) {
-      if (host.bound?.expired) break;
+      if (host.bound?.expired || hostLeft(host) <= 0) break;
       // EPM asks the endpoint mapper the activation probes reached (--port, the ncacn_http fallback).
-      const stepPort = probe === probes.epm ? activationPort : (probe.defaultPorts[0] ?? port);
+      const onActivationPort = probe.schedule?.kind === 'extra' && probe.schedule.port === 'activation';
+      const stepPort = onActivationPort ? activationPort : (probe.defaultPorts[0] ?? port);
       const o = await runStep(probe, address, index, stepPort, { bound: host.bound });
       evidence.push(toEvidence(o));
       const code = o.error?.code;
       if (code === 'PROBE_HOST_TIMEOUT' || code === 'PROBE_EPM_TIME_BOUND') bound ??= o;
-      const f = o.fields ?? {};
-      if (typeof f.netbiosName === 'string') result.netbiosName = f.netbiosName;
-      if (Array.isArray(f.endpoints)) result.endpoints = f.endpoints as EndpointRecord[];
-      if (Array.isArray(f.indicators)) {
-        result.indicators = [...(result.indicators ?? []), ...(f.indicators as IndicatorFinding[])];
-      }
-      if (Array.isArray(f.osHints)) result.osHints = [...(result.osHints ?? []), ...(f.osHints as string[])];
+      mergeFields(result, probe, o);
     }
     if (c.verdict === 'error') {
       const err = sysact.error ?? remact?.error;
@@ -524,7 +548,7 @@ export async function* scanTargets(options: ScanEngineOptions): AsyncGenerator<S
       Object.assign(result, { verdict: b.verdict, success: b.success, reason: b.reason });
       Object.assign(result, { ms03_026: b.ms03_026, ms03_039: b.ms03_039 });
     }
-    result.durationMs = Math.round((clock.now() - t0) * 10) / 10;
+    result.durationMs = Math.round((clock.now() - host.t0!) * 10) / 10;
     return result;
   };
 
@@ -574,3 +598,31 @@ export async function* scanTargets(options: ScanEngineOptions): AsyncGenerator<S
   });
   yield* channel;
 }
+
+/** Whether an extra probe runs for a host, from what it declares and how the activation probe ended. */
+const extraRuns = (p: Probe, sysact: ProbeOutcome): boolean => {
+  if (p.schedule?.kind !== 'extra' || sysact.classification === 'unreachable') return false;
+  return p.schedule.hosts === 'not-silent' || (sysact.classification !== 'refused' && answeredRpc(sysact));
+};
+
+/**
+ * A probe's declared fields into the result: into the HostResult column a field names (lists are
+ * appended, so two indicator probes fill one list), else under `probeFields[probe]`. Undeclared
+ * fields are dropped: a writer can only show what the registry lists.
+ */
+export const mergeFields = (result: HostResult, probe: Probe, o: ProbeOutcome): void => {
+  for (const f of probe.fields) {
+    const v = o.fields?.[f.name];
+    if (v === undefined || (f.type === 'list' && !Array.isArray(v))) continue;
+    if (f.column === 'netbiosName') {
+      if (typeof v === 'string') result.netbiosName = v;
+    } else if (f.column === 'endpoints') {
+      result.endpoints = [...(result.endpoints ?? []), ...(v as EndpointRecord[])];
+    } else if (f.column === 'indicators') {
+      result.indicators = [...(result.indicators ?? []), ...(v as IndicatorFinding[])];
+    } else {
+      result.probeFields ??= {};
+      result.probeFields[probe.name] = { ...result.probeFields[probe.name], [f.name]: v };
+    }
+  }
+};

@@ -5,7 +5,7 @@
 import { BUILTIN_SPEC_SOURCES } from './builtin-specs.ts';
 import { type LabSpec, loadLabSpec } from './spec.ts';
 
-export { spawnLabChild } from './child.ts';
+export { rpcsweepCommand, spawnLabChild } from './child.ts';
 export { resolveLabSpec, startLab, UNPRIVILEGED_PORT } from './lab.ts';
 export { NETNS_PREFIX, sweepStaleNamespaces } from './netns.ts';
 export { listLabTables, NFT_TABLE_PREFIX, sweepStaleTables } from './nft.ts';

@@ -201,6 +201,12 @@ export interface TcpSession {
   close(): void;
   /** Abortive close (RST): no TIME_WAIT on our side. What a scanner should use. Safe to call twice. */
   reset(): void;
+  /**
+   * `signal` aborts the session too (NET_ABORTED, the step in progress included), as the one it was
+   * opened with does: for a connection handed to an owner with a shorter life than its opener (the
+   * engine connects under the scan's signal, then the host's --host-timeout owns the connection).
+   */
+  follow(signal: AbortSignal): void;
 }
 
 export interface TcpSessionOptions extends TcpConnectOptions {
@@ -313,12 +319,14 @@ export const wrapTcpSocket = (
   socket.on('error', onError);
   socket.on('close', onClose);
   const unregisterAbort = onSignalAbort(signal, onAbort);
+  let unregisterFollowed = (): void => {};
   if (signal?.aborted) onAbort();
 
   function release(): void {
     if (released) return;
     released = true;
     unregisterAbort();
+    unregisterFollowed();
     hardClose(socket, true);
   }
 
@@ -460,6 +468,7 @@ export const wrapTcpSocket = (
       if (released) return;
       released = true;
       unregisterAbort();
+      unregisterFollowed();
       socket.end();
       // Do not wait for the peer's FIN forever: a hostile peer may never send one.
       setTimeout(() => socket.destroy(), 1000).unref();
@@ -467,6 +476,13 @@ export const wrapTcpSocket = (
 
     reset() {
       release();
+    },
+
+    follow(other) {
+      if (released) return;
+      if (other.aborted) return onAbort();
+      unregisterFollowed();
+      unregisterFollowed = onSignalAbort(other, onAbort);
     },
   };
 };

@@ -41,8 +41,17 @@ export const epmProbe: Probe = {
       name: 'endpoints',
       type: 'list',
       description: 'registered endpoints: uuid, version, name, annotation, binding',
+      formats: ['text'],
+      column: 'endpoints',
     },
   ],
+  schedule: {
+    kind: 'extra',
+    option: 'epm',
+    hosts: 'answered-rpc',
+    port: 'activation',
+    timeoutSteps: EPM_BOUND_STEPS,
+  },
   async run(outer): Promise<ProbeOutcome> {
     const t0 = outer.now();
     const boundMs = EPM_BOUND_STEPS * outer.timeoutMs;

@@ -21,6 +21,7 @@ export const dcomVersionProbe: Probe = {
   defaultPorts: [135],
   description: 'IObjectExporter ServerAlive2: the server COMVERSION (no permission check)',
   fields: [],
+  schedule: { kind: 'activation', role: 'version', option: 'dcomVersion' },
   rpcInterface: OXID_SYNTAX,
   run: (ctx) =>
     runSingleCall(ctx, {

@@ -34,8 +34,17 @@ export const shell4444Probe: Probe = {
   defaultPorts: [SHELL_PORT],
   description: 'remote Windows command shell on TCP 4444 (Blaster): connect, read a banner, never send',
   fields: [
-    { name: 'indicators', type: 'list', description: 'IndicatorFinding for a shell banner or prompt' },
+    {
+      name: 'indicators',
+      type: 'list',
+      description: 'IndicatorFinding for a shell banner or prompt',
+      formats: ['csv', 'xml', 'text'],
+      column: 'indicators',
+      label: 'indicators',
+    },
   ],
+  // Connect, then the banner read (it never sends).
+  schedule: { kind: 'extra', option: 'indicators', hosts: 'not-silent', port: 'default', timeoutSteps: 2 },
   async run(ctx: ProbeContext): Promise<ProbeOutcome> {
     const t0 = ctx.now();
     const base = { probe: 'indicator-shell4444', transport: 'tcp' as const, port: ctx.port };

@@ -34,7 +34,18 @@ export const tftpProbe: Probe = {
   defaultPorts: [TFTP_PORT],
   description:
     'TFTP server offering msblast.exe or a variant (UDP 69): first block only, aborted, not stored',
-  fields: [{ name: 'indicators', type: 'list', description: 'IndicatorFinding for an offered worm file' }],
+  fields: [
+    {
+      name: 'indicators',
+      type: 'list',
+      description: 'IndicatorFinding for an offered worm file',
+      formats: ['csv', 'xml', 'text'],
+      column: 'indicators',
+      label: 'indicators',
+    },
+  ],
+  // One TFTP read request and its answer.
+  schedule: { kind: 'extra', option: 'indicators', hosts: 'not-silent', port: 'default', timeoutSteps: 1 },
   async run(ctx: ProbeContext): Promise<ProbeOutcome> {
     const t0 = ctx.now();
     const base = { probe: 'indicator-tftp', transport: 'udp' as const, port: ctx.port };

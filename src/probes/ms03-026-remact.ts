@@ -49,6 +49,7 @@ export const remactProbe: Probe = {
   description:
     'IRemoteActivation RemoteActivation with an unregistered CLSID and a short malformed name (MS03-026)',
   fields: [],
+  schedule: { kind: 'activation', role: 'remact' },
   rpcInterface: REMACT_SYNTAX,
   run: (ctx) =>
     runSingleCall(ctx, {

@@ -27,6 +27,7 @@ export const sysactProbe: Probe = {
   description:
     'ISystemActivator RemoteGetClassObject with a junk activation blob (MS03-039); also the tcp/135 test',
   fields: [],
+  schedule: { kind: 'activation', role: 'sysact' },
   rpcInterface: SYSACT_SYNTAX,
   run: (ctx) =>
     runSingleCall(ctx, {

@@ -19,7 +19,17 @@ export const nbstatProbe: Probe = {
   transport: 'udp',
   defaultPorts: [NBSTAT_PORT],
   description: 'NetBIOS node status (NBSTAT) on UDP 137: the computer name',
-  fields: [{ name: 'netbiosName', type: 'string', description: 'the unique workstation name (suffix 0x00)' }],
+  fields: [
+    {
+      name: 'netbiosName',
+      type: 'string',
+      description: 'the unique workstation name (suffix 0x00)',
+      formats: ['csv', 'xml'],
+      column: 'netbiosName',
+      label: 'netbios_name',
+    },
+  ],
+  schedule: { kind: 'extra', option: 'netbios', hosts: 'not-silent', port: 'default', timeoutSteps: 1 },
   async run(ctx): Promise<ProbeOutcome> {
     const t0 = ctx.now();
     const base = () => ({

@@ -4,6 +4,7 @@
  * `openTcp` / `openUdp` are backed by src/net (or by a scripted fake in tests).
  */
 
+import type { FieldSpec } from '../core/result.ts';
 import type { TcpSession, UdpSession } from '../net/index.ts';
 import type { SyntaxId } from '../protocol/dcerpc/index.ts';
 
@@ -132,11 +133,31 @@ export interface ProbeOutcome {
   fields?: Record<string, unknown>;
 }
 
-export interface FieldSpec {
-  name: string;
-  type: 'string' | 'number' | 'boolean' | 'list';
-  description: string;
-}
+export type { FieldSpec } from '../core/result.ts';
+
+/**
+ * When the engine runs a probe; the engine reads this, never the probe's name. Activation probes
+ * feed the decision table (engine/classify.ts) in their role; extras run after it, one per host.
+ */
+export type ProbeSchedule =
+  | {
+      kind: 'activation';
+      /** Its input to the decision table: SYSACT first, REMACT when needed, ServerAlive2 for the version. */
+      role: 'sysact' | 'remact' | 'version';
+      /** The scan option that turns it off when false (`--no-dcom-version`); absent: always runs. */
+      option?: string;
+    }
+  | {
+      kind: 'extra';
+      /** The scan option that turns it on (`-n` sets `netbios`). */
+      option: string;
+      /** Which hosts: every host that did not stay silent, or those whose endpoint mapper answered DCE/RPC. */
+      hosts: 'not-silent' | 'answered-rpc';
+      /** `activation`: the port the activation probes reached (--port, ncacn_http); else its default port. */
+      port: 'activation' | 'default';
+      /** Steps (connect, each reply) it adds to the default --host-timeout (engine hostTimeoutSteps). */
+      timeoutSteps: number;
+    };
 
 export interface Probe {
   /** Registry name, e.g. `ms03-039-sysact`. */
@@ -145,8 +166,10 @@ export interface Probe {
   readonly defaultPorts: readonly number[];
   /** One line for `docs/probes.md` and `--help`. */
   readonly description: string;
-  /** Probe-specific fields of `ProbeOutcome.fields`. */
+  /** Probe-specific fields of `ProbeOutcome.fields`: where results keep them, which formats show them. */
   readonly fields: readonly FieldSpec[];
+  /** When the engine runs it; a probe without one is only listed (and run by hand in tests). */
+  readonly schedule?: ProbeSchedule;
   /**
    * The interface the probe binds on its TCP port, for probes that make DCE/RPC calls there: the
    * engine offers these in one bind per host and lets the probes share that association.

@@ -2,7 +2,7 @@
  * Default text report in the layout of Microsoft's KB823980scan (shared/seeds/SUMMARY.md): a banner
  * with the targets, seed, shard, port and start time, `<+> Starting scan`, one `ADDRESS (NAMES):
  * verdict` line per host that answered or refused (unreachable hosts are only counted) with its
- * endpoints (`--epm`) and indicators indented below, then the finish time and elapsed time and the
+ * the probes' declared text fields (endpoints with `--epm`, indicators) indented below, then the finish time and elapsed time and the
  * Statistics block. Streams: each host is written as its result arrives (a file is sorted by
  * address when the scan ends, sort-file.ts).
  *
@@ -21,7 +21,8 @@
 import type { HostResult, RunMeta, RunSummary } from '../core/result.ts';
 import { AdviceTally } from './advice.ts';
 import { escapeTerminal } from './escape.ts';
-import { endpointPhrase, hostNames, indicatorPhrase, verdictPhrase } from './labels.ts';
+import { fieldLines, shownFields } from './fields.ts';
+import { hostNames, verdictPhrase } from './labels.ts';
 import type { ReportOptions, ReportSink, ReportWriter } from './types.ts';
 import { stateObject } from './writer-state.ts';
 
@@ -48,7 +49,16 @@ export const statisticsBlock = (s: RunSummary): string => {
   ].join('');
 };
 
+/** --discovery syn: which SYN engine found the hosts, and its command line. */
+const discoveryLine = (meta: RunMeta): string => {
+  const d = meta.discovery;
+  if (!d) return '';
+  const rate = d.rate === undefined ? '' : ` at ${d.rate} packets/s`;
+  return `Discovery: SYN sweep by ${d.engine} ${escapeTerminal(d.version)}${rate}: ${escapeTerminal(d.commandLine)}\n`;
+};
+
 export const createTextWriter = (sink: ReportSink, options: ReportOptions = {}): ReportWriter => {
+  const fields = shownFields(options.fields, 'text');
   const tally =
     options.advice === false
       ? undefined
@@ -60,17 +70,19 @@ export const createTextWriter = (sink: ReportSink, options: ReportOptions = {}):
       sink.write(
         `rpcsweep ${escapeTerminal(meta.version)}: MS03-026 / MS03-039 (KB823980 / KB824146) scanner\n` +
           `Targets: ${escapeTerminal(meta.targetsDescription)} (${meta.totalAddresses} addresses)\n` +
-          `Seed ${meta.seed}, shard ${meta.shard.index}/${meta.shard.count}, port ${meta.port}, started ${escapeTerminal(meta.startedAt)}\n\n` +
+          `Seed ${meta.seed}, shard ${meta.shard.index}/${meta.shard.count}, port ${meta.port}, started ${escapeTerminal(meta.startedAt)}\n` +
+          discoveryLine(meta) +
+          '\n' +
           `<+> Starting scan (timeout = ${meta.timeoutMs} ms)\n\n`,
       ),
     write: (r: HostResult) => {
       tally?.add(r);
       const phrase = verdictPhrase(r);
-      if (phrase === undefined && !r.indicators?.length) return Promise.resolve();
+      const extra = fields.flatMap((f) => fieldLines(r, f));
+      // A silent host is listed only for what a declared field found (an indicator on another port).
+      if (phrase === undefined && extra.length === 0) return Promise.resolve();
       const lines = [`${escapeTerminal(r.address)}${hostNames(r)}: ${phrase ?? 'no answer on tcp/135'}`];
-      for (const e of r.endpoints ?? []) lines.push(`    endpoint ${endpointPhrase(e)}`);
-      for (const f of r.indicators ?? []) lines.push(`    indicator ${indicatorPhrase(f)}`);
-      return sink.write(`${lines.join('\n')}\n`);
+      return sink.write(`${[...lines, ...extra].join('\n')}\n`);
     },
     close: (s: RunSummary) =>
       sink.write(

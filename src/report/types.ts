@@ -2,7 +2,7 @@
  * The report-writer extension point (style.md §2, rule 6): one writer per format, one line in
  * index.ts. Writers stream: `write` emits what it can for one host at once, `close` the totals.
  */
-import type { HostResult, RunMeta, RunSummary } from '../core/result.ts';
+import type { HostResult, ResultField, RunMeta, RunSummary } from '../core/result.ts';
 
 /** Where a writer's text goes. `write` resolves once the text is accepted (backpressure). */
 export interface ReportSink {
@@ -41,6 +41,11 @@ export interface ReportOptions {
    * ENGINE_RESUME_CORRUPT (it comes from a resume file).
    */
   continueFrom?: WriterState;
+  /**
+   * The probes' declared result fields (the registry's `RESULT_FIELDS`): csv columns, xml elems and
+   * text lines for those that list the format. @default [] (none of them shown)
+   */
+  fields?: readonly ResultField[];
 }
 
 export type ReportWriterFactory = (sink: ReportSink, options?: ReportOptions) => ReportWriter;

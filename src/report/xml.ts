@@ -5,13 +5,23 @@
  * Port 135 is open for every host that answered, closed for refused; unreachable hosts are only
  * counted in runstats (nmap omits down hosts too); local errors are hosts in state "unknown".
  * With advice on (the default) the script element ends with `<elem key="advice">` (status and fixes).
+ * The probes' declared xml fields follow dcom_version (scalars, as elems) or end the script (lists, as
+ * tables: the indicators' own shape, else one elem per item).
  */
 
 import { adviseHost } from '../advice/index.ts';
-import type { HostResult, RunMeta, RunSummary } from '../core/result.ts';
+import {
+  fieldLabel,
+  type HostResult,
+  type IndicatorFinding,
+  type ResultField,
+  type RunMeta,
+  type RunSummary,
+} from '../core/result.ts';
 import { adviceOneLine } from './advice.ts';
 import { bulletinCves, vulnerableCveIds } from './cves.ts';
 import { xmlEscape as x } from './escape.ts';
+import { fieldCell, fieldItems, itemText, shownFields } from './fields.ts';
 import type { ReportOptions, ReportSink, ReportWriter } from './types.ts';
 import { stateCount } from './writer-state.ts';
 
@@ -45,13 +55,24 @@ const vulnTables = (r: HostResult): string =>
     )
     .join('');
 
-const script = (r: HostResult, advice: boolean): string => {
-  const indicators = (r.indicators ?? [])
-    .map(
-      (f) =>
-        `<table>${elem('indicator', f.indicator)}${elem('severity', f.severity)}${elem('evidence', f.evidence)}</table>`,
-    )
-    .join('');
+/** A declared list field as a table: the indicators' established shape, or one elem per item. */
+const fieldTable = (r: HostResult, f: ResultField): string => {
+  const list = fieldItems(r, f);
+  if (list.length === 0) return '';
+  const rows =
+    f.column === 'indicators'
+      ? (list as IndicatorFinding[]).map(
+          (i) =>
+            `<table>${elem('indicator', i.indicator)}${elem('severity', i.severity)}${elem('evidence', i.evidence)}</table>`,
+        )
+      : list.map((v) => `<elem>${x(itemText(v))}</elem>`);
+  return `<table key="${x(fieldLabel(f))}">${rows.join('')}</table>`;
+};
+
+/** Scalar declared fields are elems after dcom_version; lists are tables at the end (nmap's layout). */
+const script = (r: HostResult, advice: boolean, fields: readonly ResultField[]): string => {
+  const scalars = fields.filter((f) => f.type !== 'list');
+  const lists = fields.filter((f) => f.type === 'list');
   return (
     `<script id="${XML_SCRIPT_ID}" output="${x(scriptOutput(r))}">` +
     elem('verdict', r.verdict) +
@@ -61,17 +82,22 @@ const script = (r: HostResult, advice: boolean): string => {
     elem('remact', r.remact) +
     elem('sysact', r.sysact) +
     elem('dcom_version', r.dcomVersion) +
-    elem('netbios_name', r.netbiosName) +
+    scalars.map((f) => elem(fieldLabel(f), fieldCell(r, f))).join('') +
     elem('error_code', r.error?.code) +
     elem('cves', vulnerableCveIds(r).join(';')) +
     vulnTables(r) +
     (advice ? elem('advice', adviceOneLine(adviseHost(r))) : '') +
-    (indicators ? `<table key="indicators">${indicators}</table>` : '') +
+    lists.map((f) => fieldTable(r, f)).join('') +
     '</script>'
   );
 };
 
-const hostXml = (r: HostResult, advice: boolean, port: number): string | undefined => {
+const hostXml = (
+  r: HostResult,
+  advice: boolean,
+  fields: readonly ResultField[],
+  port: number,
+): string | undefined => {
   if (r.verdict === 'unreachable') return undefined;
   const start = epoch(r.startedAt);
   const end = start + Math.ceil(r.durationMs / 1000);
@@ -83,7 +109,7 @@ const hostXml = (r: HostResult, advice: boolean, port: number): string | undefin
       : `<status state="up" reason="${r.verdict === 'refused' ? 'conn-refused' : 'syn-ack'}" reason_ttl="0"/>`) +
     `<address addr="${x(r.address)}" addrtype="${addrtype}"/>` +
     (r.hostname ? `<hostnames><hostname name="${x(r.hostname)}" type="user"/></hostnames>` : '<hostnames/>');
-  if (r.verdict === 'error') return `${head}<hostscript>${script(r, advice)}</hostscript></host>\n`;
+  if (r.verdict === 'error') return `${head}<hostscript>${script(r, advice, fields)}</hostscript></host>\n`;
   const state =
     r.verdict === 'refused'
       ? '<state state="closed" reason="conn-refused" reason_ttl="0"/>'
@@ -91,7 +117,7 @@ const hostXml = (r: HostResult, advice: boolean, port: number): string | undefin
   return (
     `${head}<ports><port protocol="tcp" portid="${port}">${state}` +
     '<service name="msrpc" method="probed" conf="10"/>' +
-    `${script(r, advice)}</port></ports></host>\n`
+    `${script(r, advice, fields)}</port></ports></host>\n`
   );
 };
 
@@ -102,10 +128,18 @@ const hostXml = (r: HostResult, advice: boolean, port: number): string | undefin
 const runScript = (m: RunMeta): string =>
   `<prescript><script id="rpcsweep-run" output="${x(`seed ${m.seed}, shard ${m.shard.index}/${m.shard.count}, port ${m.port}, timeout ${m.timeoutMs} ms`)}">` +
   `${elem('seed', String(m.seed))}${elem('shard', `${m.shard.index}/${m.shard.count}`)}${elem('port', String(m.port))}` +
-  `${elem('timeout_ms', String(m.timeoutMs))}</script></prescript>\n`;
+  `${elem('timeout_ms', String(m.timeoutMs))}${discoveryElems(m)}</script></prescript>\n`;
+
+/** --discovery syn: the SYN engine, its version and command line (absent for connect discovery). */
+const discoveryElems = (m: RunMeta): string =>
+  m.discovery
+    ? `${elem('discovery', m.discovery.method)}${elem('discovery_engine', m.discovery.engine)}` +
+      `${elem('discovery_engine_version', m.discovery.version)}${elem('discovery_command', m.discovery.commandLine)}`
+    : '';
 
 export const createXmlWriter = (sink: ReportSink, options: ReportOptions = {}): ReportWriter => {
   const advice = options.advice !== false;
+  const fields = shownFields(options.fields, 'xml');
   // Only the run's start time is needed after open (runstats falls back to it).
   const from = options.continueFrom;
   let startEpoch = from ? stateCount(from, 'start', 'xml') : 0;
@@ -118,13 +152,13 @@ export const createXmlWriter = (sink: ReportSink, options: ReportOptions = {}): 
       return sink.write(
         '<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE nmaprun>\n' +
           `<nmaprun scanner="rpcsweep" args="${x(m.command)}" start="${epoch(m.startedAt)}" startstr="${x(m.startedAt)}" version="${x(m.version)}" xmloutputversion="1.05">\n` +
-          `<scaninfo type="connect" protocol="tcp" numservices="1" services="${m.port}"/>\n` +
+          `<scaninfo type="${m.discovery ? 'syn' : 'connect'}" protocol="tcp" numservices="1" services="${m.port}"/>\n` +
           '<verbose level="0"/>\n<debugging level="0"/>\n' +
           runScript(m),
       );
     },
     write: (r: HostResult) => {
-      const h = hostXml(r, advice, port);
+      const h = hostXml(r, advice, fields, port);
       return h ? sink.write(h) : Promise.resolve();
     },
     close: (s: RunSummary) => {

@@ -28,6 +28,10 @@ export interface Blaster2003Params {
   cleanupStartH: number;
   filterShare: number;
   filterStartH: number;
+  /** Filters go up one organisation at a time, uniformly until this hour (a ramp, not a step). */
+  filterFullH: number;
+  /** Address changes per infected host per day (DHCP, dial-up): counted by the telescope (row 4). */
+  addressChangesPerDay: number;
   /** Welchia, released Aug 18 2003 (168 h after the start on Aug 11). */
   welchiaStartH: number;
   welchiaInitial: number;
@@ -52,6 +56,8 @@ export const BLASTER_2003: Readonly<Blaster2003Params> = {
   cleanupStartH: 48,
   filterShare: 0.5,
   filterStartH: 24,
+  filterFullH: 24,
+  addressChangesPerDay: 0,
   welchiaStartH: 168,
   welchiaInitial: 50,
   welchiaScansPerS: 100,
@@ -82,6 +88,7 @@ export const blaster2003Options = (p: Blaster2003Params, seed: number): BlasterO
   userRebootsPerDay: p.rebootsPerDay,
   rebootOnCrash: p.rebootOnCrash,
   telescope: BLASTER_2003_TELESCOPE,
+  addressChangesPerDay: p.addressChangesPerDay,
 });
 
 export const blaster2003Interventions = (p: Blaster2003Params): Interventions => ({
@@ -91,5 +98,6 @@ export const blaster2003Interventions = (p: Blaster2003Params): Interventions =>
   cleanupStartH: p.cleanupStartH,
   borderFilterShare: p.filterShare,
   borderFilterStartH: p.filterStartH,
+  borderFilterFullH: p.filterFullH,
   welchia: { startH: p.welchiaStartH, initial: p.welchiaInitial, scansPerS: p.welchiaScansPerS },
 });

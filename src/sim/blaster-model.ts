@@ -10,59 +10,19 @@
  * (then an exploit-variant mismatch crashes the infected host and its worm re-seeds on boot).
  */
 import { RpcsweepError } from '../core/errors.ts';
-import { createRng } from '../core/random.ts';
+import { createRng, type Rng } from '../core/random.ts';
+import { buildAddressSpaces } from './address-spaces.ts';
+import { type BlasterOptions, resolveBlasterOptions } from './blaster-options.ts';
 import { blasterStart, quantiseTick } from './blaster-targeting.ts';
 import { EventQueue } from './event-queue.ts';
 import { dailyFractionToHazardPerS, type Interventions, validateInterventions } from './interventions.ts';
 import { OS_WIN2K, OS_XP, type Population } from './population.ts';
 import type { Sample } from './series.ts';
 import { CYCLE_LENGTH, isOnSweep, sweepIndex } from './sweep.ts';
-import { TargetIndex } from './target-index.ts';
-import { Telescope, type TelescopeReport, type TelescopeSpec } from './telescope.ts';
+import { Telescope, type TelescopeReport } from './telescope.ts';
+import { WelchiaProcess } from './welchia-process.ts';
 
-export interface BlasterOptions {
-  durationH: number;
-  seed: number;
-  /** Sampling step of the time series. */
-  sampleEveryS?: number;
-  /** Hosts infected at t = 0 (drawn among the vulnerable ones). */
-  initialInfected?: number;
-  /** Or exactly these host ids (indices into the population). */
-  initialHosts?: readonly number[];
-  /** Connects per batch and the fixed wait after them (§2.3). */
-  batchSize?: number;
-  batchS?: number;
-  /** GetTickCount() granularity (15.625 ms on a 64 Hz timer). */
-  tickMs?: number;
-  /**
-   * Share of starts where the srand() before the local C adjustment saw the same tick as the final
-   * one (T0 = T); the rest saw one tick less. With T0 = T the offset reuses the mode draw, so local
-   * starts land 12..19 /24s below the own /24.
-   */
-  sameTickShare?: number;
-  /** From the successful exploit to the victim running msblast.exe (TFTP of 13 blocks, 0.9 s apart). */
-  infectionDelayS?: number;
-  /** The infector's blocking time per successful attempt (shell, TFTP, start commands). */
-  attemptStallS?: number;
-  /** The infector's time lost on a host that answers on 135 but is not infected (patched, wrong variant). */
-  probeStallS?: number;
-  /** Chance that 4444 and the TFTP return path work once the exploit variant fits. */
-  successProbability?: number;
-  /** A worm launched by `start msblast.exe` runs at an arbitrary uptime in [0, this] hours (its seed). */
-  launchUptimeMaxH?: number;
-  /** After a reboot the Run key starts the worm this many seconds after boot (its seed), uniformly. */
-  bootDelayMinS?: number;
-  bootDelayMaxS?: number;
-  /**
-   * Ordinary reboots of infected hosts per day (Poisson). Each one restarts the worm from the Run key
-   * a few seconds after boot, with a low-entropy tick seed: the source of the seeding hotspots.
-   */
-  userRebootsPerDay?: number;
-  /** A variant mismatch crashes RPCSS: reboot the host (60 s countdown + boot) and re-seed its worm. */
-  rebootOnCrash?: boolean;
-  rebootDelayS?: number;
-  telescope?: TelescopeSpec;
-}
+export type { BlasterOptions } from './blaster-options.ts';
 
 export interface BlasterRunStats {
   events: number;
@@ -88,21 +48,25 @@ export interface BlasterResult {
   telescope?: TelescopeReport;
 }
 
-const _S_SUSCEPTIBLE = 0;
-const S_INFECTING = 1;
+// Host states.
+const S_INFECTING = 1; // exploited, worm not yet running (0: susceptible)
 const S_INFECTED = 2;
 const S_CLEANED = 3;
 const S_WELCHIA = 4;
 
-const F_CURSOR = 0; // sweep index of the last address handled
-const F_BATCH_END = 1; // sweep index of the last address of the current batch
-const F_READY = 2; // time the worm continues (next batch or next attempt)
-const F_PEND_END = 3; // batch end at the pending hit (Infinity: no pending hit)
-const F_PEND_SLOT = 4; // target slot of the pending hit
-const F_PEND_SPACE = 5; // address space of that slot
-const F_PATCH_AT = 6; // when the patch process reaches this host
-const F_DOWN_UNTIL = 7; // end of a crash reboot
+// Per-host doubles, one record of REC fields per host (64 bytes: one cache line), the field of host
+// h at W[h * REC + field]: the worm's sweep state and the host's patch and reboot times.
+const REC = 8;
+const CURSOR = 0; // sweep index of the last address handled
+const BATCH_END = 1; // sweep index of the last address of the current batch
+const READY = 2; // time the worm continues (next batch or next attempt)
+const PEND_END = 3; // batch end at the pending hit (Infinity: no pending hit)
+const PEND_SLOT = 4; // target slot of the pending hit
+const PEND_SPACE = 5; // address space of that slot
+const PATCH_AT = 6; // when the patch process reaches this host
+const DOWN_UNTIL = 7; // end of a crash reboot
 
+// Event kinds.
 const K_HIT = 0;
 const K_START = 1;
 const K_CLEAN = 2;
@@ -112,11 +76,7 @@ const K_WELCHIA_START = 5;
 const K_USER_REBOOT = 6;
 
 const bad = (m: string) => new RpcsweepError('SIM_BAD_INPUT', m);
-
-const positive = (name: string, v: number) => {
-  if (!(Number.isFinite(v) && v > 0)) throw bad(`${name} must be positive, got ${v}`);
-  return v;
-};
+const INF = Number.POSITIVE_INFINITY;
 
 /**
  * Where a worm stands before its first probe: at the start address A.B.C.0 (A.B.C.1 is probed first).
@@ -139,40 +99,101 @@ const ahead = (from: number, to: number): number => {
 /** x mod CYCLE_LENGTH for x >= 0. */
 const wrap = (x: number): number => (x < CYCLE_LENGTH ? x : x % CYCLE_LENGTH);
 
+const exponential = (rng: Rng, ratePerS: number): number => -Math.log(1 - rng.next()) / ratePerS;
+
+/** The host records, with each vulnerable host's patch time drawn (Infinity: never patched). */
+const hostRecords = (pop: Population, iv: Interventions, rng: Rng): Float64Array => {
+  const W = new Float64Array(pop.size * REC);
+  const hazard = dailyFractionToHazardPerS(iv.patchPerDay ?? 0);
+  const startS = (iv.patchStartH ?? 0) * 3600;
+  for (let h = 0; h < pop.size; h++)
+    W[h * REC + PATCH_AT] = hazard > 0 && pop.vulnerable[h] ? startS + exponential(rng, hazard) : INF;
+  return W;
+};
+
+/**
+ * Border filters: whether a probe from host `from` to host `to` at time t is dropped. Each
+ * organisation that filters puts its filter up at its own time (a step, or a ramp to borderFilterFullH).
+ */
+const borderFilter = (pop: Population, iv: Interventions, rng: Rng) => {
+  const share = iv.borderFilterShare ?? 0;
+  const startS = (iv.borderFilterStartH ?? 0) * 3600;
+  const rampS = Math.max(0, (iv.borderFilterFullH ?? 0) * 3600 - startS);
+  const filterAt = new Float64Array(65536 + pop.siteCount).fill(INF);
+  if (share > 0)
+    for (let i = 0; i < filterAt.length; i++)
+      if (rng.next() < share) filterAt[i] = rampS > 0 ? startS + rng.next() * rampS : startS;
+  const network = pop.network;
+  return (from: number, to: number, t: number): boolean => {
+    if (share === 0 || t < startS) return false;
+    const a = network[from]!;
+    const b = network[to]!;
+    return a !== b && (filterAt[a]! <= t || filterAt[b]! <= t);
+  };
+};
+
+/** The hosts infected at t = 0: the given ones, or `count` drawn among the reachable vulnerable. */
+const initialHosts = (pop: Population, count: number, given: readonly number[] | undefined, rng: Rng) => {
+  const candidates: number[] = [];
+  for (let h = 0; h < pop.size; h++) if (pop.vulnerable[h] && isOnSweep(pop.address[h]!)) candidates.push(h);
+  if (candidates.length < count) throw bad('not enough vulnerable hosts for initialInfected');
+  if (given) {
+    for (const h of given)
+      if (!(Number.isInteger(h) && h >= 0 && h < pop.size && pop.vulnerable[h]))
+        throw bad(`initial host ${h} is not a vulnerable host of the population`);
+    return [...given];
+  }
+  for (let i = 0; i < count; i++) {
+    const j = i + rng.below(candidates.length - i);
+    [candidates[i], candidates[j]] = [candidates[j]!, candidates[i]!];
+  }
+  return candidates.slice(0, count);
+};
+
+/** Fills `patched` of each sample: vulnerable hosts whose patch (process, cleanup or Welchia) came by then. */
+const fillPatched = (
+  samples: Sample[],
+  pop: Population,
+  W: Float64Array,
+  fixedAt: Float64Array,
+  endS: number,
+) => {
+  const times: number[] = [];
+  for (let h = 0; h < pop.size; h++) {
+    const p = Math.min(W[h * REC + PATCH_AT]!, fixedAt[h]!);
+    if (pop.vulnerable[h] && p <= endS) times.push(p);
+  }
+  times.sort((a, b) => a - b);
+  let k = 0;
+  for (const sample of samples) {
+    while (k < times.length && times[k]! <= sample.tH * 3600) k++;
+    sample.patched = k;
+  }
+};
+
+const emptyStats = (): BlasterRunStats => ({
+  events: 0,
+  probes: 0,
+  infections: 0,
+  crashes: 0,
+  wormStarts: 0,
+  localStarts: 0,
+  randomStarts: 0,
+  blockedByFilter: 0,
+  cleaned: 0,
+});
+
 export const runBlaster = (
   pop: Population,
   options: BlasterOptions,
   interventions: Interventions = {},
 ): BlasterResult => {
   validateInterventions(interventions);
-  const endS = positive('durationH', options.durationH) * 3600;
-  const sampleEveryS = positive('sampleEveryS', options.sampleEveryS ?? Math.max(1, endS / 400));
-  const B = options.batchSize ?? 20;
-  const batchS = positive('batchS', options.batchS ?? 1.8);
-  const tickMs = positive('tickMs', options.tickMs ?? 15.625);
-  const sameTickShare = options.sameTickShare ?? 0.5;
-  const infectionDelayS = options.infectionDelayS ?? 14;
-  const attemptStallS = options.attemptStallS ?? 17.5;
-  const probeStallS = options.probeStallS ?? 0.4;
-  const pSuccess = options.successProbability ?? 1;
-  const launchUptimeMaxS = (options.launchUptimeMaxH ?? 24) * 3600;
-  const bootMinS = options.bootDelayMinS ?? 20;
-  const bootMaxS = options.bootDelayMaxS ?? 60;
-  const rebootOnCrash = options.rebootOnCrash ?? false;
-  const rebootDelayS = options.rebootDelayS ?? 120;
-  const userRebootRatePerS = (options.userRebootsPerDay ?? 0) / 86400;
-  if (!(userRebootRatePerS >= 0)) throw bad('userRebootsPerDay must be >= 0');
-  const initialInfected = options.initialHosts?.length ?? options.initialInfected ?? 1;
-  if (!(Number.isInteger(B) && B >= 1)) throw bad(`batchSize must be a positive integer, got ${B}`);
-  if (!(sameTickShare >= 0 && sameTickShare <= 1)) throw bad('sameTickShare must be in [0, 1]');
-  if (!(pSuccess >= 0 && pSuccess <= 1)) throw bad(`successProbability must be in [0, 1], got ${pSuccess}`);
-  if (!(bootMinS >= 0 && bootMaxS >= bootMinS)) throw bad('bootDelayMinS..bootDelayMaxS is not a range');
-  if (!(infectionDelayS >= 0 && attemptStallS >= 0 && probeStallS >= 0)) throw bad('delays must be >= 0');
-
+  const o = resolveBlasterOptions(pop, options);
+  const { endS, batchSize: B, batchS, tickMs, sameTickShare, infectionDelayS, probeStallS } = o;
+  const { attemptStallS, successProbability: pSuccess, rebootOnCrash, rebootDelayS } = o;
+  const { userRebootRatePerS, bootDelayMinS: bootMinS, bootDelayMaxS: bootMaxS } = o;
   const n = pop.size;
-  const vulnerableTotal = pop.vulnerable.reduce((s, v) => s + v, 0);
-  if (!(Number.isInteger(initialInfected) && initialInfected >= 1 && initialInfected <= vulnerableTotal))
-    throw bad(`initialInfected must be 1..${vulnerableTotal}, got ${initialInfected}`);
 
   const rng = createRng(options.seed);
   const rngSeeds = rng.fork(); // tick values of worm starts
@@ -181,116 +202,59 @@ export const runBlaster = (
   const rngWelchia = rng.fork();
   const rngSetup = rng.fork();
 
-  // One target index per address space: 0 = public, 1 + s = NAT site s.
-  const spaces: TargetIndex[] = [];
-  // Without NAT sites every host is public: skip the per-schedule read of site[] (a cache miss per event).
-  const site = pop.site;
-  const spaceOf = pop.siteCount === 0 ? (_h: number) => 0 : (h: number) => site[h]! + 1;
-  const slotOf = new Int32Array(n).fill(-1);
-  {
-    // Counting sort of host ids by space, then one TargetIndex per space.
-    const counts = new Int32Array(pop.siteCount + 2);
-    for (let h = 0; h < n; h++) if (isOnSweep(pop.address[h]!)) counts[spaceOf(h) + 1]!++;
-    for (let s = 1; s < counts.length; s++) counts[s]! += counts[s - 1]!;
-    const ids = new Int32Array(counts[counts.length - 1]!);
-    const fill = counts.slice();
-    for (let h = 0; h < n; h++) if (isOnSweep(pop.address[h]!)) ids[fill[spaceOf(h)]!++] = h;
-    for (let sp = 0; sp <= pop.siteCount; sp++) {
-      const m = ids.subarray(counts[sp]!, counts[sp + 1]!);
-      if (m.length > TargetIndex.MAX_HOSTS)
-        throw bad(`at most ${TargetIndex.MAX_HOSTS} hosts per address space`);
-      const positions = new Float64Array(m.length);
-      for (let i = 0; i < m.length; i++) positions[i] = sweepIndex(pop.address[m[i]!]!);
-      const idx = new TargetIndex(m, positions);
-      for (let s = 0; s < idx.hosts.length; s++) slotOf[idx.hosts[s]!] = s;
-      spaces.push(idx);
-    }
-  }
-
+  const { spaces, spaceOf, remove: removeFromIndex } = buildAddressSpaces(pop);
   const state = new Uint8Array(n);
   const infectedAtS = new Float64Array(n).fill(Number.NaN);
   const running = new Uint8Array(n);
   const gen = new Int32Array(n);
   const starts = new Int32Array(n);
-  // Per-host doubles in one stride-8 record (one cache line): the worm's sweep state and the host's
-  // patch and reboot times. Offsets: see the F_ constants.
-  const W = new Float64Array(n * 8);
-  for (let h = 0; h < n; h++) W[h * 8 + F_PATCH_AT] = Number.POSITIVE_INFINITY;
   const pendingTick = new Float64Array(n);
-  // Worm state (valid while running): sweep cursor, last position of the current batch, ready time.
-  const win2kVariant = new Uint8Array(n);
-
-  const patchHazard = dailyFractionToHazardPerS(interventions.patchPerDay ?? 0);
-  const patchStartS = (interventions.patchStartH ?? 0) * 3600;
-  if (patchHazard > 0)
-    for (let h = 0; h < n; h++)
-      if (pop.vulnerable[h])
-        W[h * 8 + F_PATCH_AT] = patchStartS - Math.log(1 - rngHazards.next()) / patchHazard;
+  const variant = new Uint8Array(n); // the exploit variant of the host's running worm
+  const W = hostRecords(pop, interventions, rngHazards);
   // When cleanup or Welchia patched a host (the patch process may come later: the earlier time counts).
-  const fixedAt = new Float64Array(n).fill(Number.POSITIVE_INFINITY);
+  const fixedAt = new Float64Array(n).fill(INF);
   const cleanupHazard = dailyFractionToHazardPerS(interventions.cleanupPerDay ?? 0);
   const cleanupStartS = (interventions.cleanupStartH ?? 0) * 3600;
-
-  const filterShare = interventions.borderFilterShare ?? 0;
-  const filterStartS = (interventions.borderFilterStartH ?? 0) * 3600;
-  const filtered = new Uint8Array(65536 + pop.siteCount);
-  if (filterShare > 0)
-    for (let i = 0; i < filtered.length; i++) filtered[i] = rngSetup.next() < filterShare ? 1 : 0;
-  const blocked = (from: number, to: number, t: number): boolean => {
-    if (filterShare === 0 || t < filterStartS) return false;
-    const a = pop.network[from]!;
-    const b = pop.network[to]!;
-    return a !== b && (filtered[a] === 1 || filtered[b] === 1);
-  };
-
-  const telescope = options.telescope ? new Telescope(options.telescope) : undefined;
+  const blocked = borderFilter(pop, interventions, rngSetup);
+  const telescope = options.telescope
+    ? new Telescope(options.telescope, options.addressChangesPerDay ?? 0)
+    : undefined;
+  const welchia = interventions.welchia
+    ? new WelchiaProcess(pop, interventions.welchia, rngWelchia)
+    : undefined;
   const queue = new EventQueue();
-  const stats: BlasterRunStats = {
-    events: 0,
-    probes: 0,
-    infections: 0,
-    crashes: 0,
-    wormStarts: 0,
-    localStarts: 0,
-    randomStarts: 0,
-    blockedByFilter: 0,
-    cleaned: 0,
-  };
+  const stats = emptyStats();
   let infectedNow = 0;
   let everInfected = 0;
   let runningNow = 0;
   let welchiaNow = 0;
 
-  const removeFromIndex = (h: number) => {
-    const s = slotOf[h]!;
-    if (s >= 0) spaces[spaceOf(h)]!.remove(s);
-  };
-
   /** Accounts the probes a worm sent from its last batch end up to `count` more positions. */
   const sweep = (h: number, count: number) => {
     if (count <= 0) return;
+    const r = h * REC;
     stats.probes += count;
-    telescope?.record(h, starts[h]!, W[h * 8 + F_BATCH_END]!, count, W[h * 8 + F_READY]!, B, batchS);
-    W[h * 8 + F_BATCH_END] = wrap(W[h * 8 + F_BATCH_END]! + count);
+    telescope?.record(h, starts[h]!, W[r + BATCH_END]!, count, W[r + READY]!, B, batchS);
+    W[r + BATCH_END] = wrap(W[r + BATCH_END]! + count);
   };
 
   /** Stops a running worm at time t, accounting the batches it sent since its last event. */
   const stopWorm = (h: number, t: number) => {
     if (!running[h]) return;
-    const done = t > W[h * 8 + F_READY]! ? Math.floor((t - W[h * 8 + F_READY]!) / batchS) * B : 0;
-    const pending =
-      W[h * 8 + F_PEND_END] === Number.POSITIVE_INFINITY
-        ? Number.POSITIVE_INFINITY
-        : ahead(W[h * 8 + F_BATCH_END]!, W[h * 8 + F_PEND_END]!);
+    const r = h * REC;
+    const done = t > W[r + READY]! ? Math.floor((t - W[r + READY]!) / batchS) * B : 0;
+    const pending = W[r + PEND_END] === INF ? INF : ahead(W[r + BATCH_END]!, W[r + PEND_END]!);
     sweep(h, Math.min(done, pending));
     running[h] = 0;
     runningNow--;
     gen[h]!++;
   };
 
+  /** Finds the next host worm h will reach and queues the end of the batch that reaches it. */
   const schedule = (h: number) => {
-    const c = W[h * 8 + F_CURSOR]!;
-    let bestDist = Number.POSITIVE_INFINITY;
+    const r = h * REC;
+    const c = W[r + CURSOR]!;
+    let bestDist = INF;
     let bestSlot = -1;
     let bestSpace = -1;
     // A NAT'd worm reaches its own site in private space and the public Internet elsewhere.
@@ -307,94 +271,106 @@ export const runBlaster = (
       }
       if (sp === 0) break;
     }
-    // Nothing left to reach: the worm keeps sweeping; its probes are accounted when it stops or at the end.
-    const remaining = ahead(c, W[h * 8 + F_BATCH_END]!);
-    if (bestSlot < 0) {
-      W[h * 8 + F_PEND_END] = Number.POSITIVE_INFINITY;
-      return;
-    }
-    let time = W[h * 8 + F_READY]!;
-    let end = W[h * 8 + F_BATCH_END]!;
+    // Nothing left to reach, or only beyond the horizon: the worm keeps sweeping; its probes are
+    // accounted when it stops or at the end.
+    W[r + PEND_END] = INF;
+    if (bestSlot < 0) return;
+    const remaining = ahead(c, W[r + BATCH_END]!);
+    let time = W[r + READY]!;
+    let end = W[r + BATCH_END]!;
     if (bestDist > remaining) {
       const k = Math.ceil((bestDist - remaining) / B);
       time += k * batchS;
       end = wrap(end + k * B);
     }
-    W[h * 8 + F_PEND_END] = end;
-    W[h * 8 + F_PEND_SLOT] = bestSlot;
-    W[h * 8 + F_PEND_SPACE] = bestSpace;
-    if (time <= endS) queue.push(time, K_HIT, h, gen[h]!);
-    else W[h * 8 + F_PEND_END] = Number.POSITIVE_INFINITY; // beyond the horizon: account at the end
+    if (time > endS) return;
+    W[r + PEND_END] = end;
+    W[r + PEND_SLOT] = bestSlot;
+    W[r + PEND_SPACE] = bestSpace;
+    queue.push(time, K_HIT, h, gen[h]!);
   };
 
   const startWorm = (h: number, t: number, tick: number) => {
-    const own = pop.address[h]!;
+    const r = h * REC;
     const t0 =
       sameTickShare >= 1 || rngSeeds.next() < sameTickShare
         ? tick
         : Math.max(0, quantiseTick(tick - tickMs, tickMs));
-    const s = blasterStart(tick, own, t0);
+    const s = blasterStart(tick, pop.address[h]!, t0);
     stats.wormStarts++;
     if (s.mode === 'local') stats.localStarts++;
     else stats.randomStarts++;
     starts[h]!++;
-    win2kVariant[h] = s.targetsWin2k ? OS_WIN2K : OS_XP;
-    W[h * 8 + F_CURSOR] = startCursor(s.start);
-    W[h * 8 + F_BATCH_END] = W[h * 8 + F_CURSOR]!;
-    W[h * 8 + F_READY] = t;
+    variant[h] = s.targetsWin2k ? OS_WIN2K : OS_XP;
+    W[r + CURSOR] = startCursor(s.start);
+    W[r + BATCH_END] = W[r + CURSOR]!;
+    W[r + READY] = t;
     running[h] = 1;
     runningNow++;
     schedule(h);
   };
 
-  const launchTick = () => quantiseTick(rngSeeds.next() * launchUptimeMaxS * 1000, tickMs);
+  const launchTick = () => quantiseTick(rngSeeds.next() * o.launchUptimeMaxS * 1000, tickMs);
   const bootDelay = () => bootMinS + rngSeeds.next() * (bootMaxS - bootMinS);
+  /** The worm restarts from the Run key `delay` seconds after a boot that ends at t. */
+  const restartAfterBoot = (h: number, t: number) => {
+    const delay = bootDelay();
+    pendingTick[h] = quantiseTick(delay * 1000, tickMs);
+    queue.push(t + delay, K_START, h, gen[h]!);
+  };
 
   const infect = (v: number, t: number) => {
     state[v] = S_INFECTING;
     if (!rebootOnCrash) removeFromIndex(v);
     pendingTick[v] = launchTick();
-    queue.push(t + infectionDelayS, K_START, v, gen[v]!);
+    queue.push(t, K_START, v, gen[v]!);
   };
 
   const crash = (v: number, t: number) => {
     stats.crashes++;
     if (!rebootOnCrash) return;
-    W[v * 8 + F_DOWN_UNTIL] = t + rebootDelayS;
+    W[v * REC + DOWN_UNTIL] = t + rebootDelayS;
     if (state[v] === S_INFECTED) stopWorm(v, t);
     queue.push(t + rebootDelayS, K_REBOOT, v, gen[v]!);
   };
 
-  const onHit = (w: number, t: number) => {
-    const sp = W[w * 8 + F_PEND_SPACE]!;
-    const idx = spaces[sp]!;
-    const slot = W[w * 8 + F_PEND_SLOT]!;
-    const v = idx.hosts[slot]!;
-    sweep(w, ahead(W[w * 8 + F_BATCH_END]!, W[w * 8 + F_PEND_END]!));
-    W[w * 8 + F_CURSOR] = idx.positions[slot]!;
-    let stall = 0;
-    if (!idx.isLive(slot) || v === w) {
-      // taken meanwhile, or the worm's own address: nothing to do
-    } else if (blocked(w, v, t)) stats.blockedByFilter++;
-    else if (!pop.vulnerable[v]) stall = probeStallS;
-    else if (W[v * 8 + F_PATCH_AT]! <= t) {
-      idx.remove(slot);
-      stall = probeStallS;
-    } else if (W[v * 8 + F_DOWN_UNTIL]! > t) {
-      // rebooting: nothing answers
-    } else if (state[v] === S_INFECTED || state[v] === S_INFECTING) {
+  /** What worm w's attempt on host v (still in the index) at time t does; returns the infector's stall. */
+  const attempt = (w: number, v: number, t: number): number => {
+    if (blocked(w, v, t)) {
+      stats.blockedByFilter++;
+      return 0;
+    }
+    if (!pop.vulnerable[v]) return probeStallS;
+    if (W[v * REC + PATCH_AT]! <= t) {
+      removeFromIndex(v);
+      return probeStallS;
+    }
+    if (W[v * REC + DOWN_UNTIL]! > t) return 0; // rebooting: nothing answers
+    const fits = pop.os[v] === variant[w];
+    if (state[v] === S_INFECTED || state[v] === S_INFECTING) {
       // Only reached with rebootOnCrash: a re-exploit either crashes the host or its new copy exits on the mutex.
-      if (pop.os[v] !== win2kVariant[w]) crash(v, t);
-      stall = pop.os[v] !== win2kVariant[w] ? probeStallS : attemptStallS;
-    } else if (pop.os[v] !== win2kVariant[w]) {
+      if (!fits) crash(v, t);
+      return fits ? attemptStallS : probeStallS;
+    }
+    if (!fits) {
       // the other variant, or an NT 4.0 / Server 2003 host that no variant fits: RPCSS crashes
       crash(v, t);
-      stall = probeStallS;
-    } else {
-      stall = attemptStallS;
-      if (pSuccess >= 1 || rngAttempts.next() < pSuccess) infect(v, t);
+      return probeStallS;
     }
-    W[w * 8 + F_READY] = t + stall;
+    if (pSuccess >= 1 || rngAttempts.next() < pSuccess) infect(v, t + infectionDelayS);
+    return attemptStallS;
+  };
+
+  const onHit = (w: number, t: number) => {
+    const r = w * REC;
+    const idx = spaces[W[r + PEND_SPACE]!]!;
+    const slot = W[r + PEND_SLOT]!;
+    const v = idx.hosts[slot]!;
+    sweep(w, ahead(W[r + BATCH_END]!, W[r + PEND_END]!));
+    W[r + CURSOR] = idx.positions[slot]!;
+    // Taken meanwhile, or the worm's own address: nothing to do.
+    const stall = idx.isLive(slot) && v !== w ? attempt(w, v, t) : 0;
+    W[r + READY] = t + stall;
     schedule(w);
   };
 
@@ -406,49 +382,37 @@ export const runBlaster = (
       infectedNow++;
       everInfected++;
       if (cleanupHazard > 0)
-        queue.push(
-          Math.max(t, cleanupStartS) - Math.log(1 - rngHazards.next()) / cleanupHazard,
-          K_CLEAN,
-          v,
-          0,
-        );
+        queue.push(Math.max(t, cleanupStartS) + exponential(rngHazards, cleanupHazard), K_CLEAN, v, 0);
       if (userRebootRatePerS > 0)
-        queue.push(t - Math.log(1 - rngHazards.next()) / userRebootRatePerS, K_USER_REBOOT, v, 0);
+        queue.push(t + exponential(rngHazards, userRebootRatePerS), K_USER_REBOOT, v, 0);
       startWorm(v, t, pendingTick[v]!);
     } else if (state[v] === S_INFECTED && !running[v]) startWorm(v, t, pendingTick[v]!);
   };
 
-  // Welchia as one aggregated hit process: every running Welchia host's probes land on each host
-  // at scansPerS/2^32, so the population-wide rate of hits on still-convertible hosts is
-  // W·scansPerS·C/2^32. Hosts that stopped being convertible (patched, cleaned) are dropped from the
-  // candidate list when drawn (thinning), so the cost is one event per conversion or rejection.
-  const welchia = interventions.welchia;
-  const welchiaSources: number[] = [];
-  const candidates = new Int32Array(welchia ? n : 0);
-  const candidateAt = new Int32Array(welchia ? n : 0).fill(-1);
-  let candidateCount = 0;
-  if (welchia)
-    for (let h = 0; h < n; h++)
-      if (pop.vulnerable[h]) {
-        candidateAt[h] = candidateCount;
-        candidates[candidateCount++] = h;
-      }
-  const dropCandidate = (v: number) => {
-    const i = candidateAt[v]!;
-    if (i < 0) return;
-    const last = candidates[--candidateCount]!;
-    candidates[i] = last;
-    candidateAt[last] = i;
-    candidateAt[v] = -1;
+  const onClean = (h: number, t: number) => {
+    if (state[h] !== S_INFECTED) return;
+    stopWorm(h, t);
+    state[h] = S_CLEANED;
+    infectedNow--;
+    stats.cleaned++;
+    fixedAt[h] = t;
+    removeFromIndex(h);
   };
-  let welchiaEpoch = 0;
+
+  const onUserReboot = (h: number, t: number) => {
+    if (state[h] !== S_INFECTED) return;
+    if (running[h]) {
+      stopWorm(h, t);
+      restartAfterBoot(h, t + rebootDelayS);
+    }
+    queue.push(t + exponential(rngHazards, userRebootRatePerS), K_USER_REBOOT, h, 0);
+  };
+
   const scheduleWelchia = (t: number) => {
-    welchiaEpoch++;
-    const rate = (welchia!.scansPerS * welchiaSources.length * candidateCount) / 4294967296;
-    if (rate <= 0) return;
-    const next = t - Math.log(1 - rngWelchia.next()) / rate;
-    if (next <= endS) queue.push(next, K_WELCHIA_HIT, -1, welchiaEpoch);
+    const next = welchia!.nextHit(t);
+    if (next <= endS) queue.push(next, K_WELCHIA_HIT, -1, welchia!.epoch);
   };
+
   const takeOver = (v: number, t: number) => {
     if (state[v] === S_INFECTED) {
       stopWorm(v, t);
@@ -458,33 +422,38 @@ export const runBlaster = (
     state[v] = S_WELCHIA;
     fixedAt[v] = t;
     removeFromIndex(v);
-    dropCandidate(v);
+    welchia!.drop(v);
     queue.push(t + infectionDelayS, K_WELCHIA_START, v, 0);
   };
 
-  // Seeds of the outbreak.
-  {
-    const candidates: number[] = [];
-    for (let h = 0; h < n; h++) if (pop.vulnerable[h] && isOnSweep(pop.address[h]!)) candidates.push(h);
-    if (candidates.length < initialInfected) throw bad('not enough vulnerable hosts for initialInfected');
-    for (const h of options.initialHosts ?? [])
-      if (!(Number.isInteger(h) && h >= 0 && h < n && pop.vulnerable[h]))
-        throw bad(`initial host ${h} is not a vulnerable host of the population`);
-    for (let i = 0; i < initialInfected; i++) {
-      let h: number;
-      if (options.initialHosts) h = options.initialHosts[i]!;
-      else {
-        const j = i + rngSetup.below(candidates.length - i);
-        [candidates[i], candidates[j]] = [candidates[j]!, candidates[i]!];
-        h = candidates[i]!;
-      }
-      state[h] = S_INFECTING;
-      if (!rebootOnCrash) removeFromIndex(h);
-      pendingTick[h] = launchTick();
-      queue.push(0, K_START, h, gen[h]!);
+  const onWelchiaHit = (epoch: number, t: number) => {
+    if (epoch !== welchia!.epoch || welchia!.candidateCount === 0) return;
+    const v = welchia!.randomCandidate();
+    const source = welchia!.randomSource();
+    if (!pop.vulnerable[v] || W[v * REC + PATCH_AT]! <= t || state[v]! > S_INFECTED) welchia!.drop(v);
+    else if (!blocked(source, v, t)) takeOver(v, t);
+    scheduleWelchia(t);
+  };
+
+  /** host < 0: the release, on `count` random vulnerable hosts; otherwise a Welchia copy starts. */
+  const onWelchiaStart = (h: number, count: number, t: number) => {
+    if (h < 0) {
+      for (let i = 0; i < count && welchia!.candidateCount > 0; i++) takeOver(welchia!.randomCandidate(), t);
+      return;
     }
-    if (welchia) queue.push(welchia.startH * 3600, K_WELCHIA_START, -1, welchia.initial);
+    welchiaNow++;
+    welchia!.addSource(h);
+    scheduleWelchia(t);
+  };
+
+  // Seeds of the outbreak.
+  for (const h of initialHosts(pop, o.initialInfected, options.initialHosts, rngSetup)) {
+    state[h] = S_INFECTING;
+    if (!rebootOnCrash) removeFromIndex(h);
+    pendingTick[h] = launchTick();
+    queue.push(0, K_START, h, gen[h]!);
   }
+  if (welchia) queue.push(welchia.options.startH * 3600, K_WELCHIA_START, -1, welchia.options.initial);
 
   const samples: Sample[] = [];
   let nextSampleS = 0;
@@ -494,12 +463,12 @@ export const runBlaster = (
         tH: nextSampleS / 3600,
         infected: infectedNow,
         everInfected,
-        patched: 0, // filled in after the run, from patchAt and fixedAt
+        patched: 0, // filled in after the run, from patch and fix times
         welchia: welchiaNow,
         scansPerS: (runningNow * B) / batchS,
         telescopeSources: telescope?.uniqueSources ?? 0,
       });
-      nextSampleS += sampleEveryS;
+      nextSampleS += o.sampleEveryS;
     }
   };
 
@@ -518,70 +487,27 @@ export const runBlaster = (
         if (ev.gen === gen[h]) onStart(h, t);
         break;
       case K_CLEAN:
-        if (state[h] === S_INFECTED) {
-          stopWorm(h, t);
-          state[h] = S_CLEANED;
-          infectedNow--;
-          stats.cleaned++;
-          fixedAt[h] = t;
-          removeFromIndex(h);
-        }
+        onClean(h, t);
         break;
       case K_REBOOT:
-        if (state[h] === S_INFECTED && !running[h]) {
-          const delay = bootDelay();
-          pendingTick[h] = quantiseTick(delay * 1000, tickMs);
-          queue.push(t + delay, K_START, h, gen[h]!);
-        }
+        if (state[h] === S_INFECTED && !running[h]) restartAfterBoot(h, t);
         break;
       case K_USER_REBOOT:
-        if (state[h] === S_INFECTED) {
-          if (running[h]) {
-            stopWorm(h, t);
-            const delay = bootDelay();
-            pendingTick[h] = quantiseTick(delay * 1000, tickMs);
-            queue.push(t + rebootDelayS + delay, K_START, h, gen[h]!);
-          }
-          queue.push(t - Math.log(1 - rngHazards.next()) / userRebootRatePerS, K_USER_REBOOT, h, 0);
-        }
+        onUserReboot(h, t);
         break;
-      case K_WELCHIA_HIT: {
-        if (ev.gen !== welchiaEpoch || candidateCount === 0) break;
-        const v = candidates[rngWelchia.below(candidateCount)]!;
-        const source = welchiaSources[rngWelchia.below(welchiaSources.length)]!;
-        if (!pop.vulnerable[v] || W[v * 8 + F_PATCH_AT]! <= t || state[v]! > S_INFECTED) dropCandidate(v);
-        else if (!blocked(source, v, t)) takeOver(v, t);
-        scheduleWelchia(t);
+      case K_WELCHIA_HIT:
+        onWelchiaHit(ev.gen, t);
         break;
-      }
       case K_WELCHIA_START:
-        if (h < 0) {
-          // Release of the counter-worm: it takes over `gen` random vulnerable hosts.
-          for (let i = 0; i < ev.gen && candidateCount > 0; i++)
-            takeOver(candidates[rngWelchia.below(candidateCount)]!, t);
-        } else {
-          welchiaNow++;
-          welchiaSources.push(h);
-          scheduleWelchia(t);
-        }
+        onWelchiaStart(h, ev.gen, t);
         break;
     }
   }
-  emitSamplesBefore(Number.POSITIVE_INFINITY);
+  emitSamplesBefore(INF);
   // Account the sweeps still under way at the horizon.
   for (let h = 0; h < n; h++) if (running[h]) stopWorm(h, endS);
   const last = samples[samples.length - 1];
   if (last && telescope && last.tH * 3600 >= endS) last.telescopeSources = telescope.uniqueSources;
-  const patchTimes: number[] = [];
-  for (let h = 0; h < n; h++) {
-    const p = Math.min(W[h * 8 + F_PATCH_AT]!, fixedAt[h]!);
-    if (pop.vulnerable[h] && p <= endS) patchTimes.push(p);
-  }
-  patchTimes.sort((a, b) => a - b);
-  let k = 0;
-  for (const sample of samples) {
-    while (k < patchTimes.length && patchTimes[k]! <= sample.tH * 3600) k++;
-    sample.patched = k;
-  }
+  fillPatched(samples, pop, W, fixedAt, endS);
   return { samples, infectedAtS, stats, ...(telescope ? { telescope: telescope.report() } : {}) };
 };

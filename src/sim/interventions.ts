@@ -24,6 +24,12 @@ export interface Interventions {
   /** Share of organisations (/16s and NAT sites) that filter TCP 135 at their border, in [0, 1]. */
   borderFilterShare?: number;
   borderFilterStartH?: number;
+  /**
+   * Filters go up gradually: each filtering organisation at a uniform time between
+   * borderFilterStartH and this (ISPs and enterprises blocking 135 over days, blaster.md §1, §3).
+   * Default: all at borderFilterStartH.
+   */
+  borderFilterFullH?: number;
   welchia?: WelchiaOptions;
 }
 
@@ -51,6 +57,9 @@ export const validateInterventions = (i: Interventions): Interventions => {
   checkHours('patchStartH', i.patchStartH);
   checkHours('cleanupStartH', i.cleanupStartH);
   checkHours('borderFilterStartH', i.borderFilterStartH);
+  checkHours('borderFilterFullH', i.borderFilterFullH);
+  if (i.borderFilterFullH !== undefined && i.borderFilterFullH < (i.borderFilterStartH ?? 0))
+    throw bad('borderFilterFullH must not be before borderFilterStartH');
   if (i.welchia) {
     checkHours('welchia.startH', i.welchia.startH);
     if (!(Number.isInteger(i.welchia.initial) && i.welchia.initial >= 1))

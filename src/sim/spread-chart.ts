@@ -17,19 +17,29 @@ export const newInfectionsPerHour = (samples: readonly Sample[]): Array<readonly
   return out;
 };
 
+/** A scenario's curve; with several runs (`--runs`) its 5th/95th percentiles give the bands. */
+export interface ChartScenario extends NamedSeries {
+  p5?: readonly Sample[];
+  p95?: readonly Sample[];
+  perHourBand?: ReadonlyArray<readonly [number, number, number]>;
+}
+
 export const renderSpreadChart = (
   description: string,
-  scenarios: readonly NamedSeries[],
+  scenarios: readonly ChartScenario[],
   markers: readonly ChartMarker[] = [],
   perHourMarkers: readonly ChartMarker[] = [],
 ): string => {
   const infected: ChartSeries[] = scenarios.map((s) => ({
     name: s.name,
     points: s.samples.map((x) => [x.tH, x.infected] as const),
+    ...(s.p5 &&
+      s.p95 && { band: s.samples.map((x, i) => [x.tH, s.p5![i]!.infected, s.p95![i]!.infected] as const) }),
   }));
   const perHour: ChartSeries[] = scenarios.map((s) => ({
     name: s.name,
     points: newInfectionsPerHour(s.samples),
+    ...(s.perHourBand && { band: s.perHourBand }),
   }));
   return renderChart({
     title: `Blaster spread: ${description}`,

@@ -17,15 +17,20 @@ export interface TelescopeReport {
   prefix: string;
   /** Probes that landed in the prefix. */
   probes: number;
-  /** Distinct infected hosts seen. */
+  /**
+   * Distinct source addresses seen: infected hosts, each counted once per address it had while it
+   * was seen (equal to `uniqueHosts` when addresses never change).
+   */
   uniqueSources: number;
+  /** Distinct infected hosts seen. */
+  uniqueHosts: number;
   /** Distinct worm processes seen (a host re-seeded by a reboot counts again). */
   uniqueStarts: number;
   /** Probes per destination bin (/16 of a /8, /24 of a /16), index = the next octet. */
   bins: number[];
   /** max(bin) / mean(bin) over the bins the sweep can reach: 1 is flat, large means hotspots. */
   hotspotRatio: number;
-  /** Times (s) at which each unique source was first seen, ascending. */
+  /** Times (s) at which each unique host was first seen, ascending. */
   firstSeenS: number[];
 }
 
@@ -36,12 +41,26 @@ export class Telescope {
   readonly #lo: number;
   readonly #hi: number;
   readonly #bins = new Float64Array(256);
+  readonly #hosts = new Set<number>();
+  /** Keys address epoch · 2^22 + host. */
   readonly #sources = new Set<number>();
+  readonly #changesPerS: number;
   readonly #starts = new Set<number>();
   readonly #firstSeen: number[] = [];
   #probes = 0;
 
-  constructor(spec: TelescopeSpec) {
+  /**
+   * @param addressChangesPerDay how often an infected host's address changes (DHCP, dial-up):
+   *   each host's address epochs are 1/rate long with a fixed per-host phase; only what the
+   *   telescope counts as sources changes (blaster.md §4.1 caveats: DHCP churn).
+   */
+  constructor(spec: TelescopeSpec, addressChangesPerDay = 0) {
+    if (!(Number.isFinite(addressChangesPerDay) && addressChangesPerDay >= 0))
+      throw new RpcsweepError(
+        'SIM_BAD_INPUT',
+        `addressChangesPerDay must be >= 0, got ${addressChangesPerDay}`,
+      );
+    this.#changesPerS = addressChangesPerDay / 86400;
     const mask = spec.bits === 8 ? 0xff000000 : 0xffff0000;
     if ((spec.address & ~mask) >>> 0 !== 0)
       throw new RpcsweepError(
@@ -93,7 +112,8 @@ export class Telescope {
       const x = Math.max(first, base + this.#lo);
       const y = Math.min(last, base + this.#hi);
       if (x > y) continue;
-      this.#hit(host, start, startS + Math.floor((x - first) / batchSize) * batchS);
+      const timeOf = (p: number) => startS + Math.floor((p - first) / batchSize) * batchS;
+      this.#hit(host, start, timeOf(x), timeOf(y));
       for (let b = 0; b < 256; b++) {
         const bx = Math.max(x, base + this.#binLo[b]!);
         const by = Math.min(y, base + this.#binHi[b]!);
@@ -105,12 +125,18 @@ export class Telescope {
     }
   }
 
-  #hit(host: number, start: number, timeS: number): void {
-    if (!this.#sources.has(host)) {
-      this.#sources.add(host);
-      this.#firstSeen.push(timeS);
+  /** Host `host` probed the telescope from `fromS` to `toS`: one source per address it had meanwhile. */
+  #hit(host: number, start: number, fromS: number, toS: number): void {
+    if (!this.#hosts.has(host)) {
+      this.#hosts.add(host);
+      this.#firstSeen.push(fromS);
     }
     this.#starts.add(host * 4096 + (start % 4096));
+    // Golden-ratio phase: leases of different hosts do not all end at the same time.
+    const phase = (host * 0.6180339887498949) % 1;
+    const first = Math.floor(fromS * this.#changesPerS + phase);
+    const last = Math.floor(toS * this.#changesPerS + phase);
+    for (let e = first; e <= last; e++) this.#sources.add(e * 4194304 + host);
   }
 
   get uniqueSources(): number {
@@ -125,6 +151,7 @@ export class Telescope {
       prefix: `${formatIpv4(this.spec.address)}/${this.spec.bits}`,
       probes: this.#probes,
       uniqueSources: this.#sources.size,
+      uniqueHosts: this.#hosts.size,
       uniqueStarts: this.#starts.size,
       bins: [...this.#bins],
       hotspotRatio: mean > 0 ? Math.max(...values) / mean : 0,

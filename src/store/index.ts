@@ -15,6 +15,6 @@ export {
 } from './diff.ts';
 export { type NdjsonResults, parseNdjsonResults, readNdjsonResults } from './ndjson-results.ts';
 export { isPostgresUrl, openStore } from './open.ts';
-export { maskUrl, PostgresStore } from './postgres.ts';
+export { describePgError, maskUrl, PostgresStore } from './postgres.ts';
 export { SqliteStore } from './sqlite.ts';
 export type { NewScan, ResultStore, ScanRow, StoredResult, VerdictRow } from './types.ts';

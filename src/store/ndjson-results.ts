@@ -6,30 +6,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { RpcsweepError } from '../core/errors.ts';
-import { type HostResult, VERDICTS, type Verdict } from '../core/result.ts';
+import { completeHostResult, VERDICTS, type Verdict } from '../core/result.ts';
 import type { StoredResult } from './types.ts';
 
 const VERDICT_SET: ReadonlySet<string> = new Set(VERDICTS);
-
-/** A compact record made whole: the fields it lacks get the values an unreached host has. */
-const completeRecord = (o: Record<string, unknown>, verdict: Verdict): StoredResult => {
-  const base: HostResult = {
-    schema: 1,
-    address: String(o.address),
-    verdict,
-    success: verdict !== 'error',
-    reason: typeof o.reason === 'string' ? o.reason : verdict,
-    ms03_026: 'unknown',
-    ms03_039: 'unknown',
-    dcomVersion: '0.0',
-    remact: '....',
-    sysact: '....',
-    evidence: [],
-    startedAt: typeof o.startedAt === 'string' ? o.startedAt : '',
-    durationMs: typeof o.durationMs === 'number' ? o.durationMs : 0,
-  };
-  return { ...base, ...(o as Partial<StoredResult>), verdict, address: base.address };
-};
 
 export interface NdjsonResults {
   results: StoredResult[];
@@ -58,7 +38,8 @@ export const parseNdjsonResults = (text: string, name: string): NdjsonResults =>
       skipped++;
       continue;
     }
-    results.push(completeRecord(o, verdict as Verdict));
+    // A compact unreached line says only its verdict: that is its reason too.
+    results.push(completeHostResult(o, verdict as Verdict, verdict));
   }
   return { results, skipped };
 };

@@ -3,7 +3,8 @@
  * rest (evidence, endpoints, indicators, advice, OS hints, host name, error) is one JSON text. Both
  * stores use these, so a row reads back the same from either.
  */
-import type { FixState, ProbeEvidence, Verdict } from '../core/result.ts';
+import type { FixState, Verdict } from '../core/result.ts';
+import { packEvidence, unpackEvidence } from './evidence-codec.ts';
 import type { StoredResult } from './types.ts';
 
 /** Column order of host_results after scan_id (the stores' insert statements follow it). */
@@ -39,17 +40,6 @@ export type ResultRow = [
   detail: string,
 ];
 
-/**
- * Evidence as stored: the transport and port every activation probe shares (tcp/135) are left out
- * and restored on reading; they are most of a record's repeated bytes.
- */
-const packEvidence = (e: ProbeEvidence): Partial<ProbeEvidence> => {
-  const { transport, port, ...rest } = e;
-  return { ...rest, ...(transport === 'tcp' ? {} : { transport }), ...(port === 135 ? {} : { port }) };
-};
-const unpackEvidence = (e: Partial<ProbeEvidence>): ProbeEvidence =>
-  ({ transport: 'tcp', port: 135, ...e }) as ProbeEvidence;
-
 export const toRow = (r: StoredResult): ResultRow => {
   const { endpoints, indicators, osHints, evidence, hostname, error, advice } = r;
   const detail: Record<string, unknown> = { evidence: evidence.map(packEvidence) };
@@ -80,7 +70,7 @@ export const toRow = (r: StoredResult): ResultRow => {
 export type RowObject = Record<(typeof RESULT_COLUMNS)[number], unknown>;
 
 export const fromRow = (row: RowObject): StoredResult => {
-  const detail = JSON.parse(String(row.detail)) as Partial<StoredResult>;
+  const detail = JSON.parse(String(row.detail)) as Partial<StoredResult> & { evidence?: unknown[] };
   const r: StoredResult = {
     schema: 1,
     address: String(row.address),
@@ -92,7 +82,7 @@ export const fromRow = (row: RowObject): StoredResult => {
     dcomVersion: String(row.dcom_version),
     remact: row.remact as StoredResult['remact'],
     sysact: row.sysact as StoredResult['sysact'],
-    evidence: (detail.evidence ?? []).map(unpackEvidence),
+    evidence: (detail.evidence ?? []).map((e) => unpackEvidence(e as Parameters<typeof unpackEvidence>[0])),
     startedAt: String(row.started_at),
     durationMs: Number(row.duration_ms),
   };
@@ -115,7 +105,27 @@ export const differenceMaps = (
   return out;
 };
 
-/** The SQL of ResultStore.readDifferences; `old`/`now` are the dialect's placeholders. */
+/** The SQL of hostHistory: one primary-key lookup per scan (there is no index by address). */
+export const hostHistorySql = (address: string): string =>
+  `SELECT h.scan_id AS scan_id, h.address AS address, h.verdict AS verdict
+     FROM scans s JOIN host_results h ON h.scan_id = s.id AND h.address = ${address}
+     ORDER BY s.id`;
+
+/**
+ * PostgreSQL's form of the same question: a merge full join of the two scans' (address, verdict),
+ * each read in address order from the primary key alone (verdict is INCLUDEd there): no heap, no
+ * sort, no hash table. ORDER BY … OFFSET 0 keeps each side a subquery whose order the planner sees
+ * (pulled up, the index order was lost and a hash join built a million-row table: 4-5.5 s against
+ * 2.6-3.3 s under load). SQLite keeps the form below: its WITHOUT ROWID table is ordered by the key.
+ */
+export const differencesFullJoinSql = (old: string, now: string): string =>
+  `SELECT coalesce(o.address, n.address) AS address, o.verdict AS old, n.verdict AS new
+     FROM (SELECT address, verdict FROM host_results WHERE scan_id = ${old} ORDER BY address OFFSET 0) o
+     FULL JOIN (SELECT address, verdict FROM host_results WHERE scan_id = ${now} ORDER BY address OFFSET 0) n
+       ON n.address = o.address
+     WHERE o.verdict IS DISTINCT FROM n.verdict`;
+
+/** The SQL of ResultStore.readDifferences (SQLite); `old`/`now` are the dialect's placeholders. */
 export const differencesSql = (old: string, now: string): string =>
   `SELECT o.address AS address, o.verdict AS old, n.verdict AS new
        FROM host_results o LEFT JOIN host_results n ON n.scan_id = ${now} AND n.address = o.address

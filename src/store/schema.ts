@@ -68,6 +68,24 @@ export const MIGRATIONS: readonly Migration[] = [
       'CREATE INDEX host_results_by_address ON host_results (address, scan_id)',
     ],
   },
+  {
+    // The history index cost a b-tree insert and ~64 bytes (PostgreSQL) per row; `history --host`
+    // now looks the address up in each scan's primary key instead (a handful of scans, not rows).
+    // The detail JSON's evidence is written as positional arrays from this version on, which older
+    // rpcsweep cannot read: the version bump makes them refuse the database instead.
+    version: 3,
+    what: 'history by primary key per scan (history index dropped); PostgreSQL: verdict in the primary key',
+    sqlite: ['DROP INDEX host_results_by_address'],
+    postgres: [
+      'DROP INDEX host_results_by_address',
+      // diff reads (address, verdict) of two scans from this index alone (index-only scans).
+      'ALTER TABLE host_results DROP CONSTRAINT host_results_pkey, ADD PRIMARY KEY (scan_id, address) INCLUDE (verdict)',
+      // Index-only scans need the visibility map current. By default autovacuum waits for inserts of
+      // 20 % of the table, which a new scan in a large history never reaches: every 100,000 rows.
+      `ALTER TABLE host_results SET (autovacuum_vacuum_insert_scale_factor = 0, autovacuum_vacuum_insert_threshold = 100000,
+         autovacuum_analyze_scale_factor = 0, autovacuum_analyze_threshold = 100000)`,
+    ],
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -9,7 +9,7 @@ test('escapeText: controls, DEL, C1, bidi overrides, zero-width and backslash ar
   assert.equal(escapeText('a\x1b[31mb'), 'a\\x1b[31mb');
   assert.equal(escapeText('\x00\x07\x7f\x9b'), '\\x00\\x07\\x7f\\x9b');
   assert.equal(escapeText('x\u202ey\u2066z\u200bw\ufeff'), 'x\\u{202e}y\\u{2066}z\\u{200b}w\\u{feff}');
-  assert.equal(escapeText('\\PIPE\\x'), '\\\\PIPE\\\\x');
+  assert.equal(escapeText('\\PIPE\\x'), '\\PIPE\\\\x', 'only the run before x doubles');
   assert.equal(escapeText('plain ASCII and été'), 'plain ASCII and été');
   assert.doesNotMatch(
     escapeText(String.fromCharCode(...Array.from({ length: 256 }, (_, i) => i))),

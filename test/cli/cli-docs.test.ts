@@ -53,11 +53,12 @@ test('every --help has Examples and exit codes; scan is listed first', async () 
   }
 });
 
-test('defaults print plainly: 64, not "64"; an empty list default reads none', async () => {
-  // scan's concurrency and timeout come from the timing template; exposure keeps commander defaults
+test('defaults print plainly: 135, not "135"; an empty list default reads none', async () => {
+  // concurrency, rate and timeout come from the timing template (-T) in scan, exposure and epm
   const h = await helpOf('exposure');
-  assert.match(h, /\(default: 64\)/);
-  assert.match(h, /\(default: 2000\)/);
+  assert.match(h, /\(default: 2\)/);
+  assert.match(h, /default from -T: 512\)/);
+  assert.match(await helpOf('epm'), /\(default: 135\)/);
   assert.doesNotMatch(h, /\(default: "/);
   assert.doesNotMatch(h, /\(default: \[\]\)/);
 });
@@ -70,7 +71,7 @@ test('the man page documents every command, its options and the exit status', as
   for (const c of COMMANDS)
     assert.match(man, new RegExp(`^\\.B rpcsweep ${c} `, 'm'), `${c} in the man page`);
   assert.match(man, /^\.B \\-\\-concurrency <n>$/m, 'option terms with roff hyphens');
-  assert.match(man, /\(default: 64\)/);
+  assert.match(man, /\(default: 135\)/);
   assert.doesNotMatch(
     man.replace(/^\.[A-Za-z]{1,2}(?: .*)?$/gm, ''),
     /^[.']/m,

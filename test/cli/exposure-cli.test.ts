@@ -42,6 +42,8 @@ test('exposure: text summary; usage errors exit 2', async () => {
     ['exposure', QUIET, '--format', 'xml'],
     ['exposure', QUIET, '--timeout', '0'],
     ['exposure', QUIET, '--udp-attempts', '99'],
+    ['exposure', QUIET, '-T', '9'],
+    ['exposure', QUIET, '--concurrency', '4001'],
   ]) {
     const u = makeIo();
     assert.equal(await runCli(args, u.io), 2, args.join(' '));
@@ -74,4 +76,15 @@ test('exposure --fail-on-reachable: exit 1 and a line on stderr saying why', asy
   } finally {
     server.close();
   }
+});
+
+test('exposure -T: the template sets the timeout (and rate, concurrency); explicit options win', async () => {
+  const timeoutOf = async (extra: string[]) => {
+    const t = makeIo();
+    const code = await runCli(['exposure', QUIET, '--format', 'json', '--no-blocklist', ...extra], t.io);
+    assert.equal(code, 0, t.err());
+    return JSON.stringify(JSON.parse(t.out())).match(/"timeoutMs":(\d+)/)?.[1];
+  };
+  assert.equal(await timeoutOf(['-T5']), '1000');
+  assert.equal(await timeoutOf(['-T', 'insane', '--timeout', '300']), '300');
 });

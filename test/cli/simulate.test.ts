@@ -178,3 +178,45 @@ test('simulate --scenario blaster-2003 runs the documented set and writes the va
     assert.match((bad.error as Error).message, pattern);
   }
 });
+
+test('simulate --runs 3: seeds seed..seed+2, mean and 90 % band in the JSON and the chart, deterministic', async () => {
+  const args = [
+    '--synthetic',
+    '3000',
+    '--density',
+    'even',
+    '--networks16',
+    '4',
+    '--hours',
+    '6',
+    '--seed',
+    '11',
+  ];
+  const a = await simulate(...args, '--initial', '3', '--runs', '3', '--out', join(tmp, 'r1'));
+  assert.equal(a.error, undefined, String(a.error));
+  assert.match(a.stdout, /mean of 3 runs \(90 % band\)/);
+  const b = await simulate(...args, '--initial', '3', '--runs', '3', '--out', join(tmp, 'r2'));
+  assert.equal(b.error, undefined);
+  const text = readFileSync(join(tmp, 'r1.json'), 'utf8');
+  assert.equal(text, readFileSync(join(tmp, 'r2.json'), 'utf8'), 'same seed, same runs');
+  const json = JSON.parse(text);
+  assert.deepEqual(json.runs.seeds, [11, 12, 13]);
+  const s = json.runs.scenarios[0];
+  assert.equal(s.samples.length, s.p5.length);
+  const row7 = json.validation.find((r: { figure: number }) => r.figure === 7);
+  assert.equal(row7.spread.runs, 3);
+  // the mean lies in the band, and differs from the first run alone when the runs differ
+  assert.ok(row7.spread.simulated.p5 <= row7.simulated && row7.simulated <= row7.spread.simulated.p95);
+  const single = await simulate(...args, '--initial', '3', '--json', join(tmp, 'r0.json'));
+  assert.equal(single.error, undefined);
+  const one = JSON.parse(readFileSync(join(tmp, 'r0.json'), 'utf8'));
+  assert.equal(one.runs, undefined);
+  assert.deepEqual(one.scenarios[0].samples, json.scenarios[0].samples, 'the first run is the seed itself');
+  assert.match(
+    readFileSync(join(tmp, 'r1.svg'), 'utf8'),
+    /<polygon fill="[^"]+" fill-opacity="0.15"/,
+    'band drawn',
+  );
+  const bad = await simulate(...args, '--runs', '0');
+  assert.ok(isRpcsweepError(bad.error));
+});

@@ -159,5 +159,55 @@ test('local resource exhaustion is retried, not reported as a host state (FakeTr
   assert.equal(hosts.length, 1);
   assert.equal(hosts[0]!.error, undefined);
   assert.ok(hosts[0]!.ports.every((p) => p.state === 'closed'));
-  assert.equal(failures, 2 + 5, 'two local failures, then five TCP connects');
+  // The five TCP connects of a host run at once: the two failures cost the host one retry (the
+  // connects of the first attempt that did succeed were reset), then all five connect.
+  assert.equal(failures, 2 * 5, 'one attempt with two local failures, then five TCP connects');
+});
+
+test("a silent host's TCP ports are connected in parallel too, and reported in the advisory order", async () => {
+  // Every connect is silent until its deadline; UDP answers nothing at once (FakeTransport).
+  const fake = new FakeTransport();
+  const connects: number[] = [];
+  fake.openTcp = (o) => {
+    connects.push(o.port);
+    return new Promise((_resolve, reject) => {
+      setTimeout(async () => {
+        const { NetError } = await import('../../src/net/errors.ts');
+        const detail = `timed out after ${o.timeoutMs} ms`;
+        reject(
+          new NetError({
+            code: 'NET_CONNECT_TIMEOUT',
+            op: 'connect',
+            transport: 'tcp',
+            address: o.host,
+            port: o.port,
+            detail,
+          }),
+        );
+      }, o.timeoutMs);
+    });
+  };
+  const [host] = await collect(
+    auditExposure({
+      targets: { total: 1, entryAt: () => ({ address: '192.0.2.51' }) },
+      transport: fake,
+      timeoutMs: 300,
+      seed: 1,
+    }),
+  );
+  const tcp = host!.ports.filter((p) => p.transport === 'tcp');
+  assert.deepEqual(
+    tcp.map((p) => [p.port, p.state]),
+    [135, 139, 445, 593, 4444].map((port) => [port, 'filtered']),
+  );
+  assert.deepEqual(
+    [...connects].sort((a, b) => a - b),
+    [135, 139, 445, 593, 4444],
+  );
+  const sequential = tcp.reduce((sum, p) => sum + p.durationMs, 0);
+  assert.ok(sequential >= 5 * 300 - 50, `each connect waited out its timeout (${sequential} ms in all)`);
+  assert.ok(
+    host!.durationMs < sequential / 2,
+    `host ${host!.durationMs} ms, connects ${sequential} ms summed`,
+  );
 });

@@ -32,7 +32,7 @@ import type { HostileCase } from './hostile-peers.test.ts';
 const KB824146: RpcssOptions = { patch: 'kb824146' };
 
 /** Answers the bind as `model` does, then hands each request to `onRequest`. */
-const afterBind =
+export const afterBind =
   (
     options: RpcssOptions,
     onRequest: (c: PeerConn, request: Pdu, model: Rpcss, n: number) => Promise<void> | void,
@@ -49,7 +49,7 @@ const afterBind =
   };
 
 /** A response fragment for `request` carrying `stub`, with the given FIRST/LAST flags. */
-const fragment = (request: Pdu, flags: number, stub: Uint8Array): Uint8Array =>
+export const fragment = (request: Pdu, flags: number, stub: Uint8Array): Uint8Array =>
   encodeResponse({
     callId: request.header.callId,
     contextId: request.type === 'request' ? request.contextId : 0,

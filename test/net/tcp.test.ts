@@ -214,6 +214,24 @@ describe('TcpSession exchanges', () => {
     await rejectsWith(session.receive(lengthByte, { timeoutMs: 5000 }), 'NET_ABORTED');
   });
 
+  test('a signal the session follows aborts a receive in flight, as its own would', async () => {
+    const s = await serve(() => {});
+    const scanSignal = new AbortController();
+    const session = await openTcpSession({
+      host: s.host,
+      port: s.port,
+      timeoutMs: 2000,
+      signal: scanSignal.signal,
+    });
+    const host = new AbortController();
+    session.follow(host.signal);
+    const t0 = performance.now();
+    setTimeout(() => host.abort(), 50);
+    await rejectsWith(session.receive(lengthByte, { timeoutMs: 5000 }), 'NET_ABORTED', /^receive tcp/);
+    assert.ok(performance.now() - t0 < 1000);
+    assert.equal(scanSignal.signal.aborted, false);
+  });
+
   test('collect returns a banner on quiet, on close and on until()', async () => {
     const banner = 'Microsoft Windows XP [Version 5.1.2600]\r\n';
     const quiet = await serve((sock) => sock.write(banner));

@@ -51,6 +51,15 @@ const transportContract = (name: string, make: () => Promise<Peers>) => {
       await assert.rejects(s.receive(lengthByte, { timeoutMs: 500 }), { code: 'NET_CLOSED' });
       s.reset();
     });
+    test('a followed signal aborts the session', async () => {
+      const s = await peers.transport.openTcp({ ...peers.silent, timeoutMs: 1000 });
+      const owner = new AbortController();
+      s.follow(owner.signal);
+      await s.send(new Uint8Array([1]));
+      owner.abort();
+      await assert.rejects(s.receive(lengthByte, { timeoutMs: 500 }), { code: 'NET_ABORTED' });
+      s.reset();
+    });
     test('banner collect', async () => {
       const s = await peers.transport.openTcp({ ...peers.bannered, timeoutMs: 1000 });
       const r = await s.collect({ durationMs: 50 });

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ADVICE_STATUSES } from '../../src/advice/index.ts';
 import type { HostResult } from '../../src/core/result.ts';
+import { RESULT_FIELDS } from '../../src/probes/registry.ts';
 import { ADVICE_HOSTS_LISTED } from '../../src/report/advice.ts';
 import { REPORT_FORMATS, StringSink, type WriterState } from '../../src/report/index.ts';
 import { META, RESULTS, render, SUMMARY } from './fixtures.ts';
@@ -20,13 +21,13 @@ const renderSplit = async (
 ): Promise<string> => {
   const f = REPORT_FORMATS.find((x) => x.name === format)!;
   const sink = new StringSink();
-  const first = f.create(sink, { advice });
+  const first = f.create(sink, { advice, fields: RESULT_FIELDS });
   await first.open(META);
   for (const r of results.slice(0, split)) await first.write(r);
   assert.ok(first.saveState, `${format} can save its state`);
   // The state travels in a JSON file.
   const saved = JSON.parse(JSON.stringify(first.saveState())) as WriterState;
-  const second = f.create(sink, { advice, continueFrom: saved });
+  const second = f.create(sink, { advice, continueFrom: saved, fields: RESULT_FIELDS });
   for (const r of results.slice(split)) await second.write(r);
   await second.close(SUMMARY);
   return sink.text;
@@ -54,7 +55,7 @@ describe('a continued writer writes what one uninterrupted writer would', () => 
       address: `203.0.113.${i + 1}`,
     }));
     const sink = new StringSink();
-    const w = REPORT_FORMATS.find((x) => x.name === 'text')!.create(sink);
+    const w = REPORT_FORMATS.find((x) => x.name === 'text')!.create(sink, { fields: RESULT_FIELDS });
     await w.open(META);
     for (const r of many) await w.write(r);
     await w.close(SUMMARY);

@@ -10,6 +10,37 @@ test('terminal: ESC sequences, CR/LF, C1 CSI and backslashes become visible text
   assert.equal(escapeTerminal('Windows XP ÄÖ'), 'Windows XP ÄÖ');
 });
 
+test('terminal: UNC paths print as they are; only a backslash run that could start an escape doubles', () => {
+  assert.equal(escapeTerminal('ncacn_np:\\\\HOST[\\PIPE\\lsass]'), 'ncacn_np:\\\\HOST[\\PIPE\\lsass]');
+  assert.equal(escapeTerminal('\\u{1b}'), '\\\\u{1b}', 'before u');
+  assert.equal(escapeTerminal('\\\\x41'), '\\\\\\\\x41', 'a run of two before x becomes four');
+  assert.equal(escapeTerminal('a\\\u001b'), 'a\\\\\\x1b', 'a backslash before an escaped ESC');
+  assert.equal(escapeTerminal('trail\\'), 'trail\\\\', 'at the end (the next text could be an x)');
+});
+
+/** Reads escapeTerminal's output back: 2n backslashes before x/u/end are n literal ones, 2n+1 start an escape. */
+const readBack = (s: string): string =>
+  s.replace(/(\\+)(x([0-9a-f]{2})|u\{([0-9a-f]+)\})?/g, (m, run: string, esc, hex, uni, at: number) => {
+    const next = s[at + run.length];
+    if (next !== undefined && next !== 'x' && next !== 'u') return m; // a literal run before other text
+    const half = run.slice(0, run.length >> 1);
+    if (run.length % 2 === 0) return half + (esc ?? '');
+    return half + String.fromCodePoint(Number.parseInt(hex ?? uni, 16));
+  });
+
+test('terminal: the escaping is unambiguous (decodes back to the input)', () => {
+  const alphabet = ['\\', 'x', 'u', '{', '1', 'b', '}', '\u001b', 'A', '\u202e'];
+  let state = 7;
+  for (let i = 0; i < 3000; i++) {
+    let s = '';
+    for (let n = (i % 9) + 1; n > 0; n--) {
+      state = (state * 1103515245 + 12345) & 0x7fffffff;
+      s += alphabet[state % alphabet.length];
+    }
+    assert.equal(readBack(escapeTerminal(s)), s, JSON.stringify(s));
+  }
+});
+
 test('csv: formula starters are defused, quotes doubled, newlines kept inside quotes', () => {
   assert.equal(csvField("=cmd|' /C calc'!A0"), "'=cmd|' /C calc'!A0");
   assert.equal(csvField('+1'), "'+1");

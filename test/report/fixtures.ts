@@ -8,6 +8,7 @@ import {
   summarize,
   VERDICTS,
 } from '../../src/core/result.ts';
+import { RESULT_FIELDS } from '../../src/probes/registry.ts';
 import { createReportWriter, StringSink } from '../../src/report/index.ts';
 
 const base = (address: string, over: Partial<HostResult>): HostResult => ({
@@ -139,7 +140,8 @@ export { VERDICTS };
 
 export const render = async (format: string, options?: { advice?: boolean }) => {
   const sink = new StringSink();
-  const w = createReportWriter(format, sink, options);
+  // The registry's declared fields, as the scan command passes them.
+  const w = createReportWriter(format, sink, { ...options, fields: RESULT_FIELDS });
   await w.open(META);
   for (const r of RESULTS) await w.write(r);
   await w.close(SUMMARY);

@@ -5,13 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { HostResult } from '../../src/core/result.ts';
+import { RESULT_FIELDS } from '../../src/probes/registry.ts';
 import { createReportWriter, REPORT_FORMATS, StringSink } from '../../src/report/index.ts';
 import { addressSortKey, sortReportFile, sortReportText } from '../../src/report/sort-file.ts';
 import { META, RESULTS, SUMMARY } from './fixtures.ts';
 
 const renderIn = async (format: string, results: readonly HostResult[]) => {
   const sink = new StringSink();
-  const w = createReportWriter(format, sink);
+  const w = createReportWriter(format, sink, { fields: RESULT_FIELDS });
   await w.open(META);
   for (const r of results) await w.write(r);
   await w.close(SUMMARY);

@@ -268,7 +268,7 @@ describe('text layout', () => {
     const out = await render('text');
     assert.match(
       out,
-      /^192\.0\.2\.1 .*\n {4}endpoint ncacn_ip_tcp:192\.0\.2\.1\[1025\] 12345778-1234-abcd-ef00-0123456789ac v1\.0 samr\n {4}endpoint ncacn_np:\\\\\\\\DC1\[\\\\PIPE\\\\atsvc\] 1ff70682-0a51-30e8-076d-740be8cee98b v1\.0 "Messenger\\x1b\[2J"\n192\.0\.2\.2:/m,
+      /^192\.0\.2\.1 .*\n {4}endpoint ncacn_ip_tcp:192\.0\.2\.1\[1025\] 12345778-1234-abcd-ef00-0123456789ac v1\.0 samr\n {4}endpoint ncacn_np:\\\\DC1\[\\PIPE\\atsvc\] 1ff70682-0a51-30e8-076d-740be8cee98b v1\.0 "Messenger\\x1b\[2J"\n192\.0\.2\.2:/m,
     );
   });
   test('seed, shard, port and start time in the header; finish and elapsed time before the statistics', async () => {

@@ -214,3 +214,19 @@ test('bad options are SIM_BAD_INPUT errors', () => {
   bad(() => syntheticPopulation({ vulnerable: 0, density: 'uniform' }, createRng(1)));
   bad(() => syntheticPopulation({ vulnerable: 100_000, density: 'even', networks16: 1 }, createRng(1)));
 });
+
+test('border filters ramping up over days block fewer attempts early than filters all up at once', () => {
+  const pop = syntheticPopulation({ vulnerable: 20000, density: 'even', networks16: 400 }, createRng(21));
+  const o = { durationH: 12, seed: 4, initialInfected: 30 };
+  const step = runBlaster(pop, o, { borderFilterShare: 1, borderFilterStartH: 0 });
+  const ramp = runBlaster(pop, o, { borderFilterShare: 1, borderFilterStartH: 0, borderFilterFullH: 240 });
+  // by 12 h only 5 % of the organisations have their filter up: the worm crosses more borders
+  const ever = (r: typeof step) => r.samples.at(-1)!.everInfected;
+  assert.ok(step.stats.blockedByFilter > 100, `step ${step.stats.blockedByFilter}`);
+  assert.ok(ramp.stats.blockedByFilter < step.stats.blockedByFilter / 4);
+  assert.ok(ever(ramp) > 1.3 * ever(step), `ramp ${ever(ramp)}, step ${ever(step)}`);
+  assert.throws(
+    () => runBlaster(pop, o, { borderFilterShare: 1, borderFilterStartH: 10, borderFilterFullH: 5 }),
+    isRpcsweepError,
+  );
+});

@@ -26,29 +26,29 @@ test('removed hosts are skipped; an empty index answers -1', () => {
   assert.equal(idx.successor(0), -1);
 });
 
-test('matches a brute-force scan on random sets with random removals', () => {
-  const rng = createRng(9);
-  const n = 3000;
-  const pos = Array.from({ length: n }, () => rng.below(CYCLE_LENGTH));
-  const hosts = Array.from({ length: n }, (_, i) => i);
-  const idx = new TargetIndex(hosts, pos);
-  const alive = new Set(hosts);
-  for (let round = 0; round < 2000; round++) {
-    const c = rng.below(CYCLE_LENGTH);
-    let best = -1;
-    let bestD = Number.POSITIVE_INFINITY;
-    for (const h of alive) {
-      const d = pos[h]! > c ? pos[h]! - c : pos[h]! - c + CYCLE_LENGTH;
-      if (d < bestD || (d === bestD && h < best)) {
-        bestD = d;
-        best = h;
+for (const n of [1, 2, 20, 3000, 70_000])
+  test(`matches a brute-force scan on random sets of ${n} hosts with random removals`, () => {
+    const rng = createRng(9 + n);
+    const pos = Array.from({ length: n }, () => rng.below(CYCLE_LENGTH));
+    const hosts = Array.from({ length: n }, (_, i) => i);
+    const idx = new TargetIndex(hosts, pos);
+    const alive = new Set(hosts);
+    for (let round = 0; round < Math.min(2000, n); round++) {
+      const c = rng.below(CYCLE_LENGTH);
+      let best = -1;
+      let bestD = Number.POSITIVE_INFINITY;
+      for (const h of alive) {
+        const d = pos[h]! > c ? pos[h]! - c : pos[h]! - c + CYCLE_LENGTH;
+        if (d < bestD || (d === bestD && h < best)) {
+          bestD = d;
+          best = h;
+        }
       }
+      const s = idx.successor(c);
+      assert.equal(idx.distance(c, s), bestD);
+      const victim = idx.hosts[s]!;
+      idx.remove(s);
+      alive.delete(victim);
+      if (alive.size === 0) break;
     }
-    const s = idx.successor(c);
-    assert.equal(idx.distance(c, s), bestD);
-    const victim = idx.hosts[s]!;
-    idx.remove(s);
-    alive.delete(victim);
-    if (alive.size === 0) break;
-  }
-});
+  });

@@ -46,3 +46,26 @@ test('host bits in the prefix are an error', () => {
     (e) => isRpcsweepError(e) && e.code === 'SIM_BAD_INPUT',
   );
 });
+
+test('address churn: a host sweeping the telescope for 3 days with 1 change a day is 3 or 4 sources', () => {
+  const day = 86400;
+  // 3 days of batches: 20 probes every 1.8 s, all inside 44.0.0.0/8 (a /8 takes 17.5 days)
+  const probes = Math.floor((3 * day) / 1.8) * 20;
+  const counts = [0, 1, 2, 3].map((host) => {
+    const t = new Telescope({ address: ip('44.0.0.0'), bits: 8 }, 1);
+    t.record(host, 1, sweepIndex(ip('44.1.0.0')), probes, 0, 20, 1.8);
+    const r = t.report();
+    assert.equal(r.uniqueHosts, 1);
+    return r.uniqueSources;
+  });
+  for (const c of counts) assert.ok(c === 3 || c === 4, `sources: ${counts}`);
+  const still = new Telescope({ address: ip('44.0.0.0'), bits: 8 });
+  still.record(1, 1, sweepIndex(ip('44.1.0.0')), probes, 0, 20, 1.8);
+  assert.equal(still.report().uniqueSources, 1, 'no churn: one address');
+  // seen twice within the same lease: still one source
+  const twice = new Telescope({ address: ip('44.0.0.0'), bits: 8 }, 0.1);
+  twice.record(5, 1, sweepIndex(ip('44.1.0.0')), 200, 0, 20, 1.8);
+  twice.record(5, 1, sweepIndex(ip('44.1.0.200')), 200, 600, 20, 1.8);
+  assert.equal(twice.report().uniqueSources, 1);
+  assert.throws(() => new Telescope({ address: ip('44.0.0.0'), bits: 8 }, -1), isRpcsweepError);
+});

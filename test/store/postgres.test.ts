@@ -45,6 +45,59 @@ test('a database made by the first schema is upgraded in place, its scans and re
   await s.close();
 });
 
+test('a schema-2 database (history index, object evidence) is upgraded: rows read back, history and diff work', {
+  skip,
+}, async () => {
+  const url = await server!.newDatabase();
+  const v2 = await PostgresStore.open(url, { upToVersion: 2 });
+  const old = await v2.createScan(newScan());
+  await v2.close();
+  const pg = (await import('pg')).default;
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  // A row as schema 2 wrote it: evidence as objects without the shared tcp/135.
+  await c.query(
+    `INSERT INTO host_results VALUES ($1, '192.0.2.1', 'unpatched', 1, 'r', 'vulnerable', 'vulnerable', '5.1', 'VULN', 'VULN', NULL, '2026-01-01T00:00:00Z', 5, '{"evidence":[{"probe":"ms03-026-remact","classification":"hresult","success":true,"durationMs":3}]}')`,
+    [old],
+  );
+  await c.end();
+  const s = await PostgresStore.open(url);
+  const [row] = await s.readScan(old);
+  assert.deepEqual(row?.evidence, [
+    {
+      probe: 'ms03-026-remact',
+      transport: 'tcp',
+      port: 135,
+      classification: 'hresult',
+      success: true,
+      durationMs: 3,
+    },
+  ]);
+  const now = await s.createScan(newScan());
+  await s.writeResults(now, [hostResult('192.0.2.1', 'patched'), hostResult('192.0.2.2', 'unpatched')]);
+  assert.deepEqual(
+    (await s.hostHistory('192.0.2.1')).map((h) => h.verdict),
+    ['unpatched', 'patched'],
+  );
+  const d = await s.readDifferences(old, now);
+  assert.deepEqual([...d.old], [['192.0.2.1', 'unpatched']]);
+  assert.deepEqual([...d.new].sort(), [
+    ['192.0.2.1', 'patched'],
+    ['192.0.2.2', 'unpatched'],
+  ]);
+  await s.close();
+  const c2 = new pg.Client({ connectionString: url });
+  await c2.connect();
+  const idx = await c2.query("SELECT indexdef FROM pg_indexes WHERE tablename = 'host_results'");
+  const rel = await c2.query("SELECT reloptions FROM pg_class WHERE relname = 'host_results'");
+  await c2.end();
+  assert.ok(rel.rows[0].reloptions.includes('autovacuum_vacuum_insert_threshold=100000'));
+  assert.deepEqual(
+    idx.rows.map((r) => r.indexdef.replace(/^.* USING /, '')),
+    ['btree (scan_id, address) INCLUDE (verdict)'],
+  );
+});
+
 test('a wrong password and an unreachable server are one-line errors naming the server, password masked', {
   skip,
 }, async () => {

@@ -49,6 +49,51 @@ test('a database made by the first schema is upgraded in place, its scans and re
   await s.close();
 });
 
+test('a schema-2 database (history index, object evidence) is upgraded: rows read back, history and diff work', async () => {
+  const path = fresh();
+  const v2 = SqliteStore.open(path, { upToVersion: 2 });
+  const old = await v2.createScan(newScan());
+  await v2.close();
+  const db = new Database(path);
+  // A row as schema 2 wrote it: evidence as objects without the shared tcp/135.
+  db.prepare(
+    `INSERT INTO host_results VALUES (?, '192.0.2.1', 'unpatched', 1, 'r', 'vulnerable', 'vulnerable', '5.1', 'VULN', 'VULN', NULL, '2026-01-01T00:00:00Z', 5, '{"evidence":[{"probe":"ms03-026-remact","classification":"hresult","success":true,"durationMs":3}]}')`,
+  ).run(old);
+  db.close();
+  const s = SqliteStore.open(path);
+  const [row] = await s.readScan(old);
+  assert.deepEqual(row?.evidence, [
+    {
+      probe: 'ms03-026-remact',
+      transport: 'tcp',
+      port: 135,
+      classification: 'hresult',
+      success: true,
+      durationMs: 3,
+    },
+  ]);
+  const now = await s.createScan(newScan());
+  await s.writeResults(now, [hostResult('192.0.2.1', 'patched'), hostResult('192.0.2.2', 'unpatched')]);
+  assert.deepEqual(
+    (await s.hostHistory('192.0.2.1')).map((h) => h.verdict),
+    ['unpatched', 'patched'],
+  );
+  const d = await s.readDifferences(old, now);
+  assert.deepEqual([...d.old], [['192.0.2.1', 'unpatched']]);
+  assert.deepEqual([...d.new].sort(), [
+    ['192.0.2.1', 'patched'],
+    ['192.0.2.2', 'unpatched'],
+  ]);
+  await s.close();
+  const check = new Database(path, { readonly: true });
+  const indexes = check
+    .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'host_results'")
+    .all();
+  check.close();
+  // WITHOUT ROWID: the primary key is the table itself, so no index is left at all.
+  assert.deepEqual(indexes, []);
+});
+
 const openError = (path: string): RpcsweepError => {
   try {
     SqliteStore.open(path).close();

@@ -130,8 +130,11 @@ const wrap = (socket: net.Socket): PeerConn & { dispose(): void } => {
   };
 };
 
-/** Serves `script` on 127.0.0.1 port 0 until close(). */
-export const startPeer = async (script: PeerScript): Promise<RunningPeer> => {
+/** Serves `script` on 127.0.0.1 port 0 (or `at`: another loopback address, a given port) until close(). */
+export const startPeer = async (
+  script: PeerScript,
+  at: { host: string; port: number } = { host: '127.0.0.1', port: 0 },
+): Promise<RunningPeer> => {
   const open = new Set<ReturnType<typeof wrap>>();
   let connections = 0;
   const server = net.createServer((socket) => {
@@ -147,11 +150,11 @@ export const startPeer = async (script: PeerScript): Promise<RunningPeer> => {
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+    server.listen(at.port, at.host, () => resolve());
   });
   const { port } = server.address() as net.AddressInfo;
   return {
-    address: '127.0.0.1',
+    address: at.host,
     port,
     get connections() {
       return connections;

@@ -17,6 +17,8 @@ const TOOL_PATHS: Record<string, string> = {
   hivexregedit: '/usr/bin/hivexregedit',
   nmap: '/usr/bin/nmap',
   tcpdump: '/usr/bin/tcpdump',
+  masscan: '/usr/bin/masscan',
+  zmap: '/usr/sbin/zmap',
 };
 
 export type Requirement = keyof typeof TOOL_PATHS | 'root';

@@ -336,3 +336,257 @@ export const remactOverSmb = (client: string, server: string, t: number, request
       { from: 'client', bytes: smb2PipeWrite(3, request) },
     ],
   });
+
+/** A NetBIOS session message around one SMB message. */
+const nbss = (smb: Uint8Array): Uint8Array =>
+  concat(Uint8Array.of(0, (smb.length >> 16) & 0xff, (smb.length >> 8) & 0xff, smb.length & 0xff), smb);
+
+/** SMB1 header (MS-CIFS 2.2.3.1, ASCII names, PID 0xfeff, TID 1, UID 0x800) + words + bytes. */
+const smb1 = (command: number, reply: boolean, mid: number, words: Uint8Array, bytes: Uint8Array) =>
+  nbss(
+    concat(
+      Uint8Array.of(0xff, 0x53, 0x4d, 0x42, command),
+      le32(0), // Status
+      Uint8Array.of(reply ? 0x98 : 0x18), // Flags: case-insensitive, canonical names (+ reply)
+      le16(0x4001), // Flags2: NT status codes, long names; no Unicode
+      le16(0), // PIDHigh
+      new Uint8Array(8), // SecurityFeatures
+      le16(0),
+      le16(1), // TID
+      le16(0xfeff), // PIDLow
+      le16(0x800), // UID
+      le16(mid),
+      Uint8Array.of(words.length / 2),
+      words,
+      le16(bytes.length),
+      bytes,
+    ),
+  );
+/** Offset of the byte block in an SMB1 message with `wordCount` words (from the SMB header). */
+const smb1Bytes = (wordCount: number) => 32 + 1 + 2 * wordCount + 2;
+
+const SMB1_FID = 0x4000;
+/** NT Create AndX of `\name` (request and reply), so the FID names a message-mode pipe. */
+const smb1OpenPipe = (mid: number, name: string): Array<{ from: 'client' | 'server'; bytes: Uint8Array }> => {
+  const path = text(`\\${name}\0`);
+  const request = concat(
+    Uint8Array.of(0xff, 0),
+    le16(0), // no AndX
+    Uint8Array.of(0),
+    le16(path.length - 1), // NameLength (without the NUL)
+    le32(0), // Flags
+    le32(0), // RootDirectoryFID
+    le32(0x0002019f), // DesiredAccess: read/write data, attributes, EA, read control
+    new Uint8Array(8), // AllocationSize
+    le32(0), // ExtFileAttributes
+    le32(3), // ShareAccess: read | write
+    le32(1), // CreateDisposition: open
+    le32(0), // CreateOptions
+    le32(2), // ImpersonationLevel: impersonation
+    Uint8Array.of(0), // SecurityFlags
+  );
+  const reply = concat(
+    Uint8Array.of(0xff, 0),
+    le16(0),
+    Uint8Array.of(0), // OplockLevel
+    le16(SMB1_FID),
+    le32(1), // CreateAction: opened
+    new Uint8Array(32), // times
+    le32(0x80), // ExtFileAttributes: normal
+    new Uint8Array(16), // AllocationSize, EndOfFile
+    le16(2), // ResourceType: message-mode named pipe
+    le16(0x05ff), // NMPipeStatus: message mode, read mode message, ICount 255
+    Uint8Array.of(0), // Directory
+  );
+  return [
+    { from: 'client', bytes: smb1(0xa2, false, mid, request, path) },
+    { from: 'server', bytes: smb1(0xa2, true, mid, reply, new Uint8Array()) },
+  ];
+};
+
+/** WriteAndX (MS-CIFS 2.2.4.43, 14 words) of `data` to the pipe, in message mode. */
+const smb1WriteAndX = (mid: number, data: Uint8Array): Uint8Array => {
+  const dataOffset = smb1Bytes(14) + 1; // one pad byte
+  const words = concat(
+    Uint8Array.of(0xff, 0),
+    le16(0),
+    le16(SMB1_FID),
+    le32(0), // Offset
+    le32(0), // Timeout
+    le16(0x0008), // WriteMode: message start
+    le16(data.length), // Remaining
+    le16(0), // DataLengthHigh
+    le16(data.length),
+    le16(dataOffset),
+    le32(0), // OffsetHigh
+  );
+  return smb1(0x2f, false, mid, words, concat(Uint8Array.of(0), data));
+};
+
+/** TRANSACTION (MS-CIFS 2.2.4.33) on `\PIPE\` with two setup words: `setup` (0x0026 TransactNmPipe) and the FID. */
+const smb1Transaction = (mid: number, data: Uint8Array, setup = 0x0026): Uint8Array => {
+  const name = text('\\PIPE\\\0');
+  const at = smb1Bytes(16) + name.length;
+  const dataOffset = at + ((4 - (at % 4)) % 4);
+  const words = concat(
+    le16(0), // TotalParameterCount
+    le16(data.length), // TotalDataCount
+    le16(0), // MaxParameterCount
+    le16(4280), // MaxDataCount
+    Uint8Array.of(0, 0), // MaxSetupCount, Reserved
+    le16(0), // Flags
+    le32(0), // Timeout
+    le16(0), // Reserved2
+    le16(0), // ParameterCount
+    le16(at), // ParameterOffset
+    le16(data.length), // DataCount
+    le16(dataOffset),
+    Uint8Array.of(2, 0), // SetupCount, Reserved3
+    le16(setup),
+    le16(SMB1_FID),
+  );
+  return smb1(0x25, false, mid, words, concat(name, new Uint8Array(dataOffset - at), data));
+};
+
+export type Smb1Carrier = 'write-andx' | 'transact-nm-pipe';
+
+/**
+ * The RemoteActivation bind (WriteAndX) and `request` over SMB1 on tcp/445: \epmapper opened with NT
+ * Create AndX, then the request by WriteAndX or by a TRANSACTION with setup `setup` (0x0026 is
+ * TransactNmPipe; anything else is another pipe call that carries no RPC).
+ */
+export const remactOverSmb1 = (
+  client: string,
+  server: string,
+  t: number,
+  request: Uint8Array,
+  carrier: Smb1Carrier,
+  setup = 0x0026,
+): Packet[] =>
+  conversation({
+    client,
+    server,
+    cport: 1033,
+    sport: 445,
+    t,
+    messages: [
+      ...smb1OpenPipe(1, 'epmapper'),
+      { from: 'client', bytes: smb1WriteAndX(2, bindTo(REMACT_SYNTAX)) },
+      {
+        from: 'client',
+        bytes: carrier === 'write-andx' ? smb1WriteAndX(3, request) : smb1Transaction(3, request, setup),
+      },
+    ],
+  });
+
+/** SMB2 header (MS-SMB2 2.2.1.2; TreeId 1, SessionId 0x1000000001) + body, in a NetBIOS message. */
+const smb2 = (command: number, reply: boolean, messageId: number, body: Uint8Array): Uint8Array =>
+  nbss(
+    concat(
+      Uint8Array.of(0xfe, 0x53, 0x4d, 0x42),
+      le16(64),
+      le16(1), // CreditCharge
+      le32(0), // Status
+      le16(command),
+      le16(1), // Credits
+      le32(reply ? 1 : 0), // Flags: SERVER_TO_REDIR on replies
+      le32(0), // NextCommand
+      le32(messageId),
+      le32(0),
+      le32(0xfeff), // Reserved (ProcessId)
+      le32(1), // TreeId
+      le32(1),
+      le32(0x10), // SessionId 0x0000001000000001
+      new Uint8Array(16), // Signature
+      body,
+    ),
+  );
+
+const SMB2_FILE_ID = Uint8Array.from({ length: 16 }, (_, i) => (i < 8 ? 0x11 * (i + 1) : 0));
+
+/** CREATE of the pipe `name` (request and reply, MS-SMB2 2.2.13/2.2.14). */
+const smb2OpenPipe = (
+  messageId: number,
+  name: string,
+): Array<{ from: 'client' | 'server'; bytes: Uint8Array }> => {
+  const path = utf16(name);
+  const request = concat(
+    le16(57),
+    Uint8Array.of(0, 0), // SecurityFlags, RequestedOplockLevel
+    le32(2), // ImpersonationLevel: impersonation
+    new Uint8Array(16), // SmbCreateFlags, Reserved
+    le32(0x0012019f), // DesiredAccess
+    le32(0), // FileAttributes
+    le32(3), // ShareAccess: read | write
+    le32(1), // CreateDisposition: open
+    le32(0), // CreateOptions
+    le16(64 + 56), // NameOffset
+    le16(path.length),
+    le32(0), // CreateContextsOffset
+    le32(0), // CreateContextsLength
+    path,
+  );
+  const reply = concat(
+    le16(89),
+    Uint8Array.of(0, 0), // OplockLevel, Flags
+    le32(1), // CreateAction: opened
+    new Uint8Array(32), // times
+    new Uint8Array(16), // AllocationSize, EndOfFile
+    le32(0x80), // FileAttributes: normal
+    le32(0),
+    SMB2_FILE_ID,
+    le32(0),
+    le32(0),
+  );
+  return [
+    { from: 'client', bytes: smb2(5, false, messageId, request) },
+    { from: 'server', bytes: smb2(5, true, messageId, reply) },
+  ];
+};
+
+export const FSCTL_PIPE_TRANSCEIVE = 0x0011c017;
+export const FSCTL_PIPE_PEEK = 0x0011400c;
+
+/** IOCTL request (MS-SMB2 2.2.31) with `ctlCode` and `input` on the pipe, as an FSCTL. */
+const smb2Ioctl = (messageId: number, ctlCode: number, input: Uint8Array): Uint8Array =>
+  smb2(
+    11,
+    false,
+    messageId,
+    concat(
+      le16(57),
+      le16(0),
+      le32(ctlCode),
+      SMB2_FILE_ID,
+      le32(64 + 56), // InputOffset
+      le32(input.length),
+      le32(0), // MaxInputResponse
+      le32(64 + 56), // OutputOffset
+      le32(0), // OutputCount
+      le32(4280), // MaxOutputResponse
+      le32(1), // Flags: SMB2_0_IOCTL_IS_FSCTL
+      le32(0),
+      input,
+    ),
+  );
+
+/** CREATE \epmapper, the RemoteActivation bind and `request` each in an IOCTL with `ctlCode` (TRANSCEIVE by default). */
+export const remactOverSmb2Ioctl = (
+  client: string,
+  server: string,
+  t: number,
+  request: Uint8Array,
+  ctlCode = FSCTL_PIPE_TRANSCEIVE,
+): Packet[] =>
+  conversation({
+    client,
+    server,
+    cport: 1034,
+    sport: 445,
+    t,
+    messages: [
+      ...smb2OpenPipe(2, 'epmapper'),
+      { from: 'client', bytes: smb2Ioctl(3, ctlCode, bindTo(REMACT_SYNTAX)) },
+      { from: 'client', bytes: smb2Ioctl(4, ctlCode, request) },
+    ],
+  });

@@ -10,7 +10,7 @@ import { type Command, Option } from 'commander';
 import { adviceToLines, adviseHost } from '../../advice/index.ts';
 import { RpcsweepError } from '../../core/errors.ts';
 import { escapeTerminal, safeJson } from '../../core/escape.ts';
-import { type HostResult, VERDICTS } from '../../core/result.ts';
+import { completeHostResult, type HostResult, VERDICTS } from '../../core/result.ts';
 import { EXIT } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
 import { closeOutput, openOutput, textOrNdjsonForPath } from '../output-file.ts';
@@ -35,14 +35,9 @@ export const isHostResult = (v: unknown): v is HostResult => {
   );
 };
 
-/** Fills the fields adviseHost reads when a producer left optional-looking ones out. */
-export const normalise = (r: HostResult): HostResult => ({
-  ...r,
-  evidence: Array.isArray(r.evidence) ? r.evidence : [],
-  dcomVersion: typeof r.dcomVersion === 'string' ? r.dcomVersion : '0.0',
-  osHints: Array.isArray(r.osHints) ? r.osHints.filter((h) => typeof h === 'string') : [],
-  reason: typeof r.reason === 'string' ? r.reason : '',
-});
+/** Another producer's record made whole for adviseHost (a missing reason stays empty). */
+export const normalise = (r: HostResult): HostResult =>
+  completeHostResult(r as unknown as Record<string, unknown>, r.verdict, '');
 
 export const runAdvise = async (
   options: AdviseOptions,

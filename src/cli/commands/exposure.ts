@@ -17,18 +17,19 @@ import { formatForPath, sinkFromWritable } from '../../report/index.ts';
 import { createTargetPlan, WHOLE } from '../../targets/index.ts';
 import { EXIT } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
-import { collectList, intOption, rateOption, usage } from '../options.ts';
+import { collectList, intOption, usage } from '../options.ts';
 import { resolveTargets } from '../targets.ts';
 import { notesFor, quietOption, verboseOption } from '../verbosity.ts';
+import { type TimingCliOptions, timingHelp, timingSettings } from './timing.ts';
 
-interface ExposureCliOptions {
+/** Each host holds up to one socket per check (11); past the fd limit the pool backs off, as scan's does. */
+const MAX_CONCURRENCY = 4000;
+
+interface ExposureCliOptions extends TimingCliOptions {
   inputList?: string;
   exclude: string[];
   excludeFile?: string;
   blocklist: boolean;
-  timeout: string;
-  concurrency: string;
-  rate?: string;
   udpAttempts: string;
   indicators?: boolean;
   format?: string;
@@ -40,10 +41,8 @@ interface ExposureCliOptions {
 }
 
 export const runExposure = async (argTargets: string[], o: ExposureCliOptions, io: CliIo): Promise<void> => {
-  const timeoutMs = intOption('--timeout', o.timeout, 1, 600_000);
-  const concurrency = intOption('--concurrency', o.concurrency, 1, 4000);
+  const { timeoutMs, concurrency, ratePerSecond } = timingSettings(o, MAX_CONCURRENCY);
   const udpAttempts = intOption('--udp-attempts', o.udpAttempts, 1, 10);
-  const ratePerSecond = rateOption(o.rate);
   const seed = o.seed === undefined ? randomInt(0, 2 ** 31) : intOption('--seed', o.seed, 0, 2 ** 32 - 1);
   const notes = notesFor(o, io);
   const format = o.format ?? (o.output ? (formatForPath(o.output) ?? 'text') : 'text');
@@ -112,9 +111,16 @@ export const register = (program: Command, io: CliIo): void => {
     .option('--exclude <targets>', 'skip these targets (comma separated; repeatable)', collectList, [])
     .option('--exclude-file <file>', 'skip the targets listed in a file')
     .option('--no-blocklist', 'do not skip the reserved and special-purpose ranges')
-    .option('--timeout <ms>', 'connect timeout and per-datagram wait in milliseconds', '2000')
-    .option('--concurrency <n>', 'hosts audited at once (1..4000)', '64')
-    .option('--rate <n>', 'new connections / datagrams per second (elapsed-time based)')
+    .option('-T, --timing <template>', timingHelp())
+    .option('--timeout <ms>', 'connect timeout and per-datagram wait in milliseconds (default from -T: 5000)')
+    .option(
+      '--concurrency <n>',
+      `hosts audited at once, each on all its ports at once (1..${MAX_CONCURRENCY}; default from -T: 512)`,
+    )
+    .option(
+      '--rate <n>',
+      'new connections / datagrams per second (elapsed-time based; default from -T: 300, a cap for fragile networks)',
+    )
     .option('--udp-attempts <n>', 'datagrams per UDP port before calling it open|filtered (1..10)', '2')
     .option(
       '--indicators',

@@ -13,7 +13,7 @@ import { emptyCounts, type HostResult, type Verdict } from '../../core/result.ts
 import { scanTargets } from '../../engine/scan.ts';
 import { nodeTransport } from '../../net/index.ts';
 import { hostProbesFor } from '../../probes/registry.ts';
-import { PostgresStore, type ScanRow } from '../../store/index.ts';
+import { describePgError, maskUrl, PostgresStore, type ScanRow } from '../../store/index.ts';
 import {
   type AddressSet,
   buildTargetSet,
@@ -43,6 +43,8 @@ export interface WorkerOptions {
   exitWhenIdle: boolean;
   pollMs: number;
   maintenanceS: number;
+  /** How long a failing database operation is retried before the worker gives up (exit 3). */
+  dbRetryS: number;
 }
 
 const sleep = (ms: number, signal: AbortSignal) =>
@@ -57,6 +59,35 @@ const sleep = (ms: number, signal: AbortSignal) =>
       { once: true },
     );
   });
+
+/**
+ * Runs a database operation until it succeeds, retrying with back-off for up to --db-retry-s; then
+ * the worker stops with one STORE_WRITE line (its leased chunk expires and is redone elsewhere).
+ * Undefined when the worker is stopped meanwhile. Finished results stay in memory while it retries.
+ */
+const withDbRetry = async <T>(
+  what: string,
+  fn: () => Promise<T>,
+  o: WorkerOptions,
+  io: CliIo,
+): Promise<{ value: T } | undefined> => {
+  const t0 = performance.now();
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return { value: await fn() };
+    } catch (e) {
+      const why =
+        e instanceof RpcsweepError
+          ? e.message
+          : `database ${maskUrl(o.db)}: ${what} failed: ${describePgError(e)}`;
+      if (performance.now() - t0 >= o.dbRetryS * 1000)
+        throw new RpcsweepError('STORE_WRITE', `${why} (gave up after ${o.dbRetryS} s)`, { cause: e });
+      if (attempt === 0) io.stderr.write(`rpcsweep: ${why}; retrying for up to ${o.dbRetryS} s\n`);
+      await sleep(Math.min(5000, 200 * 2 ** attempt), io.signal);
+      if (io.signal.aborted) return undefined;
+    }
+  }
+};
 
 export const parseAllow = async (values: readonly string[]): Promise<AddressSet> => {
   const specs = values
@@ -80,6 +111,18 @@ const firstDisallowed = (
   return undefined;
 };
 
+interface WorkerContext {
+  o: WorkerOptions;
+  io: CliIo;
+  worker: string;
+  queue: string;
+  boss: PgBoss;
+  store: PostgresStore;
+  allowed: (a: string) => boolean;
+  planOf: (scanId: number) => Promise<{ scan: ScanRow; plan: TargetPlan }>;
+  db: <T>(what: string, fn: () => Promise<T>) => Promise<{ value: T } | undefined>;
+}
+
 export const runWorker = async (o: WorkerOptions, io: CliIo): Promise<void> => {
   const worker = `${hostname()}:${process.pid}`;
   const allowed = inSet(await parseAllow(o.allow));
@@ -88,7 +131,6 @@ export const runWorker = async (o: WorkerOptions, io: CliIo): Promise<void> => {
     await store.close();
     throw e;
   });
-  const queue = await ensureQueue(boss, o.site);
   const plans = new Map<number, { scan: ScanRow; plan: TargetPlan }>();
   const planOf = async (scanId: number) => {
     let p = plans.get(scanId);
@@ -100,41 +142,62 @@ export const runWorker = async (o: WorkerOptions, io: CliIo): Promise<void> => {
     }
     return p;
   };
-  io.stderr.write(`rpcsweep: fleet worker ${worker} on site ${o.site}\n`);
+  const db = <T>(what: string, fn: () => Promise<T>) => withDbRetry(what, fn, o, io);
   try {
+    const queue = await ensureQueue(boss, o.site);
+    const ctx: WorkerContext = { o, io, worker, queue, boss, store, allowed, planOf, db };
+    io.stderr.write(`rpcsweep: fleet worker ${worker} on site ${o.site}\n`);
     while (!io.signal.aborted) {
-      const [job] = await boss.fetch<ChunkJob>(queue, { batchSize: 1 });
-      if (!job) {
-        if (o.exitWhenIdle && (await pendingOf(boss, o.site)) === 0) break;
-        await sleep(o.pollMs, io.signal);
+      const fetched = await db('fetching a chunk', () => boss.fetch<ChunkJob>(queue, { batchSize: 1 }));
+      if (!fetched) break;
+      const job = fetched.value[0];
+      if (job) {
+        if (!(await runJob(job, ctx))) break;
         continue;
       }
-      const { plan, scan } = await planOf(job.data.scanId);
-      const outside = firstDisallowed(plan, job.data, allowed);
-      if (outside !== undefined) {
-        const error = `worker ${worker} refused chunk ${job.data.from}-${job.data.to} of scan ${scan.id}: ${outside} is outside its --allow ranges`;
-        io.stderr.write(`rpcsweep: ${error}\n`);
-        await boss.fail(queue, job.id, { error, worker });
-        continue;
-      }
-      const chunk = `chunk ${job.data.from}-${job.data.to} of scan ${scan.id}`;
-      io.stderr.write(`rpcsweep: ${worker}: ${chunk}\n`);
-      const t0 = performance.now();
-      const counts = await scanChunk(job.data, plan, scan, store, o, io);
-      if (counts === undefined) {
-        // Stopped mid-chunk: hand it back now rather than waiting for the lease to expire.
-        await boss.fail(queue, job.id, { error: `worker ${worker} stopped mid-chunk`, worker });
-        break;
-      }
-      const output: ChunkOutput = { worker, counts, elapsedMs: Math.round(performance.now() - t0) };
-      await boss.complete(queue, job.id, output);
-      io.stderr.write(`rpcsweep: ${worker}: ${chunk} done\n`);
-      await finishIfDone(boss, store, scan);
+      if (o.exitWhenIdle && (await db('counting chunks', () => pendingOf(boss, o.site)))?.value === 0) break;
+      await sleep(o.pollMs, io.signal);
     }
   } finally {
     await boss.stop({ graceful: false, wait: true }).catch(() => {});
     await store.close();
   }
+};
+
+/** Refuses, or scans, stores and completes one leased chunk; false when the worker must stop. */
+const runJob = async (job: PgBoss.Job<ChunkJob>, ctx: WorkerContext): Promise<boolean> => {
+  const { o, io, worker, queue, boss, store, db } = ctx;
+  const planned = await db('reading the scan', () => ctx.planOf(job.data.scanId));
+  if (!planned) return false;
+  const { plan, scan } = planned.value;
+  const outside = firstDisallowed(plan, job.data, ctx.allowed);
+  if (outside !== undefined) {
+    const error = `worker ${worker} refused chunk ${job.data.from}-${job.data.to} of scan ${scan.id}: ${outside} is outside its --allow ranges`;
+    io.stderr.write(`rpcsweep: ${error}\n`);
+    return (await db('refusing a chunk', () => boss.fail(queue, job.id, { error, worker }))) !== undefined;
+  }
+  const chunk = `chunk ${job.data.from}-${job.data.to} of scan ${scan.id}`;
+  io.stderr.write(`rpcsweep: ${worker}: ${chunk}\n`);
+  const t0 = performance.now();
+  const counts = await scanChunk(job.data, plan, scan, store, o, io);
+  if (counts === undefined) {
+    // Stopped mid-chunk: hand it back now rather than waiting for the lease to expire.
+    await boss.fail(queue, job.id, { error: `worker ${worker} stopped mid-chunk`, worker }).catch(() => {});
+    return false;
+  }
+  const output: ChunkOutput = { worker, counts, elapsedMs: Math.round(performance.now() - t0) };
+  // pg-boss 10 returns {affected} from complete() though its types say void.
+  const completed = await db(
+    'completing a chunk',
+    async () => (await boss.complete(queue, job.id, output)) as unknown as { affected: number },
+  );
+  if (!completed) return false;
+  // A lease that ran out first (a long outage) put the job back in the queue: it is redone, and the
+  // redo replaces these stored, keyed results.
+  const note =
+    completed.value.affected === 1 ? 'done' : 'stored, but its lease had expired: it will be redone';
+  io.stderr.write(`rpcsweep: ${worker}: ${chunk} ${note}\n`);
+  return (await db('finishing the scan', () => finishIfDone(boss, store, scan))) !== undefined;
 };
 
 /** Scans one chunk and stores its results; undefined when the worker was stopped first. */
@@ -171,16 +234,15 @@ const scanChunk = async (
     if (result.verdict !== 'unreachable' || scan.keepUnreachable) rows.push(storedAdvice(result));
   }
   if (io.signal.aborted) return undefined;
-  for (let attempt = 0; ; attempt++) {
-    try {
+  const stored = await withDbRetry(
+    `writing ${rows.length} result(s)`,
+    async () => {
       for (let i = 0; i < rows.length; i += 1000) await store.writeResults(scan.id, rows.slice(i, i + 1000));
-      break;
-    } catch (e) {
-      if (attempt === 0) io.stderr.write(`rpcsweep: ${(e as Error).message}; retrying\n`);
-      await sleep(Math.min(5000, 200 * 2 ** attempt), io.signal);
-      if (io.signal.aborted) return undefined;
-    }
-  }
+    },
+    o,
+    io,
+  );
+  if (!stored) return undefined;
   return Object.fromEntries(Object.entries(counts).filter(([, n]) => n > 0));
 };
 

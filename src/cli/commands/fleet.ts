@@ -124,6 +124,7 @@ export const fleetStatus = (scanId: number, total: number, chunks: readonly Chun
     workers.set(w, row);
   }
   const pending = states.created! + states.retry! + states.active!;
+  const retried = chunks.filter((c) => c.retryCount > 0).length;
   const state =
     states.cancelled! > 0
       ? 'cancelled'
@@ -131,14 +132,15 @@ export const fleetStatus = (scanId: number, total: number, chunks: readonly Chun
         ? 'failed'
         : chunks.length > 0 && states.completed === chunks.length
           ? 'done'
-          : states.active! > 0 || states.completed! > 0
+          : // A refused or expired chunk counts as started: some worker has touched the scan.
+            states.active! > 0 || states.completed! > 0 || states.failed! > 0 || retried > 0
             ? 'running'
             : 'queued';
   return {
     scan: scanId,
     state,
     addresses: { done, total },
-    chunks: { total: chunks.length, ...states, retried: chunks.filter((c) => c.retryCount > 0).length },
+    chunks: { total: chunks.length, ...states, retried },
     workers: [...workers.values()].sort((a, b) => (a.worker < b.worker ? -1 : 1)),
     errors: [...new Set(errors)],
   };
@@ -251,6 +253,7 @@ export const register = (program: Command, io: CliIo): void => {
     .option('--exit-when-idle', 'exit 0 once no chunk is left for this site')
     .option('--poll-ms <ms>', 'wait between empty polls', '1000')
     .option('--maintenance-s <s>', 'how often expired leases are looked for', '30')
+    .option('--db-retry-s <s>', 'how long a failing database operation is retried before exiting', '300')
     .action(async (opts: Record<string, string | string[] | boolean | undefined>) => {
       await runWorker(
         {
@@ -266,6 +269,7 @@ export const register = (program: Command, io: CliIo): void => {
           exitWhenIdle: Boolean(opts.exitWhenIdle),
           pollMs: intOption('--poll-ms', opts.pollMs as string, 10, 60_000),
           maintenanceS: intOption('--maintenance-s', opts.maintenanceS as string, 1, 3600),
+          dbRetryS: intOption('--db-retry-s', opts.dbRetryS as string, 0, 86_400),
         },
         io,
       );

@@ -15,7 +15,7 @@ import { parseNdjsonResults, type ResultStore, type ScanRow } from '../../store/
 import type { CliIo } from '../io.ts';
 import { usage } from '../options.ts';
 import { writeFileAtomic } from '../output-file.ts';
-import { isHostResult, normalise as normaliseHostResult } from './advise.ts';
+import { isHostResult, normalise } from './advise.ts';
 import { diffStored, previousScan } from './diff.ts';
 import { dbOf, scanById, withStore } from './store-open.ts';
 
@@ -37,13 +37,6 @@ interface ScanOutput {
 const bad = (name: string, what: string): never => {
   throw new RpcsweepError('CLI_FILE', `${name}: ${what}`);
 };
-
-/** Fields the page reads that a foreign producer may have left out or mistyped. */
-const normalise = (r: HostResult): HostResult => ({
-  ...normaliseHostResult(r),
-  startedAt: typeof r.startedAt === 'string' ? r.startedAt : '',
-  durationMs: typeof r.durationMs === 'number' ? r.durationMs : 0,
-});
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
 

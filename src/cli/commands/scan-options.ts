@@ -3,12 +3,14 @@
  * runs with. Everything here is decided before a lab starts or a packet is sent.
  */
 import { VERDICTS, type Verdict } from '../../core/result.ts';
+import { hostProbesFor } from '../../probes/registry.ts';
 import { parseShard, type Shard, WHOLE } from '../../targets/index.ts';
-import { intOption, rateOption, usage } from '../options.ts';
+import { intOption, usage } from '../options.ts';
 import { allFormatFiles, canContinue, formatForPath, isKnownFormat } from './scan-output.ts';
-import { timingTemplate } from './timing.ts';
+import type { DiscoveryCliOptions } from './scan-syn.ts';
+import { timingSettings } from './timing.ts';
 
-export interface ScanCliOptions {
+export interface ScanCliOptions extends DiscoveryCliOptions {
   inputList?: string;
   exclude: string[];
   excludeFile?: string;
@@ -56,6 +58,10 @@ export interface ScanCliOptions {
   resume?: boolean;
   failOn: string[];
   lab?: string;
+  /** `--lab-mode netns`: the lab in namespaces, the scan re-executed in a scanner namespace (scan-netns.ts). */
+  labMode?: 'loopback' | 'netns';
+  /** Hidden: set by netns lab mode for the re-executed child (the lab already runs). */
+  labAttached?: string;
   checkpointMs: string;
   /** `--db PATH|URL` (or RPCSWEEP_DB): also store the results (scan-db.ts). */
   db?: string;
@@ -140,7 +146,7 @@ export const resolveScanSettings = (argTargets: readonly string[], o: ScanCliOpt
     usage("--lab scans the lab's own addresses: give no other targets");
   }
   return {
-    ...timingSettings(o),
+    ...timingSettings(o, 19_500),
     retries:
       o.maxRetries === undefined
         ? intOption('--retries', o.retries, 0, 10)
@@ -162,19 +168,6 @@ export const resolveScanSettings = (argTargets: readonly string[], o: ScanCliOpt
   };
 };
 
-/** Rate, concurrency and timeout: the template's, each overridden by its explicit option. */
-const timingSettings = (o: ScanCliOptions) => {
-  const t = timingTemplate(o.timing);
-  return {
-    timeoutMs: o.timeout === undefined ? t.timeoutMs : intOption('--timeout', o.timeout, 1, 600_000),
-    concurrency:
-      o.concurrency === undefined
-        ? Math.min(t.concurrency, 19_500)
-        : intOption('--concurrency', o.concurrency, 1, 19_500),
-    ratePerSecond: o.rate === undefined ? t.ratePerSecond : rateOption(o.rate),
-  };
-};
-
 /** -oN/-oX/-oJ FILE and -oA BASE (every format that has a file extension: BASE.txt, BASE.xml, …). */
 const nmapStyleOutputs = (o: ScanCliOptions): Array<{ path: string; format: string }> => {
   const out: Array<{ path: string; format: string }> = [];
@@ -191,12 +184,17 @@ const nmapStyleOutputs = (o: ScanCliOptions): Array<{ path: string; format: stri
 /** The probes a scan with these options runs (part of the resume fingerprint and the dry-run plan). */
 export const describeProbes = (
   o: Pick<ScanCliOptions, 'netbios' | 'epm' | 'indicators' | 'dcomVersion'>,
-): string =>
-  [
-    'ms03-039-sysact',
-    'ms03-026-remact',
-    ...(o.dcomVersion ? ['dcom-version'] : []),
-    ...(o.netbios ? ['netbios-nbstat'] : []),
-    ...(o.epm ? ['dcerpc-epm'] : []),
-    ...(o.indicators ? ['indicators'] : []),
-  ].join(',');
+): string => {
+  const s = hostProbesFor({ ...o, dcomVersion: o.dcomVersion === true });
+  const names = [s.sysact.name, s.remact.name, ...(s.version ? [s.version.name] : [])];
+  // An extra goes by its probe's name, or by its option when the option turns on several probes.
+  for (const p of s.extras ?? []) {
+    const option = p.schedule?.kind === 'extra' ? p.schedule.option : p.name;
+    const shared = (s.extras ?? []).filter(
+      (q) => q.schedule?.kind === 'extra' && q.schedule.option === option,
+    );
+    const name = shared.length > 1 ? option : p.name;
+    if (!names.includes(name)) names.push(name);
+  }
+  return names.join(',');
+};

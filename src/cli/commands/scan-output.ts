@@ -8,6 +8,7 @@ import { closeSync, openSync } from 'node:fs';
 import { extname } from 'node:path';
 import { Writable } from 'node:stream';
 import { RpcsweepError } from '../../core/errors.ts';
+import { RESULT_FIELDS } from '../../probes/registry.ts';
 import {
   createReportWriter,
   REPORT_FORMAT_NAMES,
@@ -73,7 +74,9 @@ export const createWriter = (
   format: string,
   sink: Writable,
   options?: { advice?: boolean; continueFrom?: WriterState },
-): ResultWriter => createReportWriter(format, sinkFromWritable(sink), options);
+): ResultWriter =>
+  // The writers show the probes' declared fields from the registry (csv columns, xml elems, text lines).
+  createReportWriter(format, sinkFromWritable(sink), { ...options, fields: RESULT_FIELDS });
 
 /**
  * How `--resume` treats results written after the last checkpoint: NDJSON lines are whole results,

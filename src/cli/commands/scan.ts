@@ -30,12 +30,13 @@ import {
 } from '../../targets/index.ts';
 import { EXIT } from '../exit-codes.ts';
 import { type CliIo, outputClosed } from '../io.ts';
-import { collectList } from '../options.ts';
+import { collectList, usage } from '../options.ts';
 import { ProgressLine } from '../progress.ts';
 import { resolveTargets } from '../targets.ts';
 import { quietOption, verboseOption } from '../verbosity.ts';
 import { DbSink, scanRowOf } from './scan-db.ts';
 import { openLabForScan, type ScanLab } from './scan-lab.ts';
+import { attachedLab, runScanInNetns } from './scan-netns.ts';
 import {
   describeProbes,
   resolveScanSettings,
@@ -44,6 +45,7 @@ import {
 } from './scan-options.ts';
 import { CountingFileSink, createWriter, type ResultWriter, teeWriter } from './scan-output.ts';
 import { continueScan, newScanStart, readResumeState, type ScanStart } from './scan-resume.ts';
+import { checkDiscoveryOptions, openSynDiscovery, type SynDiscovery } from './scan-syn.ts';
 import { timingHelp } from './timing.ts';
 
 export { parseFailOn, type ScanCliOptions } from './scan-options.ts';
@@ -55,6 +57,10 @@ const endStream = (w: Writable): Promise<void> =>
 
 export const runScan = async (argTargets: string[], o: ScanCliOptions, io: CliIo): Promise<void> => {
   const s = resolveScanSettings(argTargets, o);
+  checkDiscoveryOptions(o);
+  if (o.labMode === 'netns' && !o.lab) usage('--lab-mode netns needs --lab SPEC');
+  if (o.labMode === 'netns' && !o.dryRun) return runScanInNetns(o.lab!, io);
+  const attached = o.labAttached ? attachedLab(o.labAttached) : undefined;
   // A resumed scan continues the recorded order: the seed comes from the state unless given.
   const state = o.resume && o.resumeFile ? readResumeState(o.resumeFile) : undefined;
   const seed = s.seed ?? state?.seed ?? randomInt(0, 2 ** 31);
@@ -68,12 +74,15 @@ export const runScan = async (argTargets: string[], o: ScanCliOptions, io: CliIo
           retryForMs: s.dbRetryMs,
         })
       : undefined;
-  const lab = o.lab
-    ? await openLabForScan(o.lab, io).catch(async (e) => {
-        await dbSink?.close();
-        throw e;
-      })
-    : undefined;
+  const lab = attached
+    ? attached
+    : o.lab
+      ? await openLabForScan(o.lab, io).catch(async (e) => {
+          await dbSink?.close();
+          throw e;
+        })
+      : undefined;
+  let syn: SynDiscovery | undefined;
   try {
     const targets = await resolveTargets(
       lab ? { ...o, args: [], labSpec: lab.targetSpec } : { ...o, args: argTargets },
@@ -106,11 +115,11 @@ export const runScan = async (argTargets: string[], o: ScanCliOptions, io: CliIo
     const meta: RunMeta = {
       tool: 'rpcsweep',
       version: VERSION,
-      command: `rpcsweep scan ${[...(o.lab ? ['--lab', o.lab] : []), ...argTargets].join(' ')}`.trim(),
+      command: `rpcsweep scan ${[...labArgs(o, attached?.name), ...argTargets].join(' ')}`.trim(),
       startedAt: wallClockIso(),
       seed,
       shard,
-      targetsDescription: lab ? `lab ${o.lab} (${lab.targetSpec})` : targets.description,
+      targetsDescription: lab ? `lab ${o.lab ?? attached?.name} (${lab.targetSpec})` : targets.description,
       totalAddresses: plan.length,
       timeoutMs: s.timeoutMs,
       port: s.port ?? lab?.port ?? 135,
@@ -134,13 +143,33 @@ export const runScan = async (argTargets: string[], o: ScanCliOptions, io: CliIo
       }),
       o.resume ? { ndjsonOutput: s.format === 'ndjson' ? o.output : undefined } : undefined,
     );
-    await scanAndReport({ o, s, io, plan, start, meta, lab, dbSink });
+    syn =
+      o.discovery === 'syn'
+        ? await openSynDiscovery({
+            o,
+            io,
+            plan: { total: plan.length, entryAt: (i) => plan.addressAt(i) },
+            start,
+            rate: s.ratePerSecond,
+            port: meta.port,
+            timeoutMs: s.timeoutMs,
+            note: (text) => note(io, o, text),
+            verbose: o.verbose,
+          })
+        : undefined;
+    if (syn) meta.discovery = syn.info;
+    await scanAndReport({ o, s, io, plan, start, meta, lab, dbSink, syn });
     if (lab?.note) note(io, o, `${lab.note}\n`);
   } finally {
+    await syn?.close();
     await lab?.close();
     await dbSink?.close();
   }
 };
+
+/** How the report names a lab scan's command (the netns child names the lab its parent started). */
+const labArgs = (o: ScanCliOptions, attachedName: string | undefined): string[] =>
+  attachedName !== undefined ? ['--lab', attachedName, '--lab-mode', 'netns'] : o.lab ? ['--lab', o.lab] : [];
 
 /** Informational lines on stderr (expansions, notes, the summary); `-q` silences them, errors stay. */
 const note = (io: CliIo, o: Pick<ScanCliOptions, 'quiet'>, text: string): void => {
@@ -166,6 +195,8 @@ interface ScanRun {
   lab?: ScanLab;
   /** `--db`: the results store sink beside the report writer. */
   dbSink?: DbSink;
+  /** `--discovery syn`: the SYN sweep that orders and pre-decides the hosts (scan-syn.ts). */
+  syn?: SynDiscovery;
 }
 
 /** Opens the output, runs the engine over the plan, writes and checkpoints each result, closes. */
@@ -284,6 +315,8 @@ const runScanLoop = async (
         lastSave = systemClock.now();
       }
     }
+    // A SYN engine that failed part-way leaves addresses unscanned: that is an error, not a report.
+    if (!stop.signal.aborted) await run.syn?.done;
   } finally {
     io.signal.removeEventListener('abort', onAbort);
     progress.stop(snapshot());
@@ -322,6 +355,7 @@ const engineResults = (run: ScanRun, signal: AbortSignal) => {
     signal,
     resume: start.resumePoint,
     onStart: (i: number) => start.tracker?.start(i),
+    ...run.syn?.engineOptions,
     onSkip: (i: number) => start.tracker?.acknowledgeSkipped(i),
     onLocalBackoff: ({ cap }: { cap: number }) => {
       if (localBackoffs++ === 0 || localBackoffs % 100 === 0) {
@@ -332,7 +366,7 @@ const engineResults = (run: ScanRun, signal: AbortSignal) => {
     },
   };
   // Worker threads only pay off when there is enough to share (and need the CLI entry to start).
-  const threads = io.workerEntry && plan.length >= 2 * s.workers ? s.workers : 1;
+  const threads = io.workerEntry && plan.length >= 2 * s.workers && !run.syn ? s.workers : 1;
   return threads > 1 && io.workerEntry
     ? scanTargetsInWorkers({
         ...common,
@@ -447,6 +481,39 @@ export const register = (program: Command, io: CliIo): void => {
       '--lab <name|file>',
       'start a built-in or file lab spec in-process and scan it (e.g. hotfix-sample)',
     )
+    .addOption(
+      new Option(
+        '--discovery <method>',
+        'connect (a TCP connect per address) or syn (root: masscan/zmap sweep first, at --rate packets/s; the probes go to the hosts that answered)',
+      ).choices(['connect', 'syn']),
+    )
+    .addOption(
+      new Option('--syn-engine <engine>', 'the SYN engine of --discovery syn (default masscan)').choices([
+        'masscan',
+        'zmap',
+      ]),
+    )
+    .addOption(
+      new Option(
+        '--discovery-fallback <method>',
+        'when the SYN engine cannot run here (missing, not root, no interface): connect scans instead; none fails',
+      ).choices(['connect', 'none']),
+    )
+    .option(
+      '--interface <name>',
+      '--discovery syn: the interface to send on (default: the route to the targets)',
+    )
+    .option('--source-ip <address>', "--discovery syn: the source address (default: the route's)")
+    .option('--router-mac <mac>', '--discovery syn: the gateway MAC (default: from the neighbour table)')
+    .addOption(
+      new Option(
+        '--lab-mode <mode>',
+        'loopback (in this process, 127.x) or netns (root: hosts in a namespace, the scan in another with no route out)',
+      )
+        .choices(['loopback', 'netns'])
+        .default('loopback'),
+    )
+    .addOption(new Option('--lab-attached <json>', 'set by --lab-mode netns for its child').hideHelp())
     .option(
       '--db <path|url>',
       'also store the results in a SQLite file or a postgres:// database (env RPCSWEEP_DB)',

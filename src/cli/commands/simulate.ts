@@ -17,6 +17,7 @@ import {
   blaster2003Population,
 } from '../../sim/blaster-2003.ts';
 import { type BlasterOptions, runBlaster } from '../../sim/blaster-model.ts';
+import { type Ensemble, type EnsembleMember, ensembleSeeds, summariseRuns } from '../../sim/ensemble.ts';
 import type { Interventions } from '../../sim/interventions.ts';
 import {
   type Density,
@@ -49,6 +50,7 @@ interface SimulateCliOptions {
   internet?: string;
   hours: string;
   seed?: string;
+  runs?: string;
   initial: string;
   sampleEvery?: string;
   patchPerDay?: string;
@@ -57,6 +59,8 @@ interface SimulateCliOptions {
   cleanupStartH: string;
   filterShare?: string;
   filterStartH: string;
+  filterFullH?: string;
+  addressChangesPerDay: string;
   welchia?: boolean;
   welchiaStartH: string;
   welchiaInitial: string;
@@ -147,6 +151,9 @@ const interventionsFrom = (o: SimulateCliOptions): Interventions => ({
   ...(o.filterShare !== undefined && {
     borderFilterShare: numberOption('--filter-share', o.filterShare, { min: 0, max: 1 }),
     borderFilterStartH: numberOption('--filter-start-h', o.filterStartH, { min: 0 }),
+    ...(o.filterFullH !== undefined && {
+      borderFilterFullH: numberOption('--filter-full-h', o.filterFullH, { min: 0 }),
+    }),
   }),
   ...(o.welchia && {
     welchia: {
@@ -173,6 +180,10 @@ const customRun = async (o: SimulateCliOptions, seed: number) => {
     userRebootsPerDay: numberOption('--reboots-per-day', o.rebootsPerDay, { min: 0, max: 1000 }),
     successProbability: numberOption('--success-probability', o.successProbability, { min: 0, max: 1 }),
     ...(o.telescope !== undefined && { telescope: parseTelescope(o.telescope) }),
+    addressChangesPerDay: numberOption('--address-changes-per-day', o.addressChangesPerDay, {
+      min: 0,
+      max: 1000,
+    }),
   };
   const interventions = interventionsFrom(o);
   const scenarios = runScenarios(population, options, interventions);
@@ -203,6 +214,26 @@ const presetRun = (o: SimulateCliOptions, seed: number, hoursGiven: number | und
     hours: p.hours,
     scenarios: [scenario],
   };
+};
+
+/** `--runs`: the other seeds' runs (the first is given), summarised with it; keeps only their series. */
+const runEnsemble = async (
+  seed: number,
+  runs: number,
+  first: readonly ScenarioResult[],
+  validationOf: (all: readonly ScenarioResult[]) => ValidationRow[],
+  runOnce: (seed: number) => Promise<{ scenarios: ScenarioResult[] }>,
+): Promise<Ensemble> => {
+  const seeds = ensembleSeeds(seed, runs);
+  const members: EnsembleMember[] = [{ scenarios: first, validation: validationOf(first) }];
+  for (const s of seeds.slice(1)) {
+    const { scenarios } = await runOnce(s);
+    members.push({
+      scenarios: scenarios.map((x) => ({ name: x.name, samples: x.samples })),
+      validation: validationOf(scenarios),
+    });
+  }
+  return summariseRuns(seeds, members);
 };
 
 const fmtH = (h: number | undefined) => (h === undefined ? 'not reached' : `${h.toFixed(2)} h`);
@@ -242,14 +273,18 @@ const summaryText = (
   return `${lines.join('\n')}\n`;
 };
 
-const validationText = (scenario: string, rows: readonly ValidationRow[]): string => {
-  const lines = ['', `published figures (blaster.md §4.1) against [${scenario}]:`];
-  for (const r of rows)
+const validationText = (scenario: string, rows: readonly ValidationRow[], ensemble?: Ensemble): string => {
+  const runs = ensemble ? `, mean of ${ensemble.seeds.length} runs (90 % band)` : '';
+  const lines = ['', `published figures (blaster.md §4.1) against [${scenario}]${runs}:`];
+  rows.forEach((r, i) => {
+    const spread = ensemble?.validation[i]?.spread;
+    const band = spread ? ` (${spread.ratio.p5.toFixed(2)}-${spread.ratio.p95.toFixed(2)})` : '';
     lines.push(
       `  #${r.figure} ${r.observation}: published ${r.bound === 'at least' ? '>' : '≈'} ${r.published}, simulated ${
         r.simulated === null ? 'n/a' : Number(r.simulated.toPrecision(4))
-      }, ratio ${r.ratio === null ? 'n/a' : r.ratio.toFixed(2)}`,
+      }, ratio ${r.ratio === null ? 'n/a' : r.ratio.toFixed(2)}${band}`,
     );
+  });
   return `${lines.join('\n')}\n`;
 };
 
@@ -267,7 +302,12 @@ interface SimulationRun {
   /** The published figures, compared with the last scenario (all interventions together). */
   validation: readonly ValidationRow[];
   validationScenario: string;
+  /** `--runs N` (N > 1): the runs' mean and 90 % band, which the text, CSV, JSON and chart show. */
+  ensemble?: Ensemble;
 }
+
+/** The series to chart and tabulate: the ensemble's mean and band with --runs, else the one run. */
+const charted = (r: SimulationRun) => r.ensemble?.scenarios ?? r.scenarios;
 
 const jsonDocument = (r: SimulationRun): string => {
   const doc = {
@@ -284,6 +324,9 @@ const jsonDocument = (r: SimulationRun): string => {
     options: r.options,
     validationScenario: r.validationScenario,
     validation: r.validation,
+    ...(r.ensemble && {
+      runs: { seeds: r.ensemble.seeds, band: '5th-95th percentile', scenarios: r.ensemble.scenarios },
+    }),
     scenarios: r.scenarios.map((s) => ({
       name: s.name,
       interventions: s.interventions,
@@ -297,7 +340,7 @@ const jsonDocument = (r: SimulationRun): string => {
 
 const chart = (r: SimulationRun): string => {
   const markers = validationMarkers(r.validation, r.hours);
-  return renderSpreadChart(r.description, r.scenarios, markers.infected, markers.perHour);
+  return renderSpreadChart(r.description, charted(r), markers.infected, markers.perHour);
 };
 
 /** The output formats of simulate (`--format`, `-o FILE` by extension), one renderer each. */
@@ -307,10 +350,10 @@ const SIMULATE_FORMATS: ReadonlyArray<OutputFormat & { render: (r: SimulationRun
     extensions: ['.txt'],
     render: (r) =>
       summaryText(r.description, r.vulnerable, r.seed, r.hours, r.scenarios, r.elapsedMs) +
-      validationText(r.validationScenario, r.validation),
+      validationText(r.validationScenario, r.validation, r.ensemble),
   },
   { name: 'json', extensions: ['.json'], render: jsonDocument },
-  { name: 'csv', extensions: ['.csv'], render: (r) => seriesToCsv(r.scenarios) },
+  { name: 'csv', extensions: ['.csv'], render: (r) => seriesToCsv(charted(r)) },
   { name: 'svg', extensions: ['.svg'], render: chart },
 ];
 
@@ -330,20 +373,27 @@ const simulateRun = async (o: SimulateCliOptions, command: Command, notes: Notes
   notes.detail(
     `rpcsweep: simulating ${o.scenario ?? (o.from !== undefined ? `--from ${o.from}` : `--synthetic ${o.synthetic}`)}, seed ${seed}\n`,
   );
+  const runs = numberOption('--runs', o.runs ?? '1', { min: 1, max: 100, integer: true });
   const started = performance.now();
-  const run = o.scenario !== undefined ? presetRun(o, seed, hoursGiven) : await customRun(o, seed);
+  const runOnce = async (s: number) =>
+    o.scenario !== undefined ? presetRun(o, s, hoursGiven) : await customRun(o, s);
+  const run = await runOnce(seed);
+  // The published figures are compared with the last scenario: all interventions together.
+  const validationOf = (all: readonly ScenarioResult[]) =>
+    validate(all[all.length - 1]!.samples, run.options.telescope?.bits === 8);
+  const ensemble = runs > 1 ? await runEnsemble(seed, runs, run.scenarios, validationOf, runOnce) : undefined;
   const elapsedMs = performance.now() - started;
   notes.detail(
-    `rpcsweep: ${run.population.size} hosts, ${run.hours} h, ${run.scenarios.length} scenario(s) simulated in ${(elapsedMs / 1000).toFixed(2)} s\n`,
+    `rpcsweep: ${run.population.size} hosts, ${run.hours} h, ${run.scenarios.length} scenario(s) × ${runs} run(s) simulated in ${(elapsedMs / 1000).toFixed(2)} s\n`,
   );
-  const compared = run.scenarios[run.scenarios.length - 1]!;
   return {
     ...run,
     seed,
     vulnerable: run.population.vulnerable.reduce((s, v) => s + v, 0),
     elapsedMs,
-    validation: validate(compared.samples, run.options.telescope?.bits === 8),
-    validationScenario: compared.name,
+    validation: ensemble?.validation ?? validationOf(run.scenarios),
+    validationScenario: run.scenarios[run.scenarios.length - 1]!.name,
+    ...(ensemble && { ensemble }),
   };
 };
 
@@ -407,6 +457,7 @@ export const register = (program: Command, io: CliIo): void => {
     )
     .option('--hours <h>', 'simulated time', '72')
     .option('--seed <n>', 'seed of every random choice of the model (default: random, printed)')
+    .option('--runs <n>', 'runs with seeds seed, seed+1, ...: mean and 90 % band in every output', '1')
     .option('--initial <k>', 'hosts infected at t = 0', '1')
     .option('--sample-every <s>', 'time-series step in seconds (default: hours/400)')
     .option('--patch-per-day <f>', 'patch this fraction of still-unpatched hosts per day')
@@ -415,6 +466,10 @@ export const register = (program: Command, io: CliIo): void => {
     .option('--cleanup-start-h <h>', 'cleanup starts after this many hours', '0')
     .option('--filter-share <f>', 'share of organisations that filter TCP 135 at their border')
     .option('--filter-start-h <h>', 'border filters go up after this many hours', '0')
+    .option(
+      '--filter-full-h <h>',
+      'filters go up one organisation at a time until this hour (default: all at the start)',
+    )
     .option('--welchia', 'release a Welchia-style counter-worm that patches hosts and removes Blaster')
     .option('--welchia-start-h <h>', 'Welchia release time', '168')
     .option('--welchia-initial <n>', 'hosts Welchia starts on', '10')
@@ -430,6 +485,11 @@ export const register = (program: Command, io: CliIo): void => {
     )
     .option('--success-probability <p>', 'chance that 4444 and TFTP work once the exploit fits', '1')
     .option('--telescope <prefix>', 'record what a darknet /8 or /16 sees, e.g. 44.0.0.0/8')
+    .option(
+      '--address-changes-per-day <r>',
+      'address changes per infected host per day (DHCP, dial-up): the telescope counts each address',
+      '0',
+    )
     .option(
       '-o, --output <file>',
       'write the main output to FILE (format from its extension: .txt .json .csv .svg); the summary still prints',

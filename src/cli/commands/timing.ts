@@ -8,7 +8,7 @@
  * and IDS that page someone on a burst of TCP/135 binds. 300/s still covers a /16 in under four
  * minutes; a lab or a benchmark that wants speed says so with -T4, -T5 or --rate.
  */
-import { usage } from '../options.ts';
+import { intOption, rateOption, usage } from '../options.ts';
 
 export interface Timing {
   name: string;
@@ -48,3 +48,27 @@ export const timingHelp = (): string =>
     (t, i) =>
       `${i} ${t.name} (${t.ratePerSecond === undefined ? 'no rate cap' : `${t.ratePerSecond}/s`}, ${t.concurrency} at once, ${t.timeoutMs} ms)`,
   ).join('; ')}`;
+
+/** The options every command with targets takes for its timing (scan, exposure, epm). */
+export interface TimingCliOptions {
+  timing?: string;
+  timeout?: string;
+  concurrency?: string;
+  rate?: string;
+}
+
+/** Rate, concurrency and timeout: the template's, each overridden by its explicit option. */
+export const timingSettings = (
+  o: TimingCliOptions,
+  maxConcurrency: number,
+): { timeoutMs: number; concurrency: number; ratePerSecond?: number } => {
+  const t = timingTemplate(o.timing);
+  return {
+    timeoutMs: o.timeout === undefined ? t.timeoutMs : intOption('--timeout', o.timeout, 1, 600_000),
+    concurrency:
+      o.concurrency === undefined
+        ? Math.min(t.concurrency, maxConcurrency)
+        : intOption('--concurrency', o.concurrency, 1, maxConcurrency),
+    ratePerSecond: o.rate === undefined ? t.ratePerSecond : rateOption(o.rate),
+  };
+};

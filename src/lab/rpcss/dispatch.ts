@@ -6,6 +6,8 @@
  */
 import type { Decoded } from '../../core/errors.ts';
 import {
+  decodeRemoteActivationRequestFast,
+  decodeRemoteGetClassObjectRequestFast,
   decodeTower,
   EPM_OPERATIONS,
   EPM_STATUS,
@@ -13,11 +15,13 @@ import {
   FAULT_STATUS,
   MGMT_OPERATIONS,
   MGMT_OPNUMS,
+  type NdrReaderOptions,
   NIL_UUID,
   NULL_CONTEXT_HANDLE,
   OXID_OPERATIONS,
   OXID_OPNUMS,
   REMACT_OPERATIONS,
+  type RemoteGetClassObjectRequest,
   type RequestPdu,
   SYSACT_OPERATIONS,
 } from '../../protocol/dcerpc/index.ts';
@@ -195,7 +199,8 @@ const REMACT: OpnumTable = {
       (call) =>
         orBadStub(
           call,
-          REMACT_OPERATIONS.RemoteActivation.request.decode(call.req.stub, ndrOptions(call.req)),
+          // The lean path for the probes' stub shapes; same values as the opnum table's decoder.
+          decodeRemoteActivationRequestFast(call.req.stub, ndrOptions(call.req)),
           'RemoteActivation',
           (r) => {
             const hr = remoteActivationHresult(call.model, r);
@@ -211,15 +216,25 @@ const REMACT: OpnumTable = {
 
 /** RemoteGetClassObject (3) and RemoteCreateInstance (4) differ only in their request decoder. */
 const activation =
-  (op: (typeof SYSACT_OPERATIONS)[keyof typeof SYSACT_OPERATIONS]): Handler =>
+  (
+    op: (typeof SYSACT_OPERATIONS)[keyof typeof SYSACT_OPERATIONS],
+    decode: (
+      stub: Uint8Array,
+      o: NdrReaderOptions,
+    ) => Decoded<Pick<RemoteGetClassObjectRequest, 'orpcThis' | 'actProperties'>> = op.request.decode,
+  ): Handler =>
   (call) =>
-    orBadStub(call, op.request.decode(call.req.stub, ndrOptions(call.req)), 'activation request', (r) =>
+    orBadStub(call, decode(call.req.stub, ndrOptions(call.req)), 'activation request', (r) =>
       stub(systemActivatorFailure(systemActivatorHresult(call.model, op.opnum, r.orpcThis, r.actProperties))),
     );
 
 const SYSACT: OpnumTable = {
   handlers: new Map([
-    [SYSACT_OPERATIONS.RemoteGetClassObject.opnum, activation(SYSACT_OPERATIONS.RemoteGetClassObject)],
+    [
+      SYSACT_OPERATIONS.RemoteGetClassObject.opnum,
+      // The lean path for the MS03-039 probe's stub shape; same values as the opnum table's decoder.
+      activation(SYSACT_OPERATIONS.RemoteGetClassObject, decodeRemoteGetClassObjectRequestFast),
+    ],
     [SYSACT_OPERATIONS.RemoteCreateInstance.opnum, activation(SYSACT_OPERATIONS.RemoteCreateInstance)],
   ]),
   lastOpnum: () => SYSACT_OPERATIONS.RemoteCreateInstance.opnum,

@@ -90,6 +90,9 @@ export class FakeTransport implements Transport {
     let bytesReceived = inbound.length;
     let stepIndex = 0;
     let state: 'open' | 'eof' | 'reset' | 'released' = 'open';
+    let followed: AbortSignal | undefined;
+    const aborted = (op: NetOp): NetError | undefined =>
+      options.signal?.aborted || followed?.aborted ? fail('NET_ABORTED', op, 'aborted') : undefined;
     const push = (b: Uint8Array): void => {
       const next = new Uint8Array(inbound.length + b.length);
       next.set(inbound);
@@ -114,6 +117,8 @@ export class FakeTransport implements Transport {
         return bytesReceived;
       },
       send: async (bytes) => {
+        const abort = aborted('send');
+        if (abort) throw abort;
         if (state === 'reset') throw fail('NET_RESET', 'send', 'connection reset (ECONNRESET)');
         if (state !== 'open') throw fail('NET_CLOSED', 'send', 'connection already closed');
         this.sent.push({ transport: 'tcp', address: host, port, bytes: new Uint8Array(bytes) });
@@ -124,6 +129,8 @@ export class FakeTransport implements Transport {
         else push(typeof step.reply === 'function' ? step.reply(bytes) : step.reply);
       },
       receive: async (framer: Framer, { timeoutMs }) => {
+        const abort = aborted('receive');
+        if (abort) throw abort;
         if (bytesReceived > maxReceiveBytes) {
           throw fail('NET_REPLY_TOO_LARGE', 'receive', `peer sent more than ${maxReceiveBytes} bytes`);
         }
@@ -154,6 +161,9 @@ export class FakeTransport implements Transport {
       },
       close: release,
       reset: release,
+      follow: (signal) => {
+        followed = signal;
+      },
     };
   }
 

@@ -14,6 +14,12 @@ export {
 export * from './interfaces/activation-properties.ts';
 export * from './interfaces/dcom.ts';
 export * from './interfaces/epm.ts';
+export {
+  decodeRemoteActivationRequestFast,
+  decodeRemoteGetClassObjectRequestFast,
+  leanRemoteActivationRequest,
+  leanRemoteGetClassObjectRequest,
+} from './interfaces/fast.ts';
 export * from './interfaces/known-uuids.data.ts';
 export * from './interfaces/mgmt.ts';
 export * from './interfaces/operation.ts';

@@ -53,15 +53,15 @@ export const uuidToBytes = (text: string, littleEndian = true): Uint8Array => {
 };
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+// Byte order of the text form (-1: a dash), for each integer order; module constants, not per call.
+const LE_ORDER = [3, 2, 1, 0, -1, 5, 4, -1, 7, 6, -1, 8, 9, -1, 10, 11, 12, 13, 14, 15];
+const BE_ORDER = [0, 1, 2, 3, -1, 4, 5, -1, 6, 7, -1, 8, 9, -1, 10, 11, 12, 13, 14, 15];
 
 /** 16 wire bytes at `offset` → lower-case text. The caller guarantees 16 bytes are there. */
 export const uuidFromBytes = (bytes: Uint8Array, offset = 0, littleEndian = true): string => {
-  const b = (i: number) => HEX[bytes[offset + i]!]!;
-  const order = littleEndian
-    ? [3, 2, 1, 0, -1, 5, 4, -1, 7, 6, -1, 8, 9, -1, 10, 11, 12, 13, 14, 15]
-    : [0, 1, 2, 3, -1, 4, 5, -1, 6, 7, -1, 8, 9, -1, 10, 11, 12, 13, 14, 15];
+  const order = littleEndian ? LE_ORDER : BE_ORDER;
   let s = '';
-  for (const i of order) s += i < 0 ? '-' : b(i);
+  for (const i of order) s += i < 0 ? '-' : HEX[bytes[offset + i]!]!;
   return s;
 };
 

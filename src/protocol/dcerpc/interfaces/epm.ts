@@ -125,19 +125,19 @@ export const decodeEptLookupRequest = (
 ): Decoded<EptLookupRequest> =>
   decodeNdr(
     stub,
-    (n) => {
-      const inquiryType = n.u32('epm.inq_type');
-      const object = n.unique('epm.object', () => n.uuid('epm.object'));
-      const interfaceId = n.unique('epm.if_id', () => {
+    (n, k) => {
+      k.inquiryType = n.u32('epm.inq_type');
+      k.object = n.unique('epm.object', () => n.uuid('epm.object'));
+      k.interfaceId = n.unique('epm.if_id', () => {
         const uuid = n.uuid('epm.if_id.uuid');
         const major = n.u16('epm.if_id.vers_major');
         const minor = n.u16('epm.if_id.vers_minor');
         return { uuid, major, minor };
       });
-      const versOption = n.u32('epm.ver_opt');
-      const entryHandle = n.contextHandle('epm.hnd');
-      const maxEnts = n.u32('epm.max_ents');
-      return { inquiryType, object, interfaceId, versOption, entryHandle, maxEnts };
+      k.versOption = n.u32('epm.ver_opt');
+      k.entryHandle = n.contextHandle('epm.hnd');
+      k.maxEnts = n.u32('epm.max_ents');
+      return k as EptLookupRequest;
     },
     options,
   );
@@ -186,9 +186,13 @@ export const decodeEptLookupResponse = (
 ): Decoded<EptLookupResponse> =>
   decodeNdr(
     stub,
-    (n) => {
-      const entryHandle = n.contextHandle('epm.hnd');
-      const numEnts = n.u32('epm.num_ents');
+    (n, k) => {
+      k.entryHandle = n.contextHandle('epm.hnd');
+      k.numEnts = n.u32('epm.num_ents');
+      // Entries join `k` as they are read: a batch cut short keeps the entries before the cut (their
+      // towers come after every entry, so a cut among the towers leaves the later ones without).
+      const kept: EptEntry[] = [];
+      k.entries = kept;
       const { maxCount: max, items: entries } = n.conformantVaryingArray(
         'epm.entries',
         28,
@@ -197,6 +201,7 @@ export const decodeEptLookupResponse = (
           const present = n.pointer('epm.tower_ptr') !== 0;
           const annotation = n.varyingString('epm.annotation', 1).text;
           const entry: EptEntry = { object, annotation, towerOctets: null };
+          kept.push(entry);
           if (present) {
             n.defer(() => {
               entry.towerOctets = readTwr(n, 'epm.tower');
@@ -207,9 +212,10 @@ export const decodeEptLookupResponse = (
         },
         MAX_ENTRIES,
       );
+      k.maxEnts = max;
       n.flushDeferred();
-      const status = n.u32('epm.rc');
-      return { entryHandle, numEnts, maxEnts: max, entries, status };
+      k.status = n.u32('epm.rc');
+      return { entryHandle: k.entryHandle, numEnts: k.numEnts, maxEnts: max, entries, status: k.status };
     },
     options,
   );
@@ -233,12 +239,12 @@ export const decodeEptMapRequest = (
 ): Decoded<EptMapRequest> =>
   decodeNdr(
     stub,
-    (n) => {
-      const object = n.unique('epm.object', () => n.uuid('epm.object'));
-      const mapTower = n.unique('epm.map_tower', () => readTwr(n, 'epm.map_tower'));
-      const entryHandle = n.contextHandle('epm.hnd');
-      const maxTowers = n.u32('epm.max_towers');
-      return { object, mapTower, entryHandle, maxTowers };
+    (n, k) => {
+      k.object = n.unique('epm.object', () => n.uuid('epm.object'));
+      k.mapTower = n.unique('epm.map_tower', () => readTwr(n, 'epm.map_tower'));
+      k.entryHandle = n.contextHandle('epm.hnd');
+      k.maxTowers = n.u32('epm.max_towers');
+      return k as EptMapRequest;
     },
     options,
   );
@@ -277,9 +283,9 @@ export const decodeEptMapResponse = (
 ): Decoded<EptMapResponse> =>
   decodeNdr(
     stub,
-    (n) => {
-      const entryHandle = n.contextHandle('epm.hnd');
-      const numTowers = n.u32('epm.num_towers');
+    (n, k) => {
+      k.entryHandle = n.contextHandle('epm.hnd');
+      k.numTowers = n.u32('epm.num_towers');
       const towers: EptMapResponse['towers'] = n.conformantVaryingArray(
         'epm.towers',
         4,
@@ -294,9 +300,10 @@ export const decodeEptMapResponse = (
         },
         MAX_ENTRIES,
       ).items;
+      k.towers = towers;
       n.flushDeferred();
-      const status = n.u32('epm.rc');
-      return { entryHandle, numTowers, towers, status };
+      k.status = n.u32('epm.rc');
+      return k as EptMapResponse;
     },
     options,
   );

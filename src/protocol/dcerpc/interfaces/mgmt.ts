@@ -60,13 +60,15 @@ export const decodeInqIfIdsResponse = (
 ): Decoded<InqIfIdsResponse> =>
   decodeNdr(
     stub,
-    (n) => {
+    (n, k) => {
       const interfaces = n.unique('mgmt.if_id_vector', () => {
         const max = n.count('mgmt.if_id_vector.max_count', 4, MAX_IF_IDS);
         const count = n.u32('mgmt.if_id_vector.count');
         if (count !== max)
           n.fail('DCERPC_BAD_COUNT', 'mgmt.if_id_vector.count', `count ${count} ≠ max_count ${max}`);
         const list: Array<SyntaxId | null> = [];
+        // The ids read so far stay in `k` when the vector is cut short.
+        k.interfaces = list;
         for (let i = 0; i < count; i++) {
           const present = n.pointer('mgmt.if_id') !== 0;
           list.push(null);
@@ -82,8 +84,9 @@ export const decodeInqIfIdsResponse = (
         n.flushDeferred();
         return list;
       });
-      const status = n.u32('mgmt.rc');
-      return { interfaces, status };
+      k.interfaces = interfaces;
+      k.status = n.u32('mgmt.rc');
+      return k as InqIfIdsResponse;
     },
     options,
   );

@@ -74,12 +74,13 @@ export const decodeServerAlive2Response = (
 ): Decoded<ServerAlive2Response> =>
   decodeNdr(
     stub,
-    (n) => {
-      const comVersion = readComVersion(n, 'oxid.ComVersion');
-      const bindings = n.unique('oxid.ppdsaOrBindings', () => readDualStringArray(n, 'oxid.ppdsaOrBindings'));
-      const reserved = n.u32('oxid.pReserved');
-      const status = n.u32('oxid.rc');
-      return { comVersion, bindings, reserved, status };
+    (n, k) => {
+      // A reply cut after COMVERSION still says the version (what the probe reads).
+      k.comVersion = readComVersion(n, 'oxid.ComVersion');
+      k.bindings = n.unique('oxid.ppdsaOrBindings', () => readDualStringArray(n, 'oxid.ppdsaOrBindings'));
+      k.reserved = n.u32('oxid.pReserved');
+      k.status = n.u32('oxid.rc');
+      return k as ServerAlive2Response;
     },
     options,
   );

@@ -118,19 +118,21 @@ export const decodeRemoteActivationRequest = (
 ): Decoded<RemoteActivationRequest> =>
   decodeNdr(
     stub,
-    (n) => {
-      const orpcThis = readOrpcThis(n);
-      const clsid = n.uuid('remact.clsid');
+    (n, k) => {
+      const orpcThis = (k.orpcThis = readOrpcThis(n));
+      const clsid = (k.clsid = n.uuid('remact.clsid'));
       const objectName = n.unique('remact.pwszObjectName', () => {
         const s = n.conformantVaryingString('remact.pwszObjectName', 2);
         // Keep the exact transmitted characters (embedded and final NULs) for the lab's checks.
         return s.terminated ? `${s.text}\0` : s.text;
       });
+      k.objectName = objectName;
       const objectStorage = n.unique('remact.pObjectStorage', () =>
         readMInterfacePointer(n, 'remact.pObjectStorage'),
       );
-      const clientImpLevel = n.u32('remact.ClientImpLevel');
-      const mode = n.u32('remact.Mode');
+      k.objectStorage = objectStorage;
+      const clientImpLevel = (k.clientImpLevel = n.u32('remact.ClientImpLevel'));
+      const mode = (k.mode = n.u32('remact.Mode'));
       const interfaceCount = n.u32('remact.Interfaces');
       const iids = n.unique('remact.pIIDs', () => {
         const max = n.count('remact.pIIDs.max_count', 16, MAX_INTERFACES);
@@ -194,18 +196,19 @@ export const decodeRemoteActivationResponse = (
 ): Decoded<RemoteActivationResponse> =>
   decodeNdr(
     stub,
-    (n) => {
-      const orpcThat = readOrpcThat(n);
-      const oxid = n.u64('remact.oxid');
-      const oxidBindings = n.unique('remact.ppdsaOxidBindings', () =>
+    (n, k) => {
+      // Each field goes into `k` as it is read: a reply cut short keeps phr and COMVERSION.
+      k.orpcThat = readOrpcThat(n);
+      k.oxid = n.u64('remact.oxid');
+      k.oxidBindings = n.unique('remact.ppdsaOxidBindings', () =>
         readDualStringArray(n, 'remact.ppdsaOxidBindings'),
       );
-      const ipidRemUnknown = n.uuid('remact.ipidRemUnknown');
-      const authnHint = n.u32('remact.AuthnHint');
-      const serverVersion = readComVersion(n, 'remact.ServerVersion');
-      const hr = n.u32('remact.hr');
+      k.ipidRemUnknown = n.uuid('remact.ipidRemUnknown');
+      k.authnHint = n.u32('remact.AuthnHint');
+      k.serverVersion = readComVersion(n, 'remact.ServerVersion');
+      k.hr = n.u32('remact.hr');
       const nData = n.count('remact.ppInterfaceData.max_count', 4, MAX_INTERFACES);
-      const interfaceData: Array<MInterfacePointer | null> = [];
+      const interfaceData: Array<MInterfacePointer | null> = (k.interfaceData = []);
       for (let i = 0; i < nData; i++) {
         const present = n.pointer('remact.ppInterfaceData') !== 0;
         interfaceData.push(null);
@@ -213,21 +216,10 @@ export const decodeRemoteActivationResponse = (
       }
       n.flushDeferred();
       const nResults = n.count('remact.pResults.max_count', 4, MAX_INTERFACES);
-      const results: number[] = [];
+      const results: number[] = (k.results = []);
       for (let i = 0; i < nResults; i++) results.push(n.u32('remact.pResults'));
-      const returnValue = n.u32('remact.rc');
-      return {
-        orpcThat,
-        oxid,
-        oxidBindings,
-        ipidRemUnknown,
-        authnHint,
-        serverVersion,
-        hr,
-        interfaceData,
-        results,
-        returnValue,
-      };
+      k.returnValue = n.u32('remact.rc');
+      return k as RemoteActivationResponse;
     },
     options,
   );

@@ -76,12 +76,12 @@ export const decodeRemoteGetClassObjectRequest = (
 ): Decoded<RemoteGetClassObjectRequest> =>
   decodeNdr(
     stub,
-    (n) => {
-      const orpcThis = readOrpcThis(n);
-      const actProperties = n.unique('sysact.pActProperties', () =>
+    (n, k) => {
+      k.orpcThis = readOrpcThis(n);
+      k.actProperties = n.unique('sysact.pActProperties', () =>
         readMInterfacePointer(n, 'sysact.pActProperties'),
       );
-      return withTrailing({ orpcThis, actProperties }, n);
+      return withTrailing(k as RemoteGetClassObjectRequest, n);
     },
     options,
   );
@@ -105,13 +105,13 @@ export const decodeRemoteCreateInstanceRequest = (
 ): Decoded<RemoteCreateInstanceRequest> =>
   decodeNdr(
     stub,
-    (n) => {
-      const orpcThis = readOrpcThis(n);
-      const unkOuter = n.unique('sysact.pUnkOuter', () => readMInterfacePointer(n, 'sysact.pUnkOuter'));
-      const actProperties = n.unique('sysact.pActProperties', () =>
+    (n, k) => {
+      k.orpcThis = readOrpcThis(n);
+      k.unkOuter = n.unique('sysact.pUnkOuter', () => readMInterfacePointer(n, 'sysact.pUnkOuter'));
+      k.actProperties = n.unique('sysact.pActProperties', () =>
         readMInterfacePointer(n, 'sysact.pActProperties'),
       );
-      return withTrailing({ orpcThis, unkOuter, actProperties }, n);
+      return withTrailing(k as RemoteCreateInstanceRequest, n);
     },
     options,
   );
@@ -131,13 +131,13 @@ export const decodeActivationReply = (
 ): Decoded<ActivationReply> =>
   decodeNdr(
     stub,
-    (n) => {
-      const orpcThat = readOrpcThat(n);
-      const actProperties = n.unique('sysact.ppActProperties', () =>
+    (n, k) => {
+      k.orpcThat = readOrpcThat(n);
+      k.actProperties = n.unique('sysact.ppActProperties', () =>
         readMInterfacePointer(n, 'sysact.ppActProperties'),
       );
-      const hr = n.u32('sysact.hresult');
-      return { orpcThat, actProperties, hr };
+      k.hr = n.u32('sysact.hresult');
+      return k as ActivationReply;
     },
     options,
   );

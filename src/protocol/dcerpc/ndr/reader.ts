@@ -236,15 +236,21 @@ export class NdrReader {
   }
 }
 
-/** Runs an NDR body over a stub and turns DecodeErrors into a failure value. */
+/**
+ * Runs an NDR body over a stub and turns DecodeErrors into a failure value. The body may fill `keep`
+ * as it reads (and return it when whole): a failure part-way then carries what was read as
+ * `partial` (style.md rule 5, as decodePdu does).
+ */
 export const decodeNdr = <T>(
   stub: Uint8Array,
-  body: (n: NdrReader) => T,
+  body: (n: NdrReader, keep: Partial<T>) => T,
   options: NdrReaderOptions = {},
-): Decoded<T> =>
-  decodeWith(() => {
+): Decoded<T> => {
+  const keep: Partial<T> = {};
+  return decodeWith(() => {
     const n = new NdrReader(stub, options);
-    const value = body(n);
+    const value = body(n, keep);
     n.flushDeferred();
     return { value, consumed: n.position };
-  });
+  }, keep);
+};

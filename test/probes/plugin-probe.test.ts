@@ -1,0 +1,120 @@
+/**
+ * The acceptance test of the probe extension point (style.md rule 6): a probe written here, added to
+ * a registry beside the shipped probes, is run by the engine when its option is on and its declared
+ * fields appear in json and csv (and xml, text) output, with no engine or writer change.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { HostResult } from '../../src/core/result.ts';
+import { hostTimeoutSteps, scanTargets } from '../../src/engine/scan.ts';
+import { FakeTransport } from '../../src/net/testing/fake-transport.ts';
+import { PROBES } from '../../src/probes/registry.ts';
+import { resultFieldsOf, selectHostProbes } from '../../src/probes/selection.ts';
+import type { Probe } from '../../src/probes/types.ts';
+import { createReportWriter, StringSink } from '../../src/report/index.ts';
+import { META, SUMMARY } from '../report/fixtures.ts';
+
+const BANNER_PORT = 7777;
+
+/** Reads one greeting line: the whole of a probe file, as docs/contributing.md describes it. */
+const greetingProbe: Probe = {
+  name: 'test-greeting',
+  transport: 'tcp',
+  defaultPorts: [BANNER_PORT],
+  description: 'reads the greeting line a test service sends on connect',
+  fields: [
+    { name: 'greeting', type: 'string', description: 'the first line', formats: ['csv', 'xml', 'text'] },
+    { name: 'words', type: 'list', description: 'its words', formats: ['xml', 'text'] },
+  ],
+  schedule: { kind: 'extra', option: 'greeting', hosts: 'not-silent', port: 'default', timeoutSteps: 2 },
+  async run(ctx) {
+    const base = { probe: 'test-greeting', transport: 'tcp' as const, port: ctx.port, durationMs: 0 };
+    const s = await ctx.openTcp();
+    const r = await s.collect({ durationMs: ctx.timeoutMs, maxBytes: 256, until: (b) => b.includes(10) });
+    s.reset();
+    const greeting = new TextDecoder().decode(r.bytes).trim();
+    return {
+      ...base,
+      classification: 'hresult',
+      success: true,
+      fields: { greeting, words: greeting.split(' ') },
+    };
+  },
+};
+
+const registry = [...PROBES, greetingProbe];
+
+const scanOne = async (options: Record<string, boolean>): Promise<HostResult> => {
+  const fake = new FakeTransport()
+    .tcp('127.0.50.1', 135, { connect: 'refuse' })
+    .tcp('127.0.50.1', BANNER_PORT, { banner: new TextEncoder().encode('hello from 7777\n'), steps: [] });
+  const results: HostResult[] = [];
+  for await (const item of scanTargets({
+    targets: { total: 1, entryAt: () => ({ address: '127.0.50.1' }) },
+    transport: fake,
+    probes: selectHostProbes(registry, options),
+    timeoutMs: 200,
+    concurrency: 1,
+    seed: 1,
+  }))
+    results.push(item.result);
+  assert.equal(results.length, 1);
+  return results[0]!;
+};
+
+const render = async (format: string, r: HostResult): Promise<string> => {
+  const sink = new StringSink();
+  const w = createReportWriter(format, sink, { fields: resultFieldsOf(registry), advice: false });
+  await w.open(META);
+  await w.write(r);
+  await w.close(SUMMARY);
+  return sink.text;
+};
+
+test('the engine runs a registered probe when its declared option is on, and only then', async () => {
+  const on = await scanOne({ greeting: true });
+  assert.deepEqual(on.probeFields, {
+    'test-greeting': { greeting: 'hello from 7777', words: ['hello', 'from', '7777'] },
+  });
+  assert.ok(on.evidence.some((e) => e.probe === 'test-greeting' && e.port === BANNER_PORT));
+  const off = await scanOne({});
+  assert.equal(off.probeFields, undefined);
+  assert.ok(!off.evidence.some((e) => e.probe === 'test-greeting'));
+});
+
+test('its declared steps count in the default host timeout', () => {
+  const without = hostTimeoutSteps({ probes: selectHostProbes(registry, {}) });
+  assert.equal(hostTimeoutSteps({ probes: selectHostProbes(registry, { greeting: true }) }), without + 2);
+});
+
+test('its fields reach json and csv, and the formats it lists, without a writer change', async () => {
+  const r = await scanOne({ greeting: true });
+  const json = JSON.parse(await render('json', r)) as { hosts: HostResult[] };
+  assert.equal(json.hosts[0]?.probeFields?.['test-greeting']?.greeting, 'hello from 7777');
+  const ndjson = JSON.parse((await render('ndjson', r)).split('\n')[0]!) as HostResult;
+  assert.deepEqual(ndjson.probeFields?.['test-greeting']?.words, ['hello', 'from', '7777']);
+  const [header, row] = (await render('csv', r)).split('\r\n');
+  const columns = header!.split(',');
+  const at = columns.indexOf('test-greeting.greeting');
+  assert.ok(at > columns.indexOf('indicators'), `declared column after the shipped ones: ${header}`);
+  assert.equal(row!.split(',')[at], 'hello from 7777');
+  assert.ok(!columns.includes('test-greeting.words'), 'a field that does not list csv has no column');
+  const xml = await render('xml', { ...r, verdict: 'refused' });
+  assert.match(xml, /<elem key="test-greeting.greeting">hello from 7777<\/elem>/);
+  assert.match(
+    xml,
+    /<table key="test-greeting.words"><elem>hello<\/elem><elem>from<\/elem><elem>7777<\/elem><\/table>/,
+  );
+  const text = await render('text', r);
+  assert.match(text, /\n {4}test-greeting.greeting hello from 7777\n {4}test-greeting.words hello\n/);
+});
+
+test('the shipped probes keep their columns: the fingerprint and field names are unchanged', () => {
+  const fields = resultFieldsOf(PROBES).map((f) => `${f.probe}:${f.label ?? f.name}`);
+  assert.deepEqual(fields, [
+    'netbios-nbstat:netbios_name',
+    'dcerpc-epm:endpoints',
+    'indicator-shell4444:indicators',
+    'indicator-tftp:indicators',
+  ]);
+});

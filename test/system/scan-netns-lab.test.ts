@@ -1,0 +1,51 @@
+/**
+ * `scan --lab SPEC --lab-mode netns` (root): the lab in a targets namespace, the scan re-executed in a
+ * scanner namespace with no route out. The quick start's Statistics block must come out unchanged,
+ * and the namespaces must be gone afterwards, also after SIGTERM in the middle of the scan.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { runCli } from '../../src/cli/main.ts';
+import { makeCliIo } from '../support/cli-io.ts';
+import { leftovers, pick, QUICKSTART, startScan, statistics } from '../support/netns-scan.ts';
+import { needs } from '../support/system.ts';
+
+test('scan --lab hotfix-sample --lab-mode netns prints the quick-start statistics', {
+  skip: needs('root', 'ip', 'nft'),
+}, async () => {
+  const scan = startScan(['--lab', 'hotfix-sample', '--lab-mode', 'netns', '-q']);
+  const r = await scan.done;
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(pick(statistics(r.stdout)), QUICKSTART, r.stdout);
+  assert.match(r.stdout, /10\.\d+\.10\.56: /, 'addresses are the namespace ones (10.x)');
+  assert.deepEqual(leftovers(scan.child.pid!), []);
+});
+
+test('netns lab mode removes its namespaces after SIGTERM in the middle of the scan', {
+  skip: needs('root', 'ip', 'nft'),
+}, async () => {
+  const scan = startScan(['--lab', 'hotfix-sample', '--lab-mode', 'netns', '-q', '--timeout', '20000']);
+  const pid = scan.child.pid!;
+  // Wait for the namespaces (the scan then runs for at least 20 s: 85 silent addresses).
+  for (let i = 0; i < 200 && leftovers(pid).length < 2; i++) await sleep(100);
+  assert.ok(leftovers(pid).length >= 2, 'the namespaces exist while scanning');
+  await sleep(1500);
+  scan.child.kill('SIGTERM');
+  const r = await scan.done;
+  assert.equal(r.code, 130, r.stderr);
+  assert.deepEqual(leftovers(pid), []);
+  const children = spawnSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' });
+  assert.equal(children.stdout.trim(), '', 'no child left');
+});
+
+test('netns lab mode needs root and --lab', async () => {
+  const a = makeCliIo({ isRoot: false });
+  const code = await runCli(['scan', '--lab', 'hotfix-sample', '--lab-mode', 'netns'], { ...a.io, argv: [] });
+  assert.equal(code, 3);
+  assert.match(a.err(), /^rpcsweep: netns mode needs root .*\[LAB_NEEDS_ROOT\]\n$/);
+  const b = makeCliIo();
+  assert.equal(await runCli(['scan', '--lab-mode', 'netns', '127.0.0.1'], b.io), 2);
+  assert.match(b.err(), /--lab-mode netns needs --lab SPEC \[CLI_USAGE\]/);
+});
