@@ -76,7 +76,10 @@ test('simulate: -q drops the "wrote" notes, -v adds the settings and the run tim
   assert.equal(quiet.stderr, '');
   const verbose = await run(...args, '--verbose');
   assert.match(verbose.stderr, /^rpcsweep: simulating --synthetic 200, seed 5\n/);
-  assert.match(verbose.stderr, /^rpcsweep: 200 hosts, 2 h, 1 scenario\(s\) × 1 run\(s\) simulated in \d+\.\d\d s\n/m);
+  assert.match(
+    verbose.stderr,
+    /^rpcsweep: 200 hosts, 2 h, 1 scenario\(s\) × 1 run\(s\) simulated in \d+\.\d\d s\n/m,
+  );
   assert.match(verbose.stderr, /^rpcsweep: wrote /m);
   const withoutTime = (s: string) => s.replace(/simulated in \d+\.\d\d s/, '');
   for (const r of [quiet, verbose]) assert.equal(withoutTime(r.stdout), withoutTime(plain.stdout));
