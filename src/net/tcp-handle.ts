@@ -13,6 +13,7 @@
  */
 import net from 'node:net';
 import { getSystemErrorName } from 'node:util';
+import { startDeadline } from './deadline.ts';
 
 interface TcpHandle {
   connect(req: ConnectRequest, address: string, port: number): number;
@@ -106,7 +107,8 @@ export const connectHandle = (
   };
   req.address = host;
   req.port = port;
-  const timer = setTimeout(() => finish(TIMED_OUT), timeoutMs);
+  // `finish` ignores a deadline that expires after the connect completed (deadline.ts).
+  const timer = startDeadline(() => finish(TIMED_OUT), timeoutMs);
   // `host` is an IP literal (connectTcp checked): a colon means IPv6, without net.isIPv6's regex.
   const err = host.includes(':') ? handle.connect6(req, host, port) : handle.connect(req, host, port);
   if (err !== 0) finish({ kind: 'failed', errno: getSystemErrorName(err) });

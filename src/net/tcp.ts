@@ -10,6 +10,7 @@
 import net from 'node:net';
 import { RpcsweepError } from '../core/errors.ts';
 import { onAbort as onSignalAbort } from './abort.ts';
+import { startDeadline } from './deadline.ts';
 import { expectedNetError, NetError, type NetErrorCode, type NetOp, toNetError } from './errors.ts';
 import { connectHandle, handleConnectAvailable } from './tcp-handle.ts';
 
@@ -78,7 +79,10 @@ export const connectTcp = (options: TcpConnectOptions, reader?: ChunkReader): Pr
       reject(toNetError(e, { op: 'connect', transport: 'tcp', address: host, port }));
       return;
     }
+    let settled = false;
     const settle = (error?: NetError): void => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
       unregisterAbort();
       socket.removeListener('connect', onConnect);
@@ -94,7 +98,7 @@ export const connectTcp = (options: TcpConnectOptions, reader?: ChunkReader): Pr
     const onError = (e: unknown): void =>
       settle(toNetError(e, { op: 'connect', transport: 'tcp', address: host, port }));
     const onAbort = (): void => settle(abortedError('connect', host, port, signal?.reason));
-    const timer = setTimeout(
+    const timer = startDeadline(
       () =>
         settle(
           expectedNetError({
@@ -354,7 +358,9 @@ export const wrapTcpSocket = (
         finish();
         reject(e);
       };
-      const timer = setTimeout(() => onTimeout(settleOk, settleErr), timeoutMs);
+      const timer = startDeadline(() => {
+        if (!done) onTimeout(settleOk, settleErr);
+      }, timeoutMs);
       waiter = {
         check: () => {
           try {

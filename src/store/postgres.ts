@@ -186,7 +186,7 @@ export class PostgresStore implements ResultStore {
 
   async hostHistory(address: string): Promise<VerdictRow[]> {
     const r = await this.#query('reading host history', hostHistorySql('$1'), [address]);
-    return r.rows.map((x) => ({ scanId: Number(x.scan_id), address: x.address, verdict: x.verdict }));
+    return r.rows.map((x) => ({ scanId: Number(x.scan_id), address, verdict: x.verdict }));
   }
 
   async countStored(scanId: number): Promise<Partial<Record<Verdict, number>>> {

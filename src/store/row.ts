@@ -105,11 +105,17 @@ export const differenceMaps = (
   return out;
 };
 
-/** The SQL of hostHistory: one primary-key lookup per scan (there is no index by address). */
+/**
+ * The SQL of hostHistory (columns scan_id, verdict): one primary-key lookup per scan, as a
+ * correlated subquery so that neither planner may scan host_results instead (there is no index by
+ * address; SQLite without statistics chose a full scan for the equivalent join).
+ */
 export const hostHistorySql = (address: string): string =>
-  `SELECT h.scan_id AS scan_id, h.address AS address, h.verdict AS verdict
-     FROM scans s JOIN host_results h ON h.scan_id = s.id AND h.address = ${address}
-     ORDER BY s.id`;
+  `SELECT scan_id, verdict FROM (
+     SELECT s.id AS scan_id,
+            (SELECT h.verdict FROM host_results h WHERE h.scan_id = s.id AND h.address = ${address}) AS verdict
+       FROM scans s) x
+   WHERE verdict IS NOT NULL ORDER BY scan_id`;
 
 /**
  * PostgreSQL's form of the same question: a merge full join of the two scans' (address, verdict),

@@ -71,7 +71,7 @@ export class SqliteStore implements ResultStore {
   readonly name: string;
   readonly #db: Database.Database;
   readonly #retries: number;
-  /** Multi-row upserts by row count (ROWS_PER_STATEMENT, and the one remainder size a batch needs). */
+  /** Multi-row upserts by row count: ROWS_PER_STATEMENT, and each remainder size once prepared. */
   readonly #inserts = new Map<number, Database.Statement>();
 
   private constructor(path: string, db: Database.Database, retries: number) {
@@ -226,8 +226,8 @@ export class SqliteStore implements ResultStore {
   async hostHistory(address: string): Promise<VerdictRow[]> {
     const rows = this.#run('reading host history', () =>
       this.#db.prepare(hostHistorySql('?')).all(address),
-    ) as Array<{ scan_id: number; address: string; verdict: Verdict }>;
-    return rows.map((r) => ({ scanId: Number(r.scan_id), address: r.address, verdict: r.verdict }));
+    ) as Array<{ scan_id: number; verdict: Verdict }>;
+    return rows.map((r) => ({ scanId: Number(r.scan_id), address, verdict: r.verdict }));
   }
 
   async countStored(scanId: number): Promise<Partial<Record<Verdict, number>>> {

@@ -63,8 +63,9 @@ const runEpm = async (script: PeerScript) => {
     };
     assert.equal(code, 0, t.err());
     assert.equal(line.address, peer.address);
-    // The bound plus connect, process scheduling and what the event loop was held up on this machine.
-    const limit = BOUND_MS + 300 + loopDelay.max / 1e6;
+    // The bound plus connect, scheduling on a shared machine and what the event loop was held up
+    // (endless paging unbounded would run 64 pages: 25 s here).
+    const limit = BOUND_MS + 1000 + loopDelay.max / 1e6;
     assert.ok(
       elapsedMs <= limit,
       `${Math.round(elapsedMs)} ms, limit ${Math.round(limit)} ms: ${line.reason}`,

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import { RpcsweepError } from '../../src/core/errors.ts';
+import { hostHistorySql } from '../../src/store/row.ts';
 import { SCHEMA_VERSION } from '../../src/store/schema.ts';
 import { SqliteStore, sqliteSchemaVersion } from '../../src/store/sqlite.ts';
 import { IS_ROOT } from '../support/system.ts';
@@ -92,6 +93,22 @@ test('a schema-2 database (history index, object evidence) is upgraded: rows rea
   check.close();
   // WITHOUT ROWID: the primary key is the table itself, so no index is left at all.
   assert.deepEqual(indexes, []);
+});
+
+test('history looks an address up in each scan by primary key, never by scanning host_results', async () => {
+  const path = fresh();
+  await SqliteStore.open(path).close();
+  const db = new Database(path, { readonly: true });
+  const plan = db
+    .prepare(`EXPLAIN QUERY PLAN ${hostHistorySql('?')}`)
+    .all('192.0.2.1')
+    .map((r) => (r as { detail: string }).detail);
+  db.close();
+  assert.ok(
+    plan.some((d) => /SEARCH h USING PRIMARY KEY \(scan_id=\? AND address=\?\)/.test(d)),
+    plan.join('; '),
+  );
+  assert.ok(!plan.some((d) => /SCAN h\b/.test(d)), plan.join('; '));
 });
 
 const openError = (path: string): RpcsweepError => {
