@@ -25,7 +25,8 @@ const seconds = Number(arg('--seconds', '10'));
 const MAIN = new URL('../src/cli/main.ts', import.meta.url).pathname;
 const SENDER = new URL('./triage-live-send.py', import.meta.url).pathname;
 const ns = `rstl${process.pid}`;
-const [sendIf, listenIf] = [`tls${process.pid}`, `tlr${process.pid}`].map((n) => n.slice(0, 15));
+const sendIf = `tls${process.pid}`.slice(0, 15);
+const listenIf = `tlr${process.pid}`.slice(0, 15);
 
 /** One cycle of 1,000 IPv4 packets, all kept by the live filter, a few of them alert-worthy. */
 const cycle = (): Packet[] => {

@@ -1,7 +1,7 @@
 /** The generated CLI documents, from a program built with an inert io (no output, empty env). */
 import { PassThrough } from 'node:stream';
 import { CLI_DOC_FILES, renderBashCompletion, renderManPage, renderZshCompletion } from './cli-docs.ts';
-import { buildProgram } from './main.ts';
+import { buildProgram } from './program.ts';
 
 export const cliDocs = async (): Promise<Record<string, string>> => {
   const program = await buildProgram({

@@ -23,7 +23,10 @@ export const COMMAND_EXAMPLES: Readonly<Record<string, readonly string[]>> = {
   ],
   epm: ['rpcsweep epm 192.0.2.5', 'rpcsweep epm 192.0.2.0/24 -T polite --format ndjson -o epm.ndjson'],
   lab: ['rpcsweep lab list', 'rpcsweep lab up hotfix-sample'],
-  simulate: ['rpcsweep simulate --synthetic 10000 --hours 24', 'rpcsweep simulate --from scan.ndjson'],
+  simulate: [
+    'rpcsweep simulate --synthetic 10000 --hours 24',
+    'rpcsweep simulate --from scan.ndjson -o spread.svg',
+  ],
   exposure: [
     'rpcsweep exposure 192.0.2.0/28',
     'rpcsweep exposure --indicators 192.0.2.5',

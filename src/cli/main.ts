@@ -1,95 +1,33 @@
 #!/usr/bin/env node
 /** rpcsweep's entry point: the only module that reads argv/env and exits the process. */
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { Command, CommanderError } from 'commander';
-import { isRpcsweepError } from '../core/errors.ts';
-import { escapeTerminal } from '../core/escape.ts';
 import { VERSION } from '../core/version.ts';
 import type { ScanWorkerSettings } from '../engine/scan-worker.ts';
-import { COMMANDS } from './commands/index.ts';
-import { EXIT, exitCodeForError } from './exit-codes.ts';
-import { addSharedHelp } from './help.ts';
-import { type CliIo, outputClosed } from './io.ts';
-import { rewriteNmapOutputFlags } from './options.ts';
+import { EXIT } from './exit-codes.ts';
+import type { CliIo } from './io.ts';
 
-export const buildProgram = async (io: CliIo): Promise<Command> => {
-  const program = new Command('rpcsweep')
-    .description(
-      'MS03-026 / MS03-039 (Blaster-era DCOM RPC) scanner, lab, capture decoder, IOC checker and spread simulator',
-    )
-    .version(VERSION)
-    .configureOutput({
-      writeOut: (s) => io.stdout.write(s),
-      writeErr: (s) => io.stderr.write(s),
-      // Parse errors are printed as one line by runCli (with a hint), not by commander.
-      outputError: () => {},
-    })
-    .exitOverride();
-  for (const load of COMMANDS) (await load()).register(program, io);
-  addSharedHelp(program);
-  for (const command of program.commands) {
-    command.exitOverride((e) => {
-      throw new CommandLineError(e, command.name());
-    });
-  }
-  return program;
-};
-
-/** A commander parse error, with the sub-command it happened in (for the `--help` hint). */
-class CommandLineError extends Error {
-  constructor(
-    readonly error: CommanderError,
-    readonly command?: string,
-  ) {
-    super(error.message);
-  }
-}
-
-/** Help and version output end with exit code 0 (or 1 for help shown after a bare `rpcsweep`). */
-const SHOWN_BY_COMMANDER = new Set(['commander.helpDisplayed', 'commander.version', 'commander.help']);
-
-/** One line: what is wrong and where to read more, never the whole help text. */
-const commandLineErrorLine = (e: CommanderError, command: string | undefined): string => {
-  const what = e.message
-    .replace(/^error: /, '')
-    .split('\n')
-    .map((l) => l.trim())
-    .filter(Boolean)
-    .join(' ');
-  return `rpcsweep: ${escapeTerminal(what)} (try rpcsweep ${command ? `${command} ` : ''}--help) [CLI_USAGE]\n`;
+/**
+ * What start-up can answer without commander or any command module (issue #11: `--version` and
+ * `--help` within 1.3 × a bare `node -e 0`): the version, and in the bundle the precomputed help
+ * texts of exactly `rpcsweep --help` and `rpcsweep CMD [SUB] --help` (the same bytes commander
+ * prints, taken from it at build time). Anything else returns undefined and goes to commander.
+ */
+export const quickOutput = async (argv: readonly string[]): Promise<string | undefined> => {
+  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) return `${VERSION}\n`;
+  const last = argv[argv.length - 1];
+  if (last !== '--help' && last !== '-h') return undefined;
+  const path = argv.slice(0, -1);
+  if (path.some((w) => w.startsWith('-'))) return undefined;
+  const { HELP_TEXTS } = await import('./help-texts.ts');
+  return HELP_TEXTS?.[path.join(' ')];
 };
 
 /** Runs the CLI with the given argv (without node and script) and returns the exit code. */
 export const runCli = async (argv: string[], io: CliIo): Promise<number> => {
-  let code: number = EXIT.OK;
-  const ioWithCode: CliIo = {
-    ...io,
-    setExitCode: (c) => {
-      code = c;
-      io.setExitCode(c);
-    },
-  };
-  try {
-    const program = await buildProgram(ioWithCode);
-    await program.parseAsync(rewriteNmapOutputFlags(argv), { from: 'user' });
-    return code;
-  } catch (caught) {
-    // Writes that fail after the reader went away are the expected end, not an error to report.
-    if (outputClosed(io.signal)) return EXIT.OUTPUT_CLOSED;
-    const commandLine = caught instanceof CommandLineError ? caught : undefined;
-    const e = commandLine?.error ?? caught;
-    if (e instanceof CommanderError) {
-      if (e.exitCode === 0) return EXIT.OK;
-      if (!SHOWN_BY_COMMANDER.has(e.code)) io.stderr.write(commandLineErrorLine(e, commandLine?.command));
-      return EXIT.USAGE;
-    }
-    if (isRpcsweepError(e)) {
-      io.stderr.write(`rpcsweep: ${escapeTerminal(e.message)} [${e.code}]\n`);
-      return exitCodeForError(e.code);
-    }
-    io.stderr.write(`rpcsweep: internal error: ${escapeTerminal((e as Error)?.stack ?? String(e))}\n`);
-    return EXIT.RUNTIME;
-  }
+  const quick = await quickOutput(argv);
+  if (quick === undefined) return (await import('./program.ts')).runFullCli(argv, io);
+  io.stdout.write(quick);
+  return EXIT.OK;
 };
 
 const isMain = (() => {

@@ -1,18 +1,53 @@
 /**
- * `-o FILE` for the commands that write text or NDJSON (epm, inspect, advise): the format a file name
- * implies, and a file stream whose write errors surface on close as one line naming the file and errno.
+ * `-o FILE` for the commands outside scan's report registry (epm, inspect, advise, simulate, report):
+ * the format a file name implies among a command's formats, streamed files whose write errors surface
+ * on close as one line naming the file and errno, and whole documents replaced atomically.
  */
 import { createWriteStream } from 'node:fs';
+import { rename, rm, writeFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import type { Writable } from 'node:stream';
+import { RpcsweepError } from '../core/errors.ts';
 import { outputError } from './commands/scan-output.ts';
 import { usage } from './options.ts';
 
-export const textOrNdjsonForPath = (path: string, command: string): 'text' | 'ndjson' => {
-  if (/\.(?:ndjson|jsonl)$/i.test(path)) return 'ndjson';
-  if (/\.txt$/i.test(path) || extname(path) === '') return 'text';
-  return usage(`-o ${path}: ${command} writes text (.txt) or ndjson (.ndjson, .jsonl)`);
+/** A format a command writes and the file extensions (lower case, with the dot) that select it. */
+export interface OutputFormat {
+  name: string;
+  extensions: readonly string[];
+}
+
+/**
+ * The format `-o FILE` implies: the one whose extension the name ends with, the first format for a
+ * name without an extension, and a usage error that lists the formats for any other extension.
+ */
+export const formatForOutputPath = (
+  path: string,
+  formats: readonly OutputFormat[],
+  command: string,
+): string => {
+  const lower = path.toLowerCase();
+  const found = formats.find((f) => f.extensions.some((e) => lower.endsWith(e)));
+  if (found) return found.name;
+  if (extname(path) === '' && formats[0]) return formats[0].name;
+  const listed = formats.map((f) => `${f.name} (${f.extensions.join(', ')})`).join(', ');
+  return usage(`-o ${path}: ${command} writes ${listed}; or give --format`);
 };
+
+/** `--format NAME` checked against a command's formats (commander's choices() where the list is static). */
+export const checkFormatName = (name: string, formats: readonly OutputFormat[]): string => {
+  if (!formats.some((f) => f.name === name))
+    usage(`--format must be one of ${formats.map((f) => f.name).join(', ')}, got "${name}"`);
+  return name;
+};
+
+const TEXT_OR_NDJSON: readonly OutputFormat[] = [
+  { name: 'text', extensions: ['.txt'] },
+  { name: 'ndjson', extensions: ['.ndjson', '.jsonl'] },
+];
+
+export const textOrNdjsonForPath = (path: string, command: string): 'text' | 'ndjson' =>
+  formatForOutputPath(path, TEXT_OR_NDJSON, command) as 'text' | 'ndjson';
 
 export const openOutput = (path: string): Writable => {
   const w = createWriteStream(path);
@@ -29,3 +64,19 @@ export const closeOutput = (w: Writable, path: string): Promise<void> =>
     w.once('error', (e) => reject(outputError(path, 'write', e)));
     w.end(() => resolve());
   });
+
+/**
+ * Writes a whole document so that `path` holds either its old content or the complete new one: a
+ * temporary file beside it, renamed over it. A failure (a full disk) removes the temporary file and
+ * leaves nothing that looks finished.
+ */
+export const writeFileAtomic = async (path: string, text: string): Promise<void> => {
+  const tmp = `${path}.${process.pid}.tmp`;
+  try {
+    await writeFile(tmp, text);
+    await rename(tmp, path);
+  } catch (e) {
+    await rm(tmp, { force: true });
+    throw new RpcsweepError('REPORT_WRITE', `cannot write ${path}: ${(e as Error).message}`, { cause: e });
+  }
+};

@@ -14,9 +14,15 @@ import type { LabSpec } from './spec.ts';
 import { NODE_BINARY } from './system.ts';
 import type { LabHostInfo, RunningLab } from './types.ts';
 
-/** argv that runs rpcsweep's CLI: the bundle itself, or main.ts through tsx in a checkout. */
+/**
+ * argv that runs rpcsweep's CLI: the bundle's entry, or main.ts through tsx in a checkout. In the
+ * built CLI this module sits in a chunk (dist/chunks/, scripts/build.mjs) beside the entry
+ * dist/rpcsweep.mjs; in a single-file bundle it is the entry itself.
+ */
 export const rpcsweepCommand = (): string[] => {
   const self = import.meta.url;
+  if (/\/chunks\/[^/]+\.mjs$/.test(self))
+    return [NODE_BINARY, fileURLToPath(new URL('../rpcsweep.mjs', self))];
   if (self.endsWith('.mjs') || self.endsWith('.js')) return [NODE_BINARY, fileURLToPath(self)];
   return [
     NODE_BINARY,

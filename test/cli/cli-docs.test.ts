@@ -2,7 +2,7 @@
  * Help conventions (issue #11) and the generated CLI documents: every --help has Examples and Exit
  * codes, defaults print plainly, scan is listed first; the man page and bash/zsh completions generated
  * from the command definitions (at prepack, so they never go stale) cover every command, and the bash
- * completion completes in real bash. test/system/package-install.test.ts checks they are shipped.
+ * and zsh completions complete in real bash and zsh. test/system/package-install.test.ts checks they are shipped.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -13,6 +13,7 @@ import { after, test } from 'node:test';
 import { cliDocs } from '../../src/cli/cli-docs-program.ts';
 import { runCli } from '../../src/cli/main.ts';
 import { makeCliIo } from '../support/cli-io.ts';
+import { needs } from '../support/system.ts';
 
 const helpOf = async (...args: string[]) => {
   const t = makeCliIo();
@@ -93,4 +94,36 @@ test('bash completion completes commands, options and lab sub-commands', async (
   assert.deepEqual(complete('rpcsweep', 'scan', '--ep'), ['--epm']);
   assert.deepEqual(complete('rpcsweep', 'lab', 'u'), ['up']);
   assert.ok(complete('rpcsweep', 'scan', '--').includes('--resume-file'));
+});
+
+test('zsh completion completes commands and options in a real zsh (compinit, TAB in a pty)', {
+  skip: needs('zsh'),
+}, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rs-zsh-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, '_rpcsweep'), (await cliDocs())['completions/_rpcsweep']!);
+  const lines = [
+    'rpcsweep sc',
+    'rpcsweep scan --for',
+    'rpcsweep scan --ex',
+    'rpcsweep lab u',
+    'rpcsweep simulate --sv',
+  ];
+  const r = spawnSync(
+    'zsh',
+    ['-f', new URL('../support/zsh-complete.zsh', import.meta.url).pathname, dir, ...lines],
+    {
+      encoding: 'utf8',
+      timeout: 90_000,
+    },
+  );
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(r.stdout.trimEnd().split('\n'), [
+    '[rpcsweep scan ]',
+    '[rpcsweep scan --format ]',
+    // --exclude and --exclude-file: TAB completes the common part and waits for more
+    '[rpcsweep scan --exclude]',
+    '[rpcsweep lab up ]',
+    '[rpcsweep simulate --svg ]',
+  ]);
 });

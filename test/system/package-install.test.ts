@@ -14,9 +14,9 @@ import { needs } from '../support/system.ts';
 const ROOT = new URL('../../', import.meta.url).pathname;
 const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
-/** What the tarball may hold: the bundle, the man page, completions, docs, licence, readme. */
+/** What the tarball may hold: the bundle (entry and chunks), the man page, completions, docs, licence, readme. */
 const SHIPPED =
-  /^package\/(dist\/rpcsweep\.mjs|man\/rpcsweep\.1|completions\/[^/]+|docs\/.+|LICENSE|README\.md|package\.json)$/;
+  /^package\/(dist\/rpcsweep\.mjs|dist\/chunks\/[\w-]+\.mjs|man\/rpcsweep\.1|completions\/[^/]+|docs\/.+|LICENSE|README\.md|package\.json)$/;
 
 const asNobody = (bin: string, args: string[]) =>
   spawnSync('runuser', ['-u', 'nobody', '--', bin, ...args], { encoding: 'utf8', timeout: 60_000 });

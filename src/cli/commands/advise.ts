@@ -14,11 +14,14 @@ import { completeHostResult, type HostResult, VERDICTS } from '../../core/result
 import { EXIT } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
 import { closeOutput, openOutput, textOrNdjsonForPath } from '../output-file.ts';
+import { notesFor, quietOption, verboseOption } from '../verbosity.ts';
 
 interface AdviseOptions {
   from?: string;
   format?: 'text' | 'ndjson';
   output?: string;
+  verbose?: boolean;
+  quiet?: boolean;
 }
 
 export const isHostResult = (v: unknown): v is HostResult => {
@@ -41,6 +44,7 @@ export const runAdvise = async (
   io: CliIo,
   stdin: Readable & { isTTY?: boolean },
 ): Promise<void> => {
+  const notes = notesFor(options, io);
   let input: Readable;
   const name = options.from ?? '<stdin>';
   if (options.from) {
@@ -59,7 +63,7 @@ export const runAdvise = async (
     input = stdin;
     // Someone typing `rpcsweep advise` alone would otherwise face a silent, waiting terminal.
     if (stdin.isTTY)
-      io.stderr.write(
+      notes.note(
         'rpcsweep advise: reading scan results (NDJSON lines) from standard input; Ctrl-D ends, Ctrl-C exits (or give --from FILE)\n',
       );
   }
@@ -104,7 +108,8 @@ export const runAdvise = async (
     io.setExitCode(EXIT.INTERRUPTED);
     return;
   }
-  if (hosts === 0) io.stderr.write(`rpcsweep: ${name}: no host records (HostResult lines) found\n`);
+  if (hosts === 0) notes.note(`rpcsweep: ${name}: no host records (HostResult lines) found\n`);
+  else notes.detail(`rpcsweep: advised ${hosts} host(s) from ${name}\n`);
   if (bad > 0) io.setExitCode(EXIT.USAGE);
 };
 
@@ -120,6 +125,8 @@ export const register = (program: Command, io: CliIo): void => {
       ]),
     )
     .option('-o, --output <file>', 'write the advice to FILE (.txt: text, .ndjson/.jsonl: ndjson)')
+    .addOption(verboseOption('print how many hosts were advised at the end (stderr)'))
+    .addOption(quietOption('no notes on stderr: the stdin hint, "no host records" (errors still print)'))
     .addHelpText(
       'after',
       '\nExamples:\n  rpcsweep advise --from scan.ndjson\n  rpcsweep scan --format ndjson 10.0.0.0/24 | rpcsweep advise --format ndjson\n',

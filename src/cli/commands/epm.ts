@@ -11,6 +11,7 @@ import type { CliIo } from '../io.ts';
 import { collectList, intOption, usage } from '../options.ts';
 import { closeOutput, openOutput, textOrNdjsonForPath } from '../output-file.ts';
 import { resolveTargets } from '../targets.ts';
+import { notesFor, quietOption, verboseOption } from '../verbosity.ts';
 import { type TimingCliOptions, timingHelp, timingSettings } from './timing.ts';
 
 export { escapeTerminal as escapeText } from '../../core/escape.ts';
@@ -26,6 +27,8 @@ interface EpmOptions extends TimingCliOptions {
   port: string;
   format?: string;
   output?: string;
+  verbose?: boolean;
+  quiet?: boolean;
 }
 
 /**
@@ -94,9 +97,12 @@ export const register = (program: Command, io: CliIo): void => {
     )
     .option('-p, --port <n>', 'endpoint-mapper port', '135')
     .option('--format <format>', 'text or ndjson (default: from -o, else text)')
+    .addOption(verboseOption('print the settings at the start (stderr)'))
+    .addOption(quietOption('no notes on stderr: target expansions (errors still print)'))
     .action(async (args: string[], o: EpmOptions) => {
       const { timeoutMs, concurrency, ratePerSecond } = timingSettings(o, MAX_CONCURRENCY);
       const port = intOption('--port', o.port, 1, 65535);
+      const notes = notesFor(o, io);
       const format = o.format ?? (o.output ? textOrNdjsonForPath(o.output, 'epm') : 'text');
       if (format !== 'text' && format !== 'ndjson') {
         return usage(`--format must be text or ndjson, got "${format}"`);
@@ -115,6 +121,7 @@ export const register = (program: Command, io: CliIo): void => {
           `epm lists at most ${MAX_ADDRESSES} addresses; use scan --epm for more`,
         );
       }
+      notes.detail(`rpcsweep: listing ${plan.length} address(es), port ${port}, timeout ${timeoutMs} ms\n`);
       const limiter =
         ratePerSecond === undefined ? undefined : new RateLimiter({ ratePerSecond, clock: systemClock });
       const rng = createRng(1);

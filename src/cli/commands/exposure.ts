@@ -19,6 +19,7 @@ import { EXIT } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
 import { collectList, intOption, usage } from '../options.ts';
 import { resolveTargets } from '../targets.ts';
+import { notesFor, quietOption, verboseOption } from '../verbosity.ts';
 import { type TimingCliOptions, timingHelp, timingSettings } from './timing.ts';
 
 /** Each host holds up to one socket per check (11); past the fd limit the pool backs off, as scan's does. */
@@ -35,18 +36,24 @@ interface ExposureCliOptions extends TimingCliOptions {
   output?: string;
   seed?: string;
   failOnReachable?: boolean;
+  verbose?: boolean;
+  quiet?: boolean;
 }
 
 export const runExposure = async (argTargets: string[], o: ExposureCliOptions, io: CliIo): Promise<void> => {
   const { timeoutMs, concurrency, ratePerSecond } = timingSettings(o, MAX_CONCURRENCY);
   const udpAttempts = intOption('--udp-attempts', o.udpAttempts, 1, 10);
   const seed = o.seed === undefined ? randomInt(0, 2 ** 31) : intOption('--seed', o.seed, 0, 2 ** 32 - 1);
+  const notes = notesFor(o, io);
   const format = o.format ?? (o.output ? (formatForPath(o.output) ?? 'text') : 'text');
   if (!EXPOSURE_FORMATS[format]) {
     usage(`--format: "${format}" is not an exposure format (${Object.keys(EXPOSURE_FORMATS).join(', ')})`);
   }
   const targets = await resolveTargets({ ...o, args: argTargets }, io);
   const plan = createTargetPlan({ set: targets.set, seed, shard: WHOLE, hostnames: targets.hostnames });
+  notes.detail(
+    `rpcsweep: auditing ${plan.length} address(es), seed ${seed}, timeout ${timeoutMs} ms, concurrency ${concurrency}, rate ${ratePerSecond ? `${ratePerSecond}/s` : 'unlimited'}\n`,
+  );
 
   const file: Writable | undefined = o.output ? createWriteStream(o.output) : undefined;
   const writer = createExposureWriter(format, sinkFromWritable(file ?? io.stdout));
@@ -74,7 +81,7 @@ export const runExposure = async (argTargets: string[], o: ExposureCliOptions, i
       seed,
       signal: io.signal,
       onLocalBackoff: ({ cap }) =>
-        io.stderr.write(`rpcsweep: local resources exhausted; ${cap} hosts in flight for now\n`),
+        notes.note(`rpcsweep: local resources exhausted; ${cap} hosts in flight for now\n`),
     })) {
       addToExposureSummary(summary, host);
       await writer.write(host);
@@ -123,6 +130,8 @@ export const register = (program: Command, io: CliIo): void => {
     .option('-o, --output <file>', 'write the report to FILE (format from its extension)')
     .option('--seed <n>', 'seed for the target order and request ids')
     .option('--fail-on-reachable', 'exit 1 when any host answers on a port that should be filtered')
+    .addOption(verboseOption('print the settings at the start (stderr)'))
+    .addOption(quietOption('no notes on stderr: target expansions, back-off (errors still print)'))
     .action(async (targets: string[], opts: ExposureCliOptions) => {
       await runExposure(targets, opts, io);
     });

@@ -9,17 +9,20 @@ import { emptyCounts } from '../../core/result.ts';
 import { VERSION } from '../../core/version.ts';
 import { readNdjsonResults } from '../../store/index.ts';
 import type { CliIo } from '../io.ts';
+import { notesFor, quietOption, type VerbosityOptions, verboseOption } from '../verbosity.ts';
 import { storedAdvice } from './scan-db.ts';
 import { dbOf, withStore } from './store-open.ts';
 import { scopeTexts, setOfAddresses } from './store-scope.ts';
 
 const BATCH = 5000;
 
-export const runImport = async (
-  file: string,
-  o: { db?: string; dbKeepUnreachable?: boolean },
-  io: CliIo,
-): Promise<void> => {
+interface ImportOptions extends VerbosityOptions {
+  db?: string;
+  dbKeepUnreachable?: boolean;
+}
+
+export const runImport = async (file: string, o: ImportOptions, io: CliIo): Promise<void> => {
+  const notes = notesFor(o, io);
   const db = dbOf(o.db, io, 'import');
   const { results } = readNdjsonResults(file);
   if (results.length === 0) throw new RpcsweepError('CLI_FILE', `${file} holds no host results`);
@@ -49,7 +52,11 @@ export const runImport = async (
     return scanId;
   });
   io.stdout.write(`${id}\n`);
-  io.stderr.write(`rpcsweep: imported ${results.length} result(s) from ${file} as scan ${id}\n`);
+  notes.note(`rpcsweep: imported ${results.length} result(s) from ${file} as scan ${id}\n`);
+  if (!o.dbKeepUnreachable && counts.unreachable > 0)
+    notes.detail(
+      `rpcsweep: ${counts.unreachable} unreachable address(es) not stored: the scope answers for them\n`,
+    );
 };
 
 export const register = (program: Command, io: CliIo): void => {
@@ -59,7 +66,9 @@ export const register = (program: Command, io: CliIo): void => {
     .argument('<results.ndjson>', 'an NDJSON results file (rpcsweep scan --format ndjson)')
     .option('--db <path|url>', 'SQLite file or postgres:// URL (env RPCSWEEP_DB)')
     .option('--db-keep-unreachable', 'store a row for unreachable addresses too')
-    .action(async (file: string, opts: { db?: string; dbKeepUnreachable?: boolean }) => {
+    .addOption(verboseOption('also say how many unreachable addresses were left to the scope (stderr)'))
+    .addOption(quietOption('no "imported" note on stderr; the scan id still prints on stdout'))
+    .action(async (file: string, opts: ImportOptions) => {
       await runImport(file, opts, io);
     });
 };

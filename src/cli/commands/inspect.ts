@@ -19,11 +19,14 @@ import { safeJson } from '../../core/escape.ts';
 import { captureChunks } from '../capture-file.ts';
 import type { CliIo } from '../io.ts';
 import { closeOutput, openOutput, textOrNdjsonForPath } from '../output-file.ts';
+import { notesFor, quietOption, verboseOption } from '../verbosity.ts';
 
 interface InspectOptions {
   format?: 'text' | 'ndjson';
   output?: string;
   filter?: string;
+  verbose?: boolean;
+  quiet?: boolean;
 }
 
 /** Batches small writes and waits for 'drain' so a huge capture does not pile up in memory. */
@@ -59,6 +62,7 @@ class BufferedOut {
 }
 
 export const runInspect = async (path: string, options: InspectOptions, io: CliIo): Promise<void> => {
+  const notes = notesFor(options, io);
   const keep: RecordPredicate = options.filter ? parseRecordFilter(options.filter) : () => true;
   const decoder = new CaptureDecoder(readFrameChunks(captureChunks(path)));
   const file = options.output ? openOutput(options.output) : undefined;
@@ -74,15 +78,14 @@ export const runInspect = async (path: string, options: InspectOptions, io: CliI
       await out.line(text ? formatPduText(item.record) : safeJson(item.record));
     } else if (item.kind === 'note') {
       if (text) await out.line(formatNoteText(item.note));
-      else io.stderr.write(`rpcsweep: warning: ${formatNoteText(item.note).slice(3)}\n`);
+      else notes.note(`rpcsweep: warning: ${formatNoteText(item.note).slice(3)}\n`);
     }
   }
   const s = decoder.summary;
-  if (text) {
-    await out.line(
-      `-- ${shown} of ${s.pdus} DCE/RPC PDU(s) shown; ${s.frames} frame(s), ${s.connections} TCP connection(s), ${s.dcerpcConnections} with DCE/RPC, ${s.malformedPdus} malformed PDU(s), ${s.notes} stream note(s)`,
-    );
-  }
+  const summary = `-- ${shown} of ${s.pdus} DCE/RPC PDU(s) shown; ${s.frames} frame(s), ${s.connections} TCP connection(s), ${s.dcerpcConnections} with DCE/RPC, ${s.malformedPdus} malformed PDU(s), ${s.notes} stream note(s)`;
+  // The text listing ends with the summary; NDJSON stays records only, the summary goes to stderr on -v.
+  if (text) await out.line(summary);
+  else notes.detail(`rpcsweep: ${summary.slice(3)}\n`);
   await out.flush();
   if (file && options.output) await closeOutput(file, options.output);
   if (s.problem) {
@@ -117,6 +120,8 @@ export const register = (program: Command, io: CliIo): void => {
       '--filter <terms>',
       'only PDUs matching all field=value terms, e.g. ptype=fault or interface=EPMv4,opnum=2 or port=135',
     )
+    .addOption(verboseOption('with --format ndjson: print the summary line at the end (stderr)'))
+    .addOption(quietOption('with --format ndjson: no stream warnings on stderr (errors still print)'))
     .addHelpText(
       'after',
       '\nExamples:\n  rpcsweep inspect scan.pcapng\n  rpcsweep inspect --format ndjson --filter interface=EPMv4 epm.pcap | jq .body\n',

@@ -17,6 +17,7 @@ import {
 } from '../../lab/index.ts';
 import type { CliIo } from '../io.ts';
 import { intOption, usage } from '../options.ts';
+import { notesFor, quietOption, verboseOption } from '../verbosity.ts';
 import { namingSpecFile, readLabSpecArgument } from './scan-lab.ts';
 
 interface LabUpOptions {
@@ -24,6 +25,7 @@ interface LabUpOptions {
   mode: 'loopback' | 'netns';
   json?: boolean;
   verbose?: boolean;
+  quiet?: boolean;
   statsMs: string;
   firstOctet: string;
 }
@@ -63,13 +65,14 @@ export const runLabUp = async (specArg: string, o: LabUpOptions, io: CliIo): Pro
   const { spec: text, file } = readLabSpecArgument(specArg);
   const spec = await namingSpecFile(file, () => resolveLabSpec(text));
   const json = (obj: object) => io.stdout.write(`${safeJson(obj)}\n`);
+  const notes = notesFor(o, io);
   const lab = await startLab(spec, {
     isRoot: io.isRoot,
     mode: o.mode,
     port: parsePort(o.port),
     firstOctet: o.firstOctet === '10' ? 10 : 127,
     block: io.env.RPCSWEEP_LAB_BLOCK || undefined,
-    log: o.json ? undefined : (line) => io.stderr.write(`${line}\n`),
+    log: o.json ? undefined : (line) => notes.note(`${line}\n`),
   });
   try {
     if (o.json) {
@@ -152,7 +155,8 @@ export const register = (program: Command, io: CliIo): void => {
         .default('loopback'),
     )
     .option('--json', 'one JSON object per line: ready, crash, stats, closed')
-    .option('--verbose', 'list every host, however many')
+    .addOption(verboseOption('list every host, however many'))
+    .addOption(quietOption('no lab log lines on stderr (listeners, port changes)'))
     .addOption(new Option('--stats-ms <ms>', 'crash/stats report interval').default('500').hideHelp())
     .addOption(
       new Option('--first-octet <n>', 'serve 127.x addresses as 10.x (netns child)')

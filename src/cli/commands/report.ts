@@ -5,7 +5,7 @@
  * scan of an overlapping scope. The page is written to a temporary file beside the target and
  * renamed into place, so a failed run never leaves a half page under the requested name.
  */
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { RpcsweepError } from '../../core/errors.ts';
@@ -14,6 +14,7 @@ import { type HostChange, HtmlReportModel, renderHtmlPage } from '../../report/h
 import { parseNdjsonResults, type ResultStore, type ScanRow } from '../../store/index.ts';
 import type { CliIo } from '../io.ts';
 import { usage } from '../options.ts';
+import { writeFileAtomic } from '../output-file.ts';
 import { isHostResult, normalise } from './advise.ts';
 import { diffStored, previousScan } from './diff.ts';
 import { dbOf, scanById, withStore } from './store-open.ts';
@@ -122,17 +123,6 @@ const readFileInput = async (input: string): Promise<ScanOutput> => {
   return parseScanOutput(text, input);
 };
 
-const writeAtomically = async (path: string, text: string): Promise<void> => {
-  const tmp = `${path}.${process.pid}.tmp`;
-  try {
-    await writeFile(tmp, text);
-    await rename(tmp, path);
-  } catch (e) {
-    await rm(tmp, { force: true });
-    throw new RpcsweepError('REPORT_WRITE', `cannot write ${path}: ${(e as Error).message}`, { cause: e });
-  }
-};
-
 export const runReport = async (input: string | undefined, o: ReportOptions, io: CliIo): Promise<void> => {
   if (input !== undefined && o.db !== undefined) usage('report takes INPUT or --db, not both');
   if (input === undefined && o.scan !== undefined && o.db === undefined && !io.env.RPCSWEEP_DB)
@@ -154,7 +144,7 @@ export const runReport = async (input: string | undefined, o: ReportOptions, io:
     previous: scan.previous,
   });
   if (!o.output || o.output === '-') io.stdout.write(page);
-  else await writeAtomically(o.output, page);
+  else await writeFileAtomic(o.output, page);
 };
 
 export const register = (program: Command, io: CliIo): void => {

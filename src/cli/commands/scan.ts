@@ -33,6 +33,7 @@ import { type CliIo, outputClosed } from '../io.ts';
 import { collectList, usage } from '../options.ts';
 import { ProgressLine } from '../progress.ts';
 import { resolveTargets } from '../targets.ts';
+import { quietOption, verboseOption } from '../verbosity.ts';
 import { DbSink, scanRowOf } from './scan-db.ts';
 import { openLabForScan, type ScanLab } from './scan-lab.ts';
 import { attachedLab, runScanInNetns } from './scan-netns.ts';
@@ -425,11 +426,10 @@ export const register = (program: Command, io: CliIo): void => {
     )
     .option('--retries <n>', 'extra connect attempts for silent addresses', '0')
     .option('--max-retries <n>', 'the same as --retries (nmap spelling)')
-    .option(
-      '-v, --verbose',
-      'print the settings at the start and each answering host as it completes (stderr)',
+    .addOption(
+      verboseOption('print the settings at the start and each answering host as it completes (stderr)'),
     )
-    .option('-q, --quiet', 'no progress line, notes or summary on stderr (errors still print)')
+    .addOption(quietOption('no progress line, notes or summary on stderr (errors still print)'))
     .option(
       '--workers <n>',
       'threads that share the scan (1..16), each with its share of --concurrency and --rate',

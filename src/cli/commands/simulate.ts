@@ -1,9 +1,10 @@
 /**
  * `rpcsweep simulate`: a packet-free Blaster spread simulation over a scanned or synthetic
- * population, with and without each intervention. Reads the scan NDJSON and writes CSV/JSON/SVG
- * here; the model itself (src/sim) does no I/O.
+ * population, with and without each intervention. Reads the scan NDJSON and writes text, JSON, CSV
+ * and SVG here (`--format`, `-o`, and the per-format `--csv`/`--json`/`--svg`/`--out`); the model
+ * itself (src/sim) does no I/O.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { RpcsweepError } from '../../core/errors.ts';
 import { safeJson } from '../../core/escape.ts';
@@ -33,6 +34,8 @@ import type { TelescopeSpec } from '../../sim/telescope.ts';
 import { type ValidationRow, validate, validationMarkers } from '../../sim/validation.ts';
 import type { CliIo } from '../io.ts';
 import { numberOption, usage } from '../options.ts';
+import { checkFormatName, formatForOutputPath, type OutputFormat, writeFileAtomic } from '../output-file.ts';
+import { type Notes, notesFor, quietOption, verboseOption } from '../verbosity.ts';
 
 interface SimulateCliOptions {
   scenario?: string;
@@ -66,10 +69,14 @@ interface SimulateCliOptions {
   rebootsPerDay: string;
   successProbability: string;
   telescope?: string;
+  output?: string;
+  format?: string;
   out?: string;
   csv?: string;
   json?: string;
   svg?: string;
+  verbose?: boolean;
+  quiet?: boolean;
 }
 
 export const parseTelescope = (text: string): TelescopeSpec => {
@@ -281,11 +288,141 @@ const validationText = (scenario: string, rows: readonly ValidationRow[], ensemb
   return `${lines.join('\n')}\n`;
 };
 
-const write = async (path: string, text: string) => {
-  try {
-    await writeFile(path, text);
-  } catch (e) {
-    throw new RpcsweepError('REPORT_WRITE', `cannot write ${path}: ${(e as Error).message}`, { cause: e });
+/** Everything one simulate run produced, from which each output format is rendered. */
+interface SimulationRun {
+  seed: number;
+  description: string;
+  population: Population;
+  vulnerable: number;
+  scan?: ScanInputSummary;
+  options: BlasterOptions;
+  hours: number;
+  scenarios: readonly ScenarioResult[];
+  elapsedMs: number;
+  /** The published figures, compared with the last scenario (all interventions together). */
+  validation: readonly ValidationRow[];
+  validationScenario: string;
+  /** `--runs N` (N > 1): the runs' mean and 90 % band, which the text, CSV, JSON and chart show. */
+  ensemble?: Ensemble;
+}
+
+/** The series to chart and tabulate: the ensemble's mean and band with --runs, else the one run. */
+const charted = (r: SimulationRun) => r.ensemble?.scenarios ?? r.scenarios;
+
+const jsonDocument = (r: SimulationRun): string => {
+  const doc = {
+    tool: 'rpcsweep',
+    version: VERSION,
+    command: 'simulate',
+    seed: r.seed,
+    population: {
+      description: r.description,
+      vulnerable: r.vulnerable,
+      hosts: r.population.size,
+      ...(r.scan ? { scan: r.scan } : {}),
+    },
+    options: r.options,
+    validationScenario: r.validationScenario,
+    validation: r.validation,
+    ...(r.ensemble && {
+      runs: { seeds: r.ensemble.seeds, band: '5th-95th percentile', scenarios: r.ensemble.scenarios },
+    }),
+    scenarios: r.scenarios.map((s) => ({
+      name: s.name,
+      interventions: s.interventions,
+      stats: s.result.stats,
+      samples: s.samples,
+      ...(s.result.telescope ? { telescope: s.result.telescope } : {}),
+    })),
+  };
+  return `${safeJson(doc, 1)}\n`;
+};
+
+const chart = (r: SimulationRun): string => {
+  const markers = validationMarkers(r.validation, r.hours);
+  return renderSpreadChart(r.description, charted(r), markers.infected, markers.perHour);
+};
+
+/** The output formats of simulate (`--format`, `-o FILE` by extension), one renderer each. */
+const SIMULATE_FORMATS: ReadonlyArray<OutputFormat & { render: (r: SimulationRun) => string }> = [
+  {
+    name: 'text',
+    extensions: ['.txt'],
+    render: (r) =>
+      summaryText(r.description, r.vulnerable, r.seed, r.hours, r.scenarios, r.elapsedMs) +
+      validationText(r.validationScenario, r.validation, r.ensemble),
+  },
+  { name: 'json', extensions: ['.json'], render: jsonDocument },
+  { name: 'csv', extensions: ['.csv'], render: (r) => seriesToCsv(charted(r)) },
+  { name: 'svg', extensions: ['.svg'], render: chart },
+];
+
+const renderAs = (format: string, r: SimulationRun): string =>
+  SIMULATE_FORMATS.find((f) => f.name === format)!.render(r);
+
+/** Runs the model as the options say and collects what every format needs. */
+const simulateRun = async (o: SimulateCliOptions, command: Command, notes: Notes): Promise<SimulationRun> => {
+  const seed =
+    o.seed === undefined
+      ? randomSeed()
+      : numberOption('--seed', o.seed, { min: 0, max: 4294967295, integer: true });
+  const hoursGiven =
+    command.getOptionValueSource('hours') === 'cli'
+      ? numberOption('--hours', o.hours, { min: 0.01, max: 24 * 365 })
+      : undefined;
+  notes.detail(
+    `rpcsweep: simulating ${o.scenario ?? (o.from !== undefined ? `--from ${o.from}` : `--synthetic ${o.synthetic}`)}, seed ${seed}\n`,
+  );
+  const runs = numberOption('--runs', o.runs ?? '1', { min: 1, max: 100, integer: true });
+  const started = performance.now();
+  const runOnce = async (s: number) =>
+    o.scenario !== undefined ? presetRun(o, s, hoursGiven) : await customRun(o, s);
+  const run = await runOnce(seed);
+  // The published figures are compared with the last scenario: all interventions together.
+  const validationOf = (all: readonly ScenarioResult[]) =>
+    validate(all[all.length - 1]!.samples, run.options.telescope?.bits === 8);
+  const ensemble = runs > 1 ? await runEnsemble(seed, runs, run.scenarios, validationOf, runOnce) : undefined;
+  const elapsedMs = performance.now() - started;
+  notes.detail(
+    `rpcsweep: ${run.population.size} hosts, ${run.hours} h, ${run.scenarios.length} scenario(s) × ${runs} run(s) simulated in ${(elapsedMs / 1000).toFixed(2)} s\n`,
+  );
+  return {
+    ...run,
+    seed,
+    vulnerable: run.population.vulnerable.reduce((s, v) => s + v, 0),
+    elapsedMs,
+    validation: ensemble?.validation ?? validationOf(run.scenarios),
+    validationScenario: run.scenarios[run.scenarios.length - 1]!.name,
+    ...(ensemble && { ensemble }),
+  };
+};
+
+/**
+ * Where each output goes. The main output (`--format`, `-o FILE`) defaults to the text summary on
+ * stdout; the per-format files (`--csv`, `--json`, `--svg`, `--out PREFIX`) come on top. When the
+ * main output is a file, the terminal still gets the text summary, as nmap prints its normal output
+ * beside -oX. "wrote FILE" notes go to stderr (`-q` drops them), so stdout is only the document.
+ */
+const writeOutputs = async (
+  o: SimulateCliOptions,
+  format: string,
+  r: SimulationRun,
+  io: CliIo,
+  notes: Notes,
+): Promise<void> => {
+  const files: Array<[string, string]> = [];
+  if (o.output !== undefined) files.push([o.output, format]);
+  const prefixed = (ext: string) => (o.out ? `${o.out}.${ext}` : undefined);
+  for (const [path, f] of [
+    [o.csv ?? prefixed('csv'), 'csv'],
+    [o.json ?? prefixed('json'), 'json'],
+    [o.svg ?? prefixed('svg'), 'svg'],
+  ] as const)
+    if (path) files.push([path, f]);
+  io.stdout.write(renderAs(o.output === undefined ? format : 'text', r));
+  for (const [path, f] of files) {
+    await writeFileAtomic(path, renderAs(f, r));
+    notes.note(`rpcsweep: wrote ${path}\n`);
   }
 };
 
@@ -353,68 +490,30 @@ export const register = (program: Command, io: CliIo): void => {
       'address changes per infected host per day (DHCP, dial-up): the telescope counts each address',
       '0',
     )
+    .option(
+      '-o, --output <file>',
+      'write the main output to FILE (format from its extension: .txt .json .csv .svg); the summary still prints',
+    )
+    .option(
+      '--format <format>',
+      'text (summary), json, csv (time series) or svg (chart) (default: from -o, else text)',
+    )
     .option('--out <prefix>', 'write <prefix>.csv, <prefix>.json and <prefix>.svg')
     .option('--csv <file>', 'time series as CSV (one row per scenario and time)')
     .option('--json <file>', 'time series, statistics and telescope report as JSON')
     .option('--svg <file>', 'chart of infected hosts over time, with and without each intervention')
+    .addOption(verboseOption('print the model settings at the start and the run time (stderr)'))
+    .addOption(quietOption('no "wrote FILE" notes on stderr (errors still print)'))
     .action(async (o: SimulateCliOptions, command: Command) => {
-      const seed =
-        o.seed === undefined
-          ? randomSeed()
-          : numberOption('--seed', o.seed, { min: 0, max: 4294967295, integer: true });
-      const hoursGiven =
-        command.getOptionValueSource('hours') === 'cli'
-          ? numberOption('--hours', o.hours, { min: 0.01, max: 24 * 365 })
-          : undefined;
-      const runs = numberOption('--runs', o.runs ?? '1', { min: 1, max: 100, integer: true });
-      const started = performance.now();
-      const runOnce = async (s: number) =>
-        o.scenario !== undefined ? presetRun(o, s, hoursGiven) : await customRun(o, s);
-      const run = await runOnce(seed);
-      const { population, description, options, hours, scenarios } = run;
-      const scan = 'scan' in run ? run.scan : undefined;
-      const vulnerable = population.vulnerable.reduce((s, v) => s + v, 0);
-      // The published figures are compared with the last scenario: all interventions together.
-      const validationOf = (all: readonly ScenarioResult[]) =>
-        validate(all[all.length - 1]!.samples, options.telescope?.bits === 8);
-      const ensemble = runs > 1 ? await runEnsemble(seed, runs, scenarios, validationOf, runOnce) : undefined;
-      const elapsedMs = performance.now() - started;
-      io.stdout.write(summaryText(description, vulnerable, seed, hours, scenarios, elapsedMs));
-      const compared = scenarios[scenarios.length - 1]!;
-      const validation: ValidationRow[] = ensemble?.validation ?? validationOf(scenarios);
-      io.stdout.write(validationText(compared.name, validation, ensemble));
-      const charted = ensemble?.scenarios ?? scenarios;
-
-      const csvPath = o.csv ?? (o.out ? `${o.out}.csv` : undefined);
-      const jsonPath = o.json ?? (o.out ? `${o.out}.json` : undefined);
-      const svgPath = o.svg ?? (o.out ? `${o.out}.svg` : undefined);
-      if (csvPath) await write(csvPath, seriesToCsv(charted));
-      if (jsonPath) {
-        const doc = {
-          tool: 'rpcsweep',
-          version: VERSION,
-          command: 'simulate',
-          seed,
-          population: { description, vulnerable, hosts: population.size, ...(scan ? { scan } : {}) },
-          options,
-          validationScenario: compared.name,
-          validation,
-          ...(ensemble && {
-            runs: { seeds: ensemble.seeds, band: '5th-95th percentile', scenarios: ensemble.scenarios },
-          }),
-          scenarios: scenarios.map((s) => ({
-            name: s.name,
-            interventions: s.interventions,
-            stats: s.result.stats,
-            samples: s.samples,
-            ...(s.result.telescope ? { telescope: s.result.telescope } : {}),
-          })),
-        };
-        await write(jsonPath, `${safeJson(doc, 1)}\n`);
-      }
-      const markers = validationMarkers(validation, hours);
-      if (svgPath)
-        await write(svgPath, renderSpreadChart(description, charted, markers.infected, markers.perHour));
-      for (const p of [csvPath, jsonPath, svgPath]) if (p) io.stdout.write(`wrote ${p}\n`);
+      const notes = notesFor(o, io);
+      // Checked before the model runs: a long simulation must not end in a usage error.
+      const format =
+        o.format !== undefined
+          ? checkFormatName(o.format, SIMULATE_FORMATS)
+          : o.output !== undefined
+            ? formatForOutputPath(o.output, SIMULATE_FORMATS, 'simulate')
+            : 'text';
+      const run = await simulateRun(o, command, notes);
+      await writeOutputs(o, format, run, io, notes);
     });
 };
