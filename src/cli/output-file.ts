@@ -49,13 +49,45 @@ const TEXT_OR_NDJSON: readonly OutputFormat[] = [
 export const textOrNdjsonForPath = (path: string, command: string): 'text' | 'ndjson' =>
   formatForOutputPath(path, TEXT_OR_NDJSON, command) as 'text' | 'ndjson';
 
-export const openOutput = (path: string): Writable => {
-  const w = createWriteStream(path);
-  w.on('error', () => {});
-  return w;
-};
+/**
+ * A streamed `-o FILE` (epm, inspect, advise): written as `FILE.part` and renamed to FILE only when
+ * the command finished, so a failure never leaves a partial file under the finished name. After an
+ * interruption the `.part` file is kept (what was done so far) and named on stderr.
+ */
+export class StreamedOutput {
+  readonly stream: Writable;
+  readonly partPath: string;
+  #settled = false;
 
-export const closeOutput = (w: Writable, path: string): Promise<void> =>
+  constructor(readonly path: string) {
+    this.partPath = `${path}.part`;
+    this.stream = createWriteStream(this.partPath);
+    this.stream.on('error', () => {}); // surfaced by finish()
+  }
+
+  /** Completes the file: renamed into place, or kept as `.part` when interrupted (said on stderr). */
+  async finish(interrupted: boolean, stderr: Writable): Promise<void> {
+    await closeOutput(this.stream, this.path);
+    this.#settled = true;
+    if (interrupted) {
+      stderr.write(`rpcsweep: interrupted: the partial output is in ${this.partPath}\n`);
+      return;
+    }
+    await rename(this.partPath, this.path).catch((e: unknown) => {
+      throw outputError(this.path, 'write', e as Error);
+    });
+  }
+
+  /** On any failure before finish(): the `.part` file goes. No-op after finish(). */
+  async discard(): Promise<void> {
+    if (this.#settled) return;
+    this.#settled = true;
+    this.stream.destroy();
+    await rm(this.partPath, { force: true });
+  }
+}
+
+const closeOutput = (w: Writable, path: string): Promise<void> =>
   new Promise((resolve, reject) => {
     if (w.errored) {
       reject(outputError(path, 'write', w.errored));

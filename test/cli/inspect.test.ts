@@ -179,3 +179,30 @@ test('through the CLI entry point: registered, exit code 0, and 3 for a corrupt 
   assert.equal(await runCli(['inspect', cut], broken.io), 3);
   assert.match(broken.err(), /\[CAPTURE_TRUNCATED\]/);
 });
+
+test('-o FILE: written under FILE.part and renamed when done; an interrupted run keeps only FILE.part', async () => {
+  const out = join(tmp, 'listing.txt');
+  const done = await inspect('-o', out, SMALL);
+  assert.equal(done.error, undefined);
+  assert.equal(readFileSync(out, 'utf8'), readFileSync(GOLDEN, 'utf8'));
+  assert.equal(existsSync(`${out}.part`), false);
+
+  const cut = join(tmp, 'cut.txt');
+  const f = fakeIo();
+  const ac = new AbortController();
+  ac.abort();
+  const program = new Command('rpcsweep').exitOverride();
+  register(program, { ...f.io, signal: ac.signal });
+  await program.parseAsync(['inspect', '-o', cut, SMALL], { from: 'user' });
+  assert.equal(existsSync(cut), false, 'no file under the finished name');
+  assert.ok(existsSync(`${cut}.part`));
+  assert.match(f.err(), /interrupted: the partial output is in .*cut\.txt\.part/);
+});
+
+test('-o FILE: a capture that cannot be read leaves neither FILE nor FILE.part', async () => {
+  const out = join(tmp, 'none.txt');
+  const r = await inspect('-o', out, join(tmp, 'missing.pcapng'));
+  assert.ok(isRpcsweepError(r.error), String(r.error));
+  assert.equal(existsSync(out), false);
+  assert.equal(existsSync(`${out}.part`), false);
+});

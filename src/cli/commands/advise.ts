@@ -5,7 +5,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { type Command, Option } from 'commander';
 import { adviceToLines, adviseHost } from '../../advice/index.ts';
 import { RpcsweepError } from '../../core/errors.ts';
@@ -13,7 +13,7 @@ import { escapeTerminal, safeJson } from '../../core/escape.ts';
 import { completeHostResult, type HostResult, VERDICTS } from '../../core/result.ts';
 import { EXIT } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
-import { closeOutput, openOutput, textOrNdjsonForPath } from '../output-file.ts';
+import { StreamedOutput, textOrNdjsonForPath } from '../output-file.ts';
 import { notesFor, quietOption, verboseOption } from '../verbosity.ts';
 
 interface AdviseOptions {
@@ -38,6 +38,42 @@ export const isHostResult = (v: unknown): v is HostResult => {
 /** Another producer's record made whole for adviseHost (a missing reason stays empty). */
 export const normalise = (r: HostResult): HostResult =>
   completeHostResult(r as unknown as Record<string, unknown>, r.verdict, '');
+
+/** One advice block (or NDJSON line) per HostResult line; other JSON lines are skipped, bad ones named. */
+const adviseLines = async (
+  lines: AsyncIterable<string>,
+  out: Writable,
+  format: string,
+  name: string,
+  io: CliIo,
+): Promise<{ hosts: number; bad: number }> => {
+  let lineNo = 0;
+  let hosts = 0;
+  let bad = 0;
+  for await (const line of lines) {
+    lineNo++;
+    if (io.signal.aborted) break;
+    if (line.trim() === '') continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      bad++;
+      io.stderr.write(`rpcsweep: ${name}:${lineNo}: not a JSON line, skipped [CLI_FILE]\n`);
+      continue;
+    }
+    if (!isHostResult(value)) continue; // run metadata, summaries, other record types
+    hosts++;
+    const advice = adviseHost(normalise(value));
+    out.write(
+      format === 'ndjson'
+        ? `${safeJson(advice)}\n`
+        : // Reasons can carry peer-supplied text: never write raw control characters to a terminal.
+          `${adviceToLines(advice).map(escapeTerminal).join('\n')}\n\n`,
+    );
+  }
+  return { hosts, bad };
+};
 
 export const runAdvise = async (
   options: AdviseOptions,
@@ -75,39 +111,20 @@ export const runAdvise = async (
   };
   io.signal.addEventListener('abort', stop, { once: true });
   const format = options.format ?? (options.output ? textOrNdjsonForPath(options.output, 'advise') : 'text');
-  const file = options.output ? openOutput(options.output) : undefined;
-  const out = file ?? io.stdout;
-  let lineNo = 0;
-  let hosts = 0;
-  let bad = 0;
-  for await (const line of lines) {
-    lineNo++;
-    if (io.signal.aborted) break;
-    if (line.trim() === '') continue;
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch {
-      bad++;
-      io.stderr.write(`rpcsweep: ${name}:${lineNo}: not a JSON line, skipped [CLI_FILE]\n`);
-      continue;
-    }
-    if (!isHostResult(value)) continue; // run metadata, summaries, other record types
-    hosts++;
-    const advice = adviseHost(normalise(value));
-    out.write(
-      format === 'ndjson'
-        ? `${safeJson(advice)}\n`
-        : // Reasons can carry peer-supplied text: never write raw control characters to a terminal.
-          `${adviceToLines(advice).map(escapeTerminal).join('\n')}\n\n`,
-    );
+  const file = options.output ? new StreamedOutput(options.output) : undefined;
+  let counts: { hosts: number; bad: number };
+  try {
+    counts = await adviseLines(lines, file?.stream ?? io.stdout, format, name, io);
+    io.signal.removeEventListener('abort', stop);
+    await file?.finish(io.signal.aborted, io.stderr);
+  } finally {
+    await file?.discard();
   }
-  io.signal.removeEventListener('abort', stop);
-  if (file && options.output) await closeOutput(file, options.output);
   if (io.signal.aborted) {
     io.setExitCode(EXIT.INTERRUPTED);
     return;
   }
+  const { hosts, bad } = counts;
   if (hosts === 0) notes.note(`rpcsweep: ${name}: no host records (HostResult lines) found\n`);
   else notes.detail(`rpcsweep: advised ${hosts} host(s) from ${name}\n`);
   if (bad > 0) io.setExitCode(EXIT.USAGE);

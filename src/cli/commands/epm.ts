@@ -9,7 +9,7 @@ import type { ProbeContext, ProbeOutcome } from '../../probes/types.ts';
 import { createTargetPlan } from '../../targets/index.ts';
 import type { CliIo } from '../io.ts';
 import { collectList, intOption, usage } from '../options.ts';
-import { closeOutput, openOutput, textOrNdjsonForPath } from '../output-file.ts';
+import { StreamedOutput, textOrNdjsonForPath } from '../output-file.ts';
 import { resolveTargets } from '../targets.ts';
 import { notesFor, quietOption, verboseOption } from '../verbosity.ts';
 import { type TimingCliOptions, timingHelp, timingSettings } from './timing.ts';
@@ -108,7 +108,6 @@ export const register = (program: Command, io: CliIo): void => {
         return usage(`--format must be text or ndjson, got "${format}"`);
       }
       const targets = await resolveTargets({ ...o, args }, io);
-      const out = o.output ? openOutput(o.output) : io.stdout;
       const plan = createTargetPlan({
         set: targets.set,
         seed: 0,
@@ -143,16 +142,22 @@ export const register = (program: Command, io: CliIo): void => {
         };
         return { address, outcome: await epmProbe.run(ctx) };
       };
-      await inOrder(
-        plan.length,
-        concurrency,
-        list,
-        ({ address, outcome }) => {
-          // After Ctrl-C the listings cut short are not printed as if they were answers.
-          if (!signal.aborted) out.write(listingLines(address, outcome, format));
-        },
-        () => signal.aborted,
-      );
-      if (out !== io.stdout) await closeOutput(out, o.output ?? '');
+      const file = o.output ? new StreamedOutput(o.output) : undefined;
+      const out = file?.stream ?? io.stdout;
+      try {
+        await inOrder(
+          plan.length,
+          concurrency,
+          list,
+          ({ address, outcome }) => {
+            // After Ctrl-C the listings cut short are not printed as if they were answers.
+            if (!signal.aborted) out.write(listingLines(address, outcome, format));
+          },
+          () => signal.aborted,
+        );
+        await file?.finish(signal.aborted, io.stderr);
+      } finally {
+        await file?.discard();
+      }
     });
 };

@@ -18,8 +18,8 @@ import { RpcsweepError } from '../../core/errors.ts';
 import { safeJson } from '../../core/escape.ts';
 import { captureChunks } from '../capture-file.ts';
 import type { CliIo } from '../io.ts';
-import { closeOutput, openOutput, textOrNdjsonForPath } from '../output-file.ts';
-import { notesFor, quietOption, verboseOption } from '../verbosity.ts';
+import { StreamedOutput, textOrNdjsonForPath } from '../output-file.ts';
+import { type Notes, notesFor, quietOption, verboseOption } from '../verbosity.ts';
 
 interface InspectOptions {
   format?: 'text' | 'ndjson';
@@ -61,17 +61,18 @@ class BufferedOut {
   }
 }
 
-export const runInspect = async (path: string, options: InspectOptions, io: CliIo): Promise<void> => {
-  const notes = notesFor(options, io);
-  const keep: RecordPredicate = options.filter ? parseRecordFilter(options.filter) : () => true;
-  const decoder = new CaptureDecoder(readFrameChunks(captureChunks(path)));
-  const file = options.output ? openOutput(options.output) : undefined;
-  const out = new BufferedOut(file ?? io.stdout, io.signal);
-  const text =
-    (options.format ?? (options.output ? textOrNdjsonForPath(options.output, 'inspect') : 'text')) === 'text';
+/** The PDUs (and, in text, the stream notes) of a capture; returns how many PDUs were shown. */
+const listCapture = async (
+  decoder: CaptureDecoder,
+  out: BufferedOut,
+  text: boolean,
+  keep: RecordPredicate,
+  notes: Notes,
+  signal: AbortSignal,
+): Promise<number> => {
   let shown = 0;
   for (const item of decoder.items()) {
-    if (io.signal.aborted) break;
+    if (signal.aborted) break;
     if (item.kind === 'pdu') {
       if (!keep(item.record)) continue;
       shown++;
@@ -81,13 +82,31 @@ export const runInspect = async (path: string, options: InspectOptions, io: CliI
       else notes.note(`rpcsweep: warning: ${formatNoteText(item.note).slice(3)}\n`);
     }
   }
+  return shown;
+};
+
+export const runInspect = async (path: string, options: InspectOptions, io: CliIo): Promise<void> => {
+  const notes = notesFor(options, io);
+  const keep: RecordPredicate = options.filter ? parseRecordFilter(options.filter) : () => true;
+  const decoder = new CaptureDecoder(readFrameChunks(captureChunks(path)));
+  const file = options.output ? new StreamedOutput(options.output) : undefined;
+  const text =
+    (options.format ?? (options.output ? textOrNdjsonForPath(options.output, 'inspect') : 'text')) === 'text';
+  try {
+    const out = new BufferedOut(file?.stream ?? io.stdout, io.signal);
+    const shown = await listCapture(decoder, out, text, keep, notes, io.signal);
+    const s = decoder.summary;
+    const summary = `-- ${shown} of ${s.pdus} DCE/RPC PDU(s) shown; ${s.frames} frame(s), ${s.connections} TCP connection(s), ${s.dcerpcConnections} with DCE/RPC, ${s.malformedPdus} malformed PDU(s), ${s.notes} stream note(s)`;
+    // The text listing ends with the summary; NDJSON stays records only, the summary goes to stderr on -v.
+    if (text) await out.line(summary);
+    else notes.detail(`rpcsweep: ${summary.slice(3)}\n`);
+    await out.flush();
+    // A capture cut short still gives a whole listing of what it held (the error below says where it ends).
+    await file?.finish(io.signal.aborted, io.stderr);
+  } finally {
+    await file?.discard();
+  }
   const s = decoder.summary;
-  const summary = `-- ${shown} of ${s.pdus} DCE/RPC PDU(s) shown; ${s.frames} frame(s), ${s.connections} TCP connection(s), ${s.dcerpcConnections} with DCE/RPC, ${s.malformedPdus} malformed PDU(s), ${s.notes} stream note(s)`;
-  // The text listing ends with the summary; NDJSON stays records only, the summary goes to stderr on -v.
-  if (text) await out.line(summary);
-  else notes.detail(`rpcsweep: ${summary.slice(3)}\n`);
-  await out.flush();
-  if (file && options.output) await closeOutput(file, options.output);
   if (s.problem) {
     throw new RpcsweepError(s.problem.code, `${escapeText(path)}: ${s.problem.message}`, {
       details: { frame: s.problem.frame, offset: s.problem.offset },
