@@ -25,7 +25,9 @@ const seconds = Number(arg('--seconds', '10'));
 const MAIN = new URL('../src/cli/main.ts', import.meta.url).pathname;
 const SENDER = new URL('./triage-live-send.py', import.meta.url).pathname;
 const ns = `rstl${process.pid}`;
-const [sendIf, listenIf] = [`tls${process.pid}`, `tlr${process.pid}`].map((n) => n.slice(0, 15));
+// Interface names are at most 15 characters.
+const sendIf = `tls${process.pid}`.slice(0, 15);
+const listenIf = `tlr${process.pid}`.slice(0, 15);
 
 /**
  * The n-th packet of the offered traffic, all of it kept by the live capture filter: 60 % segments of
