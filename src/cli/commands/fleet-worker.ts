@@ -76,6 +76,8 @@ const withDbRetry = async <T>(
     try {
       return { value: await fn() };
     } catch (e) {
+      // A store error that is not about reaching the database (a scan that does not exist) is final.
+      if (e instanceof RpcsweepError && e.code !== 'STORE_WRITE' && e.code !== 'STORE_OPEN') throw e;
       const why =
         e instanceof RpcsweepError
           ? e.message
