@@ -9,12 +9,12 @@
  *
  *   npx tsx bench/triage-live.ts [--rates 50000,100000] [--seconds 10]
  */
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LIVE_FILTER } from '../src/cli/commands/triage-live.ts';
-import { dnsQuery, icmpEcho, type Packet, tcp, text, udp } from '../test/triage/build.ts';
+import { dnsQuery, icmpEcho, tcp, text, udp } from '../test/triage/build.ts';
 
 const arg = (name: string, fallback: string): string => {
   const i = process.argv.indexOf(name);
@@ -25,51 +25,71 @@ const seconds = Number(arg('--seconds', '10'));
 const MAIN = new URL('../src/cli/main.ts', import.meta.url).pathname;
 const SENDER = new URL('./triage-live-send.py', import.meta.url).pathname;
 const ns = `rstl${process.pid}`;
+// Interface names are at most 15 characters.
 const sendIf = `tls${process.pid}`.slice(0, 15);
 const listenIf = `tlr${process.pid}`.slice(0, 15);
 
-/** One cycle of 1,000 IPv4 packets, all kept by the live filter, a few of them alert-worthy. */
-const cycle = (): Packet[] => {
-  const out: Packet[] = [];
-  for (let i = 0; i < 1000; i++) {
-    const k = i % 100;
-    const host = `10.77.${(i >> 8) & 0xff}.${i & 0xff}`;
-    if (k < 60)
-      out.push({
-        t: 0,
-        bytes: tcp({
-          src: '10.66.0.10',
-          dst: '10.66.0.20',
-          sport: 49_000 + (i % 50),
-          dport: k < 30 ? 445 : 135,
-          seq: i * 512,
-          flags: 0x18,
-          payload: new Uint8Array(512),
-        }),
-      });
-    else if (k < 80)
-      out.push({ t: 0, bytes: tcp({ src: '10.66.0.99', dst: host, sport: 3000, dport: 135, flags: 0x02 }) });
-    else if (k < 90) out.push(dnsQuery('10.66.0.30', '10.66.0.53', 0, `host${i}.example.org`));
-    else if (k < 97) out.push({ t: 0, bytes: icmpEcho('10.66.0.40', host, new Uint8Array(56)) });
-    else
-      out.push({
-        t: 0,
-        bytes: udp('10.66.0.50', '10.66.0.69', 2000 + i, 69, text(`\0\x01pxelinux.0\0octet\0`)),
-      });
+/**
+ * The n-th packet of the offered traffic, all of it kept by the live capture filter: 60 % segments of
+ * 50 ongoing tcp/445 and tcp/135 connections (contiguous sequence numbers, 512 zero bytes each), 20 %
+ * a tcp/135 SYN sweep, 10 % DNS queries, 7 % pings, 3 % TFTP requests for pxelinux.0.
+ */
+const nextSeq = new Array<number>(50).fill(1);
+const packetAt = (n: number): Uint8Array => {
+  const k = n % 100;
+  const host = `10.77.${(n >> 8) & 0xff}.${n & 0xff}`;
+  if (k < 60) {
+    const flow = n % 50;
+    const seq = nextSeq[flow]!;
+    nextSeq[flow] = seq + 512;
+    return tcp({
+      src: '10.66.0.10',
+      dst: '10.66.0.20',
+      sport: 49_000 + flow,
+      dport: flow < 25 ? 445 : 135,
+      seq,
+      flags: 0x18,
+      payload: new Uint8Array(512),
+    });
   }
-  return out;
+  if (k < 80) return tcp({ src: '10.66.0.99', dst: host, sport: 3000, dport: 135, flags: 0x02 });
+  if (k < 90) return dnsQuery('10.66.0.30', '10.66.0.53', 0, `host${n % 1000}.example.org`).bytes;
+  if (k < 97) return icmpEcho('10.66.0.40', host, new Uint8Array(56));
+  return udp('10.66.0.50', '10.66.0.69', 2000 + (n % 1000), 69, text('\0\x01pxelinux.0\0octet\0'));
 };
 
-/** [u16 length][Ethernet frame]…: broadcast destination, locally administered source, IPv4. */
-const framesFile = (dir: string): string => {
-  const eth = Uint8Array.of(0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 0, 0, 0, 0, 1, 0x08, 0x00);
-  const parts = cycle().flatMap((p) => {
-    const len = Uint8Array.of(((p.bytes.length + 14) >> 8) & 0xff, (p.bytes.length + 14) & 0xff);
-    return [len, eth, p.bytes];
-  });
-  const file = join(dir, 'frames.bin');
-  writeFileSync(file, Buffer.concat(parts));
-  return file;
+/**
+ * `total` packets twice: [u16 length][Ethernet frame]… for the sender (broadcast destination,
+ * locally administered source), and the same packets as a raw-IPv4 pcap at `rate` for file mode.
+ */
+const writeTraffic = (total: number, rate: number): { frames: string; pcap: string } => {
+  const eth = Buffer.from([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 0, 0, 0, 0, 1, 0x08, 0x00]);
+  const frames: Buffer[] = [];
+  const records: Buffer[] = [];
+  const header = Buffer.alloc(24);
+  header.writeUInt32LE(0xa1b2c3d4, 0);
+  header.writeUInt16LE(2, 4);
+  header.writeUInt16LE(4, 6);
+  header.writeUInt32LE(65535, 16);
+  header.writeUInt32LE(101, 20); // LINKTYPE_RAW
+  records.push(header);
+  for (let n = 0; n < total; n++) {
+    const ipPacket = Buffer.from(packetAt(n));
+    const len = Buffer.alloc(2);
+    len.writeUInt16BE(ipPacket.length + 14);
+    frames.push(len, eth, ipPacket);
+    const r = Buffer.alloc(16);
+    const micros = Math.round((n / rate) * 1e6);
+    r.writeUInt32LE(1_060_624_800 + Math.floor(micros / 1e6), 0);
+    r.writeUInt32LE(micros % 1e6, 4);
+    r.writeUInt32LE(ipPacket.length, 8);
+    r.writeUInt32LE(ipPacket.length, 12);
+    records.push(r, ipPacket);
+  }
+  const paths = { frames: join(dir, 'frames.bin'), pcap: join(dir, 'traffic.pcap') };
+  writeFileSync(paths.frames, Buffer.concat(frames));
+  writeFileSync(paths.pcap, Buffer.concat(records));
+  return paths;
 };
 
 const ip = (...args: string[]) => execFileSync('ip', args, { stdio: 'pipe' });
@@ -79,7 +99,8 @@ try {
   ip('-n', ns, 'link', 'add', sendIf, 'type', 'veth', 'peer', 'name', listenIf);
   ip('-n', ns, 'link', 'set', sendIf, 'up');
   ip('-n', ns, 'link', 'set', listenIf, 'up');
-  const frames = framesFile(dir);
+  const { frames, pcap } = writeTraffic(Math.max(...rates) * seconds, Math.max(...rates));
+  fileMode(pcap);
   console.log(
     '| Reader | Offered rate | Sent (achieved rate) | tcpdump captured | received by filter | dropped by kernel | triage frames | Load (1 min) |',
   );
@@ -176,5 +197,34 @@ async function runAt(rate: number, frames: string, reader: 'triage' | 'tcpdump a
   if (code !== 0 && reader === 'triage') console.log(`triage exited ${code}: ${err}`);
   console.log(
     `| ${reader} | ${rate.toLocaleString('en')}/s | ${sent.sent.toLocaleString('en')} (${sent.rate.toLocaleString('en')}/s) | ${stat('captured')} | ${stat('received by filter')} | ${stat('dropped by kernel')} | ${read} | ${load1.toFixed(1)} |`,
+  );
+}
+
+/** The same packets through `triage FILE`: this traffic's cost per packet without the capture path. */
+function fileMode(pcap: string): void {
+  const t0 = performance.now();
+  // GNU time (when installed) for the child's CPU time: per-packet cost independent of the load.
+  const timed = existsSync('/usr/bin/time') ? ['/usr/bin/time', '-f', 'cpu %U %S'] : [];
+  const argv = [
+    ...timed,
+    process.execPath,
+    '--import',
+    'tsx',
+    MAIN,
+    'triage',
+    pcap,
+    '-o',
+    join(dir, 'file.txt'),
+  ];
+  const r = spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8' });
+  const wall = (performance.now() - t0) / 1000;
+  const read = Number(
+    /Read (\d+) frame/.exec(readFileSync(join(dir, 'file.txt'), 'utf8'))?.[1] ?? Number.NaN,
+  );
+  const cpu = /cpu ([\d.]+) ([\d.]+)/.exec(r.stderr ?? '');
+  const cpuS = cpu ? Number(cpu[1]) + Number(cpu[2]) : Number.NaN;
+  console.log(
+    `file mode (triage on the same ${read.toLocaleString('en')} packets, exit ${r.status}): ${wall.toFixed(1)} s wall = ${Math.round(read / wall).toLocaleString('en')} packets/s; ` +
+      `${cpuS.toFixed(2)} s CPU = ${Math.round(read / cpuS).toLocaleString('en')} packets per CPU second; load ${loadavg()[0]!.toFixed(1)}\n`,
   );
 }

@@ -162,6 +162,27 @@ test('connection table bound: the oldest is flushed and ended', () => {
   assert.equal(h.events.filter((e) => e.kind === 'end').length, 3);
 });
 
+test('connection table bound: eviction follows creation order, skipping connections already replaced', () => {
+  const h = harness({ maxConnections: 2 });
+  const ends = () => h.events.filter((e) => e.kind === 'end').map((e) => e.conn);
+  h.push({ srcPort: 40001, seq: 99, flags: 0x02 }); // conn 0
+  h.push({ srcPort: 40002, seq: 0, text: 'b' }); // conn 1
+  h.push({ srcPort: 40001, seq: 4999, flags: 0x02 }); // a new SYN on conn 0's tuple: conn 2 replaces it
+  assert.deepEqual(ends(), [0]);
+  h.push({ srcPort: 40003, seq: 0, text: 'c' }); // conn 3: the table is full, the oldest live one (1) goes
+  assert.deepEqual(ends(), [0, 1]);
+  h.push({ srcPort: 40004, seq: 0, text: 'd' }); // conn 4: then conn 2
+  assert.deepEqual(ends(), [0, 1, 2]);
+  // Many more connections through a bound of 2 (the age list is trimmed as it goes): always the oldest.
+  for (let p = 0; p < 5000; p++) h.push({ srcPort: 41000 + p, seq: 0, text: 'x' });
+  assert.deepEqual(
+    ends(),
+    Array.from({ length: 5003 }, (_, i) => i),
+  );
+  h.r.finish();
+  assert.equal(new Set(ends()).size, 5005, 'every connection ended exactly once');
+});
+
 test('any delivery order of the same segments yields the same bytes', () => {
   const rng = createRng(42);
   const message = 'The quick brown fox jumps over the lazy dog, 0123456789.';

@@ -209,7 +209,7 @@ test('the cluster stops mid-chunk and comes back: the worker retries and goes on
   );
 });
 
-test("the worker's connections are cut mid-chunk for longer than --db-retry-s: one line, exit 3, another worker redoes the chunk", {
+test("the worker's connections are cut mid-chunk for longer than --db-retry-ms: one line, exit 3, another worker redoes the chunk", {
   skip,
 }, async () => {
   const r = await scanThrough(
@@ -232,7 +232,7 @@ test("the worker's connections are cut mid-chunk for longer than --db-retry-s: o
       }
     },
     EXIT.RUNTIME,
-    ['--db-retry-s', '1'],
+    ['--db-retry-ms', '1000'],
   );
   assert.doesNotMatch(r.a, / done\n/, 'the cut worker completed nothing');
   assert.match(r.b, /chunk \d+-\d+ of scan \d+ done\n/);

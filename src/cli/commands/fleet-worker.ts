@@ -44,7 +44,7 @@ export interface WorkerOptions {
   pollMs: number;
   maintenanceS: number;
   /** How long a failing database operation is retried before the worker gives up (exit 3). */
-  dbRetryS: number;
+  dbRetryMs: number;
 }
 
 const sleep = (ms: number, signal: AbortSignal) =>
@@ -61,7 +61,7 @@ const sleep = (ms: number, signal: AbortSignal) =>
   });
 
 /**
- * Runs a database operation until it succeeds, retrying with back-off for up to --db-retry-s; then
+ * Runs a database operation until it succeeds, retrying with back-off for up to --db-retry-ms; then
  * the worker stops with one STORE_WRITE line (its leased chunk expires and is redone elsewhere).
  * Undefined when the worker is stopped meanwhile. Finished results stay in memory while it retries.
  */
@@ -76,13 +76,17 @@ const withDbRetry = async <T>(
     try {
       return { value: await fn() };
     } catch (e) {
+      // A store error that is not about reaching the database (a scan that does not exist) is final.
+      if (e instanceof RpcsweepError && e.code !== 'STORE_WRITE' && e.code !== 'STORE_OPEN') throw e;
       const why =
         e instanceof RpcsweepError
           ? e.message
           : `database ${maskUrl(o.db)}: ${what} failed: ${describePgError(e)}`;
-      if (performance.now() - t0 >= o.dbRetryS * 1000)
-        throw new RpcsweepError('STORE_WRITE', `${why} (gave up after ${o.dbRetryS} s)`, { cause: e });
-      if (attempt === 0) io.stderr.write(`rpcsweep: ${why}; retrying for up to ${o.dbRetryS} s\n`);
+      if (performance.now() - t0 >= o.dbRetryMs)
+        throw new RpcsweepError('STORE_WRITE', `${why} (gave up after ${o.dbRetryMs / 1000} s)`, {
+          cause: e,
+        });
+      if (attempt === 0) io.stderr.write(`rpcsweep: ${why}; retrying for up to ${o.dbRetryMs / 1000} s\n`);
       await sleep(Math.min(5000, 200 * 2 ** attempt), io.signal);
       if (io.signal.aborted) return undefined;
     }

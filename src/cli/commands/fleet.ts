@@ -253,7 +253,7 @@ export const register = (program: Command, io: CliIo): void => {
     .option('--exit-when-idle', 'exit 0 once no chunk is left for this site')
     .option('--poll-ms <ms>', 'wait between empty polls', '1000')
     .option('--maintenance-s <s>', 'how often expired leases are looked for', '30')
-    .option('--db-retry-s <s>', 'how long a failing database operation is retried before exiting', '300')
+    .option('--db-retry-ms <ms>', 'how long a failing database operation is retried before exiting', '300000')
     .action(async (opts: Record<string, string | string[] | boolean | undefined>) => {
       await runWorker(
         {
@@ -269,7 +269,7 @@ export const register = (program: Command, io: CliIo): void => {
           exitWhenIdle: Boolean(opts.exitWhenIdle),
           pollMs: intOption('--poll-ms', opts.pollMs as string, 10, 60_000),
           maintenanceS: intOption('--maintenance-s', opts.maintenanceS as string, 1, 3600),
-          dbRetryS: intOption('--db-retry-s', opts.dbRetryS as string, 0, 86_400),
+          dbRetryMs: intOption('--db-retry-ms', opts.dbRetryMs as string, 0, 86_400_000),
         },
         io,
       );
