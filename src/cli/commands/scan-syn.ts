@@ -271,7 +271,12 @@ const startAnswerCapture = (
       ),
     );
     child.once('exit', (code) =>
-      reject(fail('SYN_ENGINE_FAILED', `tcpdump (reading the answers beside the SYN engine) exited with code ${code}`)),
+      reject(
+        fail(
+          'SYN_ENGINE_FAILED',
+          `tcpdump (reading the answers beside the SYN engine) exited with code ${code}`,
+        ),
+      ),
     );
     readLines(child, 'stderr', (l) => {
       if (/listening on/.test(l)) resolve(child);
