@@ -9,12 +9,12 @@
  * mix-16: the lab's /16 (≈1 % hosts, 9 % refused, 90 % silent): `scan --discovery syn` (masscan),
  * `scan` (connect) and `nmap -sS` at the same --rate (nmap: --min-rate/--max-rate) and the same 1 s
  * timeout, no retries; the verdict counts must agree (nmap: open / closed / filtered).
- * wide-12: 1,048,576 addresses on 10.32.0.0/12, ≈1 % hosts, the rest silent: syn over the whole /12;
+ * wide-12: 1,048,576 addresses on 10.32.0.0/12, 10,486 hosts (1 %), the rest silent: syn over the whole /12;
  * connect over the first --connect-sample addresses of the same range (same density), scaled up
  * linearly to the /12 (said so in the output). Goal: syn ≤ 0.2 × connect, the sweep at --rate.
  * Each row prints the 1-minute load average next to it (the machine is shared).
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createReadStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,12 +38,48 @@ const MAIN = new URL('../src/cli/main.ts', import.meta.url).pathname;
 /** Ends the runs early (--skip-connect). */
 class Done extends Error {}
 
-const WIDE_12 = {
-  name: 'wide-12',
-  description: 'A /12 for the SYN benchmark: ≈1 % emulated hosts, the rest silent',
-  seed: 12,
-  range: '127.32.0.0/12',
-  generate: { windows: 0.01, refused: 0 },
+/**
+ * The /12: lab specs stop at a /16 of generated addresses, so the hosts are listed (≈1 % of
+ * 127.32.0.0/12, seeded) and the bench silences the rest of 10.32.0.0/12 in the targets namespace
+ * with an nft table of its own (everything not a host is dropped there).
+ */
+const WIDE_PROFILES = ['win2000-sp4', 'win2000-sp4-kb823980', 'winxp-sp1-kb824146', 'win2003-kb823980'];
+const wideSpec = () => {
+  const picked = new Set<number>();
+  let x = 12;
+  while (picked.size < 10_486) {
+    x = (Math.imul(x, 1_103_515_245) + 12_345) >>> 0;
+    picked.add(x % 2 ** 20);
+  }
+  return {
+    name: 'wide-12',
+    description: 'A /12 for the SYN benchmark: ≈1 % emulated hosts, the rest silent (bench nft table)',
+    seed: 12,
+    hosts: [...picked].map((o, i) => ({
+      address: `127.${32 + (o >>> 16)}.${(o >>> 8) & 255}.${o & 255}`,
+      profile: WIDE_PROFILES[i % WIDE_PROFILES.length]!,
+    })),
+  };
+};
+
+const silenceAllBut = (targetsNs: string, hosts: string[]): void => {
+  const table = `rsyn${process.pid}_bench`;
+  const script = [
+    `table inet ${table} {`,
+    '  set hosts { type ipv4_addr; }',
+    '  chain input {',
+    '    type filter hook input priority -20; policy accept;',
+    '    ip daddr 10.32.0.0/12 ip daddr != @hosts drop',
+    '  }',
+    '}',
+    `add element inet ${table} hosts { ${hosts.join(', ')} }`,
+    '',
+  ].join('\n');
+  const r = spawnSync('ip', ['netns', 'exec', targetsNs, 'nft', '-f', '-'], {
+    input: script,
+    encoding: 'utf8',
+  });
+  if (r.status !== 0) throw new Error(`nft in ${targetsNs}: ${r.stderr}`);
 };
 
 interface Row {
@@ -84,9 +120,16 @@ const asPortStates = (c: Record<string, number>) => {
   return { open: total - closed - filtered, closed, filtered };
 };
 
-const spec = wide ? WIDE_12 : specName;
+const spec = wide ? wideSpec() : specName;
 const t0 = performance.now();
 const lab = await startLab(spec, { isRoot: true, mode: 'netns' });
+// The targets namespace is the scanner's with -t (src/lab/netns.ts); it goes with the lab.
+if (wide)
+  silenceAllBut(
+    lab.scannerNamespace!.replace(/-s$/, '-t'),
+    lab.hosts.map((h) => h.address),
+  );
+const range = wide ? '10.32.0.0-10.47.255.255' : lab.targetSpec;
 console.log(
   `lab ${specName} (netns): ${lab.targetSpec}, ${lab.hosts.length} hosts, ${lab.refused.length} refused, ${lab.unreachable.length} silent; up in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
 );
@@ -115,10 +158,10 @@ const rpcsweep = (targets: string, out: string, extra: string[]) => [
   ...extra,
 ];
 try {
-  const total = lab.hosts.length + lab.refused.length + lab.unreachable.length;
+  const total = wide ? 2 ** 20 : lab.hosts.length + lab.refused.length + lab.unreachable.length;
   // 1. SYN discovery over the whole range.
   const synOut = join(dir, 'syn.ndjson');
-  const syn = await timed(rpcsweep(lab.targetSpec, synOut, ['--discovery', 'syn', '--syn-engine', engine]));
+  const syn = await timed(rpcsweep(range, synOut, ['--discovery', 'syn', '--syn-engine', engine]));
   if (syn.code !== 0) throw new Error(`syn run failed: ${syn.stderr.slice(-2000)}`);
   const sweep = /SYN sweep \(\w+\) of (\d+) address\(es\) in ([\d.]+) s/.exec(syn.stderr);
   rows.push({
@@ -134,7 +177,7 @@ try {
   // 2. Connect discovery: the whole range, or a sample of it for the /12 (scaled up).
   if (skipConnect) throw new Done();
   const connectOut = join(dir, 'connect.ndjson');
-  const connectTargets = wide ? sampleRange(lab.targetSpec, connectSample) : lab.targetSpec;
+  const connectTargets = wide ? sampleRange(range, connectSample) : range;
   const conn = await timed(rpcsweep(connectTargets, connectOut, []));
   if (conn.code !== 0) throw new Error(`connect run failed: ${conn.stderr.slice(-2000)}`);
   const scale = wide ? total / connectSample : 1;

@@ -188,18 +188,24 @@ export class SweepBook {
 
   /** The indices as they become known: answers first, in arrival order, then the silent ones. */
   async *order(signal?: AbortSignal): AsyncGenerator<number> {
-    for (;;) {
-      while (this.#ready.length > 0) {
-        // Drained in batches so a long ready list costs no shift() per element.
-        const batch = this.#ready.splice(0, this.#ready.length);
-        for (const i of batch) yield i;
+    // One abort listener for the whole walk (one per wait would pile up on the signal).
+    const onAbort = () => this.#wake?.();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      for (;;) {
+        while (this.#ready.length > 0) {
+          // Drained in batches so a long ready list costs no shift() per element.
+          const batch = this.#ready.splice(0, this.#ready.length);
+          for (const i of batch) yield i;
+        }
+        if (this.#ended || signal?.aborted) return;
+        await new Promise<void>((resolve) => {
+          this.#wake = resolve;
+        });
+        this.#wake = undefined;
       }
-      if (this.#ended || signal?.aborted) return;
-      await new Promise<void>((resolve) => {
-        this.#wake = resolve;
-        signal?.addEventListener('abort', () => resolve(), { once: true });
-      });
-      this.#wake = undefined;
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
     }
   }
 }

@@ -108,3 +108,21 @@ test('the book streams answers first, then the silent rest; outside addresses ar
     /IPv4 only/,
   );
 });
+
+test('the order ends when the scan is aborted, without piling listeners on the signal', async () => {
+  const plan = { total: 2, entryAt: (i: number) => ({ address: `10.0.0.${i + 1}` }) };
+  const book = new SweepBook(plan, [0, 1]);
+  const controller = new AbortController();
+  const seen: number[] = [];
+  const consumer = (async () => {
+    for await (const i of book.order(controller.signal)) seen.push(i);
+  })();
+  for (let k = 0; k < 50; k++) {
+    // Each finding wakes the walk; a listener per wait would reach 50 here.
+    book.record({ address: `10.0.0.${(k % 2) + 1}`, state: 'open' });
+    await new Promise((r) => setImmediate(r));
+  }
+  controller.abort();
+  await consumer;
+  assert.deepEqual(seen, [0, 1]);
+});

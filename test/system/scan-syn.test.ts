@@ -216,9 +216,11 @@ test('--discovery syn with --resume-file and --db: interrupted, resumed, every a
     const sqlite = new Database(db, { readonly: true });
     const rows = sqlite
       .prepare('select verdict, count(*) as n from host_results group by verdict order by verdict')
-      .all();
+      .all() as Array<{ verdict: string; n: number }>;
+    const options = sqlite.prepare('select options from scans').all() as Array<{ options: string }>;
     sqlite.close();
-    assert.deepEqual(Object.fromEntries(rows.map((r: any) => [r.verdict, r.n])), {
+    assert.match(options[0]!.options, /"discovery":\{"method":"syn","engine":"masscan"/);
+    assert.deepEqual(Object.fromEntries(rows.map((r) => [r.verdict, r.n])), {
       patched: 1,
       'patched-kb823980': 1,
       refused: 2,

@@ -10,7 +10,7 @@
 import { adviseHost } from '../../advice/index.ts';
 import { wallClockIso } from '../../core/clock.ts';
 import { RpcsweepError } from '../../core/errors.ts';
-import type { HostResult, Verdict } from '../../core/result.ts';
+import type { DiscoveryInfo, HostResult, Verdict } from '../../core/result.ts';
 import { VERSION } from '../../core/version.ts';
 import {
   type NewScan,
@@ -183,13 +183,19 @@ export const scanRowOf = (s: {
   /** The endpoint-mapper port scanned (135 unless -p or a lab's port). */
   port?: number;
   keepUnreachable: boolean;
+  /** `--discovery syn`: the SYN engine, kept with the scan's options. */
+  discovery?: DiscoveryInfo;
 }): NewScan => ({
   startedAt: wallClockIso(),
   targets: s.argTargets,
   scope: scopeTexts(s.set),
   seed: s.plan.seed,
   shard: formatShard(s.plan.shard),
-  options: { timeoutMs: s.timeoutMs, ...(s.port !== undefined && { port: s.port }) },
+  options: {
+    timeoutMs: s.timeoutMs,
+    ...(s.port !== undefined && { port: s.port }),
+    ...(s.discovery && { discovery: s.discovery }),
+  },
   version: VERSION,
   total: s.plan.length,
   keepUnreachable: s.keepUnreachable,

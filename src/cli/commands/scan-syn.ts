@@ -271,7 +271,12 @@ const startAnswerCapture = (
       ),
     );
     child.once('exit', (code) =>
-      reject(fail('SYN_ENGINE_FAILED', `tcpdump (beside zmap) exited with code ${code}`)),
+      reject(
+        fail(
+          'SYN_ENGINE_FAILED',
+          `tcpdump (reading the answers beside the SYN engine) exited with code ${code}`,
+        ),
+      ),
     );
     readLines(child, 'stderr', (l) => {
       if (/listening on/.test(l)) resolve(child);
@@ -360,6 +365,8 @@ export const startSynSweep = async (
     };
     const t0 = performance.now();
     const done = watch(running, book, s, () => stop(capture));
+    // A start-up failure is reported by started(); `done` then rejects too, with nobody waiting yet.
+    done.catch(() => {});
     await started(running, s.engine);
     sweptIn = done.then(() => performance.now() - t0);
     return { info, done, elapsedMs: sweptIn, close };

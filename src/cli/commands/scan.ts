@@ -131,18 +131,7 @@ export const runScan = async (argTargets: string[], o: ScanCliOptions, io: CliIo
         `rpcsweep: scanning ${plan.length} address(es), seed ${seed}, shard ${shard.index}/${shard.count}, timeout ${s.timeoutMs} ms, concurrency ${s.concurrency}, rate ${s.ratePerSecond ? `${s.ratePerSecond}/s` : 'unlimited'}, retries ${s.retries}\n`,
       );
     }
-    await dbSink?.begin(
-      scanRowOf({
-        argTargets: lab ? [lab.targetSpec] : argTargets,
-        set: targets.set,
-        plan,
-        fingerprint,
-        timeoutMs: s.timeoutMs,
-        port: meta.port,
-        keepUnreachable: Boolean(o.dbKeepUnreachable),
-      }),
-      o.resume ? { ndjsonOutput: s.format === 'ndjson' ? o.output : undefined } : undefined,
-    );
+    // Before the store's scan row, which records the discovery the scan really uses.
     syn =
       o.discovery === 'syn'
         ? await openSynDiscovery({
@@ -158,6 +147,19 @@ export const runScan = async (argTargets: string[], o: ScanCliOptions, io: CliIo
           })
         : undefined;
     if (syn) meta.discovery = syn.info;
+    await dbSink?.begin(
+      scanRowOf({
+        argTargets: lab ? [lab.targetSpec] : argTargets,
+        set: targets.set,
+        plan,
+        fingerprint,
+        timeoutMs: s.timeoutMs,
+        port: meta.port,
+        keepUnreachable: Boolean(o.dbKeepUnreachable),
+        discovery: syn?.info,
+      }),
+      o.resume ? { ndjsonOutput: s.format === 'ndjson' ? o.output : undefined } : undefined,
+    );
     await scanAndReport({ o, s, io, plan, start, meta, lab, dbSink, syn });
     if (lab?.note) note(io, o, `${lab.note}\n`);
   } finally {
