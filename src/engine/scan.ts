@@ -442,8 +442,11 @@ export async function* scanTargets(options: ScanEngineOptions): AsyncGenerator<S
     options.fallbackPort !== undefined &&
     (o.classification === 'refused' || o.classification === 'unreachable');
 
-  /** What is left of the host's --host-timeout. */
-  const hostLeft = (host: HostConnections): number => hostTimeoutMs - (clock.now() - host.t0!);
+  /** What is left of the host's --host-timeout (a host the SYN sweep decided starts its clock here). */
+  const hostLeft = (host: HostConnections): number => {
+    host.t0 ??= clock.now();
+    return hostTimeoutMs - (clock.now() - host.t0);
+  };
 
   const scanHost = async (index: number): Promise<HostResult> => {
     const host: HostConnections = {};
@@ -548,7 +551,8 @@ export async function* scanTargets(options: ScanEngineOptions): AsyncGenerator<S
       Object.assign(result, { verdict: b.verdict, success: b.success, reason: b.reason });
       Object.assign(result, { ms03_026: b.ms03_026, ms03_039: b.ms03_039 });
     }
-    result.durationMs = Math.round((clock.now() - host.t0!) * 10) / 10;
+    // A host whose fate the SYN sweep decided (refused, silent) never connected: no time of its own.
+    result.durationMs = host.t0 === undefined ? 0 : Math.round((clock.now() - host.t0) * 10) / 10;
     return result;
   };
 
