@@ -86,78 +86,83 @@ const stopChild = async (c: ChildProcess, done: Promise<unknown>) => {
   await done;
 };
 
-test('the SYN engine sends only to planned addresses (exclude inside the range), captured in the scanner namespace', {
-  skip: needs('root', 'ip', 'nft', 'tcpdump', 'masscan'),
-}, async () => {
-  const lab = await synLab();
-  const prefix = lab.scannerCommandPrefix!;
-  const pcap = join(dir, 'syn.pcap');
-  try {
-    const range = lab.targetSpec; // 10.B.231.2-17
-    const base = range.slice(0, range.lastIndexOf('.', range.indexOf('-')) + 1);
-    const cap = inScanner(
-      prefix,
-      ['tcpdump', '-i', 'eth0', '-n', '-U', '-w', pcap, 'tcp[tcpflags] & (tcp-syn|tcp-ack) == tcp-syn'],
-      /listening on/,
-    );
-    await cap.ready;
-    const scan = inScanner(prefix, [
-      process.execPath,
-      '--import',
-      'tsx',
-      MAIN,
-      'scan',
-      `${base}1-30`,
-      '--exclude',
-      `${base}9,${base}20-22`,
-      '--discovery',
-      'syn',
-      '--rate',
-      '500',
-      '--timeout',
-      '1500',
-      '--format',
-      'ndjson',
-      '-q',
-    ]);
-    const r = await scan.done;
-    assert.equal(r.code, 0, scan.err());
-    await sleep(300);
-    await stopChild(cap.child, cap.done);
-    const planned = new Set(Array.from({ length: 30 }, (_, i) => `${base}${i + 1}`));
-    for (const x of [9, 20, 21, 22]) planned.delete(`${base}${x}`);
-    const lines = inScannerSync(['tcpdump', '-n', '-r', pcap]);
-    const destinations = new Set(
-      [...lines.matchAll(/ > (\d+\.\d+\.\d+\.\d+)\.\d+: Flags \[S\]/g)].map((m) => m[1]!),
-    );
-    assert.ok(destinations.size > 0, lines.slice(0, 500));
-    for (const d of destinations) assert.ok(planned.has(d), `a SYN went to ${d}, outside the plan`);
-    assert.deepEqual(
-      [...planned].filter((a) => !destinations.has(a)),
-      [],
-      'every planned address got its SYN',
-    );
-    const results = scan
-      .out()
-      .split('\n')
-      .filter((l) => l.includes('"verdict"'))
-      .map((l) => JSON.parse(l));
-    assert.equal(results.length, planned.size);
-    const verdict = new Map(results.map((x: { address: string; verdict: string }) => [x.address, x.verdict]));
-    assert.equal(verdict.get(`${base}2`), 'unpatched');
-    assert.equal(verdict.get(`${base}17`), 'patched');
-    assert.equal(verdict.get(`${base}4`), 'refused');
-    assert.equal(verdict.get(`${base}5`), 'unreachable');
-  } finally {
-    await lab.close();
-  }
-});
+for (const engine of ['zmap', 'masscan'] as const)
+  test(`${engine} sends only to planned addresses (exclude inside the range), captured in the scanner namespace`, {
+    skip: needs('root', 'ip', 'nft', 'tcpdump', engine),
+  }, async () => {
+    const lab = await synLab();
+    const prefix = lab.scannerCommandPrefix!;
+    const pcap = join(dir, `syn-${engine}.pcap`);
+    try {
+      const range = lab.targetSpec; // 10.B.231.2-17
+      const base = range.slice(0, range.lastIndexOf('.', range.indexOf('-')) + 1);
+      const cap = inScanner(
+        prefix,
+        ['tcpdump', '-i', 'eth0', '-n', '-U', '-w', pcap, 'tcp[tcpflags] & (tcp-syn|tcp-ack) == tcp-syn'],
+        /listening on/,
+      );
+      await cap.ready;
+      const scan = inScanner(prefix, [
+        process.execPath,
+        '--import',
+        'tsx',
+        MAIN,
+        'scan',
+        `${base}1-30`,
+        '--exclude',
+        `${base}9,${base}20-22`,
+        '--discovery',
+        'syn',
+        '--syn-engine',
+        engine,
+        '--rate',
+        '500',
+        '--timeout',
+        '1500',
+        '--format',
+        'ndjson',
+        '-q',
+      ]);
+      const r = await scan.done;
+      assert.equal(r.code, 0, scan.err());
+      await sleep(300);
+      await stopChild(cap.child, cap.done);
+      const planned = new Set(Array.from({ length: 30 }, (_, i) => `${base}${i + 1}`));
+      for (const x of [9, 20, 21, 22]) planned.delete(`${base}${x}`);
+      const lines = inScannerSync(['tcpdump', '-n', '-r', pcap]);
+      const destinations = new Set(
+        [...lines.matchAll(/ > (\d+\.\d+\.\d+\.\d+)\.\d+: Flags \[S\]/g)].map((m) => m[1]!),
+      );
+      assert.ok(destinations.size > 0, lines.slice(0, 500));
+      for (const d of destinations) assert.ok(planned.has(d), `a SYN went to ${d}, outside the plan`);
+      assert.deepEqual(
+        [...planned].filter((a) => !destinations.has(a)),
+        [],
+        'every planned address got its SYN',
+      );
+      const results = scan
+        .out()
+        .split('\n')
+        .filter((l) => l.includes('"verdict"'))
+        .map((l) => JSON.parse(l));
+      assert.equal(results.length, planned.size);
+      const verdict = new Map(
+        results.map((x: { address: string; verdict: string }) => [x.address, x.verdict]),
+      );
+      assert.equal(verdict.get(`${base}2`), 'unpatched');
+      assert.equal(verdict.get(`${base}17`), 'patched');
+      assert.equal(verdict.get(`${base}4`), 'refused');
+      assert.equal(verdict.get(`${base}5`), 'unreachable');
+    } finally {
+      await lab.close();
+    }
+  });
 
 const inScannerSync = (argv: string[]): string =>
   spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }).stdout;
 
 test('--discovery syn with --resume-file and --db: interrupted, resumed, every address once', {
-  skip: needs('root', 'ip', 'nft', 'masscan'),
+  skip: needs('root', 'ip', 'nft', 'zmap'),
 }, async () => {
   const lab = await synLab();
   const prefix = lab.scannerCommandPrefix!;
@@ -219,7 +224,7 @@ test('--discovery syn with --resume-file and --db: interrupted, resumed, every a
       .all() as Array<{ verdict: string; n: number }>;
     const options = sqlite.prepare('select options from scans').all() as Array<{ options: string }>;
     sqlite.close();
-    assert.match(options[0]!.options, /"discovery":\{"method":"syn","engine":"masscan"/);
+    assert.match(options[0]!.options, /"discovery":\{"method":"syn","engine":"zmap"/);
     assert.deepEqual(Object.fromEntries(rows.map((r) => [r.verdict, r.n])), {
       patched: 1,
       'patched-kb823980': 1,
@@ -246,7 +251,7 @@ test('--discovery syn errors: not root, missing engine, bad MAC; --discovery-fal
   assert.equal(await runCli(['scan', '127.0.0.1', '--discovery', 'syn', '--timeout', '200'], notRoot.io), 3);
   assert.match(
     notRoot.err(),
-    /^rpcsweep: --discovery syn sends raw packets with masscan: run as root.*\[SYN_NOT_PERMITTED\]\n$/,
+    /^rpcsweep: --discovery syn sends raw packets with zmap: run as root.*\[SYN_NOT_PERMITTED\]\n$/,
   );
   const badMac = makeCliIo();
   assert.equal(await runCli(['scan', '127.0.0.1', '--discovery', 'syn', '--router-mac', 'zz'], badMac.io), 2);
@@ -256,7 +261,11 @@ test('--discovery syn errors: not root, missing engine, bad MAC; --discovery-fal
   if (needs('root')) return;
   const missing = makeCliIo({ isRoot: true });
   missing.io.env.PATH = '/nonexistent';
-  assert.equal(await runCli(['scan', '127.0.0.1', '--discovery', 'syn'], missing.io), 3);
+  // masscan lives in /usr/bin (zmap in /usr/sbin, which is searched too): an empty PATH hides it.
+  assert.equal(
+    await runCli(['scan', '127.0.0.1', '--discovery', 'syn', '--syn-engine', 'masscan'], missing.io),
+    3,
+  );
   assert.match(missing.err(), /masscan is not installed.*\[SYN_ENGINE_MISSING\]\n$/);
   // Loopback cannot carry a SYN engine (no gateway): the fallback scans with connects instead.
   const fallback = makeCliIo({ isRoot: true });

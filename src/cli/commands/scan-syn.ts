@@ -490,7 +490,7 @@ export const openSynDiscovery = async (p: {
   }
   const book = new SweepBook(plan, indices);
   const settings: SynSettings = {
-    engine: o.synEngine ?? 'masscan',
+    engine: o.synEngine ?? 'zmap',
     rate: p.rate ?? UNCAPPED_SYN_RATE,
     port: p.port,
     waitMs: p.timeoutMs,
