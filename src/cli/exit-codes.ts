@@ -27,6 +27,8 @@ const USAGE_CODES: ReadonlySet<string> = new Set<ErrorCode>([
   'LAB_UNKNOWN_PROFILE',
   'SIM_BAD_INPUT',
   'REPORT_UNKNOWN_FORMAT',
+  // The command line differs from the scan the resume file belongs to: the user's input, not a failure.
+  'ENGINE_RESUME_MISMATCH',
 ]);
 
 export const exitCodeForError = (code: ErrorCode): number =>

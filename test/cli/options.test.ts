@@ -107,6 +107,7 @@ test('one table maps error codes to exit codes: input problems are 2, runtime fa
     'LAB_SPEC_INVALID',
     'LAB_UNKNOWN_PROFILE',
     'SIM_BAD_INPUT',
+    'ENGINE_RESUME_MISMATCH',
   ];
   for (const code of usage) assert.equal(exitCodeForError(code), EXIT.USAGE, code);
   for (const code of [

@@ -253,7 +253,7 @@ test('a resume file refuses another scan; a run that died after its closing part
     );
     for (const [i, r] of runs.entries()) {
       const extra = changes[i]!.join(' ');
-      assert.equal(r.code, 3, `${extra} is refused: ${r.stderr}`);
+      assert.equal(r.code, 2, `${extra} is refused as a usage error: ${r.stderr}`);
       assert.match(r.stderr, /belongs to a different scan/, extra);
     }
     assert.equal(readFileSync(out, 'utf8'), before, 'the output is untouched');
