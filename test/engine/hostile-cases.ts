@@ -256,7 +256,14 @@ function hostileCases(): HostileCase[] {
       },
       verdict: NI,
     },
-    { name: 'bind_ack then FIN', script: onBind((b, m, c) => (c.send(m.bindAck(b)), c.end())), verdict: NI },
+    {
+      name: 'bind_ack then FIN',
+      script: onBind((b, m, c) => {
+        c.send(m.bindAck(b));
+        c.end();
+      }),
+      verdict: NI,
+    },
     {
       name: 'zero window: never reads',
       script: async (c) => {
@@ -272,7 +279,10 @@ function hostileCases(): HostileCase[] {
     { name: 'tiny frag_length', script: onBind((b, m) => patched16(m.bindAck(b), 8, 10)), verdict: NI },
     {
       name: 'RST mid-PDU',
-      script: onBind((b, m, c) => (c.send(m.bindAck(b).subarray(0, 30)), c.reset())),
+      script: onBind((b, m, c) => {
+        c.send(m.bindAck(b).subarray(0, 30));
+        c.reset();
+      }),
       verdict: NI,
     },
     {

@@ -490,7 +490,7 @@ export const register = (program: Command, io: CliIo): void => {
       ).choices(['connect', 'syn']),
     )
     .addOption(
-      new Option('--syn-engine <engine>', 'the SYN engine of --discovery syn (default zmap: exact counts; masscan lost some RSTs under load)').choices([
+      new Option('--syn-engine <engine>', 'the SYN engine of --discovery syn (default zmap)').choices([
         'masscan',
         'zmap',
       ]),
