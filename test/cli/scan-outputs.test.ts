@@ -111,7 +111,7 @@ test('an interrupted scan resumes with the same command plus --resume: the seed 
   const recorded = Number(/"seed":(\d+)/.exec(readFileSync(state, 'utf8'))?.[1]);
   const other = makeCliIo();
   const otherSeed = String((recorded + 1) % 2 ** 31);
-  assert.equal(await runCli([...args, '--resume', '--seed', otherSeed], other.io), EXIT.RUNTIME);
+  assert.equal(await runCli([...args, '--resume', '--seed', otherSeed], other.io), EXIT.USAGE);
   assert.match(other.err(), new RegExp(`seed \\(${recorded} vs ${otherSeed}\\) differ`));
   const second = makeCliIo();
   assert.equal(await runCli([...args, '--rate', '40', '--resume'], second.io), EXIT.OK, second.err());
