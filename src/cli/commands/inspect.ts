@@ -92,10 +92,10 @@ export const runInspect = async (path: string, options: InspectOptions, io: CliI
   const file = options.output ? new StreamedOutput(options.output) : undefined;
   const text =
     (options.format ?? (options.output ? textOrNdjsonForPath(options.output, 'inspect') : 'text')) === 'text';
+  const s = decoder.summary; // live counts, filled as the capture is read
   try {
     const out = new BufferedOut(file?.stream ?? io.stdout, io.signal);
     const shown = await listCapture(decoder, out, text, keep, notes, io.signal);
-    const s = decoder.summary;
     const summary = `-- ${shown} of ${s.pdus} DCE/RPC PDU(s) shown; ${s.frames} frame(s), ${s.connections} TCP connection(s), ${s.dcerpcConnections} with DCE/RPC, ${s.malformedPdus} malformed PDU(s), ${s.notes} stream note(s)`;
     // The text listing ends with the summary; NDJSON stays records only, the summary goes to stderr on -v.
     if (text) await out.line(summary);
@@ -106,7 +106,6 @@ export const runInspect = async (path: string, options: InspectOptions, io: CliI
   } finally {
     await file?.discard();
   }
-  const s = decoder.summary;
   if (s.problem) {
     throw new RpcsweepError(s.problem.code, `${escapeText(path)}: ${s.problem.message}`, {
       details: { frame: s.problem.frame, offset: s.problem.offset },
