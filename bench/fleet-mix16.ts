@@ -2,7 +2,8 @@
  * The fleet on the lab's /16 mix (issue #15 benchmark): a throwaway PostgreSQL cluster of its own,
  * the `mix-16` lab in a child process (root: ~90 % of the /16 silenced with nftables), then, side by
  * side in one run and in this order per round:
- *   - plain `rpcsweep scan` of the /16 storing into PostgreSQL (`--db`), one process;
+ *   - plain `rpcsweep scan` of the /16 storing into PostgreSQL (`--db`, no `-o`: a worker writes no
+ *     report file either), one process;
  *   - `fleet submit` + 1 worker, for each --chunk-sizes value (the queue's overhead against the plain
  *     scan, and what a chunk boundary costs);
  *   - `fleet submit` + 2 and 4 workers (processes on this machine) at --chunk-size.
@@ -126,19 +127,7 @@ try {
     const db = await pg.newDatabase();
     const load1 = loadavg()[0]!;
     const t0 = performance.now();
-    await cli([
-      'scan',
-      lab.targetSpec,
-      ...COMMON,
-      '-T5',
-      '--concurrency',
-      concurrency,
-      '-q',
-      '--db',
-      db,
-      '-o',
-      join(dir, 'plain.ndjson'),
-    ]);
+    await cli(['scan', lab.targetSpec, ...COMMON, '-T5', '--concurrency', concurrency, '-q', '--db', db]);
     const seconds = (performance.now() - t0) / 1000;
     record({ kind: 'plain scan', workers: 1, seconds, ...(await check(db, 1)), load1 });
   };
