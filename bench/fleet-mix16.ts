@@ -9,10 +9,11 @@
  *   - `fleet submit` + 2 and 4 workers (processes on this machine) at --chunk-size.
  * Same options everywhere: seed 16, 1 s timeout, no retries, the same --concurrency per process.
  * Every fleet run is checked against the lab's expected verdicts (stored rows: answering and refused
- * addresses). Wall time is from the start of `submit` to the last worker's exit.
+ * addresses). Wall time is from the start of `submit` to the last worker's exit; with --standing the
+ * workers are started (and polling) before `submit`, and the time runs to the last chunk's "done".
  *
  *   node scripts/bench.mjs fleet-mix16 [--concurrency 8192] [--chunk-size 16384]
- *     [--chunk-sizes 8192,16384,65536] [--workers 2,4] [--rounds 1]
+ *     [--chunk-sizes 8192,16384,65536] [--workers 2,4] [--rounds 1] [--standing]
  *
  * Prints one JSON line per run (for bench/fleet-capacity.ts --from) and a Markdown table.
  */
@@ -33,6 +34,9 @@ const concurrency = arg('--concurrency', '8192');
 const chunkSize = Number(arg('--chunk-size', '16384'));
 const chunkSizes = list(arg('--chunk-sizes', '8192,16384,65536'));
 const fleetWorkers = list(arg('--workers', '2,4'));
+// --standing: workers are already running and polling when `submit` starts (as systemd services
+// would be), so the wall time holds the queue's own cost, not two more process start-ups.
+const standing = process.argv.includes('--standing');
 const rounds = Number(arg('--rounds', '1'));
 const CLI = process.env.RPCSWEEP_BENCH_CLI
   ? [process.env.RPCSWEEP_BENCH_CLI]
@@ -43,6 +47,20 @@ const CLI = process.env.RPCSWEEP_BENCH_CLI
 const COMMON = ['--seed', '16', '--timeout', '1000', '--retries', '0'];
 
 const children = new Set<ChildProcess>();
+/** When each worker's stderr first said it took a chunk, and when it last said one was done. */
+const marks = { firstChunk: Number.POSITIVE_INFINITY, lastDone: 0, done: 0, onDone: () => {} };
+const mark = (text: string) => {
+  const now = performance.now();
+  if (/: chunk \d+-\d+ of scan \d+\n/.test(text)) marks.firstChunk = Math.min(marks.firstChunk, now);
+  for (const _ of text.matchAll(/ done\n/g)) {
+    marks.lastDone = now;
+    marks.done++;
+    marks.onDone();
+  }
+};
+const resetMarks = () => {
+  Object.assign(marks, { firstChunk: Number.POSITIVE_INFINITY, lastDone: 0, done: 0 });
+};
 /** Runs the CLI as a child process; resolves with its exit code and stderr, rejects on failure. */
 const cli = (args: string[]): Promise<{ out: string; err: string }> =>
   new Promise((resolve, reject) => {
@@ -56,6 +74,7 @@ const cli = (args: string[]): Promise<{ out: string; err: string }> =>
     });
     child.stderr.on('data', (d: Buffer) => {
       err += d.toString();
+      mark(d.toString());
     });
     child.on('exit', (code) =>
       code === 0 ? resolve({ out, err }) : reject(new Error(`rpcsweep ${args[0]} exited ${code}: ${err}`)),
@@ -81,6 +100,8 @@ interface Run {
   workers: number;
   chunkSize?: number;
   seconds: number;
+  /** Fleet runs: submit's own time, the first chunk's start and the last chunk's end, from t0. */
+  phases?: { submitS: number; firstChunkS: number; lastDoneS: number };
   wrong: number;
   rows: number;
   load1: number;
@@ -123,6 +144,38 @@ try {
     console.log(JSON.stringify(r));
   };
 
+  /**
+   * Starts workers that poll an empty queue; finish(chunks) waits for that many chunks to be done,
+   * then stops them with SIGTERM and waits for their exit.
+   */
+  const startStanding = async (n: number, args: string[]) => {
+    const procs = Array.from({ length: n }, () => {
+      const child = spawn(process.execPath, [...CLI, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+      children.add(child);
+      const exited = new Promise<void>((r) => child.on('exit', () => r()));
+      const ready = new Promise<void>((r) =>
+        child.stderr.on('data', (d: Buffer) => {
+          if (d.toString().includes('fleet worker')) r();
+          mark(d.toString());
+        }),
+      );
+      return { child, exited, ready };
+    });
+    await Promise.all(procs.map((p) => p.ready));
+    await new Promise((r) => setTimeout(r, 300)); // past each worker's first empty poll
+    return {
+      finish: async (chunks: number) => {
+        await new Promise<void>((r) => {
+          marks.onDone = () => marks.done >= chunks && r();
+          marks.onDone();
+        });
+        marks.onDone = () => {};
+        for (const p of procs) p.child.kill('SIGTERM');
+        await Promise.all(procs.map((p) => p.exited));
+      },
+    };
+  };
+
   const plain = async () => {
     const db = await pg.newDatabase();
     const load1 = loadavg()[0]!;
@@ -135,6 +188,12 @@ try {
   const fleet = async (workers: number, size: number) => {
     const db = await pg.newDatabase();
     const load1 = loadavg()[0]!;
+    resetMarks();
+    const workerArgs = (idle: string[]) => [
+      ...['fleet', 'worker', '--db', db, '--allow', lab.targetSpec, '--concurrency', concurrency],
+      ...['--max-timeout', '1000', '--poll-ms', '100', ...idle],
+    ];
+    const warm = standing ? await startStanding(workers, workerArgs([])) : undefined;
     const t0 = performance.now();
     const sub = await cli([
       'fleet',
@@ -148,28 +207,20 @@ try {
       '--lease-s',
       '600',
     ]);
-    const worker = [
-      'fleet',
-      'worker',
-      '--db',
-      db,
-      '--allow',
-      lab.targetSpec,
-      '--concurrency',
-      concurrency,
-      '--max-timeout',
-      '1000',
-      '--exit-when-idle',
-      '--poll-ms',
-      '100',
-    ];
-    await Promise.all(Array.from({ length: workers }, () => cli(worker)));
-    const seconds = (performance.now() - t0) / 1000;
+    const submitS = (performance.now() - t0) / 1000;
+    if (warm) await warm.finish(Math.ceil(total / size));
+    else await Promise.all(Array.from({ length: workers }, () => cli(workerArgs(['--exit-when-idle']))));
+    const seconds = (warm ? marks.lastDone - t0 : performance.now() - t0) / 1000;
     record({
-      kind: 'fleet',
+      kind: standing ? 'fleet (standing workers)' : 'fleet',
       workers,
       chunkSize: size,
       seconds,
+      phases: {
+        submitS,
+        firstChunkS: (marks.firstChunk - t0) / 1000,
+        lastDoneS: (marks.lastDone - t0) / 1000,
+      },
       ...(await check(db, Number(sub.out.trim()))),
       load1,
     });
