@@ -3,7 +3,8 @@
  * processes. Three workers scan a lab; one is killed with SIGKILL mid-chunk; every address ends with
  * exactly one outcome and the verdicts equal a single-process scan. A worker of site A never runs
  * site B's chunks; a worker whose --allow excludes part of a scan refuses those chunks, and status
- * says so.
+ * says so. A worker stopped with SIGTERM hands its chunk back at once; `report` and `diff` read a
+ * fleet scan like any other (diff against a one-process scan of the same lab: no change).
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -244,4 +245,64 @@ test("site A's worker never runs site B's chunks; a worker refuses chunks outsid
   }
   const none = worker(db, 'site-b', '');
   assert.equal((await none.exit).code, 0);
+});
+
+test('a worker stopped with SIGTERM mid-chunk hands it back; another finishes it; report and diff read the fleet scan', {
+  skip,
+}, async () => {
+  const db = await server!.newDatabase();
+  // The same lab scanned by one process into the same store: the fleet scan must equal it.
+  const single = await cli(['scan', RANGE, '--seed', '7', '--timeout', '1000', '--db', db, '-q']);
+  assert.equal(single.code, 0, single.err);
+  const sub = await cli([
+    'fleet',
+    ...[
+      'submit',
+      RANGE,
+      '--db',
+      db,
+      '--site',
+      'term',
+      '--chunk-size',
+      '40',
+      '--seed',
+      '7',
+      '--timeout',
+      '1000',
+    ],
+  ]);
+  assert.equal(sub.code, 0, sub.err);
+  const scan = sub.out.trim();
+  // --max-rate 8: the one chunk of 40 addresses takes ~5 s, so SIGTERM lands mid-chunk.
+  const a = worker(db, 'term', RANGE);
+  await waitFor('the worker to take the chunk', () => /: chunk 0-40 of scan/.test(a.stderr()), a.stderr);
+  a.child.kill('SIGTERM');
+  const end = await a.exit;
+  assert.notEqual(end.signal, 'SIGKILL');
+  assert.doesNotMatch(a.stderr(), / done\n/, 'the chunk was not reported done');
+  const handedBack = await status(db, scan);
+  assert.notEqual(handedBack.state, 'done');
+  assert.equal(handedBack.chunks.completed ?? 0, 0);
+  // Handed back at once (waiting for another worker), not left leased until its lease expires.
+  assert.equal(handedBack.chunks.active ?? 0, 0);
+  assert.equal(handedBack.chunks.retry, 1);
+  assert.match(handedBack.errors.join('\n'), /stopped mid-chunk/);
+
+  const b = worker(db, 'term', RANGE, ['--max-rate', '1000']);
+  assert.equal((await b.exit).code, 0, b.stderr());
+  assert.match(b.stderr(), /chunk 0-40 of scan \d+ done/);
+  assert.equal((await status(db, scan)).state, 'done');
+
+  const report = await cli(['report', '--db', db, '--scan', scan]);
+  assert.equal(report.code, 0, report.err);
+  for (let i = 1; i <= 25; i++)
+    assert.match(
+      report.out,
+      new RegExp(`${NET.replace(/\./g, '\\.')}\\.${i}(?!\\d)`),
+      `host .${i} in the report`,
+    );
+  const diff = await cli(['diff', '--db', db, '1', scan, '--format', 'json']);
+  assert.equal(diff.code, 0, diff.err);
+  const d = JSON.parse(diff.out) as { old: number; new: number; changes: unknown[] };
+  assert.deepEqual([d.old, d.new, d.changes], [1, Number(scan), []]);
 });
