@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { fleetStatus } from '../../src/cli/commands/fleet.ts';
+import { fleetStatus, formatEta } from '../../src/cli/commands/fleet.ts';
 import type { ChunkRow } from '../../src/cli/commands/fleet-queue.ts';
 
 let nextId = 0;
@@ -133,4 +133,30 @@ test('unknown job states are not counted in any bucket but keep the scan from be
       s.chunks.cancelled,
     1,
   );
+});
+
+test('rate and time left: from the first lease to now, or to the last completion once done', () => {
+  const t0 = Date.UTC(2026, 11, 5, 8, 0, 0);
+  const at = (s: number) => new Date(t0 + s * 1000);
+  const chunks = [
+    { ...done(0, 100, 'a', 1), startedOn: at(0), completedOn: at(10) },
+    { ...chunk('active', 100, 200), startedOn: at(10) },
+    chunk('created', 200, 400),
+  ];
+  const running = fleetStatus(4, 400, chunks, t0 + 20_000);
+  assert.equal(running.rate, 5); // 100 addresses in 20 s
+  assert.equal(running.etaSeconds, 60); // 300 left at 5/s
+  const finished = fleetStatus(
+    4,
+    200,
+    [chunks[0]!, { ...done(100, 200, 'b', 1), startedOn: at(10), completedOn: at(40) }],
+    t0 + 3_600_000,
+  );
+  assert.equal(finished.rate, 5); // 200 in the 40 s from the first lease to the last completion
+  assert.equal(finished.etaSeconds, 0);
+  const untouched = fleetStatus(4, 400, [chunk('created', 0, 400)], t0);
+  assert.deepEqual([untouched.rate, untouched.etaSeconds], [null, null]);
+  assert.equal(formatEta(75), '1 min 15 s');
+  assert.equal(formatEta(7300), '2 h 1 min');
+  assert.equal(formatEta(9), '9 s');
 });

@@ -97,8 +97,30 @@ export const runSubmit = async (targets: string[], o: SubmitOptions, io: CliIo):
   }
 };
 
+/**
+ * Addresses per second since the first chunk was leased (to the last completion once all are done),
+ * and the seconds left at that rate; null before any address is done.
+ */
+const progressOf = (done: number, total: number, chunks: readonly ChunkRow[], now: number) => {
+  let first = Number.POSITIVE_INFINITY;
+  let last = 0;
+  for (const c of chunks) {
+    if (c.startedOn) first = Math.min(first, c.startedOn.getTime());
+    if (c.state === 'completed' && c.completedOn) last = Math.max(last, c.completedOn.getTime());
+  }
+  if (done === 0 || first === Number.POSITIVE_INFINITY) return { rate: null, etaSeconds: null };
+  const until = done >= total && last > 0 ? last : now;
+  const rate = done / Math.max(0.001, (until - first) / 1000);
+  return { rate: Math.round(rate * 10) / 10, etaSeconds: Math.ceil((total - done) / rate) };
+};
+
 /** Status of a scan from its chunks: pure, so the json shape is tested without a server. */
-export const fleetStatus = (scanId: number, total: number, chunks: readonly ChunkRow[]) => {
+export const fleetStatus = (
+  scanId: number,
+  total: number,
+  chunks: readonly ChunkRow[],
+  now: number = Date.now(),
+) => {
   type JobState = 'created' | 'retry' | 'active' | 'completed' | 'failed' | 'cancelled';
   const states: Record<JobState, number> = {
     created: 0,
@@ -140,10 +162,19 @@ export const fleetStatus = (scanId: number, total: number, chunks: readonly Chun
     scan: scanId,
     state,
     addresses: { done, total },
+    ...progressOf(done, total, chunks, now),
     chunks: { total: chunks.length, ...states, retried },
     workers: [...workers.values()].sort((a, b) => (a.worker < b.worker ? -1 : 1)),
     errors: [...new Set(errors)],
   };
+};
+
+/** 75 → "1 min 15 s", 7300 → "2 h 1 min". */
+export const formatEta = (seconds: number): string => {
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  if (h > 0) return `${h} h ${m} min`;
+  return m > 0 ? `${m} min ${seconds % 60} s` : `${seconds} s`;
 };
 
 const withFleet = async <T>(
@@ -186,8 +217,12 @@ export const runStatus = async (
       if (o.format === 'json') io.stdout.write(`${JSON.stringify(s)}\n`);
       else {
         const c = s.chunks;
+        const pace =
+          s.rate === null
+            ? ''
+            : ` (${s.rate.toFixed(0)}/s${s.etaSeconds ? `, ${formatEta(s.etaSeconds)} left` : ''})`;
         io.stdout.write(
-          `scan ${s.scan} (site ${(scan.options.fleet as { site?: string })?.site ?? '?'}): ${s.state}, ${s.addresses.done}/${s.addresses.total} addresses; chunks ${c.completed}/${c.total} done, ${c.active} running, ${c.created + c.retry} waiting, ${c.failed} failed, ${c.retried} retried\n`,
+          `scan ${s.scan} (site ${(scan.options.fleet as { site?: string })?.site ?? '?'}): ${s.state}, ${s.addresses.done}/${s.addresses.total} addresses${pace}; chunks ${c.completed}/${c.total} done, ${c.active} running, ${c.created + c.retry} waiting, ${c.failed} failed, ${c.retried} retried\n`,
         );
         for (const w of s.workers)
           io.stdout.write(
