@@ -9,6 +9,7 @@ import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { at, atPattern, labBlock } from '../support/lab-block.ts';
 import { needs } from '../support/system.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -18,8 +19,13 @@ const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as
 const SHIPPED =
   /^package\/(dist\/rpcsweep\.mjs|dist\/chunks\/[\w-]+\.mjs|man\/rpcsweep\.1|completions\/[^/]+|docs\/.+|LICENSE|README\.md|package\.json)$/;
 
+// The built-in lab moves into this run's own loopback block (not its fixed 127.0.33.x).
 const asNobody = (bin: string, args: string[]) =>
-  spawnSync('runuser', ['-u', 'nobody', '--', bin, ...args], { encoding: 'utf8', timeout: 60_000 });
+  spawnSync('runuser', ['-u', 'nobody', '--', bin, ...args], {
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: { ...process.env, RPCSWEEP_LAB_BLOCK: labBlock() },
+  });
 
 test('npm pack → install into a prefix → rpcsweep --version and a lab scan as nobody', {
   skip: needs('root'),
@@ -82,8 +88,9 @@ test('npm pack → install into a prefix → rpcsweep --version and a lab scan a
     assert.equal(version.stdout.trim(), VERSION);
     const scan = asNobody(bin, ['scan', '--lab', 'tiny', '--timeout', '1000', '--no-advice']);
     assert.equal(scan.status, 0, scan.stderr);
-    assert.match(scan.stdout, /^127\.0\.33\.1: unpatched$/m);
-    assert.match(scan.stdout, /^127\.0\.33\.2: patched with KB823980$/m);
+    assert.match(scan.stdout, new RegExp(`^${atPattern('127.0.33.1')}: unpatched$`, 'm'));
+    assert.match(scan.stdout, new RegExp(`^${atPattern('127.0.33.2')}: patched with KB823980$`, 'm'));
+    assert.doesNotMatch(scan.stdout, /^127\.0\.33\./m, `moved to ${at('127.0.33.0')}/24`);
     assert.match(scan.stdout, /^ TOTAL ADDRESSES SCANNED\s+= 5$/m);
   } finally {
     rmSync(dir, { recursive: true, force: true });
