@@ -49,3 +49,32 @@ test('netns lab mode needs root and --lab', async () => {
   assert.equal(await runCli(['scan', '--lab-mode', 'netns', '127.0.0.1'], b.io), 2);
   assert.match(b.err(), /--lab-mode netns needs --lab SPEC \[CLI_USAGE\]/);
 });
+
+test('netns lab mode refuses a PostgreSQL store over TCP before the lab starts; a Unix socket passes', async () => {
+  const run = async (db: string, env: Record<string, string> = {}) => {
+    const t = makeCliIo({ isRoot: false });
+    const io = { ...t.io, argv: [], env: { ...t.io.env, ...env } };
+    const args = ['scan', '--lab', 'hotfix-sample', '--lab-mode', 'netns'];
+    const code = await runCli(db ? [...args, '--db', db] : args, io);
+    return { code, err: t.err() };
+  };
+  const tcp = await run('postgres://scan@127.0.0.1:5432/rpcsweep');
+  assert.equal(tcp.code, 2);
+  assert.match(
+    tcp.err,
+    /^rpcsweep: --lab-mode netns: .* PostgreSQL at 127\.0\.0\.1 over TCP .*\[CLI_USAGE\]\n$/,
+  );
+  const fromEnv = await run('', { RPCSWEEP_DB: 'postgresql://localhost/rpcsweep' });
+  assert.match(fromEnv.err, /PostgreSQL at localhost over TCP/);
+  assert.match((await run('postgres:///rpcsweep')).err, /PostgreSQL at localhost over TCP/);
+  // Unix sockets pass this check and stop at the next one (root is needed for namespaces).
+  for (const [db, env] of [
+    ['postgres:///rpcsweep?host=/var/run/postgresql', {}],
+    ['postgres://%2Fvar%2Frun%2Fpostgresql/rpcsweep', {}],
+    ['postgres:///rpcsweep', { PGHOST: '/var/run/postgresql' }],
+  ] as const) {
+    const r = await run(db, env);
+    assert.equal(r.code, 3, `${db}: ${r.err}`);
+    assert.match(r.err, /\[LAB_NEEDS_ROOT\]/);
+  }
+});

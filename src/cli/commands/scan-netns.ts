@@ -5,6 +5,7 @@
  * by the hidden `--lab-attached` (the running lab's name, target expression and ports), relays the
  * child's output and exit code, and removes the namespaces afterwards, also after SIGINT/SIGTERM or an
  * error. Relative paths (-o, --resume-file, a SQLite --db) work: the child keeps the working directory.
+ * A PostgreSQL --db works over a Unix socket only (checked before the lab starts).
  */
 import { spawn } from 'node:child_process';
 import { RpcsweepError } from '../../core/errors.ts';
@@ -47,8 +48,30 @@ export const withoutLabOptions = (argv: readonly string[]): string[] => {
 const exitOf = (code: number | null, signal: NodeJS.Signals | null): number =>
   code ?? (signal === 'SIGINT' || signal === 'SIGTERM' ? EXIT.INTERRUPTED : EXIT.RUNTIME);
 
-export const runScanInNetns = async (nameOrFile: string, io: CliIo): Promise<void> => {
+/**
+ * The scanner namespace has no route out, not even to this machine's 127.0.0.1: a PostgreSQL store
+ * is reachable from it only over a Unix socket (a SQLite file works as is). A bad URL is left to the
+ * store to report.
+ */
+export const checkDbFromNetns = (db: string | undefined, env: NodeJS.ProcessEnv): void => {
+  if (!db || !/^postgres(ql)?:\/\//i.test(db)) return;
+  let host: string;
+  try {
+    const url = new URL(db);
+    host = url.searchParams.get('host') ?? decodeURIComponent(url.hostname);
+  } catch {
+    return;
+  }
+  host ||= env.PGHOST ?? '';
+  if (host.startsWith('/')) return;
+  usage(
+    `--lab-mode netns: the scan runs in a namespace with no route out, so PostgreSQL at ${host || 'localhost'} over TCP is out of its reach; use a Unix-socket URL (postgres:///DB?host=/var/run/postgresql) or a SQLite file`,
+  );
+};
+
+export const runScanInNetns = async (nameOrFile: string, io: CliIo, db?: string): Promise<void> => {
   if (!io.argv) throw new RpcsweepError('INTERNAL', 'netns lab mode needs the command line to re-execute');
+  checkDbFromNetns(db, io.env);
   const { spec, file } = readLabSpecArgument(nameOrFile);
   const { startLab, rpcsweepCommand } = await import('../../lab/index.ts');
   const lab = await namingSpecFile(file, () =>

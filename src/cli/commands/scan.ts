@@ -59,7 +59,7 @@ export const runScan = async (argTargets: string[], o: ScanCliOptions, io: CliIo
   const s = resolveScanSettings(argTargets, o);
   checkDiscoveryOptions(o);
   if (o.labMode === 'netns' && !o.lab) usage('--lab-mode netns needs --lab SPEC');
-  if (o.labMode === 'netns' && !o.dryRun) return runScanInNetns(o.lab!, io);
+  if (o.labMode === 'netns' && !o.dryRun) return runScanInNetns(o.lab!, io, o.db ?? io.env.RPCSWEEP_DB);
   const attached = o.labAttached ? attachedLab(o.labAttached) : undefined;
   // A resumed scan continues the recorded order: the seed comes from the state unless given.
   const state = o.resume && o.resumeFile ? readResumeState(o.resumeFile) : undefined;
