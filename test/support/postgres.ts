@@ -46,6 +46,8 @@ export interface TestPostgres {
   url: string;
   /** PID of the postmaster this process started (undefined when CI's server is used). */
   pid?: number;
+  /** Own clusters only: the same database's URL over the private Unix socket (trust, no password). */
+  socketUrl?(databaseUrl: string): string;
   stop(): Promise<void>;
   /** Own clusters only: stop the server (fast shutdown) and start it again on the same port. */
   halt(): Promise<void>;
@@ -128,9 +130,14 @@ export const startPostgres = async (options: { own?: boolean } = {}): Promise<Te
     await waitReady(url);
   }
   let n = 0;
+  const port = new URL(url).port;
   return {
     url,
     pid,
+    socketUrl: dir
+      ? (databaseUrl: string) =>
+          `postgres://postgres@${encodeURIComponent(dir!)}:${port}${new URL(databaseUrl).pathname}`
+      : undefined,
     newDatabase: async () => {
       const name = `rs_test_${process.pid}_${Date.now().toString(36)}_${n++}`;
       const c = new pg.Client({ connectionString: url });

@@ -8,8 +8,10 @@ import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { runCli } from '../../src/cli/main.ts';
+import { openStore } from '../../src/store/index.ts';
 import { makeCliIo } from '../support/cli-io.ts';
 import { leftovers, pick, QUICKSTART, startScan, statistics } from '../support/netns-scan.ts';
+import { needsPostgres, startPostgres } from '../support/postgres.ts';
 import { needs } from '../support/system.ts';
 
 test('scan --lab hotfix-sample --lab-mode netns prints the quick-start statistics', {
@@ -76,5 +78,32 @@ test('netns lab mode refuses a PostgreSQL store over TCP before the lab starts; 
     const r = await run(db, env);
     assert.equal(r.code, 3, `${db}: ${r.err}`);
     assert.match(r.err, /\[LAB_NEEDS_ROOT\]/);
+  }
+});
+
+test('netns lab mode stores into PostgreSQL over a Unix socket', {
+  skip: needs('root', 'ip', 'nft') || needsPostgres(),
+}, async () => {
+  const server = await startPostgres({ own: true });
+  try {
+    const db = server.socketUrl!(await server.newDatabase());
+    const scan = startScan(['--lab', 'tiny', '--lab-mode', 'netns', '-q', '--db', db]);
+    const r = await scan.done;
+    assert.equal(r.code, 0, r.stderr);
+    const store = await openStore(db);
+    try {
+      const rows = await store.readScan(1);
+      assert.deepEqual(rows.map((x) => x.verdict).sort(), [
+        'patched',
+        'patched-kb823980',
+        'refused',
+        'unpatched',
+      ]);
+    } finally {
+      await store.close();
+    }
+    assert.deepEqual(leftovers(scan.child.pid!), []);
+  } finally {
+    await server.stop();
   }
 });
