@@ -288,9 +288,14 @@ test('a worker stopped with SIGTERM mid-chunk hands it back; another finishes it
   assert.equal(handedBack.chunks.retry, 1);
   assert.match(handedBack.errors.join('\n'), /stopped mid-chunk/);
 
-  const b = worker(db, 'term', RANGE, ['--max-rate', '1000']);
+  const b = worker(db, 'term', RANGE, ['--max-rate', '1000', '-v']);
   assert.equal((await b.exit).code, 0, b.stderr());
   assert.match(b.stderr(), /chunk 0-40 of scan \d+ done/);
+  assert.match(
+    b.stderr(),
+    /chunk 0-40 of scan \d+: (\w[\w-]* \d+, )*\w[\w-]* \d+ in \d+\.\d s\n/,
+    '-v: counts',
+  );
   assert.equal((await status(db, scan)).state, 'done');
 
   const report = await cli(['report', '--db', db, '--scan', scan]);

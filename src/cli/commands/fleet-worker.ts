@@ -22,6 +22,7 @@ import {
   type TargetPlan,
 } from '../../targets/index.ts';
 import type { CliIo } from '../io.ts';
+import type { Notes } from '../verbosity.ts';
 import {
   type ChunkJob,
   type ChunkOutput,
@@ -45,6 +46,8 @@ export interface WorkerOptions {
   maintenanceS: number;
   /** How long a failing database operation is retried before the worker gives up (exit 3). */
   dbRetryMs: number;
+  /** -q drops the start and per-chunk lines; -v adds each chunk's counts. Refusals and retries always print. */
+  notes: Notes;
 }
 
 const sleep = (ms: number, signal: AbortSignal) =>
@@ -150,7 +153,7 @@ export const runWorker = async (o: WorkerOptions, io: CliIo): Promise<void> => {
   try {
     const queue = await ensureQueue(boss, o.site);
     const ctx: WorkerContext = { o, io, worker, queue, boss, store, allowed, planOf, db };
-    io.stderr.write(`rpcsweep: fleet worker ${worker} on site ${o.site}\n`);
+    o.notes.note(`rpcsweep: fleet worker ${worker} on site ${o.site}\n`);
     while (!io.signal.aborted) {
       const fetched = await db('fetching a chunk', () => boss.fetch<ChunkJob>(queue, { batchSize: 1 }));
       if (!fetched) break;
@@ -181,7 +184,7 @@ const runJob = async (job: PgBoss.Job<ChunkJob>, ctx: WorkerContext): Promise<bo
     return (await db('refusing a chunk', () => boss.fail(queue, job.id, { error, worker }))) !== undefined;
   }
   const chunk = `chunk ${job.data.from}-${job.data.to} of scan ${scan.id}`;
-  io.stderr.write(`rpcsweep: ${worker}: ${chunk}\n`);
+  o.notes.note(`rpcsweep: ${worker}: ${chunk}\n`);
   const t0 = performance.now();
   const counts = await scanChunk(job.data, plan, scan, store, o, io);
   if (counts === undefined) {
@@ -200,7 +203,12 @@ const runJob = async (job: PgBoss.Job<ChunkJob>, ctx: WorkerContext): Promise<bo
   // redo replaces these stored, keyed results.
   const note =
     completed.value.affected === 1 ? 'done' : 'stored, but its lease had expired: it will be redone';
-  io.stderr.write(`rpcsweep: ${worker}: ${chunk} ${note}\n`);
+  o.notes.note(`rpcsweep: ${worker}: ${chunk} ${note}\n`);
+  o.notes.detail(
+    `rpcsweep: ${worker}: ${chunk}: ${Object.entries(counts)
+      .map(([v, n]) => `${v} ${n}`)
+      .join(', ')} in ${(output.elapsedMs / 1000).toFixed(1)} s\n`,
+  );
   return (await db('finishing the scan', () => finishIfDone(boss, store, scan))) !== undefined;
 };
 

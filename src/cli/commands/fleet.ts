@@ -12,6 +12,7 @@ import { isPostgresUrl, PostgresStore } from '../../store/index.ts';
 import { buildTargetSet, createTargetPlan, parseTargetArgs } from '../../targets/index.ts';
 import type { CliIo } from '../io.ts';
 import { collectList, intOption, numberOption, rateOption, usage } from '../options.ts';
+import { notesFor, quietOption, type VerbosityOptions, verboseOption } from '../verbosity.ts';
 import { type ChunkJob, type ChunkRow, checkSite, chunksOf, ensureQueue, openQueue } from './fleet-queue.ts';
 import { runWorker } from './fleet-worker.ts';
 import { dbOf } from './store-open.ts';
@@ -24,7 +25,7 @@ const pgOf = (db: string | undefined, io: CliIo, what: string): string => {
   return url;
 };
 
-interface SubmitOptions {
+interface SubmitOptions extends VerbosityOptions {
   db?: string;
   site: string;
   chunkSize: string;
@@ -86,7 +87,7 @@ export const runSubmit = async (targets: string[], o: SubmitOptions, io: CliIo):
       }
       for (let i = 0; i < jobs.length; i += 1000) await boss.insert(jobs.slice(i, i + 1000));
       io.stdout.write(`${scanId}\n`);
-      io.stderr.write(
+      notesFor(o, io).note(
         `rpcsweep: scan ${scanId}: ${plan.length} address(es) in ${jobs.length} chunk(s) for site ${site}\n`,
       );
     } finally {
@@ -270,6 +271,7 @@ export const register = (program: Command, io: CliIo): void => {
     )
     .option('--chunk-retries <n>', 'times a failed or expired chunk is handed out again', '5')
     .option('--no-blocklist', 'lift the default blocklist of reserved ranges')
+    .addOption(quietOption('print only the scan id (errors still print)'))
     .action(async (targets: string[], opts: SubmitOptions) => runSubmit(targets, opts, io));
   fleet
     .command('worker')
@@ -289,6 +291,8 @@ export const register = (program: Command, io: CliIo): void => {
     .option('--poll-ms <ms>', 'wait between empty polls', '1000')
     .option('--maintenance-s <s>', 'how often expired leases are looked for', '30')
     .option('--db-retry-ms <ms>', 'how long a failing database operation is retried before exiting', '300000')
+    .addOption(verboseOption("also print each chunk's verdict counts and time"))
+    .addOption(quietOption('no start or per-chunk lines (refusals, retries and errors still print)'))
     .action(async (opts: Record<string, string | string[] | boolean | undefined>) => {
       await runWorker(
         {
@@ -305,6 +309,7 @@ export const register = (program: Command, io: CliIo): void => {
           pollMs: intOption('--poll-ms', opts.pollMs as string, 10, 60_000),
           maintenanceS: intOption('--maintenance-s', opts.maintenanceS as string, 1, 3600),
           dbRetryMs: intOption('--db-retry-ms', opts.dbRetryMs as string, 0, 86_400_000),
+          notes: notesFor(opts as VerbosityOptions, io),
         },
         io,
       );
