@@ -171,7 +171,14 @@ const checkFormat = async (dir: string, format: string): Promise<void> => {
   const statePath = join(dir, `out-${format}.state`);
   let from = 0;
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGKILL'] as const) {
-    const args = [...scanArgs(format, out, statePath, true), ...(from > 0 ? ['--resume'] : [])];
+    // The SIGKILL stage slows down and checkpoints less often, so the window it needs (a result
+    // written, not yet checkpointed) stays open most of the time even on a loaded machine.
+    const windowWide = sig === 'SIGKILL' ? ['--rate', '10', '--checkpoint-ms', '400'] : [];
+    const args = [
+      ...scanArgs(format, out, statePath, true),
+      ...(from > 0 ? ['--resume'] : []),
+      ...windowWide,
+    ];
     const startedFrom = from;
     // Stop well inside the scan; SIGKILL only while the output holds bytes the state does not count.
     const r = await runCli(
