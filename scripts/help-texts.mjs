@@ -1,7 +1,7 @@
 // Every `--help` text of the CLI, taken from commander itself: the program is built from the sources
 // (through tsx) and each command path is run with --help, capturing what it prints. scripts/build.mjs
 // puts the result into the bundle (src/cli/help-texts.ts) so help prints without loading commander.
-import { PassThrough, Writable } from 'node:stream';
+import { Writable } from 'node:stream';
 import { tsImport } from 'tsx/esm/api';
 
 const capture = () => {
@@ -15,16 +15,6 @@ const capture = () => {
   return { stream, text: () => text };
 };
 
-const inertIo = (stdout) => ({
-  stdout,
-  stderr: new PassThrough(),
-  env: {},
-  stderrIsTty: false,
-  setExitCode: () => {},
-  signal: new AbortController().signal,
-  isRoot: false,
-});
-
 /** Command paths of the program: [], ['scan'], ['lab'], ['lab', 'up'], … */
 const paths = (command, prefix = []) => [
   prefix,
@@ -33,7 +23,8 @@ const paths = (command, prefix = []) => [
 
 export const collectHelpTexts = async () => {
   const { buildProgram, runFullCli } = await tsImport('../src/cli/program.ts', import.meta.url);
-  const program = await buildProgram(inertIo(new PassThrough()));
+  const { inertIo } = await tsImport('../src/cli/io.ts', import.meta.url);
+  const program = await buildProgram(inertIo());
   const texts = {};
   for (const path of paths(program)) {
     const out = capture();

@@ -1,5 +1,5 @@
 /** What commands may use of the process, passed in so commands stay testable. */
-import type { Writable } from 'node:stream';
+import { PassThrough, type Writable } from 'node:stream';
 
 export interface CliIo {
   stdout: Writable;
@@ -21,3 +21,17 @@ export interface CliIo {
 /** True when the command's signal was aborted because the reader of its output went away (EPIPE). */
 export const outputClosed = (signal: AbortSignal): boolean =>
   signal.aborted && (signal.reason as { code?: unknown } | undefined)?.code === 'EPIPE';
+
+/**
+ * An io that touches nothing of the process (empty env, not root, output discarded unless `stdout`
+ * is given): for building the program to render help texts, the man page and completions.
+ */
+export const inertIo = (stdout: Writable = new PassThrough()): CliIo => ({
+  stdout,
+  stderr: new PassThrough(),
+  env: {},
+  stderrIsTty: false,
+  setExitCode: () => {},
+  signal: new AbortController().signal,
+  isRoot: false,
+});
