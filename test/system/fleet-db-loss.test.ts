@@ -7,22 +7,25 @@
  * the verdicts equal a single-process scan of the same lab.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import pg from 'pg';
 import { EXIT } from '../../src/cli/exit-codes.ts';
-import { runCli } from '../../src/cli/main.ts';
 import { startLab } from '../../src/lab/index.ts';
-import { openStore } from '../../src/store/index.ts';
-import { makeCliIo } from '../support/cli-io.ts';
+import {
+  cli,
+  referenceVerdicts,
+  startWorker,
+  storedVerdicts,
+  type Verdicts,
+  waitFor,
+} from '../support/fleet.ts';
 import { at } from '../support/lab-block.ts';
 import { needsPostgres, startPostgres, type TestPostgres } from '../support/postgres.ts';
 import { IS_ROOT } from '../support/system.ts';
 
-const MAIN = new URL('../../src/cli/main.ts', import.meta.url).pathname;
 const NET = at('127.0.21');
 const RANGE = `${NET}.1-20`;
 const PROFILES = ['win2000-sp4', 'winxp-sp1-kb824146', 'winxp-sp2', 'win9x'];
@@ -36,26 +39,13 @@ const skip = needsPostgres();
 const dir = mkdtempSync(join(tmpdir(), 'rs-fleet-loss-'));
 let server: TestPostgres | undefined;
 let lab: Awaited<ReturnType<typeof startLab>> | undefined;
-let expected: Array<[string, string]> = [];
+let expected: Verdicts = [];
 test.before(async () => {
   if (skip) return;
   // A cluster of this file's own: the test stops and restarts it.
   server = await startPostgres({ own: true });
   lab = await startLab(SPEC, { isRoot: IS_ROOT });
-  const ref = join(dir, 'ref.ndjson');
-  const t = makeCliIo();
-  assert.equal(
-    await runCli(['scan', RANGE, '--seed', '5', '--timeout', '1000', '-o', ref], t.io),
-    0,
-    t.err(),
-  );
-  expected = readFileSync(ref, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as { address: string; verdict: string })
-    .filter((r) => r.verdict !== 'unreachable')
-    .map((r): [string, string] => [r.address, r.verdict])
-    .sort();
+  expected = await referenceVerdicts(RANGE, '5', dir);
 });
 test.after(async () => {
   await lab?.close();
@@ -63,80 +53,17 @@ test.after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-interface Worker {
-  child: ChildProcess;
-  stderr: () => string;
-  exit: Promise<{ code: number | null; signal: string | null }>;
-}
-/** A worker slowed to 4 new connections/s, so a chunk of 10 takes ~2.5 s: time to pull the plug. */
-const worker = (db: string, maxRate: string, extra: string[] = []): Worker => {
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      MAIN,
-      'fleet',
-      'worker',
-      '--db',
-      db,
-      '--site',
-      'ward-3',
-      '--allow',
-      RANGE,
-      '--exit-when-idle',
-      '--poll-ms',
-      '200',
-      '--maintenance-s',
-      '1',
-      '--max-rate',
-      maxRate,
-      ...extra,
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let err = '';
-  child.stderr!.on('data', (d: Buffer) => {
-    err += d.toString();
-  });
-  const exit = new Promise<{ code: number | null; signal: string | null }>((r) =>
-    child.on('exit', (code, signal) => r({ code, signal })),
-  );
-  return { child, stderr: () => err, exit };
-};
-
-const waitFor = async (what: string, cond: () => boolean, detail: () => string, ms = 60_000) => {
-  const t0 = performance.now();
-  while (!cond()) {
-    if (performance.now() - t0 > ms) throw new Error(`timed out waiting for ${what}: ${detail()}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
+/** A worker slowed to maxRate new connections/s (4: a chunk of 10 takes ~2.5 s, time to pull the plug). */
+const worker = (db: string, maxRate: string, extra: string[] = []) =>
+  startWorker(db, 'ward-3', RANGE, ['--max-rate', maxRate, ...extra]);
 
 const submit = async (db: string): Promise<string> => {
-  const t = makeCliIo();
-  const code = await runCli(
-    [
-      'fleet',
-      'submit',
-      RANGE,
-      '--db',
-      db,
-      '--site',
-      'ward-3',
-      '--chunk-size',
-      '10',
-      '--seed',
-      '5',
-      '--timeout',
-      '1000',
-      '--lease-s',
-      '3',
-    ],
-    t.io,
-  );
-  assert.equal(code, 0, t.err());
-  return t.out().trim();
+  const r = await cli([
+    ...['fleet', 'submit', RANGE, '--db', db, '--site', 'ward-3', '--chunk-size', '10'],
+    ...['--seed', '5', '--timeout', '1000', '--lease-s', '3'],
+  ]);
+  assert.equal(r.code, 0, r.err);
+  return r.out.trim();
 };
 
 /** The worker went on (exit 0) or stopped with one documented line; never a stack trace. */
@@ -153,20 +80,12 @@ const assertCleanEnd = (end: { code: number | null }, stderr: string, expectCode
 
 /** Every address exactly once, verdicts as the single-process scan, the scan row finished. */
 const assertComplete = async (db: string, scan: string) => {
-  const t = makeCliIo();
-  assert.equal(await runCli(['fleet', 'status', scan, '--db', db, '--format', 'json'], t.io), 0, t.err());
-  const s = JSON.parse(t.out()) as { state: string; addresses: { done: number; total: number } };
-  assert.equal(s.state, 'done', t.out());
+  const r = await cli(['fleet', 'status', scan, '--db', db, '--format', 'json']);
+  assert.equal(r.code, 0, r.err);
+  const s = JSON.parse(r.out) as { state: string; addresses: { done: number; total: number } };
+  assert.equal(s.state, 'done', r.out);
   assert.deepEqual(s.addresses, { done: 20, total: 20 });
-  const store = await openStore(db);
-  try {
-    const rows = await store.readScan(Number(scan));
-    assert.equal(new Set(rows.map((r) => r.address)).size, rows.length, 'one row per address');
-    assert.deepEqual(rows.map((r) => [r.address, r.verdict]).sort(), expected);
-    assert.ok((await store.getScan(Number(scan)))?.finishedAt, 'the scan row is finished');
-  } finally {
-    await store.close();
-  }
+  assert.deepEqual(await storedVerdicts(db, scan), expected);
 };
 
 /** Runs the scan with the given outage mid-chunk, then a second worker for whatever is left. */

@@ -7,20 +7,16 @@
  * fleet scan like any other (diff against a one-process scan of the same lab: no change).
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { runCli } from '../../src/cli/main.ts';
 import { startLab } from '../../src/lab/index.ts';
-import { openStore } from '../../src/store/index.ts';
-import { makeCliIo } from '../support/cli-io.ts';
+import { cli, referenceVerdicts, startWorker, storedVerdicts, waitFor } from '../support/fleet.ts';
 import { at } from '../support/lab-block.ts';
 import { needsPostgres, startPostgres, type TestPostgres } from '../support/postgres.ts';
 import { IS_ROOT } from '../support/system.ts';
 
-const MAIN = new URL('../../src/cli/main.ts', import.meta.url).pathname;
 // A /24 inside this run's own loopback block (test/support/lab-block.ts), where labs are relocated to.
 const NET = at('127.0.20');
 const RANGE = `${NET}.1-40`;
@@ -46,61 +42,9 @@ test.after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const cli = async (args: string[]) => {
-  const t = makeCliIo();
-  const code = await runCli(args, t.io);
-  return { code, out: t.out(), err: t.err() };
-};
-
-interface Worker {
-  child: ChildProcess;
-  stderr: () => string;
-  exit: Promise<{ code: number | null; signal: string | null }>;
-}
-const worker = (db: string, site: string, allow: string, extra: string[] = []): Worker => {
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      MAIN,
-      'fleet',
-      'worker',
-      '--db',
-      db,
-      '--site',
-      site,
-      '--allow',
-      allow,
-      '--exit-when-idle',
-      '--poll-ms',
-      '200',
-      '--maintenance-s',
-      '1',
-      '--max-rate',
-      '8',
-      ...extra,
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let err = '';
-  child.stderr!.on('data', (d: Buffer) => {
-    err += d.toString();
-  });
-  const exit = new Promise<{ code: number | null; signal: string | null }>((r) =>
-    child.on('exit', (code, signal) => r({ code, signal })),
-  );
-  return { child, stderr: () => err, exit };
-};
-
-const waitFor = async (what: string, cond: () => boolean, detail?: () => string, ms = 60_000) => {
-  const t0 = performance.now();
-  while (!cond()) {
-    if (performance.now() - t0 > ms)
-      throw new Error(`timed out waiting for ${what}${detail ? `: ${detail()}` : ''}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
+/** A worker slowed to 8 new connections/s (later options win: extra may raise it). */
+const worker = (db: string, site: string, allow: string, extra: string[] = []) =>
+  startWorker(db, site, allow, ['--max-rate', '8', ...extra]);
 
 const status = async (db: string, scan: string) => {
   const r = await cli(['fleet', 'status', scan, '--db', db, '--format', 'json']);
@@ -119,14 +63,8 @@ test('three workers, one killed mid-chunk: every address once, verdicts equal a 
   skip,
 }, async () => {
   const db = await server!.newDatabase();
-  const ref = join(dir, 'ref.ndjson');
-  const single = await cli(['scan', RANGE, '--seed', '21', '--timeout', '1000', '-o', ref]);
-  assert.equal(single.code, 0, single.err);
-  const expected = readFileSync(ref, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as { address: string; verdict: string });
-  assert.equal(expected.length, 40);
+  const expected = await referenceVerdicts(RANGE, '21', dir);
+  assert.equal(expected.length, 40); // 25 answering, 15 refused
 
   const sub = await cli([
     'fleet',
@@ -169,22 +107,7 @@ test('three workers, one killed mid-chunk: every address once, verdicts equal a 
   assert.ok(s.chunks.retried! >= 1, 'the killed worker’s chunk was handed out again');
   assert.ok(s.workers.length >= 2);
 
-  const store = await openStore(db);
-  try {
-    const rows = await store.readScan(Number(scan));
-    assert.equal(new Set(rows.map((r) => r.address)).size, rows.length, 'one row per address');
-    assert.deepEqual(
-      rows.map((r) => [r.address, r.verdict]).sort(),
-      expected
-        .filter((r) => r.verdict !== 'unreachable')
-        .map((r) => [r.address, r.verdict])
-        .sort(),
-    );
-    const row = await store.getScan(Number(scan));
-    assert.ok(row?.finishedAt, 'the last chunk finished the scan row');
-  } finally {
-    await store.close();
-  }
+  assert.deepEqual(await storedVerdicts(db, scan), expected);
   // A fleet scan is an ordinary scan for history.
   const h = await cli(['history', '--db', db, '--format', 'json']);
   const counts = (JSON.parse(h.out) as { scans: Array<{ counts: Record<string, number> }> }).scans[0]!.counts;
@@ -236,13 +159,8 @@ test("site A's worker never runs site B's chunks; a worker refuses chunks outsid
       `refused chunk \\d+-\\d+ of scan ${scan}: ${NET.replace(/\./g, '\\.')}\\.(2[1-9]|3\\d|40) is outside its --allow ranges`,
     ),
   );
-  const store = await openStore(db);
-  try {
-    for (const r of await store.readScan(Number(scan)))
-      assert.ok(Number(r.address.split('.')[3]) <= 20, `${r.address} was scanned`);
-  } finally {
-    await store.close();
-  }
+  for (const [address] of await storedVerdicts(db, scan, false))
+    assert.ok(Number(address.split('.')[3]) <= 20, `${address} was scanned`);
   const none = worker(db, 'site-b', '');
   assert.equal((await none.exit).code, 0);
 });
