@@ -60,6 +60,11 @@ export interface ProbeEvidence {
   comVersion?: string;
   /** True when the probe ran on the connection and bind an earlier probe of the host opened. */
   reusedConnection?: boolean;
+  /**
+   * For a `malformed` reply: what the decoder read before it failed, by its field names
+   * (`assocGroupId`, `header.callId`, `comVersion.major`); hresult and comVersion above when read.
+   */
+  partial?: Record<string, string | number | boolean>;
   durationMs: number;
   error?: { code: string; message: string };
 }

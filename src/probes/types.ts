@@ -131,6 +131,11 @@ export interface ProbeOutcome {
   durationMs: number;
   /** Probe-specific fields declared in `Probe.fields`. */
   fields?: Record<string, unknown>;
+  /**
+   * A `malformed` reply's fields read before the decoder failed (outcome.ts `partialFields`): a
+   * bind_ack cut short keeps `header.callId` and `assocGroupId`. Never read by the decision table.
+   */
+  partial?: Record<string, string | number | boolean>;
 }
 
 export type { FieldSpec } from '../core/result.ts';
