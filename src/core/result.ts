@@ -37,6 +37,14 @@ export const VERDICTS: readonly Verdict[] = [
   'error',
 ];
 
+/** The verdicts of hosts whose endpoint mapper answered (Scanms' rows): all but refused, unreachable, error. */
+const ANSWERED_VERDICTS: ReadonlySet<string> = new Set(
+  VERDICTS.filter((v) => v !== 'refused' && v !== 'unreachable' && v !== 'error'),
+);
+
+/** True for a host that answered on the endpoint mapper port, whatever it said. */
+export const answeredVerdict = (v: string): boolean => ANSWERED_VERDICTS.has(v);
+
 /** Per-bulletin state derived from the probes. */
 export type FixState = 'patched' | 'vulnerable' | 'not-testable' | 'unknown';
 

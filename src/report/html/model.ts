@@ -6,6 +6,7 @@
  */
 import { type Advice, adviseHost } from '../../advice/index.ts';
 import {
+  answeredVerdict,
   emptyCounts,
   fieldLabel,
   fieldValue,
@@ -138,7 +139,7 @@ export class HtmlReportModel {
     const answered = r.verdict !== 'unreachable' || (r.indicators?.length ?? 0) > 0;
     if (!answered) return;
     // Refused and silent hosts have no DCOM version to show (their 0.0 is Scanms' "none read").
-    const spoke = r.verdict !== 'refused' && r.verdict !== 'unreachable' && r.verdict !== 'error';
+    const spoke = answeredVerdict(r.verdict);
     if (spoke) this.dcomVersions.set(r.dcomVersion, (this.dcomVersions.get(r.dcomVersion) ?? 0) + 1);
     const advice = adviseHost(r);
     this.#noteAction(r, advice);
