@@ -1,5 +1,6 @@
 /**
- * Replies cut short keep what was read (style.md rule 5): a lab host's own replies, one of them cut
+ * Replies cut short keep what was read (style.md rule 5): a lab host's own replies (and Samba's
+ * bind_ack from a capture), one of them cut
  * at every byte (its frag_length rewritten to match, so the PDU frames whole and its body or stub ends
  * early), scanned by the engine. The verdict stays the documented one (D7 for SYSACT, D11 for REMACT;
  * ServerAlive2 never changes it) and the probe's evidence is `malformed` with the fields read.
@@ -12,8 +13,11 @@ import { scanTargets } from '../../src/engine/scan.ts';
 import { PROFILES } from '../../src/lab/profiles/index.ts';
 import type { Session } from '../../src/lab/profiles/types.ts';
 import { FakeTransport } from '../../src/net/testing/fake-transport.ts';
+import { sysactProbe } from '../../src/probes/ms03-039-sysact.ts';
 import { hostProbesFor } from '../../src/probes/registry.ts';
 import { decodePduOrThrow } from '../../src/protocol/dcerpc/index.ts';
+import { loadHex } from '../protocol/dcerpc/fixtures.ts';
+import { callIdOf, ctxFor } from './helpers.ts';
 
 const ADDRESS = '127.0.62.1';
 
@@ -171,4 +175,30 @@ test('an ept_lookup page cut at every byte keeps the endpoints read before the c
     previous = kept.length;
   }
   assert.ok(previous > 0, 'a cut among the towers keeps the entries before it');
+});
+
+test("Samba's real bind_ack (fixture) cut at every byte keeps its header and assoc_group", async () => {
+  const ack = loadHex('samba-bind-ack-3ctx');
+  const whole = decodePduOrThrow(ack);
+  assert.ok(whole.type === 'bind_ack' && whole.assocGroupId === 0xe716);
+  for (let k = 16; k < ack.length; k++) {
+    const fake = new FakeTransport().tcp(ADDRESS, 135, {
+      steps: [
+        {
+          // The fixture answers call_id 1: echo the probe's own so only the cut is wrong.
+          reply: (request) => {
+            const b = cutPdu(ack, k);
+            new DataView(b.buffer).setUint32(12, callIdOf(request), true);
+            return b;
+          },
+        },
+      ],
+    });
+    const o = await sysactProbe.run(ctxFor(fake, ADDRESS));
+    assert.equal(o.classification, 'malformed', `cut at ${k}`);
+    assert.equal(o.partial?.type, 'bind_ack');
+    assert.equal(o.partial?.maxXmitFrag, k >= 18 ? 4280 : undefined, `cut at ${k}`);
+    assert.equal(o.partial?.assocGroupId, k >= 24 ? 0xe716 : undefined, `cut at ${k}`);
+    assert.equal(o.partial?.secondaryAddress, k >= 30 ? '135' : undefined, `cut at ${k}`);
+  }
 });
