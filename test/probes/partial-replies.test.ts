@@ -1,9 +1,9 @@
 /**
  * Replies cut short keep what was read (style.md rule 5): a lab host's own replies (and Samba's
- * bind_ack from a capture), one of them cut
- * at every byte (its frag_length rewritten to match, so the PDU frames whole and its body or stub ends
- * early), scanned by the engine. The verdict stays the documented one (D7 for SYSACT, D11 for REMACT;
- * ServerAlive2 never changes it) and the probe's evidence is `malformed` with the fields read.
+ * bind_ack from a capture), one of them cut at every byte (its frag_length rewritten to match, so the
+ * PDU frames whole and its body or stub ends early), scanned by the engine. The verdict stays the
+ * documented one (D7 for SYSACT, D11 for REMACT; ServerAlive2 never changes it) and the probe's
+ * evidence is `malformed` with the fields read.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';

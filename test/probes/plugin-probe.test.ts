@@ -1,8 +1,8 @@
 /**
  * The acceptance test of the probe extension point (style.md rule 6): a probe written as a file of its
- * own (test/support/greeting-probe.ts), added to
- * a registry beside the shipped probes, is run by the engine when its switch is on and its declared
- * fields appear in json and csv (and xml, text) output, with no engine or writer change.
+ * own (test/support/greeting-probe.ts), added to a registry beside the shipped probes, is run by the
+ * engine when its switch is on and its declared fields appear in json and csv (and xml, text) output,
+ * with no engine or writer change.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
