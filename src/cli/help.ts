@@ -19,6 +19,7 @@ export const COMMAND_EXAMPLES: Readonly<Record<string, readonly string[]>> = {
     'rpcsweep scan 10.1.0.0/16 -o results.ndjson --resume-file scan.state',
     'rpcsweep scan 10.1.0.0/16 -o results.ndjson --resume-file scan.state --resume',
     'rpcsweep scan -iL hosts.txt --format scanms',
+    'rpcsweep scan 10.1.2.0/24 --probe dcerpc-epm,netbios-nbstat',
     'rpcsweep scan 10.1.2.0/24 --fail-on unpatched',
   ],
   epm: ['rpcsweep epm 192.0.2.5', 'rpcsweep epm 192.0.2.0/24 -T polite --format ndjson -o epm.ndjson'],

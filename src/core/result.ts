@@ -37,6 +37,14 @@ export const VERDICTS: readonly Verdict[] = [
   'error',
 ];
 
+/** The verdicts of hosts whose endpoint mapper answered (Scanms' rows): all but refused, unreachable, error. */
+const ANSWERED_VERDICTS: ReadonlySet<string> = new Set(
+  VERDICTS.filter((v) => v !== 'refused' && v !== 'unreachable' && v !== 'error'),
+);
+
+/** True for a host that answered on the endpoint mapper port, whatever it said. */
+export const answeredVerdict = (v: string): boolean => ANSWERED_VERDICTS.has(v);
+
 /** Per-bulletin state derived from the probes. */
 export type FixState = 'patched' | 'vulnerable' | 'not-testable' | 'unknown';
 
@@ -60,6 +68,11 @@ export interface ProbeEvidence {
   comVersion?: string;
   /** True when the probe ran on the connection and bind an earlier probe of the host opened. */
   reusedConnection?: boolean;
+  /**
+   * For a `malformed` reply: what the decoder read before it failed, by its field names
+   * (`assocGroupId`, `header.callId`, `comVersion.major`); hresult and comVersion above when read.
+   */
+  partial?: Record<string, string | number | boolean>;
   durationMs: number;
   error?: { code: string; message: string };
 }

@@ -6,7 +6,7 @@
  * patched for MS03-026 too whatever REMACT says, because KB824146 changes RPCSS's answer to the old
  * KB823980scan probe (KB 827363: the old tool mis-reported such hosts as unpatched).
  */
-import type { FixState, Verdict } from '../core/result.ts';
+import type { FixState, HostResult } from '../core/result.ts';
 import type { ProbeOutcome } from '../probes/types.ts';
 import { FAULT_STATUS, HRESULT, statusHex } from '../protocol/dcerpc/index.ts';
 
@@ -32,17 +32,11 @@ export interface ClassifyInput {
   version?: ProbeOutcome;
 }
 
-export interface Classification {
-  verdict: Verdict;
-  success: boolean;
-  reason: string;
-  ms03_026: FixState;
-  ms03_039: FixState;
-  remact: 'VULN' | 'ptch' | '....';
-  sysact: 'VULN' | 'ptch' | '....';
-  dcomVersion: string;
-  osHints: string[];
-}
+/** What the decision table decides of a host: those HostResult fields, with its OS hints. */
+export type Classification = Pick<
+  HostResult,
+  'verdict' | 'success' | 'reason' | 'ms03_026' | 'ms03_039' | 'remact' | 'sysact' | 'dcomVersion'
+> & { osHints: string[] };
 
 type SysactReading =
   | { kind: 'network'; verdict: 'refused' | 'unreachable' | 'error'; reason: string }

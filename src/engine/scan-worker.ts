@@ -8,24 +8,17 @@ import type { MessagePort } from 'node:worker_threads';
 import type { HostResult } from '../core/result.ts';
 import { nodeTransport } from '../net/index.ts';
 import { type HostProbeOptions, hostProbesFor } from '../probes/registry.ts';
-import type { RetryPolicy } from './policy.ts';
-import { scanTargets } from './scan.ts';
+import { type ScanEngineOptions, scanTargets } from './scan.ts';
 
-/** What a worker needs to run its share: plain data only (it is copied across threads). */
-export interface ScanWorkerSettings {
-  probes: HostProbeOptions;
-  timeoutMs: number;
-  hostTimeoutMs?: number;
-  /** This worker's share of the in-flight cap. */
-  concurrency: number;
-  /** This worker's share of the connection rate. */
-  ratePerSecond?: number;
-  retryPolicy?: RetryPolicy;
-  seed: number;
-  port: number;
-  fallbackPort?: number;
-  shareAssociation: boolean;
-}
+/**
+ * What a worker needs to run its share: plain data only (it is copied across threads). The engine
+ * options as they are, but `concurrency` and `ratePerSecond` are this worker's share, and the probes
+ * are the switches the worker selects from the registry.
+ */
+export type ScanWorkerSettings = Pick<
+  ScanEngineOptions,
+  'timeoutMs' | 'hostTimeoutMs' | 'concurrency' | 'ratePerSecond' | 'retryPolicy' | 'seed' | 'fallbackPort'
+> & { probes: HostProbeOptions; port: number; shareAssociation: boolean };
 
 export type ToWorker =
   | { type: 'scan'; items: Array<{ index: number; address: string; hostname?: string }> }

@@ -115,6 +115,7 @@ const toEvidence = (o: ProbeOutcome): ProbeEvidence => {
   if (o.faultStatus !== undefined) e.faultStatus = statusHex(o.faultStatus);
   if (o.comVersion) e.comVersion = `${o.comVersion.major}.${o.comVersion.minor}`;
   if (o.reusedConnection) e.reusedConnection = true;
+  if (o.partial) e.partial = o.partial;
   if (o.error) e.error = o.error;
   return e;
 };

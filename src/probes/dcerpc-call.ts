@@ -101,7 +101,8 @@ export const encodeProbeBind = (callId: number, syntaxes: readonly SyntaxId[]): 
     })),
   });
 
-type Receive = (timeoutMs?: number) => Promise<Pdu | { failure: DecodeFailure }>;
+/** The next PDU, or why it could not be decoded with what the decoder read of it (`partial`). */
+type Receive = (timeoutMs?: number) => Promise<Pdu | { failure: DecodeFailure; partial?: Partial<Pdu> }>;
 
 /**
  * One request on a bound context and its whole reply: every fragment must carry the request's call_id
@@ -136,7 +137,7 @@ const runCall = async (
       if (left < 1) return done(replyTimeout(ctx.timeoutMs, fragments));
       const p = await receive(Math.ceil(left));
       fragments++;
-      if ('failure' in p) return done(malformedReply(p.failure, 'call answer'));
+      if ('failure' in p) return done(malformedReply(p.failure, 'call answer', p.partial));
       if (p.header.callId !== q.callId) return done(mismatch('call answer', p.header.callId, q.callId));
       if (p.type === 'fault') {
         if (p.contextId !== q.contextId && p.contextId !== 0)
@@ -186,7 +187,7 @@ export const bindContexts = async (
   const receive: Receive = async (timeoutMs = ctx.timeoutMs) => {
     const bytes = await session.receive(dcerpcFramer, { timeoutMs });
     const d = decodePdu(bytes);
-    return d.ok ? d.value : { failure: d.error };
+    return d.ok ? d.value : { failure: d.error, partial: d.partial };
   };
   const fail = (o: Omit<ProbeOutcome, 'probe' | 'transport' | 'port' | 'durationMs'>): BindAttempt => {
     session.reset();
@@ -197,7 +198,7 @@ export const bindContexts = async (
     const bindCallId = callId;
     await session.send(encodeProbeBind(bindCallId, syntaxes));
     const ack = await receive();
-    if ('failure' in ack) return fail(malformedReply(ack.failure, 'bind answer'));
+    if ('failure' in ack) return fail(malformedReply(ack.failure, 'bind answer', ack.partial));
     if (ack.header.callId !== bindCallId) return fail(mismatch('bind answer', ack.header.callId, bindCallId));
     if (ack.type === 'bind_nak') {
       return fail({
@@ -296,8 +297,11 @@ export const openConversation = async (
 export interface SingleCallSpec<T> extends CallSpec {
   /** Decodes the stub in the reply's byte order (`options.littleEndian` from its drep). */
   decode(stub: Uint8Array, options: NdrReaderOptions): Decoded<T>;
-  /** What the decoded reply says: its HRESULT and, when it carries one, the server COMVERSION. */
-  read(reply: T): { hresult: number; comVersion?: { major: number; minor: number } };
+  /**
+   * What the reply says: its HRESULT and, when it carries one, the server COMVERSION. Also given the
+   * fields of a reply cut short (`Decoded.partial`), so the malformed outcome keeps what was read.
+   */
+  read(reply: Partial<T>): { hresult?: number; comVersion?: { major: number; minor: number } };
   /**
    * Names the call in the reason for an undecodable reply and records the reply's length there too
    * (the activation probes, whose stub length classify.ts checks); without it the reason is the
@@ -333,11 +337,19 @@ export const runSingleCall = async <T>(ctx: ProbeContext, spec: SingleCallSpec<T
   const stubLength = call.stub.length;
   const d = spec.decode(call.stub, { littleEndian: call.littleEndian });
   if (!d.ok) {
+    // A reply cut short is malformed, with what was read of it: HRESULT, COMVERSION, other fields.
+    const read = readFields(d.partial ? spec.read(d.partial) : {});
     if (spec.callName === undefined) {
-      return { ...base, ...malformedReply(d.error), durationMs: ctx.now() - t0 };
+      return {
+        ...base,
+        ...malformedReply(d.error, undefined, d.partial),
+        ...read,
+        durationMs: ctx.now() - t0,
+      };
     }
     const context = `${spec.callName} response (${stubLength} bytes)`;
-    return { ...base, ...malformedReply(d.error, context), stubLength, durationMs: ctx.now() - t0 };
+    const malformed = malformedReply(d.error, context, d.partial);
+    return { ...base, ...malformed, ...read, stubLength, durationMs: ctx.now() - t0 };
   }
   if (spec.callName !== undefined && d.consumed !== stubLength) {
     // The activation replies have one exact layout (detection.md D4, D8): bytes after it are not Windows.
@@ -348,18 +360,26 @@ export const runSingleCall = async <T>(ctx: ProbeContext, spec: SingleCallSpec<T
       success: false,
       reason: `${spec.callName} response (${stubLength} bytes): ${message}`,
       error: { code: 'PROBE_UNEXPECTED_REPLY', message },
+      ...readFields(spec.read(d.value)),
       stubLength,
       durationMs: ctx.now() - t0,
     };
   }
-  const { hresult, comVersion } = spec.read(d.value);
   return {
     ...base,
     classification: 'hresult',
     success: true,
-    hresult: hresult >>> 0,
+    hresult: 0,
+    ...readFields(spec.read(d.value)),
     stubLength,
-    ...(comVersion ? { comVersion: { major: comVersion.major, minor: comVersion.minor } } : {}),
     durationMs: ctx.now() - t0,
   };
 };
+
+/** The outcome fields of what `SingleCallSpec.read` found (HRESULT unsigned, COMVERSION copied). */
+const readFields = (
+  r: ReturnType<SingleCallSpec<unknown>['read']>,
+): Pick<ProbeOutcome, 'hresult' | 'comVersion'> => ({
+  ...(r.hresult === undefined ? {} : { hresult: r.hresult >>> 0 }),
+  ...(r.comVersion ? { comVersion: { major: r.comVersion.major, minor: r.comVersion.minor } } : {}),
+});

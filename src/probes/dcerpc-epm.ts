@@ -18,7 +18,7 @@ import {
 } from '../protocol/dcerpc/interfaces/epm.ts';
 import { NULL_CONTEXT_HANDLE } from '../protocol/dcerpc/ndr/index.ts';
 import { openConversation } from './dcerpc-call.ts';
-import { describeDecodeFailure } from './outcome.ts';
+import { describeDecodeFailure, malformedReply } from './outcome.ts';
 import type { Probe, ProbeContext, ProbeOutcome } from './types.ts';
 
 export const EPM_PROBE_NAME = 'dcerpc-epm';
@@ -92,18 +92,19 @@ export const epmProbe: Probe = {
         }
         const d = decodeEptLookupResponse(call.stub, { littleEndian: call.littleEndian });
         if (!d.ok) {
-          const message = describeDecodeFailure(d.error);
-          if (entries.length === 0) {
+          // A page cut short keeps the entries whose tower was read before the cut (style.md rule 5).
+          const first = entries.length === 0;
+          const read = (d.partial?.entries ?? []).filter((e) => e.towerOctets !== null);
+          entries.push(...read.slice(0, MAX_ENTRIES - entries.length));
+          if (first) {
             return {
               ...base,
-              classification: 'malformed',
-              success: false,
-              reason: `ept_lookup response: ${message}`,
-              error: { code: d.error.code, message },
+              ...malformedReply(d.error, 'ept_lookup response', d.partial),
               durationMs: ctx.now() - t0,
+              ...(entries.length > 0 ? { fields: { endpoints: entries.map(toEndpointRecord) } } : {}),
             };
           }
-          note = `enumeration stopped: ${message}`;
+          note = `enumeration stopped: ${describeDecodeFailure(d.error)}`;
           break;
         }
         const step = eptLookupStep(d.value);

@@ -6,6 +6,7 @@
  */
 import type { IndicatorFinding } from '../core/result.ts';
 import { isLocalOrAbort, netErrorCode } from './exposure-types.ts';
+import { indicatorSchedule, indicatorsField } from './indicator.ts';
 import type { Probe, ProbeContext, ProbeOutcome } from './types.ts';
 
 export const SHELL_PORT = 4444;
@@ -33,18 +34,9 @@ export const shell4444Probe: Probe = {
   transport: 'tcp',
   defaultPorts: [SHELL_PORT],
   description: 'remote Windows command shell on TCP 4444 (Blaster): connect, read a banner, never send',
-  fields: [
-    {
-      name: 'indicators',
-      type: 'list',
-      description: 'IndicatorFinding for a shell banner or prompt',
-      formats: ['csv', 'xml', 'text'],
-      column: 'indicators',
-      label: 'indicators',
-    },
-  ],
+  fields: [indicatorsField('IndicatorFinding for a shell banner or prompt')],
   // Connect, then the banner read (it never sends).
-  schedule: { kind: 'extra', option: 'indicators', hosts: 'not-silent', port: 'default', timeoutSteps: 2 },
+  schedule: indicatorSchedule(2),
   async run(ctx: ProbeContext): Promise<ProbeOutcome> {
     const t0 = ctx.now();
     const base = { probe: 'indicator-shell4444', transport: 'tcp' as const, port: ctx.port };

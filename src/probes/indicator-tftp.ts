@@ -8,6 +8,7 @@
 import type { IndicatorFinding } from '../core/result.ts';
 import { decodeTftpPacket, encodeTftpError, encodeTftpReadRequest, TFTP_PORT } from '../protocol/tftp.ts';
 import { isLocalOrAbort, netErrorCode } from './exposure-types.ts';
+import { indicatorSchedule, indicatorsField } from './indicator.ts';
 import type { Probe, ProbeContext, ProbeOutcome } from './types.ts';
 
 /** Blaster variants' and Welchia's file names (shared/docs/blaster.md variant table). */
@@ -34,18 +35,9 @@ export const tftpProbe: Probe = {
   defaultPorts: [TFTP_PORT],
   description:
     'TFTP server offering msblast.exe or a variant (UDP 69): first block only, aborted, not stored',
-  fields: [
-    {
-      name: 'indicators',
-      type: 'list',
-      description: 'IndicatorFinding for an offered worm file',
-      formats: ['csv', 'xml', 'text'],
-      column: 'indicators',
-      label: 'indicators',
-    },
-  ],
+  fields: [indicatorsField('IndicatorFinding for an offered worm file')],
   // One TFTP read request and its answer.
-  schedule: { kind: 'extra', option: 'indicators', hosts: 'not-silent', port: 'default', timeoutSteps: 1 },
+  schedule: indicatorSchedule(1),
   async run(ctx: ProbeContext): Promise<ProbeOutcome> {
     const t0 = ctx.now();
     const base = { probe: 'indicator-tftp', transport: 'udp' as const, port: ctx.port };

@@ -63,13 +63,44 @@ export const outcomeFromError = (base: OutcomeBase, e: unknown, connected: boole
 export const describeDecodeFailure = (f: DecodeFailure): string =>
   `${f.message} (${f.field} at offset ${f.offset})`;
 
-/** Outcome fields for a reply the decoder refused; `context` names what was being read. */
-export const malformedReply = (f: DecodeFailure, context?: string) => {
+/** A field value a reply's evidence keeps: numbers, strings, booleans (bigints as decimal text). */
+export type PartialValue = string | number | boolean;
+
+/**
+ * The plain fields a decoder read before it failed (`Decoded.partial`, style.md rule 5), for the
+ * evidence: scalars by the decoder's names, those of nested records one level down (`header.callId`,
+ * `orpcThat.flags`). Byte strings and lists are left out: a cut reply's evidence says what it said,
+ * not its raw bytes.
+ */
+export const partialFields = (partial: object | undefined): Record<string, PartialValue> | undefined => {
+  if (partial === undefined) return undefined;
+  const out: Record<string, PartialValue> = {};
+  const put = (key: string, v: unknown): boolean => {
+    if (typeof v === 'bigint') out[key] = v.toString();
+    else if (typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') out[key] = v;
+    else return false;
+    return true;
+  };
+  for (const [k, v] of Object.entries(partial)) {
+    if (put(k, v) || v === null || typeof v !== 'object' || Array.isArray(v) || ArrayBuffer.isView(v))
+      continue;
+    for (const [k2, v2] of Object.entries(v)) put(`${k}.${k2}`, v2);
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
+};
+
+/**
+ * Outcome fields for a reply the decoder refused; `context` names what was being read, and the
+ * fields the decoder read before it failed (`partial`) are kept.
+ */
+export const malformedReply = (f: DecodeFailure, context?: string, partial?: object) => {
   const message = describeDecodeFailure(f);
+  const fields = partialFields(partial);
   return {
     classification: 'malformed' as const,
     success: false,
     reason: context === undefined ? message : `${context}: ${message}`,
     error: { code: f.code, message },
+    ...(fields ? { partial: fields } : {}),
   };
 };

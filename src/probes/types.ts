@@ -131,6 +131,11 @@ export interface ProbeOutcome {
   durationMs: number;
   /** Probe-specific fields declared in `Probe.fields`. */
   fields?: Record<string, unknown>;
+  /**
+   * A `malformed` reply's fields read before the decoder failed (outcome.ts `partialFields`): a
+   * bind_ack cut short keeps `header.callId` and `assocGroupId`. Never read by the decision table.
+   */
+  partial?: Record<string, string | number | boolean>;
 }
 
 export type { FieldSpec } from '../core/result.ts';
@@ -144,13 +149,19 @@ export type ProbeSchedule =
       kind: 'activation';
       /** Its input to the decision table: SYSACT first, REMACT when needed, ServerAlive2 for the version. */
       role: 'sysact' | 'remact' | 'version';
-      /** The scan option that turns it off when false (`--no-dcom-version`); absent: always runs. */
+      /**
+       * Makes it optional: on unless this switch (or its name's) is false (`--no-dcom-version` sets
+       * `dcomVersion` false); absent: it always runs.
+       */
       option?: string;
     }
   | {
       kind: 'extra';
-      /** The scan option that turns it on (`-n` sets `netbios`). */
-      option: string;
+      /**
+       * A group option that also turns it on, for the scan's older spellings (`-n` sets `netbios`,
+       * `--indicators` both indicator probes). Not needed: `--probe NAME` turns on any extra.
+       */
+      option?: string;
       /** Which hosts: every host that did not stay silent, or those whose endpoint mapper answered DCE/RPC. */
       hosts: 'not-silent' | 'answered-rpc';
       /** `activation`: the port the activation probes reached (--port, ncacn_http); else its default port. */

@@ -12,20 +12,11 @@
  * answered on tcp/135 get a row; refused, unreachable and failed addresses are counted in the footer.
  * With advice on (the default) the text report's Advice block follows the footer.
  */
-import type { HostResult, RunMeta, RunSummary } from '../core/result.ts';
+import { answeredVerdict, type HostResult, type RunMeta, type RunSummary, VERDICTS } from '../core/result.ts';
 import { AdviceTally } from './advice.ts';
 import { escapeTerminal } from './escape.ts';
 import type { ReportOptions, ReportSink, ReportWriter } from './types.ts';
 import { stateObject } from './writer-state.ts';
-
-const ANSWERED = new Set([
-  'patched',
-  'patched-kb823980',
-  'unpatched',
-  'dcom-restricted',
-  'not-windows-dcom',
-  'needs-investigation',
-]);
 
 type Mark = 'VULN' | 'ptch' | '....';
 
@@ -68,7 +59,7 @@ export const createScanmsWriter = (sink: ReportSink, options: ReportOptions = {}
       ),
     write: (r: HostResult) => {
       tally?.add(r);
-      if (!ANSWERED.has(r.verdict)) return Promise.resolve();
+      if (!answeredVerdict(r.verdict)) return Promise.resolve();
       const c = scanmsRow(r);
       return sink.write(
         row(
@@ -81,7 +72,7 @@ export const createScanmsWriter = (sink: ReportSink, options: ReportOptions = {}
       );
     },
     close: (s: RunSummary) => {
-      const answered = s.totalAddresses - s.counts.refused - s.counts.unreachable - s.counts.error;
+      const answered = VERDICTS.filter(answeredVerdict).reduce((n, v) => n + s.counts[v], 0);
       return sink.write(
         `\n${answered} answered, ${s.counts.refused} refused, ${s.counts.unreachable} unreachable, ${s.counts.error} errors, ${s.totalAddresses} addresses\n` +
           (tally ? `\n${tally.block()}` : ''),

@@ -1,7 +1,8 @@
 /**
- * The acceptance test of the probe extension point (style.md rule 6): a probe written here, added to
- * a registry beside the shipped probes, is run by the engine when its option is on and its declared
- * fields appear in json and csv (and xml, text) output, with no engine or writer change.
+ * The acceptance test of the probe extension point (style.md rule 6): a probe written as a file of its
+ * own (test/support/greeting-probe.ts), added to a registry beside the shipped probes, is run by the
+ * engine when its switch is on and its declared fields appear in json and csv (and xml, text) output,
+ * with no engine or writer change.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -10,39 +11,12 @@ import { hostTimeoutSteps, scanTargets } from '../../src/engine/scan.ts';
 import { FakeTransport } from '../../src/net/testing/fake-transport.ts';
 import { PROBES } from '../../src/probes/registry.ts';
 import { resultFieldsOf, selectHostProbes } from '../../src/probes/selection.ts';
-import type { Probe } from '../../src/probes/types.ts';
 import { createReportWriter, StringSink } from '../../src/report/index.ts';
 import { META, SUMMARY } from '../report/fixtures.ts';
+import { greetingProbe } from '../support/greeting-probe.ts';
 
 const BANNER_PORT = 7777;
-
-/** Reads one greeting line: the whole of a probe file, as docs/contributing.md describes it. */
-const greetingProbe: Probe = {
-  name: 'test-greeting',
-  transport: 'tcp',
-  defaultPorts: [BANNER_PORT],
-  description: 'reads the greeting line a test service sends on connect',
-  fields: [
-    { name: 'greeting', type: 'string', description: 'the first line', formats: ['csv', 'xml', 'text'] },
-    { name: 'words', type: 'list', description: 'its words', formats: ['xml', 'text'] },
-  ],
-  schedule: { kind: 'extra', option: 'greeting', hosts: 'not-silent', port: 'default', timeoutSteps: 2 },
-  async run(ctx) {
-    const base = { probe: 'test-greeting', transport: 'tcp' as const, port: ctx.port, durationMs: 0 };
-    const s = await ctx.openTcp();
-    const r = await s.collect({ durationMs: ctx.timeoutMs, maxBytes: 256, until: (b) => b.includes(10) });
-    s.reset();
-    const greeting = new TextDecoder().decode(r.bytes).trim();
-    return {
-      ...base,
-      classification: 'hresult',
-      success: true,
-      fields: { greeting, words: greeting.split(' ') },
-    };
-  },
-};
-
-const registry = [...PROBES, greetingProbe];
+const registry = [...PROBES, greetingProbe(BANNER_PORT)];
 
 const scanOne = async (options: Record<string, boolean>): Promise<HostResult> => {
   const fake = new FakeTransport()
@@ -71,8 +45,8 @@ const render = async (format: string, r: HostResult): Promise<string> => {
   return sink.text;
 };
 
-test('the engine runs a registered probe when its declared option is on, and only then', async () => {
-  const on = await scanOne({ greeting: true });
+test('the engine runs a registered probe when its switch is on, and only then', async () => {
+  const on = await scanOne({ 'test-greeting': true });
   assert.deepEqual(on.probeFields, {
     'test-greeting': { greeting: 'hello from 7777', words: ['hello', 'from', '7777'] },
   });
@@ -84,11 +58,14 @@ test('the engine runs a registered probe when its declared option is on, and onl
 
 test('its declared steps count in the default host timeout', () => {
   const without = hostTimeoutSteps({ probes: selectHostProbes(registry, {}) });
-  assert.equal(hostTimeoutSteps({ probes: selectHostProbes(registry, { greeting: true }) }), without + 2);
+  assert.equal(
+    hostTimeoutSteps({ probes: selectHostProbes(registry, { 'test-greeting': true }) }),
+    without + 2,
+  );
 });
 
 test('its fields reach json and csv, and the formats it lists, without a writer change', async () => {
-  const r = await scanOne({ greeting: true });
+  const r = await scanOne({ 'test-greeting': true });
   const json = JSON.parse(await render('json', r)) as { hosts: HostResult[] };
   assert.equal(json.hosts[0]?.probeFields?.['test-greeting']?.greeting, 'hello from 7777');
   const ndjson = JSON.parse((await render('ndjson', r)).split('\n')[0]!) as HostResult;

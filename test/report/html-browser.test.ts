@@ -8,9 +8,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { emptyCounts, type HostResult, summarize } from '../../src/core/result.ts';
+import { emptyCounts, type HostResult, type ResultField, summarize } from '../../src/core/result.ts';
+import { PROBES } from '../../src/probes/registry.ts';
+import { resultFieldsOf } from '../../src/probes/selection.ts';
 import { createReportWriter, StringSink } from '../../src/report/index.ts';
 import { type Browser, browserSkipReason, launchBrowser, openReport } from '../support/browser.ts';
+import { GREETING_PROBE, greetingProbe } from '../support/greeting-probe.ts';
 import { HOSTILE, hostileMeta, hostileResults, syntheticResults } from './html-fixtures.ts';
 
 const skip = browserSkipReason();
@@ -24,9 +27,14 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const writeReport = async (name: string, hosts: Iterable<HostResult>, advice = true): Promise<string> => {
+const writeReport = async (
+  name: string,
+  hosts: Iterable<HostResult>,
+  advice = true,
+  fields?: readonly ResultField[],
+): Promise<string> => {
   const sink = new StringSink();
-  const w = createReportWriter('html', sink, { advice });
+  const w = createReportWriter('html', sink, { advice, fields });
   await w.open(hostileMeta(0));
   const counts = emptyCounts();
   for (const r of hosts) {
@@ -139,5 +147,40 @@ test('--no-advice: search and expand still work, with no advice shown', { skip }
   await page.locator('#hosts-body tr.host').first().click();
   const detail = (await page.locator('#hosts-body tr.detail').textContent()) ?? '';
   assert.ok(detail.includes('Probe steps (') && !detail.includes('Advice:'), detail.slice(0, 200));
+  assert.deepEqual(watch, { consoleErrors: [], pageErrors: [], requests: [] });
+});
+
+test("the probes' declared fields show per host, hostile values as text", { skip }, async () => {
+  // A registry with a probe whose fields have no column of their own: they live in probeFields.
+  const fields = resultFieldsOf([...PROBES, greetingProbe(7777)]);
+  const hosts = hostileResults().map((r) =>
+    r.address === '192.0.2.10'
+      ? {
+          ...r,
+          probeFields: { [GREETING_PROBE]: { greeting: HOSTILE.script, words: [HOSTILE.img, 'plain'] } },
+        }
+      : r,
+  );
+  const file = await writeReport('fields.html', hosts, true, fields);
+  const { page, watch } = await openReport(browser!, file);
+  await page.fill('#filter-search', '192.0.2.10');
+  await page.locator('#hosts-body tr.host button.expand').first().click();
+  const detail = page.locator('#hosts-body tr.detail');
+  assert.equal(await detail.locator('h4', { hasText: 'Probe fields (2)' }).count(), 1);
+  const rows = await detail
+    .locator('table.inner')
+    .last()
+    .locator('tbody tr')
+    .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+  assert.deepEqual(rows, [
+    [`${GREETING_PROBE}.greeting`, HOSTILE.script],
+    [`${GREETING_PROBE}.words`, `${HOSTILE.img}; plain`],
+  ]);
+  const state = await page.evaluate('({ pwned: window.__pwned, violations: window.__cspViolations })');
+  assert.deepEqual(state, { pwned: undefined, violations: [] });
+  // A host without the probe's fields shows no such section; nor does a page without the registry's fields.
+  await page.fill('#filter-search', '192.0.2.2');
+  await page.locator('#hosts-body tr.host button.expand').first().click();
+  assert.equal(await page.locator('#hosts-body tr.detail h4', { hasText: 'Probe fields' }).count(), 0);
   assert.deepEqual(watch, { consoleErrors: [], pageErrors: [], requests: [] });
 });

@@ -39,18 +39,43 @@ interface SubmitOptions extends VerbosityOptions {
   blocklist: boolean;
 }
 
+/** Runs `fn` with the fleet's results store and its pg-boss queue open, and closes both after. */
+const withFleet = async <T>(
+  url: string,
+  fn: (store: PostgresStore, boss: Awaited<ReturnType<typeof openQueue>>) => Promise<T>,
+): Promise<T> => {
+  const store = await PostgresStore.open(url);
+  try {
+    const boss = await openQueue(url);
+    try {
+      return await fn(store, boss);
+    } finally {
+      await boss.stop({ graceful: false, wait: true }).catch(() => {});
+    }
+  } finally {
+    await store.close();
+  }
+};
+
 export const runSubmit = async (targets: string[], o: SubmitOptions, io: CliIo): Promise<void> => {
   const url = pgOf(o.db, io, 'fleet submit');
   const site = checkSite(o.site);
   const chunkSize = intOption('--chunk-size', o.chunkSize, 1, 16_777_216);
   const seed = o.seed === undefined ? randomInt(0, 2 ** 31) : intOption('--seed', o.seed, 0, 2 ** 32 - 1);
-  const rate = rateOption(o.rate);
   if (targets.length === 0) usage('fleet submit needs targets (addresses, ranges, CIDR)');
+  // Every chunk carries the same settings: checked once, before anything is stored or queued.
+  const settings = {
+    timeoutMs: intOption('--timeout', o.timeout, 1, 600_000),
+    ratePerSecond: rateOption(o.rate),
+    retries: intOption('--retries', o.retries, 0, 10),
+    port: intOption('--port', o.port, 1, 65535),
+  };
+  const expireInSeconds = intOption('--lease-s', o.leaseS, 1, 86_400);
+  const retryLimit = intOption('--chunk-retries', o.chunkRetries, 0, 100);
   const set = (await buildTargetSet({ targets: parseTargetArgs(targets), defaultBlocklist: o.blocklist }))
     .set;
   const plan = createTargetPlan({ set, seed });
-  const store = await PostgresStore.open(url);
-  try {
+  await withFleet(url, async (store, boss) => {
     const scanId = await store.createScan({
       startedAt: wallClockIso(),
       targets,
@@ -63,39 +88,18 @@ export const runSubmit = async (targets: string[], o: SubmitOptions, io: CliIo):
       keepUnreachable: false,
       fingerprint: `fleet:${randomUUID()}`,
     });
-    const boss = await openQueue(url);
-    try {
-      const name = await ensureQueue(boss, site);
-      const jobs = [];
-      for (let from = 0; from < plan.length; from += chunkSize) {
-        const data: ChunkJob = {
-          scanId,
-          site,
-          from,
-          to: Math.min(plan.length, from + chunkSize),
-          timeoutMs: intOption('--timeout', o.timeout, 1, 600_000),
-          ratePerSecond: rate,
-          retries: intOption('--retries', o.retries, 0, 10),
-          port: intOption('--port', o.port, 1, 65535),
-        };
-        jobs.push({
-          name,
-          data,
-          expireInSeconds: intOption('--lease-s', o.leaseS, 1, 86_400),
-          retryLimit: intOption('--chunk-retries', o.chunkRetries, 0, 100),
-        });
-      }
-      for (let i = 0; i < jobs.length; i += 1000) await boss.insert(jobs.slice(i, i + 1000));
-      io.stdout.write(`${scanId}\n`);
-      notesFor(o, io).note(
-        `rpcsweep: scan ${scanId}: ${plan.length} address(es) in ${jobs.length} chunk(s) for site ${site}\n`,
-      );
-    } finally {
-      await boss.stop({ graceful: false, wait: true }).catch(() => {});
+    const name = await ensureQueue(boss, site);
+    const jobs = [];
+    for (let from = 0; from < plan.length; from += chunkSize) {
+      const data: ChunkJob = { scanId, site, from, to: Math.min(plan.length, from + chunkSize), ...settings };
+      jobs.push({ name, data, expireInSeconds, retryLimit });
     }
-  } finally {
-    await store.close();
-  }
+    for (let i = 0; i < jobs.length; i += 1000) await boss.insert(jobs.slice(i, i + 1000));
+    io.stdout.write(`${scanId}\n`);
+    notesFor(o, io).note(
+      `rpcsweep: scan ${scanId}: ${plan.length} address(es) in ${jobs.length} chunk(s) for site ${site}\n`,
+    );
+  });
 };
 
 /**
@@ -178,23 +182,6 @@ export const formatEta = (seconds: number): string => {
   return m > 0 ? `${m} min ${seconds % 60} s` : `${seconds} s`;
 };
 
-const withFleet = async <T>(
-  url: string,
-  fn: (store: PostgresStore, boss: Awaited<ReturnType<typeof openQueue>>) => Promise<T>,
-): Promise<T> => {
-  const store = await PostgresStore.open(url);
-  try {
-    const boss = await openQueue(url);
-    try {
-      return await fn(store, boss);
-    } finally {
-      await boss.stop({ graceful: false, wait: true }).catch(() => {});
-    }
-  } finally {
-    await store.close();
-  }
-};
-
 const scanIdOf = async (store: PostgresStore, text: string | undefined) => {
   if (text !== undefined) {
     const scan = await store.getScan(intOption('SCAN', text, 1, Number.MAX_SAFE_INTEGER));
@@ -248,15 +235,16 @@ export const runCancel = async (scanText: string, o: { db?: string }, io: CliIo)
   });
 };
 
+/** A fleet sub-command: each names the PostgreSQL store and queue with --db. */
+const subcommand = (fleet: Command, name: string, description: string): Command =>
+  fleet.command(name).description(description).option('--db <url>', 'postgres:// URL (env RPCSWEEP_DB)');
+
 export const register = (program: Command, io: CliIo): void => {
   const fleet = program
     .command('fleet')
     .description('split a scan over workers (per site) through PostgreSQL and pg-boss');
-  fleet
-    .command('submit')
-    .description('create a scan in the store and queue its chunks; prints the scan id')
+  subcommand(fleet, 'submit', 'create a scan in the store and queue its chunks; prints the scan id')
     .argument('<targets...>', 'addresses, ranges, CIDR')
-    .option('--db <url>', 'postgres:// URL (env RPCSWEEP_DB)')
     .option('--site <name>', 'the site whose workers run the chunks', 'default')
     .option('--chunk-size <n>', 'addresses per chunk', '4096')
     .option('--seed <n>', 'seed of the address order')
@@ -273,10 +261,7 @@ export const register = (program: Command, io: CliIo): void => {
     .option('--no-blocklist', 'lift the default blocklist of reserved ranges')
     .addOption(quietOption('print only the scan id (errors still print)'))
     .action(async (targets: string[], opts: SubmitOptions) => runSubmit(targets, opts, io));
-  fleet
-    .command('worker')
-    .description("take this site's chunks, scan them, store the results")
-    .option('--db <url>', 'postgres:// URL (env RPCSWEEP_DB)')
+  subcommand(fleet, 'worker', "take this site's chunks, scan them, store the results")
     .option('--site <name>', 'run only this site’s chunks', 'default')
     .option(
       '--allow <cidr>',
@@ -314,20 +299,14 @@ export const register = (program: Command, io: CliIo): void => {
         io,
       );
     });
-  fleet
-    .command('status')
-    .description('progress per site and worker, failed or retried chunks')
+  subcommand(fleet, 'status', 'progress per site and worker, failed or retried chunks')
     .argument('[scan]', 'scan id (default: the newest fleet scan)')
-    .option('--db <url>', 'postgres:// URL (env RPCSWEEP_DB)')
     .option('--format <format>', 'text or json', 'text')
     .option('--watch', 'redraw every 2 s until the scan ends')
     .action(async (scan: string | undefined, opts: { db?: string; format: string; watch?: boolean }) =>
       runStatus(scan, opts, io),
     );
-  fleet
-    .command('cancel')
-    .description('cancel the chunks of a scan not yet done')
+  subcommand(fleet, 'cancel', 'cancel the chunks of a scan not yet done')
     .argument('<scan>', 'scan id')
-    .option('--db <url>', 'postgres:// URL (env RPCSWEEP_DB)')
     .action(async (scan: string, opts: { db?: string }) => runCancel(scan, opts, io));
 };

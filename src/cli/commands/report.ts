@@ -10,6 +10,7 @@ import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { RpcsweepError } from '../../core/errors.ts';
 import { emptyCounts, type HostResult, type RunMeta, type RunSummary, summarize } from '../../core/result.ts';
+import { RESULT_FIELDS } from '../../probes/registry.ts';
 import { type HostChange, HtmlReportModel, renderHtmlPage } from '../../report/html/index.ts';
 import { parseNdjsonResults, type ResultStore, type ScanRow } from '../../store/index.ts';
 import type { CliIo } from '../io.ts';
@@ -134,7 +135,7 @@ export const runReport = async (input: string | undefined, o: ReportOptions, io:
   const name = input ?? 'the results store';
   if (scan.hosts.length === 0 && input !== undefined)
     bad(name, 'no host records (HostResult lines or a "hosts" array) found');
-  const model = new HtmlReportModel();
+  const model = new HtmlReportModel({ fields: RESULT_FIELDS });
   model.meta = scan.meta;
   for (const r of scan.hosts) model.add(r);
   const summary = input === undefined && scan.summary ? scan.summary : usableSummary(scan.summary, model);

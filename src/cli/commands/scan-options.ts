@@ -3,14 +3,16 @@
  * runs with. Everything here is decided before a lab starts or a packet is sent.
  */
 import { VERDICTS, type Verdict } from '../../core/result.ts';
-import { hostProbesFor } from '../../probes/registry.ts';
+import type { HostProbeOptions } from '../../probes/selection.ts';
+import type { Probe } from '../../probes/types.ts';
 import { parseShard, type Shard, WHOLE } from '../../targets/index.ts';
 import { intOption, usage } from '../options.ts';
 import { allFormatFiles, canContinue, formatForPath, isKnownFormat } from './scan-output.ts';
+import { type ProbeCliOptions, probeSwitches } from './scan-probes.ts';
 import type { DiscoveryCliOptions } from './scan-syn.ts';
 import { timingSettings } from './timing.ts';
 
-export interface ScanCliOptions extends DiscoveryCliOptions {
+export interface ScanCliOptions extends DiscoveryCliOptions, ProbeCliOptions {
   inputList?: string;
   exclude: string[];
   excludeFile?: string;
@@ -35,9 +37,6 @@ export interface ScanCliOptions extends DiscoveryCliOptions {
   verbose?: boolean;
   /** -q: no progress line, no notes or summary on stderr (errors still print). */
   quiet?: boolean;
-  netbios?: boolean;
-  epm?: boolean;
-  indicators?: boolean;
   dcomVersion: boolean;
   /** One TCP connection per probe, as the 2003 detectors did, instead of one association per host. */
   connectionPerProbe?: boolean;
@@ -93,6 +92,8 @@ export interface ScanSettings {
   port?: number;
   /** `--fallback-593 PORT` when a port was given. */
   fallbackPort?: number;
+  /** The probe switches (`--probe`, `-n`, `--epm`, ...), by probe name or group option. */
+  probes: HostProbeOptions;
 }
 
 /** `--fail-on` values: verdict names, plus `vulnerable` (unpatched or MS03-039 missing). */
@@ -120,7 +121,11 @@ export const parseFailOn = (values: readonly string[]): Set<Verdict> => {
 };
 
 /** Checks every option and their combinations; throws CLI_USAGE on the first problem. */
-export const resolveScanSettings = (argTargets: readonly string[], o: ScanCliOptions): ScanSettings => {
+export const resolveScanSettings = (
+  argTargets: readonly string[],
+  o: ScanCliOptions,
+  probes: readonly Probe[],
+): ScanSettings => {
   const named = nmapStyleOutputs(o);
   const output = o.output ?? named[0]?.path;
   const format = o.format ?? (o.output ? formatForPath(o.output) : (named[0]?.format ?? 'text'));
@@ -165,6 +170,7 @@ export const resolveScanSettings = (argTargets: readonly string[], o: ScanCliOpt
     port: o.port === undefined ? undefined : intOption('--port', o.port, 1, 65535),
     fallbackPort:
       typeof o.fallback593 === 'string' ? intOption('--fallback-593', o.fallback593, 1, 65535) : undefined,
+    probes: probeSwitches(o, probes),
   };
 };
 
@@ -179,22 +185,4 @@ const nmapStyleOutputs = (o: ScanCliOptions): Array<{ path: string; format: stri
   const twice = paths.find((p, i) => paths.indexOf(p) !== i);
   if (twice) usage(`${twice} is named by two outputs`);
   return out;
-};
-
-/** The probes a scan with these options runs (part of the resume fingerprint and the dry-run plan). */
-export const describeProbes = (
-  o: Pick<ScanCliOptions, 'netbios' | 'epm' | 'indicators' | 'dcomVersion'>,
-): string => {
-  const s = hostProbesFor({ ...o, dcomVersion: o.dcomVersion === true });
-  const names = [s.sysact.name, s.remact.name, ...(s.version ? [s.version.name] : [])];
-  // An extra goes by its probe's name, or by its option when the option turns on several probes.
-  for (const p of s.extras ?? []) {
-    const option = p.schedule?.kind === 'extra' ? p.schedule.option : p.name;
-    const shared = (s.extras ?? []).filter(
-      (q) => q.schedule?.kind === 'extra' && q.schedule.option === option,
-    );
-    const name = shared.length > 1 ? option : p.name;
-    if (!names.includes(name)) names.push(name);
-  }
-  return names.join(',');
 };

@@ -8,6 +8,7 @@ import { closeSync, openSync } from 'node:fs';
 import { extname } from 'node:path';
 import { Writable } from 'node:stream';
 import { RpcsweepError } from '../../core/errors.ts';
+import type { ResultField } from '../../core/result.ts';
 import { RESULT_FIELDS } from '../../probes/registry.ts';
 import {
   createReportWriter,
@@ -73,10 +74,10 @@ export const teeWriter = (writers: readonly ResultWriter[]): ResultWriter => {
 export const createWriter = (
   format: string,
   sink: Writable,
-  options?: { advice?: boolean; continueFrom?: WriterState },
+  options?: { advice?: boolean; continueFrom?: WriterState; fields?: readonly ResultField[] },
 ): ResultWriter =>
   // The writers show the probes' declared fields from the registry (csv columns, xml elems, text lines).
-  createReportWriter(format, sinkFromWritable(sink), { ...options, fields: RESULT_FIELDS });
+  createReportWriter(format, sinkFromWritable(sink), { fields: RESULT_FIELDS, ...options });
 
 /**
  * How `--resume` treats results written after the last checkpoint: NDJSON lines are whole results,

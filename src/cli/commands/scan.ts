@@ -19,7 +19,9 @@ import { encodeResumeState } from '../../engine/resume.ts';
 import { scanTargets } from '../../engine/scan.ts';
 import { nodeTransport } from '../../net/index.ts';
 import { NCACN_HTTP_PORT } from '../../probes/ncacn-http.ts';
-import { hostProbesFor } from '../../probes/registry.ts';
+import { PROBES } from '../../probes/registry.ts';
+import { resultFieldsOf, selectHostProbes } from '../../probes/selection.ts';
+import type { Probe } from '../../probes/types.ts';
 import { sortReportFile } from '../../report/index.ts';
 import { outputTailDigest, writeFileAtomic } from '../../store/state-file.ts';
 import {
@@ -37,13 +39,9 @@ import { quietOption, verboseOption } from '../verbosity.ts';
 import { DbSink, scanRowOf } from './scan-db.ts';
 import { openLabForScan, type ScanLab } from './scan-lab.ts';
 import { attachedLab, runScanInNetns } from './scan-netns.ts';
-import {
-  describeProbes,
-  resolveScanSettings,
-  type ScanCliOptions,
-  type ScanSettings,
-} from './scan-options.ts';
+import { resolveScanSettings, type ScanCliOptions, type ScanSettings } from './scan-options.ts';
 import { CountingFileSink, createWriter, type ResultWriter, teeWriter } from './scan-output.ts';
+import { describeProbes } from './scan-probes.ts';
 import { continueScan, newScanStart, readResumeState, type ScanStart } from './scan-resume.ts';
 import { checkDiscoveryOptions, openSynDiscovery, type SynDiscovery } from './scan-syn.ts';
 import { timingHelp } from './timing.ts';
@@ -55,8 +53,15 @@ const endStream = (w: Writable): Promise<void> =>
     w.end(() => resolve());
   });
 
-export const runScan = async (argTargets: string[], o: ScanCliOptions, io: CliIo): Promise<void> => {
-  const s = resolveScanSettings(argTargets, o);
+/** Runs a scan; `probes` is the registry its `--probe` names and switches select from. */
+export const runScan = async (
+  argTargets: string[],
+  o: ScanCliOptions,
+  io: CliIo,
+  probes: readonly Probe[] = PROBES,
+): Promise<void> => {
+  const s = resolveScanSettings(argTargets, o, probes);
+  const probeList = describeProbes(s.probes, probes);
   checkDiscoveryOptions(o);
   if (o.labMode === 'netns' && !o.lab) usage('--lab-mode netns needs --lab SPEC');
   if (o.labMode === 'netns' && !o.dryRun) return runScanInNetns(o.lab!, io, o.db ?? io.env.RPCSWEEP_DB);
@@ -95,12 +100,14 @@ export const runScan = async (argTargets: string[], o: ScanCliOptions, io: CliIo
         io.stdout.write(`${line}\n`);
       }
       io.stdout.write(
-        `# probes: ${describeProbes(o)} (${o.connectionPerProbe ? 'a connection per probe' : 'one connection per host'}); timeout ${s.timeoutMs} ms, concurrency ${s.concurrency}${s.ratePerSecond ? `, rate ${s.ratePerSecond}/s` : ''}, retries ${s.retries}\n`,
+        `# probes: ${probeList} (${o.connectionPerProbe ? 'a connection per probe' : 'one connection per host'}); timeout ${s.timeoutMs} ms, concurrency ${s.concurrency}${s.ratePerSecond ? `, rate ${s.ratePerSecond}/s` : ''}, retries ${s.retries}\n`,
       );
       return;
     }
     const shard = { index: s.shard.index + 1, count: s.shard.count };
-    const fingerprint = `${fingerprintAddressSet(targets.set)}:${describeProbes(o)}:${o.indicators ? 'i' : ''}`;
+    // The ':i' of older fingerprints marks the indicator group: kept, so stored scans still match.
+    const indicators = probeList.split(',').includes('indicators') ? 'i' : '';
+    const fingerprint = `${fingerprintAddressSet(targets.set)}:${probeList}:${indicators}`;
     const id =
       o.resumeFile && s.output
         ? {
@@ -160,7 +167,7 @@ export const runScan = async (argTargets: string[], o: ScanCliOptions, io: CliIo
       }),
       o.resume ? { ndjsonOutput: s.format === 'ndjson' ? o.output : undefined } : undefined,
     );
-    await scanAndReport({ o, s, io, plan, start, meta, lab, dbSink, syn });
+    await scanAndReport({ o, s, io, plan, start, meta, lab, dbSink, syn, probes });
     if (lab?.note) note(io, o, `${lab.note}\n`);
   } finally {
     await syn?.close();
@@ -199,6 +206,8 @@ interface ScanRun {
   dbSink?: DbSink;
   /** `--discovery syn`: the SYN sweep that orders and pre-decides the hosts (scan-syn.ts). */
   syn?: SynDiscovery;
+  /** The probe registry the scan's switches select from. */
+  probes: readonly Probe[];
 }
 
 /** Opens the output, runs the engine over the plan, writes and checkpoints each result, closes. */
@@ -209,9 +218,10 @@ const scanAndReport = async (run: ScanRun): Promise<void> => {
     : io.stdout;
   const extraSinks = s.extraOutputs.map((x) => new CountingFileSink(x.path, false, 0, Buffer.alloc(0)));
   const advice = o.advice !== false;
+  const fields = resultFieldsOf(run.probes);
   const writer: ResultWriter = teeWriter([
-    createWriter(s.format, sink, { advice, continueFrom: start.continueFrom }),
-    ...s.extraOutputs.map((x, i) => createWriter(x.format, extraSinks[i] as Writable, { advice })),
+    createWriter(s.format, sink, { advice, continueFrom: start.continueFrom, fields }),
+    ...s.extraOutputs.map((x, i) => createWriter(x.format, extraSinks[i] as Writable, { advice, fields })),
   ]);
   const files = [sink, ...extraSinks].filter((x) => x instanceof CountingFileSink);
   const t0 = systemClock.now();
@@ -330,12 +340,6 @@ const runScanLoop = async (
 const engineResults = (run: ScanRun, signal: AbortSignal) => {
   const { o, s, io, plan, start } = run;
   let localBackoffs = 0;
-  const probeOptions = {
-    netbios: o.netbios,
-    epm: o.epm,
-    indicators: o.indicators,
-    dcomVersion: o.dcomVersion,
-  };
   const common = {
     targets: { total: plan.length, entryAt: (i: number) => plan.addressAt(i) },
     timeoutMs: s.timeoutMs,
@@ -367,19 +371,22 @@ const engineResults = (run: ScanRun, signal: AbortSignal) => {
       }
     },
   };
-  // Worker threads only pay off when there is enough to share (and need the CLI entry to start).
-  const threads = io.workerEntry && plan.length >= 2 * s.workers && !run.syn ? s.workers : 1;
+  // Worker threads only pay off when there is enough to share (and need the CLI entry to start);
+  // they select from the shipped registry, so a scan given another one stays in this thread.
+  const shared = io.workerEntry && plan.length >= 2 * s.workers && !run.syn && run.probes === PROBES;
+  const threads = shared ? s.workers : 1;
   return threads > 1 && io.workerEntry
     ? scanTargetsInWorkers({
         ...common,
         workers: threads,
         workerEntry: io.workerEntry,
-        probes: probeOptions,
+        probes: s.probes,
       })
-    : scanTargets({ ...common, transport: nodeTransport, probes: hostProbesFor(probeOptions) });
+    : scanTargets({ ...common, transport: nodeTransport, probes: selectHostProbes(run.probes, s.probes) });
 };
 
-export const register = (program: Command, io: CliIo): void => {
+/** Adds `scan`; `probes` is the registry `--probe` and the probe options select from (tests add theirs). */
+export const register = (program: Command, io: CliIo, probes: readonly Probe[] = PROBES): void => {
   program
     .command('scan')
     .description(
@@ -440,6 +447,12 @@ export const register = (program: Command, io: CliIo): void => {
     .option(
       '-n, --netbios',
       "also ask for the NetBIOS name (NBSTAT on UDP 137): KB824146scan's /n, not nmap's -n (no DNS)",
+    )
+    .option(
+      '--probe <names>',
+      'also run these optional probes (comma separated; repeatable; names: rpcsweep probes)',
+      collectList,
+      [],
     )
     .option('--epm', 'also enumerate the endpoint mapper (ept_lookup)')
     .option('--indicators', 'also look for Blaster infection indicators (shell on TCP 4444, TFTP on UDP 69)')
@@ -531,6 +544,6 @@ export const register = (program: Command, io: CliIo): void => {
     )
     .addOption(new Option('--checkpoint-ms <ms>', 'resume state save interval').default('1000').hideHelp())
     .action(async (targets: string[], opts: ScanCliOptions) => {
-      await runScan(targets, opts, io);
+      await runScan(targets, opts, io, probes);
     });
 };

@@ -138,6 +138,11 @@ export const CLIENT_SCRIPT = String.raw`(function () {
       box.appendChild(el('h4', '', 'Indicators (' + x[3].length + ')'));
       box.appendChild(table(['indicator', 'severity', 'evidence'], x[3].map(function (f) { return f.map(str); })));
     }
+    // The probes' declared fields (probeFields), as [label, value] string refs.
+    if (x[5] && x[5].length) {
+      box.appendChild(el('h4', '', 'Probe fields (' + x[5].length + ')'));
+      box.appendChild(table(['field', 'value'], x[5].map(function (f) { return f.map(str); })));
+    }
     return box;
   };
 

@@ -14,7 +14,7 @@ export { HtmlReportModel } from './model.ts';
 export { contentSecurityPolicy, type PageOptions, renderHtmlPage } from './page.ts';
 
 export const createHtmlWriter = (sink: ReportSink, options: ReportOptions = {}): ReportWriter => {
-  const model = new HtmlReportModel({ advice: options.advice });
+  const model = new HtmlReportModel({ advice: options.advice, fields: options.fields });
   return {
     open: async (meta: RunMeta) => {
       model.meta = meta;

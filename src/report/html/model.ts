@@ -6,8 +6,12 @@
  */
 import { type Advice, adviseHost } from '../../advice/index.ts';
 import {
+  answeredVerdict,
   emptyCounts,
+  fieldLabel,
+  fieldValue,
   type HostResult,
+  type ResultField,
   type RunMeta,
   type RunSummary,
   summarize,
@@ -16,6 +20,7 @@ import {
 } from '../../core/result.ts';
 import { adviceOneLine } from '../advice.ts';
 import { escapeTerminal } from '../escape.ts';
+import { itemText } from '../fields.ts';
 import { BlockTally } from './blocks.ts';
 
 /** One line of the "changes since the previous scan" section (from a results store). */
@@ -56,7 +61,9 @@ export interface ClientTable {
  * What only an expanded row needs, in its own block that the page parses on the first expand:
  * `e` the distinct probe steps ([probe, port, classification, ok, HRESULT/fault, COM version, reason,
  * bind results]), `t0` the first host's start (ms since 1970), `d` per row of `h`: [start (ms after
- * t0, or a string), [[step, ms]…], endpoints[], indicators[], osHints[]].
+ * t0, or a string), [[step, ms]…], endpoints[], indicators[], osHints[], [[field label, value]…]]: the
+ * last, present only when not empty, the probes' declared fields that have no column of their own
+ * (`probeFields`).
  */
 export interface ClientDetail {
   e: number[][];
@@ -88,6 +95,8 @@ export class HtmlReportModel {
   meta?: RunMeta;
   /** False (`--no-advice`): no advice in the page; verdicts, evidence and ports stay. */
   readonly #withAdvice: boolean;
+  /** Declared fields shown per host: those kept under their probe's name (`probeFields`). */
+  readonly #fields: readonly ResultField[];
   readonly counts = emptyCounts();
   readonly dcomVersions = new Map<string, number>();
   readonly blocks = new BlockTally();
@@ -104,8 +113,10 @@ export class HtmlReportModel {
   actionCount = 0;
   #firstStart = '';
 
-  constructor(options: { advice?: boolean } = {}) {
+  /** `fields`: the probes' declared result fields (the registry's RESULT_FIELDS). */
+  constructor(options: { advice?: boolean; fields?: readonly ResultField[] } = {}) {
     this.#withAdvice = options.advice !== false;
+    this.#fields = (options.fields ?? []).filter((f) => f.column === undefined);
   }
   #lastEnd = 0;
 
@@ -128,7 +139,7 @@ export class HtmlReportModel {
     const answered = r.verdict !== 'unreachable' || (r.indicators?.length ?? 0) > 0;
     if (!answered) return;
     // Refused and silent hosts have no DCOM version to show (their 0.0 is Scanms' "none read").
-    const spoke = r.verdict !== 'refused' && r.verdict !== 'unreachable' && r.verdict !== 'error';
+    const spoke = answeredVerdict(r.verdict);
     if (spoke) this.dcomVersions.set(r.dcomVersion, (this.dcomVersions.get(r.dcomVersion) ?? 0) + 1);
     const advice = adviseHost(r);
     this.#noteAction(r, advice);
@@ -156,6 +167,8 @@ export class HtmlReportModel {
   }
 
   #detail(r: HostResult): unknown[] {
+    // Declared probe fields last, and only when the host has some: no bytes for the usual host.
+    const fields = this.#probeFields(r);
     return [
       this.#startOffset(r.startedAt),
       r.evidence.map((e) => [
@@ -180,7 +193,20 @@ export class HtmlReportModel {
       ]),
       (r.indicators ?? []).map((f) => [this.str(f.indicator), this.str(f.severity), this.str(f.evidence)]),
       (r.osHints ?? []).map((h) => this.str(h)),
+      ...(fields.length > 0 ? [fields] : []),
     ];
+  }
+
+  /** [label, value] string refs per declared field the host has (list items joined by `; `). */
+  #probeFields(r: HostResult): number[][] {
+    const out: number[][] = [];
+    for (const f of this.#fields) {
+      const v = fieldValue(r, f);
+      if (v === undefined) continue;
+      const text = (Array.isArray(v) ? v : [v]).map(itemText).join('; ');
+      out.push([this.str(fieldLabel(f)), this.str(text)]);
+    }
+    return out;
   }
 
   /**

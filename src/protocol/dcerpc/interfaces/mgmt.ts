@@ -7,11 +7,11 @@
  * {UUID, vers_major u16, vers_minor u16}), then status u32.
  */
 
-import { type Decoded, decodeOk } from '../../../core/errors.ts';
+import type { Decoded } from '../../../core/errors.ts';
 import { decodeNdr, type NdrReaderOptions } from '../ndr/reader.ts';
 import { type NdrEncodeOptions, ndrWriterFor } from '../ndr/writer.ts';
 import type { SyntaxId } from '../pdu/types.ts';
-import { EMPTY_STUB, type OperationTable } from './operation.ts';
+import { noInputOperation, type OperationTable } from './operation.ts';
 
 export const MGMT_UUID = 'afa8bd80-7d8a-11c9-bef4-08002b102989';
 export const MGMT_VERSION = { major: 1, minor: 0 } as const;
@@ -32,11 +32,6 @@ export interface InqIfIdsResponse {
 
 /** Most interface ids accepted in one reply. */
 const MAX_IF_IDS = 4096;
-
-export const encodeInqIfIdsRequest = (): Uint8Array => new Uint8Array(0);
-
-/** The lab side: inq_if_ids has no input parameters. */
-export const decodeInqIfIdsRequest = (_stub: Uint8Array): Decoded<Record<string, never>> => decodeOk({}, 0);
 
 export const encodeInqIfIdsResponse = (p: InqIfIdsResponse, options: NdrEncodeOptions = true): Uint8Array => {
   const w = ndrWriterFor(options);
@@ -91,11 +86,7 @@ export const decodeInqIfIdsResponse = (
     options,
   );
 
-/** The opnum table (see operation.ts). */
+/** The opnum table (see operation.ts): inq_if_ids has no input parameters. */
 export const MGMT_OPERATIONS = {
-  inq_if_ids: {
-    opnum: MGMT_OPNUMS.inq_if_ids,
-    request: EMPTY_STUB,
-    response: { encode: encodeInqIfIdsResponse, decode: decodeInqIfIdsResponse },
-  },
+  inq_if_ids: noInputOperation(MGMT_OPNUMS.inq_if_ids, encodeInqIfIdsResponse, decodeInqIfIdsResponse),
 } satisfies OperationTable;

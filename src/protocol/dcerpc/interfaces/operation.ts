@@ -21,8 +21,15 @@ export interface Operation<Req, Resp> {
 /** An interface's operations by name (the names of its `*_OPNUMS`). */
 export type OperationTable = Readonly<Record<string, Operation<unknown, unknown>>>;
 
-/** A stub that carries no [in] parameters (ServerAlive2, inq_if_ids). */
+/** A stub that carries no [in] parameters (ServerAlive2, inq_if_ids); trailing bytes are ignored, as Windows does. */
 export const EMPTY_STUB: StubCodec<Record<string, never>> = {
   encode: () => new Uint8Array(0),
   decode: () => ({ ok: true, value: {}, consumed: 0 }),
 };
+
+/** An operation without [in] parameters: its request is EMPTY_STUB, only the response has a codec. */
+export const noInputOperation = <Resp>(
+  opnum: number,
+  encode: StubCodec<Resp>['encode'],
+  decode: StubCodec<Resp>['decode'],
+): Operation<Record<string, never>, Resp> => ({ opnum, request: EMPTY_STUB, response: { encode, decode } });

@@ -7,7 +7,7 @@
  * pReserved (u32), error_status_t.
  */
 
-import { type Decoded, decodeOk } from '../../../core/errors.ts';
+import type { Decoded } from '../../../core/errors.ts';
 import { decodeNdr, type NdrReaderOptions } from '../ndr/reader.ts';
 import { type NdrEncodeOptions, ndrWriterFor } from '../ndr/writer.ts';
 import {
@@ -18,7 +18,7 @@ import {
   writeComVersion,
   writeDualStringArray,
 } from './dcom.ts';
-import { EMPTY_STUB, type OperationTable } from './operation.ts';
+import { EMPTY_STUB, noInputOperation, type OperationTable } from './operation.ts';
 
 export const OXID_UUID = '99fcfec4-5260-101b-bbcb-00aa0021347a';
 export const OXID_VERSION = { major: 0, minor: 0 } as const;
@@ -51,11 +51,7 @@ export interface ServerAlive2Response {
 }
 
 /** ServerAlive2 takes no input: the stub is empty. */
-export const encodeServerAlive2Request = (): Uint8Array => new Uint8Array(0);
-
-/** The lab side: a ServerAlive2 request carries nothing; trailing bytes are ignored as Windows does. */
-export const decodeServerAlive2Request = (_stub: Uint8Array): Decoded<Record<string, never>> =>
-  decodeOk({}, 0);
+export const encodeServerAlive2Request = (): Uint8Array => EMPTY_STUB.encode({});
 
 export const encodeServerAlive2Response = (
   p: ServerAlive2Response,
@@ -85,11 +81,11 @@ export const decodeServerAlive2Response = (
     options,
   );
 
-/** The opnum table (see operation.ts). */
+/** The opnum table (see operation.ts): ServerAlive2 has no input parameters. */
 export const OXID_OPERATIONS = {
-  ServerAlive2: {
-    opnum: OXID_OPNUMS.ServerAlive2,
-    request: EMPTY_STUB,
-    response: { encode: encodeServerAlive2Response, decode: decodeServerAlive2Response },
-  },
+  ServerAlive2: noInputOperation(
+    OXID_OPNUMS.ServerAlive2,
+    encodeServerAlive2Response,
+    decodeServerAlive2Response,
+  ),
 } satisfies OperationTable;
