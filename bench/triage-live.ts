@@ -14,7 +14,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LIVE_FILTER } from '../src/cli/commands/triage-live.ts';
-import { dnsQuery, icmpEcho, tcp, text, udp } from '../test/triage/build.ts';
+import { packetMix } from './triage-mix.ts';
 
 const arg = (name: string, fallback: string): string => {
   const i = process.argv.indexOf(name);
@@ -28,35 +28,6 @@ const ns = `rstl${process.pid}`;
 // Interface names are at most 15 characters.
 const sendIf = `tls${process.pid}`.slice(0, 15);
 const listenIf = `tlr${process.pid}`.slice(0, 15);
-
-/**
- * The n-th packet of the offered traffic, all of it kept by the live capture filter: 60 % segments of
- * 50 ongoing tcp/445 and tcp/135 connections (contiguous sequence numbers, 512 zero bytes each), 20 %
- * a tcp/135 SYN sweep, 10 % DNS queries, 7 % pings, 3 % TFTP requests for pxelinux.0.
- */
-const nextSeq = new Array<number>(50).fill(1);
-const packetAt = (n: number): Uint8Array => {
-  const k = n % 100;
-  const host = `10.77.${(n >> 8) & 0xff}.${n & 0xff}`;
-  if (k < 60) {
-    const flow = n % 50;
-    const seq = nextSeq[flow]!;
-    nextSeq[flow] = seq + 512;
-    return tcp({
-      src: '10.66.0.10',
-      dst: '10.66.0.20',
-      sport: 49_000 + flow,
-      dport: flow < 25 ? 445 : 135,
-      seq,
-      flags: 0x18,
-      payload: new Uint8Array(512),
-    });
-  }
-  if (k < 80) return tcp({ src: '10.66.0.99', dst: host, sport: 3000, dport: 135, flags: 0x02 });
-  if (k < 90) return dnsQuery('10.66.0.30', '10.66.0.53', 0, `host${n % 1000}.example.org`).bytes;
-  if (k < 97) return icmpEcho('10.66.0.40', host, new Uint8Array(56));
-  return udp('10.66.0.50', '10.66.0.69', 2000 + (n % 1000), 69, text('\0\x01pxelinux.0\0octet\0'));
-};
 
 /**
  * `total` packets twice: [u16 length][Ethernet frame]… for the sender (broadcast destination,
@@ -73,6 +44,7 @@ const writeTraffic = (total: number, rate: number): { frames: string; pcap: stri
   header.writeUInt32LE(65535, 16);
   header.writeUInt32LE(101, 20); // LINKTYPE_RAW
   records.push(header);
+  const packetAt = packetMix('live');
   for (let n = 0; n < total; n++) {
     const ipPacket = Buffer.from(packetAt(n));
     const len = Buffer.alloc(2);

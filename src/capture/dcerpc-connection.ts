@@ -17,7 +17,7 @@ import {
   type ReassembledCall,
 } from '../protocol/dcerpc/index.ts';
 import { type BodyDecoding, decodeBody } from './bodies.ts';
-import { MAX_TRACKED_CALLS, setBounded } from './bounded-map.ts';
+import { BoundedMap, MAX_TRACKED_CALLS } from './bounded-map.ts';
 import { opnumName as opnumNameFor, syntaxName } from './known-interfaces.data.ts';
 import type { InterfaceRecord, PduRecord, RecordError, StreamNote } from './pdu-record.ts';
 import { baseRecord, describePduRecord } from './pdu-record-build.ts';
@@ -95,7 +95,7 @@ export class DcerpcConnection implements StreamSink {
   readonly #contexts = new Map<number, ContextInfo>();
   /** Contexts of binds/alter_contexts waiting for their ack, by call_id (results follow their order). */
   readonly #pendingBinds = new Map<number, number[]>();
-  readonly #calls = new Map<number, CallInfo>();
+  readonly #calls = new BoundedMap<number, CallInfo>(MAX_TRACKED_CALLS);
 
   readonly #carrier: Pick<PduRecord, 'smb'>;
 
@@ -319,7 +319,7 @@ export class DcerpcConnection implements StreamSink {
         let call: CallInfo | undefined;
         if (pdu.type === 'request') {
           call = { opnum: pdu.opnum, contextId: pdu.contextId };
-          setBounded(this.#calls, pdu.header.callId, call, MAX_TRACKED_CALLS);
+          this.#calls.set(pdu.header.callId, call);
         } else {
           call = this.#calls.get(pdu.header.callId);
         }

@@ -29,10 +29,17 @@ export const pcapMagic = (bytes: Uint8Array): { littleEndian: boolean; nanos: bo
 export class PcapRecordParser implements RecordParser {
   #header: { le: boolean; unitNs: bigint; linkType: number } | undefined;
   #number = 0;
+  /** The view over the last chunk seen: one per chunk, not one per record. */
+  #bytes: Uint8Array | undefined;
+  #view: DataView | undefined;
 
   next(bytes: Uint8Array, at: number, fileOffset: number, final: boolean): RecordStep {
     const left = bytes.length - at;
-    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    if (bytes !== this.#bytes) {
+      this.#bytes = bytes;
+      this.#view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    }
+    const view = this.#view!;
     if (!this.#header) {
       const magic = pcapMagic(bytes.subarray(at));
       if (!magic) {

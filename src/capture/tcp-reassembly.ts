@@ -138,6 +138,7 @@ class ConnectionState {
   removed = false;
   constructor(
     readonly info: TcpConnection,
+    readonly key: string,
     readonly sink: StreamSink,
     maxOutOfOrderBytes: number,
   ) {
@@ -157,14 +158,21 @@ class ConnectionState {
   }
 }
 
-const keyOf = (a: string, ap: number, b: string, bp: number): string => `${a}|${ap}|${b}|${bp}`;
+/** The connection's key, the same from both directions (the decoder's flowKey when it set one). */
+const keyOf = (seg: TcpSegment): string => {
+  if (seg.flowKey !== undefined) return seg.flowKey;
+  const forward = seg.src < seg.dst || (seg.src === seg.dst && seg.srcPort <= seg.dstPort);
+  return forward
+    ? `${seg.src}|${seg.srcPort}|${seg.dst}|${seg.dstPort}`
+    : `${seg.dst}|${seg.dstPort}|${seg.src}|${seg.srcPort}`;
+};
 
 /** Routes TCP segments to per-connection sinks, opening a sink for each new connection. */
 export class TcpReassembler {
   readonly #open: (connection: TcpConnection) => StreamSink;
   readonly #maxOutOfOrderBytes: number;
   readonly #maxConnections: number;
-  /** Keyed both ways round. */
+  /** Keyed by keyOf: one entry per connection, found from either direction. */
   readonly #connections = new Map<string, ConnectionState>();
   /**
    * Connections in creation order, for eviction (removed ones are skipped). Not the Map's own order:
@@ -182,8 +190,8 @@ export class TcpReassembler {
   }
 
   push(seg: TcpSegment, frame: number): void {
-    const forward = keyOf(seg.src, seg.srcPort, seg.dst, seg.dstPort);
-    let state = this.#connections.get(forward);
+    const key = keyOf(seg);
+    let state = this.#connections.get(key);
     const isSyn = (seg.flags & (TCP_FLAG.SYN | TCP_FLAG.ACK)) === TCP_FLAG.SYN;
     // A new SYN on a 4-tuple whose old connection already ended is a new connection (port reuse).
     if (state && isSyn && (state.closed || state.directions.client.nextSeq !== undefined)) {
@@ -193,11 +201,11 @@ export class TcpReassembler {
         state.info.client.port === seg.srcPort &&
         seqDiff(state.directions.client.nextSeq ?? 0, (seg.seq + 1) >>> 0) === 0;
       if (!isSameSyn) {
-        this.#close(state);
+        this.#close(state, key);
         state = undefined;
       }
     }
-    if (!state) state = this.#create(seg, frame);
+    if (!state) state = this.#create(seg, key, frame);
     state.lastFrame = frame;
     const from: Direction =
       state.info.client.address === seg.src && state.info.client.port === seg.srcPort ? 'client' : 'server';
@@ -206,10 +214,10 @@ export class TcpReassembler {
 
   /** Flushes every connection still open (end of capture). */
   finish(): void {
-    for (const state of new Set(this.#connections.values())) this.#close(state);
+    for (const [key, state] of this.#connections) this.#close(state, key);
   }
 
-  #create(seg: TcpSegment, frame: number): ConnectionState {
+  #create(seg: TcpSegment, key: string, frame: number): ConnectionState {
     const syn = (seg.flags & TCP_FLAG.SYN) !== 0;
     const synAck = syn && (seg.flags & TCP_FLAG.ACK) !== 0;
     // Without a handshake, guess: the lower port is the server (135 and dynamic RPC ports are
@@ -224,10 +232,9 @@ export class TcpReassembler {
       sawHandshake: syn,
       firstFrame: frame,
     };
-    const state = new ConnectionState(info, this.#open(info), this.#maxOutOfOrderBytes);
-    if (this.#connections.size / 2 >= this.#maxConnections) this.#evictOldest();
-    this.#connections.set(keyOf(seg.src, seg.srcPort, seg.dst, seg.dstPort), state);
-    this.#connections.set(keyOf(seg.dst, seg.dstPort, seg.src, seg.srcPort), state);
+    const state = new ConnectionState(info, key, this.#open(info), this.#maxOutOfOrderBytes);
+    if (this.#connections.size >= this.#maxConnections) this.#evictOldest();
+    this.#connections.set(key, state);
     this.#age.push(state);
     this.#trimAge();
     return state;
@@ -237,7 +244,7 @@ export class TcpReassembler {
     while (this.#ageHead < this.#age.length) {
       const oldest = this.#age[this.#ageHead++]!;
       if (!oldest.removed) {
-        this.#close(oldest);
+        this.#close(oldest, oldest.key);
         break;
       }
     }
@@ -251,12 +258,8 @@ export class TcpReassembler {
     this.#ageHead = 0;
   }
 
-  #close(state: ConnectionState): void {
-    const { client, server } = state.info;
-    const a = keyOf(client.address, client.port, server.address, server.port);
-    const b = keyOf(server.address, server.port, client.address, client.port);
-    if (this.#connections.get(a) === state) this.#connections.delete(a);
-    if (this.#connections.get(b) === state) this.#connections.delete(b);
+  #close(state: ConnectionState, key: string): void {
+    if (this.#connections.get(key) === state) this.#connections.delete(key);
     state.removed = true;
     state.finish();
   }

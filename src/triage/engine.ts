@@ -22,7 +22,7 @@ import { Scan135Detector, type Scan135Options } from './detectors/scan-135.ts';
 import { ShellDetector } from './detectors/shell-4444.ts';
 import { TftpDetector } from './detectors/tftp.ts';
 import { WelchiaDetector, type WelchiaOptions } from './detectors/welchia.ts';
-import { transportOf } from './packet-view.ts';
+import { triagePacket } from './packet-view.ts';
 import { measureStub } from './stub-measure.ts';
 
 export interface TriageOptions {
@@ -111,16 +111,10 @@ export class TriageEngine {
     this.stats.ipPackets++;
     const tcp = ip.protocol === 6 ? tcpOf(frame.data, ip) : undefined;
     const segment = tcp?.kind === 'tcp' ? tcp.segment : undefined;
-    const packet = {
-      frame: frame.number,
-      timeNs,
-      ip,
-      ...(segment ? { tcp: segment } : {}),
-      ...transportOf(frame.data, ip),
-    };
+    const packet = triagePacket(frame.number, timeNs, frame.data, ip, segment);
     for (const d of this.#detectors) d.packet?.(packet);
     if (segment && tcp && (DCERPC_PORTS.has(segment.dstPort) || DCERPC_PORTS.has(segment.srcPort))) {
-      for (const item of this.#decoder.pushPacket(frame, tcp))
+      for (const item of this.#decoder.takePacket(frame, tcp))
         if (item.kind === 'pdu') this.#pdu(item.record, timeNs);
     }
     if (this.#nowNs - this.#lastExpireNs >= NS_PER_SECOND) this.tick(this.#nowNs);
