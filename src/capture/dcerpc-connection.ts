@@ -123,6 +123,12 @@ export class DcerpcConnection implements StreamSink {
     return carries(this.#directions.client.mode) || carries(this.#directions.server.mode);
   }
 
+  /** A direction that is not DCE/RPC, or was given up after damage, needs no more bytes. */
+  ignores(from: Direction): boolean {
+    const mode = this.#directions[from].mode;
+    return mode === 'not-dcerpc' || mode === 'stopped';
+  }
+
   data(from: Direction, bytes: Uint8Array, frame: number): void {
     const d = this.#directions[from];
     switch (d.mode) {

@@ -59,6 +59,10 @@ class RoutingSink implements StreamSink {
     else if (this.#heldBytes > 64) this.#decide(false);
   }
 
+  ignores(from: Direction): boolean {
+    return this.#target?.ignores?.(from) ?? false;
+  }
+
   gap(from: Direction, lost: number, frame: number): void {
     if (this.#target) {
       this.#target.gap(from, lost, frame);

@@ -88,6 +88,11 @@ export class SmbConnection implements StreamSink {
     return false;
   }
 
+  /** A direction given up (implausible framing, a gap) needs no more bytes. */
+  ignores(from: Direction): boolean {
+    return this.#dirs[from].stopped;
+  }
+
   data(from: Direction, bytes: Uint8Array, frame: number): void {
     const d = this.#dirs[from];
     if (d.stopped) return;

@@ -36,6 +36,12 @@ export interface StreamSink {
   gap(from: Direction, lostBytes: number, frame: number): void;
   /** The connection ended (FIN/RST from both sides, eviction, or the end of the capture). */
   end(): void;
+  /**
+   * Optional: true once the sink has judged a direction and wants none of its bytes any more (not
+   * a protocol it decodes, or given up after damage). The reassembler then only follows that
+   * direction's FIN/RST: no reassembly, no out-of-order buffering, no gaps reported.
+   */
+  ignores?(from: Direction): boolean;
 }
 
 export interface TcpReassemblyOptions {
@@ -66,6 +72,8 @@ class DirectionState {
   pending: PendingSegment[] = [];
   pendingBytes = 0;
   finished = false;
+  /** The sink wants nothing more from this direction (StreamSink.ignores). */
+  ignored = false;
 
   constructor(
     readonly from: Direction,
@@ -80,11 +88,16 @@ class DirectionState {
       if (this.nextSeq === undefined) this.nextSeq = seq;
     }
     if (seg.flags & (TCP_FLAG.FIN | TCP_FLAG.RST)) this.finished = true;
-    if (seg.wireLength === 0) return;
+    if (seg.wireLength === 0 || this.ignored) return;
     if (this.nextSeq === undefined) this.nextSeq = seq;
     this.#accept({ seq, bytes: seg.payload, wireLength: seg.wireLength, frame });
     this.#drain(frame);
     if (this.pendingBytes > this.maxOutOfOrderBytes) this.flush(frame);
+    if (this.sink.ignores?.(this.from)) {
+      this.ignored = true;
+      this.pending = [];
+      this.pendingBytes = 0;
+    }
   }
 
   #accept(p: PendingSegment): void {
@@ -105,7 +118,8 @@ class DirectionState {
   #store(p: PendingSegment): void {
     let i = this.pending.length;
     while (i > 0 && seqDiff(this.pending[i - 1]!.seq, p.seq) > 0) i--;
-    this.pending.splice(i, 0, p);
+    // A copy: a view would keep the whole chunk it came in (a pipe read, 256 KiB of a file) alive.
+    this.pending.splice(i, 0, { ...p, bytes: p.bytes.slice() });
     this.pendingBytes += p.bytes.length;
   }
 
