@@ -51,7 +51,14 @@ export interface ConnectionCallbacks {
   stub?(record: PduRecord, stub: Uint8Array): void;
 }
 
-export interface DcerpcConnectionOptions extends CallReassemblerOptions {}
+export interface DcerpcConnectionOptions extends CallReassemblerOptions {
+  /**
+   * Which calls are joined from their fragments, body-decoded and handed to `stub` (default: all).
+   * A reader that needs only some calls' contents (triage: activation requests) skips the rest;
+   * their records keep the header, interface and opnum.
+   */
+  wantsBody?(iface: InterfaceRecord, opnum: number, ptype: 'request' | 'response'): boolean;
+}
 
 interface ContextInfo {
   iface: InterfaceRecord;
@@ -98,6 +105,7 @@ export class DcerpcConnection implements StreamSink {
   readonly #calls = new BoundedMap<number, CallInfo>(MAX_TRACKED_CALLS);
 
   readonly #carrier: Pick<PduRecord, 'smb'>;
+  readonly #wantsBody: DcerpcConnectionOptions['wantsBody'];
 
   constructor(
     info: TcpConnection,
@@ -109,6 +117,7 @@ export class DcerpcConnection implements StreamSink {
   ) {
     this.#info = info;
     this.#carrier = carrier;
+    this.#wantsBody = options.wantsBody;
     this.#callbacks = callbacks;
     this.#timeOf = timeOf;
     this.#directions = {
@@ -342,6 +351,7 @@ export class DcerpcConnection implements StreamSink {
           d.reassembler.discard('response', pdu.header.callId);
           return;
         }
+        if (this.#wantsBody && !(ctx && call && this.#wantsBody(ctx.iface, call.opnum, pdu.type))) return;
         const step = d.reassembler.add(pdu);
         if (!step.ok) {
           record.body_error = toRecordError(step.error);

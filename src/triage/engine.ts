@@ -14,7 +14,7 @@ import {
 } from '../capture/index.ts';
 import type { Alert, AlertSink } from './alert.ts';
 import { type Detector, NS_PER_SECOND, type StubMeasure } from './detector.ts';
-import { ActivationDetector } from './detectors/activation.ts';
+import { ActivationDetector, wantsActivationStub } from './detectors/activation.ts';
 import { DdosDetector } from './detectors/ddos.ts';
 import { DnsDetector } from './detectors/dns.ts';
 import { IncidentDetector } from './detectors/incident.ts';
@@ -80,6 +80,7 @@ export class TriageEngine {
       this.#incident,
     ];
     this.#decoder = new CaptureDecoder([], {
+      wantsBody: wantsActivationStub,
       onStub: (record, stub) => {
         if (record.ptype === 'request' && !(record.auth && record.auth.level >= 6))
           this.#measures.set(record, measureStub(record, stub));
