@@ -2,9 +2,9 @@
  * `triage --live` at a given packet rate (issue #16: 50,000 packets/s without tcpdump drops). Needs
  * root. Creates a network namespace of its own (`rstl<pid>`, no route anywhere) with a veth pair in
  * it, runs `rpcsweep triage --live` on one end inside the namespace, and a bounded paced sender
- * (bench/triage-live-send.py, AF_PACKET) writes Ethernet frames onto the other end: a cycle of
- * traffic the live capture filter keeps (tcp/135 and 445 segments, a Blaster-shaped SYN sweep, DNS
- * queries, pings, TFTP). Reports the sender's achieved rate, tcpdump's own "captured / received by
+ * (bench/triage-live-send.py, AF_PACKET) writes Ethernet frames onto the other end: the `live` mix
+ * of bench/triage-mix.ts, traffic the live capture filter keeps (tcp/135 and 445 segments, a tcp/135
+ * SYN sweep, DNS queries, pings, TFTP). Reports the sender's achieved rate, tcpdump's own "captured / received by
  * filter / dropped by kernel" lines and triage's frame count. The namespace is deleted at the end.
  *
  *   npx tsx bench/triage-live.ts [--rates 50000,100000] [--seconds 10]
@@ -13,7 +13,7 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LIVE_FILTER } from '../src/cli/commands/triage-live.ts';
+import { LIVE_FILTER, TCPDUMP_OPTIONS } from '../src/cli/commands/triage-live.ts';
 import { packetMix } from './triage-mix.ts';
 
 const arg = (name: string, fallback: string): string => {
@@ -88,11 +88,13 @@ try {
 
 /**
  * One run at `rate`: the reader is `triage --live` (tcpdump piped into rpcsweep), or, as the capture
- * engine's own ceiling, tcpdump alone with the same options and filter writing to /dev/null.
+ * engine's own ceiling, tcpdump alone with the same options and filter writing into a pipe that
+ * `cat` drains to /dev/null.
  */
 async function runAt(rate: number, frames: string, reader: 'triage' | 'tcpdump alone'): Promise<void> {
   const load1 = loadavg()[0]!;
-  const duration = String(seconds + 4);
+  // Past the sender's own limit (seconds + 2) and the ring's block timeout, so the last packets are read too.
+  const duration = String(seconds + 6);
   // Inside the namespace; triage stops its tcpdump child at the end of --duration, timeout stops the other.
   const command =
     reader === 'triage'
@@ -112,23 +114,10 @@ async function runAt(rate: number, frames: string, reader: 'triage' | 'tcpdump a
           join(dir, 'alerts.txt'),
         ]
       : [
-          'timeout',
-          '-s',
-          'INT',
-          duration,
-          'tcpdump',
-          '-w',
-          '/dev/null',
-          '-U',
-          '--immediate-mode',
-          '-B',
-          '32768',
-          '-n',
-          '-s',
-          '0',
-          '-i',
-          listenIf,
-          LIVE_FILTER,
+          'sh',
+          '-c',
+          // The same options as triage's tcpdump, writing into a pipe that is only drained.
+          `timeout -s INT ${duration} tcpdump ${TCPDUMP_OPTIONS.join(' ')} -i ${listenIf} '${LIVE_FILTER}' | cat > /dev/null`,
         ];
   const child = spawn('ip', ['netns', 'exec', ns, ...command], { stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
