@@ -36,9 +36,12 @@ interface DecoderFactory {
  */
 class RoutingSink implements StreamSink {
   #target: ConnectionDecoder | undefined;
-  #held: Array<
-    { from: Direction; bytes: Uint8Array; frame: number } | { from: Direction; lost: number; frame: number }
-  > = [];
+  #held:
+    | Array<
+        | { from: Direction; bytes: Uint8Array; frame: number }
+        | { from: Direction; lost: number; frame: number }
+      >
+    | undefined;
   #heldBytes = 0;
   constructor(
     readonly info: TcpConnection,
@@ -50,9 +53,10 @@ class RoutingSink implements StreamSink {
       this.#target.data(from, bytes, frame);
       return;
     }
-    this.#held.push({ from, bytes, frame });
+    const held = (this.#held ??= []);
+    held.push({ from, bytes, frame });
     this.#heldBytes += bytes.length;
-    const first = this.#held.filter((h) => 'bytes' in h && h.from === this.#held[0]!.from);
+    const first = held.filter((h) => 'bytes' in h && h.from === held[0]!.from);
     const start =
       first.length === 1 ? bytes : concatAll(first.map((h) => (h as { bytes: Uint8Array }).bytes));
     if (start.length >= 8 || (start.length >= 1 && start[0] === 0x81)) this.#decide(looksLikeSmb(start));
@@ -68,12 +72,12 @@ class RoutingSink implements StreamSink {
       this.#target.gap(from, lost, frame);
       return;
     }
-    this.#held.push({ from, lost, frame });
+    (this.#held ??= []).push({ from, lost, frame });
   }
 
   end(): void {
     // A connection that carried no payload (a SYN, a refused or silent port) needs no decoder at all.
-    if (!this.#target && this.#held.length === 0) return;
+    if (!this.#target && this.#held === undefined) return;
     if (!this.#target) this.#decide(false);
     this.#target!.end();
     this.factory.ended(this.#target!);
@@ -82,11 +86,11 @@ class RoutingSink implements StreamSink {
   #decide(smb: boolean): void {
     const target = this.factory.open(this.info, smb);
     this.#target = target;
-    for (const h of this.#held) {
+    for (const h of this.#held ?? []) {
       if ('bytes' in h) target.data(h.from, h.bytes, h.frame);
       else target.gap(h.from, h.lost, h.frame);
     }
-    this.#held = [];
+    this.#held = undefined;
   }
 }
 

@@ -67,9 +67,12 @@ interface PendingSegment {
   frame: number;
 }
 
+/** Shared by every direction with nothing waiting (most of them): never written to. */
+const NO_PENDING: PendingSegment[] = [];
+
 class DirectionState {
   nextSeq: number | undefined;
-  pending: PendingSegment[] = [];
+  pending: PendingSegment[] = NO_PENDING;
   pendingBytes = 0;
   finished = false;
   /** The sink wants nothing more from this direction (StreamSink.ignores). */
@@ -95,7 +98,7 @@ class DirectionState {
     if (this.pendingBytes > this.maxOutOfOrderBytes) this.flush(frame);
     if (this.sink.ignores?.(this.from)) {
       this.ignored = true;
-      this.pending = [];
+      this.pending = NO_PENDING;
       this.pendingBytes = 0;
     }
   }
@@ -116,6 +119,7 @@ class DirectionState {
   }
 
   #store(p: PendingSegment): void {
+    if (this.pending === NO_PENDING) this.pending = [];
     let i = this.pending.length;
     while (i > 0 && seqDiff(this.pending[i - 1]!.seq, p.seq) > 0) i--;
     // A copy: a view would keep the whole chunk it came in (a pipe read, 256 KiB of a file) alive.
@@ -146,7 +150,9 @@ class DirectionState {
 }
 
 class ConnectionState {
-  readonly directions: Record<Direction, DirectionState>;
+  readonly client: DirectionState;
+  /** Made on the server's first segment: a SYN that is never answered needs none. */
+  #server: DirectionState | undefined;
   lastFrame: number;
   /** Set once removed from the table (ended, replaced or evicted). */
   removed = false;
@@ -154,20 +160,22 @@ class ConnectionState {
     readonly info: TcpConnection,
     readonly key: string,
     readonly sink: StreamSink,
-    maxOutOfOrderBytes: number,
+    readonly maxOutOfOrderBytes: number,
   ) {
-    this.directions = {
-      client: new DirectionState('client', sink, maxOutOfOrderBytes),
-      server: new DirectionState('server', sink, maxOutOfOrderBytes),
-    };
+    this.client = new DirectionState('client', sink, maxOutOfOrderBytes);
     this.lastFrame = info.firstFrame;
   }
+  direction(from: Direction): DirectionState {
+    if (from === 'client') return this.client;
+    this.#server ??= new DirectionState('server', this.sink, this.maxOutOfOrderBytes);
+    return this.#server;
+  }
   get closed(): boolean {
-    return this.directions.client.finished && this.directions.server.finished;
+    return this.client.finished && this.#server?.finished === true;
   }
   finish(): void {
-    this.directions.client.flush(this.lastFrame);
-    this.directions.server.flush(this.lastFrame);
+    this.client.flush(this.lastFrame);
+    this.#server?.flush(this.lastFrame);
     this.sink.end();
   }
 }
@@ -208,12 +216,12 @@ export class TcpReassembler {
     let state = this.#connections.get(key);
     const isSyn = (seg.flags & (TCP_FLAG.SYN | TCP_FLAG.ACK)) === TCP_FLAG.SYN;
     // A new SYN on a 4-tuple whose old connection already ended is a new connection (port reuse).
-    if (state && isSyn && (state.closed || state.directions.client.nextSeq !== undefined)) {
+    if (state && isSyn && (state.closed || state.client.nextSeq !== undefined)) {
       const isSameSyn =
         state.info.sawHandshake &&
         state.info.client.address === seg.src &&
         state.info.client.port === seg.srcPort &&
-        seqDiff(state.directions.client.nextSeq ?? 0, (seg.seq + 1) >>> 0) === 0;
+        seqDiff(state.client.nextSeq ?? 0, (seg.seq + 1) >>> 0) === 0;
       if (!isSameSyn) {
         this.#close(state, key);
         state = undefined;
@@ -223,7 +231,7 @@ export class TcpReassembler {
     state.lastFrame = frame;
     const from: Direction =
       state.info.client.address === seg.src && state.info.client.port === seg.srcPort ? 'client' : 'server';
-    state.directions[from].segment(seg, frame);
+    state.direction(from).segment(seg, frame);
   }
 
   /** Flushes every connection still open (end of capture). */
