@@ -2,9 +2,9 @@
  * `triage --live` at a given packet rate (issue #16: 50,000 packets/s without tcpdump drops). Needs
  * root. Creates a network namespace of its own (`rstl<pid>`, no route anywhere) with a veth pair in
  * it, runs `rpcsweep triage --live` on one end inside the namespace, and a bounded paced sender
- * (bench/triage-live-send.py, AF_PACKET) writes Ethernet frames onto the other end: a cycle of
- * traffic the live capture filter keeps (tcp/135 and 445 segments, a Blaster-shaped SYN sweep, DNS
- * queries, pings, TFTP). Reports the sender's achieved rate, tcpdump's own "captured / received by
+ * (bench/triage-live-send.py, AF_PACKET) writes Ethernet frames onto the other end: the `live` mix
+ * of bench/triage-mix.ts, traffic the live capture filter keeps (tcp/135 and 445 segments, a tcp/135
+ * SYN sweep, DNS queries, pings, TFTP). Reports the sender's achieved rate, tcpdump's own "captured / received by
  * filter / dropped by kernel" lines and triage's frame count. The namespace is deleted at the end.
  *
  *   npx tsx bench/triage-live.ts [--rates 50000,100000] [--seconds 10]
@@ -13,8 +13,8 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LIVE_FILTER } from '../src/cli/commands/triage-live.ts';
-import { dnsQuery, icmpEcho, tcp, text, udp } from '../test/triage/build.ts';
+import { LIVE_FILTER, TCPDUMP_OPTIONS } from '../src/cli/commands/triage-live.ts';
+import { packetMix } from './triage-mix.ts';
 
 const arg = (name: string, fallback: string): string => {
   const i = process.argv.indexOf(name);
@@ -28,35 +28,6 @@ const ns = `rstl${process.pid}`;
 // Interface names are at most 15 characters.
 const sendIf = `tls${process.pid}`.slice(0, 15);
 const listenIf = `tlr${process.pid}`.slice(0, 15);
-
-/**
- * The n-th packet of the offered traffic, all of it kept by the live capture filter: 60 % segments of
- * 50 ongoing tcp/445 and tcp/135 connections (contiguous sequence numbers, 512 zero bytes each), 20 %
- * a tcp/135 SYN sweep, 10 % DNS queries, 7 % pings, 3 % TFTP requests for pxelinux.0.
- */
-const nextSeq = new Array<number>(50).fill(1);
-const packetAt = (n: number): Uint8Array => {
-  const k = n % 100;
-  const host = `10.77.${(n >> 8) & 0xff}.${n & 0xff}`;
-  if (k < 60) {
-    const flow = n % 50;
-    const seq = nextSeq[flow]!;
-    nextSeq[flow] = seq + 512;
-    return tcp({
-      src: '10.66.0.10',
-      dst: '10.66.0.20',
-      sport: 49_000 + flow,
-      dport: flow < 25 ? 445 : 135,
-      seq,
-      flags: 0x18,
-      payload: new Uint8Array(512),
-    });
-  }
-  if (k < 80) return tcp({ src: '10.66.0.99', dst: host, sport: 3000, dport: 135, flags: 0x02 });
-  if (k < 90) return dnsQuery('10.66.0.30', '10.66.0.53', 0, `host${n % 1000}.example.org`).bytes;
-  if (k < 97) return icmpEcho('10.66.0.40', host, new Uint8Array(56));
-  return udp('10.66.0.50', '10.66.0.69', 2000 + (n % 1000), 69, text('\0\x01pxelinux.0\0octet\0'));
-};
 
 /**
  * `total` packets twice: [u16 length][Ethernet frame]… for the sender (broadcast destination,
@@ -73,6 +44,7 @@ const writeTraffic = (total: number, rate: number): { frames: string; pcap: stri
   header.writeUInt32LE(65535, 16);
   header.writeUInt32LE(101, 20); // LINKTYPE_RAW
   records.push(header);
+  const packetAt = packetMix('live');
   for (let n = 0; n < total; n++) {
     const ipPacket = Buffer.from(packetAt(n));
     const len = Buffer.alloc(2);
@@ -116,11 +88,13 @@ try {
 
 /**
  * One run at `rate`: the reader is `triage --live` (tcpdump piped into rpcsweep), or, as the capture
- * engine's own ceiling, tcpdump alone with the same options and filter writing to /dev/null.
+ * engine's own ceiling, tcpdump alone with the same options and filter writing into a pipe that
+ * `cat` drains to /dev/null.
  */
 async function runAt(rate: number, frames: string, reader: 'triage' | 'tcpdump alone'): Promise<void> {
   const load1 = loadavg()[0]!;
-  const duration = String(seconds + 4);
+  // Past the sender's own limit (seconds + 2) and the ring's block timeout, so the last packets are read too.
+  const duration = String(seconds + 6);
   // Inside the namespace; triage stops its tcpdump child at the end of --duration, timeout stops the other.
   const command =
     reader === 'triage'
@@ -140,23 +114,10 @@ async function runAt(rate: number, frames: string, reader: 'triage' | 'tcpdump a
           join(dir, 'alerts.txt'),
         ]
       : [
-          'timeout',
-          '-s',
-          'INT',
-          duration,
-          'tcpdump',
-          '-w',
-          '/dev/null',
-          '-U',
-          '--immediate-mode',
-          '-B',
-          '32768',
-          '-n',
-          '-s',
-          '0',
-          '-i',
-          listenIf,
-          LIVE_FILTER,
+          'sh',
+          '-c',
+          // The same options as triage's tcpdump, writing into a pipe that is only drained.
+          `timeout -s INT ${duration} tcpdump ${TCPDUMP_OPTIONS.join(' ')} -i ${listenIf} '${LIVE_FILTER}' | cat > /dev/null`,
         ];
   const child = spawn('ip', ['netns', 'exec', ns, ...command], { stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';

@@ -2,7 +2,11 @@
  * Triage benchmark: packets per second and live memory of `rpcsweep triage`'s pipeline (file read in
  * 256 KiB chunks → FrameStream → TriageEngine) on a large synthetic capture of mixed traffic: HTTP
  * segments, a Blaster-shaped tcp/135 sweep, DNS, pings, TFTP, with one exploit-shaped conversation.
- * Run: npx tsx bench/triage.ts [packets=2000000] [/tmp/triage-bench.pcap]
+ * With `--mix live|syn` the capture is instead one of bench/triage-mix.ts's mixes at 50,000 packets/s
+ * (the live benchmark's traffic, or a SYN-only tcp/135 sweep); a path given keeps the capture (for
+ * `--cpu-prof` runs of the CLI on it); `--existing` reads that capture again instead of writing it
+ * (old and new code on the same bytes).
+ * Run: npx tsx bench/triage.ts [packets=2000000] [/tmp/triage-bench.pcap] [--mix live|syn] [--existing]
  */
 import { appendFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
@@ -20,11 +24,17 @@ import {
   tcp,
   tftpTransfer,
 } from '../test/triage/build.ts';
+import { type MixName, writeMixPcap } from './triage-mix.ts';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
+const mixAt = process.argv.indexOf('--mix');
+const mix = mixAt >= 0 ? (process.argv.splice(mixAt, 2)[1] as MixName) : undefined;
+if (mix !== undefined && mix !== 'live' && mix !== 'syn') throw new Error('--mix live|syn');
+const existingAt = process.argv.indexOf('--existing');
+const existing = existingAt >= 0 && process.argv.splice(existingAt, 1).length > 0;
 const total = Number(process.argv[2] ?? 2_000_000);
-const path = process.argv[3] ?? '/tmp/rpcsweep-triage-bench.pcap';
+const path = process.argv[3] ?? `/tmp/rpcsweep-triage-bench-${process.pid}.pcap`;
 
 /** One second of mixed traffic starting at `t`: mostly HTTP data, some scan SYNs, DNS, pings. */
 const second = (t: number, n: number): Packet[] => {
@@ -67,20 +77,27 @@ const second = (t: number, n: number): Packet[] => {
 };
 
 const PER_SECOND = 50_000;
-const header = pcap([]);
-writeFileSync(path, header);
-let written = 0;
-appendFileSync(
-  path,
-  pcap([
-    ...remactConversation('10.0.0.66', '10.0.0.5', 0, remactRequestWithServerPart(60)),
-    ...tftpTransfer('10.0.0.5', '10.0.0.66', 0.5, 'msblast.exe', 6176),
-  ]).subarray(24),
-);
-for (let s = 1; written < total; s++) {
-  const n = Math.min(PER_SECOND, total - written);
-  appendFileSync(path, pcap(second(s, n)).subarray(24));
-  written += n;
+
+/** The default capture: an exploit → TFTP chain, then seconds of the HTTP-heavy mix. */
+const writeHttpMix = (): void => {
+  writeFileSync(path, pcap([]));
+  let written = 0;
+  appendFileSync(
+    path,
+    pcap([
+      ...remactConversation('10.0.0.66', '10.0.0.5', 0, remactRequestWithServerPart(60)),
+      ...tftpTransfer('10.0.0.5', '10.0.0.66', 0.5, 'msblast.exe', 6176),
+    ]).subarray(24),
+  );
+  for (let s = 1; written < total; s++) {
+    const n = Math.min(PER_SECOND, total - written);
+    appendFileSync(path, pcap(second(s, n)).subarray(24));
+    written += n;
+  }
+};
+if (!existing) {
+  if (mix) writeMixPcap(path, mix, total, PER_SECOND);
+  else writeHttpMix();
 }
 const bytes = statSync(path).size;
 

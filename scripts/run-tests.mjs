@@ -41,6 +41,7 @@ const SERIAL = new Set(
     'lab/services',
     'lab/tshark',
     'protocol/dcerpc/samba-interop',
+    'triage/live-file',
   ].map((name) => join('test', `${name}.test.ts`)),
 );
 const usesLab = (f) => f.startsWith(join('test', 'system')) || SERIAL.has(f);

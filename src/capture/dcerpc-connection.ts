@@ -17,7 +17,7 @@ import {
   type ReassembledCall,
 } from '../protocol/dcerpc/index.ts';
 import { type BodyDecoding, decodeBody } from './bodies.ts';
-import { MAX_TRACKED_CALLS, setBounded } from './bounded-map.ts';
+import { BoundedMap, MAX_TRACKED_CALLS } from './bounded-map.ts';
 import { opnumName as opnumNameFor, syntaxName } from './known-interfaces.data.ts';
 import type { InterfaceRecord, PduRecord, RecordError, StreamNote } from './pdu-record.ts';
 import { baseRecord, describePduRecord } from './pdu-record-build.ts';
@@ -51,7 +51,14 @@ export interface ConnectionCallbacks {
   stub?(record: PduRecord, stub: Uint8Array): void;
 }
 
-export interface DcerpcConnectionOptions extends CallReassemblerOptions {}
+export interface DcerpcConnectionOptions extends CallReassemblerOptions {
+  /**
+   * Which calls are joined from their fragments, body-decoded and handed to `stub` (default: all).
+   * A reader that needs only some calls' contents (triage: activation requests) skips the rest;
+   * their records keep the header, interface and opnum.
+   */
+  wantsBody?(iface: InterfaceRecord, opnum: number, ptype: 'request' | 'response'): boolean;
+}
 
 interface ContextInfo {
   iface: InterfaceRecord;
@@ -95,9 +102,10 @@ export class DcerpcConnection implements StreamSink {
   readonly #contexts = new Map<number, ContextInfo>();
   /** Contexts of binds/alter_contexts waiting for their ack, by call_id (results follow their order). */
   readonly #pendingBinds = new Map<number, number[]>();
-  readonly #calls = new Map<number, CallInfo>();
+  readonly #calls = new BoundedMap<number, CallInfo>(MAX_TRACKED_CALLS);
 
   readonly #carrier: Pick<PduRecord, 'smb'>;
+  readonly #wantsBody: DcerpcConnectionOptions['wantsBody'];
 
   constructor(
     info: TcpConnection,
@@ -109,6 +117,7 @@ export class DcerpcConnection implements StreamSink {
   ) {
     this.#info = info;
     this.#carrier = carrier;
+    this.#wantsBody = options.wantsBody;
     this.#callbacks = callbacks;
     this.#timeOf = timeOf;
     this.#directions = {
@@ -121,6 +130,12 @@ export class DcerpcConnection implements StreamSink {
   get isDcerpc(): boolean {
     const carries = (m: Mode) => m === 'framing' || m === 'hunting' || m === 'stopped';
     return carries(this.#directions.client.mode) || carries(this.#directions.server.mode);
+  }
+
+  /** A direction that is not DCE/RPC, or was given up after damage, needs no more bytes. */
+  ignores(from: Direction): boolean {
+    const mode = this.#directions[from].mode;
+    return mode === 'not-dcerpc' || mode === 'stopped';
   }
 
   data(from: Direction, bytes: Uint8Array, frame: number): void {
@@ -319,7 +334,7 @@ export class DcerpcConnection implements StreamSink {
         let call: CallInfo | undefined;
         if (pdu.type === 'request') {
           call = { opnum: pdu.opnum, contextId: pdu.contextId };
-          setBounded(this.#calls, pdu.header.callId, call, MAX_TRACKED_CALLS);
+          this.#calls.set(pdu.header.callId, call);
         } else {
           call = this.#calls.get(pdu.header.callId);
         }
@@ -336,6 +351,7 @@ export class DcerpcConnection implements StreamSink {
           d.reassembler.discard('response', pdu.header.callId);
           return;
         }
+        if (this.#wantsBody && !(ctx && call && this.#wantsBody(ctx.iface, call.opnum, pdu.type))) return;
         const step = d.reassembler.add(pdu);
         if (!step.ok) {
           record.body_error = toRecordError(step.error);

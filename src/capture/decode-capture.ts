@@ -17,11 +17,18 @@ import { looksLikeSmb, SmbConnection } from './smb-pipes.ts';
 import {
   type Direction,
   type StreamSink,
+  type TcpConnection,
   TcpReassembler,
   type TcpReassemblyOptions,
 } from './tcp-reassembly.ts';
 
 type ConnectionDecoder = StreamSink & { readonly isDcerpc: boolean };
+
+/** Opens a connection's decoder once its first bytes are known; one per CaptureDecoder, shared by its connections. */
+interface DecoderFactory {
+  open(info: TcpConnection, smb: boolean): ConnectionDecoder;
+  ended(decoder: ConnectionDecoder): void;
+}
 
 /**
  * Holds a connection's first bytes until it can tell NetBIOS-framed SMB (named pipes) from direct
@@ -29,13 +36,16 @@ type ConnectionDecoder = StreamSink & { readonly isDcerpc: boolean };
  */
 class RoutingSink implements StreamSink {
   #target: ConnectionDecoder | undefined;
-  #held: Array<
-    { from: Direction; bytes: Uint8Array; frame: number } | { from: Direction; lost: number; frame: number }
-  > = [];
+  #held:
+    | Array<
+        | { from: Direction; bytes: Uint8Array; frame: number }
+        | { from: Direction; lost: number; frame: number }
+      >
+    | undefined;
   #heldBytes = 0;
   constructor(
-    readonly choose: (smb: boolean) => ConnectionDecoder,
-    readonly ended: (decoder: ConnectionDecoder) => void,
+    readonly info: TcpConnection,
+    readonly factory: DecoderFactory,
   ) {}
 
   data(from: Direction, bytes: Uint8Array, frame: number): void {
@@ -43,13 +53,18 @@ class RoutingSink implements StreamSink {
       this.#target.data(from, bytes, frame);
       return;
     }
-    this.#held.push({ from, bytes, frame });
+    const held = (this.#held ??= []);
+    held.push({ from, bytes, frame });
     this.#heldBytes += bytes.length;
-    const first = this.#held.filter((h) => 'bytes' in h && h.from === this.#held[0]!.from);
+    const first = held.filter((h) => 'bytes' in h && h.from === held[0]!.from);
     const start =
       first.length === 1 ? bytes : concatAll(first.map((h) => (h as { bytes: Uint8Array }).bytes));
     if (start.length >= 8 || (start.length >= 1 && start[0] === 0x81)) this.#decide(looksLikeSmb(start));
     else if (this.#heldBytes > 64) this.#decide(false);
+  }
+
+  ignores(from: Direction): boolean {
+    return this.#target?.ignores?.(from) ?? false;
   }
 
   gap(from: Direction, lost: number, frame: number): void {
@@ -57,23 +72,25 @@ class RoutingSink implements StreamSink {
       this.#target.gap(from, lost, frame);
       return;
     }
-    this.#held.push({ from, lost, frame });
+    (this.#held ??= []).push({ from, lost, frame });
   }
 
   end(): void {
+    // A connection that carried no payload (a SYN, a refused or silent port) needs no decoder at all.
+    if (!this.#target && this.#held === undefined) return;
     if (!this.#target) this.#decide(false);
     this.#target!.end();
-    this.ended(this.#target!);
+    this.factory.ended(this.#target!);
   }
 
   #decide(smb: boolean): void {
-    const target = this.choose(smb);
+    const target = this.factory.open(this.info, smb);
     this.#target = target;
-    for (const h of this.#held) {
+    for (const h of this.#held ?? []) {
       if ('bytes' in h) target.data(h.from, h.bytes, h.frame);
       else target.gap(h.from, h.lost, h.frame);
     }
-    this.#held = [];
+    this.#held = undefined;
   }
 }
 
@@ -121,6 +138,30 @@ export const isoTime = (ns: bigint): string => {
   return `${iso.slice(0, -1)}${micros.toString().padStart(3, '0')}Z`;
 };
 
+const NO_ITEMS: readonly CaptureItem[] = Object.freeze([]);
+
+/**
+ * Capture times of recent frames, for the records of PDUs they complete: a ring indexed by frame
+ * number (no allocation per frame; the ISO text is made only for a frame that completes a PDU).
+ * A PDU's completing frame is the current one or a recent one, far inside the ring.
+ */
+class FrameTimes {
+  static readonly SIZE = 1 << 18;
+  readonly #frames = new Float64Array(FrameTimes.SIZE).fill(-1);
+  readonly #times = new BigInt64Array(FrameTimes.SIZE);
+
+  set(frame: number, timeNs: bigint): void {
+    const i = frame & (FrameTimes.SIZE - 1);
+    this.#frames[i] = frame;
+    this.#times[i] = timeNs;
+  }
+
+  isoTime(frame: number): string {
+    const i = frame & (FrameTimes.SIZE - 1);
+    return this.#frames[i] === frame ? isoTime(this.#times[i]!) : '';
+  }
+}
+
 /**
  * Decodes frames pushed one at a time (`push`, then `finish`), or a whole source at once (`items`).
  * The source is a capture in memory or a stream of frame items (readFrameChunks, FrameStream).
@@ -137,8 +178,8 @@ export class CaptureDecoder {
     unsupportedLinkTypes: [],
   };
   readonly #source: Uint8Array | Iterable<FrameItem>;
-  readonly #queue: CaptureItem[] = [];
-  readonly #times = new Map<number, string>();
+  #queue: CaptureItem[] = [];
+  readonly #times = new FrameTimes();
   readonly #unsupported = new Set<number>();
   readonly #reassembler: TcpReassembler;
   #finished = false;
@@ -146,31 +187,31 @@ export class CaptureDecoder {
   constructor(source: Uint8Array | Iterable<FrameItem> = [], options: DecodeCaptureOptions = {}) {
     this.#source = source;
     const summary = this.summary;
-    const queue = this.#queue;
-    const timeOf = (frame: number) => this.#times.get(frame) ?? '';
+    const timeOf = (frame: number) => this.#times.isoTime(frame);
+    const callbacks: ConnectionCallbacks = {
+      pdu: (record: PduRecord) => {
+        summary.pdus++;
+        if (record.error) summary.malformedPdus++;
+        this.#queue.push({ kind: 'pdu', record });
+      },
+      note: (note: StreamNote) => {
+        summary.notes++;
+        this.#queue.push({ kind: 'note', note });
+      },
+      ...(options.onStub ? { stub: options.onStub } : {}),
+    };
+    const factory: DecoderFactory = {
+      open: (info, smb) =>
+        smb
+          ? new SmbConnection(info, callbacks, timeOf, options)
+          : new DcerpcConnection(info, callbacks, timeOf, options),
+      ended: (c) => {
+        if (c.isDcerpc) summary.dcerpcConnections++;
+      },
+    };
     this.#reassembler = new TcpReassembler((info) => {
       summary.connections++;
-      const callbacks: ConnectionCallbacks = {
-        pdu: (record: PduRecord) => {
-          summary.pdus++;
-          if (record.error) summary.malformedPdus++;
-          queue.push({ kind: 'pdu', record });
-        },
-        note: (note: StreamNote) => {
-          summary.notes++;
-          queue.push({ kind: 'note', note });
-        },
-        ...(options.onStub ? { stub: options.onStub } : {}),
-      };
-      return new RoutingSink(
-        (smb) =>
-          smb
-            ? new SmbConnection(info, callbacks, timeOf, options)
-            : new DcerpcConnection(info, callbacks, timeOf, options),
-        (c) => {
-          if (c.isDcerpc) summary.dcerpcConnections++;
-        },
-      );
+      return new RoutingSink(info, factory);
     }, options);
   }
 
@@ -201,23 +242,29 @@ export class CaptureDecoder {
 
   /** As push, for a frame its caller already decoded (triage decodes every packet once). */
   *pushPacket(frame: CaptureFrame, packet: PacketResult): Generator<CaptureItem> {
+    yield* this.takePacket(frame, packet);
+  }
+
+  /**
+   * As pushPacket, returning the items completed by this frame as an array (often the shared empty
+   * one): no generator per packet on the hot path. The array is the caller's until the next call.
+   */
+  takePacket(frame: CaptureFrame, packet: PacketResult): readonly CaptureItem[] {
     if (packet.kind === 'unsupported-link') {
       if (!this.#unsupported.has(packet.linkType)) {
         this.#unsupported.add(packet.linkType);
         this.summary.unsupportedLinkTypes.push({ linkType: packet.linkType, firstFrame: frame.number });
       }
-      return;
+      return NO_ITEMS;
     }
-    if (packet.kind !== 'tcp') return;
+    if (packet.kind !== 'tcp') return NO_ITEMS;
     this.summary.tcpSegments++;
-    const times = this.#times;
-    times.set(frame.number, isoTime(frame.timestampNs));
+    this.#times.set(frame.number, frame.timestampNs);
     this.#reassembler.push(packet.segment, frame.number);
-    if (this.#queue.length) yield* this.#queue.splice(0);
-    // Keep the time map small: only frames that may still complete a PDU need their time.
-    if (times.size > 200_000) {
-      for (const k of [...times.keys()].slice(0, 100_000)) times.delete(k);
-    }
+    if (this.#queue.length === 0) return NO_ITEMS;
+    const items = this.#queue;
+    this.#queue = [];
+    return items;
   }
 
   /** The capture ended: flush the streams still open. */
@@ -225,7 +272,9 @@ export class CaptureDecoder {
     if (this.#finished) return;
     this.#finished = true;
     this.#reassembler.finish();
-    yield* this.#queue.splice(0);
+    const items = this.#queue;
+    this.#queue = [];
+    yield* items;
   }
 }
 

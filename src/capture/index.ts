@@ -1,6 +1,6 @@
 /** Public surface of capture reading: import from here. */
 
-export { MAX_TRACKED_CALLS, setBounded } from './bounded-map.ts';
+export { BoundedMap, MAX_TRACKED_CALLS } from './bounded-map.ts';
 export { looksLikeDcerpcHeader } from './dcerpc-connection.ts';
 export * from './decode-capture.ts';
 export type { CaptureFormat, CaptureFrame, CaptureProblem, FrameItem } from './frames.ts';

@@ -34,6 +34,12 @@ export interface TcpSegment {
   readonly ack: number;
   /** TCP flag bits: FIN 0x01, SYN 0x02, RST 0x04, PSH 0x08, ACK 0x10. */
   readonly flags: number;
+  /**
+   * The same for both directions of a connection, different for different connections: the two
+   * endpoints' raw address and port bytes, lower endpoint first (a short string: cheap to hash).
+   * Set by the packet decoder; segments built by hand may leave it out.
+   */
+  readonly flowKey?: string;
   /** The captured payload bytes (a view into the frame). */
   readonly payload: Uint8Array;
   /**
@@ -134,24 +140,43 @@ const networkLayer = (
   }
 };
 
-const tcp = (
-  data: Uint8Array,
-  offset: number,
-  end: number,
-  wireEnd: number,
-  src: string,
-  dst: string,
-): PacketResult => {
+/**
+ * TcpSegment.flowKey: address and port of each endpoint as 16-bit units (IPv4: 3 per endpoint, IPv6:
+ * 9), the endpoint with the lower units first, so both directions give the same string.
+ */
+const flowKey = (data: Uint8Array, ip: IpPacket, srcPort: number, dstPort: number): string => {
+  const n = ip.version === 4 ? 4 : 16;
+  const s = ip.addressAt;
+  const d = s + n;
+  let order = 0;
+  for (let i = 0; i < n && order === 0; i++) order = data[s + i]! - data[d + i]!;
+  if (order === 0) order = srcPort - dstPort;
+  const [a, ap, b, bp] = order <= 0 ? [s, srcPort, d, dstPort] : [d, dstPort, s, srcPort];
+  if (n === 4)
+    return String.fromCharCode(u16(data, a), u16(data, a + 2), ap, u16(data, b), u16(data, b + 2), bp);
+  const units: number[] = [];
+  for (let i = 0; i < 16; i += 2) units.push(u16(data, a + i));
+  units.push(ap);
+  for (let i = 0; i < 16; i += 2) units.push(u16(data, b + i));
+  units.push(bp);
+  return String.fromCharCode(...units);
+};
+
+const tcp = (data: Uint8Array, ip: IpPacket): PacketResult => {
+  const { offset, end, wireEnd } = ip;
   if (end - offset < 20) return other('short TCP header');
   const headerLength = (data[offset + 12]! >> 4) * 4;
   if (headerLength < 20 || offset + headerLength > end) return other('bad TCP data offset');
+  const srcPort = u16(data, offset);
+  const dstPort = u16(data, offset + 2);
   return {
     kind: 'tcp',
     segment: {
-      src,
-      dst,
-      srcPort: u16(data, offset),
-      dstPort: u16(data, offset + 2),
+      src: ip.src,
+      dst: ip.dst,
+      srcPort,
+      dstPort,
+      flowKey: flowKey(data, ip, srcPort, dstPort),
       seq: u32(data, offset + 4),
       ack: u32(data, offset + 8),
       flags: data[offset + 13]!,
@@ -167,6 +192,8 @@ export interface IpPacket {
   readonly version: 4 | 6;
   readonly src: string;
   readonly dst: string;
+  /** Index in the frame's data of the source address; the destination address follows it. */
+  readonly addressAt: number;
   /** IP protocol number of the transport header (after IPv6 extension headers). */
   readonly protocol: number;
   /** Index in the frame's data where the transport header starts. */
@@ -196,6 +223,7 @@ const ipv4Layer = (data: Uint8Array, offset: number, cut: number): IpPacket | Pa
     version: 4,
     src: ipv4Text(data, offset + 12),
     dst: ipv4Text(data, offset + 16),
+    addressAt: offset + 12,
     protocol: data[offset + 9]!,
     offset: offset + headerLength,
     // Trim Ethernet padding: the IP length, not the frame length, bounds the payload.
@@ -233,6 +261,7 @@ const ipv6Layer = (data: Uint8Array, offset: number, cut: number): IpPacket | Pa
     version: 6,
     src: ipv6Text(data, offset + 8),
     dst: ipv6Text(data, offset + 24),
+    addressAt: offset + 8,
     protocol: next,
     offset: o,
     end,
@@ -258,7 +287,7 @@ export const decodeIp = (
 
 /** The TCP segment of an IP packet, or `other` when it is not TCP or its header is bad. */
 export const tcpOf = (data: Uint8Array, ip: IpPacket): PacketResult =>
-  ip.protocol === IPPROTO_TCP ? tcp(data, ip.offset, ip.end, ip.wireEnd, ip.src, ip.dst) : other('not TCP');
+  ip.protocol === IPPROTO_TCP ? tcp(data, ip) : other('not TCP');
 
 /**
  * Decodes the frame down to TCP. `originalLength` is the frame's length on the wire, used to tell a

@@ -27,12 +27,22 @@ export const pcapMagic = (bytes: Uint8Array): { littleEndian: boolean; nanos: bo
 
 /** One pcap file, record by record: the file header first, then a 16-byte header + data per frame. */
 export class PcapRecordParser implements RecordParser {
-  #header: { le: boolean; unitNs: bigint; linkType: number } | undefined;
+  #header: { le: boolean; unitNs: number; linkType: number } | undefined;
+  /** The last record's seconds field and its value in ns: most records share their second with the one before. */
+  #second = -1;
+  #secondNs = 0n;
   #number = 0;
+  /** The view over the last chunk seen: one per chunk, not one per record. */
+  #bytes: Uint8Array | undefined;
+  #view: DataView | undefined;
 
   next(bytes: Uint8Array, at: number, fileOffset: number, final: boolean): RecordStep {
     const left = bytes.length - at;
-    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    if (bytes !== this.#bytes) {
+      this.#bytes = bytes;
+      this.#view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    }
+    const view = this.#view!;
     if (!this.#header) {
       const magic = pcapMagic(bytes.subarray(at));
       if (!magic) {
@@ -54,10 +64,18 @@ export class PcapRecordParser implements RecordParser {
       }
       // The upper bits of the link-type word can carry an FCS length (pcap draft §4); the type is the low 16.
       const linkType = view.getUint32(at + 20, le) & 0xffff;
-      this.#header = { le, unitNs: magic.nanos ? 1n : 1000n, linkType };
+      this.#header = { le, unitNs: magic.nanos ? 1 : 1000, linkType };
       return { consumed: FILE_HEADER_LENGTH };
     }
     return this.#record(bytes, view, at, fileOffset, final);
+  }
+
+  #secondsNs(seconds: number): bigint {
+    if (seconds !== this.#second) {
+      this.#second = seconds;
+      this.#secondNs = BigInt(seconds) * 1_000_000_000n;
+    }
+    return this.#secondNs;
   }
 
   #record(bytes: Uint8Array, view: DataView, at: number, fileOffset: number, final: boolean): RecordStep {
@@ -90,7 +108,8 @@ export class PcapRecordParser implements RecordParser {
       frame: {
         number,
         linkType,
-        timestampNs: BigInt(seconds) * 1_000_000_000n + BigInt(fraction) * unitNs,
+        // fraction × unit < 2^32 × 1000, exact as a number: two bigints per record instead of five.
+        timestampNs: this.#secondsNs(seconds) + BigInt(fraction * unitNs),
         originalLength: Math.max(originalLength, capturedLength),
         data: bytes.subarray(start, start + capturedLength),
       },

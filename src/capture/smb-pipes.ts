@@ -7,7 +7,7 @@
  * (transform header) and signing are not interpreted: encrypted messages are skipped.
  * Offsets (MS-CIFS 2.2.4.x, MS-SMB2 2.2.x) are from the start of the SMB header.
  */
-import { MAX_PIPES, MAX_TRACKED_CALLS, setBounded } from './bounded-map.ts';
+import { BoundedMap, MAX_PIPES, MAX_TRACKED_CALLS } from './bounded-map.ts';
 import {
   type ConnectionCallbacks,
   DcerpcConnection,
@@ -64,12 +64,12 @@ export class SmbConnection implements StreamSink {
     client: { buf: new Uint8Array(0), len: 0, carriedFrame: 0, stopped: false },
     server: { buf: new Uint8Array(0), len: 0, carriedFrame: 0, stopped: false },
   };
-  readonly #pipes = new Map<string, DcerpcConnection>();
-  readonly #names = new Map<string, string>();
+  readonly #pipes = new BoundedMap<string, DcerpcConnection>(MAX_PIPES, (evicted) => evicted.end());
+  readonly #names = new BoundedMap<string, string>(MAX_TRACKED_CALLS);
   /** Read / transaction requests by message id → pipe key (replies do not repeat the file id). */
-  readonly #pending = new Map<string, string>();
+  readonly #pending = new BoundedMap<string, string>(MAX_TRACKED_CALLS);
   /** Create requests by message id → the name they open. */
-  readonly #creates = new Map<string, string>();
+  readonly #creates = new BoundedMap<string, string>(MAX_TRACKED_CALLS);
 
   constructor(
     info: TcpConnection,
@@ -86,6 +86,11 @@ export class SmbConnection implements StreamSink {
   get isDcerpc(): boolean {
     for (const p of this.#pipes.values()) if (p.isDcerpc) return true;
     return false;
+  }
+
+  /** A direction given up (implausible framing, a gap) needs no more bytes. */
+  ignores(from: Direction): boolean {
+    return this.#dirs[from].stopped;
   }
 
   data(from: Direction, bytes: Uint8Array, frame: number): void {
@@ -145,7 +150,7 @@ export class SmbConnection implements StreamSink {
       const name = this.#names.get(key);
       const smb: SmbCarrier = { version, fid, ...(name ? { pipe: name } : {}) };
       p = new DcerpcConnection(this.#info, this.#callbacks, this.#timeOf, this.#options, { smb });
-      setBounded(this.#pipes, key, p, MAX_PIPES, (evicted) => evicted.end());
+      this.#pipes.set(key, p);
     }
     return p;
   }
@@ -194,12 +199,11 @@ export class SmbConnection implements StreamSink {
           const name = unicode
             ? utf16(m, at, nameLength)
             : new TextDecoder('latin1').decode(m.subarray(at, at + nameLength)).replace(/\0.*$/s, '');
-          setBounded(this.#creates, mid, name.replace(/^\\+/, ''), MAX_TRACKED_CALLS);
+          this.#creates.set(mid, name.replace(/^\\+/, ''));
         } else if (reply && wordCount >= 3) {
           const name = this.#creates.get(mid);
           this.#creates.delete(mid);
-          if (name !== undefined)
-            setBounded(this.#names, `1:${fidText(v.getUint16(w + 5, true))}`, name, MAX_TRACKED_CALLS);
+          if (name !== undefined) this.#names.set(`1:${fidText(v.getUint16(w + 5, true))}`, name);
         }
         return;
       case 0x2f: // WriteAndX
@@ -210,7 +214,7 @@ export class SmbConnection implements StreamSink {
         }
         return;
       case 0x2e: // ReadAndX
-        if (!reply && wordCount >= 10) setBounded(this.#pending, mid, fidText(word(2)), MAX_TRACKED_CALLS);
+        if (!reply && wordCount >= 10) this.#pending.set(mid, fidText(word(2)));
         else if (reply && wordCount >= 12) {
           const fid = this.#pending.get(mid);
           this.#pending.delete(mid);
@@ -220,7 +224,7 @@ export class SmbConnection implements StreamSink {
       case 0x25: // Transaction: TransactNmPipe (setup 0x0026, FID)
         if (!reply && wordCount >= 16 && word(14) === 0x0026) {
           const fid = fidText(word(15));
-          setBounded(this.#pending, mid, fid, MAX_TRACKED_CALLS);
+          this.#pending.set(mid, fid);
           this.#deliver(from, 1, fid, m, word(12), word(11), frame);
         } else if (reply && wordCount >= 10) {
           const fid = this.#pending.get(mid);
@@ -269,12 +273,11 @@ export class SmbConnection implements StreamSink {
         if (!reply && has(48)) {
           const nameOffset = v.getUint16(body + 44, true);
           const nameLength = v.getUint16(body + 46, true);
-          setBounded(this.#creates, id, utf16(m, header + nameOffset, nameLength), MAX_TRACKED_CALLS);
+          this.#creates.set(id, utf16(m, header + nameOffset, nameLength));
         } else if (reply && has(80)) {
           const name = this.#creates.get(id);
           this.#creates.delete(id);
-          if (name !== undefined)
-            setBounded(this.#names, `2:${hex(m, body + 64, 16)}`, name, MAX_TRACKED_CALLS);
+          if (name !== undefined) this.#names.set(`2:${hex(m, body + 64, 16)}`, name);
         }
         return;
       case 9: // WRITE
@@ -292,7 +295,7 @@ export class SmbConnection implements StreamSink {
         }
         return;
       case 8: // READ
-        if (!reply && has(32)) setBounded(this.#pending, id, hex(m, body + 16, 16), MAX_TRACKED_CALLS);
+        if (!reply && has(32)) this.#pending.set(id, hex(m, body + 16, 16));
         else if (reply && has(16)) {
           const fid = this.#pending.get(id);
           this.#pending.delete(id);
@@ -305,7 +308,7 @@ export class SmbConnection implements StreamSink {
         {
           const fid = hex(m, body + 8, 16);
           if (!reply) {
-            setBounded(this.#pending, id, fid, MAX_TRACKED_CALLS);
+            this.#pending.set(id, fid);
             this.#deliver(
               from,
               2,

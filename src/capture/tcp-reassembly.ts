@@ -36,6 +36,12 @@ export interface StreamSink {
   gap(from: Direction, lostBytes: number, frame: number): void;
   /** The connection ended (FIN/RST from both sides, eviction, or the end of the capture). */
   end(): void;
+  /**
+   * Optional: true once the sink has judged a direction and wants none of its bytes any more (not
+   * a protocol it decodes, or given up after damage). The reassembler then only follows that
+   * direction's FIN/RST: no reassembly, no out-of-order buffering, no gaps reported.
+   */
+  ignores?(from: Direction): boolean;
 }
 
 export interface TcpReassemblyOptions {
@@ -61,11 +67,16 @@ interface PendingSegment {
   frame: number;
 }
 
+/** Shared by every direction with nothing waiting (most of them): never written to. */
+const NO_PENDING: PendingSegment[] = [];
+
 class DirectionState {
   nextSeq: number | undefined;
-  pending: PendingSegment[] = [];
+  pending: PendingSegment[] = NO_PENDING;
   pendingBytes = 0;
   finished = false;
+  /** The sink wants nothing more from this direction (StreamSink.ignores). */
+  ignored = false;
 
   constructor(
     readonly from: Direction,
@@ -80,11 +91,16 @@ class DirectionState {
       if (this.nextSeq === undefined) this.nextSeq = seq;
     }
     if (seg.flags & (TCP_FLAG.FIN | TCP_FLAG.RST)) this.finished = true;
-    if (seg.wireLength === 0) return;
+    if (seg.wireLength === 0 || this.ignored) return;
     if (this.nextSeq === undefined) this.nextSeq = seq;
     this.#accept({ seq, bytes: seg.payload, wireLength: seg.wireLength, frame });
     this.#drain(frame);
     if (this.pendingBytes > this.maxOutOfOrderBytes) this.flush(frame);
+    if (this.sink.ignores?.(this.from)) {
+      this.ignored = true;
+      this.pending = NO_PENDING;
+      this.pendingBytes = 0;
+    }
   }
 
   #accept(p: PendingSegment): void {
@@ -103,9 +119,11 @@ class DirectionState {
   }
 
   #store(p: PendingSegment): void {
+    if (this.pending === NO_PENDING) this.pending = [];
     let i = this.pending.length;
     while (i > 0 && seqDiff(this.pending[i - 1]!.seq, p.seq) > 0) i--;
-    this.pending.splice(i, 0, p);
+    // A copy: a view would keep the whole chunk it came in (a pipe read, 256 KiB of a file) alive.
+    this.pending.splice(i, 0, { ...p, bytes: p.bytes.slice() });
     this.pendingBytes += p.bytes.length;
   }
 
@@ -132,39 +150,51 @@ class DirectionState {
 }
 
 class ConnectionState {
-  readonly directions: Record<Direction, DirectionState>;
+  readonly client: DirectionState;
+  /** Made on the server's first segment: a SYN that is never answered needs none. */
+  #server: DirectionState | undefined;
   lastFrame: number;
   /** Set once removed from the table (ended, replaced or evicted). */
   removed = false;
   constructor(
     readonly info: TcpConnection,
+    readonly key: string,
     readonly sink: StreamSink,
-    maxOutOfOrderBytes: number,
+    readonly maxOutOfOrderBytes: number,
   ) {
-    this.directions = {
-      client: new DirectionState('client', sink, maxOutOfOrderBytes),
-      server: new DirectionState('server', sink, maxOutOfOrderBytes),
-    };
+    this.client = new DirectionState('client', sink, maxOutOfOrderBytes);
     this.lastFrame = info.firstFrame;
   }
+  direction(from: Direction): DirectionState {
+    if (from === 'client') return this.client;
+    this.#server ??= new DirectionState('server', this.sink, this.maxOutOfOrderBytes);
+    return this.#server;
+  }
   get closed(): boolean {
-    return this.directions.client.finished && this.directions.server.finished;
+    return this.client.finished && this.#server?.finished === true;
   }
   finish(): void {
-    this.directions.client.flush(this.lastFrame);
-    this.directions.server.flush(this.lastFrame);
+    this.client.flush(this.lastFrame);
+    this.#server?.flush(this.lastFrame);
     this.sink.end();
   }
 }
 
-const keyOf = (a: string, ap: number, b: string, bp: number): string => `${a}|${ap}|${b}|${bp}`;
+/** The connection's key, the same from both directions (the decoder's flowKey when it set one). */
+const keyOf = (seg: TcpSegment): string => {
+  if (seg.flowKey !== undefined) return seg.flowKey;
+  const forward = seg.src < seg.dst || (seg.src === seg.dst && seg.srcPort <= seg.dstPort);
+  return forward
+    ? `${seg.src}|${seg.srcPort}|${seg.dst}|${seg.dstPort}`
+    : `${seg.dst}|${seg.dstPort}|${seg.src}|${seg.srcPort}`;
+};
 
 /** Routes TCP segments to per-connection sinks, opening a sink for each new connection. */
 export class TcpReassembler {
   readonly #open: (connection: TcpConnection) => StreamSink;
   readonly #maxOutOfOrderBytes: number;
   readonly #maxConnections: number;
-  /** Keyed both ways round. */
+  /** Keyed by keyOf: one entry per connection, found from either direction. */
   readonly #connections = new Map<string, ConnectionState>();
   /**
    * Connections in creation order, for eviction (removed ones are skipped). Not the Map's own order:
@@ -182,34 +212,34 @@ export class TcpReassembler {
   }
 
   push(seg: TcpSegment, frame: number): void {
-    const forward = keyOf(seg.src, seg.srcPort, seg.dst, seg.dstPort);
-    let state = this.#connections.get(forward);
+    const key = keyOf(seg);
+    let state = this.#connections.get(key);
     const isSyn = (seg.flags & (TCP_FLAG.SYN | TCP_FLAG.ACK)) === TCP_FLAG.SYN;
     // A new SYN on a 4-tuple whose old connection already ended is a new connection (port reuse).
-    if (state && isSyn && (state.closed || state.directions.client.nextSeq !== undefined)) {
+    if (state && isSyn && (state.closed || state.client.nextSeq !== undefined)) {
       const isSameSyn =
         state.info.sawHandshake &&
         state.info.client.address === seg.src &&
         state.info.client.port === seg.srcPort &&
-        seqDiff(state.directions.client.nextSeq ?? 0, (seg.seq + 1) >>> 0) === 0;
+        seqDiff(state.client.nextSeq ?? 0, (seg.seq + 1) >>> 0) === 0;
       if (!isSameSyn) {
-        this.#close(state);
+        this.#close(state, key);
         state = undefined;
       }
     }
-    if (!state) state = this.#create(seg, frame);
+    if (!state) state = this.#create(seg, key, frame);
     state.lastFrame = frame;
     const from: Direction =
       state.info.client.address === seg.src && state.info.client.port === seg.srcPort ? 'client' : 'server';
-    state.directions[from].segment(seg, frame);
+    state.direction(from).segment(seg, frame);
   }
 
   /** Flushes every connection still open (end of capture). */
   finish(): void {
-    for (const state of new Set(this.#connections.values())) this.#close(state);
+    for (const [key, state] of this.#connections) this.#close(state, key);
   }
 
-  #create(seg: TcpSegment, frame: number): ConnectionState {
+  #create(seg: TcpSegment, key: string, frame: number): ConnectionState {
     const syn = (seg.flags & TCP_FLAG.SYN) !== 0;
     const synAck = syn && (seg.flags & TCP_FLAG.ACK) !== 0;
     // Without a handshake, guess: the lower port is the server (135 and dynamic RPC ports are
@@ -224,10 +254,9 @@ export class TcpReassembler {
       sawHandshake: syn,
       firstFrame: frame,
     };
-    const state = new ConnectionState(info, this.#open(info), this.#maxOutOfOrderBytes);
-    if (this.#connections.size / 2 >= this.#maxConnections) this.#evictOldest();
-    this.#connections.set(keyOf(seg.src, seg.srcPort, seg.dst, seg.dstPort), state);
-    this.#connections.set(keyOf(seg.dst, seg.dstPort, seg.src, seg.srcPort), state);
+    const state = new ConnectionState(info, key, this.#open(info), this.#maxOutOfOrderBytes);
+    if (this.#connections.size >= this.#maxConnections) this.#evictOldest();
+    this.#connections.set(key, state);
     this.#age.push(state);
     this.#trimAge();
     return state;
@@ -237,7 +266,7 @@ export class TcpReassembler {
     while (this.#ageHead < this.#age.length) {
       const oldest = this.#age[this.#ageHead++]!;
       if (!oldest.removed) {
-        this.#close(oldest);
+        this.#close(oldest, oldest.key);
         break;
       }
     }
@@ -251,12 +280,8 @@ export class TcpReassembler {
     this.#ageHead = 0;
   }
 
-  #close(state: ConnectionState): void {
-    const { client, server } = state.info;
-    const a = keyOf(client.address, client.port, server.address, server.port);
-    const b = keyOf(server.address, server.port, client.address, client.port);
-    if (this.#connections.get(a) === state) this.#connections.delete(a);
-    if (this.#connections.get(b) === state) this.#connections.delete(b);
+  #close(state: ConnectionState, key: string): void {
+    if (this.#connections.get(key) === state) this.#connections.delete(key);
     state.removed = true;
     state.finish();
   }

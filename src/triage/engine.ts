@@ -14,7 +14,7 @@ import {
 } from '../capture/index.ts';
 import type { Alert, AlertSink } from './alert.ts';
 import { type Detector, NS_PER_SECOND, type StubMeasure } from './detector.ts';
-import { ActivationDetector } from './detectors/activation.ts';
+import { ActivationDetector, wantsActivationStub } from './detectors/activation.ts';
 import { DdosDetector } from './detectors/ddos.ts';
 import { DnsDetector } from './detectors/dns.ts';
 import { IncidentDetector } from './detectors/incident.ts';
@@ -22,7 +22,7 @@ import { Scan135Detector, type Scan135Options } from './detectors/scan-135.ts';
 import { ShellDetector } from './detectors/shell-4444.ts';
 import { TftpDetector } from './detectors/tftp.ts';
 import { WelchiaDetector, type WelchiaOptions } from './detectors/welchia.ts';
-import { transportOf } from './packet-view.ts';
+import { triagePacket } from './packet-view.ts';
 import { measureStub } from './stub-measure.ts';
 
 export interface TriageOptions {
@@ -80,6 +80,7 @@ export class TriageEngine {
       this.#incident,
     ];
     this.#decoder = new CaptureDecoder([], {
+      wantsBody: wantsActivationStub,
       onStub: (record, stub) => {
         if (record.ptype === 'request' && !(record.auth && record.auth.level >= 6))
           this.#measures.set(record, measureStub(record, stub));
@@ -111,16 +112,10 @@ export class TriageEngine {
     this.stats.ipPackets++;
     const tcp = ip.protocol === 6 ? tcpOf(frame.data, ip) : undefined;
     const segment = tcp?.kind === 'tcp' ? tcp.segment : undefined;
-    const packet = {
-      frame: frame.number,
-      timeNs,
-      ip,
-      ...(segment ? { tcp: segment } : {}),
-      ...transportOf(frame.data, ip),
-    };
+    const packet = triagePacket(frame.number, timeNs, frame.data, ip, segment);
     for (const d of this.#detectors) d.packet?.(packet);
     if (segment && tcp && (DCERPC_PORTS.has(segment.dstPort) || DCERPC_PORTS.has(segment.srcPort))) {
-      for (const item of this.#decoder.pushPacket(frame, tcp))
+      for (const item of this.#decoder.takePacket(frame, tcp))
         if (item.kind === 'pdu') this.#pdu(item.record, timeNs);
     }
     if (this.#nowNs - this.#lastExpireNs >= NS_PER_SECOND) this.tick(this.#nowNs);

@@ -25,26 +25,34 @@ export interface TriagePacket {
   readonly icmp?: IcmpMessage;
 }
 
-/** Decodes the transport header of an IP packet (TCP via the capture layer, UDP and ICMP here). */
-export const transportOf = (
+/**
+ * The packet as the detectors see it, with the transport header decoded (TCP by the capture layer,
+ * UDP and ICMP here). Every field is always present (undefined when it does not apply), so all
+ * packets share one object shape and the detectors' property reads stay monomorphic.
+ */
+export const triagePacket = (
+  frame: number,
+  timeNs: bigint,
   data: Uint8Array,
   ip: IpPacket,
-): Pick<TriagePacket, 'udp' | 'icmp' | 'tcpWindow'> => {
+  tcp: TcpSegment | undefined,
+): TriagePacket => {
   const o = ip.offset;
+  let tcpWindow: number | undefined;
+  let udp: UdpDatagram | undefined;
+  let icmp: IcmpMessage | undefined;
   if (ip.protocol === 17 && ip.end - o >= 8) {
-    return {
-      udp: {
-        srcPort: (data[o]! << 8) | data[o + 1]!,
-        dstPort: (data[o + 2]! << 8) | data[o + 3]!,
-        payload: data.subarray(o + 8, ip.end),
-      },
+    udp = {
+      srcPort: (data[o]! << 8) | data[o + 1]!,
+      dstPort: (data[o + 2]! << 8) | data[o + 3]!,
+      payload: data.subarray(o + 8, ip.end),
     };
+  } else if ((ip.protocol === 1 || ip.protocol === 58) && ip.end - o >= 8) {
+    icmp = { type: data[o]!, code: data[o + 1]!, payload: data.subarray(o + 8, ip.end) };
+  } else if (ip.protocol === 6 && ip.end - o >= 16) {
+    tcpWindow = (data[o + 14]! << 8) | data[o + 15]!;
   }
-  if ((ip.protocol === 1 || ip.protocol === 58) && ip.end - o >= 8) {
-    return { icmp: { type: data[o]!, code: data[o + 1]!, payload: data.subarray(o + 8, ip.end) } };
-  }
-  if (ip.protocol === 6 && ip.end - o >= 16) return { tcpWindow: (data[o + 14]! << 8) | data[o + 15]! };
-  return {};
+  return { frame, timeNs, ip, tcp, tcpWindow, udp, icmp };
 };
 
 /** Detector-side view of a packet's time as the alert fields want it. */

@@ -89,6 +89,30 @@ test('bind, lookup with a multi-fragment response and a fault: interface, opnum 
   assert.equal(fault.dport, 49876);
 });
 
+test('wantsBody: only the chosen calls are joined, decoded and handed to onStub; the others keep interface and opnum', () => {
+  const asked: string[] = [];
+  const stubs: string[] = [];
+  const { pdus } = decodeCapture(conversationPcap(epmConversation()), {
+    wantsBody: (iface, opnum, ptype) => {
+      asked.push(`${iface.name} ${opnum} ${ptype}`);
+      return ptype === 'request';
+    },
+    onStub: (record, stub) => stubs.push(`${record.ptype} ${record.opnum} ${stub.length}`),
+  });
+  const responses = pdus.filter((p) => p.ptype === 'response');
+  assert.ok(responses.length > 2);
+  assert.ok(responses.every((p) => p.opnum === 2 && p.interface?.name === 'EPMv4'));
+  assert.ok(responses.every((p) => p.body === undefined && p.reassembled === undefined));
+  const requests = pdus.filter((p) => p.ptype === 'request');
+  assert.equal(requests.length, 2);
+  assert.ok(requests[0]!.body !== undefined, 'the wanted ept_lookup request is decoded');
+  assert.deepEqual(
+    stubs.map((s) => s.split(' ').slice(0, 2).join(' ')),
+    ['request 2', 'request 99'],
+  );
+  assert.ok(asked.includes('EPMv4 2 response'));
+});
+
 test('text output never carries terminal control or bidi characters from the wire', () => {
   const { pdus } = decodeCapture(conversationPcap(epmConversation()));
   const text = pdus.map(formatPduText).join('\n');

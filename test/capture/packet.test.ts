@@ -76,3 +76,28 @@ test('IPv6 text follows RFC 5952', () => {
   assert.equal(ipv6Text(b(1, 0, 2, 3, 4, 5, 6, 7), 0), '1:0:2:3:4:5:6:7');
   assert.equal(ipv6Text(b(0, 0, 0, 0, 0, 0, 0, 0), 0), '::');
 });
+
+test('flowKey: both directions of a connection share it; another port or address changes it', () => {
+  const key = (src: string, dst: string, sport: number, dport: number) => {
+    const r = decodePacket(
+      LINK_TYPES.raw,
+      frameBytes('raw', { src, dst, sport, dport, seq: 1, flags: 0x10, payload }),
+    );
+    assert.equal(r.kind, 'tcp');
+    return r.kind === 'tcp' ? r.segment.flowKey : undefined;
+  };
+  for (const [a, b] of [
+    ['192.0.2.1', '192.0.2.200'],
+    ['2001:db8::1', '2001:db8::2'],
+  ] as Array<[string, string]>) {
+    const k = key(a, b, 49_000, 135);
+    assert.equal(typeof k, 'string');
+    assert.equal(key(b, a, 135, 49_000), k);
+    assert.notEqual(key(a, b, 49_001, 135), k);
+    assert.notEqual(key(a, b, 135, 49_000), k, 'ports swapped is another connection');
+    // The same address on both ends (loopback): ports alone tell the directions apart.
+    assert.equal(key(a, a, 49_000, 135), key(a, a, 135, 49_000));
+    assert.notEqual(key(a, a, 49_000, 135), key(b, b, 49_000, 135));
+  }
+  assert.notEqual(key('10.0.0.1', '10.0.0.2', 1, 2), key('10.0.0.1', '10.0.0.3', 1, 2));
+});

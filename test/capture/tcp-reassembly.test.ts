@@ -206,3 +206,34 @@ test('any delivery order of the same segments yields the same bytes', () => {
     assert.equal(h.text('client'), message);
   }
 });
+
+test('a direction its sink ignores gets no more data, gaps or buffering; FINs still end the connection', () => {
+  const events: string[] = [];
+  let ignoring = false;
+  const r = new TcpReassembler(() => ({
+    data: (from, bytes) => {
+      events.push(`${from}:${new TextDecoder().decode(bytes)}`);
+      if (from === 'client') ignoring = true;
+    },
+    gap: (from, lost) => events.push(`${from}:gap ${lost}`),
+    end: () => events.push('end'),
+    ignores: (from) => from === 'client' && ignoring,
+  }));
+  let frame = 0;
+  const seg = (from: Direction, seq: number, text: string, flags = 0x18): void => {
+    const payload = new TextEncoder().encode(text);
+    const [src, dst, srcPort, dstPort] =
+      from === 'client' ? ['10.0.0.1', '10.0.0.2', 50000, 135] : ['10.0.0.2', '10.0.0.1', 135, 50000];
+    r.push({ src, dst, srcPort, dstPort, seq, ack: 0, flags, payload, wireLength: payload.length }, ++frame);
+  };
+  seg('client', 99, '', 0x02);
+  seg('client', 100, 'HTTP');
+  seg('client', 200, 'after a gap'); // would wait out of order, then be reported after a gap
+  seg('client', 104, 'more');
+  seg('server', 500, 'reply');
+  seg('client', 300, '', 0x11);
+  assert.deepEqual(events, ['client:HTTP', 'server:reply']);
+  seg('server', 505, '', 0x11); // both sides finished: the connection ends
+  r.finish();
+  assert.deepEqual(events, ['client:HTTP', 'server:reply', 'end']);
+});

@@ -15,6 +15,16 @@ export const LIVE_FILTER = [
   'or icmp',
 ].join(' ');
 
+/**
+ * tcpdump's options before the interface and filter. `-U` writes each packet as soon as tcpdump has
+ * it. No `--immediate-mode`: the kernel then hands tcpdump its ring in blocks (retired when full or
+ * after libpcap's timeout, about a second on a quiet wire) instead of waking it for every packet;
+ * with the mode, tcpdump alone dropped 5-13 % at 50,000 packets/s on the loaded 2-core machine,
+ * without it none (docs/benchmarks.md). Alerts can then come up to that timeout late.
+ * `-B 32768`: a 32 MiB kernel buffer, over a second of 50,000 packets/s while rpcsweep catches up.
+ */
+export const TCPDUMP_OPTIONS = ['-w', '-', '-U', '-B', '32768', '-n', '-s', '0'] as const;
+
 const STDERR_KEEP = 4096;
 
 const failure = (iface: string, stderr: string, code: number | null): RpcsweepError => {
@@ -53,13 +63,9 @@ export const runTcpdump = (
 ): Promise<void> =>
   new Promise((resolve, reject) => {
     const filter = extraFilter ? `(${LIVE_FILTER}) and (${extraFilter})` : LIVE_FILTER;
-    const child = spawn(
-      command,
-      ['-w', '-', '-U', '--immediate-mode', '-B', '32768', '-n', '-s', '0', '-i', iface, filter],
-      {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+    const child = spawn(command, [...TCPDUMP_OPTIONS, '-i', iface, filter], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     let stoppedByUs = false;
     let spawnError: NodeJS.ErrnoException | undefined;

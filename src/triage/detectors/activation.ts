@@ -5,7 +5,7 @@
  * 2192/2193, 2251/2252 in blaster.md §7). Short, NUL-broken names and junk activation blobs are the
  * benign probes of rpcsweep, KB823980scan and Tenable: their sources are recorded as auditors.
  */
-import type { PduRecord } from '../../capture/index.ts';
+import type { InterfaceRecord, PduRecord } from '../../capture/index.ts';
 import { REMACT_UUID, SYSACT_UUID } from '../../protocol/dcerpc/index.ts';
 import { type AlertSink, type Detector, makeAlert, type StubMeasure } from '../detector.ts';
 import { isOverlong } from '../stub-measure.ts';
@@ -14,12 +14,24 @@ import { isOverlong } from '../stub-measure.ts';
 const PROBE_BLOB_MAX = 64;
 const MAX_AUDITORS = 65_536;
 
-const isActivation = (r: PduRecord): 'remact' | 'sysact' | undefined => {
-  if (r.ptype !== 'request' || r.interface === undefined) return undefined;
-  if (r.interface.uuid === REMACT_UUID && r.opnum === 0) return 'remact';
-  if (r.interface.uuid === SYSACT_UUID && (r.opnum === 3 || r.opnum === 4)) return 'sysact';
+const activationKind = (
+  iface: InterfaceRecord,
+  opnum: number | undefined,
+): 'remact' | 'sysact' | undefined => {
+  if (iface.uuid === REMACT_UUID && opnum === 0) return 'remact';
+  if (iface.uuid === SYSACT_UUID && (opnum === 3 || opnum === 4)) return 'sysact';
   return undefined;
 };
+
+const isActivation = (r: PduRecord): 'remact' | 'sysact' | undefined =>
+  r.ptype === 'request' && r.interface !== undefined ? activationKind(r.interface, r.opnum) : undefined;
+
+/** The only calls whose stubs triage reads (joined, decoded, measured): activation requests. */
+export const wantsActivationStub = (
+  iface: InterfaceRecord,
+  opnum: number,
+  ptype: 'request' | 'response',
+): boolean => ptype === 'request' && activationKind(iface, opnum) !== undefined;
 
 /** Which benign probe this request is, if any. */
 const probeShape = (r: PduRecord, kind: 'remact' | 'sysact', m: StubMeasure): string | undefined => {

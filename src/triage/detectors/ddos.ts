@@ -4,7 +4,7 @@
  * per target once the flood is established: enough SYNs, mostly from distinct sources, nearly all in
  * one /16, at a sustained rate.
  */
-import { setBounded } from '../../capture/index.ts';
+import { BoundedMap } from '../../capture/index.ts';
 import { type AlertSink, type Detector, makeAlert, seconds, toSeconds } from '../detector.ts';
 import type { TriagePacket } from '../packet-view.ts';
 
@@ -38,7 +38,7 @@ const prefix16 = (a: string): string => {
 
 export class DdosDetector implements Detector {
   readonly name = 'ddos-syn-flood';
-  readonly #targets = new Map<string, Target>();
+  readonly #targets = new BoundedMap<string, Target>(MAX_TARGETS);
 
   constructor(readonly emit: AlertSink) {}
 
@@ -59,7 +59,7 @@ export class DdosDetector implements Detector {
         window16384: 0,
         reported: false,
       };
-      setBounded(this.#targets, t.dst, s, MAX_TARGETS, () => {});
+      this.#targets.set(t.dst, s);
     }
     s.syns++;
     s.lastNs = p.timeNs;

@@ -4,7 +4,7 @@
  * it sweeps TCP/135 itself (→ it asks DNS for the DDoS target). Reported as one incident with its
  * timeline when at least two stages are seen and one of them shows the compromise itself.
  */
-import { setBounded } from '../../capture/index.ts';
+import { BoundedMap } from '../../capture/index.ts';
 import type { Alert } from '../alert.ts';
 import { type AlertSink, type Detector, makeAlert, seconds } from '../detector.ts';
 
@@ -69,7 +69,7 @@ const stageOf = (a: Alert): { victim: string; stage: Stage; peer?: string; detai
 
 export class IncidentDetector implements Detector {
   readonly name = 'infection';
-  readonly #victims = new Map<string, Victim>();
+  readonly #victims = new BoundedMap<string, Victim>(MAX_VICTIMS, (old) => this.#report(old));
 
   constructor(readonly emit: AlertSink) {}
 
@@ -87,7 +87,7 @@ export class IncidentDetector implements Detector {
         stages: new Set(),
         reported: false,
       };
-      setBounded(this.#victims, s.victim, v, MAX_VICTIMS, (old) => this.#report(old));
+      this.#victims.set(s.victim, v);
     }
     if (timeNs < v.firstNs) v.firstNs = timeNs;
     if (timeNs > v.lastNs) v.lastNs = timeNs;

@@ -5,7 +5,7 @@
  * MS03-026/MS03-039 probe requests of rpcsweep, KB823980scan or Tenable is reported as an auditor.
  * One alert per source, once its count settles (a few seconds after the threshold) or when it goes idle.
  */
-import { setBounded } from '../../capture/index.ts';
+import { BoundedMap } from '../../capture/index.ts';
 import { type AlertSink, type Detector, makeAlert, seconds, toSeconds } from '../detector.ts';
 import type { TriagePacket } from '../packet-view.ts';
 
@@ -72,10 +72,9 @@ export const scanShape = (s: Pick<SourceState, 'batches' | 'maxRun'>): ScanShape
 
 export class Scan135Detector implements Detector {
   readonly name = 'scan-135';
-  readonly #sources = new Map<string, SourceState>();
+  readonly #sources: BoundedMap<string, SourceState>;
   readonly #min: number;
   readonly #idle: bigint;
-  readonly #max: number;
 
   constructor(
     readonly emit: AlertSink,
@@ -85,7 +84,7 @@ export class Scan135Detector implements Detector {
   ) {
     this.#min = options.minDestinations ?? 20;
     this.#idle = seconds(options.idleSeconds ?? 300);
-    this.#max = options.maxSources ?? 65_536;
+    this.#sources = new BoundedMap(options.maxSources ?? 65_536, (old) => this.#report(old));
   }
 
   packet(p: TriagePacket): void {
@@ -116,7 +115,7 @@ export class Scan135Detector implements Detector {
         ports: new Set(),
         reported: false,
       };
-      setBounded(this.#sources, src, s, this.#max, (old) => this.#report(old));
+      this.#sources.set(src, s);
     }
     s.lastNs = p.timeNs;
     if (s.ports.size < 64) s.ports.add(sport);

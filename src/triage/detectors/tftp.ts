@@ -5,7 +5,7 @@
  * whether the first block starts with `MZ` (a Windows executable). Either direction is reported
  * (snort sid 1444 only saw requests towards local servers).
  */
-import { setBounded } from '../../capture/index.ts';
+import { BoundedMap } from '../../capture/index.ts';
 import { type AlertSink, type Detector, makeAlert, seconds } from '../detector.ts';
 import type { TriagePacket } from '../packet-view.ts';
 
@@ -62,7 +62,7 @@ const baseName = (file: string): string =>
 export class TftpDetector implements Detector {
   readonly name = 'tftp-worm';
   /** Keyed by the requester's `address port`: data for a read flows to it, for a write from it. */
-  readonly #transfers = new Map<string, Transfer>();
+  readonly #transfers = new BoundedMap<string, Transfer>(MAX_TRANSFERS, (t) => this.#report(t));
 
   constructor(readonly emit: AlertSink) {}
 
@@ -92,7 +92,7 @@ export class TftpDetector implements Detector {
       blocks: 0,
       complete: false,
     };
-    setBounded(this.#transfers, `${p.ip.src} ${u.srcPort}`, transfer, MAX_TRANSFERS, (t) => this.#report(t));
+    this.#transfers.set(`${p.ip.src} ${u.srcPort}`, transfer);
   }
 
   #data(p: TriagePacket): void {

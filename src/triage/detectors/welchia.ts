@@ -3,7 +3,7 @@
  * bytes (tcpdump `icmp[8:4] == 0xaaaaaaaa`; snort sid 483 "CyberKit 2.2" fires on them). One alert per
  * source once it has pinged enough distinct addresses this way.
  */
-import { setBounded } from '../../capture/index.ts';
+import { BoundedMap } from '../../capture/index.ts';
 import { type AlertSink, type Detector, makeAlert, seconds, toSeconds } from '../detector.ts';
 import type { TriagePacket } from '../packet-view.ts';
 
@@ -38,7 +38,7 @@ const isWelchiaEcho = (p: TriagePacket): boolean => {
 
 export class WelchiaDetector implements Detector {
   readonly name = 'welchia-ping-sweep';
-  readonly #pingers = new Map<string, Pinger>();
+  readonly #pingers = new BoundedMap<string, Pinger>(MAX_SOURCES);
   readonly #min: number;
 
   constructor(
@@ -61,7 +61,7 @@ export class WelchiaDetector implements Detector {
         destinations: new Set(),
         reported: false,
       };
-      setBounded(this.#pingers, p.ip.src, s, MAX_SOURCES, () => {});
+      this.#pingers.set(p.ip.src, s);
     }
     s.packets++;
     s.lastNs = p.timeNs;
