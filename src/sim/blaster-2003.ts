@@ -64,6 +64,13 @@ export const BLASTER_2003: Readonly<Blaster2003Params> = {
   hours: 192,
 };
 
+/**
+ * Rows 3 and 5 of the scenario are read as a sensor counts them: new source addresses per hour
+ * (row 5 is Network Associates' sensor figure; the infection rate of 2003 was only ever observed
+ * as sources at sensors). docs/simulation.md compares both measures.
+ */
+export const BLASTER_2003_RATE_MEASURE = 'sources' as const;
+
 /** The /8 telescope of the scenario (row 4: "a globally unused /8"). */
 export const BLASTER_2003_TELESCOPE = { address: 44 << 24, bits: 8 } as const;
 

@@ -17,6 +17,7 @@ import { blasterStart, quantiseTick } from './blaster-targeting.ts';
 import { EventQueue } from './event-queue.ts';
 import { dailyFractionToHazardPerS, type Interventions, validateInterventions } from './interventions.ts';
 import { OS_WIN2K, OS_XP, type Population } from './population.ts';
+import { fillSensorSources } from './sensor.ts';
 import type { Sample } from './series.ts';
 import { CYCLE_LENGTH, isOnSweep, sweepIndex } from './sweep.ts';
 import { Telescope, type TelescopeReport } from './telescope.ts';
@@ -36,6 +37,7 @@ export interface BlasterRunStats {
   /** Worm processes per start mode. */
   localStarts: number;
   randomStarts: number;
+  /** Attempts a border filter stopped (counted when a worm's schedule passes the host). */
   blockedByFilter: number;
   cleaned: number;
 }
@@ -171,6 +173,15 @@ const fillPatched = (
   }
 };
 
+/** Fills `telescopeSources` of each sample: sources first seen by the sample's time. */
+const fillTelescopeSources = (samples: Sample[], firstSeen: Float64Array) => {
+  let k = 0;
+  for (const sample of samples) {
+    while (k < firstSeen.length && firstSeen[k]! <= sample.tH * 3600) k++;
+    sample.telescopeSources = k;
+  }
+};
+
 const emptyStats = (): BlasterRunStats => ({
   events: 0,
   probes: 0,
@@ -193,6 +204,7 @@ export const runBlaster = (
   const { endS, batchSize: B, batchS, tickMs, sameTickShare, infectionDelayS, probeStallS } = o;
   const { attemptStallS, successProbability: pSuccess, rebootOnCrash, rebootDelayS } = o;
   const { userRebootRatePerS, bootDelayMinS: bootMinS, bootDelayMaxS: bootMaxS } = o;
+  const passLimit = o.filteredPassLimit;
   const n = pop.size;
 
   const rng = createRng(options.seed);
@@ -250,44 +262,66 @@ export const runBlaster = (
     gen[h]!++;
   };
 
-  /** Finds the next host worm h will reach and queues the end of the batch that reaches it. */
+  /**
+   * Finds the next host worm h will reach and queues the end of the batch that reaches it. A host
+   * behind a border filter that stands when the worm gets there costs no event: the attempt would
+   * neither stall the worm nor change the host (filter times are fixed before the run), so the
+   * search passes it and counts it as blocked. At most filteredPassLimit in a row: a worm whose own
+   * organisation filters would otherwise walk every host up to the horizon at each restart; the
+   * next one is queued and attempt() stops it.
+   */
   const schedule = (h: number) => {
     const r = h * REC;
-    const c = W[r + CURSOR]!;
-    let bestDist = INF;
-    let bestSlot = -1;
-    let bestSpace = -1;
-    // A NAT'd worm reaches its own site in private space and the public Internet elsewhere.
-    for (let sp = spaceOf(h); ; sp = 0) {
-      const idx = spaces[sp]!;
-      const slot = idx.successor(c);
-      if (slot >= 0) {
-        const d = idx.distance(c, slot);
-        if (d < bestDist) {
-          bestDist = d;
-          bestSlot = slot;
-          bestSpace = sp;
-        }
-      }
-      if (sp === 0) break;
-    }
     // Nothing left to reach, or only beyond the horizon: the worm keeps sweeping; its probes are
     // accounted when it stops or at the end.
     W[r + PEND_END] = INF;
-    if (bestSlot < 0) return;
-    const remaining = ahead(c, W[r + BATCH_END]!);
-    let time = W[r + READY]!;
-    let end = W[r + BATCH_END]!;
-    if (bestDist > remaining) {
-      const k = Math.ceil((bestDist - remaining) / B);
-      time += k * batchS;
-      end = wrap(end + k * B);
+    // Where the worm stands after the hosts passed so far: the same arithmetic as a hit event with
+    // no stall, so the times queued are the ones an event per filtered host would give.
+    let cursor = W[r + CURSOR]!;
+    let ready = W[r + READY]!;
+    let batchEnd = W[r + BATCH_END]!;
+    for (let passed = 0; ; passed++) {
+      let bestDist = INF;
+      let bestSlot = -1;
+      let bestSpace = -1;
+      // A NAT'd worm reaches its own site in private space and the public Internet elsewhere.
+      for (let sp = spaceOf(h); ; sp = 0) {
+        const idx = spaces[sp]!;
+        const slot = idx.successor(cursor);
+        if (slot >= 0) {
+          const d = idx.distance(cursor, slot);
+          if (d < bestDist) {
+            bestDist = d;
+            bestSlot = slot;
+            bestSpace = sp;
+          }
+        }
+        if (sp === 0) break;
+      }
+      if (bestSlot < 0) return;
+      const remaining = ahead(cursor, batchEnd);
+      let time = ready;
+      let end = batchEnd;
+      if (bestDist > remaining) {
+        const k = Math.ceil((bestDist - remaining) / B);
+        time += k * batchS;
+        end = wrap(end + k * B);
+      }
+      if (time > endS) return;
+      const idx = spaces[bestSpace]!;
+      if (passed < passLimit && blocked(h, idx.hosts[bestSlot]!, time)) {
+        stats.blockedByFilter++;
+        cursor = idx.positions[bestSlot]!;
+        ready = time;
+        batchEnd = end;
+        continue;
+      }
+      W[r + PEND_END] = end;
+      W[r + PEND_SLOT] = bestSlot;
+      W[r + PEND_SPACE] = bestSpace;
+      queue.push(time, K_HIT, h, gen[h]!);
+      return;
     }
-    if (time > endS) return;
-    W[r + PEND_END] = end;
-    W[r + PEND_SLOT] = bestSlot;
-    W[r + PEND_SPACE] = bestSpace;
-    queue.push(time, K_HIT, h, gen[h]!);
   };
 
   const startWorm = (h: number, t: number, tick: number) => {
@@ -337,7 +371,7 @@ export const runBlaster = (
   /** What worm w's attempt on host v (still in the index) at time t does; returns the infector's stall. */
   const attempt = (w: number, v: number, t: number): number => {
     if (blocked(w, v, t)) {
-      stats.blockedByFilter++;
+      stats.blockedByFilter++; // (schedule() passes most of these without an event)
       return 0;
     }
     if (!pop.vulnerable[v]) return probeStallS;
@@ -466,7 +500,8 @@ export const runBlaster = (
         patched: 0, // filled in after the run, from patch and fix times
         welchia: welchiaNow,
         scansPerS: (runningNow * B) / batchS,
-        telescopeSources: telescope?.uniqueSources ?? 0,
+        telescopeSources: 0, // filled in after the run, from the sources' first-seen times
+        sensorSources: 0, // filled in after the run, from infection and end times
       });
       nextSampleS += o.sampleEveryS;
     }
@@ -506,8 +541,9 @@ export const runBlaster = (
   emitSamplesBefore(INF);
   // Account the sweeps still under way at the horizon.
   for (let h = 0; h < n; h++) if (running[h]) stopWorm(h, endS);
-  const last = samples[samples.length - 1];
-  if (last && telescope && last.tH * 3600 >= endS) last.telescopeSources = telescope.uniqueSources;
+  if (telescope) fillTelescopeSources(samples, telescope.sourceFirstSeen());
   fillPatched(samples, pop, W, fixedAt, endS);
+  // fixedAt of an infected host: when cleanup or Welchia ended its infection.
+  fillSensorSources(samples, infectedAtS, fixedAt, options.addressChangesPerDay ?? 0, o.sampleEveryS);
   return { samples, infectedAtS, stats, ...(telescope ? { telescope: telescope.report() } : {}) };
 };

@@ -157,6 +157,7 @@ test('the spread chart has a second panel with new infections per hour', () => {
     welchia: 0,
     scansPerS: 0,
     telescopeSources: 0,
+    sensorSources: everInfected,
   });
   const samples = [sample(0, 1), sample(0.5, 11), sample(1, 41), sample(2, 41)];
   assert.deepEqual(newInfectionsPerHour(samples), [
