@@ -37,7 +37,11 @@ export interface BlasterRunStats {
   /** Worm processes per start mode. */
   localStarts: number;
   randomStarts: number;
-  /** Attempts a border filter stopped (counted when a worm's schedule passes the host). */
+  /**
+   * Attempts a border filter stopped. Hosts a search passed count when the worm gets past them; of
+   * those pending when a worm stops, only all or none (when it stops before the last), so this may
+   * fall short by up to 31 per stop.
+   */
   blockedByFilter: number;
   cleaned: number;
 }
@@ -221,6 +225,9 @@ export const runBlaster = (
   const gen = new Int32Array(n);
   const starts = new Int32Array(n);
   const pendingTick = new Float64Array(n);
+  // Filtered hosts the last search passed, and when the worm gets past the last of them.
+  const passedFiltered = new Int32Array(n);
+  const passedFilteredAt = new Float64Array(n);
   const variant = new Uint8Array(n); // the exploit variant of the host's running worm
   const W = hostRecords(pop, interventions, rngHazards);
   // When cleanup or Welchia patched a host (the patch process may come later: the earlier time counts).
@@ -257,6 +264,8 @@ export const runBlaster = (
     const done = t > W[r + READY]! ? Math.floor((t - W[r + READY]!) / batchS) * B : 0;
     const pending = W[r + PEND_END] === INF ? INF : ahead(W[r + BATCH_END]!, W[r + PEND_END]!);
     sweep(h, Math.min(done, pending));
+    if (passedFilteredAt[h]! <= t) stats.blockedByFilter += passedFiltered[h]!;
+    passedFiltered[h] = 0;
     running[h] = 0;
     runningNow--;
     gen[h]!++;
@@ -275,6 +284,7 @@ export const runBlaster = (
     // Nothing left to reach, or only beyond the horizon: the worm keeps sweeping; its probes are
     // accounted when it stops or at the end.
     W[r + PEND_END] = INF;
+    passedFiltered[h] = 0;
     // Where the worm stands after the hosts passed so far: the same arithmetic as a hit event with
     // no stall, so the times queued are the ones an event per filtered host would give.
     let cursor = W[r + CURSOR]!;
@@ -310,7 +320,8 @@ export const runBlaster = (
       if (time > endS) return;
       const idx = spaces[bestSpace]!;
       if (passed < passLimit && blocked(h, idx.hosts[bestSlot]!, time)) {
-        stats.blockedByFilter++;
+        passedFiltered[h]!++;
+        passedFilteredAt[h] = time;
         cursor = idx.positions[bestSlot]!;
         ready = time;
         batchEnd = end;
@@ -401,6 +412,7 @@ export const runBlaster = (
     const slot = W[r + PEND_SLOT]!;
     const v = idx.hosts[slot]!;
     sweep(w, ahead(W[r + BATCH_END]!, W[r + PEND_END]!));
+    stats.blockedByFilter += passedFiltered[w]!;
     W[r + CURSOR] = idx.positions[slot]!;
     // Taken meanwhile, or the worm's own address: nothing to do.
     const stall = idx.isLive(slot) && v !== w ? attempt(w, v, t) : 0;

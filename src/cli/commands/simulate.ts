@@ -514,7 +514,7 @@ export const register = (program: Command, io: CliIo): void => {
     .option('--telescope <prefix>', 'record what a darknet /8 or /16 sees, e.g. 44.0.0.0/8')
     .option(
       '--address-changes-per-day <r>',
-      'address changes per infected host per day (DHCP, dial-up): the telescope counts each address',
+      'address changes per infected host per day (DHCP, dial-up): the telescope and the sensor count each address',
       '0',
     )
     .option(
