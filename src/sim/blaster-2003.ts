@@ -30,7 +30,10 @@ export interface Blaster2003Params {
   filterStartH: number;
   /** Filters go up one organisation at a time, uniformly until this hour (a ramp, not a step). */
   filterFullH: number;
-  /** Address changes per infected host per day (DHCP, dial-up): counted by the telescope (row 4). */
+  /**
+   * Address changes per infected host per day (DHCP leases, dial-up sessions): what the telescope
+   * (row 4) and the sensor (rows 3 and 5) count as sources; the spread itself does not depend on it.
+   */
   addressChangesPerDay: number;
   /** Welchia, released Aug 18 2003 (168 h after the start on Aug 11). */
   welchiaStartH: number;
@@ -57,7 +60,7 @@ export const BLASTER_2003: Readonly<Blaster2003Params> = {
   filterShare: 0.7,
   filterStartH: 12,
   filterFullH: 96,
-  addressChangesPerDay: 1,
+  addressChangesPerDay: 3,
   welchiaStartH: 168,
   welchiaInitial: 50,
   welchiaScansPerS: 100,
