@@ -38,9 +38,8 @@ export interface BlasterRunStats {
   localStarts: number;
   randomStarts: number;
   /**
-   * Attempts a border filter stopped. Hosts a search passed count when the worm gets past them; of
-   * those pending when a worm stops, only all or none (when it stops before the last), so this may
-   * fall short by up to 31 per stop.
+   * Attempts a border filter stopped. Hosts a search passed without an event count when the worm
+   * gets past them (a host taken meanwhile still counts: a few more than one event per host gave).
    */
   blockedByFilter: number;
   cleaned: number;
@@ -225,9 +224,8 @@ export const runBlaster = (
   const gen = new Int32Array(n);
   const starts = new Int32Array(n);
   const pendingTick = new Float64Array(n);
-  // Filtered hosts the last search passed, and when the worm gets past the last of them.
+  // Filtered hosts the last search passed (counted as blocked once the worm gets past them).
   const passedFiltered = new Int32Array(n);
-  const passedFilteredAt = new Float64Array(n);
   const variant = new Uint8Array(n); // the exploit variant of the host's running worm
   const W = hostRecords(pop, interventions, rngHazards);
   // When cleanup or Welchia patched a host (the patch process may come later: the earlier time counts).
@@ -257,39 +255,24 @@ export const runBlaster = (
     W[r + BATCH_END] = wrap(W[r + BATCH_END]! + count);
   };
 
-  /** Stops a running worm at time t, accounting the batches it sent since its last event. */
-  const stopWorm = (h: number, t: number) => {
-    if (!running[h]) return;
-    const r = h * REC;
-    const done = t > W[r + READY]! ? Math.floor((t - W[r + READY]!) / batchS) * B : 0;
-    const pending = W[r + PEND_END] === INF ? INF : ahead(W[r + BATCH_END]!, W[r + PEND_END]!);
-    sweep(h, Math.min(done, pending));
-    if (passedFilteredAt[h]! <= t) stats.blockedByFilter += passedFiltered[h]!;
-    passedFiltered[h] = 0;
-    running[h] = 0;
-    runningNow--;
-    gen[h]!++;
-  };
+  // The first target a walk did not pass: slot, space, arrival time and batch end (slot -1: none).
+  let foundSlot = -1;
+  let foundSpace = -1;
+  let foundTime = 0;
+  let foundEnd = 0;
 
   /**
-   * Finds the next host worm h will reach and queues the end of the batch that reaches it. A host
-   * behind a border filter that stands when the worm gets there costs no event: the attempt would
-   * neither stall the worm nor change the host (filter times are fixed before the run), so the
-   * search passes it and counts it as blocked. At most filteredPassLimit in a row: a worm whose own
-   * organisation filters would otherwise walk every host up to the horizon at each restart; the
-   * next one is queued and attempt() stops it.
+   * Walks worm h's next targets from where it stands, passing up to `limit` hosts behind a border
+   * filter that stands when the worm gets there, as long as it gets there by `until`; returns how many
+   * it passed and leaves the first other target in found* (foundSlot -1 when none by `until`). The
+   * arithmetic is a hit event's with no stall, so the times are the ones an event per host would give.
    */
-  const schedule = (h: number) => {
+  const walk = (h: number, limit: number, until: number): number => {
     const r = h * REC;
-    // Nothing left to reach, or only beyond the horizon: the worm keeps sweeping; its probes are
-    // accounted when it stops or at the end.
-    W[r + PEND_END] = INF;
-    passedFiltered[h] = 0;
-    // Where the worm stands after the hosts passed so far: the same arithmetic as a hit event with
-    // no stall, so the times queued are the ones an event per filtered host would give.
     let cursor = W[r + CURSOR]!;
     let ready = W[r + READY]!;
     let batchEnd = W[r + BATCH_END]!;
+    foundSlot = -1;
     for (let passed = 0; ; passed++) {
       let bestDist = INF;
       let bestSlot = -1;
@@ -308,7 +291,7 @@ export const runBlaster = (
         }
         if (sp === 0) break;
       }
-      if (bestSlot < 0) return;
+      if (bestSlot < 0) return passed;
       const remaining = ahead(cursor, batchEnd);
       let time = ready;
       let end = batchEnd;
@@ -317,22 +300,56 @@ export const runBlaster = (
         time += k * batchS;
         end = wrap(end + k * B);
       }
-      if (time > endS) return;
+      if (time > until) return passed;
       const idx = spaces[bestSpace]!;
-      if (passed < passLimit && blocked(h, idx.hosts[bestSlot]!, time)) {
-        passedFiltered[h]!++;
-        passedFilteredAt[h] = time;
+      if (passed < limit && blocked(h, idx.hosts[bestSlot]!, time)) {
         cursor = idx.positions[bestSlot]!;
         ready = time;
         batchEnd = end;
         continue;
       }
-      W[r + PEND_END] = end;
-      W[r + PEND_SLOT] = bestSlot;
-      W[r + PEND_SPACE] = bestSpace;
-      queue.push(time, K_HIT, h, gen[h]!);
-      return;
+      foundSlot = bestSlot;
+      foundSpace = bestSpace;
+      foundTime = time;
+      foundEnd = end;
+      return passed;
     }
+  };
+
+  /** Stops a running worm at time t, accounting the batches it sent since its last event. */
+  const stopWorm = (h: number, t: number) => {
+    if (!running[h]) return;
+    const r = h * REC;
+    // the filtered hosts its last search passed that it got past by t (before the sweep moves on)
+    if (passedFiltered[h]) stats.blockedByFilter += walk(h, passedFiltered[h]!, t);
+    passedFiltered[h] = 0;
+    const done = t > W[r + READY]! ? Math.floor((t - W[r + READY]!) / batchS) * B : 0;
+    const pending = W[r + PEND_END] === INF ? INF : ahead(W[r + BATCH_END]!, W[r + PEND_END]!);
+    sweep(h, Math.min(done, pending));
+    running[h] = 0;
+    runningNow--;
+    gen[h]!++;
+  };
+
+  /**
+   * Finds the next host worm h will reach and queues the end of the batch that reaches it. A host
+   * behind a border filter that stands when the worm gets there costs no event: the attempt would
+   * neither stall the worm nor change the host (filter times are fixed before the run), so the
+   * search passes it; it counts as blocked once the worm gets past it. At most filteredPassLimit in
+   * a row: a worm whose own organisation filters would otherwise walk every host up to the horizon
+   * at each restart; the next one is queued and attempt() stops it.
+   */
+  const schedule = (h: number) => {
+    const r = h * REC;
+    // Nothing left to reach, or only beyond the horizon: the worm keeps sweeping; its probes are
+    // accounted when it stops or at the end.
+    W[r + PEND_END] = INF;
+    passedFiltered[h] = walk(h, passLimit, endS);
+    if (foundSlot < 0) return;
+    W[r + PEND_END] = foundEnd;
+    W[r + PEND_SLOT] = foundSlot;
+    W[r + PEND_SPACE] = foundSpace;
+    queue.push(foundTime, K_HIT, h, gen[h]!);
   };
 
   const startWorm = (h: number, t: number, tick: number) => {

@@ -291,7 +291,7 @@ test('passing filtered hosts without events changes nothing but the event count'
   const { events: e0, blockedByFilter: b0, ...rest0 } = queued.stats;
   assert.deepEqual(rest1, rest0);
   assert.deepEqual(passed.telescope, queued.telescope);
-  // counted as the worm gets past them: the same but for hosts pending when a worm stops
+  // counted as the worm gets past them: the same but for hosts taken meanwhile (still counted)
   assert.ok(b0 > 100 && Math.abs(b1 - b0) < 0.05 * b0, `blocked ${b1} vs ${b0}`);
   assert.ok(e1 < e0 - b0 / 2, `events ${e1} vs ${e0}, ${b0} blocked`);
 });
