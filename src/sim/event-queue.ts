@@ -17,6 +17,8 @@ export interface PoppedEvent {
 
 export class EventQueue {
   #time = new Float64Array(1024);
+  /** Tie key in heap order, host · 8 + kind: equal times compare it without reading the pool. */
+  #key = new Int32Array(1024);
   #entry = new Int32Array(1024);
   #kind = new Uint8Array(1024);
   #host = new Int32Array(1024);
@@ -42,23 +44,27 @@ export class EventQueue {
     this.#kind[e] = kind;
     this.#host[e] = host;
     this.#gen[e] = gen;
+    const k = host * 8 + kind;
     if (this.#hole) {
       this.#hole = false;
-      this.#siftDown(time, e, this.#size);
+      this.#siftDown(time, k, e, this.#size);
       return;
     }
     const times = this.#time;
+    const keys = this.#key;
     const entries = this.#entry;
     let i = this.#size++;
     while (i > 0) {
       const p = (i - 1) >> 2;
       const pt = times[p]!;
-      if (pt < time || (pt === time && this.#before(entries[p]!, e))) break;
+      if (pt < time || (pt === time && (keys[p]! < k || (keys[p] === k && entries[p]! < e)))) break;
       times[i] = pt;
+      keys[i] = keys[p]!;
       entries[i] = entries[p]!;
       i = p;
     }
     times[i] = time;
+    keys[i] = k;
     entries[i] = e;
   }
 
@@ -82,27 +88,21 @@ export class EventQueue {
     return true;
   }
 
-  /** Order of two pool records with equal times: by host, then kind (then pool slot: never equal). */
-  #before(a: number, b: number): boolean {
-    const ha = this.#host[a]!;
-    const hb = this.#host[b]!;
-    if (ha !== hb) return ha < hb;
-    const ka = this.#kind[a]!;
-    const kb = this.#kind[b]!;
-    return ka !== kb ? ka < kb : a < b;
-  }
-
   /** Closes the root hole with the last element. */
   #fillHole(): void {
     if (!this.#hole) return;
     this.#hole = false;
     const n = --this.#size;
-    if (n > 0) this.#siftDown(this.#time[n]!, this.#entry[n]!, n);
+    if (n > 0) this.#siftDown(this.#time[n]!, this.#key[n]!, this.#entry[n]!, n);
   }
 
-  /** Places (t, e) at the root of a heap of n elements (the root slot is free) and sifts it down. */
-  #siftDown(t: number, e: number, n: number): void {
+  /**
+   * Places (t, k, e) at the root of a heap of n elements (the root slot is free) and sifts it down.
+   * Order: time, then tie key (host, kind), then pool slot (equal only for stale duplicates).
+   */
+  #siftDown(t: number, k: number, e: number, n: number): void {
     const times = this.#time;
+    const keys = this.#key;
     const entries = this.#entry;
     let i = 0;
     for (;;) {
@@ -113,17 +113,22 @@ export class EventQueue {
       const last = Math.min(first + 4, n);
       for (let j = first + 1; j < last; j++) {
         const jt = times[j]!;
-        if (jt < ct || (jt === ct && this.#before(entries[j]!, entries[c]!))) {
+        if (
+          jt < ct ||
+          (jt === ct && (keys[j]! < keys[c]! || (keys[j] === keys[c] && entries[j]! < entries[c]!)))
+        ) {
           c = j;
           ct = jt;
         }
       }
-      if (ct > t || (ct === t && this.#before(e, entries[c]!))) break;
+      if (ct > t || (ct === t && (k < keys[c]! || (k === keys[c] && e < entries[c]!)))) break;
       times[i] = ct;
+      keys[i] = keys[c]!;
       entries[i] = entries[c]!;
       i = c;
     }
     times[i] = t;
+    keys[i] = k;
     entries[i] = e;
   }
 
@@ -135,6 +140,7 @@ export class EventQueue {
       return b;
     };
     this.#time = grow(this.#time, (k) => new Float64Array(k));
+    this.#key = grow(this.#key, (k) => new Int32Array(k));
     this.#entry = grow(this.#entry, (k) => new Int32Array(k));
     this.#kind = grow(this.#kind, (k) => new Uint8Array(k));
     this.#host = grow(this.#host, (k) => new Int32Array(k));
