@@ -30,7 +30,10 @@ export interface Blaster2003Params {
   filterStartH: number;
   /** Filters go up one organisation at a time, uniformly until this hour (a ramp, not a step). */
   filterFullH: number;
-  /** Address changes per infected host per day (DHCP, dial-up): counted by the telescope (row 4). */
+  /**
+   * Address changes per infected host per day (DHCP leases, dial-up sessions): what the telescope
+   * (row 4) and the sensor (rows 3 and 5) count as sources; the spread itself does not depend on it.
+   */
   addressChangesPerDay: number;
   /** Welchia, released Aug 18 2003 (168 h after the start on Aug 11). */
   welchiaStartH: number;
@@ -57,12 +60,19 @@ export const BLASTER_2003: Readonly<Blaster2003Params> = {
   filterShare: 0.7,
   filterStartH: 12,
   filterFullH: 96,
-  addressChangesPerDay: 1,
+  addressChangesPerDay: 3,
   welchiaStartH: 168,
   welchiaInitial: 50,
   welchiaScansPerS: 100,
   hours: 192,
 };
+
+/**
+ * Rows 3 and 5 of the scenario are read as a sensor counts them: new source addresses per hour
+ * (row 5 is Network Associates' sensor figure; the infection rate of 2003 was only ever observed
+ * as sources at sensors). docs/simulation.md compares both measures.
+ */
+export const BLASTER_2003_RATE_MEASURE = 'sources' as const;
 
 /** The /8 telescope of the scenario (row 4: "a globally unused /8"). */
 export const BLASTER_2003_TELESCOPE = { address: 44 << 24, bits: 8 } as const;

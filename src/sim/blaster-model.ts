@@ -17,6 +17,7 @@ import { blasterStart, quantiseTick } from './blaster-targeting.ts';
 import { EventQueue } from './event-queue.ts';
 import { dailyFractionToHazardPerS, type Interventions, validateInterventions } from './interventions.ts';
 import { OS_WIN2K, OS_XP, type Population } from './population.ts';
+import { fillSensorSources } from './sensor.ts';
 import type { Sample } from './series.ts';
 import { CYCLE_LENGTH, isOnSweep, sweepIndex } from './sweep.ts';
 import { Telescope, type TelescopeReport } from './telescope.ts';
@@ -36,6 +37,10 @@ export interface BlasterRunStats {
   /** Worm processes per start mode. */
   localStarts: number;
   randomStarts: number;
+  /**
+   * Attempts a border filter stopped. Hosts a search passed without an event count when the worm
+   * gets past them (a host taken meanwhile still counts: a few more than one event per host gave).
+   */
   blockedByFilter: number;
   cleaned: number;
 }
@@ -171,6 +176,15 @@ const fillPatched = (
   }
 };
 
+/** Fills `telescopeSources` of each sample: sources first seen by the sample's time. */
+const fillTelescopeSources = (samples: Sample[], firstSeen: Float64Array) => {
+  let k = 0;
+  for (const sample of samples) {
+    while (k < firstSeen.length && firstSeen[k]! <= sample.tH * 3600) k++;
+    sample.telescopeSources = k;
+  }
+};
+
 const emptyStats = (): BlasterRunStats => ({
   events: 0,
   probes: 0,
@@ -193,6 +207,7 @@ export const runBlaster = (
   const { endS, batchSize: B, batchS, tickMs, sameTickShare, infectionDelayS, probeStallS } = o;
   const { attemptStallS, successProbability: pSuccess, rebootOnCrash, rebootDelayS } = o;
   const { userRebootRatePerS, bootDelayMinS: bootMinS, bootDelayMaxS: bootMaxS } = o;
+  const passLimit = o.filteredPassLimit;
   const n = pop.size;
 
   const rng = createRng(options.seed);
@@ -209,6 +224,10 @@ export const runBlaster = (
   const gen = new Int32Array(n);
   const starts = new Int32Array(n);
   const pendingTick = new Float64Array(n);
+  // Filtered hosts the last search passed (counted as blocked once the worm gets past them).
+  // Without filters nothing is passed: the array is not touched (a cache miss per search saved).
+  const filtering = (interventions.borderFilterShare ?? 0) > 0;
+  const passedFiltered = new Int32Array(filtering ? n : 0);
   const variant = new Uint8Array(n); // the exploit variant of the host's running worm
   const W = hostRecords(pop, interventions, rngHazards);
   // When cleanup or Welchia patched a host (the patch process may come later: the earlier time counts).
@@ -238,10 +257,76 @@ export const runBlaster = (
     W[r + BATCH_END] = wrap(W[r + BATCH_END]! + count);
   };
 
+  // The first target a walk did not pass: slot, space, arrival time and batch end (slot -1: none).
+  let foundSlot = -1;
+  let foundSpace = -1;
+  let foundTime = 0;
+  let foundEnd = 0;
+
+  /**
+   * Walks worm h's next targets from where it stands, passing up to `limit` hosts behind a border
+   * filter that stands when the worm gets there, as long as it gets there by `until`; returns how many
+   * it passed and leaves the first other target in found* (foundSlot -1 when none by `until`). The
+   * arithmetic is a hit event's with no stall, so the times are the ones an event per host would give.
+   */
+  const walk = (h: number, limit: number, until: number): number => {
+    const r = h * REC;
+    let cursor = W[r + CURSOR]!;
+    let ready = W[r + READY]!;
+    let batchEnd = W[r + BATCH_END]!;
+    foundSlot = -1;
+    for (let passed = 0; ; passed++) {
+      let bestDist = INF;
+      let bestSlot = -1;
+      let bestSpace = -1;
+      // A NAT'd worm reaches its own site in private space and the public Internet elsewhere.
+      for (let sp = spaceOf(h); ; sp = 0) {
+        const idx = spaces[sp]!;
+        const slot = idx.successor(cursor);
+        if (slot >= 0) {
+          const d = idx.distance(cursor, slot);
+          if (d < bestDist) {
+            bestDist = d;
+            bestSlot = slot;
+            bestSpace = sp;
+          }
+        }
+        if (sp === 0) break;
+      }
+      if (bestSlot < 0) return passed;
+      const remaining = ahead(cursor, batchEnd);
+      let time = ready;
+      let end = batchEnd;
+      if (bestDist > remaining) {
+        const k = Math.ceil((bestDist - remaining) / B);
+        time += k * batchS;
+        end = wrap(end + k * B);
+      }
+      if (time > until) return passed;
+      const idx = spaces[bestSpace]!;
+      if (passed < limit && blocked(h, idx.hosts[bestSlot]!, time)) {
+        cursor = idx.positions[bestSlot]!;
+        ready = time;
+        batchEnd = end;
+        continue;
+      }
+      foundSlot = bestSlot;
+      foundSpace = bestSpace;
+      foundTime = time;
+      foundEnd = end;
+      return passed;
+    }
+  };
+
   /** Stops a running worm at time t, accounting the batches it sent since its last event. */
   const stopWorm = (h: number, t: number) => {
     if (!running[h]) return;
     const r = h * REC;
+    // the filtered hosts its last search passed that it got past by t (before the sweep moves on)
+    if (filtering && passedFiltered[h]) {
+      stats.blockedByFilter += walk(h, passedFiltered[h]!, t);
+      passedFiltered[h] = 0;
+    }
     const done = t > W[r + READY]! ? Math.floor((t - W[r + READY]!) / batchS) * B : 0;
     const pending = W[r + PEND_END] === INF ? INF : ahead(W[r + BATCH_END]!, W[r + PEND_END]!);
     sweep(h, Math.min(done, pending));
@@ -250,44 +335,26 @@ export const runBlaster = (
     gen[h]!++;
   };
 
-  /** Finds the next host worm h will reach and queues the end of the batch that reaches it. */
+  /**
+   * Finds the next host worm h will reach and queues the end of the batch that reaches it. A host
+   * behind a border filter that stands when the worm gets there costs no event: the attempt would
+   * neither stall the worm nor change the host (filter times are fixed before the run), so the
+   * search passes it; it counts as blocked once the worm gets past it. At most filteredPassLimit in
+   * a row: a worm whose own organisation filters would otherwise walk every host up to the horizon
+   * at each restart; the next one is queued and attempt() stops it.
+   */
   const schedule = (h: number) => {
     const r = h * REC;
-    const c = W[r + CURSOR]!;
-    let bestDist = INF;
-    let bestSlot = -1;
-    let bestSpace = -1;
-    // A NAT'd worm reaches its own site in private space and the public Internet elsewhere.
-    for (let sp = spaceOf(h); ; sp = 0) {
-      const idx = spaces[sp]!;
-      const slot = idx.successor(c);
-      if (slot >= 0) {
-        const d = idx.distance(c, slot);
-        if (d < bestDist) {
-          bestDist = d;
-          bestSlot = slot;
-          bestSpace = sp;
-        }
-      }
-      if (sp === 0) break;
-    }
     // Nothing left to reach, or only beyond the horizon: the worm keeps sweeping; its probes are
     // accounted when it stops or at the end.
     W[r + PEND_END] = INF;
-    if (bestSlot < 0) return;
-    const remaining = ahead(c, W[r + BATCH_END]!);
-    let time = W[r + READY]!;
-    let end = W[r + BATCH_END]!;
-    if (bestDist > remaining) {
-      const k = Math.ceil((bestDist - remaining) / B);
-      time += k * batchS;
-      end = wrap(end + k * B);
-    }
-    if (time > endS) return;
-    W[r + PEND_END] = end;
-    W[r + PEND_SLOT] = bestSlot;
-    W[r + PEND_SPACE] = bestSpace;
-    queue.push(time, K_HIT, h, gen[h]!);
+    const passed = walk(h, passLimit, endS);
+    if (filtering) passedFiltered[h] = passed;
+    if (foundSlot < 0) return;
+    W[r + PEND_END] = foundEnd;
+    W[r + PEND_SLOT] = foundSlot;
+    W[r + PEND_SPACE] = foundSpace;
+    queue.push(foundTime, K_HIT, h, gen[h]!);
   };
 
   const startWorm = (h: number, t: number, tick: number) => {
@@ -337,7 +404,7 @@ export const runBlaster = (
   /** What worm w's attempt on host v (still in the index) at time t does; returns the infector's stall. */
   const attempt = (w: number, v: number, t: number): number => {
     if (blocked(w, v, t)) {
-      stats.blockedByFilter++;
+      stats.blockedByFilter++; // (schedule() passes most of these without an event)
       return 0;
     }
     if (!pop.vulnerable[v]) return probeStallS;
@@ -367,6 +434,7 @@ export const runBlaster = (
     const slot = W[r + PEND_SLOT]!;
     const v = idx.hosts[slot]!;
     sweep(w, ahead(W[r + BATCH_END]!, W[r + PEND_END]!));
+    if (filtering) stats.blockedByFilter += passedFiltered[w]!;
     W[r + CURSOR] = idx.positions[slot]!;
     // Taken meanwhile, or the worm's own address: nothing to do.
     const stall = idx.isLive(slot) && v !== w ? attempt(w, v, t) : 0;
@@ -466,7 +534,8 @@ export const runBlaster = (
         patched: 0, // filled in after the run, from patch and fix times
         welchia: welchiaNow,
         scansPerS: (runningNow * B) / batchS,
-        telescopeSources: telescope?.uniqueSources ?? 0,
+        telescopeSources: 0, // filled in after the run, from the sources' first-seen times
+        sensorSources: 0, // filled in after the run, from infection and end times
       });
       nextSampleS += o.sampleEveryS;
     }
@@ -506,8 +575,9 @@ export const runBlaster = (
   emitSamplesBefore(INF);
   // Account the sweeps still under way at the horizon.
   for (let h = 0; h < n; h++) if (running[h]) stopWorm(h, endS);
-  const last = samples[samples.length - 1];
-  if (last && telescope && last.tH * 3600 >= endS) last.telescopeSources = telescope.uniqueSources;
+  if (telescope) fillTelescopeSources(samples, telescope.sourceFirstSeen());
   fillPatched(samples, pop, W, fixedAt, endS);
+  // fixedAt of an infected host: when cleanup or Welchia ended its infection.
+  fillSensorSources(samples, infectedAtS, fixedAt, options.addressChangesPerDay ?? 0, o.sampleEveryS);
   return { samples, infectedAtS, stats, ...(telescope ? { telescope: telescope.report() } : {}) };
 };

@@ -50,6 +50,11 @@ export interface BlasterOptions {
   telescope?: TelescopeSpec;
   /** Address changes per infected host per day (DHCP, dial-up): what a telescope counts as sources. */
   addressChangesPerDay?: number;
+  /**
+   * Hosts behind a standing filter one search passes without an event (default 32). Speed only:
+   * the results do not depend on it (test/sim/blaster-model.test.ts compares 0 with the default).
+   */
+  filteredPassLimit?: number;
 }
 
 /** Every option with its default applied, times in seconds, rates per second. */
@@ -71,6 +76,7 @@ export interface ResolvedBlasterOptions {
   rebootDelayS: number;
   userRebootRatePerS: number;
   initialInfected: number;
+  filteredPassLimit: number;
 }
 
 const bad = (m: string) => new RpcsweepError('SIM_BAD_INPUT', m);
@@ -100,9 +106,12 @@ export const resolveBlasterOptions = (pop: Population, o: BlasterOptions): Resol
     rebootDelayS: o.rebootDelayS ?? 120,
     userRebootRatePerS: (o.userRebootsPerDay ?? 0) / 86400,
     initialInfected: o.initialHosts?.length ?? o.initialInfected ?? 1,
+    filteredPassLimit: o.filteredPassLimit ?? 32,
   };
   const { batchSize: B, successProbability: p } = r;
   if (!(r.userRebootRatePerS >= 0)) throw bad('userRebootsPerDay must be >= 0');
+  if (!(Number.isInteger(r.filteredPassLimit) && r.filteredPassLimit >= 0))
+    throw bad('filteredPassLimit must be an integer >= 0');
   if (!(Number.isInteger(B) && B >= 1)) throw bad(`batchSize must be a positive integer, got ${B}`);
   if (!(r.sameTickShare >= 0 && r.sameTickShare <= 1)) throw bad('sameTickShare must be in [0, 1]');
   if (!(p >= 0 && p <= 1)) throw bad(`successProbability must be in [0, 1], got ${p}`);

@@ -15,6 +15,11 @@ export interface Sample {
   scansPerS: number;
   /** Distinct infected hosts the telescope has seen (0 without a telescope). */
   telescopeSources: number;
+  /**
+   * Distinct source addresses an ideal sensor network has seen scanning so far: each infected host
+   * once per address it had while infected (src/sim/sensor.ts); hosts ever infected without churn.
+   */
+  sensorSources: number;
 }
 
 export const SAMPLE_COLUMNS: ReadonlyArray<keyof Sample> = [
@@ -25,6 +30,7 @@ export const SAMPLE_COLUMNS: ReadonlyArray<keyof Sample> = [
   'welchia',
   'scansPerS',
   'telescopeSources',
+  'sensorSources',
 ];
 
 export interface NamedSeries {

@@ -222,7 +222,9 @@ export const renderChart = (c: Chart): string => {
   body.push(
     `<text x="${MARGIN.left + plotW / 2}" y="${top + 22}" text-anchor="middle">${escapeXml(c.xLabel)}</text>`,
   );
-  const names = c.panels[0]?.series.map((s) => s.name) ?? [];
+  // Series at the same index share a style across panels; a panel may add series of its own.
+  const count = Math.max(0, ...c.panels.map((p) => p.series.length));
+  const names = Array.from({ length: count }, (_, i) => c.panels.find((p) => p.series[i])!.series[i]!.name);
   const markers = c.panels.some((p) => (p.markers ?? []).length > 0);
   const legendH = drawLegend(names, markers, top + 48, plotW, body);
   const h = Math.ceil(top + 48 + legendH + 8);

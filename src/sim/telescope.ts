@@ -34,6 +34,12 @@ export interface TelescopeReport {
   firstSeenS: number[];
 }
 
+/**
+ * Where a host's address epochs begin (0..1 of an epoch): a golden-ratio phase, so the leases of
+ * different hosts do not all end at the same time. Epoch of host h at time t: ⌊t·rate + phase⌋.
+ */
+export const addressPhase = (host: number): number => (host * 0.6180339887498949) % 1;
+
 export class Telescope {
   readonly spec: TelescopeSpec;
   readonly #binLo = new Float64Array(256);
@@ -42,8 +48,8 @@ export class Telescope {
   readonly #hi: number;
   readonly #bins = new Float64Array(256);
   readonly #hosts = new Set<number>();
-  /** Keys address epoch · 2^22 + host. */
-  readonly #sources = new Set<number>();
+  /** Keys address epoch · 2^22 + host, each with the time it was first seen. */
+  readonly #sources = new Map<number, number>();
   readonly #changesPerS: number;
   readonly #starts = new Set<number>();
   readonly #firstSeen: number[] = [];
@@ -132,15 +138,28 @@ export class Telescope {
       this.#firstSeen.push(fromS);
     }
     this.#starts.add(host * 4096 + (start % 4096));
-    // Golden-ratio phase: leases of different hosts do not all end at the same time.
-    const phase = (host * 0.6180339887498949) % 1;
+    const phase = addressPhase(host);
     const first = Math.floor(fromS * this.#changesPerS + phase);
     const last = Math.floor(toS * this.#changesPerS + phase);
-    for (let e = first; e <= last; e++) this.#sources.add(e * 4194304 + host);
+    for (let e = first; e <= last; e++) {
+      const key = e * 4194304 + host;
+      // seen from the start of the range, or from the start of that address epoch
+      const at = e === first ? fromS : Math.max(fromS, (e - phase) / this.#changesPerS);
+      const known = this.#sources.get(key);
+      if (known === undefined || at < known) this.#sources.set(key, at);
+    }
   }
 
   get uniqueSources(): number {
     return this.#sources.size;
+  }
+
+  /**
+   * When each source was first seen, ascending. A worm's probes are recorded when its next event
+   * comes, so `uniqueSources` lags the virtual clock; these times do not.
+   */
+  sourceFirstSeen(): Float64Array {
+    return Float64Array.from(this.#sources.values()).sort();
   }
 
   report(): TelescopeReport {

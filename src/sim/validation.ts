@@ -4,7 +4,7 @@
  * markers for them. Time 0 is the outbreak's start on Aug 11 2003 (taken as 00:00 UTC).
  */
 import type { Sample } from './series.ts';
-import { newInfectionsPerHour } from './spread-chart.ts';
+import { newInfectionsPerHour, ratePerHour } from './spread-chart.ts';
 import type { ChartMarker } from './svg.ts';
 
 export interface ValidationRow {
@@ -39,10 +39,23 @@ const at = (samples: readonly Sample[], tH: number, value: (s: Sample) => number
   return value(samples[0]!);
 };
 
-/** Time and height of the fastest growth in new infections per hour, over the whole run. */
-const peakRate = (samples: readonly Sample[]): { tH: number; perH: number } | undefined => {
+/**
+ * What rows 3 and 5 (the peak rate and its date) are read from: new infections per hour (the
+ * model's own count), or new source addresses per hour at an ideal sensor network (what sensors
+ * count, src/sim/sensor.ts; equal to new infections without address churn).
+ */
+export type RateMeasure = 'infections' | 'sources';
+export const RATE_MEASURES: readonly RateMeasure[] = ['infections', 'sources'];
+
+/** Time and height of the highest rate per hour, over the whole run. */
+const peakRate = (
+  samples: readonly Sample[],
+  measure: RateMeasure,
+): { tH: number; perH: number } | undefined => {
   let best: { tH: number; perH: number } | undefined;
-  for (const [tH, perH] of newInfectionsPerHour(samples)) if (!best || perH > best.perH) best = { tH, perH };
+  const rates =
+    measure === 'sources' ? ratePerHour(samples, (s) => s.sensorSources) : newInfectionsPerHour(samples);
+  for (const [tH, perH] of rates) if (!best || perH > best.perH) best = { tH, perH };
   return best;
 };
 
@@ -66,10 +79,17 @@ const row = (
 /**
  * Rows 1, 2, 3, 4, 5, 7, 8 and 9 of §4.1. Not expressible: 6 (home-sector share: the model has
  * no sectors), 10-12 (months to years later), 13-16 (categories, ICMP load).
- * `hasTelescope` says whether `telescopeSources` in the samples is meaningful (row 4: a /8).
+ * `hasTelescope` says whether `telescopeSources` in the samples is meaningful (row 4: a /8);
+ * `rateMeasure` what rows 3 and 5 count.
  */
-export const validate = (samples: readonly Sample[], hasTelescope: boolean): ValidationRow[] => {
-  const peak = peakRate(samples);
+export const validate = (
+  samples: readonly Sample[],
+  hasTelescope: boolean,
+  rateMeasure: RateMeasure = 'infections',
+): ValidationRow[] => {
+  const peak = peakRate(samples, rateMeasure);
+  const perHour =
+    rateMeasure === 'sources' ? 'new source addresses per hour at a sensor' : 'new infections per hour';
   const last = samples[samples.length - 1];
   return [
     row(
@@ -100,7 +120,7 @@ export const validate = (samples: readonly Sample[], hasTelescope: boolean): Val
         bound: 'about',
         low: 48,
         high: 72,
-        measure: 'hour of the highest new infections per hour (Aug 13 = 48-72 h)',
+        measure: `hour of the highest ${perHour} (Aug 13 = 48-72 h)`,
       },
       peak?.tH,
     ),
@@ -120,7 +140,7 @@ export const validate = (samples: readonly Sample[], hasTelescope: boolean): Val
         observation: 'new infections per hour at the peak',
         published: 30_000,
         bound: 'about',
-        measure: 'highest new infections per hour',
+        measure: `highest ${perHour}`,
       },
       peak?.perH,
     ),

@@ -32,9 +32,12 @@ test('simulate --format json, csv and svg put the document alone on stdout', asy
   const csv = await simulate('--format', 'csv', '--json', join(tmp, 'beside.json'));
   assert.equal(csv.code, 0, csv.stderr);
   const rows = csv.stdout.trimEnd().split('\n');
-  assert.equal(rows[0], 'scenario,tH,infected,everInfected,patched,welchia,scansPerS,telescopeSources');
+  assert.equal(
+    rows[0],
+    'scenario,tH,infected,everInfected,patched,welchia,scansPerS,telescopeSources,sensorSources',
+  );
   assert.ok(
-    rows.slice(1).every((r) => r.split(',').length === 8),
+    rows.slice(1).every((r) => r.split(',').length === 9),
     'every line is a CSV row',
   );
   assert.match(csv.stderr, /^rpcsweep: wrote .*beside\.json$/m, 'notes go to stderr');

@@ -66,7 +66,10 @@ test('simulate --from a scan writes CSV, JSON and SVG, deterministic for a seed'
   assert.equal(b.error, undefined);
   const csvA = readFileSync(join(tmp, 'a.csv'), 'utf8');
   assert.equal(csvA, readFileSync(join(tmp, 'b.csv'), 'utf8'), 'same seed, same series');
-  assert.match(csvA, /^scenario,tH,infected,everInfected,patched,welchia,scansPerS,telescopeSources\n/);
+  assert.match(
+    csvA,
+    /^scenario,tH,infected,everInfected,patched,welchia,scansPerS,telescopeSources,sensorSources\n/,
+  );
   const json = JSON.parse(readFileSync(join(tmp, 'a.json'), 'utf8'));
   assert.equal(json.seed, 7);
   assert.equal(json.population.vulnerable, 300);

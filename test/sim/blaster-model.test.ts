@@ -230,3 +230,68 @@ test('border filters ramping up over days block fewer attempts early than filter
     isRpcsweepError,
   );
 });
+
+test('a host behind a standing filter costs no event; the filter counts only once it stands', () => {
+  const own = ip('50.60.250.80');
+  const s = blasterStart(0, own, 0); // tick 0: local mode, 18 /24s below the own one
+  assert.equal(s.start, ip('50.60.232.0'));
+  const victim = ip('50.61.0.1'); // the next /16: another organisation
+  const batches = Math.ceil((sweepIndex(victim) - sweepIndex(s.start)) / 20);
+  const pop = buildPopulation(
+    [
+      { address: own, os: OS_XP, vulnerable: true, site: -1 },
+      { address: victim, os: s.targetsWin2k ? OS_WIN2K : OS_XP, vulnerable: true, site: -1 },
+    ],
+    0,
+  );
+  const run = (borderFilterStartH: number) =>
+    runBlaster(
+      pop,
+      { durationH: 1, seed: 1, initialHosts: [0], launchUptimeMaxH: 0, sameTickShare: 1 },
+      { borderFilterShare: 1, borderFilterStartH },
+    );
+  const standing = run(0);
+  assert.ok(Number.isNaN(standing.infectedAtS[1]!));
+  assert.equal(standing.stats.blockedByFilter, 1);
+  assert.equal(standing.stats.events, 1, 'only the worm start: the blocked attempt was never queued');
+  // the filter goes up after the worm got there: the attempt goes through
+  const late = run(0.2);
+  assert.ok(batches * 1.8 < 0.2 * 3600);
+  assert.ok(
+    Math.abs(late.infectedAtS[1]! - (batches * 1.8 + 14)) < 1e-9,
+    `victim ran at ${late.infectedAtS[1]}`,
+  );
+  assert.equal(late.stats.blockedByFilter, 0);
+});
+
+test('passing filtered hosts without events changes nothing but the event count', () => {
+  const pop = syntheticPopulation(
+    { vulnerable: 20000, density: 'even', networks16: 400, natShare: 0.2, natSiteHosts: 10 },
+    createRng(23),
+  );
+  const run = (filteredPassLimit: number) =>
+    runBlaster(
+      pop,
+      {
+        durationH: 24,
+        seed: 5,
+        initialInfected: 30,
+        successProbability: 0.5,
+        userRebootsPerDay: 3,
+        telescope: { address: ip('44.0.0.0'), bits: 8 },
+        filteredPassLimit,
+      },
+      { borderFilterShare: 0.7, borderFilterStartH: 2, borderFilterFullH: 12, cleanupPerDay: 0.3 },
+    );
+  const queued = run(0); // every filtered host is an event, as before the search passed them
+  const passed = run(32);
+  assert.deepEqual(passed.samples, queued.samples);
+  assert.deepEqual([...passed.infectedAtS], [...queued.infectedAtS]);
+  const { events: e1, blockedByFilter: b1, ...rest1 } = passed.stats;
+  const { events: e0, blockedByFilter: b0, ...rest0 } = queued.stats;
+  assert.deepEqual(rest1, rest0);
+  assert.deepEqual(passed.telescope, queued.telescope);
+  // counted as the worm gets past them: the same but for hosts taken meanwhile (still counted)
+  assert.ok(b0 > 100 && Math.abs(b1 - b0) < 0.05 * b0, `blocked ${b1} vs ${b0}`);
+  assert.ok(e1 < e0 - b0 / 2, `events ${e1} vs ${e0}, ${b0} blocked`);
+});

@@ -16,6 +16,8 @@ const samples: Sample[] = Array.from({ length: 193 }, (_, tH) => {
     welchia: 0,
     scansPerS: 0,
     telescopeSources: 10 * tH,
+    // 1 000 new sources an hour to 48 h, then 3 000 an hour to 60 h, then 500 (churn peak on day 3)
+    sensorSources: tH <= 48 ? 1000 * tH : tH <= 60 ? 48_000 + 3000 * (tH - 48) : 84_000 + 500 * (tH - 60),
   };
 });
 
@@ -34,6 +36,15 @@ test('validation rows read the published figures off the series, numbered as in 
   assert.ok(by(3).simulated! <= 48, 'the first hour at the highest rate');
   assert.ok(Math.abs(by(8).simulated! - 0.9) < 0.01);
   assert.equal(by(7).simulated, 48_000 + 500 * 144);
+});
+
+test('rows 3 and 5 read as a sensor counts them: the peak of new source addresses per hour', () => {
+  const rows = validate(samples, true, 'sources');
+  const by = (n: number) => rows.find((r) => r.figure === n)!;
+  assert.equal(by(5).simulated, 3000);
+  assert.ok(by(3).simulated! > 48 && by(3).simulated! <= 60, `peak at ${by(3).simulated} h`);
+  assert.match(by(3).measure, /new source addresses per hour/);
+  assert.equal(by(1).simulated, 24_000, 'the other rows do not depend on the measure');
 });
 
 test('figures the run cannot express are null, not zero', () => {

@@ -157,6 +157,7 @@ test('the spread chart has a second panel with new infections per hour', () => {
     welchia: 0,
     scansPerS: 0,
     telescopeSources: 0,
+    sensorSources: everInfected,
   });
   const samples = [sample(0, 1), sample(0.5, 11), sample(1, 41), sample(2, 41)];
   assert.deepEqual(newInfectionsPerHour(samples), [
@@ -168,4 +169,23 @@ test('the spread chart has a second panel with new infections per hour', () => {
   assert.ok(svg.includes('new infections per hour'));
   assert.ok(svg.includes('infected hosts'));
   assert.equal(polylines(svg).length, 2);
+});
+
+test('a series only the second panel has still gets a legend entry, in its own style', () => {
+  const svg = renderChart({
+    title: 't',
+    xLabel: 'h',
+    panels: [
+      { yLabel: 'a', series: [{ name: 'run', points: [[0, 1]] }] },
+      {
+        yLabel: 'b',
+        series: [
+          { name: 'run', points: [[0, 1]] },
+          { name: 'run: new sources', points: [[0, 2]] },
+        ],
+      },
+    ],
+  });
+  assert.match(svg, />run: new sources<\/text>/);
+  assert.equal((svg.match(/>run<\/text>/g) ?? []).length, 1);
 });

@@ -12,6 +12,7 @@ import { createRng, randomSeed } from '../../core/random.ts';
 import { VERSION } from '../../core/version.ts';
 import {
   BLASTER_2003,
+  BLASTER_2003_RATE_MEASURE,
   blaster2003Interventions,
   blaster2003Options,
   blaster2003Population,
@@ -31,7 +32,13 @@ import { seriesToCsv, timeToReach } from '../../sim/series.ts';
 import { renderSpreadChart } from '../../sim/spread-chart.ts';
 import { parseIpv4 } from '../../sim/sweep.ts';
 import type { TelescopeSpec } from '../../sim/telescope.ts';
-import { type ValidationRow, validate, validationMarkers } from '../../sim/validation.ts';
+import {
+  RATE_MEASURES,
+  type RateMeasure,
+  type ValidationRow,
+  validate,
+  validationMarkers,
+} from '../../sim/validation.ts';
 import type { CliIo } from '../io.ts';
 import { numberOption, usage } from '../options.ts';
 import { checkFormatName, formatForOutputPath, type OutputFormat, writeFileAtomic } from '../output-file.ts';
@@ -69,6 +76,7 @@ interface SimulateCliOptions {
   rebootsPerDay: string;
   successProbability: string;
   telescope?: string;
+  rateMeasure?: string;
   output?: string;
   format?: string;
   out?: string;
@@ -302,6 +310,8 @@ interface SimulationRun {
   /** The published figures, compared with the last scenario (all interventions together). */
   validation: readonly ValidationRow[];
   validationScenario: string;
+  /** What rows 3 and 5 were read from. */
+  rateMeasure: RateMeasure;
   /** `--runs N` (N > 1): the runs' mean and 90 % band, which the text, CSV, JSON and chart show. */
   ensemble?: Ensemble;
 }
@@ -323,6 +333,7 @@ const jsonDocument = (r: SimulationRun): string => {
     },
     options: r.options,
     validationScenario: r.validationScenario,
+    rateMeasure: r.rateMeasure,
     validation: r.validation,
     ...(r.ensemble && {
       runs: { seeds: r.ensemble.seeds, band: '5th-95th percentile', scenarios: r.ensemble.scenarios },
@@ -340,7 +351,13 @@ const jsonDocument = (r: SimulationRun): string => {
 
 const chart = (r: SimulationRun): string => {
   const markers = validationMarkers(r.validation, r.hours);
-  return renderSpreadChart(r.description, charted(r), markers.infected, markers.perHour);
+  return renderSpreadChart(
+    r.description,
+    charted(r),
+    markers.infected,
+    markers.perHour,
+    r.rateMeasure === 'sources',
+  );
 };
 
 /** The output formats of simulate (`--format`, `-o FILE` by extension), one renderer each. */
@@ -360,6 +377,14 @@ const SIMULATE_FORMATS: ReadonlyArray<OutputFormat & { render: (r: SimulationRun
 const renderAs = (format: string, r: SimulationRun): string =>
   SIMULATE_FORMATS.find((f) => f.name === format)!.render(r);
 
+/** What rows 3 and 5 count: `--rate-measure`, else the scenario's choice, else new infections. */
+const rateMeasureOf = (o: SimulateCliOptions): RateMeasure => {
+  if (o.rateMeasure === undefined) return o.scenario !== undefined ? BLASTER_2003_RATE_MEASURE : 'infections';
+  if (!(RATE_MEASURES as readonly string[]).includes(o.rateMeasure))
+    usage(`--rate-measure must be one of ${RATE_MEASURES.join(', ')}, got ${JSON.stringify(o.rateMeasure)}`);
+  return o.rateMeasure as RateMeasure;
+};
+
 /** Runs the model as the options say and collects what every format needs. */
 const simulateRun = async (o: SimulateCliOptions, command: Command, notes: Notes): Promise<SimulationRun> => {
   const seed =
@@ -374,13 +399,14 @@ const simulateRun = async (o: SimulateCliOptions, command: Command, notes: Notes
     `rpcsweep: simulating ${o.scenario ?? (o.from !== undefined ? `--from ${o.from}` : `--synthetic ${o.synthetic}`)}, seed ${seed}\n`,
   );
   const runs = numberOption('--runs', o.runs ?? '1', { min: 1, max: 100, integer: true });
+  const rateMeasure = rateMeasureOf(o);
   const started = performance.now();
   const runOnce = async (s: number) =>
     o.scenario !== undefined ? presetRun(o, s, hoursGiven) : await customRun(o, s);
   const run = await runOnce(seed);
   // The published figures are compared with the last scenario: all interventions together.
   const validationOf = (all: readonly ScenarioResult[]) =>
-    validate(all[all.length - 1]!.samples, run.options.telescope?.bits === 8);
+    validate(all[all.length - 1]!.samples, run.options.telescope?.bits === 8, rateMeasure);
   const ensemble = runs > 1 ? await runEnsemble(seed, runs, run.scenarios, validationOf, runOnce) : undefined;
   const elapsedMs = performance.now() - started;
   notes.detail(
@@ -393,6 +419,7 @@ const simulateRun = async (o: SimulateCliOptions, command: Command, notes: Notes
     elapsedMs,
     validation: ensemble?.validation ?? validationOf(run.scenarios),
     validationScenario: run.scenarios[run.scenarios.length - 1]!.name,
+    rateMeasure,
     ...(ensemble && { ensemble }),
   };
 };
@@ -487,8 +514,12 @@ export const register = (program: Command, io: CliIo): void => {
     .option('--telescope <prefix>', 'record what a darknet /8 or /16 sees, e.g. 44.0.0.0/8')
     .option(
       '--address-changes-per-day <r>',
-      'address changes per infected host per day (DHCP, dial-up): the telescope counts each address',
+      'address changes per infected host per day (DHCP, dial-up): the telescope and the sensor count each address',
       '0',
+    )
+    .option(
+      '--rate-measure <m>',
+      'rows 3 and 5 (peak rate, its hour) from: infections, or sources (new addresses at a sensor); default: sources with --scenario, else infections',
     )
     .option(
       '-o, --output <file>',
