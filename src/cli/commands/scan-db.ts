@@ -7,7 +7,7 @@
  * output, so results the last run wrote to the file but not to the database are filled in.
  */
 
-import { adviseHost } from '../../advice/index.ts';
+import { adviceFor } from '../../advice/index.ts';
 import { wallClockIso } from '../../core/clock.ts';
 import { RpcsweepError } from '../../core/errors.ts';
 import type { DiscoveryInfo, HostResult, Verdict } from '../../core/result.ts';
@@ -23,8 +23,11 @@ import { type AddressSet, formatShard, type TargetPlan } from '../../targets/ind
 import type { CliIo } from '../io.ts';
 import { scopeTexts } from './store-scope.ts';
 
+/** Results per transaction. */
+export const DEFAULT_BATCH_SIZE = 1000;
+
 export interface DbSinkOptions {
-  /** Results per transaction. @default 1000 */
+  /** Results per transaction. @default DEFAULT_BATCH_SIZE */
   batchSize?: number;
   /** Longest wait before a partial batch is written. @default 250 */
   flushMs?: number;
@@ -34,16 +37,30 @@ export interface DbSinkOptions {
   advice: boolean;
 }
 
+/** Advice as stored: its status and fixes (bulletin, KB). */
+export interface StoredAdvice {
+  status: string;
+  fixes: Array<{ bulletin: string; kb: string }>;
+}
+
+/** The few distinct stored advice values, shared by the rows (no advice objects built per result). */
+const storedAdviceValues = new Map<string, StoredAdvice>();
+
 /**
  * Advice as stored: its status and fixes. The wording and actions follow from the result (adviseHost
- * recomputes them), so storing them would only cost bytes per host.
+ * recomputes them), so storing them would only cost bytes per host. The advice itself comes from
+ * adviceFor: when a report writer already advised this record, the store pays nothing for it.
  */
 export const storedAdvice = (r: HostResult): StoredResult => {
-  const a = adviseHost(r);
-  return {
-    ...r,
-    advice: { status: a.status, fixes: a.fixes.map((f) => ({ bulletin: f.bulletin, kb: f.kb })) },
-  };
+  const a = adviceFor(r);
+  let key: string = a.status;
+  for (const f of a.fixes) key += `\u0000${f.bulletin}\u0000${f.kb}`;
+  let advice = storedAdviceValues.get(key);
+  if (!advice) {
+    advice = { status: a.status, fixes: a.fixes.map((f) => ({ bulletin: f.bulletin, kb: f.kb })) };
+    storedAdviceValues.set(key, advice);
+  }
+  return { ...r, advice };
 };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -64,7 +81,7 @@ export class DbSink {
   private constructor(store: ResultStore, io: CliIo, o: DbSinkOptions) {
     this.#store = store;
     this.#io = io;
-    this.#o = { batchSize: 1000, flushMs: 250, retryForMs: 60_000, ...o };
+    this.#o = { batchSize: DEFAULT_BATCH_SIZE, flushMs: 250, retryForMs: 60_000, ...o };
   }
 
   /** Opens the store before anything is sent: a bad --db fails the scan with a one-line error. */
