@@ -24,7 +24,7 @@ import type { CliIo } from '../io.ts';
 import { scopeTexts } from './store-scope.ts';
 
 /** Results per transaction. */
-export const DEFAULT_BATCH_SIZE = 1000;
+export const DEFAULT_BATCH_SIZE = 10_000;
 
 export interface DbSinkOptions {
   /** Results per transaction. @default DEFAULT_BATCH_SIZE */
