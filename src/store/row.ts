@@ -42,8 +42,8 @@ export type ResultRow = [
 ];
 
 /** The detail column: evidence (positional arrays), endpoints, indicators, advice and the rest. */
-export const detailJson = (r: StoredResult): string => {
-  const { endpoints, indicators, osHints, evidence, hostname, error, advice, probeFields } = r;
+export const detailJson = (r: StoredResult, advice: unknown = r.advice): string => {
+  const { endpoints, indicators, osHints, evidence, hostname, error, probeFields } = r;
   const detail: Record<string, unknown> = { evidence: evidence.map(packEvidence) };
   if (endpoints) detail.endpoints = endpoints;
   if (indicators) detail.indicators = indicators;
@@ -56,8 +56,11 @@ export const detailJson = (r: StoredResult): string => {
   return JSON.stringify(detail);
 };
 
-/** Writes a result's columns (RESULT_COLUMNS order) into `out` from index `at`: no array per row. */
-export const putRow = (r: StoredResult, out: unknown[], at: number): void => {
+/**
+ * Writes a result's columns (RESULT_COLUMNS order) into `out` from index `at`: no array per row.
+ * `advice` is stored as the result's advice (its own `advice` when not given).
+ */
+export const putRow = (r: StoredResult, advice: unknown, out: unknown[], at: number): void => {
   out[at] = r.address;
   out[at + 1] = r.verdict;
   out[at + 2] = r.success ? 1 : 0;
@@ -70,12 +73,12 @@ export const putRow = (r: StoredResult, out: unknown[], at: number): void => {
   out[at + 9] = r.netbiosName ?? null;
   out[at + 10] = r.startedAt;
   out[at + 11] = r.durationMs;
-  out[at + 12] = detailJson(r);
+  out[at + 12] = detailJson(r, advice ?? r.advice);
 };
 
-export const toRow = (r: StoredResult): ResultRow => {
+export const toRow = (r: StoredResult, advice?: unknown): ResultRow => {
   const row = new Array(RESULT_COLUMNS.length);
-  putRow(r, row, 0);
+  putRow(r, advice, row, 0);
   return row as ResultRow;
 };
 

@@ -172,24 +172,27 @@ export class SqliteStore implements ResultStore {
     );
   }
 
-  async writeResults(scanId: number, results: readonly StoredResult[]): Promise<void> {
+  async writeResults(
+    scanId: number,
+    results: readonly StoredResult[],
+    advice?: readonly unknown[],
+  ): Promise<void> {
     if (results.length === 0) return;
     // In address order: a scan's results come in its plan's shuffled order, and inserted so they hit
     // the b-tree's pages at random, each commit rewriting most pages of the table (52 µs of CPU per
     // row at 1,000 rows a batch, 22 µs sorted at 10,000, 12 µs in address order; load 6). The sort is
     // stable, so the last row of an address written twice in one batch still wins (SQLite's upsert
     // takes rows one by one). JavaScript's < orders ASCII text as SQLite's BINARY collation does.
-    const sorted = [...results].sort(byAddress);
+    const order = Array.from(results.keys()).sort((a, b) => byAddress(results[a]!, results[b]!));
     const what = `writing ${results.length} result(s)`;
     // One transaction, written a slice at a time with the event loop let in between: a batch of
     // 10,000 rows would otherwise hold the scan's sockets and timers for a quarter of a second.
     this.#run(what, () => this.#db.prepare('BEGIN IMMEDIATE').run());
     try {
-      for (let i = 0; i < sorted.length; i += ROWS_PER_SLICE) {
+      for (let i = 0; i < order.length; i += ROWS_PER_SLICE) {
         if (i > 0) await new Promise((resolve) => setImmediate(resolve));
-        this.#run(what, () =>
-          this.#insertRows(scanId, sorted, i, Math.min(sorted.length, i + ROWS_PER_SLICE)),
-        );
+        const to = Math.min(order.length, i + ROWS_PER_SLICE);
+        this.#run(what, () => this.#insertRows(scanId, results, advice, order, i, to));
       }
       this.#run(what, () => this.#db.prepare('COMMIT').run());
     } catch (e) {
@@ -198,14 +201,22 @@ export class SqliteStore implements ResultStore {
     }
   }
 
-  /** Inserts rows [from, to) of `rows`, ROWS_PER_STATEMENT to a statement. */
-  #insertRows(scanId: number, rows: readonly StoredResult[], from: number, to: number): void {
+  /** Inserts rows `order[from..to)` of `rows`, ROWS_PER_STATEMENT to a statement. */
+  #insertRows(
+    scanId: number,
+    rows: readonly StoredResult[],
+    advice: readonly unknown[] | undefined,
+    order: readonly number[],
+    from: number,
+    to: number,
+  ): void {
     for (let i = from; i < to; i += ROWS_PER_STATEMENT) {
       const n = Math.min(ROWS_PER_STATEMENT, to - i);
       const params = this.#params(n);
       for (let j = 0; j < n; j++) {
+        const k = order[i + j]!;
         params[j * ROW_PARAMS] = scanId;
-        putRow(rows[i + j]!, params, j * ROW_PARAMS + 1);
+        putRow(rows[k]!, advice?.[k], params, j * ROW_PARAMS + 1);
       }
       this.#insert(n).run(params);
     }

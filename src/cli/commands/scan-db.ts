@@ -51,7 +51,7 @@ const storedAdviceValues = new Map<string, StoredAdvice>();
  * recomputes them), so storing them would only cost bytes per host. The advice itself comes from
  * adviceFor: when a report writer already advised this record, the store pays nothing for it.
  */
-export const storedAdvice = (r: HostResult): StoredResult => {
+export const storedAdviceOf = (r: HostResult): StoredAdvice => {
   const a = adviceFor(r);
   let key: string = a.status;
   for (const f of a.fixes) key += `\u0000${f.bulletin}\u0000${f.kb}`;
@@ -60,8 +60,11 @@ export const storedAdvice = (r: HostResult): StoredResult => {
     advice = { status: a.status, fixes: a.fixes.map((f) => ({ bulletin: f.bulletin, kb: f.kb })) };
     storedAdviceValues.set(key, advice);
   }
-  return { ...r, advice };
+  return advice;
 };
+
+/** The result with its stored advice (import, the fleet worker; scan --db hands the advice beside it). */
+export const storedAdvice = (r: HostResult): StoredResult => ({ ...r, advice: storedAdviceOf(r) });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -71,6 +74,8 @@ export class DbSink {
   readonly #o: Required<DbSinkOptions>;
   #scanId = 0;
   #queue: StoredResult[] = [];
+  /** With advice on, #queue[i]'s stored advice (handed to the store beside it, not copied into it). */
+  #advice: StoredAdvice[] = [];
   #writing: Promise<void> | undefined;
   #timer: NodeJS.Timeout | undefined;
   /** Results the store did not take (after it gave up), and why. */
@@ -122,7 +127,8 @@ export class DbSink {
       this.#lose([r]);
       return;
     }
-    this.#queue.push(this.#o.advice ? storedAdvice(r) : r);
+    this.#queue.push(r);
+    if (this.#o.advice) this.#advice.push(storedAdviceOf(r));
     if (this.#queue.length >= this.#o.batchSize) this.#kick();
     else this.#timer ??= setTimeout(() => this.#kick(), this.#o.flushMs);
   }
@@ -139,16 +145,18 @@ export class DbSink {
   async #drain(): Promise<void> {
     while (this.#queue.length > 0 && this.#failure === undefined) {
       const batch = this.#queue.splice(0, this.#o.batchSize);
+      const advice = this.#o.advice ? this.#advice.splice(0, batch.length) : undefined;
       const t0 = performance.now();
       for (let attempt = 0; ; attempt++) {
         try {
-          await this.#store.writeResults(this.#scanId, batch);
+          await this.#store.writeResults(this.#scanId, batch, advice);
           break;
         } catch (e) {
           if (performance.now() - t0 >= this.#o.retryForMs) {
             this.#failure = (e as Error).message;
             this.#lose(batch);
             this.#lose(this.#queue.splice(0));
+            this.#advice.length = 0;
             return;
           }
           if (attempt === 0) this.#io.stderr.write(`\nrpcsweep: ${(e as Error).message}; retrying\n`);
