@@ -111,7 +111,10 @@ export class DbSink {
       const { results } = readNdjsonResults(resume.ndjsonOutput);
       const keep = results.filter((r) => this.#keeps(r.verdict));
       for (let i = 0; i < keep.length; i += this.#o.batchSize) {
-        await this.#store.writeResults(this.#scanId, keep.slice(i, i + this.#o.batchSize));
+        const batch = keep.slice(i, i + this.#o.batchSize);
+        // Advice as a live row stores it (the file's advice record is the report's longer shape).
+        const advice = this.#o.advice ? batch.map(storedAdviceOf) : undefined;
+        await this.#store.writeResults(this.#scanId, batch, advice);
       }
     }
   }
