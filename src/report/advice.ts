@@ -1,8 +1,8 @@
 /**
  * Remediation advice (src/advice) as every scan report carries it. HostResult stays as the probes
- * made it: writers take adviceFor(result) (adviseHost once per record, whichever writer asks first) and add it in their own shape. Advice text
- * is mostly fixed wording, but actions can quote the host's reason (peer data), so each writer still
- * escapes it like any other field.
+ * made it: writers take adviceFor(result) (adviseHost once per record, whichever writer asks first)
+ * and add it in their own shape. Advice text is mostly fixed wording, but actions can quote the
+ * host's reason (peer data), so each writer still escapes it like any other field.
  */
 import {
   ADVICE_STATUSES,
