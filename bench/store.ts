@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { adviceFor } from '../src/advice/index.ts';
 import { diffStored } from '../src/cli/commands/diff.ts';
-import { DEFAULT_BATCH_SIZE, type StoredAdvice, storedAdviceOf } from '../src/cli/commands/scan-db.ts';
+import { batchSizeFor, type StoredAdvice, storedAdviceOf } from '../src/cli/commands/scan-db.ts';
 import { createRng } from '../src/core/random.ts';
 import type { HostResult, Verdict } from '../src/core/result.ts';
 import { openStore, type ResultStore } from '../src/store/index.ts';
@@ -131,7 +131,7 @@ const addressOrder = (n: number, order: string): ((i: number) => number) => {
 };
 
 /**
- * Writes `n` results as `scan --db` does, in the sink's batches (DbSink: DEFAULT_BATCH_SIZE); `verdictOf`
+ * Writes `n` results as `scan --db` does, in the sink's batches (DbSink: batchSizeFor the store); `verdictOf`
  * picks each verdict, `at` each address. Per result, as the scan loop does: the advice is asked
  * (`adviceFor`; in a scan the report writer asks first and the store reads it back, so it is paid
  * once) and the sink queues the result with its stored advice (`storedAdviceOf`); per batch,
@@ -156,9 +156,10 @@ const fill = async (
     cpu[part] += cpuSince(c);
   };
   const t0 = performance.now();
-  for (let i = 0; i < n; i += DEFAULT_BATCH_SIZE) {
+  const batch = batchSizeFor(store.kind);
+  for (let i = 0; i < n; i += batch) {
     const built: HostResult[] = [];
-    for (let j = i; j < Math.min(n, i + DEFAULT_BATCH_SIZE); j++) built.push(result(at(j), verdictOf(j)));
+    for (let j = i; j < Math.min(n, i + batch); j++) built.push(result(at(j), verdictOf(j)));
     const queued: HostResult[] = [];
     const advice: StoredAdvice[] = [];
     await time('queue', () => {
