@@ -3,20 +3,24 @@
  * scans (time and peak memory), in SQLite and PostgreSQL. PostgreSQL is a throwaway cluster of this
  * run (test/support/postgres.ts) unless RPCSWEEP_BENCH_PG_URL names one.
  *
- *   node scripts/bench.mjs store ingest [--hosts 200000] [--store sqlite|postgres]
+ *   node scripts/bench.mjs store ingest [--hosts 200000] [--store sqlite|postgres] [--order address|scan|both]
+ *                                          both (the default): in address order, then in a seeded
+ *                                          shuffle as a scan writes them (its plan is a permutation)
  *   node scripts/bench.mjs store diff [--hosts 1000000] [--store sqlite|postgres]   fills two scans,
  *                                          then diffs each store in a fresh child process
  * Results are realistic HostResult records (two probe evidence records, OS hints). The ingest rate
- * counts what `scan --db` does per result (stored advice, row encoding, the writes); building the
- * HostResult records is the scan's work and is timed apart. RPCSWEEP_BENCH_PG_URL names a server
+ * counts what `scan --db` does per result (the advice, asked once, the stored advice, row encoding,
+ * the writes); building the HostResult records is the scan's work and is timed apart. RPCSWEEP_BENCH_PG_URL names a server
  * (its `postgres` database): each run creates a fresh database there.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { adviceFor } from '../src/advice/index.ts';
 import { diffStored } from '../src/cli/commands/diff.ts';
-import { storedAdvice } from '../src/cli/commands/scan-db.ts';
+import { batchSizeFor, type StoredAdvice, storedAdviceOf } from '../src/cli/commands/scan-db.ts';
+import { createRng } from '../src/core/random.ts';
 import type { HostResult, Verdict } from '../src/core/result.ts';
 import { openStore, type ResultStore } from '../src/store/index.ts';
 import { startPostgres } from '../test/support/postgres.ts';
@@ -26,7 +30,6 @@ const arg = (name: string, fallback: string): string => {
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
 };
 const [mode = 'ingest'] = process.argv.slice(2);
-const BATCH = 1000;
 
 const VERDICT_MIX: Verdict[] = [
   'patched',
@@ -109,23 +112,72 @@ const newScan = (total: number, fingerprint: string) => ({
   fingerprint,
 });
 
+/** CPU microseconds (user + system) of this process since `c0`. */
+const cpuSince = (c0: NodeJS.CpuUsage): number => {
+  const c = process.cpuUsage(c0);
+  return c.user + c.system;
+};
+
+/** Where result i's address comes from: address order, or a seeded shuffle as a scan's plan writes them. */
+const addressOrder = (n: number, order: string): ((i: number) => number) => {
+  if (order !== 'scan') return (i) => i;
+  const rng = createRng(16);
+  const perm = Uint32Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = rng.below(i + 1);
+    [perm[i], perm[j]] = [perm[j]!, perm[i]!];
+  }
+  return (i) => perm[i]!;
+};
+
 /**
- * Writes `n` results in batches as `scan --db` does (stored advice, then the store); `verdictOf`
- * picks each verdict. Returns results per second: of the store path, and with record building.
+ * Writes `n` results as `scan --db` does, in the sink's batches (DbSink: batchSizeFor the store); `verdictOf`
+ * picks each verdict, `at` each address. Per result, as the scan loop does: the advice is asked
+ * (`adviceFor`; in a scan the report writer asks first and the store reads it back, so it is paid
+ * once) and the sink queues the result with its stored advice (`storedAdviceOf`); per batch,
+ * `writeResults`. Building the records (the scan's work) is timed apart. Returns results per second
+ * of advice + queueing + writes (the store path with the advice counted once, as the earlier
+ * figures counted it), of the writes alone and with record building, and CPU microseconds per result.
  */
-const fill = async (store: ResultStore, n: number, verdictOf: (i: number) => Verdict) => {
+const fill = async (
+  store: ResultStore,
+  n: number,
+  verdictOf: (i: number) => Verdict,
+  at: (i: number) => number = (i) => i,
+) => {
   const id = await store.createScan(newScan(n, `bench-${Math.random()}`));
-  let storing = 0;
-  const t0 = performance.now();
-  for (let i = 0; i < n; i += BATCH) {
-    const built: HostResult[] = [];
-    for (let j = i; j < Math.min(n, i + BATCH); j++) built.push(result(j, verdictOf(j)));
+  const wall = { queue: 0, write: 0 };
+  const cpu = { queue: 0, write: 0 };
+  const time = async (part: keyof typeof wall, fn: () => unknown) => {
+    const c = process.cpuUsage();
     const t = performance.now();
-    await store.writeResults(id, built.map(storedAdvice));
-    storing += performance.now() - t;
+    await fn();
+    wall[part] += performance.now() - t;
+    cpu[part] += cpuSince(c);
+  };
+  const t0 = performance.now();
+  const batch = batchSizeFor(store.kind);
+  for (let i = 0; i < n; i += batch) {
+    const built: HostResult[] = [];
+    for (let j = i; j < Math.min(n, i + batch); j++) built.push(result(at(j), verdictOf(j)));
+    const queued: HostResult[] = [];
+    const advice: StoredAdvice[] = [];
+    await time('queue', () => {
+      for (const r of built) {
+        adviceFor(r);
+        queued.push(r);
+        advice.push(storedAdviceOf(r));
+      }
+    });
+    await time('write', () => store.writeResults(id, queued, advice));
   }
   await store.finishScan(id, new Date().toISOString(), {});
-  return { store: n / (storing / 1000), withBuilding: n / ((performance.now() - t0) / 1000) };
+  return {
+    store: n / ((wall.queue + wall.write) / 1000),
+    writeOnly: n / (wall.write / 1000),
+    withBuilding: n / ((performance.now() - t0) / 1000),
+    cpuUsPerResult: { queue: cpu.queue / n, write: cpu.write / n },
+  };
 };
 
 const storeBytes = async (db: string, store: ResultStore): Promise<number> => {
@@ -174,16 +226,20 @@ const peakRssMb = () => Number(/VmHWM:\s+(\d+)/.exec(readFileSync('/proc/self/st
 
 if (mode === 'ingest') {
   const n = Number(arg('--hosts', '200000'));
-  await withStores(async (name, db) => {
-    const store = await openStore(db);
-    const c0 = process.cpuUsage();
-    const rate = await fill(store, n, (i) => VERDICT_MIX[i % VERDICT_MIX.length]!);
-    const cpu = process.cpuUsage(c0);
-    const bytes = await storeBytes(db, store);
-    console.log(
-      `${name}: ${n} results at ${Math.round(rate.store)}/s wall (${Math.round(rate.withBuilding)}/s counting record building, ${Math.round(n / ((cpu.user + cpu.system) / 1e6))}/s per CPU second of this process); ${Math.round(bytes / n)} bytes per stored host`,
-    );
-  });
+  const orders = arg('--order', 'both') === 'both' ? ['address', 'scan'] : [arg('--order', 'both')];
+  for (const order of orders) {
+    await withStores(async (name, db) => {
+      const store = await openStore(db);
+      const c0 = process.cpuUsage();
+      const rate = await fill(store, n, (i) => VERDICT_MIX[i % VERDICT_MIX.length]!, addressOrder(n, order));
+      const cpuS = cpuSince(c0) / 1e6;
+      const bytes = await storeBytes(db, store);
+      const u = rate.cpuUsPerResult;
+      console.log(
+        `${name}, ${order} order: ${n} results at ${Math.round(rate.store)}/s wall (advice + queueing + writeResults; writeResults alone ${Math.round(rate.writeOnly)}/s; ${Math.round(rate.withBuilding)}/s counting record building, ${Math.round(n / cpuS)}/s per CPU second of this process); CPU per result ${(u.queue + u.write).toFixed(2)} µs: advice and queueing ${u.queue.toFixed(2)}, writeResults ${u.write.toFixed(2)}; ${Math.round(bytes / n)} bytes per stored host`,
+      );
+    });
+  }
 } else if (mode === 'diff') {
   const n = Number(arg('--hosts', '1000000'));
   await withStores(async (name, db) => {

@@ -8,6 +8,7 @@ export {
   type Fix,
 } from './advise.ts';
 export { adviceToLines } from './format.ts';
+export { adviceFor } from './memo.ts';
 export { guessPlatform, type PlatformGuess } from './platform-guess.ts';
 export {
   BULLETINS,

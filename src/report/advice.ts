@@ -1,14 +1,14 @@
 /**
  * Remediation advice (src/advice) as every scan report carries it. HostResult stays as the probes
- * made it: writers compute adviseHost(result) themselves and add it in their own shape. Advice text
- * is mostly fixed wording, but actions can quote the host's reason (peer data), so each writer still
- * escapes it like any other field.
+ * made it: writers take adviceFor(result) (adviseHost once per record, whichever writer asks first)
+ * and add it in their own shape. Advice text is mostly fixed wording, but actions can quote the
+ * host's reason (peer data), so each writer still escapes it like any other field.
  */
 import {
   ADVICE_STATUSES,
   type Advice,
   type AdviceStatus,
-  adviseHost,
+  adviceFor,
   filterPortList,
 } from '../advice/index.ts';
 import type { HostResult } from '../core/result.ts';
@@ -96,7 +96,7 @@ export class AdviceTally {
   }
 
   add(r: HostResult): void {
-    const a = adviseHost(r);
+    const a = adviceFor(r);
     this.#counts[a.status]++;
     const list = this.#listed.get(a.status);
     if (!list) return;

@@ -6,7 +6,7 @@
  * fields (`ReportOptions.fields`) are the columns after `dcom_version`.
  */
 
-import { adviseHost } from '../advice/index.ts';
+import { adviceFor } from '../advice/index.ts';
 import { fieldLabel, type HostResult, type ResultField } from '../core/result.ts';
 import { adviceOneLine } from './advice.ts';
 import { vulnerableCveIds } from './cves.ts';
@@ -55,7 +55,7 @@ const cells = (
   Math.round(r.durationMs),
   r.error?.code,
   vulnerableCveIds(r).join(';'),
-  advice ? adviceOneLine(adviseHost(r)) : undefined,
+  advice ? adviceOneLine(adviceFor(r)) : undefined,
 ];
 
 export const createCsvWriter = (sink: ReportSink, options: ReportOptions = {}): ReportWriter => {

@@ -6,7 +6,7 @@
  * Readers of HostResult lines (advise, simulate --from, --resume) accept both shapes.
  */
 
-import { adviseHost } from '../advice/index.ts';
+import { adviceFor } from '../advice/index.ts';
 import type { HostResult } from '../core/result.ts';
 import { type AdviceRecord, adviceRecord } from './advice.ts';
 import { type CveRecord, hostCves } from './cves.ts';
@@ -32,5 +32,5 @@ export const fullRecord = (r: HostResult, advice: boolean): FullRecord => {
   // `schema` and `address` lead every line whatever order the producer used (sort-file.ts reads them).
   const { schema, address, ...rest } = r;
   const withCves = { schema, address, ...rest, cves: hostCves(r) };
-  return advice ? { ...withCves, advice: adviceRecord(adviseHost(r)) } : withCves;
+  return advice ? { ...withCves, advice: adviceRecord(adviceFor(r)) } : withCves;
 };

@@ -9,7 +9,7 @@
  * tables: the indicators' own shape, else one elem per item).
  */
 
-import { adviseHost } from '../advice/index.ts';
+import { adviceFor } from '../advice/index.ts';
 import {
   fieldLabel,
   type HostResult,
@@ -86,7 +86,7 @@ const script = (r: HostResult, advice: boolean, fields: readonly ResultField[]):
     elem('error_code', r.error?.code) +
     elem('cves', vulnerableCveIds(r).join(';')) +
     vulnTables(r) +
-    (advice ? elem('advice', adviceOneLine(adviseHost(r))) : '') +
+    (advice ? elem('advice', adviceOneLine(adviceFor(r))) : '') +
     lists.map((f) => fieldTable(r, f)).join('') +
     '</script>'
   );

@@ -109,15 +109,19 @@ export class PostgresStore implements ResultStore {
     return Number(r.rows[0].id);
   }
 
-  async writeResults(scanId: number, results: readonly StoredResult[]): Promise<void> {
+  async writeResults(
+    scanId: number,
+    results: readonly StoredResult[],
+    advice?: readonly unknown[],
+  ): Promise<void> {
     if (results.length === 0) return;
     // The last row of an address wins inside one batch too (ON CONFLICT cannot touch a row twice).
-    const byAddress = new Map<string, StoredResult>();
-    for (const r of results) byAddress.set(r.address, r);
+    const byAddress = new Map<string, number>();
+    for (let i = 0; i < results.length; i++) byAddress.set(results[i]!.address, i);
     const columns: unknown[][] = RESULT_COLUMNS.map(() => []);
-    for (const r of byAddress.values()) {
-      const row = toRow(r);
-      for (let i = 0; i < row.length; i++) columns[i]!.push(row[i]);
+    for (const i of byAddress.values()) {
+      const row = toRow(results[i]!, advice?.[i]);
+      for (let c = 0; c < row.length; c++) columns[c]!.push(row[c]);
     }
     await this.#query(`writing ${results.length} result(s)`, INSERT_RESULTS, [scanId, ...columns]);
   }

@@ -41,8 +41,9 @@ export type ResultRow = [
   detail: string,
 ];
 
-export const toRow = (r: StoredResult): ResultRow => {
-  const { endpoints, indicators, osHints, evidence, hostname, error, advice, probeFields } = r;
+/** The detail column: evidence (positional arrays), endpoints, indicators, advice and the rest. */
+export const detailJson = (r: StoredResult, advice: unknown = r.advice): string => {
+  const { endpoints, indicators, osHints, evidence, hostname, error, probeFields } = r;
   const detail: Record<string, unknown> = { evidence: evidence.map(packEvidence) };
   if (endpoints) detail.endpoints = endpoints;
   if (indicators) detail.indicators = indicators;
@@ -51,21 +52,34 @@ export const toRow = (r: StoredResult): ResultRow => {
   if (error) detail.error = error;
   if (advice !== undefined) detail.advice = advice;
   if (probeFields) detail.probeFields = probeFields;
-  return [
-    r.address,
-    r.verdict,
-    r.success ? 1 : 0,
-    r.reason,
-    r.ms03_026,
-    r.ms03_039,
-    r.dcomVersion,
-    r.remact,
-    r.sysact,
-    r.netbiosName ?? null,
-    r.startedAt,
-    r.durationMs,
-    JSON.stringify(detail),
-  ];
+  // One JSON.stringify of a small object: building the text by hand was 2-3 times slower.
+  return JSON.stringify(detail);
+};
+
+/**
+ * Writes a result's columns (RESULT_COLUMNS order) into `out` from index `at`: no array per row.
+ * `advice` is stored as the result's advice (its own `advice` when not given).
+ */
+export const putRow = (r: StoredResult, advice: unknown, out: unknown[], at: number): void => {
+  out[at] = r.address;
+  out[at + 1] = r.verdict;
+  out[at + 2] = r.success ? 1 : 0;
+  out[at + 3] = r.reason;
+  out[at + 4] = r.ms03_026;
+  out[at + 5] = r.ms03_039;
+  out[at + 6] = r.dcomVersion;
+  out[at + 7] = r.remact;
+  out[at + 8] = r.sysact;
+  out[at + 9] = r.netbiosName ?? null;
+  out[at + 10] = r.startedAt;
+  out[at + 11] = r.durationMs;
+  out[at + 12] = detailJson(r, advice ?? r.advice);
+};
+
+export const toRow = (r: StoredResult, advice?: unknown): ResultRow => {
+  const row = new Array(RESULT_COLUMNS.length);
+  putRow(r, advice, row, 0);
+  return row as ResultRow;
 };
 
 /** A row as the driver returns it (column name → value). */

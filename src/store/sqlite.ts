@@ -13,9 +13,9 @@ import {
   differencesSql,
   fromRow,
   hostHistorySql,
+  putRow,
   RESULT_COLUMNS,
   type RowObject,
-  toRow,
 } from './row.ts';
 import { SCAN_COLUMNS, scanFromRow, scanValues } from './scan-row.ts';
 import { MIGRATIONS, SCHEMA_VERSION, SCHEMA_VERSION_TABLE } from './schema.ts';
@@ -23,6 +23,10 @@ import type { NewScan, ResultStore, ScanRow, StoredResult, VerdictRow } from './
 
 /** Rows per INSERT: one statement call per 100 rows instead of per row (14 parameters a row). */
 const ROWS_PER_STATEMENT = 100;
+/** Rows written between two turns of the event loop inside one batch's transaction. */
+const ROWS_PER_SLICE = 1000;
+/** Parameters per row: scan_id, then RESULT_COLUMNS. */
+const ROW_PARAMS = RESULT_COLUMNS.length + 1;
 
 export interface SqliteOptions {
   /** Stop after this schema version (tests make a first-schema database). @default the newest */
@@ -42,6 +46,9 @@ const loadDriver = (): typeof Database => {
   driver ??= createRequire(import.meta.url)('better-sqlite3') as typeof Database;
   return driver;
 };
+
+const byAddress = (a: StoredResult, b: StoredResult): number =>
+  a.address < b.address ? -1 : a.address > b.address ? 1 : 0;
 
 const sqliteCode = (e: unknown): string => String((e as { code?: unknown })?.code ?? '');
 const isBusy = (e: unknown): boolean => /^SQLITE_(BUSY|LOCKED)/.test(sqliteCode(e));
@@ -78,6 +85,18 @@ export class SqliteStore implements ResultStore {
     this.name = path;
     this.#db = db;
     this.#retries = retries;
+  }
+
+  /** One parameter array per statement size, filled anew for every statement (no array per row). */
+  readonly #paramArrays = new Map<number, unknown[]>();
+
+  #params(rows: number): unknown[] {
+    let params = this.#paramArrays.get(rows);
+    if (!params) {
+      params = new Array(rows * ROW_PARAMS).fill(null);
+      this.#paramArrays.set(rows, params);
+    }
+    return params;
   }
 
   #insert(rows: number): Database.Statement {
@@ -153,19 +172,54 @@ export class SqliteStore implements ResultStore {
     );
   }
 
-  async writeResults(scanId: number, results: readonly StoredResult[]): Promise<void> {
+  async writeResults(
+    scanId: number,
+    results: readonly StoredResult[],
+    advice?: readonly unknown[],
+  ): Promise<void> {
     if (results.length === 0) return;
-    // Rows in order, so the last row of an address written twice in one batch wins (SQLite's upsert
-    // takes a statement's rows one by one).
-    const batch = this.#db.transaction((rows: readonly StoredResult[]) => {
-      for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
-        const n = Math.min(ROWS_PER_STATEMENT, rows.length - i);
-        const params: unknown[] = [];
-        for (let j = i; j < i + n; j++) params.push(scanId, ...toRow(rows[j]!));
-        this.#insert(n).run(params);
+    // In address order: a scan's results come in its plan's shuffled order, and inserted so they hit
+    // the b-tree's pages at random, each commit rewriting most pages of the table (52 µs of CPU per
+    // row at 1,000 rows a batch, 22 µs sorted at 10,000, 12 µs in address order; load 6). The sort is
+    // stable, so the last row of an address written twice in one batch still wins (SQLite's upsert
+    // takes rows one by one). JavaScript's < orders ASCII text as SQLite's BINARY collation does.
+    const order = Array.from(results.keys()).sort((a, b) => byAddress(results[a]!, results[b]!));
+    const what = `writing ${results.length} result(s)`;
+    // One transaction, written a slice at a time with the event loop let in between: a batch of
+    // 10,000 rows would otherwise hold the scan's sockets and timers for a quarter of a second.
+    this.#run(what, () => this.#db.prepare('BEGIN IMMEDIATE').run());
+    try {
+      for (let i = 0; i < order.length; i += ROWS_PER_SLICE) {
+        if (i > 0) await new Promise((resolve) => setImmediate(resolve));
+        const to = Math.min(order.length, i + ROWS_PER_SLICE);
+        this.#run(what, () => this.#insertRows(scanId, results, advice, order, i, to));
       }
-    });
-    this.#run(`writing ${results.length} result(s)`, () => batch(results));
+      this.#run(what, () => this.#db.prepare('COMMIT').run());
+    } catch (e) {
+      if (this.#db.inTransaction) this.#db.prepare('ROLLBACK').run();
+      throw e;
+    }
+  }
+
+  /** Inserts rows `order[from..to)` of `rows`, ROWS_PER_STATEMENT to a statement. */
+  #insertRows(
+    scanId: number,
+    rows: readonly StoredResult[],
+    advice: readonly unknown[] | undefined,
+    order: readonly number[],
+    from: number,
+    to: number,
+  ): void {
+    for (let i = from; i < to; i += ROWS_PER_STATEMENT) {
+      const n = Math.min(ROWS_PER_STATEMENT, to - i);
+      const params = this.#params(n);
+      for (let j = 0; j < n; j++) {
+        const k = order[i + j]!;
+        params[j * ROW_PARAMS] = scanId;
+        putRow(rows[k]!, advice?.[k], params, j * ROW_PARAMS + 1);
+      }
+      this.#insert(n).run(params);
+    }
   }
 
   async finishScan(

@@ -52,8 +52,12 @@ export interface ResultStore {
   /** The database as the user named it (passwords masked), for messages. */
   readonly name: string;
   createScan(scan: NewScan): Promise<number>;
-  /** Writes one batch in one transaction: all of it or none. Replaces rows of the same address. */
-  writeResults(scanId: number, results: readonly StoredResult[]): Promise<void>;
+  /**
+   * Writes one batch in one transaction: all of it or none. Replaces rows of the same address.
+   * `advice[i]`, when given, is stored as the advice of `results[i]` (scan --db hands the advice over
+   * beside each result instead of copying every result to add it).
+   */
+  writeResults(scanId: number, results: readonly StoredResult[], advice?: readonly unknown[]): Promise<void>;
   finishScan(scanId: number, finishedAt: string, counts: Partial<Record<Verdict, number>>): Promise<void>;
   getScan(scanId: number): Promise<ScanRow | undefined>;
   /** Every scan, oldest first. */

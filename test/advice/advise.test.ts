@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
   ADVICE_STATUSES,
+  adviceFor,
   adviceToLines,
   adviseHost,
   countAdvice,
@@ -286,4 +287,16 @@ test('NT 4.0 Terminal Server Edition: SP6 (not SP6a), no MS01-041, even beside t
       'NT 4.0 Terminal Server Edition SP5 is below the required SP6: upgrade first',
     ),
   );
+});
+
+test('adviceFor advises a record once: later calls return the same Advice, equal to adviseHost', () => {
+  const r = host('unpatched', { osHints: ['Windows 2000 SP2'], dcomVersion: '5.6' });
+  const first = adviceFor(r);
+  assert.equal(adviceFor(r), first);
+  assert.deepEqual(first, adviseHost(r));
+  // Another record with the same content is another key: its own (equal) advice.
+  const twin = { ...r };
+  assert.notEqual(adviceFor(twin), first);
+  assert.deepEqual(adviceFor(twin), first);
+  assert.notDeepEqual(adviceFor(host('patched')), first);
 });

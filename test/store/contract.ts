@@ -111,6 +111,21 @@ export const resultStoreContract = (t: TestContext, open: () => Promise<ResultSt
       },
     );
 
+    await sub('advice handed beside the results is stored as theirs, in place of their own', async (s) => {
+      const id = await s.createScan(newScan());
+      const own = { status: 'verify', fixes: [] };
+      const a = hostResult('192.0.2.1', 'unpatched');
+      const b = { ...hostResult('192.0.2.2', 'patched'), advice: own };
+      const given = [{ status: 'patch-now', fixes: [{ bulletin: 'MS03-039', kb: 'KB824146' }] }, undefined];
+      await s.writeResults(id, [a, b], given);
+      const back = await s.readScan(id);
+      assert.deepEqual(
+        back.map((r) => r.advice),
+        [given[0], own],
+      );
+      assert.deepEqual({ ...back[0], advice: undefined }, { ...a, advice: undefined });
+    });
+
     await sub('an address written twice (resume, a redone chunk) has one row, the last one', async (s) => {
       const id = await s.createScan(newScan());
       await s.writeResults(id, [hostResult('192.0.2.1', 'refused'), hostResult('192.0.2.2', 'patched')]);

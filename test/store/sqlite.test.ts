@@ -187,3 +187,67 @@ test('a database locked by another writer is retried with back-off, then STORE_B
   other.close();
   await s.close();
 });
+
+/** `n` results over 10.0.0.0/16 in a shuffled order (as a scan's plan writes them). */
+const shuffled = (n: number) => {
+  const rs = Array.from({ length: n }, (_, i) =>
+    hostResult(`10.0.${(i >> 8) & 255}.${i & 255}`, i % 3 === 0 ? 'unpatched' : 'patched'),
+  );
+  for (let i = rs.length - 1; i > 0; i--) {
+    const j = (i * 7919 + 13) % (i + 1);
+    [rs[i], rs[j]] = [rs[j]!, rs[i]!];
+  }
+  return rs;
+};
+
+test('a large batch lets the event loop run between slices and is still one transaction', async () => {
+  const path = fresh();
+  const s = SqliteStore.open(path);
+  const id = await s.createScan(newScan());
+  const reader = new Database(path, { readonly: true });
+  const rows = () => (reader.prepare('SELECT COUNT(*) AS n FROM host_results').get() as { n: number }).n;
+  const batch = shuffled(5000);
+  // The last row of an address written twice wins, even when the sort moves other rows between them.
+  batch.splice(10, 0, hostResult('10.0.0.7', 'refused'));
+  batch.push(hostResult('10.0.0.7', 'dcom-restricted'));
+  let turns = 0;
+  const seen: number[] = [];
+  const tick = () =>
+    setImmediate(() => {
+      if (done) return;
+      turns++;
+      seen.push(rows());
+      tick();
+    });
+  let done = false;
+  tick();
+  await s.writeResults(id, batch);
+  done = true;
+  assert.ok(turns >= 3, `the event loop ran ${turns} time(s) during the write`);
+  assert.deepEqual(
+    seen.filter((n) => n !== 0),
+    [],
+    'another connection sees none of the batch before it commits',
+  );
+  assert.equal(rows(), 5000);
+  assert.equal((await s.readVerdicts(id)).get('10.0.0.7'), 'dcom-restricted');
+  reader.close();
+  await s.close();
+});
+
+test('a batch that fails in a later slice leaves no row of it, and the store goes on writing', async () => {
+  const s = SqliteStore.open(fresh());
+  const id = await s.createScan(newScan());
+  const batch = shuffled(3000);
+  // duration_ms is NOT NULL: the row sorted last fails in the third slice of 1,000.
+  batch.push(hostResult('10.0.255.255', 'patched', { durationMs: null as unknown as number }));
+  await assert.rejects(s.writeResults(id, batch), (e: unknown) => {
+    assert.ok(e instanceof RpcsweepError);
+    assert.equal(e.code, 'STORE_WRITE');
+    return true;
+  });
+  assert.deepEqual(await s.countStored(id), {});
+  await s.writeResults(id, shuffled(1500));
+  assert.equal((await s.readVerdicts(id)).size, 1500);
+  await s.close();
+});

@@ -70,6 +70,8 @@ const storeMatchesOutput = async (db: string, out: string) => {
     const expected = [...ndjsonVerdicts(out)].filter(([, v]) => v !== 'unreachable').sort();
     assert.equal(expected.length, 24, 'the output holds every address');
     assert.deepEqual(rows.map((r) => [r.address, r.verdict]).sort(), expected);
+    // Rows stored again from the output on --resume carry the advice as live rows do (status, fixes).
+    for (const r of rows) assert.deepEqual(Object.keys(r.advice as object), ['status', 'fixes'], r.address);
   } finally {
     await store.close();
   }

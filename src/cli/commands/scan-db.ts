@@ -7,7 +7,7 @@
  * output, so results the last run wrote to the file but not to the database are filled in.
  */
 
-import { adviseHost } from '../../advice/index.ts';
+import { adviceFor } from '../../advice/index.ts';
 import { wallClockIso } from '../../core/clock.ts';
 import { RpcsweepError } from '../../core/errors.ts';
 import type { DiscoveryInfo, HostResult, Verdict } from '../../core/result.ts';
@@ -23,8 +23,15 @@ import { type AddressSet, formatShard, type TargetPlan } from '../../targets/ind
 import type { CliIo } from '../io.ts';
 import { scopeTexts } from './store-scope.ts';
 
+/**
+ * Results per transaction, by store kind. SQLite sorts a batch by address, and bigger sorted batches
+ * touch fewer b-tree pages per row (docs/benchmarks.md); PostgreSQL's client spent more CPU per
+ * result on 10,000-row batches (27-29 µs against 16-24) for no measurable gain, so it keeps 1,000.
+ */
+export const batchSizeFor = (kind: string): number => (kind === 'sqlite' ? 10_000 : 1000);
+
 export interface DbSinkOptions {
-  /** Results per transaction. @default 1000 */
+  /** Results per transaction. @default batchSizeFor(the store's kind) */
   batchSize?: number;
   /** Longest wait before a partial batch is written. @default 250 */
   flushMs?: number;
@@ -34,17 +41,34 @@ export interface DbSinkOptions {
   advice: boolean;
 }
 
+/** Advice as stored: its status and fixes (bulletin, KB). */
+export interface StoredAdvice {
+  status: string;
+  fixes: Array<{ bulletin: string; kb: string }>;
+}
+
+/** The few distinct stored advice values, shared by the rows (no advice objects built per result). */
+const storedAdviceValues = new Map<string, StoredAdvice>();
+
 /**
  * Advice as stored: its status and fixes. The wording and actions follow from the result (adviseHost
- * recomputes them), so storing them would only cost bytes per host.
+ * recomputes them), so storing them would only cost bytes per host. The advice itself comes from
+ * adviceFor: when a report writer already advised this record, the store pays nothing for it.
  */
-export const storedAdvice = (r: HostResult): StoredResult => {
-  const a = adviseHost(r);
-  return {
-    ...r,
-    advice: { status: a.status, fixes: a.fixes.map((f) => ({ bulletin: f.bulletin, kb: f.kb })) },
-  };
+export const storedAdviceOf = (r: HostResult): StoredAdvice => {
+  const a = adviceFor(r);
+  let key: string = a.status;
+  for (const f of a.fixes) key += `\u0000${f.bulletin}\u0000${f.kb}`;
+  let advice = storedAdviceValues.get(key);
+  if (!advice) {
+    advice = { status: a.status, fixes: a.fixes.map((f) => ({ bulletin: f.bulletin, kb: f.kb })) };
+    storedAdviceValues.set(key, advice);
+  }
+  return advice;
 };
+
+/** The result with its stored advice (import, the fleet worker; scan --db hands the advice beside it). */
+export const storedAdvice = (r: HostResult): StoredResult => ({ ...r, advice: storedAdviceOf(r) });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -54,6 +78,8 @@ export class DbSink {
   readonly #o: Required<DbSinkOptions>;
   #scanId = 0;
   #queue: StoredResult[] = [];
+  /** With advice on, #queue[i]'s stored advice (handed to the store beside it, not copied into it). */
+  #advice: StoredAdvice[] = [];
   #writing: Promise<void> | undefined;
   #timer: NodeJS.Timeout | undefined;
   /** Results the store did not take (after it gave up), and why. */
@@ -64,7 +90,7 @@ export class DbSink {
   private constructor(store: ResultStore, io: CliIo, o: DbSinkOptions) {
     this.#store = store;
     this.#io = io;
-    this.#o = { batchSize: 1000, flushMs: 250, retryForMs: 60_000, ...o };
+    this.#o = { batchSize: batchSizeFor(store.kind), flushMs: 250, retryForMs: 60_000, ...o };
   }
 
   /** Opens the store before anything is sent: a bad --db fails the scan with a one-line error. */
@@ -89,7 +115,10 @@ export class DbSink {
       const { results } = readNdjsonResults(resume.ndjsonOutput);
       const keep = results.filter((r) => this.#keeps(r.verdict));
       for (let i = 0; i < keep.length; i += this.#o.batchSize) {
-        await this.#store.writeResults(this.#scanId, keep.slice(i, i + this.#o.batchSize));
+        const batch = keep.slice(i, i + this.#o.batchSize);
+        // Advice as a live row stores it (the file's advice record is the report's longer shape).
+        const advice = this.#o.advice ? batch.map(storedAdviceOf) : undefined;
+        await this.#store.writeResults(this.#scanId, batch, advice);
       }
     }
   }
@@ -105,7 +134,8 @@ export class DbSink {
       this.#lose([r]);
       return;
     }
-    this.#queue.push(this.#o.advice ? storedAdvice(r) : r);
+    this.#queue.push(r);
+    if (this.#o.advice) this.#advice.push(storedAdviceOf(r));
     if (this.#queue.length >= this.#o.batchSize) this.#kick();
     else this.#timer ??= setTimeout(() => this.#kick(), this.#o.flushMs);
   }
@@ -122,16 +152,18 @@ export class DbSink {
   async #drain(): Promise<void> {
     while (this.#queue.length > 0 && this.#failure === undefined) {
       const batch = this.#queue.splice(0, this.#o.batchSize);
+      const advice = this.#o.advice ? this.#advice.splice(0, batch.length) : undefined;
       const t0 = performance.now();
       for (let attempt = 0; ; attempt++) {
         try {
-          await this.#store.writeResults(this.#scanId, batch);
+          await this.#store.writeResults(this.#scanId, batch, advice);
           break;
         } catch (e) {
           if (performance.now() - t0 >= this.#o.retryForMs) {
             this.#failure = (e as Error).message;
             this.#lose(batch);
             this.#lose(this.#queue.splice(0));
+            this.#advice.length = 0;
             return;
           }
           if (attempt === 0) this.#io.stderr.write(`\nrpcsweep: ${(e as Error).message}; retrying\n`);

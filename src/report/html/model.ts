@@ -4,7 +4,7 @@
  * (a NetBIOS name, a probe name or an advice text is stored once however many hosts share it).
  * The page (page.ts) renders the model; the browser script (client.ts) reads `table` back.
  */
-import { type Advice, adviseHost } from '../../advice/index.ts';
+import { type Advice, adviceFor } from '../../advice/index.ts';
 import {
   answeredVerdict,
   emptyCounts,
@@ -141,7 +141,7 @@ export class HtmlReportModel {
     // Refused and silent hosts have no DCOM version to show (their 0.0 is Scanms' "none read").
     const spoke = answeredVerdict(r.verdict);
     if (spoke) this.dcomVersions.set(r.dcomVersion, (this.dcomVersions.get(r.dcomVersion) ?? 0) + 1);
-    const advice = adviseHost(r);
+    const advice = adviceFor(r);
     this.#noteAction(r, advice);
     this.#rows.push(this.#row(r, spoke ? r.dcomVersion : undefined, this.#adviceRef(advice)));
     this.#details.push(this.#detail(r));
