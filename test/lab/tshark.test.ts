@@ -51,18 +51,37 @@ test('tshark decodes every emulator reply cleanly and reads the promised HRESULT
     });
     // dumpcap says "Capturing on" a moment before packets are really kept.
     await new Promise((r) => setTimeout(r, 1500));
+    // Each call must get its whole reply: a call cut by its timeout on a loaded machine would leave
+    // the capture without that reply and fail the oracle checks below for the wrong reason.
+    const answered = async (what: string, c: Promise<{ end: string }>) =>
+      assert.equal((await c).end, 'open', what);
+    const slow = { timeoutMs: 15_000 };
     for (const h of hosts) {
-      await call(h.address, 135, SYSACT_SYNTAX, 3, encodeSysactProbe({ cid: CID }));
-      await call(
-        h.address,
-        135,
-        { uuid: REMACT_UUID, major: 0, minor: 0 },
-        0,
-        encodeRemactProbe({ cid: CID, clsid: CLSID }),
+      const at = `${h.profile} (${h.address})`;
+      await answered(
+        `${at} SYSACT`,
+        call(h.address, 135, SYSACT_SYNTAX, 3, encodeSysactProbe({ cid: CID }), slow),
       );
-      await call(h.address, 135, OXID_SYNTAX, 5, new Uint8Array(0));
-      await call(h.address, 135, MGMT_SYNTAX, 0, new Uint8Array(0));
-      await call(h.address, 135, EPM_SYNTAX, 2, encodeEptLookupRequest({ maxEnts: 500 }), { maxFrag: 2048 });
+      await answered(
+        `${at} REMACT`,
+        call(
+          h.address,
+          135,
+          { uuid: REMACT_UUID, major: 0, minor: 0 },
+          0,
+          encodeRemactProbe({ cid: CID, clsid: CLSID }),
+          slow,
+        ),
+      );
+      await answered(`${at} IOXIDResolver`, call(h.address, 135, OXID_SYNTAX, 5, new Uint8Array(0), slow));
+      await answered(`${at} mgmt`, call(h.address, 135, MGMT_SYNTAX, 0, new Uint8Array(0), slow));
+      await answered(
+        `${at} ept_lookup`,
+        call(h.address, 135, EPM_SYNTAX, 2, encodeEptLookupRequest({ maxEnts: 500 }), {
+          maxFrag: 2048,
+          ...slow,
+        }),
+      );
     }
     await new Promise((r) => setTimeout(r, 500));
   } finally {
