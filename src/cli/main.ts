@@ -3,6 +3,8 @@
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { VERSION } from '../core/version.ts';
 import type { ScanWorkerSettings } from '../engine/scan-worker.ts';
+import type { SeedRunRequest } from './commands/simulate.ts';
+import type { SeedRunReply } from './commands/simulate-threads.ts';
 import { EXIT } from './exit-codes.ts';
 import type { CliIo } from './io.ts';
 
@@ -43,12 +45,28 @@ export const CLI_ENTRY = import.meta.url.endsWith('.ts')
   ? new URL('./tsx-worker-entry.mjs', import.meta.url)
   : new URL(import.meta.url);
 
-const scanWorker = isMainThread
+const threadData = isMainThread
   ? undefined
-  : (workerData as { rpcsweepScanWorker?: ScanWorkerSettings } | null)?.rpcsweepScanWorker;
+  : (workerData as {
+      rpcsweepScanWorker?: ScanWorkerSettings;
+      rpcsweepSimulateSeed?: SeedRunRequest;
+    } | null);
+const scanWorker = threadData?.rpcsweepScanWorker;
+const simulateSeed = threadData?.rpcsweepSimulateSeed;
 if (scanWorker && parentPort) {
   const port = parentPort;
   void import('../engine/scan-worker.ts').then((m) => m.runScanWorker(port, scanWorker));
+} else if (simulateSeed && parentPort) {
+  // One seed of `simulate --runs` (simulate-threads.ts): the member, or the error that stopped it.
+  const port = parentPort;
+  const reply = (r: SeedRunReply) => port.postMessage(r);
+  void import('./commands/simulate.ts')
+    .then((m) => m.seedMember(simulateSeed))
+    .then(
+      (ok) => reply({ ok }),
+      (e: { message?: string; code?: string }) =>
+        reply({ error: { message: String(e.message), code: e.code } }),
+    );
 } else if (isMain) {
   const controller = new AbortController();
   let interrupts = 0;

@@ -6,6 +6,7 @@ import { Writable } from 'node:stream';
 import { after, test } from 'node:test';
 import { Command } from 'commander';
 import { register } from '../../src/cli/commands/simulate.ts';
+import { seedRunsOnThreads } from '../../src/cli/commands/simulate-threads.ts';
 import type { CliIo } from '../../src/cli/io.ts';
 import { isRpcsweepError } from '../../src/core/errors.ts';
 import { hostResult, toNdjson } from '../sim/support.ts';
@@ -13,7 +14,8 @@ import { hostResult, toNdjson } from '../sim/support.ts';
 const tmp = mkdtempSync(join(tmpdir(), 'rs-simulate-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
-const simulate = async (...args: string[]) => {
+/** The command in this process; with `threads`, `--runs` seeds go to worker threads (through tsx). */
+const simulateWith = async (threads: boolean, ...args: string[]) => {
   let text = '';
   const stdout = new Writable({
     write(chunk, _enc, done) {
@@ -29,6 +31,7 @@ const simulate = async (...args: string[]) => {
     setExitCode: () => {},
     signal: new AbortController().signal,
     isRoot: false,
+    ...(threads && { workerEntry: new URL('../../src/cli/tsx-worker-entry.mjs', import.meta.url) }),
   };
   const program = new Command('rpcsweep').exitOverride();
   register(program, io);
@@ -40,6 +43,7 @@ const simulate = async (...args: string[]) => {
   }
   return { stdout: text, error };
 };
+const simulate = (...args: string[]) => simulateWith(false, ...args);
 
 /** A scanned internal network: 300 unpatched and 100 patched hosts in 10.20.0.0/16. */
 const scanFile = () => {
@@ -222,4 +226,24 @@ test('simulate --runs 3: seeds seed..seed+2, mean and 90 % band in the JSON and 
   );
   const bad = await simulate(...args, '--runs', '0');
   assert.ok(isRpcsweepError(bad.error));
+  // The seeds after the first on worker threads: the same document, byte for byte.
+  const threaded = await simulateWith(
+    true,
+    ...args,
+    '--initial',
+    '3',
+    '--runs',
+    '3',
+    '--json',
+    join(tmp, 'rt.json'),
+  );
+  assert.equal(threaded.error, undefined, String(threaded.error));
+  assert.equal(readFileSync(join(tmp, 'rt.json'), 'utf8'), text, 'threads give what one thread gives');
+  // An error inside a thread comes back as that error (its code kept), not as a crash.
+  await assert.rejects(
+    seedRunsOnThreads(new URL('../../src/cli/tsx-worker-entry.mjs', import.meta.url), [
+      { o: { scenario: 'nope' }, seed: 1, hoursGiven: undefined },
+    ]),
+    (e: unknown) => isRpcsweepError(e) && e.code === 'CLI_USAGE' && /--scenario must be/.test(e.message),
+  );
 });

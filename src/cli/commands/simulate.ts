@@ -43,6 +43,7 @@ import type { CliIo } from '../io.ts';
 import { numberOption, usage } from '../options.ts';
 import { checkFormatName, formatForOutputPath, type OutputFormat, writeFileAtomic } from '../output-file.ts';
 import { type Notes, notesFor, quietOption, verboseOption } from '../verbosity.ts';
+import { seedRunsOnThreads } from './simulate-threads.ts';
 
 interface SimulateCliOptions {
   scenario?: string;
@@ -224,24 +225,57 @@ const presetRun = (o: SimulateCliOptions, seed: number, hoursGiven: number | und
   };
 };
 
-/** `--runs`: the other seeds' runs (the first is given), summarised with it; keeps only their series. */
+/** A run's ensemble member: its series (nothing else is kept) and its validation. */
+const memberOf = (
+  scenarios: readonly ScenarioResult[],
+  validationOf: (all: readonly ScenarioResult[]) => ValidationRow[],
+): EnsembleMember => ({
+  scenarios: scenarios.map((x) => ({ name: x.name, samples: x.samples })),
+  validation: validationOf(scenarios),
+});
+
+/** What one `--runs` seed needs, on this thread or another: the command's options and the seed. */
+export interface SeedRunRequest {
+  o: SimulateCliOptions;
+  seed: number;
+  hoursGiven: number | undefined;
+}
+
+const runOnceOf = (o: SimulateCliOptions, hoursGiven: number | undefined) => async (seed: number) =>
+  o.scenario !== undefined ? presetRun(o, seed, hoursGiven) : await customRun(o, seed);
+
+/** The published figures are compared with the last scenario: all interventions together. */
+const validationFor =
+  (o: SimulateCliOptions, telescopeSlash8: boolean) =>
+  (all: readonly ScenarioResult[]): ValidationRow[] =>
+    validate(all[all.length - 1]!.samples, telescopeSlash8, rateMeasureOf(o));
+
+/** One seed's run as an ensemble member (what a `--runs` worker thread computes). */
+export const seedMember = async (r: SeedRunRequest): Promise<EnsembleMember> => {
+  const run = await runOnceOf(r.o, r.hoursGiven)(r.seed);
+  return memberOf(run.scenarios, validationFor(r.o, run.options.telescope?.bits === 8));
+};
+
+/**
+ * `--runs`: the other seeds' runs (the first is given), summarised with it. On worker threads when
+ * the CLI has an entry for them, else one after another here: the same members either way.
+ */
 const runEnsemble = async (
-  seed: number,
-  runs: number,
   first: readonly ScenarioResult[],
   validationOf: (all: readonly ScenarioResult[]) => ValidationRow[],
-  runOnce: (seed: number) => Promise<{ scenarios: ScenarioResult[] }>,
+  request: SeedRunRequest,
+  runs: number,
+  workerEntry: URL | undefined,
 ): Promise<Ensemble> => {
-  const seeds = ensembleSeeds(seed, runs);
-  const members: EnsembleMember[] = [{ scenarios: first, validation: validationOf(first) }];
-  for (const s of seeds.slice(1)) {
-    const { scenarios } = await runOnce(s);
-    members.push({
-      scenarios: scenarios.map((x) => ({ name: x.name, samples: x.samples })),
-      validation: validationOf(scenarios),
-    });
-  }
-  return summariseRuns(seeds, members);
+  const seeds = ensembleSeeds(request.seed, runs);
+  const rest = seeds.slice(1).map((seed) => ({ ...request, seed }));
+  const others = workerEntry
+    ? await seedRunsOnThreads(workerEntry, rest)
+    : await rest.reduce<Promise<EnsembleMember[]>>(
+        async (done, r) => [...(await done), await seedMember(r)],
+        Promise.resolve([]),
+      );
+  return summariseRuns(seeds, [memberOf(first, validationOf), ...others]);
 };
 
 const fmtH = (h: number | undefined) => (h === undefined ? 'not reached' : `${h.toFixed(2)} h`);
@@ -386,7 +420,12 @@ const rateMeasureOf = (o: SimulateCliOptions): RateMeasure => {
 };
 
 /** Runs the model as the options say and collects what every format needs. */
-const simulateRun = async (o: SimulateCliOptions, command: Command, notes: Notes): Promise<SimulationRun> => {
+const simulateRun = async (
+  o: SimulateCliOptions,
+  command: Command,
+  notes: Notes,
+  workerEntry: URL | undefined,
+): Promise<SimulationRun> => {
   const seed =
     o.seed === undefined
       ? randomSeed()
@@ -401,13 +440,12 @@ const simulateRun = async (o: SimulateCliOptions, command: Command, notes: Notes
   const runs = numberOption('--runs', o.runs ?? '1', { min: 1, max: 100, integer: true });
   const rateMeasure = rateMeasureOf(o);
   const started = performance.now();
-  const runOnce = async (s: number) =>
-    o.scenario !== undefined ? presetRun(o, s, hoursGiven) : await customRun(o, s);
-  const run = await runOnce(seed);
-  // The published figures are compared with the last scenario: all interventions together.
-  const validationOf = (all: readonly ScenarioResult[]) =>
-    validate(all[all.length - 1]!.samples, run.options.telescope?.bits === 8, rateMeasure);
-  const ensemble = runs > 1 ? await runEnsemble(seed, runs, run.scenarios, validationOf, runOnce) : undefined;
+  const run = await runOnceOf(o, hoursGiven)(seed);
+  const validationOf = validationFor(o, run.options.telescope?.bits === 8);
+  const ensemble =
+    runs > 1
+      ? await runEnsemble(run.scenarios, validationOf, { o, seed, hoursGiven }, runs, workerEntry)
+      : undefined;
   const elapsedMs = performance.now() - started;
   notes.detail(
     `rpcsweep: ${run.population.size} hosts, ${run.hours} h, ${run.scenarios.length} scenario(s) × ${runs} run(s) simulated in ${(elapsedMs / 1000).toFixed(2)} s\n`,
@@ -484,7 +522,11 @@ export const register = (program: Command, io: CliIo): void => {
     )
     .option('--hours <h>', 'simulated time', '72')
     .option('--seed <n>', 'seed of every random choice of the model (default: random, printed)')
-    .option('--runs <n>', 'runs with seeds seed, seed+1, ...: mean and 90 % band in every output', '1')
+    .option(
+      '--runs <n>',
+      'runs with seeds seed, seed+1, ... (on worker threads, one per core): mean and 90 % band in every output',
+      '1',
+    )
     .option('--initial <k>', 'hosts infected at t = 0', '1')
     .option('--sample-every <s>', 'time-series step in seconds (default: hours/400)')
     .option('--patch-per-day <f>', 'patch this fraction of still-unpatched hosts per day')
@@ -544,7 +586,7 @@ export const register = (program: Command, io: CliIo): void => {
           : o.output !== undefined
             ? formatForOutputPath(o.output, SIMULATE_FORMATS, 'simulate')
             : 'text';
-      const run = await simulateRun(o, command, notes);
+      const run = await simulateRun(o, command, notes, io.workerEntry);
       await writeOutputs(o, format, run, io, notes);
     });
 };
