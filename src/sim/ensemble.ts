@@ -1,7 +1,8 @@
 /**
  * `--runs N`: the same scenario run with seeds seed, seed + 1, …, seed + N − 1, summarised per
- * series point and per validation figure as the mean and a 90 % band (5th to 95th percentile,
- * linear interpolation between order statistics). One run is its own band.
+ * series point and per validation figure as the median and a 90 % band (5th to 95th percentile,
+ * linear interpolation between order statistics; the mean is kept beside them). One run is its own
+ * band.
  */
 import { type NamedSeries, SAMPLE_COLUMNS, type Sample } from './series.ts';
 import { newInfectionsPerHour } from './spread-chart.ts';
@@ -14,21 +15,22 @@ export interface EnsembleMember {
 }
 
 export interface Spread {
+  median: number;
   mean: number;
   p5: number;
   p95: number;
 }
 
 export interface EnsembleSeries extends NamedSeries {
-  /** `samples` holds the mean of each column; these the 5th and 95th percentiles. */
+  /** `samples` holds the median of each column; these the 5th and 95th percentiles. */
   p5: Sample[];
   p95: Sample[];
-  /** New infections per hour: [tH, p5, p95] (the mean is that of `samples`). */
+  /** New infections per hour: [tH, p5, p95] (the central curve is that of `samples`). */
   perHourBand: Array<readonly [number, number, number]>;
 }
 
 export interface EnsembleRow extends ValidationRow {
-  /** Over the runs that could express the figure; `simulated`/`ratio` above are the means. */
+  /** Over the runs that could express the figure; `simulated`/`ratio` above are the medians. */
   spread: { runs: number; simulated: Spread; ratio: Spread } | null;
 }
 
@@ -49,17 +51,18 @@ export const quantile = (sorted: readonly number[], q: number): number => {
 export const spreadOf = (values: readonly number[]): Spread => {
   const sorted = [...values].sort((a, b) => a - b);
   return {
+    median: quantile(sorted, 0.5),
     mean: values.reduce((s, v) => s + v, 0) / values.length,
     p5: quantile(sorted, 0.05),
     p95: quantile(sorted, 0.95),
   };
 };
 
-/** Mean, p5 and p95 samples of one scenario across runs (all runs share the sampling grid). */
+/** Median, p5 and p95 samples of one scenario across runs (all runs share the sampling grid). */
 const summariseSeries = (name: string, runs: readonly Sample[][]): EnsembleSeries => {
   const length = runs[0]!.length;
   if (runs.some((r) => r.length !== length)) throw new Error(`runs of ${name} differ in length`);
-  const mean: Sample[] = [];
+  const median: Sample[] = [];
   const p5: Sample[] = [];
   const p95: Sample[] = [];
   for (let i = 0; i < length; i++) {
@@ -68,11 +71,11 @@ const summariseSeries = (name: string, runs: readonly Sample[][]): EnsembleSerie
     const hi = { ...m };
     for (const c of SAMPLE_COLUMNS) {
       const s = spreadOf(runs.map((r) => r[i]![c]));
-      m[c] = s.mean;
+      m[c] = s.median;
       lo[c] = s.p5;
       hi[c] = s.p95;
     }
-    mean.push(m);
+    median.push(m);
     p5.push(lo);
     p95.push(hi);
   }
@@ -81,7 +84,7 @@ const summariseSeries = (name: string, runs: readonly Sample[][]): EnsembleSerie
     const s = spreadOf(rates.map((r) => r[i]![1]));
     return [tH, s.p5, s.p95] as const;
   });
-  return { name, samples: mean, p5, p95, perHourBand };
+  return { name, samples: median, p5, p95, perHourBand };
 };
 
 const summariseRow = (rows: readonly ValidationRow[]): EnsembleRow => {
@@ -92,8 +95,8 @@ const summariseRow = (rows: readonly ValidationRow[]): EnsembleRow => {
   const ratio = spreadOf(expressed.map((r) => r.ratio!));
   return {
     ...first,
-    simulated: simulated.mean,
-    ratio: simulated.mean / first.published,
+    simulated: simulated.median,
+    ratio: simulated.median / first.published,
     spread: { runs: expressed.length, simulated, ratio },
   };
 };

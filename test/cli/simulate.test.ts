@@ -186,7 +186,7 @@ test('simulate --scenario blaster-2003 runs the documented set and writes the va
   }
 });
 
-test('simulate --runs 3: seeds seed..seed+2, mean and 90 % band in the JSON and the chart, deterministic', async () => {
+test('simulate --runs 3: seeds seed..seed+2, median and 90 % band in the JSON and the chart, deterministic', async () => {
   const args = [
     '--synthetic',
     '3000',
@@ -201,7 +201,7 @@ test('simulate --runs 3: seeds seed..seed+2, mean and 90 % band in the JSON and 
   ];
   const a = await simulate(...args, '--initial', '3', '--runs', '3', '--out', join(tmp, 'r1'));
   assert.equal(a.error, undefined, String(a.error));
-  assert.match(a.stdout, /mean of 3 runs \(90 % band\)/);
+  assert.match(a.stdout, /median of 3 runs \(90 % band\)/);
   const b = await simulate(...args, '--initial', '3', '--runs', '3', '--out', join(tmp, 'r2'));
   assert.equal(b.error, undefined);
   const text = readFileSync(join(tmp, 'r1.json'), 'utf8');
@@ -212,7 +212,7 @@ test('simulate --runs 3: seeds seed..seed+2, mean and 90 % band in the JSON and 
   assert.equal(s.samples.length, s.p5.length);
   const row7 = json.validation.find((r: { figure: number }) => r.figure === 7);
   assert.equal(row7.spread.runs, 3);
-  // the mean lies in the band, and differs from the first run alone when the runs differ
+  // the median lies in the band, and differs from the first run alone when the runs differ
   assert.ok(row7.spread.simulated.p5 <= row7.simulated && row7.simulated <= row7.spread.simulated.p95);
   const single = await simulate(...args, '--initial', '3', '--json', join(tmp, 'r0.json'));
   assert.equal(single.error, undefined);

@@ -316,7 +316,7 @@ const summaryText = (
 };
 
 const validationText = (scenario: string, rows: readonly ValidationRow[], ensemble?: Ensemble): string => {
-  const runs = ensemble ? `, mean of ${ensemble.seeds.length} runs (90 % band)` : '';
+  const runs = ensemble ? `, median of ${ensemble.seeds.length} runs (90 % band)` : '';
   const lines = ['', `published figures (blaster.md §4.1) against [${scenario}]${runs}:`];
   rows.forEach((r, i) => {
     const spread = ensemble?.validation[i]?.spread;
@@ -346,11 +346,11 @@ interface SimulationRun {
   validationScenario: string;
   /** What rows 3 and 5 were read from. */
   rateMeasure: RateMeasure;
-  /** `--runs N` (N > 1): the runs' mean and 90 % band, which the text, CSV, JSON and chart show. */
+  /** `--runs N` (N > 1): the runs' median and 90 % band, which the text, CSV, JSON and chart show. */
   ensemble?: Ensemble;
 }
 
-/** The series to chart and tabulate: the ensemble's mean and band with --runs, else the one run. */
+/** The series to chart and tabulate: the ensemble's median and band with --runs, else the one run. */
 const charted = (r: SimulationRun) => r.ensemble?.scenarios ?? r.scenarios;
 
 const jsonDocument = (r: SimulationRun): string => {
@@ -524,7 +524,7 @@ export const register = (program: Command, io: CliIo): void => {
     .option('--seed <n>', 'seed of every random choice of the model (default: random, printed)')
     .option(
       '--runs <n>',
-      'runs with seeds seed, seed+1, ... (on worker threads, one per core): mean and 90 % band in every output',
+      'runs with seeds seed, seed+1, ... (on worker threads, one per core): median and 90 % band in every output',
       '1',
     )
     .option('--initial <k>', 'hosts infected at t = 0', '1')
