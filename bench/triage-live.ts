@@ -14,7 +14,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LIVE_FILTER, TCPDUMP_OPTIONS } from '../src/cli/commands/triage-live.ts';
-import { packetMix } from './triage-mix.ts';
+import { packetMix, rawIpv4PcapHeader } from './triage-mix.ts';
 
 const arg = (name: string, fallback: string): string => {
   const i = process.argv.indexOf(name);
@@ -36,14 +36,7 @@ const listenIf = `tlr${process.pid}`.slice(0, 15);
 const writeTraffic = (total: number, rate: number): { frames: string; pcap: string } => {
   const eth = Buffer.from([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 0, 0, 0, 0, 1, 0x08, 0x00]);
   const frames: Buffer[] = [];
-  const records: Buffer[] = [];
-  const header = Buffer.alloc(24);
-  header.writeUInt32LE(0xa1b2c3d4, 0);
-  header.writeUInt16LE(2, 4);
-  header.writeUInt16LE(4, 6);
-  header.writeUInt32LE(65535, 16);
-  header.writeUInt32LE(101, 20); // LINKTYPE_RAW
-  records.push(header);
+  const records: Buffer[] = [rawIpv4PcapHeader()];
   const packetAt = packetMix('live');
   for (let n = 0; n < total; n++) {
     const ipPacket = Buffer.from(packetAt(n));

@@ -60,16 +60,21 @@ const synMix = (): ((n: number) => Uint8Array) => (n) =>
 export const packetMix = (name: MixName): ((n: number) => Uint8Array) =>
   name === 'syn' ? synMix() : liveMix();
 
-/** A raw-IPv4 pcap of `total` packets of `mix` at `rate` packets/s (capture times), written to `path`. */
-export const writeMixPcap = (path: string, mix: MixName, total: number, rate: number): void => {
-  const packetAt = packetMix(mix);
+/** A classic pcap file header (microsecond times, snaplen 65535) for raw IPv4 packets. */
+export const rawIpv4PcapHeader = (): Buffer => {
   const header = Buffer.alloc(24);
   header.writeUInt32LE(0xa1b2c3d4, 0);
   header.writeUInt16LE(2, 4);
   header.writeUInt16LE(4, 6);
   header.writeUInt32LE(65535, 16);
   header.writeUInt32LE(101, 20); // LINKTYPE_RAW
-  const records: Buffer[] = [header];
+  return header;
+};
+
+/** A raw-IPv4 pcap of `total` packets of `mix` at `rate` packets/s (capture times), written to `path`. */
+export const writeMixPcap = (path: string, mix: MixName, total: number, rate: number): void => {
+  const packetAt = packetMix(mix);
+  const records: Buffer[] = [rawIpv4PcapHeader()];
   for (let n = 0; n < total; n++) {
     const ipPacket = packetAt(n);
     const r = Buffer.alloc(16);
