@@ -38,6 +38,36 @@ export const hostResult = (
   ...extra,
 });
 
+/** A host row as schema 2 wrote it (evidence as objects without the shared tcp/135): SQL values after the scan id. */
+export const SCHEMA2_ROW = `'192.0.2.1', 'unpatched', 1, 'r', 'vulnerable', 'vulnerable', '5.1', 'VULN', 'VULN', NULL, '2026-01-01T00:00:00Z', 5, '{"evidence":[{"probe":"ms03-026-remact","classification":"hresult","success":true,"durationMs":3}]}'`;
+
+/** After an upgrade from schema 2: that row reads back in today's form, and history and diff work. */
+export const assertSchema2Upgraded = async (s: ResultStore, old: number): Promise<void> => {
+  const [row] = await s.readScan(old);
+  assert.deepEqual(row?.evidence, [
+    {
+      probe: 'ms03-026-remact',
+      transport: 'tcp',
+      port: 135,
+      classification: 'hresult',
+      success: true,
+      durationMs: 3,
+    },
+  ]);
+  const now = await s.createScan(newScan());
+  await s.writeResults(now, [hostResult('192.0.2.1', 'patched'), hostResult('192.0.2.2', 'unpatched')]);
+  assert.deepEqual(
+    (await s.hostHistory('192.0.2.1')).map((h) => h.verdict),
+    ['unpatched', 'patched'],
+  );
+  const d = await s.readDifferences(old, now);
+  assert.deepEqual([...d.old], [['192.0.2.1', 'unpatched']]);
+  assert.deepEqual([...d.new].sort(), [
+    ['192.0.2.1', 'patched'],
+    ['192.0.2.2', 'unpatched'],
+  ]);
+};
+
 export const newScan = (over: Partial<NewScan> = {}): NewScan => ({
   startedAt: '2026-12-05T01:00:00.000Z',
   targets: ['192.0.2.0/28'],

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import type { RpcsweepError } from '../../src/core/errors.ts';
 import { PostgresStore } from '../../src/store/postgres.ts';
 import { needsPostgres, startPostgres, type TestPostgres } from '../support/postgres.ts';
-import { hostResult, newScan, resultStoreContract } from './contract.ts';
+import { assertSchema2Upgraded, hostResult, newScan, resultStoreContract, SCHEMA2_ROW } from './contract.ts';
 
 const skip = needsPostgres();
 let server: TestPostgres | undefined;
@@ -56,35 +56,10 @@ test('a schema-2 database (history index, object evidence) is upgraded: rows rea
   const c = new pg.Client({ connectionString: url });
   await c.connect();
   // A row as schema 2 wrote it: evidence as objects without the shared tcp/135.
-  await c.query(
-    `INSERT INTO host_results VALUES ($1, '192.0.2.1', 'unpatched', 1, 'r', 'vulnerable', 'vulnerable', '5.1', 'VULN', 'VULN', NULL, '2026-01-01T00:00:00Z', 5, '{"evidence":[{"probe":"ms03-026-remact","classification":"hresult","success":true,"durationMs":3}]}')`,
-    [old],
-  );
+  await c.query(`INSERT INTO host_results VALUES ($1, ${SCHEMA2_ROW})`, [old]);
   await c.end();
   const s = await PostgresStore.open(url);
-  const [row] = await s.readScan(old);
-  assert.deepEqual(row?.evidence, [
-    {
-      probe: 'ms03-026-remact',
-      transport: 'tcp',
-      port: 135,
-      classification: 'hresult',
-      success: true,
-      durationMs: 3,
-    },
-  ]);
-  const now = await s.createScan(newScan());
-  await s.writeResults(now, [hostResult('192.0.2.1', 'patched'), hostResult('192.0.2.2', 'unpatched')]);
-  assert.deepEqual(
-    (await s.hostHistory('192.0.2.1')).map((h) => h.verdict),
-    ['unpatched', 'patched'],
-  );
-  const d = await s.readDifferences(old, now);
-  assert.deepEqual([...d.old], [['192.0.2.1', 'unpatched']]);
-  assert.deepEqual([...d.new].sort(), [
-    ['192.0.2.1', 'patched'],
-    ['192.0.2.2', 'unpatched'],
-  ]);
+  await assertSchema2Upgraded(s, old);
   await s.close();
   const c2 = new pg.Client({ connectionString: url });
   await c2.connect();

@@ -10,7 +10,7 @@ import { hostHistorySql } from '../../src/store/row.ts';
 import { SCHEMA_VERSION } from '../../src/store/schema.ts';
 import { SqliteStore, sqliteSchemaVersion } from '../../src/store/sqlite.ts';
 import { IS_ROOT } from '../support/system.ts';
-import { hostResult, newScan, resultStoreContract } from './contract.ts';
+import { assertSchema2Upgraded, hostResult, newScan, resultStoreContract, SCHEMA2_ROW } from './contract.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'rs-store-sqlite-'));
 test.after(() => rmSync(dir, { recursive: true, force: true }));
@@ -57,34 +57,10 @@ test('a schema-2 database (history index, object evidence) is upgraded: rows rea
   await v2.close();
   const db = new Database(path);
   // A row as schema 2 wrote it: evidence as objects without the shared tcp/135.
-  db.prepare(
-    `INSERT INTO host_results VALUES (?, '192.0.2.1', 'unpatched', 1, 'r', 'vulnerable', 'vulnerable', '5.1', 'VULN', 'VULN', NULL, '2026-01-01T00:00:00Z', 5, '{"evidence":[{"probe":"ms03-026-remact","classification":"hresult","success":true,"durationMs":3}]}')`,
-  ).run(old);
+  db.prepare(`INSERT INTO host_results VALUES (?, ${SCHEMA2_ROW})`).run(old);
   db.close();
   const s = SqliteStore.open(path);
-  const [row] = await s.readScan(old);
-  assert.deepEqual(row?.evidence, [
-    {
-      probe: 'ms03-026-remact',
-      transport: 'tcp',
-      port: 135,
-      classification: 'hresult',
-      success: true,
-      durationMs: 3,
-    },
-  ]);
-  const now = await s.createScan(newScan());
-  await s.writeResults(now, [hostResult('192.0.2.1', 'patched'), hostResult('192.0.2.2', 'unpatched')]);
-  assert.deepEqual(
-    (await s.hostHistory('192.0.2.1')).map((h) => h.verdict),
-    ['unpatched', 'patched'],
-  );
-  const d = await s.readDifferences(old, now);
-  assert.deepEqual([...d.old], [['192.0.2.1', 'unpatched']]);
-  assert.deepEqual([...d.new].sort(), [
-    ['192.0.2.1', 'patched'],
-    ['192.0.2.2', 'unpatched'],
-  ]);
+  await assertSchema2Upgraded(s, old);
   await s.close();
   const check = new Database(path, { readonly: true });
   const indexes = check

@@ -20,6 +20,23 @@ export const cli = async (args: string[]) => {
   return { code, out: t.out(), err: t.err() };
 };
 
+/**
+ * `fleet submit RANGE --db DB --site SITE --chunk-size N --seed S --timeout 1000 …extra`, asserted to
+ * exit 0: the scan id, and what it printed on stderr.
+ */
+export const submit = async (
+  db: string,
+  range: string,
+  o: { site: string; chunkSize: number; seed: number; extra?: string[] },
+): Promise<{ scan: string; err: string }> => {
+  const r = await cli([
+    ...['fleet', 'submit', range, '--db', db, '--site', o.site, '--chunk-size', String(o.chunkSize)],
+    ...['--seed', String(o.seed), '--timeout', '1000', ...(o.extra ?? [])],
+  ]);
+  assert.equal(r.code, 0, r.err);
+  return { scan: r.out.trim(), err: r.err };
+};
+
 export interface Worker {
   child: ChildProcess;
   stderr: () => string;

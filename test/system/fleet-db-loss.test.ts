@@ -19,6 +19,7 @@ import {
   referenceVerdicts,
   startWorker,
   storedVerdicts,
+  submit,
   type Verdicts,
   waitFor,
 } from '../support/fleet.ts';
@@ -57,14 +58,9 @@ test.after(async () => {
 const worker = (db: string, maxRate: string, extra: string[] = []) =>
   startWorker(db, 'ward-3', RANGE, ['--max-rate', maxRate, ...extra]);
 
-const submit = async (db: string): Promise<string> => {
-  const r = await cli([
-    ...['fleet', 'submit', RANGE, '--db', db, '--site', 'ward-3', '--chunk-size', '10'],
-    ...['--seed', '5', '--timeout', '1000', '--lease-s', '3'],
-  ]);
-  assert.equal(r.code, 0, r.err);
-  return r.out.trim();
-};
+/** Two chunks of 10 with a 3 s lease: a lost worker's chunk comes back soon. */
+const submitScan = async (db: string): Promise<string> =>
+  (await submit(db, RANGE, { site: 'ward-3', chunkSize: 10, seed: 5, extra: ['--lease-s', '3'] })).scan;
 
 /** The worker went on (exit 0) or stopped with one documented line; never a stack trace. */
 const assertCleanEnd = (end: { code: number | null }, stderr: string, expectCode: number) => {
@@ -95,7 +91,7 @@ const scanThrough = async (
   extra: string[] = [],
 ) => {
   const db = await server!.newDatabase();
-  const scan = await submit(db);
+  const scan = await submitScan(db);
   const a = worker(db, '4', extra);
   await waitFor('the worker to take a chunk', () => /: chunk \d+-\d+ of scan/.test(a.stderr()), a.stderr);
   await outage(db);

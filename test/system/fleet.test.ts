@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { startLab } from '../../src/lab/index.ts';
-import { cli, referenceVerdicts, startWorker, storedVerdicts, waitFor } from '../support/fleet.ts';
+import { cli, referenceVerdicts, startWorker, storedVerdicts, submit, waitFor } from '../support/fleet.ts';
 import { at } from '../support/lab-block.ts';
 import { needsPostgres, startPostgres, type TestPostgres } from '../support/postgres.ts';
 import { IS_ROOT } from '../support/system.ts';
@@ -66,25 +66,12 @@ test('three workers, one killed mid-chunk: every address once, verdicts equal a 
   const expected = await referenceVerdicts(RANGE, '21', dir);
   assert.equal(expected.length, 40); // 25 answering, 15 refused
 
-  const sub = await cli([
-    'fleet',
-    'submit',
-    RANGE,
-    '--db',
-    db,
-    '--site',
-    'plant-a',
-    '--chunk-size',
-    '5',
-    '--seed',
-    '21',
-    '--timeout',
-    '1000',
-    '--lease-s',
-    '3',
-  ]);
-  assert.equal(sub.code, 0, sub.err);
-  const scan = sub.out.trim();
+  const { scan } = await submit(db, RANGE, {
+    site: 'plant-a',
+    chunkSize: 5,
+    seed: 21,
+    extra: ['--lease-s', '3'],
+  });
   assert.equal((await status(db, scan)).state, 'queued');
 
   const workers = [0, 1, 2].map(() => worker(db, 'plant-a', RANGE));
@@ -121,25 +108,12 @@ test("site A's worker never runs site B's chunks; a worker refuses chunks outsid
   skip,
 }, async () => {
   const db = await server!.newDatabase();
-  const sub = await cli([
-    'fleet',
-    'submit',
-    RANGE,
-    '--db',
-    db,
-    '--site',
-    'site-b',
-    '--chunk-size',
-    '10',
-    '--seed',
-    '3',
-    '--timeout',
-    '1000',
-    '--chunk-retries',
-    '0',
-  ]);
-  assert.equal(sub.code, 0, sub.err);
-  const scan = sub.out.trim();
+  const { scan } = await submit(db, RANGE, {
+    site: 'site-b',
+    chunkSize: 10,
+    seed: 3,
+    extra: ['--chunk-retries', '0'],
+  });
   const a = worker(db, 'site-a', RANGE);
   assert.equal((await a.exit).code, 0, a.stderr());
   assert.doesNotMatch(a.stderr(), /chunk \d/);
@@ -172,25 +146,8 @@ test('a worker stopped with SIGTERM mid-chunk hands it back; another finishes it
   // The same lab scanned by one process into the same store: the fleet scan must equal it.
   const single = await cli(['scan', RANGE, '--seed', '7', '--timeout', '1000', '--db', db, '-q']);
   assert.equal(single.code, 0, single.err);
-  const sub = await cli([
-    'fleet',
-    ...[
-      'submit',
-      RANGE,
-      '--db',
-      db,
-      '--site',
-      'term',
-      '--chunk-size',
-      '40',
-      '--seed',
-      '7',
-      '--timeout',
-      '1000',
-    ],
-  ]);
-  assert.equal(sub.code, 0, sub.err);
-  const scan = sub.out.trim();
+  const { scan, err } = await submit(db, RANGE, { site: 'term', chunkSize: 40, seed: 7, extra: ['-q'] });
+  assert.equal(err, '', '-q: only the scan id, on stdout');
   // --max-rate 8: the one chunk of 40 addresses takes ~5 s, so SIGTERM lands mid-chunk.
   const a = worker(db, 'term', RANGE);
   await waitFor('the worker to take the chunk', () => /: chunk 0-40 of scan/.test(a.stderr()), a.stderr);
