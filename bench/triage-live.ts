@@ -14,7 +14,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LIVE_FILTER, TCPDUMP_OPTIONS } from '../src/cli/commands/triage-live.ts';
-import { packetMix, rawIpv4PcapHeader } from './triage-mix.ts';
+import { packetMix, writeMixPcap } from './triage-mix.ts';
 
 const arg = (name: string, fallback: string): string => {
   const i = process.argv.indexOf(name);
@@ -36,24 +36,17 @@ const listenIf = `tlr${process.pid}`.slice(0, 15);
 const writeTraffic = (total: number, rate: number): { frames: string; pcap: string } => {
   const eth = Buffer.from([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 0, 0, 0, 0, 1, 0x08, 0x00]);
   const frames: Buffer[] = [];
-  const records: Buffer[] = [rawIpv4PcapHeader()];
   const packetAt = packetMix('live');
   for (let n = 0; n < total; n++) {
     const ipPacket = Buffer.from(packetAt(n));
     const len = Buffer.alloc(2);
     len.writeUInt16BE(ipPacket.length + 14);
     frames.push(len, eth, ipPacket);
-    const r = Buffer.alloc(16);
-    const micros = Math.round((n / rate) * 1e6);
-    r.writeUInt32LE(1_060_624_800 + Math.floor(micros / 1e6), 0);
-    r.writeUInt32LE(micros % 1e6, 4);
-    r.writeUInt32LE(ipPacket.length, 8);
-    r.writeUInt32LE(ipPacket.length, 12);
-    records.push(r, ipPacket);
   }
   const paths = { frames: join(dir, 'frames.bin'), pcap: join(dir, 'traffic.pcap') };
   writeFileSync(paths.frames, Buffer.concat(frames));
-  writeFileSync(paths.pcap, Buffer.concat(records));
+  // The same packets as a pcap with their send times, for file mode.
+  writeMixPcap(paths.pcap, 'live', total, rate);
   return paths;
 };
 

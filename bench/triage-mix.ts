@@ -61,7 +61,7 @@ export const packetMix = (name: MixName): ((n: number) => Uint8Array) =>
   name === 'syn' ? synMix() : liveMix();
 
 /** A classic pcap file header (microsecond times, snaplen 65535) for raw IPv4 packets. */
-export const rawIpv4PcapHeader = (): Buffer => {
+const rawIpv4PcapHeader = (): Buffer => {
   const header = Buffer.alloc(24);
   header.writeUInt32LE(0xa1b2c3d4, 0);
   header.writeUInt16LE(2, 4);
