@@ -269,12 +269,8 @@ const runEnsemble = async (
 ): Promise<Ensemble> => {
   const seeds = ensembleSeeds(request.seed, runs);
   const rest = seeds.slice(1).map((seed) => ({ ...request, seed }));
-  const others = workerEntry
-    ? await seedRunsOnThreads(workerEntry, rest)
-    : await rest.reduce<Promise<EnsembleMember[]>>(
-        async (done, r) => [...(await done), await seedMember(r)],
-        Promise.resolve([]),
-      );
+  const others: EnsembleMember[] = workerEntry ? await seedRunsOnThreads(workerEntry, rest) : [];
+  if (!workerEntry) for (const r of rest) others.push(await seedMember(r));
   return summariseRuns(seeds, [memberOf(first, validationOf), ...others]);
 };
 
