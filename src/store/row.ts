@@ -146,7 +146,7 @@ export const hostHistorySql = (address: string): string =>
  * each read in address order from the primary key alone (verdict is INCLUDEd there): no heap, no
  * sort, no hash table. ORDER BY … OFFSET 0 keeps each side a subquery whose order the planner sees
  * (pulled up, the index order was lost and a hash join built a million-row table: 4-5.5 s against
- * 2.6-3.3 s under load). SQLite keeps the form below: its WITHOUT ROWID table is ordered by the key.
+ * 2.6-3.3 s under load). SQLite keeps the form below, walking its key index.
  */
 export const differencesFullJoinSql = (old: string, now: string): string =>
   `SELECT coalesce(o.address, n.address) AS address, o.verdict AS old, n.verdict AS new

@@ -25,7 +25,13 @@ const scansTable = (idColumn: string, bigint: string) => `CREATE TABLE scans (
   counts TEXT
 )`;
 
-const resultsTable = (bigint: string, real: string, suffix: string) => `CREATE TABLE host_results (
+const resultsTable = (
+  bigint: string,
+  real: string,
+  suffix: string,
+  key = 'PRIMARY KEY (scan_id, address)',
+  name = 'host_results',
+) => `CREATE TABLE ${name} (
   scan_id ${bigint} NOT NULL REFERENCES scans(id) ON DELETE CASCADE,
   address TEXT NOT NULL,
   verdict TEXT NOT NULL,
@@ -39,8 +45,12 @@ const resultsTable = (bigint: string, real: string, suffix: string) => `CREATE T
   netbios_name TEXT,
   started_at TEXT NOT NULL,
   duration_ms ${real} NOT NULL,
-  detail TEXT NOT NULL,
-  PRIMARY KEY (scan_id, address)
+  detail TEXT NOT NULL${
+    key
+      ? `,
+  ${key}`
+      : ''
+  }
 )${suffix}`;
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -85,6 +95,23 @@ export const MIGRATIONS: readonly Migration[] = [
       `ALTER TABLE host_results SET (autovacuum_vacuum_insert_scale_factor = 0, autovacuum_vacuum_insert_threshold = 100000,
          autovacuum_analyze_scale_factor = 0, autovacuum_analyze_threshold = 100000)`,
     ],
+  },
+  {
+    // A scan writes its results in its plan's shuffled order. In a WITHOUT ROWID table keyed by
+    // address each batch landed on most of the table's wide pages, and every commit rewrote them:
+    // twice the cost per row of writing in address order. Rows now go to the end of a rowid table
+    // (new pages only); the key is a narrow unique index, where random inserts touch few pages.
+    // diff reads verdicts through the index (1 M against 1 M: 3 s, was 1.6 s; issue #13's limit 5 s).
+    version: 4,
+    what: 'SQLite: host results appended in a rowid table, keyed by a unique index',
+    sqlite: [
+      resultsTable('INTEGER', 'REAL', '', '', 'host_results_v4'),
+      'INSERT INTO host_results_v4 SELECT * FROM host_results ORDER BY scan_id, address',
+      'DROP TABLE host_results',
+      'ALTER TABLE host_results_v4 RENAME TO host_results',
+      'CREATE UNIQUE INDEX host_results_key ON host_results (scan_id, address)',
+    ],
+    postgres: [],
   },
 ];
 

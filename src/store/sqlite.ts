@@ -7,6 +7,7 @@
 import { createRequire } from 'node:module';
 import type Database from 'better-sqlite3';
 import { RpcsweepError } from '../core/errors.ts';
+import { parseIpv4 } from '../core/ipv4.ts';
 import type { Verdict } from '../core/result.ts';
 import {
   differenceMaps,
@@ -49,6 +50,36 @@ const loadDriver = (): typeof Database => {
 
 const byAddress = (a: StoredResult, b: StoredResult): number =>
   a.address < b.address ? -1 : a.address > b.address ? 1 : 0;
+
+/** Batches up to this many rows sort by a number: IPv4 value × TIE_SPAN + index, exact in a double. */
+const TIE_SPAN = 2 ** 21;
+
+/**
+ * The order to write a batch in: by address. A scan's results come in its plan's shuffled order, and
+ * inserted so they hit the key index's pages at random (1.4 × the CPU per row of sorted, measured
+ * side by side). IPv4 sorts as numbers in a typed array (no comparator call per comparison; the
+ * comparator sort cost 2 µs per row): numeric order differs from the index's text order inside a
+ * /24, but each /24 is one run of the index either way. Other addresses sort as text. Ties keep
+ * arrival order, so the last row of an address written twice in one batch wins.
+ */
+const writeOrder = (results: readonly StoredResult[]): ArrayLike<number> => {
+  const n = results.length;
+  const keys = n <= TIE_SPAN ? new Float64Array(n) : undefined;
+  for (let i = 0; keys && i < n; i++) {
+    const v = parseIpv4(results[i]!.address);
+    if (v === undefined) return textOrder(results);
+    keys[i] = v * TIE_SPAN + i;
+  }
+  if (!keys) return textOrder(results);
+  keys.sort();
+  const order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[i] = keys[i]! % TIE_SPAN;
+  return order;
+};
+
+/** By address text (SQLite's BINARY collation orders as JavaScript's `<` does); a stable sort. */
+const textOrder = (results: readonly StoredResult[]): number[] =>
+  Array.from(results.keys()).sort((a, b) => byAddress(results[a]!, results[b]!));
 
 const sqliteCode = (e: unknown): string => String((e as { code?: unknown })?.code ?? '');
 const isBusy = (e: unknown): boolean => /^SQLITE_(BUSY|LOCKED)/.test(sqliteCode(e));
@@ -119,8 +150,8 @@ export class SqliteStore implements ResultStore {
     let db: Database.Database | undefined;
     try {
       db = new (loadDriver())(path, { timeout: options.busyTimeoutMs ?? 2000 });
-      // Large rows (the detail JSON) in a WITHOUT ROWID b-tree: bigger pages keep it shallow. Only a
-      // new file takes it; an existing database keeps its page size.
+      // Large rows (the detail JSON): bigger pages keep the b-trees shallow. Only a new file takes
+      // it; an existing database keeps its page size.
       db.pragma('page_size = 16384');
       db.pragma('journal_mode = WAL');
       // NORMAL under WAL: a commit survives a process crash or SIGKILL (it is in the WAL file); only
@@ -178,12 +209,7 @@ export class SqliteStore implements ResultStore {
     advice?: readonly unknown[],
   ): Promise<void> {
     if (results.length === 0) return;
-    // In address order: a scan's results come in its plan's shuffled order, and inserted so they hit
-    // the b-tree's pages at random, each commit rewriting most pages of the table (52 µs of CPU per
-    // row at 1,000 rows a batch, 22 µs sorted at 10,000, 12 µs in address order; load 6). The sort is
-    // stable, so the last row of an address written twice in one batch still wins (SQLite's upsert
-    // takes rows one by one). JavaScript's < orders ASCII text as SQLite's BINARY collation does.
-    const order = Array.from(results.keys()).sort((a, b) => byAddress(results[a]!, results[b]!));
+    const order = writeOrder(results);
     const what = `writing ${results.length} result(s)`;
     // One transaction, written a slice at a time with the event loop let in between: a batch of
     // 10,000 rows would otherwise hold the scan's sockets and timers for a quarter of a second.
@@ -206,7 +232,7 @@ export class SqliteStore implements ResultStore {
     scanId: number,
     rows: readonly StoredResult[],
     advice: readonly unknown[] | undefined,
-    order: readonly number[],
+    order: ArrayLike<number>,
     from: number,
     to: number,
   ): void {

@@ -170,6 +170,31 @@ export const resultStoreContract = (t: TestContext, open: () => Promise<ResultSt
       assert.deepEqual(await s.countStored(id), { 'patched-kb823980': 1, patched: 1 });
     });
 
+    await sub(
+      'a shuffled batch, IPv4 alone or mixed with IPv6, keeps every address and the last of a repeat',
+      async (s) => {
+        const id = await s.createScan(newScan());
+        const ipv4 = ['192.0.2.10', '192.0.2.9', '10.0.0.1', '192.0.2.10', '192.0.2.100', '9.255.255.255'];
+        await s.writeResults(
+          id,
+          ipv4.map((a, i) => hostResult(a, i === 3 ? 'unpatched' : 'patched')),
+        );
+        const mixed = ['2001:db8::2', '198.51.100.1', '2001:db8::1', '2001:db8::2'];
+        await s.writeResults(
+          id,
+          mixed.map((a, i) => hostResult(a, i === 3 ? 'refused' : 'patched')),
+        );
+        const verdicts = await s.readVerdicts(id);
+        assert.equal(verdicts.size, 8);
+        assert.equal(verdicts.get('192.0.2.10'), 'unpatched');
+        assert.equal(verdicts.get('2001:db8::2'), 'refused');
+        assert.deepEqual(
+          (await s.readScan(id)).map((r) => r.address),
+          [...new Set([...ipv4, ...mixed])].sort(),
+        );
+      },
+    );
+
     await sub('scans list oldest first with targets, scope, counts and finish time', async (s) => {
       const a = await s.createScan(newScan({ fingerprint: 'a' }));
       const b = await s.createScan(

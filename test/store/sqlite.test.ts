@@ -67,11 +67,11 @@ test('a schema-2 database (history index, object evidence) is upgraded: rows rea
     .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'host_results'")
     .all();
   check.close();
-  // WITHOUT ROWID: the primary key is the table itself, so no index is left at all.
-  assert.deepEqual(indexes, []);
+  // Schema 2's history index is gone; the key is the one index (schema 4).
+  assert.deepEqual(indexes, [{ name: 'host_results_key' }]);
 });
 
-test('history looks an address up in each scan by primary key, never by scanning host_results', async () => {
+test('history looks an address up in each scan by its key, never by scanning host_results', async () => {
   const path = fresh();
   await SqliteStore.open(path).close();
   const db = new Database(path, { readonly: true });
@@ -81,7 +81,7 @@ test('history looks an address up in each scan by primary key, never by scanning
     .map((r) => (r as { detail: string }).detail);
   db.close();
   assert.ok(
-    plan.some((d) => /SEARCH h USING PRIMARY KEY \(scan_id=\? AND address=\?\)/.test(d)),
+    plan.some((d) => /SEARCH h USING INDEX host_results_key \(scan_id=\? AND address=\?\)/.test(d)),
     plan.join('; '),
   );
   assert.ok(!plan.some((d) => /SCAN h\b/.test(d)), plan.join('; '));
