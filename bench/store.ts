@@ -4,8 +4,11 @@
  * run (test/support/postgres.ts) unless RPCSWEEP_BENCH_PG_URL names one.
  *
  *   node scripts/bench.mjs store ingest [--hosts 200000] [--store sqlite|postgres] [--order address|scan|both]
- *                                          both (the default): in address order, then in a seeded
- *                                          shuffle as a scan writes them (its plan is a permutation)
+ *                                       [--writer here|thread|both]
+ *                                          order both (the default): in address order, then in a seeded
+ *                                          shuffle as a scan writes them (its plan is a permutation);
+ *                                          writer both (the default): SQLite writes on the calling
+ *                                          thread, then on a writer thread as `scan --db` does
  *   node scripts/bench.mjs store diff [--hosts 1000000] [--store sqlite|postgres]   fills two scans,
  *                                          then diffs each store in a fresh child process
  * Results are realistic HostResult records (two probe evidence records, OS hints). The ingest rate
@@ -16,10 +19,12 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { adviceFor } from '../src/advice/index.ts';
 import { diffStored } from '../src/cli/commands/diff.ts';
-import { batchSizeFor, type StoredAdvice, storedAdviceOf } from '../src/cli/commands/scan-db.ts';
+import { batchSizeFor, DbSink, type StoredAdvice, storedAdviceOf } from '../src/cli/commands/scan-db.ts';
+import { inertIo } from '../src/cli/io.ts';
 import { createRng } from '../src/core/random.ts';
 import type { HostResult, Verdict } from '../src/core/result.ts';
 import { openStore, type ResultStore } from '../src/store/index.ts';
@@ -180,6 +185,31 @@ const fill = async (
   };
 };
 
+/**
+ * What `scan --db` does, through its own DbSink: every result handed to `sink.write` (which asks the
+ * advice and queues; batches are written by the sink's background writer, here or on its writer
+ * thread), the event loop let in every 1,000 results as a scan's sockets would, then `finish`. The
+ * records are built before the clock starts, so the rate is what the store path alone absorbs
+ * (CPU: this process, every thread).
+ */
+const sinkFill = async (db: string, n: number, at: (i: number) => number, thread: URL | undefined) => {
+  const built = Array.from({ length: n }, (_, i) => result(at(i), VERDICT_MIX[i % VERDICT_MIX.length]!));
+  const io = { ...inertIo(), stderr: process.stderr, workerEntry: thread };
+  const sink = await DbSink.open(db, io, { keepUnreachable: false, advice: true });
+  await sink.begin(newScan(n, `bench-${Math.random()}`));
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) {
+    sink.write(built[i]!);
+    if (i % 1000 === 999) await new Promise((r) => setImmediate(r));
+  }
+  await sink.finish({} as Record<Verdict, number>);
+  const s = (performance.now() - t0) / 1000;
+  const cpuUs = cpuSince(c0);
+  await sink.close();
+  return { rate: n / s, cpuUsPerResult: cpuUs / n };
+};
+
 const storeBytes = async (db: string, store: ResultStore): Promise<number> => {
   if (store.kind === 'sqlite') {
     await store.close();
@@ -227,16 +257,26 @@ const peakRssMb = () => Number(/VmHWM:\s+(\d+)/.exec(readFileSync('/proc/self/st
 if (mode === 'ingest') {
   const n = Number(arg('--hosts', '200000'));
   const orders = arg('--order', 'both') === 'both' ? ['address', 'scan'] : [arg('--order', 'both')];
-  for (const order of orders) {
+  const cli = process.env.RPCSWEEP_BENCH_CLI;
+  const writerArg = arg('--writer', cli ? 'both' : 'here');
+  const writers = writerArg === 'both' ? ['here', 'thread'] : [writerArg];
+  if (writers.includes('thread') && !cli) throw new Error('--writer thread needs the bundled CLI: run through scripts/bench.mjs');
+  for (const [order, writer] of orders.flatMap((o) => writers.map((w) => [o, w] as const))) {
     await withStores(async (name, db) => {
-      const store = await openStore(db);
+      if (name !== 'SQLite' && writer === 'thread') return;
+      const thread = writer === 'thread' ? pathToFileURL(resolve(cli!)) : undefined;
+      const store = await openStore(db, { sqliteWriterThread: thread });
       const c0 = process.cpuUsage();
       const rate = await fill(store, n, (i) => VERDICT_MIX[i % VERDICT_MIX.length]!, addressOrder(n, order));
       const cpuS = cpuSince(c0) / 1e6;
       const bytes = await storeBytes(db, store);
       const u = rate.cpuUsPerResult;
       console.log(
-        `${name}, ${order} order: ${n} results at ${Math.round(rate.store)}/s wall (advice + queueing + writeResults; writeResults alone ${Math.round(rate.writeOnly)}/s; ${Math.round(rate.withBuilding)}/s counting record building, ${Math.round(n / cpuS)}/s per CPU second of this process); CPU per result ${(u.queue + u.write).toFixed(2)} µs: advice and queueing ${u.queue.toFixed(2)}, writeResults ${u.write.toFixed(2)}; ${Math.round(bytes / n)} bytes per stored host`,
+        `${name}, ${order} order${name === 'SQLite' ? `, writes ${writer === 'thread' ? 'on a writer thread' : 'on the calling thread'}` : ''}: batch by batch (writeResults awaited): ${n} results at ${Math.round(rate.store)}/s wall (advice + queueing + writeResults; writeResults alone ${Math.round(rate.writeOnly)}/s; ${Math.round(rate.withBuilding)}/s counting record building, ${Math.round(n / cpuS)}/s per CPU second of this process); CPU per result ${(u.queue + u.write).toFixed(2)} µs: advice and queueing ${u.queue.toFixed(2)}, writeResults ${u.write.toFixed(2)}; ${Math.round(bytes / n)} bytes per stored host`,
+      );
+      const sunk = await sinkFill(`${db}-sink`, n, addressOrder(n, order), thread);
+      console.log(
+        `${name}, ${order} order${name === 'SQLite' ? `, writes ${writer === 'thread' ? 'on a writer thread' : 'on the calling thread'}` : ''}: through DbSink as scan --db: ${Math.round(sunk.rate)}/s wall, ${sunk.cpuUsPerResult.toFixed(2)} µs CPU per result (all threads)`,
       );
     });
   }

@@ -3,6 +3,7 @@
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { VERSION } from '../core/version.ts';
 import type { ScanWorkerSettings } from '../engine/scan-worker.ts';
+import type { WriterSettings } from '../store/sqlite-thread.ts';
 import type { SeedRunRequest } from './commands/simulate.ts';
 import type { SeedRunReply } from './commands/simulate-threads.ts';
 import { EXIT } from './exit-codes.ts';
@@ -50,12 +51,18 @@ const threadData = isMainThread
   : (workerData as {
       rpcsweepScanWorker?: ScanWorkerSettings;
       rpcsweepSimulateSeed?: SeedRunRequest;
+      rpcsweepSqliteWriter?: WriterSettings;
     } | null);
 const scanWorker = threadData?.rpcsweepScanWorker;
 const simulateSeed = threadData?.rpcsweepSimulateSeed;
 if (scanWorker && parentPort) {
   const port = parentPort;
   void import('../engine/scan-worker.ts').then((m) => m.runScanWorker(port, scanWorker));
+} else if (threadData?.rpcsweepSqliteWriter && parentPort) {
+  // The SQLite writer thread of `scan --db` (store/sqlite-thread.ts).
+  const port = parentPort;
+  const settings = threadData.rpcsweepSqliteWriter;
+  void import('../store/sqlite-writer.ts').then((m) => m.runSqliteWriter(port, settings));
 } else if (simulateSeed && parentPort) {
   // One seed of `simulate --runs` (simulate-threads.ts): the member, or the error that stopped it.
   const port = parentPort;

@@ -5,5 +5,10 @@ import type { ResultStore } from './types.ts';
 
 export const isPostgresUrl = (db: string): boolean => /^postgres(ql)?:\/\//i.test(db);
 
-export const openStore = async (db: string): Promise<ResultStore> =>
-  isPostgresUrl(db) ? PostgresStore.open(db) : SqliteStore.open(db);
+export interface OpenStoreOptions {
+  /** SQLite: write from a thread started from this entry (SqliteOptions.writerThread). */
+  sqliteWriterThread?: URL;
+}
+
+export const openStore = async (db: string, o: OpenStoreOptions = {}): Promise<ResultStore> =>
+  isPostgresUrl(db) ? PostgresStore.open(db) : SqliteStore.open(db, { writerThread: o.sqliteWriterThread });

@@ -20,6 +20,7 @@ import {
 } from './row.ts';
 import { SCAN_COLUMNS, scanFromRow, scanValues } from './scan-row.ts';
 import { MIGRATIONS, SCHEMA_VERSION, SCHEMA_VERSION_TABLE } from './schema.ts';
+import { SqliteWriterThread } from './sqlite-thread.ts';
 import type { NewScan, ResultStore, ScanRow, StoredResult, VerdictRow } from './types.ts';
 
 /** Rows per INSERT: one statement call per 100 rows instead of per row (14 parameters a row). */
@@ -36,6 +37,11 @@ export interface SqliteOptions {
   busyTimeoutMs?: number;
   /** Extra attempts after a busy timeout, with doubling back-off. @default 3 */
   busyRetries?: number;
+  /**
+   * Write results from a thread of their own, started from this module (the CLI entry, whose
+   * `workerData.rpcsweepSqliteWriter` branch runs sqlite-thread.ts). Without it, writes run here.
+   */
+  writerThread?: URL;
 }
 
 /**
@@ -81,6 +87,31 @@ const writeOrder = (results: readonly StoredResult[]): ArrayLike<number> => {
 const textOrder = (results: readonly StoredResult[]): number[] =>
   Array.from(results.keys()).sort((a, b) => byAddress(results[a]!, results[b]!));
 
+/**
+ * A batch's rows in write order as slices of ROWS_PER_SLICE rows, each the flat statement values
+ * (scan_id, then RESULT_COLUMNS) of its rows. The event loop gets a turn between two slices: a batch of
+ * 10,000 rows would otherwise hold the scan's sockets and timers for a quarter of a second.
+ */
+async function* encodedSlices(
+  scanId: number,
+  rows: readonly StoredResult[],
+  advice: readonly unknown[] | undefined,
+  order: ArrayLike<number>,
+): AsyncGenerator<unknown[]> {
+  for (let from = 0; from < order.length; from += ROWS_PER_SLICE) {
+    if (from > 0) await new Promise((resolve) => setImmediate(resolve));
+    const to = Math.min(order.length, from + ROWS_PER_SLICE);
+    const values = new Array((to - from) * ROW_PARAMS);
+    for (let i = from; i < to; i++) {
+      const k = order[i]!;
+      const at = (i - from) * ROW_PARAMS;
+      values[at] = scanId;
+      putRow(rows[k]!, advice?.[k], values, at + 1);
+    }
+    yield values;
+  }
+}
+
 const sqliteCode = (e: unknown): string => String((e as { code?: unknown })?.code ?? '');
 const isBusy = (e: unknown): boolean => /^SQLITE_(BUSY|LOCKED)/.test(sqliteCode(e));
 
@@ -112,10 +143,16 @@ export class SqliteStore implements ResultStore {
   /** Multi-row upserts by row count: ROWS_PER_STATEMENT, and each remainder size once prepared. */
   readonly #inserts = new Map<number, Database.Statement>();
 
-  private constructor(path: string, db: Database.Database, retries: number) {
+  /** The writer thread, when the store was opened with one. */
+  readonly #thread: SqliteWriterThread | undefined;
+
+  private constructor(path: string, db: Database.Database, options: SqliteOptions) {
     this.name = path;
     this.#db = db;
-    this.#retries = retries;
+    this.#retries = options.busyRetries ?? 3;
+    this.#thread = options.writerThread
+      ? new SqliteWriterThread(options.writerThread, path, options)
+      : undefined;
   }
 
   /** One parameter array per statement size, filled anew for every statement (no array per row). */
@@ -160,7 +197,7 @@ export class SqliteStore implements ResultStore {
       db.pragma('cache_size = -65536');
       db.pragma('foreign_keys = ON');
       migrate(db, options.upToVersion ?? SCHEMA_VERSION);
-      return new SqliteStore(path, db, options.busyRetries ?? 3);
+      return new SqliteStore(path, db, options);
     } catch (e) {
       db?.close();
       if (e instanceof RpcsweepError) throw e;
@@ -210,42 +247,48 @@ export class SqliteStore implements ResultStore {
   ): Promise<void> {
     if (results.length === 0) return;
     const order = writeOrder(results);
+    const slices = encodedSlices(scanId, results, advice, order);
+    if (this.#thread) return this.#thread.write(`writing ${results.length} result(s)`, slices);
     const what = `writing ${results.length} result(s)`;
-    // One transaction, written a slice at a time with the event loop let in between: a batch of
-    // 10,000 rows would otherwise hold the scan's sockets and timers for a quarter of a second.
-    this.#run(what, () => this.#db.prepare('BEGIN IMMEDIATE').run());
+    this.beginBatch(what);
     try {
-      for (let i = 0; i < order.length; i += ROWS_PER_SLICE) {
-        if (i > 0) await new Promise((resolve) => setImmediate(resolve));
-        const to = Math.min(order.length, i + ROWS_PER_SLICE);
-        this.#run(what, () => this.#insertRows(scanId, results, advice, order, i, to));
-      }
-      this.#run(what, () => this.#db.prepare('COMMIT').run());
+      for await (const values of slices) this.insertSlice(what, values);
+      this.commitBatch(what);
     } catch (e) {
-      if (this.#db.inTransaction) this.#db.prepare('ROLLBACK').run();
+      this.rollbackBatch();
       throw e;
     }
   }
 
-  /** Inserts rows `order[from..to)` of `rows`, ROWS_PER_STATEMENT to a statement. */
-  #insertRows(
-    scanId: number,
-    rows: readonly StoredResult[],
-    advice: readonly unknown[] | undefined,
-    order: ArrayLike<number>,
-    from: number,
-    to: number,
-  ): void {
-    for (let i = from; i < to; i += ROWS_PER_STATEMENT) {
-      const n = Math.min(ROWS_PER_STATEMENT, to - i);
-      const params = this.#params(n);
-      for (let j = 0; j < n; j++) {
-        const k = order[i + j]!;
-        params[j * ROW_PARAMS] = scanId;
-        putRow(rows[k]!, advice?.[k], params, j * ROW_PARAMS + 1);
+  /**
+   * One batch is one transaction: beginBatch, insertSlice for each encoded slice, commitBatch (or
+   * rollbackBatch). writeResults uses them here; the writer thread (sqlite-thread.ts) on its own
+   * connection.
+   */
+  beginBatch(what: string): void {
+    this.#run(what, () => this.#db.prepare('BEGIN IMMEDIATE').run());
+  }
+
+  /** Inserts one slice of encodedSlices (ROW_PARAMS values a row), ROWS_PER_STATEMENT to a statement. */
+  insertSlice(what: string, values: readonly unknown[]): void {
+    this.#run(what, () => {
+      const rows = values.length / ROW_PARAMS;
+      for (let i = 0; i < rows; i += ROWS_PER_STATEMENT) {
+        const n = Math.min(ROWS_PER_STATEMENT, rows - i);
+        const params = this.#params(n);
+        const from = i * ROW_PARAMS;
+        for (let j = 0; j < n * ROW_PARAMS; j++) params[j] = values[from + j];
+        this.#insert(n).run(params);
       }
-      this.#insert(n).run(params);
-    }
+    });
+  }
+
+  commitBatch(what: string): void {
+    this.#run(what, () => this.#db.prepare('COMMIT').run());
+  }
+
+  rollbackBatch(): void {
+    if (this.#db.inTransaction) this.#db.prepare('ROLLBACK').run();
   }
 
   async finishScan(
@@ -320,7 +363,12 @@ export class SqliteStore implements ResultStore {
   }
 
   async close(): Promise<void> {
-    this.#db.close();
+    // Without a thread the file is closed before close() returns its promise (callers rely on it).
+    try {
+      if (this.#thread) await this.#thread.close();
+    } finally {
+      this.#db.close();
+    }
   }
 }
 

@@ -17,9 +17,18 @@ test.after(() => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
 const fresh = () => join(dir, `db${n++}.sqlite`);
 
-test('SqliteStore keeps the ResultStore contract', async (t) => {
-  await resultStoreContract(t, async () => SqliteStore.open(fresh()));
-});
+/** The CLI entry writer threads start from, as `scan --db` starts them (the sources, through tsx). */
+const WRITER_ENTRY = new URL('../../src/cli/tsx-worker-entry.mjs', import.meta.url);
+const WRITERS = [
+  { name: 'writes on the calling thread', options: {} },
+  { name: 'writes on a writer thread', options: { writerThread: WRITER_ENTRY } },
+] as const;
+
+for (const w of WRITERS) {
+  test(`SqliteStore keeps the ResultStore contract (${w.name})`, async (t) => {
+    await resultStoreContract(t, async () => SqliteStore.open(fresh(), w.options));
+  });
+}
 
 test('a database made by the first schema is upgraded in place, its scans and results kept', async () => {
   const path = fresh();
@@ -176,54 +185,56 @@ const shuffled = (n: number) => {
   return rs;
 };
 
-test('a large batch lets the event loop run between slices and is still one transaction', async () => {
-  const path = fresh();
-  const s = SqliteStore.open(path);
-  const id = await s.createScan(newScan());
-  const reader = new Database(path, { readonly: true });
-  const rows = () => (reader.prepare('SELECT COUNT(*) AS n FROM host_results').get() as { n: number }).n;
-  const batch = shuffled(5000);
-  // The last row of an address written twice wins, even when the sort moves other rows between them.
-  batch.splice(10, 0, hostResult('10.0.0.7', 'refused'));
-  batch.push(hostResult('10.0.0.7', 'dcom-restricted'));
-  let turns = 0;
-  const seen: number[] = [];
-  const tick = () =>
-    setImmediate(() => {
-      if (done) return;
-      turns++;
-      seen.push(rows());
-      tick();
-    });
-  let done = false;
-  tick();
-  await s.writeResults(id, batch);
-  done = true;
-  assert.ok(turns >= 3, `the event loop ran ${turns} time(s) during the write`);
-  assert.deepEqual(
-    seen.filter((n) => n !== 0),
-    [],
-    'another connection sees none of the batch before it commits',
-  );
-  assert.equal(rows(), 5000);
-  assert.equal((await s.readVerdicts(id)).get('10.0.0.7'), 'dcom-restricted');
-  reader.close();
-  await s.close();
-});
-
-test('a batch that fails in a later slice leaves no row of it, and the store goes on writing', async () => {
-  const s = SqliteStore.open(fresh());
-  const id = await s.createScan(newScan());
-  const batch = shuffled(3000);
-  // duration_ms is NOT NULL: the row sorted last fails in the third slice of 1,000.
-  batch.push(hostResult('10.0.255.255', 'patched', { durationMs: null as unknown as number }));
-  await assert.rejects(s.writeResults(id, batch), (e: unknown) => {
-    assert.ok(e instanceof RpcsweepError);
-    assert.equal(e.code, 'STORE_WRITE');
-    return true;
+for (const w of WRITERS) {
+  test(`a large batch lets the event loop run between slices and is still one transaction (${w.name})`, async () => {
+    const path = fresh();
+    const s = SqliteStore.open(path, w.options);
+    const id = await s.createScan(newScan());
+    const reader = new Database(path, { readonly: true });
+    const rows = () => (reader.prepare('SELECT COUNT(*) AS n FROM host_results').get() as { n: number }).n;
+    const batch = shuffled(5000);
+    // The last row of an address written twice wins, even when the sort moves other rows between them.
+    batch.splice(10, 0, hostResult('10.0.0.7', 'refused'));
+    batch.push(hostResult('10.0.0.7', 'dcom-restricted'));
+    let turns = 0;
+    const seen: number[] = [];
+    const tick = () =>
+      setImmediate(() => {
+        if (done) return;
+        turns++;
+        seen.push(rows());
+        tick();
+      });
+    let done = false;
+    tick();
+    await s.writeResults(id, batch);
+    done = true;
+    assert.ok(turns >= 3, `the event loop ran ${turns} time(s) during the write`);
+    assert.deepEqual(
+      seen.filter((n) => n !== 0 && n !== 5000),
+      [],
+      'another connection sees none of the batch or all of it, never a part',
+    );
+    assert.equal(rows(), 5000);
+    assert.equal((await s.readVerdicts(id)).get('10.0.0.7'), 'dcom-restricted');
+    reader.close();
+    await s.close();
   });
-  assert.deepEqual(await s.countStored(id), {});
-  await s.writeResults(id, shuffled(1500));
-  assert.equal((await s.readVerdicts(id)).size, 1500);
-  await s.close();
-});
+
+  test(`a batch that fails in a later slice leaves no row of it, and the store goes on writing (${w.name})`, async () => {
+    const s = SqliteStore.open(fresh(), w.options);
+    const id = await s.createScan(newScan());
+    const batch = shuffled(3000);
+    // duration_ms is NOT NULL: the row sorted last fails in the third slice of 1,000.
+    batch.push(hostResult('10.0.255.255', 'patched', { durationMs: null as unknown as number }));
+    await assert.rejects(s.writeResults(id, batch), (e: unknown) => {
+      assert.ok(e instanceof RpcsweepError);
+      assert.equal(e.code, 'STORE_WRITE');
+      return true;
+    });
+    assert.deepEqual(await s.countStored(id), {});
+    await s.writeResults(id, shuffled(1500));
+    assert.equal((await s.readVerdicts(id)).size, 1500);
+    await s.close();
+  });
+}

@@ -95,7 +95,8 @@ export class DbSink {
 
   /** Opens the store before anything is sent: a bad --db fails the scan with a one-line error. */
   static async open(db: string, io: CliIo, o: DbSinkOptions): Promise<DbSink> {
-    return new DbSink(await openStore(db), io, o);
+    // SQLite writes from a thread of their own when the CLI can start one (io.workerEntry).
+    return new DbSink(await openStore(db, { sqliteWriterThread: io.workerEntry }), io, o);
   }
 
   get scanId(): number {
