@@ -9,8 +9,10 @@
  *                                          shuffle as a scan writes them (its plan is a permutation);
  *                                          writer both (the default): SQLite writes on the calling
  *                                          thread, then on a writer thread as `scan --db` does
- *   node scripts/bench.mjs store diff [--hosts 1000000] [--store sqlite|postgres]   fills two scans,
- *                                          then diffs each store in a fresh child process
+ *   node scripts/bench.mjs store diff [--hosts 1000000] [--store sqlite|postgres] [--order scan|address]
+ *                                          fills two scans (in scan order by default: shuffled, the
+ *                                          same permutation both times), then diffs each store in a
+ *                                          fresh child process
  * Results are realistic HostResult records (two probe evidence records, OS hints). The ingest rate
  * counts what `scan --db` does per result (the advice, asked once, the stored advice, row encoding,
  * the writes); building the HostResult records is the scan's work and is timed apart. RPCSWEEP_BENCH_PG_URL names a server
@@ -285,15 +287,22 @@ if (mode === 'ingest') {
   await withStores(async (name, db) => {
     const store = await openStore(db);
     const t0 = performance.now();
-    await fill(store, n, (i) => VERDICT_MIX[i % VERDICT_MIX.length]!);
+    // Written as scans write (their plans' shuffled order) unless --order address.
+    const order = arg('--order', 'scan');
+    await fill(store, n, (i) => VERDICT_MIX[i % VERDICT_MIX.length]!, addressOrder(n, order));
     // 1 % of the hosts change verdict in the second scan.
-    await fill(store, n, (i) => (i % 100 === 7 ? 'unpatched' : VERDICT_MIX[i % VERDICT_MIX.length]!));
+    await fill(
+      store,
+      n,
+      (i) => (i % 100 === 7 ? 'unpatched' : VERDICT_MIX[i % VERDICT_MIX.length]!),
+      addressOrder(n, order),
+    );
     await store.close();
     const fillS = (performance.now() - t0) / 1000;
     const r = spawnSync(process.execPath, [...process.execArgv, process.argv[1]!, 'diff-only', db], {
       encoding: 'utf8',
     });
-    console.log(`${name}: filled 2 × ${n} in ${fillS.toFixed(1)} s; ${r.stdout.trim()}${r.stderr}`);
+    console.log(`${name}: filled 2 × ${n} in ${order} order in ${fillS.toFixed(1)} s; ${r.stdout.trim()}${r.stderr}`);
   });
 } else if (mode === 'diff-only') {
   const db = process.argv[3]!;

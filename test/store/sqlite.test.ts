@@ -238,3 +238,21 @@ for (const w of WRITERS) {
     await s.close();
   });
 }
+
+test('a writer thread that dies fails its batch with one line naming the database, and the next batch starts a new one', async () => {
+  const path = fresh();
+  // A thread that ends at once, as one killed by an out-of-memory error or a crash in the driver would.
+  const dies = new URL('data:text/javascript,process.exit(7)');
+  const s = SqliteStore.open(path, { writerThread: dies });
+  const id = await s.createScan(newScan());
+  for (let attempt = 0; attempt < 2; attempt++) {
+    await assert.rejects(s.writeResults(id, shuffled(2500)), (e: unknown) => {
+      assert.ok(e instanceof RpcsweepError);
+      assert.equal(e.code, 'STORE_WRITE');
+      assert.equal(e.message, `database ${path}: the SQLite writer thread exited with code 7`);
+      return true;
+    });
+  }
+  assert.deepEqual(await s.countStored(id), {});
+  await s.close();
+});
