@@ -209,6 +209,10 @@ const sinkFill = async (db: string, n: number, at: (i: number) => number, thread
   const s = (performance.now() - t0) / 1000;
   const cpuUs = cpuSince(c0);
   await sink.close();
+  const check = await openStore(db);
+  const stored = Object.values(await check.countStored(1)).reduce((a, b) => a + b, 0);
+  await check.close();
+  if (stored !== n) throw new Error(`DbSink stored ${stored} of ${n} results`);
   return { rate: n / s, cpuUsPerResult: cpuUs / n };
 };
 
@@ -262,7 +266,8 @@ if (mode === 'ingest') {
   const cli = process.env.RPCSWEEP_BENCH_CLI;
   const writerArg = arg('--writer', cli ? 'both' : 'here');
   const writers = writerArg === 'both' ? ['here', 'thread'] : [writerArg];
-  if (writers.includes('thread') && !cli) throw new Error('--writer thread needs the bundled CLI: run through scripts/bench.mjs');
+  if (writers.includes('thread') && !cli)
+    throw new Error('--writer thread needs the bundled CLI: run through scripts/bench.mjs');
   for (const [order, writer] of orders.flatMap((o) => writers.map((w) => [o, w] as const))) {
     await withStores(async (name, db) => {
       if (name !== 'SQLite' && writer === 'thread') return;
@@ -302,7 +307,9 @@ if (mode === 'ingest') {
     const r = spawnSync(process.execPath, [...process.execArgv, process.argv[1]!, 'diff-only', db], {
       encoding: 'utf8',
     });
-    console.log(`${name}: filled 2 × ${n} in ${order} order in ${fillS.toFixed(1)} s; ${r.stdout.trim()}${r.stderr}`);
+    console.log(
+      `${name}: filled 2 × ${n} in ${order} order in ${fillS.toFixed(1)} s; ${r.stdout.trim()}${r.stderr}`,
+    );
   });
 } else if (mode === 'diff-only') {
   const db = process.argv[3]!;

@@ -38,11 +38,23 @@ export interface SqliteOptions {
   /** Extra attempts after a busy timeout, with doubling back-off. @default 3 */
   busyRetries?: number;
   /**
-   * Write results from a thread of their own, started from this module (the CLI entry, whose
-   * `workerData.rpcsweepSqliteWriter` branch runs sqlite-thread.ts). Without it, writes run here.
+   * Write large batches from a thread of their own, started from this module (the CLI entry, whose
+   * `workerData.rpcsweepSqliteWriter` branch runs sqlite-writer.ts). Without it, writes run here.
    */
   writerThread?: URL;
+  /**
+   * Batches smaller than this are written here even with a writer thread: the thread costs a
+   * start-up (the CLI module in a new isolate) that a trickle of results never pays back.
+   * @default THREAD_MIN_ROWS
+   */
+  writerThreadMinRows?: number;
 }
+
+/**
+ * Half a full `scan --db` batch: results arriving at ≥ 20,000/s fill one within the sink's 250 ms.
+ * The /16 mix lab (6,539 rows in 8 s, batches of ≈ 200) started the thread for nothing: +13 % CPU.
+ */
+const THREAD_MIN_ROWS = 5000;
 
 /**
  * better-sqlite3 is loaded when a SQLite store is first opened: the bundle keeps it external (its
@@ -143,8 +155,9 @@ export class SqliteStore implements ResultStore {
   /** Multi-row upserts by row count: ROWS_PER_STATEMENT, and each remainder size once prepared. */
   readonly #inserts = new Map<number, Database.Statement>();
 
-  /** The writer thread, when the store was opened with one. */
+  /** The writer thread, when the store was opened with one, and the smallest batch it takes. */
   readonly #thread: SqliteWriterThread | undefined;
+  readonly #threadMinRows: number;
 
   private constructor(path: string, db: Database.Database, options: SqliteOptions) {
     this.name = path;
@@ -153,6 +166,7 @@ export class SqliteStore implements ResultStore {
     this.#thread = options.writerThread
       ? new SqliteWriterThread(options.writerThread, path, options)
       : undefined;
+    this.#threadMinRows = options.writerThreadMinRows ?? THREAD_MIN_ROWS;
   }
 
   /** One parameter array per statement size, filled anew for every statement (no array per row). */
@@ -248,7 +262,9 @@ export class SqliteStore implements ResultStore {
     if (results.length === 0) return;
     const order = writeOrder(results);
     const slices = encodedSlices(scanId, results, advice, order);
-    if (this.#thread) return this.#thread.write(`writing ${results.length} result(s)`, slices);
+    if (this.#thread && results.length >= this.#threadMinRows) {
+      return this.#thread.write(`writing ${results.length} result(s)`, slices);
+    }
     const what = `writing ${results.length} result(s)`;
     this.beginBatch(what);
     try {

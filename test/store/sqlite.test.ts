@@ -21,7 +21,7 @@ const fresh = () => join(dir, `db${n++}.sqlite`);
 const WRITER_ENTRY = new URL('../../src/cli/tsx-worker-entry.mjs', import.meta.url);
 const WRITERS = [
   { name: 'writes on the calling thread', options: {} },
-  { name: 'writes on a writer thread', options: { writerThread: WRITER_ENTRY } },
+  { name: 'writes on a writer thread', options: { writerThread: WRITER_ENTRY, writerThreadMinRows: 1 } },
 ] as const;
 
 for (const w of WRITERS) {
@@ -243,7 +243,7 @@ test('a writer thread that dies fails its batch with one line naming the databas
   const path = fresh();
   // A thread that ends at once, as one killed by an out-of-memory error or a crash in the driver would.
   const dies = new URL('data:text/javascript,process.exit(7)');
-  const s = SqliteStore.open(path, { writerThread: dies });
+  const s = SqliteStore.open(path, { writerThread: dies, writerThreadMinRows: 1 });
   const id = await s.createScan(newScan());
   for (let attempt = 0; attempt < 2; attempt++) {
     await assert.rejects(s.writeResults(id, shuffled(2500)), (e: unknown) => {
@@ -254,5 +254,15 @@ test('a writer thread that dies fails its batch with one line naming the databas
     });
   }
   assert.deepEqual(await s.countStored(id), {});
+  await s.close();
+});
+
+test('with a writer thread, batches below its threshold are written on the calling thread', async () => {
+  const dies = new URL('data:text/javascript,process.exit(7)');
+  const s = SqliteStore.open(fresh(), { writerThread: dies, writerThreadMinRows: 2000 });
+  const id = await s.createScan(newScan());
+  await s.writeResults(id, shuffled(1999));
+  assert.equal((await s.readVerdicts(id)).size, 1999);
+  await assert.rejects(s.writeResults(id, shuffled(2000)), /writer thread exited with code 7/);
   await s.close();
 });
