@@ -11,6 +11,7 @@
  *   (zmap), never anything outside the plan.
  */
 import { RpcsweepError } from '../core/errors.ts';
+import { formatIpv4, parseIpv4 } from '../core/ipv4.ts';
 import type { ProbeOutcome } from '../probes/types.ts';
 
 export type SweepState = 'open' | 'refused' | 'silent';
@@ -22,18 +23,6 @@ export interface SweepFinding {
   state: 'open' | 'refused';
 }
 
-/** Dotted IPv4 → uint32, or undefined. */
-export const ipv4ToNumber = (text: string): number | undefined => {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text);
-  if (!m) return undefined;
-  const parts = m.slice(1).map(Number);
-  if (parts.some((p) => p > 255)) return undefined;
-  return ((parts[0]! << 24) | (parts[1]! << 16) | (parts[2]! << 8) | parts[3]!) >>> 0;
-};
-
-export const numberToIpv4 = (n: number): string =>
-  `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
-
 /** `Discovered open port 135/tcp on 10.0.0.5` / `Discovered closed port …` (masscan's console output). */
 export const parseMasscanLine = (line: string, port: number): SweepFinding | undefined => {
   const m = /^Discovered (open|closed) port (\d+)\/tcp on (\d+\.\d+\.\d+\.\d+)\s*$/.exec(line.trim());
@@ -44,7 +33,7 @@ export const parseMasscanLine = (line: string, port: number): SweepFinding | und
 /** zmap `-f saddr,classification,success` CSV: `10.0.0.5,synack,1` (zmap 2.1.1 prints SYN-ACKs only). */
 export const parseZmapLine = (line: string): SweepFinding | undefined => {
   const [address, classification] = line.trim().split(',');
-  if (!address || ipv4ToNumber(address) === undefined) return undefined;
+  if (!address || parseIpv4(address) === undefined) return undefined;
   if (classification === 'synack') return { address, state: 'open' };
   if (classification === 'rst') return { address, state: 'refused' };
   return undefined;
@@ -79,7 +68,7 @@ export const runToCidrs = (first: number, last: number): string[] => {
     // The largest block aligned at `a` that does not pass `last`.
     let size = a === 0 ? 2 ** 32 : (a & -a) >>> 0;
     while (a + size - 1 > last) size /= 2;
-    out.push(`${numberToIpv4(a)}/${32 - Math.log2(size)}`);
+    out.push(`${formatIpv4(a)}/${32 - Math.log2(size)}`);
     a += size;
   }
   return out;
@@ -111,7 +100,7 @@ export class SweepBook {
     const pairs = new BigUint64Array(indices.length);
     for (let k = 0; k < indices.length; k++) {
       const i = indices[k]!;
-      const n = ipv4ToNumber(plan.entryAt(i).address);
+      const n = parseIpv4(plan.entryAt(i).address);
       if (n === undefined) {
         throw new RpcsweepError(
           'CLI_USAGE',
@@ -151,7 +140,7 @@ export class SweepBook {
 
   /** A SYN-ACK or RST from the engine's output. Returns false for an address outside the sweep. */
   record(f: SweepFinding): boolean {
-    const n = ipv4ToNumber(f.address);
+    const n = parseIpv4(f.address);
     const k = n === undefined ? -1 : this.#find(n);
     if (k < 0 || this.#ended) return false;
     const index = this.#indexOf[k]!;

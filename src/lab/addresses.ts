@@ -1,17 +1,8 @@
 /** IPv4 text ⇄ u32 and the address-list syntax of lab specs: `a.b.c.d`, `a.b.c.d-e`, `a.b.c.d-a.b.c.e`, CIDR. */
 
-const OCTETS = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
+import { formatIpv4, parseIpv4 } from '../core/ipv4.ts';
 
-export const parseIpv4 = (text: string): number | undefined => {
-  const m = OCTETS.exec(text.trim());
-  if (!m) return undefined;
-  const o = m.slice(1).map(Number);
-  if (o.some((x) => x > 255)) return undefined;
-  return ((o[0]! << 24) | (o[1]! << 16) | (o[2]! << 8) | o[3]!) >>> 0;
-};
-
-export const formatIpv4 = (n: number): string =>
-  `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
+export { formatIpv4, parseIpv4 };
 
 /** Largest number of addresses one list item may expand to (a /16). */
 export const MAX_ITEM_ADDRESSES = 65536;
@@ -33,7 +24,7 @@ export const parseAddressItem = (item: string): { first: number; last: number } 
     const a = parseIpv4(text);
     return a === undefined ? `"${item}" is not an IPv4 address` : { first: a, last: a };
   }
-  const first = parseIpv4(text.slice(0, dash));
+  const first = parseIpv4(text.slice(0, dash).trim());
   const rest = text.slice(dash + 1).trim();
   if (first === undefined) return `"${item}" does not start with an IPv4 address`;
   let last = parseIpv4(rest);

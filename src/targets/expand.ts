@@ -6,7 +6,7 @@
  * Every name expansion reports what it found, for the scan output and the dry run.
  */
 import { RpcsweepError } from '../core/errors.ts';
-import { type Family, formatIpv4, formatIpv6, ipv4ToNumber, ipv6ToBigint } from './address.ts';
+import { type Family, formatIpv4, formatIpv6, ipv6ToBigint, parseIpv4 } from './address.ts';
 import { type BlocklistEntry, DEFAULT_BLOCKLIST, defaultBlocklistSet } from './exclude.ts';
 import { formatOrigin, type TargetSpec } from './parse.ts';
 import { type AddressRange, AddressSet, type Span } from './ranges.ts';
@@ -104,7 +104,7 @@ const errorText = (e: unknown): string => (e instanceof Error ? e.message : Stri
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 const addressRange = (text: string): AddressRange | undefined => {
-  const v4 = ipv4ToNumber(text);
+  const v4 = parseIpv4(text);
   if (v4 !== undefined) return { family: 4, first: BigInt(v4), last: BigInt(v4) };
   const v6 = ipv6ToBigint(text);
   if (v6 === undefined) return undefined;

@@ -4,9 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { formatIpv4, parseIpv4 } from '../../src/core/ipv4.ts';
 import {
-  ipv4ToNumber,
-  numberToIpv4,
   parseMasscanLine,
   parseTcpdumpAnswer,
   parseZmapLine,
@@ -41,8 +40,8 @@ test('masscan, zmap and tcpdump lines', () => {
 });
 
 test('ranges and CIDR blocks cover exactly the given addresses', () => {
-  const n = (a: string) => ipv4ToNumber(a)!;
-  assert.equal(numberToIpv4(n('255.0.10.1')), '255.0.10.1');
+  const n = (a: string) => parseIpv4(a)!;
+  assert.equal(formatIpv4(n('255.0.10.1')), '255.0.10.1');
   assert.deepEqual(toRuns(Uint32Array.from([1, 2, 3, 5, 5, 7, 8])), [
     [1, 3],
     [5, 5],
@@ -63,7 +62,7 @@ test('ranges and CIDR blocks cover exactly the given addresses', () => {
     let next = a;
     for (const c of runToCidrs(a, b)) {
       const [base, bits] = c.split('/');
-      assert.equal(n(base!), next, `${c} continues at ${numberToIpv4(next)}`);
+      assert.equal(n(base!), next, `${c} continues at ${formatIpv4(next)}`);
       const size = 2 ** (32 - Number(bits));
       covered += size;
       next += size;
@@ -76,7 +75,7 @@ test('the book streams answers first, then the silent rest; outside addresses ar
   const addresses = ['10.0.0.9', '10.0.0.1', '10.0.0.5', '10.0.0.7', '10.0.0.3'];
   const plan = { total: addresses.length, entryAt: (i: number) => ({ address: addresses[i]! }) };
   const book = new SweepBook(plan, [0, 1, 2, 3, 4]);
-  assert.deepEqual([...book.addresses].map(numberToIpv4), [
+  assert.deepEqual([...book.addresses].map(formatIpv4), [
     '10.0.0.1',
     '10.0.0.3',
     '10.0.0.5',

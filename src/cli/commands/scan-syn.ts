@@ -21,10 +21,9 @@ import { delimiter, join } from 'node:path';
 import { pid } from 'node:process';
 import { createInterface } from 'node:readline';
 import { RpcsweepError } from '../../core/errors.ts';
+import { formatIpv4, parseIpv4 } from '../../core/ipv4.ts';
 import type { DiscoveryInfo } from '../../core/result.ts';
 import {
-  ipv4ToNumber,
-  numberToIpv4,
   type PlanAddresses,
   parseMasscanLine,
   parseTcpdumpAnswer,
@@ -168,7 +167,7 @@ const writeTargets = (dir: string, book: SweepBook, engine: SynEngine): string =
   const runs = toRuns(book.addresses);
   const lines =
     engine === 'masscan'
-      ? runs.map(([a, b]) => (a === b ? numberToIpv4(a) : `${numberToIpv4(a)}-${numberToIpv4(b)}`))
+      ? runs.map(([a, b]) => (a === b ? formatIpv4(a) : `${formatIpv4(a)}-${formatIpv4(b)}`))
       : runs.flatMap(([a, b]) => runToCidrs(a, b));
   const file = join(dir, engine === 'masscan' ? 'targets.txt' : 'allowlist.txt');
   writeFileSync(file, `${lines.join('\n')}\n`);
@@ -332,7 +331,7 @@ export const startSynSweep = async (
         close,
       };
     }
-    const net = await networkFor(numberToIpv4(book.addresses[0]!), s);
+    const net = await networkFor(formatIpv4(book.addresses[0]!), s);
     const files = { targets: writeTargets(dir, book, s.engine), empty: join(dir, 'empty.conf') };
     writeFileSync(files.empty, '');
     const rule = nft(
@@ -458,7 +457,7 @@ export const checkDiscoveryOptions = (o: DiscoveryCliOptions): void => {
   if (o.routerMac && !/^[0-9a-f]{2}([:-][0-9a-f]{2}){5}$/i.test(o.routerMac)) {
     usage(`--router-mac: "${o.routerMac}" is not a MAC address (aa:bb:cc:dd:ee:ff)`);
   }
-  if (o.sourceIp && ipv4ToNumber(o.sourceIp) === undefined) {
+  if (o.sourceIp && parseIpv4(o.sourceIp) === undefined) {
     usage(`--source-ip: "${o.sourceIp}" is not an IPv4 address`);
   }
 };
