@@ -14,7 +14,7 @@ export {
   isVulnerable,
 } from './diff.ts';
 export { type NdjsonResults, parseNdjsonResults, readNdjsonResults } from './ndjson-results.ts';
-export { isPostgresUrl, openStore } from './open.ts';
+export { isPostgresUrl, type OpenStoreOptions, openStore } from './open.ts';
 export { describePgError, maskUrl, PostgresStore } from './postgres.ts';
 export { SqliteStore } from './sqlite.ts';
 export type { NewScan, ResultStore, ScanRow, StoredResult, VerdictRow } from './types.ts';

@@ -31,7 +31,7 @@ import {
   openQueue,
   pendingOf,
 } from './fleet-queue.ts';
-import { storedAdvice } from './scan-db.ts';
+import { type StoredAdvice, storedAdviceOf } from './scan-db.ts';
 import { inSet, scopeSet } from './store-scope.ts';
 
 export interface WorkerOptions {
@@ -223,6 +223,7 @@ const scanChunk = async (
 ): Promise<Partial<Record<Verdict, number>> | undefined> => {
   const counts = emptyCounts();
   const rows: HostResult[] = [];
+  const advice: StoredAdvice[] = [];
   const ratePerSecond = [job.ratePerSecond, o.maxRate].filter((x): x is number => x !== undefined);
   for await (const { result } of scanTargets({
     targets: { total: job.to - job.from, entryAt: (i) => plan.addressAt(job.from + i) },
@@ -243,13 +244,17 @@ const scanChunk = async (
     signal: io.signal,
   })) {
     counts[result.verdict]++;
-    if (result.verdict !== 'unreachable' || scan.keepUnreachable) rows.push(storedAdvice(result));
+    if (result.verdict !== 'unreachable' || scan.keepUnreachable) {
+      rows.push(result);
+      advice.push(storedAdviceOf(result));
+    }
   }
   if (io.signal.aborted) return undefined;
   const stored = await withDbRetry(
     `writing ${rows.length} result(s)`,
     async () => {
-      for (let i = 0; i < rows.length; i += 1000) await store.writeResults(scan.id, rows.slice(i, i + 1000));
+      for (let i = 0; i < rows.length; i += 1000)
+        await store.writeResults(scan.id, rows.slice(i, i + 1000), advice.slice(i, i + 1000));
     },
     o,
     io,

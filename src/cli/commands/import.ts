@@ -10,11 +10,9 @@ import { VERSION } from '../../core/version.ts';
 import { readNdjsonResults } from '../../store/index.ts';
 import type { CliIo } from '../io.ts';
 import { notesFor, quietOption, type VerbosityOptions, verboseOption } from '../verbosity.ts';
-import { storedAdvice } from './scan-db.ts';
+import { batchSizeFor, storedAdviceOf } from './scan-db.ts';
 import { dbOf, withStore } from './store-open.ts';
 import { scopeTexts, setOfAddresses } from './store-scope.ts';
-
-const BATCH = 5000;
 
 interface ImportOptions extends VerbosityOptions {
   db?: string;
@@ -33,24 +31,33 @@ export const runImport = async (file: string, o: ImportOptions, io: CliIo): Prom
       .map((r) => r.startedAt)
       .filter(Boolean)
       .sort()[0] ?? wallClockIso();
-  const id = await withStore(db, async (store) => {
-    const scanId = await store.createScan({
-      startedAt: started,
-      targets: [`import ${file}`],
-      scope: scopeTexts(setOfAddresses(results.map((r) => r.address))),
-      seed: 0,
-      shard: '1/1',
-      options: { importedFrom: file },
-      version: VERSION,
-      total: results.length,
-      keepUnreachable: Boolean(o.dbKeepUnreachable),
-      fingerprint: `import:${file}`,
-    });
-    const keep = results.filter((r) => o.dbKeepUnreachable || r.verdict !== 'unreachable').map(storedAdvice);
-    for (let i = 0; i < keep.length; i += BATCH) await store.writeResults(scanId, keep.slice(i, i + BATCH));
-    await store.finishScan(scanId, wallClockIso(), counts);
-    return scanId;
-  });
+  const id = await withStore(
+    db,
+    async (store) => {
+      const scanId = await store.createScan({
+        startedAt: started,
+        targets: [`import ${file}`],
+        scope: scopeTexts(setOfAddresses(results.map((r) => r.address))),
+        seed: 0,
+        shard: '1/1',
+        options: { importedFrom: file },
+        version: VERSION,
+        total: results.length,
+        keepUnreachable: Boolean(o.dbKeepUnreachable),
+        fingerprint: `import:${file}`,
+      });
+      const keep = results.filter((r) => o.dbKeepUnreachable || r.verdict !== 'unreachable');
+      // The stored advice goes beside each result, as scan --db hands it (no copy of the result).
+      const advice = keep.map(storedAdviceOf);
+      const batch = batchSizeFor(store.kind);
+      for (let i = 0; i < keep.length; i += batch)
+        await store.writeResults(scanId, keep.slice(i, i + batch), advice.slice(i, i + batch));
+      await store.finishScan(scanId, wallClockIso(), counts);
+      return scanId;
+    },
+    // A large file's batches go to a SQLite writer thread, as scan --db's do.
+    { sqliteWriterThread: io.workerEntry },
+  );
   io.stdout.write(`${id}\n`);
   notes.note(`rpcsweep: imported ${results.length} result(s) from ${file} as scan ${id}\n`);
   if (!o.dbKeepUnreachable && counts.unreachable > 0)

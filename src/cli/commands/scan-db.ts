@@ -67,9 +67,6 @@ export const storedAdviceOf = (r: HostResult): StoredAdvice => {
   return advice;
 };
 
-/** The result with its stored advice (import, the fleet worker; scan --db hands the advice beside it). */
-export const storedAdvice = (r: HostResult): StoredResult => ({ ...r, advice: storedAdviceOf(r) });
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class DbSink {

@@ -1,6 +1,6 @@
 /** The store commands' `--db` (or RPCSWEEP_DB): open, run, always close. */
 import { RpcsweepError } from '../../core/errors.ts';
-import { openStore, type ResultStore, type ScanRow } from '../../store/index.ts';
+import { type OpenStoreOptions, openStore, type ResultStore, type ScanRow } from '../../store/index.ts';
 import type { CliIo } from '../io.ts';
 
 export const dbOf = (db: string | undefined, io: CliIo, command: string): string => {
@@ -9,8 +9,12 @@ export const dbOf = (db: string | undefined, io: CliIo, command: string): string
   return d;
 };
 
-export const withStore = async <T>(db: string, fn: (s: ResultStore) => Promise<T>): Promise<T> => {
-  const store = await openStore(db);
+export const withStore = async <T>(
+  db: string,
+  fn: (s: ResultStore) => Promise<T>,
+  options: OpenStoreOptions = {},
+): Promise<T> => {
+  const store = await openStore(db, options);
   try {
     return await fn(store);
   } finally {
