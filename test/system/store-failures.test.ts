@@ -10,6 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import Database from 'better-sqlite3';
 import { runCli } from '../../src/cli/main.ts';
 import { startLab } from '../../src/lab/index.ts';
 import { openStore } from '../../src/store/index.ts';
@@ -137,6 +138,58 @@ test('SIGKILL mid-scan keeps the SQLite database consistent and --resume complet
     await storeMatchesOutput(db, out);
   } finally {
     await lab.close();
+  }
+});
+
+test('SIGKILL while the SQLite writer thread commits batches leaves whole batches only and an intact file', async () => {
+  // import writes batches of 10,000 rows, each through the writer thread in slices of 1,000.
+  const n = 120_000;
+  const record = (i: number) =>
+    JSON.stringify({
+      schema: 1,
+      address: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`,
+      verdict: i % 2 ? 'patched' : 'unpatched',
+      success: true,
+      reason: 'test',
+      ms03_026: 'patched',
+      ms03_039: 'patched',
+      dcomVersion: '5.6',
+      remact: 'ptch',
+      sysact: 'ptch',
+      evidence: [],
+      startedAt: '2026-12-05T01:00:00.000Z',
+      durationMs: 1,
+    });
+  const file = join(dir, 'kill-import.ndjson');
+  writeFileSync(file, `${Array.from({ length: n }, (_, i) => record(i)).join('\n')}\n`);
+  const db = join(dir, 'kill-import.sqlite');
+  const seen: number[] = [];
+  const killed = await child(['import', file, '--db', db, '-q'], (kill) => {
+    if (!existsSync(db)) return;
+    const reader = new Database(db, { readonly: true, fileMustExist: true });
+    try {
+      const rows = reader.prepare('SELECT COUNT(*) AS n FROM host_results').get() as { n: number };
+      seen.push(rows.n);
+      if (rows.n >= 20_000) kill();
+    } catch {
+      // the schema is not there yet
+    } finally {
+      reader.close();
+    }
+  });
+  assert.equal(killed.signal, 'SIGKILL', `the import ended before it was killed: ${killed.stderr}`);
+  assert.ok(seen.length > 0);
+  for (const count of seen) assert.equal(count % 10_000, 0, `a partial batch was visible: ${count} rows`);
+  const check = new Database(db);
+  try {
+    assert.deepEqual(check.pragma('integrity_check'), [{ integrity_check: 'ok' }]);
+    const rows = (check.prepare('SELECT COUNT(*) AS n FROM host_results').get() as { n: number }).n;
+    assert.equal(rows % 10_000, 0, `${rows} rows after the kill: a partial batch`);
+    assert.ok(rows >= 20_000 && rows < n, `${rows} rows`);
+    const scan = check.prepare('SELECT finished_at FROM scans').get() as { finished_at: string | null };
+    assert.equal(scan.finished_at, null, 'the killed import left its scan unfinished');
+  } finally {
+    check.close();
   }
 });
 
