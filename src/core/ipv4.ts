@@ -3,7 +3,7 @@
  * not a regular expression: the SQLite writer parses every stored result's address for its sort key.
  */
 
-/** `10.0.0.1` → `0x0a000001`; undefined unless the text is exactly four decimal octets (0-255, 1-3 digits). */
+/** `10.0.0.1` → `0x0a000001`; undefined unless the text is exactly four decimal octets (0-255, no leading zero). */
 export const parseIpv4 = (text: string): number | undefined => {
   let value = 0;
   let octet = 0;
@@ -17,7 +17,8 @@ export const parseIpv4 = (text: string): number | undefined => {
       octet = 0;
       digits = 0;
       dots++;
-    } else if (c >= 48 && c <= 57 && digits < 3) {
+    } else if (c >= 48 && c <= 57 && digits < 3 && !(digits === 1 && octet === 0)) {
+      // A leading zero is refused, as the target parser does: inet_aton reads `010` as octal 8.
       octet = octet * 10 + (c - 48);
       if (octet > 255) return undefined;
       digits++;

@@ -6,7 +6,7 @@ test('parseIpv4 reads dotted quads and refuses everything else', () => {
   assert.equal(parseIpv4('10.0.0.1'), 0x0a000001);
   assert.equal(parseIpv4('0.0.0.0'), 0);
   assert.equal(parseIpv4('255.255.255.255'), 0xffffffff);
-  assert.equal(parseIpv4('010.001.000.009'), 0x0a010009);
+  assert.equal(parseIpv4('10.100.0.9'), 0x0a640009);
   for (const bad of [
     '',
     '1.2.3',

@@ -14,6 +14,7 @@ import Database from 'better-sqlite3';
 import { runCli } from '../../src/cli/main.ts';
 import { startLab } from '../../src/lab/index.ts';
 import { openStore } from '../../src/store/index.ts';
+import { hostResult, toNdjson } from '../sim/support.ts';
 import { makeCliIo } from '../support/cli-io.ts';
 import { at } from '../support/lab-block.ts';
 import { needsPostgres, startPostgres } from '../support/postgres.ts';
@@ -144,24 +145,12 @@ test('SIGKILL mid-scan keeps the SQLite database consistent and --resume complet
 test('SIGKILL while the SQLite writer thread commits batches leaves whole batches only and an intact file', async () => {
   // import writes batches of 10,000 rows, each through the writer thread in slices of 1,000.
   const n = 120_000;
-  const record = (i: number) =>
-    JSON.stringify({
-      schema: 1,
-      address: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`,
-      verdict: i % 2 ? 'patched' : 'unpatched',
-      success: true,
-      reason: 'test',
-      ms03_026: 'patched',
-      ms03_039: 'patched',
-      dcomVersion: '5.6',
-      remact: 'ptch',
-      sysact: 'ptch',
-      evidence: [],
-      startedAt: '2026-12-05T01:00:00.000Z',
-      durationMs: 1,
-    });
   const file = join(dir, 'kill-import.ndjson');
-  writeFileSync(file, `${Array.from({ length: n }, (_, i) => record(i)).join('\n')}\n`);
+  const address = (i: number) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
+  writeFileSync(
+    file,
+    toNdjson(Array.from({ length: n }, (_, i) => hostResult(address(i), i % 2 ? 'patched' : 'unpatched'))),
+  );
   const db = join(dir, 'kill-import.sqlite');
   const seen: number[] = [];
   const killed = await child(['import', file, '--db', db, '-q'], (kill) => {
