@@ -81,7 +81,8 @@ const scanLabHost = async (profileName: string, cut?: Cut, switches: Record<stri
     targets: { total: 1, entryAt: () => ({ address: ADDRESS }) },
     transport: fake,
     probes: hostProbesFor(switches),
-    timeoutMs: 200,
+    // The fake peer never waits: a wide bound only keeps a loaded machine from hitting --host-timeout.
+    timeoutMs: 5000,
     concurrency: 1,
     seed: 1,
   }))
