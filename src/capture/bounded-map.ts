@@ -1,25 +1,28 @@
 /**
  * A Map with a size bound, for state kept per connection, source or call that must not grow without
- * limit: beyond `max` entries the oldest by creation is dropped and handed to `onEvict` first.
- * Setting an existing key replaces its value and keeps its age.
+ * limit: beyond `max` entries the least recently used is dropped and handed to `onEvict` first.
+ * `get` and `set` make an entry young again (a connection that keeps sending, a source that keeps
+ * scanning, a call whose reply comes in fragments); `peek` and `has` leave its age alone. Iteration
+ * follows creation order (a replaced value keeps its place), so what a capture reports at its end
+ * does not depend on which entries were used last.
  *
- * Eviction does not go through the Map's own order: V8 walks a Map from its first slot past every
- * entry deleted since its last rehash, so `keys().next()` on a table that evicts at its front costs
- * O(deletions), about the table's size once it is full. A creation-order list of slots (the TCP
- * connection table does the same) makes each eviction O(1) amortised.
+ * Age is a doubly linked list through the slots, oldest first: using an entry moves it to the young
+ * end, eviction takes the old end, both O(1). Not the Map's own order: moving an entry there means
+ * delete + set, and V8 walks a Map from its first slot past every entry deleted since its last
+ * rehash, so reaching the oldest through `keys().next()` costs about the table's size once it is full.
  */
 interface Slot<K, V> {
   readonly key: K;
   value: V;
-  /** False once deleted or evicted: its place in the creation list is skipped. */
-  live: boolean;
+  /** The next older and next younger slot; undefined at the ends (and once removed). */
+  older: Slot<K, V> | undefined;
+  younger: Slot<K, V> | undefined;
 }
 
 export class BoundedMap<K, V> {
   readonly #slots = new Map<K, Slot<K, V>>();
-  /** Slots in creation order from `#head`; dead ones are dropped when the list is compacted. */
-  #order: Slot<K, V>[] = [];
-  #head = 0;
+  #oldest: Slot<K, V> | undefined;
+  #youngest: Slot<K, V> | undefined;
 
   constructor(
     /** Entries kept at most (≥ 1). */
@@ -31,7 +34,16 @@ export class BoundedMap<K, V> {
     return this.#slots.size;
   }
 
+  /** The value, and the entry is young again. */
   get(key: K): V | undefined {
+    const slot = this.#slots.get(key);
+    if (slot === undefined) return undefined;
+    if (slot !== this.#youngest) this.#moveToYoungest(slot);
+    return slot.value;
+  }
+
+  /** The value, without touching the entry's age. */
+  peek(key: K): V | undefined {
     return this.#slots.get(key)?.value;
   }
 
@@ -39,33 +51,35 @@ export class BoundedMap<K, V> {
     return this.#slots.has(key);
   }
 
+  /** Creates or replaces; either way the entry is the youngest. May evict the oldest. */
   set(key: K, value: V): this {
     const slot = this.#slots.get(key);
-    if (slot) {
+    if (slot !== undefined) {
       slot.value = value;
+      if (slot !== this.#youngest) this.#moveToYoungest(slot);
       return this;
     }
-    const created: Slot<K, V> = { key, value, live: true };
+    const created: Slot<K, V> = { key, value, older: this.#youngest, younger: undefined };
     this.#slots.set(key, created);
-    this.#order.push(created);
+    if (this.#youngest) this.#youngest.younger = created;
+    else this.#oldest = created;
+    this.#youngest = created;
     if (this.#slots.size > this.max) this.#evictOldest();
-    this.#compact();
     return this;
   }
 
   delete(key: K): boolean {
     const slot = this.#slots.get(key);
-    if (!slot) return false;
-    slot.live = false;
+    if (slot === undefined) return false;
     this.#slots.delete(key);
+    this.#unlink(slot);
     return true;
   }
 
   clear(): void {
-    for (const slot of this.#order) slot.live = false;
     this.#slots.clear();
-    this.#order = [];
-    this.#head = 0;
+    this.#oldest = undefined;
+    this.#youngest = undefined;
   }
 
   *values(): Generator<V> {
@@ -85,21 +99,27 @@ export class BoundedMap<K, V> {
   }
 
   #evictOldest(): void {
-    while (this.#head < this.#order.length) {
-      const oldest = this.#order[this.#head++]!;
-      if (!oldest.live) continue;
-      this.delete(oldest.key);
-      this.onEvict?.(oldest.value, oldest.key);
-      return;
-    }
+    const oldest = this.#oldest!;
+    this.#slots.delete(oldest.key);
+    this.#unlink(oldest);
+    this.onEvict?.(oldest.value, oldest.key);
   }
 
-  /** Keeps the list near the table's size: drops its consumed front and the slots deleted since. */
-  #compact(): void {
-    const slack = Math.max(64, this.#slots.size);
-    if (this.#head <= slack && this.#order.length - this.#head <= 2 * slack) return;
-    this.#order = this.#order.slice(this.#head).filter((s) => s.live);
-    this.#head = 0;
+  #unlink(slot: Slot<K, V>): void {
+    if (slot.older) slot.older.younger = slot.younger;
+    else this.#oldest = slot.younger;
+    if (slot.younger) slot.younger.older = slot.older;
+    else this.#youngest = slot.older;
+    slot.older = undefined;
+    slot.younger = undefined;
+  }
+
+  /** `slot` is in the list and not the youngest. */
+  #moveToYoungest(slot: Slot<K, V>): void {
+    this.#unlink(slot);
+    slot.older = this.#youngest;
+    this.#youngest!.younger = slot;
+    this.#youngest = slot;
   }
 }
 

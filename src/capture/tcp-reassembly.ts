@@ -8,8 +8,9 @@
  *   sink as `gap`, so a framer can resynchronise instead of misreading bytes.
  * Every delivered chunk carries the number of the frame that carried it, so consumers can say which
  * frame completed a PDU. Memory per direction is bounded by `maxOutOfOrderBytes`; the connection table
- * is bounded by `maxConnections` (the oldest connection is flushed and dropped first).
+ * is bounded by `maxConnections` (the connection idle the longest is flushed and dropped first).
  */
+import { BoundedMap } from './bounded-map.ts';
 import { TCP_FLAG, type TcpSegment } from './packet.ts';
 
 export type Direction = 'client' | 'server';
@@ -51,7 +52,8 @@ export interface TcpReassemblyOptions {
    */
   maxOutOfOrderBytes?: number;
   /**
-   * Connections tracked at once; the oldest is flushed and dropped beyond this.
+   * Connections tracked at once; beyond this the one idle the longest (no segment for the longest
+   * time) is flushed and dropped.
    * @default 65_536; range 1 .. 10_000_000
    */
   maxConnections?: number;
@@ -154,11 +156,8 @@ class ConnectionState {
   /** Made on the server's first segment: a SYN that is never answered needs none. */
   #server: DirectionState | undefined;
   lastFrame: number;
-  /** Set once removed from the table (ended, replaced or evicted). */
-  removed = false;
   constructor(
     readonly info: TcpConnection,
-    readonly key: string,
     readonly sink: StreamSink,
     readonly maxOutOfOrderBytes: number,
   ) {
@@ -193,22 +192,17 @@ const keyOf = (seg: TcpSegment): string => {
 export class TcpReassembler {
   readonly #open: (connection: TcpConnection) => StreamSink;
   readonly #maxOutOfOrderBytes: number;
-  readonly #maxConnections: number;
-  /** Keyed by keyOf: one entry per connection, found from either direction. */
-  readonly #connections = new Map<string, ConnectionState>();
   /**
-   * Connections in creation order, for eviction (removed ones are skipped). Not the Map's own order:
-   * V8 walks a Map from its first slot past every deleted entry, so `values().next()` on a table
-   * that evicts at its front costs O(evictions so far): 16 × slower at 65,536 (bench/triage-live.ts).
+   * Keyed by keyOf: one entry per connection, found from either direction. Every segment makes its
+   * connection young again, so a full table drops the connection idle the longest, not a live one.
    */
-  #age: ConnectionState[] = [];
-  #ageHead = 0;
+  readonly #connections: BoundedMap<string, ConnectionState>;
   #nextId = 0;
 
   constructor(open: (connection: TcpConnection) => StreamSink, options: TcpReassemblyOptions = {}) {
     this.#open = open;
     this.#maxOutOfOrderBytes = options.maxOutOfOrderBytes ?? 4 * 1024 * 1024;
-    this.#maxConnections = options.maxConnections ?? 65_536;
+    this.#connections = new BoundedMap(options.maxConnections ?? 65_536, (evicted) => evicted.finish());
   }
 
   push(seg: TcpSegment, frame: number): void {
@@ -254,35 +248,13 @@ export class TcpReassembler {
       sawHandshake: syn,
       firstFrame: frame,
     };
-    const state = new ConnectionState(info, key, this.#open(info), this.#maxOutOfOrderBytes);
-    if (this.#connections.size >= this.#maxConnections) this.#evictOldest();
+    const state = new ConnectionState(info, this.#open(info), this.#maxOutOfOrderBytes);
     this.#connections.set(key, state);
-    this.#age.push(state);
-    this.#trimAge();
     return state;
   }
 
-  #evictOldest(): void {
-    while (this.#ageHead < this.#age.length) {
-      const oldest = this.#age[this.#ageHead++]!;
-      if (!oldest.removed) {
-        this.#close(oldest, oldest.key);
-        break;
-      }
-    }
-  }
-
-  /** Keeps the age list near the table's size: drops its consumed front and connections removed since. */
-  #trimAge(): void {
-    const slack = Math.max(1024, this.#maxConnections);
-    if (this.#ageHead <= slack && this.#age.length - this.#ageHead <= 2 * slack) return;
-    this.#age = this.#age.slice(this.#ageHead).filter((c) => !c.removed);
-    this.#ageHead = 0;
-  }
-
   #close(state: ConnectionState, key: string): void {
-    if (this.#connections.get(key) === state) this.#connections.delete(key);
-    state.removed = true;
+    if (this.#connections.peek(key) === state) this.#connections.delete(key);
     state.finish();
   }
 }

@@ -31,6 +31,8 @@ export interface NetErrorInit {
   /** What happened, without the `op transport address:port: ` prefix. */
   detail: string;
   cause?: unknown;
+  /** NET_CLOSED on receive: the bytes of the message the connection closed inside (see NetError). */
+  incomplete?: Uint8Array;
 }
 
 export class NetError extends RpcsweepError {
@@ -39,6 +41,12 @@ export class NetError extends RpcsweepError {
   readonly transport: NetTransportName;
   readonly address: string;
   readonly port: number;
+  /**
+   * For NET_CLOSED on a receive: the bytes of the message the peer closed the connection inside (the
+   * framer had not seen all of it), so a decoder can still keep what they say. Absent when none had
+   * arrived.
+   */
+  readonly incomplete?: Uint8Array;
   constructor(init: NetErrorInit) {
     super(
       init.code,
@@ -53,6 +61,7 @@ export class NetError extends RpcsweepError {
     this.transport = init.transport;
     this.address = init.address;
     this.port = init.port;
+    if (init.incomplete !== undefined) this.incomplete = init.incomplete;
   }
 
   /** The peer (or the path to it) did not answer in time. */

@@ -188,8 +188,9 @@ export interface TcpSession {
   send(bytes: Uint8Array, options?: { timeoutMs?: number }): Promise<void>;
   /**
    * Resolves with the next whole message as the framer delimits it (bytes after it stay buffered).
-   * Rejects with NET_READ_TIMEOUT after `timeoutMs` (data does not extend it), NET_CLOSED on EOF,
-   * NET_RESET, NET_REPLY_TOO_LARGE or NET_ABORTED. One receive at a time.
+   * Rejects with NET_READ_TIMEOUT after `timeoutMs` (data does not extend it), NET_CLOSED on EOF
+   * (with the bytes of a message the peer closed inside as `incomplete`), NET_RESET,
+   * NET_REPLY_TOO_LARGE or NET_ABORTED. One receive at a time.
    */
   receive(framer: Framer, options: { timeoutMs: number }): Promise<Uint8Array>;
   /**
@@ -438,12 +439,14 @@ export const wrapTcpSocket = (
           }
           if (need > 0 && buffered.length >= need) return ok(take(need));
           if (eof) {
+            // The bytes of the cut message go with the error: the caller's decoder may still read them.
             err(
-              fail(
-                'NET_CLOSED',
-                'receive',
-                `peer closed the connection after ${buffered.length} byte(s) of an incomplete reply`,
-              ),
+              new NetError({
+                code: 'NET_CLOSED',
+                ...where('receive'),
+                detail: `peer closed the connection after ${buffered.length} byte(s) of an incomplete reply`,
+                ...(buffered.length > 0 ? { incomplete: new Uint8Array(buffered) } : {}),
+              }),
             );
           }
         },

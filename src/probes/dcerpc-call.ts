@@ -6,7 +6,7 @@
  * classification with a reason instead of an exception.
  */
 import { type Decoded, type DecodeFailure, isRpcsweepError } from '../core/errors.ts';
-import type { Framer, TcpSession } from '../net/index.ts';
+import type { Framer, NetError, TcpSession } from '../net/index.ts';
 import {
   CallReassembler,
   decodePdu,
@@ -18,7 +18,7 @@ import {
   pduFrameLength,
   type SyntaxId,
 } from '../protocol/dcerpc/index.ts';
-import { malformedReply, outcomeFromError } from './outcome.ts';
+import { malformedReply, outcomeFromError, partialFields } from './outcome.ts';
 import type { BoundAssociation, CallResult, OpenedContext, ProbeContext, ProbeOutcome } from './types.ts';
 
 /** Fragment size we offer: Windows' usual 5840 (detection.md §3.1). */
@@ -101,6 +101,23 @@ export const encodeProbeBind = (callId: number, syntaxes: readonly SyntaxId[]): 
     })),
   });
 
+/**
+ * A reply the peer closed the connection inside (NET_CLOSED with the bytes that had arrived), read as
+ * far as those bytes go: the PDU's fields, as for a reply cut short, and for a response the stub.
+ */
+const cutReply = (e: unknown): Partial<Pdu> | undefined => {
+  const bytes = isRpcsweepError(e) && e.code === 'NET_CLOSED' ? (e as NetError).incomplete : undefined;
+  if (bytes === undefined) return undefined;
+  const d = decodePdu(bytes, { cut: true });
+  return d.ok ? d.value : d.partial;
+};
+
+/** The outcome of a reply the connection cut (still `closed`: D7, D11) with the fields it kept. */
+const keepCut = (outcome: ProbeOutcome, cut: Partial<Pdu> | undefined): ProbeOutcome => {
+  const fields = partialFields(cut);
+  return fields ? { ...outcome, partial: fields } : outcome;
+};
+
 /** The next PDU, or why it could not be decoded with what the decoder read of it (`partial`). */
 type Receive = (timeoutMs?: number) => Promise<Pdu | { failure: DecodeFailure; partial?: Partial<Pdu> }>;
 
@@ -156,7 +173,15 @@ const runCall = async (
     if (isRpcsweepError(e) && e.code === 'NET_READ_TIMEOUT')
       return done(replyTimeout(ctx.timeoutMs, fragments));
     const o = outcomeFromError({ probe: q.probe, transport: 'tcp', port: ctx.port, durationMs: 0 }, e, true);
-    return { kind: 'outcome', outcome: { ...o, durationMs: ctx.now() - c0 } };
+    const cut = cutReply(e);
+    const outcome = keepCut({ ...o, durationMs: ctx.now() - c0 }, cut);
+    // A response of this call cut by the close: its stub so far goes to the probe's decoder.
+    const stub =
+      cut?.type === 'response' && cut.header?.callId === q.callId && cut.contextId === q.contextId && cut.stub
+        ? reassembler.stubSoFar({ type: 'response', header: cut.header, stub: cut.stub })
+        : undefined;
+    if (stub === undefined) return { kind: 'outcome', outcome };
+    return { kind: 'outcome', outcome, cut: { stub, littleEndian: cut!.header!.littleEndian } };
   }
 };
 
@@ -223,7 +248,11 @@ export const bindContexts = async (
     return { kind: 'bound', association: { bindResults, call, close: () => session.reset() } };
   } catch (e) {
     session.reset();
-    return { kind: 'outcome', outcome: outcomeFromError(base(), e, true), connected: true };
+    return {
+      kind: 'outcome',
+      outcome: keepCut(outcomeFromError(base(), e, true), cutReply(e)),
+      connected: true,
+    };
   }
 };
 
@@ -287,7 +316,7 @@ export const openConversation = async (
         const r = await opened.association.call(opened.contextId, opnum, stub, probe);
         if (r.kind === 'response') return { ...r, bindResults };
         opened.failed?.(r.outcome);
-        return { kind: 'outcome', outcome: mark({ ...r.outcome, bindResults }) };
+        return { ...r, outcome: mark({ ...r.outcome, bindResults }) };
       },
       close: () => opened.release(),
     },
@@ -326,7 +355,7 @@ export const runSingleCall = async <T>(ctx: ProbeContext, spec: SingleCallSpec<T
   } finally {
     conversation.close();
   }
-  if (call.kind === 'outcome') return call.outcome;
+  if (call.kind === 'outcome') return call.cut ? keepCutStub(spec, call.outcome, call.cut) : call.outcome;
   const base = {
     probe: spec.probe,
     transport: 'tcp' as const,
@@ -373,6 +402,27 @@ export const runSingleCall = async <T>(ctx: ProbeContext, spec: SingleCallSpec<T
     ...readFields(spec.read(d.value)),
     stubLength,
     durationMs: ctx.now() - t0,
+  };
+};
+
+/**
+ * A reply the connection closed inside stays `closed` (D7, D11; only a whole reply sets the DCOM
+ * Version column, D12), and keeps what its stub says so far, as a stub cut short does: the fields
+ * the decoder read, its HRESULT and COMVERSION once reached.
+ */
+const keepCutStub = <T>(
+  spec: SingleCallSpec<T>,
+  outcome: ProbeOutcome,
+  cut: { stub: Uint8Array; littleEndian: boolean },
+): ProbeOutcome => {
+  const d = spec.decode(cut.stub, { littleEndian: cut.littleEndian });
+  const read: Partial<T> | undefined = d.ok ? d.value : d.partial;
+  if (read === undefined) return outcome;
+  const fields = partialFields(read);
+  return {
+    ...outcome,
+    ...readFields(spec.read(read)),
+    ...(fields ? { partial: { ...outcome.partial, ...fields } } : {}),
   };
 };
 

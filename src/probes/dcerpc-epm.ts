@@ -31,6 +31,10 @@ const PAGE_SIZE = 500;
  */
 export const EPM_BOUND_STEPS = 6;
 
+/** The entries of a page, or of a page cut short those whose tower was read before the cut. */
+const entriesRead = (d: ReturnType<typeof decodeEptLookupResponse>): EptEntry[] =>
+  d.ok ? d.value.entries : (d.partial?.entries ?? []).filter((e) => e.towerOctets !== null);
+
 export const epmProbe: Probe = {
   name: EPM_PROBE_NAME,
   transport: 'tcp',
@@ -85,8 +89,20 @@ export const epmProbe: Probe = {
           encodeEptLookupRequest({ entryHandle: handle, maxEnts: PAGE_SIZE }),
         );
         if (call.kind === 'outcome') {
-          // A fault or failure after some pages keeps what was listed; on the first page it is the answer.
-          if (entries.length === 0) return { ...call.outcome, probe: EPM_PROBE_NAME };
+          // A fault or failure after some pages keeps what was listed; on the first page it is the
+          // answer, with the entries of a page the connection closed inside (style.md rule 5).
+          const first = entries.length === 0;
+          if (call.cut) {
+            const d = decodeEptLookupResponse(call.cut.stub, { littleEndian: call.cut.littleEndian });
+            entries.push(...entriesRead(d).slice(0, MAX_ENTRIES - entries.length));
+          }
+          if (first) {
+            return {
+              ...call.outcome,
+              probe: EPM_PROBE_NAME,
+              ...(entries.length > 0 ? { fields: { endpoints: entries.map(toEndpointRecord) } } : {}),
+            };
+          }
           note = `enumeration stopped: ${call.outcome.reason ?? call.outcome.classification}`;
           break;
         }
@@ -94,8 +110,7 @@ export const epmProbe: Probe = {
         if (!d.ok) {
           // A page cut short keeps the entries whose tower was read before the cut (style.md rule 5).
           const first = entries.length === 0;
-          const read = (d.partial?.entries ?? []).filter((e) => e.towerOctets !== null);
-          entries.push(...read.slice(0, MAX_ENTRIES - entries.length));
+          entries.push(...entriesRead(d).slice(0, MAX_ENTRIES - entries.length));
           if (first) {
             return {
               ...base,

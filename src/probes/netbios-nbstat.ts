@@ -7,12 +7,25 @@ import {
   decodeNbstatResponse,
   encodeNbstatRequest,
   NBSTAT_PORT,
+  type NbstatResponse,
   nbstatComputerName,
 } from '../protocol/netbios/nbstat.ts';
 import { malformedReply, outcomeFromError } from './outcome.ts';
 import type { Probe, ProbeOutcome } from './types.ts';
 
 export const NBSTAT_PROBE_NAME = 'netbios-nbstat';
+
+/** A name as nbtstat shows it: `XPLAB01<00>`, ` group` for a group name. */
+const nameText = (n: NbstatResponse['names'][number]): string =>
+  `${n.name}<${n.suffix.toString(16).padStart(2, '0')}>${n.group ? ' group' : ''}`;
+
+/** What a cut reply's evidence keeps: the transaction id, the names read (as one text), the MAC. */
+const partialReply = (p: Partial<NbstatResponse> | undefined) =>
+  p && {
+    ...(p.transactionId === undefined ? {} : { transactionId: p.transactionId }),
+    ...(p.names?.length ? { names: p.names.map(nameText).join(', ') } : {}),
+    ...(p.mac === undefined ? {} : { mac: p.mac }),
+  };
 
 export const nbstatProbe: Probe = {
   name: NBSTAT_PROBE_NAME,
@@ -49,7 +62,9 @@ export const nbstatProbe: Probe = {
       await session.send(encodeNbstatRequest(transactionId));
       const reply = await session.receive({ timeoutMs: ctx.timeoutMs });
       const d = decodeNbstatResponse(reply.bytes);
-      if (!d.ok) return { ...base(), ...malformedReply(d.error) };
+      // A reply cut short keeps the names read before the cut in its evidence; only a whole reply
+      // names the host (netbiosName), as only a whole reply sets the DCOM version (D12).
+      if (!d.ok) return { ...base(), ...malformedReply(d.error, undefined, partialReply(d.partial)) };
       if (d.value.transactionId !== transactionId) {
         return {
           ...base(),

@@ -43,7 +43,15 @@ export type CallResult =
       littleEndian: boolean;
       bindResults?: Array<[number, number]>;
     }
-  | { kind: 'outcome'; outcome: ProbeOutcome };
+  | {
+      kind: 'outcome';
+      outcome: ProbeOutcome;
+      /**
+       * The connection closed inside the reply (`closed`): its stub as far as it goes, for the
+       * probe's decoder to keep what it says (the outcome stays `closed`, style.md rule 5).
+       */
+      cut?: { stub: Uint8Array; littleEndian: boolean };
+    };
 
 /** An accepted bind: one connection, its bind results, and calls on any context it bound. */
 export interface BoundAssociation {
@@ -133,7 +141,8 @@ export interface ProbeOutcome {
   fields?: Record<string, unknown>;
   /**
    * A `malformed` reply's fields read before the decoder failed (outcome.ts `partialFields`): a
-   * bind_ack cut short keeps `header.callId` and `assocGroupId`. Never read by the decision table.
+   * bind_ack cut short keeps `header.callId` and `assocGroupId`. Also those of a `closed` reply the
+   * connection ended inside. Never read by the decision table.
    */
   partial?: Record<string, string | number | boolean>;
 }

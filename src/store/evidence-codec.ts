@@ -21,6 +21,7 @@ const POSITIONS = [
   'error',
   'transport',
   'port',
+  'partial',
 ] as const;
 type Key = (typeof POSITIONS)[number];
 
@@ -39,6 +40,7 @@ const READ_ORDER: readonly Key[] = [
   'faultStatus',
   'comVersion',
   'reusedConnection',
+  'partial',
   'durationMs',
   'error',
 ];

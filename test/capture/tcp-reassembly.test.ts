@@ -162,7 +162,7 @@ test('connection table bound: the oldest is flushed and ended', () => {
   assert.equal(h.events.filter((e) => e.kind === 'end').length, 3);
 });
 
-test('connection table bound: eviction follows creation order, skipping connections already replaced', () => {
+test('connection table bound: without traffic in between, eviction follows creation order, skipping connections already replaced', () => {
   const h = harness({ maxConnections: 2 });
   const ends = () => h.events.filter((e) => e.kind === 'end').map((e) => e.conn);
   h.push({ srcPort: 40001, seq: 99, flags: 0x02 }); // conn 0
@@ -181,6 +181,31 @@ test('connection table bound: eviction follows creation order, skipping connecti
   );
   h.r.finish();
   assert.equal(new Set(ends()).size, 5005, 'every connection ended exactly once');
+});
+
+test('connection table bound: a connection that keeps sending outlives a sweep of more connections than the bound; an idle one is dropped', () => {
+  const h = harness({ maxConnections: 64 });
+  const ends = () => h.events.filter((e) => e.kind === 'end').map((e) => e.conn);
+  h.push({ srcPort: 40001, seq: 0, text: 'L0' }); // conn 0: live
+  h.push({ srcPort: 40002, seq: 0, text: 'i0' }); // conn 1: idle from now on
+  let seq = 2;
+  for (let i = 0; i < 1000; i++) {
+    // A SYN sweep: each one a new connection, 1000 through a table of 64.
+    h.push({ src: `10.1.${i >> 8}.${i & 255}`, srcPort: 1100, seq: 0, flags: 0x02 });
+    if (i % 50 === 49) {
+      h.push({ srcPort: 40001, seq, text: 'Lx' });
+      seq += 2;
+    }
+  }
+  assert.ok(!ends().includes(0), 'the live connection was never dropped');
+  assert.ok(ends().includes(1), 'the idle one was');
+  assert.equal(ends().length, 1000 + 2 - 64);
+  h.push({ srcPort: 40002, seq: 2, text: 'i1' }); // the idle one again: a new connection now
+  assert.equal(h.conns.at(-1)!.client.port, 40002);
+  assert.notEqual(h.conns.at(-1)!.id, 1);
+  h.r.finish();
+  assert.equal(h.text('client', 0), `L0${'Lx'.repeat(20)}`, 'every byte of the live one, in one stream');
+  assert.equal(h.text('client', 1), 'i0');
 });
 
 test('any delivery order of the same segments yields the same bytes', () => {

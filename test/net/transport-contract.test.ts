@@ -1,6 +1,7 @@
 /** One contract, two implementations: real sockets on loopback and the scripted FakeTransport. */
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
+import type { NetError } from '../../src/net/errors.ts';
 import { FakeTransport } from '../../src/net/testing/fake-transport.ts';
 import {
   closedTcpPort,
@@ -17,6 +18,8 @@ interface Peers {
   replying: { host: string; port: number };
   silent: { host: string; port: number };
   closing: { host: string; port: number };
+  /** Sends 3 bytes of a 5-byte message, then closes (FIN). */
+  cutting: { host: string; port: number };
   closed: { host: string; port: number };
   bannered: { host: string; port: number };
 }
@@ -48,7 +51,22 @@ const transportContract = (name: string, make: () => Promise<Peers>) => {
     test('close before a reply', async () => {
       const s = await peers.transport.openTcp({ ...peers.closing, timeoutMs: 1000 });
       await s.send(new Uint8Array([1]));
-      await assert.rejects(s.receive(lengthByte, { timeoutMs: 500 }), { code: 'NET_CLOSED' });
+      await assert.rejects(s.receive(lengthByte, { timeoutMs: 500 }), (e: NetError) => {
+        assert.equal(e.code, 'NET_CLOSED');
+        assert.equal(e.incomplete, undefined, 'no bytes came');
+        return true;
+      });
+      s.reset();
+    });
+    test('close inside a message: NET_CLOSED hands over the bytes that came', async () => {
+      const s = await peers.transport.openTcp({ ...peers.cutting, timeoutMs: 1000 });
+      await s.send(new Uint8Array([1]));
+      await assert.rejects(s.receive(lengthByte, { timeoutMs: 1000 }), (e: NetError) => {
+        assert.equal(e.code, 'NET_CLOSED');
+        assert.match(e.message, /after 3 byte\(s\) of an incomplete reply/);
+        assert.deepEqual([...(e.incomplete ?? [])], [5, 1, 2]);
+        return true;
+      });
       s.reset();
     });
     test('a followed signal aborts the session', async () => {
@@ -85,6 +103,7 @@ transportContract('loopback sockets', async () => {
     replying: await mk((sock) => sock.on('data', () => sock.write(ECHO_REPLY))),
     silent: await mk(() => {}),
     closing: await mk((sock) => sock.on('data', () => sock.end())),
+    cutting: await mk((sock) => sock.on('data', () => sock.end(Buffer.from([5, 1, 2])))),
     closed: { host: '127.0.0.1', port: await closedTcpPort() },
     bannered: await mk((sock) => sock.write('C:\\>')),
   };
@@ -95,12 +114,14 @@ transportContract('FakeTransport', async () => {
     .tcp('192.0.2.1', 135, { steps: [{ reply: ECHO_REPLY }] })
     .tcp('192.0.2.2', 135, { steps: [{ silence: true }] })
     .tcp('192.0.2.3', 135, { steps: [{ close: true }] })
+    .tcp('192.0.2.6', 135, { steps: [{ reply: () => ({ bytes: Uint8Array.of(5, 1, 2), close: true }) }] })
     .tcp('192.0.2.5', 4444, { banner: Buffer.from('C:\\>'), steps: [] });
   return {
     transport: fake,
     replying: { host: '192.0.2.1', port: 135 },
     silent: { host: '192.0.2.2', port: 135 },
     closing: { host: '192.0.2.3', port: 135 },
+    cutting: { host: '192.0.2.6', port: 135 },
     closed: { host: '192.0.2.4', port: 135 },
     bannered: { host: '192.0.2.5', port: 4444 },
   };

@@ -3,7 +3,8 @@
  * bind_ack from a capture), one of them cut at every byte (its frag_length rewritten to match, so the
  * PDU frames whole and its body or stub ends early), scanned by the engine. The verdict stays the
  * documented one (D7 for SYSACT, D11 for REMACT; ServerAlive2 never changes it) and the probe's
- * evidence is `malformed` with the fields read.
+ * evidence is `malformed` with the fields read. A reply the peer closes the connection inside (its
+ * frag_length left as sent) is `closed` instead, with the same verdicts, and keeps the same fields.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -13,11 +14,12 @@ import { scanTargets } from '../../src/engine/scan.ts';
 import { PROFILES } from '../../src/lab/profiles/index.ts';
 import type { Session } from '../../src/lab/profiles/types.ts';
 import { FakeTransport } from '../../src/net/testing/fake-transport.ts';
+import { remactProbe } from '../../src/probes/ms03-026-remact.ts';
 import { sysactProbe } from '../../src/probes/ms03-039-sysact.ts';
 import { hostProbesFor } from '../../src/probes/registry.ts';
-import { decodePduOrThrow } from '../../src/protocol/dcerpc/index.ts';
+import { decodePduOrThrow, encodeResponseFragments } from '../../src/protocol/dcerpc/index.ts';
 import { loadHex } from '../protocol/dcerpc/fixtures.ts';
-import { callIdOf, ctxFor } from './helpers.ts';
+import { ackAccept, callIdOf, contextIdOf, ctxFor } from './helpers.ts';
 
 const ADDRESS = '127.0.62.1';
 
@@ -34,6 +36,11 @@ interface Cut {
   /** Which reply of that connection (0: the bind_ack). */
   reply: number;
   length: number;
+  /**
+   * `close`: the peer sends the reply's first `length` bytes as they are and closes the connection
+   * (FIN) inside the PDU; else the PDU is cut with its frag_length saying so (whole, but short).
+   */
+  by?: 'close';
 }
 
 /**
@@ -62,7 +69,10 @@ const scanLabHost = async (profileName: string, cut?: Cut, switches: Record<stri
       const whole = Buffer.concat(sent);
       (replies[connections - 1] ??= []).push(whole);
       const here = cut !== undefined && (cut.connection ?? 1) === connections && cut.reply === i;
-      return here ? cutPdu(whole, cut.length) : whole;
+      if (!here) return whole;
+      return cut.by === 'close'
+        ? { bytes: whole.slice(0, cut.length), close: true as const }
+        : cutPdu(whole, cut.length);
     },
   });
   const fake = new FakeTransport().tcp(ADDRESS, 135, { steps: Array.from({ length: 8 }, (_, i) => step(i)) });
@@ -71,7 +81,8 @@ const scanLabHost = async (profileName: string, cut?: Cut, switches: Record<stri
     targets: { total: 1, entryAt: () => ({ address: ADDRESS }) },
     transport: fake,
     probes: hostProbesFor(switches),
-    timeoutMs: 200,
+    // The fake peer never waits: a wide bound only keeps a loaded machine from hitting --host-timeout.
+    timeoutMs: 5000,
     concurrency: 1,
     seed: 1,
   }))
@@ -200,5 +211,122 @@ test("Samba's real bind_ack (fixture) cut at every byte keeps its header and ass
     assert.equal(o.partial?.maxXmitFrag, k >= 18 ? 4280 : undefined, `cut at ${k}`);
     assert.equal(o.partial?.assocGroupId, k >= 24 ? 0xe716 : undefined, `cut at ${k}`);
     assert.equal(o.partial?.secondaryAddress, k >= 30 ? '135' : undefined, `cut at ${k}`);
+  }
+});
+
+/** Offsets to cut a reply of `length` bytes at by closing: inside the header, at and around each body field. */
+const closeOffsets = (length: number): number[] =>
+  [1, 8, 15, 16, 18, 20, 24, 26, 28, 30, 32, 40, 48, 60, 68, 72, 80, length - 1].filter((k) => k < length);
+
+test('a bind_ack the peer closes the connection inside: closed, needs investigation (D7), its fields kept', async () => {
+  const whole = await scanLabHost('win2000-sp4-kb824146');
+  const full = whole.replies[0]![0]!;
+  const ack = decodePduOrThrow(full);
+  assert.ok(ack.type === 'bind_ack');
+  for (const k of closeOffsets(full.length)) {
+    const { result } = await scanLabHost('win2000-sp4-kb824146', { reply: 0, length: k, by: 'close' });
+    assert.equal(result.verdict, 'needs-investigation', `cut at ${k}: ${result.reason}`);
+    const e = evidenceOf(result, 'ms03-039-sysact');
+    assert.equal(e.classification, 'closed', `cut at ${k}`);
+    assert.match(e.reason ?? '', new RegExp(`after ${k} byte\\(s\\) of an incomplete reply`));
+    assert.equal(e.error?.code, 'NET_CLOSED');
+    if (k < 16) {
+      assert.equal(e.partial, undefined, `cut at ${k}: no whole header, nothing to keep`);
+      continue;
+    }
+    assert.equal(e.partial?.type, 'bind_ack', `cut at ${k}`);
+    assert.equal(e.partial?.['header.callId'], ack.header.callId);
+    // The frag_length the peer announced, not the bytes that came.
+    assert.equal(e.partial?.['header.fragLength'], full.length);
+    assert.equal(e.partial?.maxXmitFrag, k >= 18 ? ack.maxXmitFrag : undefined, `cut at ${k}`);
+    assert.equal(e.partial?.assocGroupId, k >= 24 ? ack.assocGroupId : undefined, `cut at ${k}`);
+  }
+});
+
+test('a REMACT reply the peer closes the connection inside: closed, D11, phr and COMVERSION kept once read', async () => {
+  const whole = await scanLabHost('win2000-sp4');
+  const phr = evidenceOf(whole.result, 'ms03-026-remact').hresult;
+  const full = whole.replies[0]![2]!;
+  assert.equal(full.length, 24 + 68);
+  for (const k of closeOffsets(full.length)) {
+    const { result } = await scanLabHost('win2000-sp4', { reply: 2, length: k, by: 'close' });
+    assert.equal(result.verdict, 'needs-investigation', `cut at ${k}: ${result.reason}`);
+    const e = evidenceOf(result, 'ms03-026-remact');
+    assert.equal(e.classification, 'closed', `cut at ${k}`);
+    assert.match(e.reason ?? '', new RegExp(`after ${k} byte\\(s\\)`));
+    assert.equal(e.partial?.type, k >= 16 ? 'response' : undefined, `cut at ${k}`);
+    // Stub offsets: ServerVersion at 40, phr at 44 (detection.md §3.4).
+    assert.equal(e.comVersion, k >= 24 + 44 ? '5.6' : undefined, `cut at ${k}`);
+    assert.equal(e.hresult, k >= 24 + 48 ? phr : undefined, `cut at ${k}`);
+  }
+});
+
+test('a ServerAlive2 reply the peer closes the connection inside: closed, COM version kept, column 0.0 (D12)', async () => {
+  const whole = await scanLabHost('win2000-sp4-kb824146');
+  const full = whole.replies[0]![2]!;
+  for (const k of closeOffsets(full.length)) {
+    const { result } = await scanLabHost('win2000-sp4-kb824146', { reply: 2, length: k, by: 'close' });
+    assert.equal(result.verdict, 'patched', `cut at ${k}`);
+    const e = evidenceOf(result, 'dcom-version');
+    assert.equal(e.classification, 'closed', `cut at ${k}`);
+    assert.equal(e.comVersion, k >= 24 + 4 ? '5.6' : undefined, `cut at ${k}`);
+    assert.equal(e.partial?.['comVersion.major'], k >= 24 + 4 ? 5 : undefined, `cut at ${k}`);
+    assert.equal(result.dcomVersion, '0.0', 'only a whole reply sets the DCOM Version column');
+  }
+});
+
+test('an ept_lookup page the peer closes the connection inside keeps the endpoints read before the cut', async () => {
+  const whole = await scanLabHost('win2000-sp4-kb824146', undefined, { epm: true });
+  const listed = whole.result.endpoints ?? [];
+  const page = whole.replies[1]![1]!;
+  const offsets = [16, 40, 100, 200, 300, 400, 600, 800, page.length - 1].filter((k) => k < page.length);
+  let previous = 0;
+  for (const k of offsets) {
+    const cut = { connection: 2, reply: 1, length: k, by: 'close' as const };
+    const { result } = await scanLabHost('win2000-sp4-kb824146', cut, { epm: true });
+    assert.equal(result.verdict, 'patched', `cut at ${k}`);
+    const e = evidenceOf(result, 'dcerpc-epm');
+    assert.equal(e.classification, 'closed', `cut at ${k}`);
+    const kept = result.endpoints ?? [];
+    assert.ok(kept.length >= previous && kept.length <= listed.length, `cut at ${k}: ${kept.length}`);
+    assert.deepEqual(kept, listed.slice(0, kept.length), `cut at ${k}: the first entries, whole`);
+    previous = kept.length;
+  }
+  assert.ok(previous > 0, 'a cut among the towers keeps the entries before it');
+});
+
+test('a REMACT reply in two fragments, closed inside the second: the stub so far spans both', async () => {
+  const whole = await scanLabHost('win2000-sp4');
+  const phr = evidenceOf(whole.result, 'ms03-026-remact').hresult;
+  const reply = decodePduOrThrow(whole.replies[0]![2]!);
+  assert.ok(reply.type === 'response' && reply.stub.length === 68);
+  // Fragments of 40 and 28 stub bytes: COMVERSION (stub 40..44) and phr (44..48) are in the second.
+  for (const k of [10, 24, 26, 28, 30, 32, 24 + 27]) {
+    const fake = new FakeTransport().tcp(ADDRESS, 135, {
+      steps: [
+        ackAccept,
+        {
+          reply: (request) => {
+            const [first, second] = encodeResponseFragments({
+              callId: callIdOf(request),
+              contextId: contextIdOf(request),
+              stub: reply.stub,
+              maxXmitFrag: 24 + 40,
+            });
+            assert.ok(first && second, 'two fragments');
+            return { bytes: Buffer.concat([first, second.subarray(0, k)]), close: true };
+          },
+        },
+      ],
+    });
+    const o = await remactProbe.run(ctxFor(fake, ADDRESS));
+    assert.equal(o.classification, 'closed', `second fragment cut at ${k}`);
+    assert.match(o.reason ?? '', new RegExp(`after ${k} byte\\(s\\)`));
+    assert.deepEqual(o.comVersion, k >= 24 + 4 ? { major: 5, minor: 6 } : undefined, `cut at ${k}`);
+    assert.equal(
+      o.hresult === undefined ? undefined : `0x${o.hresult.toString(16).padStart(8, '0')}`,
+      k >= 24 + 8 ? phr : undefined,
+      `cut at ${k}`,
+    );
   }
 });

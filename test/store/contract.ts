@@ -141,6 +141,27 @@ export const resultStoreContract = (t: TestContext, open: () => Promise<ResultSt
       },
     );
 
+    await sub('evidence of a reply cut short reads back with the partial fields it kept', async (s) => {
+      const id = await s.createScan(newScan());
+      const r = hostResult('192.0.2.7', 'needs-investigation', {
+        evidence: [
+          {
+            probe: 'ms03-039-sysact',
+            transport: 'tcp',
+            port: 135,
+            classification: 'closed',
+            success: false,
+            reason: 'peer closed the connection after 30 byte(s) of an incomplete reply',
+            partial: { type: 'bind_ack', 'header.callId': 9, assocGroupId: 0xe716, secondaryAddress: '135' },
+            durationMs: 1.5,
+            error: { code: 'NET_CLOSED', message: 'closed' },
+          },
+        ],
+      });
+      await s.writeResults(id, [r]);
+      assert.deepEqual(await s.readScan(id), [r]);
+    });
+
     await sub('advice handed beside the results is stored as theirs, in place of their own', async (s) => {
       const id = await s.createScan(newScan());
       const own = { status: 'verify', fixes: [] };

@@ -21,11 +21,18 @@ test('every evidence field reads back, in the declared key order, and tcp/135 is
     faultStatus: '0x1c010003',
     comVersion: '5.6',
     reusedConnection: true,
+    partial: {
+      type: 'bind_ack',
+      'header.callId': 7,
+      assocGroupId: 0xe716,
+      secondaryAddress: '\\PIPE\\epmapper',
+      big: false,
+    },
     durationMs: 43.125,
     error: { code: 'E_TEST', message: 'a, b' },
   };
   const stored = JSON.stringify(packEvidence(full));
-  assert.doesNotMatch(stored, /"tcp"|135|"probe"/);
+  assert.doesNotMatch(stored, /"tcp"|135|"probe"|"partial"/);
   assert.deepEqual(Object.keys(roundTrip(full)), Object.keys(full));
   assert.deepEqual(roundTrip(full), full);
 });
@@ -84,4 +91,26 @@ test('rows written before the positional form (objects without tcp/135) still re
     success: true,
     durationMs: 3,
   });
+});
+
+test("a cut reply's partial fields are packed positionally, and rows that stored them in an object still read", () => {
+  const cut: ProbeEvidence = {
+    probe: 'ms03-026-remact',
+    transport: 'tcp',
+    port: 135,
+    classification: 'malformed',
+    success: false,
+    reason: 'RemoteActivation response (60 bytes): truncated',
+    hresult: '0x80080004',
+    comVersion: '5.6',
+    partial: { 'orpcThat.flags': 0, hr: 2148007940 },
+    durationMs: 2,
+    error: { code: 'DCERPC_TRUNCATED', message: 'truncated' },
+  };
+  const packed = packEvidence(cut);
+  assert.ok(Array.isArray(packed), 'positional, not the object fallback');
+  assert.deepEqual(roundTrip(cut), cut);
+  // The object form earlier code wrote for such records (every key, minus tcp/135).
+  const { transport: _t, port: _p, ...asObject } = cut;
+  assert.deepEqual(unpackEvidence(JSON.parse(JSON.stringify(asObject))), cut);
 });

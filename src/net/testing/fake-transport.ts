@@ -9,9 +9,13 @@ import type { CollectResult, Framer, TcpSession, TcpSessionOptions } from '../tc
 import type { Transport } from '../transport.ts';
 import type { UdpDatagram, UdpSession, UdpSessionOptions } from '../udp.ts';
 
-/** What the peer does after a request: answer bytes, go silent, close (FIN) or reset (RST). */
+/**
+ * What the peer does after a request: answer bytes, go silent, close (FIN) or reset (RST). A reply
+ * function may answer `{bytes, close: true}`: those bytes, then a FIN (a reply cut by the close when
+ * they are less than a whole message).
+ */
 export type FakeTcpStep =
-  | { reply: Uint8Array | ((request: Uint8Array) => Uint8Array) }
+  | { reply: Uint8Array | ((request: Uint8Array) => Uint8Array | { bytes: Uint8Array; close: true }) }
   | { silence: true }
   | { close: true }
   | { reset: true };
@@ -126,7 +130,14 @@ export class FakeTransport implements Transport {
         if (!step || 'silence' in step) return;
         if ('close' in step) state = 'eof';
         else if ('reset' in step) state = 'reset';
-        else push(typeof step.reply === 'function' ? step.reply(bytes) : step.reply);
+        else {
+          const answer = typeof step.reply === 'function' ? step.reply(bytes) : step.reply;
+          if (answer instanceof Uint8Array) push(answer);
+          else {
+            push(answer.bytes);
+            state = 'eof';
+          }
+        }
       },
       receive: async (framer: Framer, { timeoutMs }) => {
         const abort = aborted('receive');
@@ -141,7 +152,16 @@ export class FakeTransport implements Transport {
         if (need > 0 && inbound.length >= need) return take(need);
         if (state === 'reset') throw fail('NET_RESET', 'receive', 'connection reset (ECONNRESET)');
         if (state === 'eof' || state === 'released') {
-          throw fail('NET_CLOSED', 'receive', `peer closed the connection after ${inbound.length} byte(s)`);
+          // As TcpSession: the bytes of the message cut by the close go with the error.
+          throw new NetError({
+            code: 'NET_CLOSED',
+            op: 'receive',
+            transport: 'tcp',
+            address: host,
+            port,
+            detail: `peer closed the connection after ${inbound.length} byte(s) of an incomplete reply`,
+            ...(inbound.length > 0 ? { incomplete: inbound.slice() } : {}),
+          });
         }
         throw fail('NET_READ_TIMEOUT', 'receive', `timed out after ${timeoutMs} ms`);
       },

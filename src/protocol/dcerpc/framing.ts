@@ -245,6 +245,21 @@ export class CallReassembler {
   }
 
   /**
+   * The stub of a call as far as it goes when the connection closed inside fragment `cut` (decoded
+   * with `cut: true`): the stubs of the call's earlier fragments, then what `cut` holds. Undefined when
+   * `cut` continues a call this reassembler does not hold (its bytes alone start mid-stub).
+   */
+  stubSoFar(cut: {
+    type: 'request' | 'response';
+    header: PduHeader;
+    stub: Uint8Array;
+  }): Uint8Array | undefined {
+    if (cut.header.flags & PFC.FIRST_FRAG) return cut.stub;
+    const open = this.#open.get(`${cut.type}:${cut.header.callId}`);
+    return open && joinStubs([...open.pieces, cut.stub], open.bytes + cut.stub.length);
+  }
+
+  /**
    * Adds one fragment. Returns the whole call when this fragment completes it, `{ok: true}` when more
    * are needed, or a failure (the partial call is dropped).
    */
@@ -305,18 +320,23 @@ export class CallReassembler {
   }
 }
 
-const toCall = (
-  first: RequestPdu | ResponsePdu,
-  pieces: Uint8Array[],
-  bytes: number,
-  fragments: number,
-): ReassembledCall => {
+const joinStubs = (pieces: readonly Uint8Array[], bytes: number): Uint8Array => {
   const stub = new Uint8Array(bytes);
   let at = 0;
   for (const p of pieces) {
     stub.set(p, at);
     at += p.length;
   }
+  return stub;
+};
+
+const toCall = (
+  first: RequestPdu | ResponsePdu,
+  pieces: Uint8Array[],
+  bytes: number,
+  fragments: number,
+): ReassembledCall => {
+  const stub = joinStubs(pieces, bytes);
   const call: ReassembledCall = {
     type: first.type,
     callId: first.header.callId,

@@ -74,52 +74,69 @@ const skipName = (r: ByteReader): void => {
   r.fail('DCERPC_BAD_VALUE', 'nbns.name', 'too many labels');
 };
 
-export const decodeNbstatResponse = (bytes: Uint8Array): Decoded<NbstatResponse> =>
-  decodeWith(() => {
-    const r = new ByteReader(bytes, { littleEndian: false });
-    const transactionId = r.u16('nbns.id');
-    const flags = r.u16('nbns.flags');
-    if ((flags & 0x8000) === 0) r.fail('DCERPC_BAD_VALUE', 'nbns.flags.response', 'not a response', 2);
-    const qd = r.u16('nbns.count.queries');
-    const an = r.u16('nbns.count.answers');
-    r.skip(4, 'nbns.count.auth_rr+add_rr');
-    if (an < 1) r.fail('DCERPC_BAD_COUNT', 'nbns.count.answers', 'no answer record', 6);
-    for (let i = 0; i < qd; i++) {
-      skipName(r);
-      r.skip(4, 'nbns.query.type+class');
-    }
+/**
+ * Decodes a node status response. Fills its value as it reads (`transactionId`, then each name), so a
+ * reply that fails part-way keeps the names read before the failure in `partial` (style.md rule 5).
+ */
+export const decodeNbstatResponse = (bytes: Uint8Array): Decoded<NbstatResponse> => {
+  const v: Partial<NbstatResponse> = {};
+  return decodeWith(() => readNbstatResponse(bytes, v), v);
+};
+
+const readNbstatResponse = (
+  bytes: Uint8Array,
+  v: Partial<NbstatResponse>,
+): { value: NbstatResponse; consumed: number } => {
+  const r = new ByteReader(bytes, { littleEndian: false });
+  v.transactionId = r.u16('nbns.id');
+  const flags = r.u16('nbns.flags');
+  if ((flags & 0x8000) === 0) r.fail('DCERPC_BAD_VALUE', 'nbns.flags.response', 'not a response', 2);
+  const qd = r.u16('nbns.count.queries');
+  const an = r.u16('nbns.count.answers');
+  r.skip(4, 'nbns.count.auth_rr+add_rr');
+  if (an < 1) r.fail('DCERPC_BAD_COUNT', 'nbns.count.answers', 'no answer record', 6);
+  for (let i = 0; i < qd; i++) {
     skipName(r);
-    const type = r.u16('nbns.type');
-    if (type !== QTYPE_NBSTAT)
-      r.fail(
-        'DCERPC_BAD_VALUE',
-        'nbns.type',
-        `answer type 0x${type.toString(16)} is not NBSTAT`,
-        r.offset - 2,
-      );
-    r.skip(2, 'nbns.class');
-    r.skip(4, 'nbns.ttl');
-    const rdlength = r.u16('nbns.data_length');
-    const rd = r.sub(rdlength, 'nbns.data');
-    const count = rd.u8('nbns.number_of_names');
-    const names: NbstatName[] = [];
-    for (let i = 0; i < count; i++) {
-      const raw = rd.take(15, 'nbns.netbios_name');
-      const suffix = rd.u8('nbns.netbios_name.suffix');
-      const nameFlags = rd.u16('nbns.name_flags');
-      names.push({
-        name: new TextDecoder('latin1').decode(raw).replace(/[ \0]+$/, ''),
-        suffix,
-        group: (nameFlags & 0x8000) !== 0,
-        flags: nameFlags,
-      });
-    }
-    const value: NbstatResponse = { transactionId, names };
-    if (rd.remaining >= 6) {
-      value.mac = [...rd.take(6, 'nbns.unit_id')].map((b) => b.toString(16).padStart(2, '0')).join(':');
-    }
-    return { value, consumed: r.offset };
-  });
+    r.skip(4, 'nbns.query.type+class');
+  }
+  skipName(r);
+  const type = r.u16('nbns.type');
+  if (type !== QTYPE_NBSTAT)
+    r.fail('DCERPC_BAD_VALUE', 'nbns.type', `answer type 0x${type.toString(16)} is not NBSTAT`, r.offset - 2);
+  r.skip(2, 'nbns.class');
+  r.skip(4, 'nbns.ttl');
+  const rdlength = r.u16('nbns.data_length');
+  // A data block cut short is read as far as it goes, so the names before the cut are kept.
+  const present = Math.min(rdlength, r.remaining);
+  const rd = r.sub(present, 'nbns.data');
+  const count = rd.u8('nbns.number_of_names');
+  const names: NbstatName[] = [];
+  v.names = names;
+  for (let i = 0; i < count; i++) names.push(readName(rd));
+  if (rd.remaining >= 6) {
+    v.mac = [...rd.take(6, 'nbns.unit_id')].map((b) => b.toString(16).padStart(2, '0')).join(':');
+  }
+  if (present < rdlength) {
+    r.fail(
+      'DCERPC_TRUNCATED',
+      'nbns.data',
+      `data_length is ${rdlength} but only ${present} byte(s) are present`,
+    );
+  }
+  return { value: v as NbstatResponse, consumed: r.offset };
+};
+
+const readName = (rd: ByteReader): NbstatName => {
+  const raw = rd.take(15, 'nbns.netbios_name');
+  const suffix = rd.u8('nbns.netbios_name.suffix');
+  const nameFlags = rd.u16('nbns.name_flags');
+  return {
+    name: new TextDecoder('latin1').decode(raw).replace(/[ \0]+$/, ''),
+    suffix,
+    group: (nameFlags & 0x8000) !== 0,
+    flags: nameFlags,
+  };
+};
 
 export const decodeNbstatResponseOrThrow = orThrow(decodeNbstatResponse);
 

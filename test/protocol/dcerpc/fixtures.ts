@@ -1,23 +1,23 @@
 /**
- * Loads annotated hex fixtures from test/fixtures/dcerpc: `#` lines are comments, every other line is
- * one TCP segment's bytes in hex.
+ * Loads annotated hex fixtures from test/fixtures/dcerpc (or another folder of test/fixtures): `#`
+ * lines are comments, every other line is one TCP segment's (or datagram's) bytes in hex.
  */
 import { readFileSync } from 'node:fs';
 import { fromHex, toHex } from '../../../src/core/bytes.ts';
 
-const DIR = new URL('../../fixtures/dcerpc/', import.meta.url);
+const FIXTURES = new URL('../../fixtures/', import.meta.url);
 
 /** Each non-comment line of the fixture as bytes (one TCP segment per line). */
-export const loadSegments = (name: string): Uint8Array[] =>
-  readFileSync(new URL(`${name}.hex`, DIR), 'utf8')
+export const loadSegments = (name: string, folder = 'dcerpc'): Uint8Array[] =>
+  readFileSync(new URL(`${folder}/${name}.hex`, FIXTURES), 'utf8')
     .split('\n')
     .map((l) => l.trim())
     .filter((l) => l.length > 0 && !l.startsWith('#'))
     .map((l) => fromHex(l));
 
 /** The fixture's segments joined. */
-export const loadHex = (name: string): Uint8Array => {
-  const parts = loadSegments(name);
+export const loadHex = (name: string, folder = 'dcerpc'): Uint8Array => {
+  const parts = loadSegments(name, folder);
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
   for (const p of parts) {

@@ -13,6 +13,7 @@ import {
   encodeBindAck,
   encodeFault,
   encodeRequest,
+  encodeResponse,
   NDR32_SYNTAX,
 } from '../../../src/protocol/dcerpc/index.ts';
 
@@ -104,4 +105,45 @@ test('a failure inside the header itself has nothing to keep', () => {
   const d = decodePdu(bad);
   assert.equal(d.ok, false);
   assert.equal(d.ok === false && d.partial, undefined);
+});
+
+test('cut: bytes that end before frag_length (a connection closed inside the PDU) are read as far as they go', () => {
+  const ack = encodeBindAck({
+    callId: 7,
+    maxXmitFrag: 4280,
+    maxRecvFrag: 4280,
+    assocGroupId: 0x12345,
+    secondaryAddress: '135',
+    results: [{ result: 0, reason: 0, transferSyntax: NDR32_SYNTAX }],
+  });
+  const bytes = ack.subarray(0, 32); // frag_length still says the whole PDU
+  const plain = decodePdu(bytes);
+  assert.ok(!plain.ok && plain.error.field === 'dcerpc.cn_frag_len');
+  assert.equal(plain.partial?.type, 'bind_ack');
+  assert.equal(
+    (plain.partial as { assocGroupId?: number }).assocGroupId,
+    undefined,
+    'without cut: header only',
+  );
+  const cut = decodePdu(bytes, { cut: true });
+  assert.ok(!cut.ok);
+  assert.equal(cut.error.code, 'DCERPC_TRUNCATED');
+  assert.equal(cut.error.field, 'dcerpc.cn_num_results');
+  assert.equal(cut.partial?.header?.fragLength, ack.length, 'the announced length');
+  assert.equal((cut.partial as { assocGroupId?: number }).assocGroupId, 0x12345);
+
+  // A response whose body fields were all read: the failure is frag_length, the stub so far kept.
+  const response = encodeResponse({
+    callId: 3,
+    contextId: 1,
+    stub: Uint8Array.from({ length: 40 }, (_, i) => i),
+  });
+  const r = decodePdu(response.subarray(0, 24 + 10), { cut: true });
+  assert.ok(!r.ok);
+  assert.equal(r.error.field, 'dcerpc.cn_frag_len');
+  const p = r.partial as { contextId?: number; stub?: Uint8Array };
+  assert.equal(p.contextId, 1);
+  assert.deepEqual([...(p.stub ?? [])], [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  // Whole bytes decode as ever with the option.
+  assert.ok(decodePdu(response, { cut: true }).ok);
 });

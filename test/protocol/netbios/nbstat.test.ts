@@ -10,6 +10,7 @@ import {
   encodeNbstatResponse,
   nbstatComputerName,
 } from '../../../src/protocol/netbios/nbstat.ts';
+import { loadHex } from '../dcerpc/fixtures.ts';
 
 test('node status request golden bytes (RFC 1002 §4.2.17; what nmblookup -A sends)', () => {
   assert.equal(
@@ -69,4 +70,48 @@ test('fuzz: only DecodeError', () => {
     }),
     { seed: 137, numRuns: 1500 },
   );
+});
+
+/** Samba 4.17 nmbd's answer to `nmblookup -A` (test/fixtures/netbios, captured on loopback). */
+const SAMBA_REPLY = loadHex('samba-nmbd-nbstat-response', 'netbios');
+/** The five names as tshark decodes that reply: name, suffix, group. */
+const SAMBA_NAMES: Array<[string, number, boolean]> = [
+  ['XPLAB01', 0x00, false],
+  ['XPLAB01', 0x03, false],
+  ['XPLAB01', 0x20, false],
+  ['LABGROUP', 0x00, true],
+  ['LABGROUP', 0x1e, true],
+];
+const NAMES_AT = 57;
+const NAME_BYTES = 18;
+
+test("Samba nmbd's NBSTAT reply decodes as tshark reads it", () => {
+  const r = decodeNbstatResponseOrThrow(SAMBA_REPLY);
+  assert.equal(SAMBA_REPLY.length, 193);
+  assert.equal(r.transactionId, 0x3fb7);
+  assert.deepEqual(
+    r.names.map((n) => [n.name, n.suffix, n.group]),
+    SAMBA_NAMES,
+  );
+  assert.equal(r.mac, '00:00:00:00:00:00');
+  assert.equal(nbstatComputerName(r), 'XPLAB01');
+});
+
+test("Samba nmbd's NBSTAT reply cut at every byte keeps the names read before the cut", () => {
+  for (let k = 0; k < SAMBA_REPLY.length; k++) {
+    const d = decodeNbstatResponse(SAMBA_REPLY.subarray(0, k));
+    assert.equal(d.ok, false, `cut at ${k}`);
+    if (d.ok) continue;
+    assert.equal(d.error.code, 'DCERPC_TRUNCATED', `cut at ${k}`);
+    assert.equal(d.partial?.transactionId, k >= 2 ? 0x3fb7 : undefined, `cut at ${k}`);
+    const whole = Math.min(SAMBA_NAMES.length, Math.floor((k - NAMES_AT) / NAME_BYTES));
+    assert.deepEqual(
+      d.partial?.names?.map((n) => [n.name, n.suffix, n.group]),
+      k > NAMES_AT - 1 ? SAMBA_NAMES.slice(0, whole) : undefined,
+      `cut at ${k}: the names wholly read`,
+    );
+    const statistics = NAMES_AT + SAMBA_NAMES.length * NAME_BYTES;
+    assert.equal(d.partial?.mac, k >= statistics + 6 ? '00:00:00:00:00:00' : undefined, `cut at ${k}`);
+    if (k >= statistics) assert.equal(d.error.field, 'nbns.data', 'a short statistics block fails last');
+  }
 });

@@ -27,6 +27,14 @@ import type {
 export interface DecodePduOptions extends HeaderLimits {
   /** Where the PDU starts in `bytes`. @default 0 */
   offset?: number;
+  /**
+   * The connection ended inside this PDU: `bytes` are all there will be of it. Its body is read as
+   * far as they go instead of failing at frag_length at once, so `partial` keeps what they say. Still
+   * a failure: DCERPC_TRUNCATED at the first field they do not reach, or at `dcerpc.cn_frag_len` once
+   * the body's fields were read (a stub cut short; `partial.stub` holds its bytes). The auth trailer,
+   * at the PDU's end, is not read. @default false
+   */
+  cut?: boolean;
 }
 
 /**
@@ -45,17 +53,18 @@ const readPdu = (
   const typeName = PTYPE_NAMES[header.ptype];
   if (typeName !== undefined) v.type = typeName;
   v.header = header;
-  if (bytes.length - start < header.fragLength) {
+  const short = bytes.length - start < header.fragLength;
+  const failShort = () =>
     r.fail(
       'DCERPC_TRUNCATED',
       'dcerpc.cn_frag_len',
       `frag_length is ${header.fragLength} but only ${bytes.length - start} byte(s) are present`,
       start + 8,
     );
-  }
+  if (short && !options.cut) failShort();
   let auth: AuthVerifier | undefined;
-  let bodyEnd = start + header.fragLength;
-  if (header.authLength > 0) {
+  let bodyEnd = short ? bytes.length : start + header.fragLength;
+  if (header.authLength > 0 && !short) {
     ({ auth, bodyEnd } = readAuthVerifier(r, header, start));
   }
   const bodyReader = (end: number) =>
@@ -109,6 +118,7 @@ const readPdu = (
         start + 2,
       );
   }
+  if (short) failShort();
   if (auth) v.auth = auth;
   return { value: v as unknown as Pdu, consumed: header.fragLength };
 };
