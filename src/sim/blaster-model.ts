@@ -268,8 +268,10 @@ export const runBlaster = (
    * filter that stands when the worm gets there, as long as it gets there by `until`; returns how many
    * it passed and leaves the first other target in found* (foundSlot -1 when none by `until`). The
    * arithmetic is a hit event's with no stall, so the times are the ones an event per host would give.
+   * When the worm stands on a host (slot `atSlot` of space `atSpace`, -1: not on a host) that
+   * space's next target is the next live slot, without a search.
    */
-  const walk = (h: number, limit: number, until: number): number => {
+  const walk = (h: number, limit: number, until: number, atSlot: number, atSpace: number): number => {
     const r = h * REC;
     let cursor = W[r + CURSOR]!;
     let ready = W[r + READY]!;
@@ -282,7 +284,7 @@ export const runBlaster = (
       // A NAT'd worm reaches its own site in private space and the public Internet elsewhere.
       for (let sp = spaceOf(h); ; sp = 0) {
         const idx = spaces[sp]!;
-        const slot = idx.successor(cursor);
+        const slot = sp === atSpace ? idx.successorOfSlot(atSlot) : idx.successor(cursor);
         if (slot >= 0) {
           const d = idx.distance(cursor, slot);
           if (d < bestDist) {
@@ -304,8 +306,10 @@ export const runBlaster = (
       }
       if (time > until) return passed;
       const idx = spaces[bestSpace]!;
-      if (passed < limit && blocked(h, idx.hosts[bestSlot]!, time)) {
+      if (filtering && passed < limit && blocked(h, idx.hosts[bestSlot]!, time)) {
         cursor = idx.positions[bestSlot]!;
+        atSlot = bestSlot;
+        atSpace = bestSpace;
         ready = time;
         batchEnd = end;
         continue;
@@ -324,7 +328,7 @@ export const runBlaster = (
     const r = h * REC;
     // the filtered hosts its last search passed that it got past by t (before the sweep moves on)
     if (filtering && passedFiltered[h]) {
-      stats.blockedByFilter += walk(h, passedFiltered[h]!, t);
+      stats.blockedByFilter += walk(h, passedFiltered[h]!, t, -1, -1);
       passedFiltered[h] = 0;
     }
     const done = t > W[r + READY]! ? Math.floor((t - W[r + READY]!) / batchS) * B : 0;
@@ -343,12 +347,12 @@ export const runBlaster = (
    * a row: a worm whose own organisation filters would otherwise walk every host up to the horizon
    * at each restart; the next one is queued and attempt() stops it.
    */
-  const schedule = (h: number) => {
+  const schedule = (h: number, atSlot: number, atSpace: number) => {
     const r = h * REC;
     // Nothing left to reach, or only beyond the horizon: the worm keeps sweeping; its probes are
     // accounted when it stops or at the end.
     W[r + PEND_END] = INF;
-    const passed = walk(h, passLimit, endS);
+    const passed = walk(h, passLimit, endS, atSlot, atSpace);
     if (filtering) passedFiltered[h] = passed;
     if (foundSlot < 0) return;
     W[r + PEND_END] = foundEnd;
@@ -374,7 +378,7 @@ export const runBlaster = (
     W[r + READY] = t;
     running[h] = 1;
     runningNow++;
-    schedule(h);
+    schedule(h, -1, -1);
   };
 
   const launchTick = () => quantiseTick(rngSeeds.next() * o.launchUptimeMaxS * 1000, tickMs);
@@ -430,16 +434,20 @@ export const runBlaster = (
 
   const onHit = (w: number, t: number) => {
     const r = w * REC;
-    const idx = spaces[W[r + PEND_SPACE]!]!;
+    const space = W[r + PEND_SPACE]!;
+    const idx = spaces[space]!;
     const slot = W[r + PEND_SLOT]!;
-    const v = idx.hosts[slot]!;
     sweep(w, ahead(W[r + BATCH_END]!, W[r + PEND_END]!));
     if (filtering) stats.blockedByFilter += passedFiltered[w]!;
     W[r + CURSOR] = idx.positions[slot]!;
     // Taken meanwhile, or the worm's own address: nothing to do.
-    const stall = idx.isLive(slot) && v !== w ? attempt(w, v, t) : 0;
+    let stall = 0;
+    if (idx.isLive(slot)) {
+      const v = idx.hosts[slot]!;
+      if (v !== w) stall = attempt(w, v, t);
+    }
     W[r + READY] = t + stall;
-    schedule(w);
+    schedule(w, slot, space);
   };
 
   const onStart = (v: number, t: number) => {

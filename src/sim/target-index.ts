@@ -85,6 +85,20 @@ export class TargetIndex {
     return s === this.positions.length ? -1 : s;
   }
 
+  /**
+   * successor(positions[slot]) without the search: the first live slot after `slot`, wrapping (a
+   * worm that just reached a host stands at its position). Equal positions, which no population
+   * has, fall back to the search.
+   */
+  successorOfSlot(slot: number): number {
+    if (this.#live === 0) return -1;
+    const n = this.positions.length;
+    let s = this.#find(slot + 1);
+    if (s < n && this.positions[s] === this.positions[slot]) return this.successor(this.positions[slot]!);
+    if (s === n) s = this.#find(0);
+    return s === n ? -1 : s;
+  }
+
   /** Probes from `cursor` to the slot's position. */
   distance(cursor: number, slot: number): number {
     return probesUntil(cursor, this.positions[slot]!);

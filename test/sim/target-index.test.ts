@@ -52,3 +52,24 @@ for (const n of [1, 2, 20, 3000, 70_000])
       if (alive.size === 0) break;
     }
   });
+
+test('successorOfSlot answers what successor gives at the slot position, with removals and wrap', () => {
+  const rng = createRng(21);
+  const n = 3000;
+  const pos = Array.from({ length: n }, () => rng.below(CYCLE_LENGTH));
+  const idx = new TargetIndex(
+    Array.from({ length: n }, (_, i) => i),
+    pos,
+  );
+  for (let round = 0; round < 2 * n && idx.live > 0; round++) {
+    const slot = rng.below(n); // live or removed: a worm stands where its target was
+    assert.equal(idx.successorOfSlot(slot), idx.successor(idx.positions[slot]!));
+    if (rng.next() < 0.6) idx.remove(idx.successor(rng.below(CYCLE_LENGTH)));
+  }
+  while (idx.live > 0) idx.remove(idx.successor(0));
+  assert.equal(idx.successorOfSlot(0), -1, 'empty');
+  // duplicate positions (no population has them) fall back to the search
+  const dup = new TargetIndex([1, 2, 3], [50, 50, 90]);
+  assert.equal(dup.successorOfSlot(0), dup.successor(50));
+  assert.equal(dup.hosts[dup.successorOfSlot(0)], 3);
+});
