@@ -139,9 +139,10 @@ const borderFilter = (pop: Population, iv: Interventions, rng: Rng) => {
 
 /** The hosts infected at t = 0: the given ones, or `count` drawn among the reachable vulnerable. */
 const initialHosts = (pop: Population, count: number, given: readonly number[] | undefined, rng: Rng) => {
-  const candidates: number[] = [];
-  for (let h = 0; h < pop.size; h++) if (pop.vulnerable[h] && isOnSweep(pop.address[h]!)) candidates.push(h);
-  if (candidates.length < count) throw bad('not enough vulnerable hosts for initialInfected');
+  const candidates = new Int32Array(pop.size);
+  let m = 0;
+  for (let h = 0; h < pop.size; h++) if (pop.vulnerable[h] && isOnSweep(pop.address[h]!)) candidates[m++] = h;
+  if (m < count) throw bad('not enough vulnerable hosts for initialInfected');
   if (given) {
     for (const h of given)
       if (!(Number.isInteger(h) && h >= 0 && h < pop.size && pop.vulnerable[h]))
@@ -149,10 +150,10 @@ const initialHosts = (pop: Population, count: number, given: readonly number[] |
     return [...given];
   }
   for (let i = 0; i < count; i++) {
-    const j = i + rng.below(candidates.length - i);
+    const j = i + rng.below(m - i);
     [candidates[i], candidates[j]] = [candidates[j]!, candidates[i]!];
   }
-  return candidates.slice(0, count);
+  return [...candidates.subarray(0, count)];
 };
 
 /** Fills `patched` of each sample: vulnerable hosts whose patch (process, cleanup or Welchia) came by then. */
@@ -306,8 +307,8 @@ export const runBlaster = (
       }
       if (time > until) return passed;
       const idx = spaces[bestSpace]!;
-      if (filtering && passed < limit && blocked(h, idx.hosts[bestSlot]!, time)) {
-        cursor = idx.positions[bestSlot]!;
+      if (filtering && passed < limit && blocked(h, idx.host(bestSlot), time)) {
+        cursor = idx.position(bestSlot);
         atSlot = bestSlot;
         atSpace = bestSpace;
         ready = time;
@@ -439,11 +440,11 @@ export const runBlaster = (
     const slot = W[r + PEND_SLOT]!;
     sweep(w, ahead(W[r + BATCH_END]!, W[r + PEND_END]!));
     if (filtering) stats.blockedByFilter += passedFiltered[w]!;
-    W[r + CURSOR] = idx.positions[slot]!;
+    W[r + CURSOR] = idx.position(slot);
     // Taken meanwhile, or the worm's own address: nothing to do.
     let stall = 0;
     if (idx.isLive(slot)) {
-      const v = idx.hosts[slot]!;
+      const v = idx.host(slot);
       if (v !== w) stall = attempt(w, v, t);
     }
     W[r + READY] = t + stall;
