@@ -59,17 +59,23 @@ const S_INFECTED = 2;
 const S_CLEANED = 3;
 const S_WELCHIA = 4;
 
-// Per-host doubles, one record of REC fields per host (64 bytes: one cache line), the field of host
-// h at W[h * REC + field]: the worm's sweep state and the host's patch and reboot times.
-const REC = 8;
-const CURSOR = 0; // sweep index of the last address handled
-const BATCH_END = 1; // sweep index of the last address of the current batch
-const READY = 2; // time the worm continues (next batch or next attempt)
-const PEND_END = 3; // batch end at the pending hit (Infinity: no pending hit)
-const PEND_SLOT = 4; // target slot of the pending hit
-const PEND_SPACE = 5; // address space of that slot
-const PATCH_AT = 6; // when the patch process reaches this host
-const DOWN_UNTIL = 7; // end of a crash reboot
+// One 40-byte worm record per host, everything an event of the host's worm reads, through views of
+// one buffer: a double, 32-bit words and bytes. (A separate array per field cost a cache miss each;
+// sweep positions are below 2^32, so they take words, not doubles.)
+const REC_BYTES = 40;
+// the double, at WF[h * 5 + field]
+const READY = 0; // time the worm continues (next batch or next attempt); before a start, its tick seed
+// 32-bit words, at WU / WI[h * 10 + field]
+const CURSOR = 2; // sweep index of the last address handled
+const BATCH_END = 3; // sweep index of the last address of the current batch
+const PEND_END = 4; // batch end at the pending hit
+const PEND_SLOT = 5; // target slot of the pending hit, NO_HIT when none (int32)
+const PEND_SPACE = 6; // address space of that slot
+const GEN = 7; // events of an older generation are stale
+// bytes, at WB[h * 40 + field]
+const RUNNING = 32;
+const VARIANT = 33; // the exploit variant of the running worm
+const NO_HIT = -1;
 
 // Event kinds.
 const K_HIT = 0;
@@ -106,14 +112,17 @@ const wrap = (x: number): number => (x < CYCLE_LENGTH ? x : x % CYCLE_LENGTH);
 
 const exponential = (rng: Rng, ratePerS: number): number => -Math.log(1 - rng.next()) / ratePerS;
 
-/** The host records, with each vulnerable host's patch time drawn (Infinity: never patched). */
-const hostRecords = (pop: Population, iv: Interventions, rng: Rng): Float64Array => {
-  const W = new Float64Array(pop.size * REC);
+/**
+ * When the patch process reaches each host (Infinity: never; immune hosts are patched already).
+ * Without patching an empty array: no host is ever reached and nothing reads it.
+ */
+const patchTimes = (pop: Population, iv: Interventions, rng: Rng): Float64Array => {
   const hazard = dailyFractionToHazardPerS(iv.patchPerDay ?? 0);
+  if (hazard === 0) return new Float64Array(0);
+  const at = new Float64Array(pop.size);
   const startS = (iv.patchStartH ?? 0) * 3600;
-  for (let h = 0; h < pop.size; h++)
-    W[h * REC + PATCH_AT] = hazard > 0 && pop.vulnerable[h] ? startS + exponential(rng, hazard) : INF;
-  return W;
+  for (let h = 0; h < pop.size; h++) at[h] = pop.vulnerable[h] ? startS + exponential(rng, hazard) : INF;
+  return at;
 };
 
 /**
@@ -160,15 +169,16 @@ const initialHosts = (pop: Population, count: number, given: readonly number[] |
 const fillPatched = (
   samples: Sample[],
   pop: Population,
-  W: Float64Array,
+  patchAt: Float64Array,
   fixedAt: Float64Array,
   endS: number,
 ) => {
   const times: number[] = [];
-  for (let h = 0; h < pop.size; h++) {
-    const p = Math.min(W[h * REC + PATCH_AT]!, fixedAt[h]!);
-    if (pop.vulnerable[h] && p <= endS) times.push(p);
-  }
+  if (patchAt.length > 0 || fixedAt.length > 0)
+    for (let h = 0; h < pop.size; h++) {
+      const p = Math.min(patchAt[h] ?? INF, fixedAt[h] ?? INF);
+      if (pop.vulnerable[h] && p <= endS) times.push(p);
+    }
   times.sort((a, b) => a - b);
   let k = 0;
   for (const sample of samples) {
@@ -221,18 +231,23 @@ export const runBlaster = (
   const { spaces, spaceOf, remove: removeFromIndex } = buildAddressSpaces(pop);
   const state = new Uint8Array(n);
   const infectedAtS = new Float64Array(n).fill(Number.NaN);
-  const running = new Uint8Array(n);
-  const gen = new Int32Array(n);
-  const starts = new Int32Array(n);
-  const pendingTick = new Float64Array(n);
+  const records = new ArrayBuffer(n * REC_BYTES);
+  const WF = new Float64Array(records);
+  const WU = new Uint32Array(records);
+  const WI = new Int32Array(records);
+  const WB = new Uint8Array(records);
+  // Arrays only some runs need are empty otherwise (each fresh page costs a fault; a million
+  // hosts' worth of doubles is 2,000 of them).
+  const starts = new Int32Array(options.telescope ? n : 0); // worm starts per host, for the telescope
   // Filtered hosts the last search passed (counted as blocked once the worm gets past them).
-  // Without filters nothing is passed: the array is not touched (a cache miss per search saved).
   const filtering = (interventions.borderFilterShare ?? 0) > 0;
   const passedFiltered = new Int32Array(filtering ? n : 0);
-  const variant = new Uint8Array(n); // the exploit variant of the host's running worm
-  const W = hostRecords(pop, interventions, rngHazards);
+  const patchAt = patchTimes(pop, interventions, rngHazards);
+  const patching = patchAt.length > 0;
+  const downUntil = new Float64Array(rebootOnCrash ? n : 0); // end of a crash reboot
   // When cleanup or Welchia patched a host (the patch process may come later: the earlier time counts).
-  const fixedAt = new Float64Array(n).fill(INF);
+  const fixing = (interventions.cleanupPerDay ?? 0) > 0 || interventions.welchia !== undefined;
+  const fixedAt = new Float64Array(fixing ? n : 0).fill(INF);
   const cleanupHazard = dailyFractionToHazardPerS(interventions.cleanupPerDay ?? 0);
   const cleanupStartS = (interventions.cleanupStartH ?? 0) * 3600;
   const blocked = borderFilter(pop, interventions, rngSetup);
@@ -252,10 +267,10 @@ export const runBlaster = (
   /** Accounts the probes a worm sent from its last batch end up to `count` more positions. */
   const sweep = (h: number, count: number) => {
     if (count <= 0) return;
-    const r = h * REC;
+    const r = h * 10;
     stats.probes += count;
-    telescope?.record(h, starts[h]!, W[r + BATCH_END]!, count, W[r + READY]!, B, batchS);
-    W[r + BATCH_END] = wrap(W[r + BATCH_END]! + count);
+    telescope?.record(h, starts[h]!, WU[r + BATCH_END]!, count, WF[h * 5 + READY]!, B, batchS);
+    WU[r + BATCH_END] = wrap(WU[r + BATCH_END]! + count);
   };
 
   // The first target a walk did not pass: slot, space, arrival time and batch end (slot -1: none).
@@ -273,10 +288,9 @@ export const runBlaster = (
    * space's next target is the next live slot, without a search.
    */
   const walk = (h: number, limit: number, until: number, atSlot: number, atSpace: number): number => {
-    const r = h * REC;
-    let cursor = W[r + CURSOR]!;
-    let ready = W[r + READY]!;
-    let batchEnd = W[r + BATCH_END]!;
+    let cursor = WU[h * 10 + CURSOR]!;
+    let ready = WF[h * 5 + READY]!;
+    let batchEnd = WU[h * 10 + BATCH_END]!;
     foundSlot = -1;
     for (let passed = 0; ; passed++) {
       let bestDist = INF;
@@ -325,19 +339,20 @@ export const runBlaster = (
 
   /** Stops a running worm at time t, accounting the batches it sent since its last event. */
   const stopWorm = (h: number, t: number) => {
-    if (!running[h]) return;
-    const r = h * REC;
+    if (!WB[h * REC_BYTES + RUNNING]) return;
+    const r = h * 10;
     // the filtered hosts its last search passed that it got past by t (before the sweep moves on)
     if (filtering && passedFiltered[h]) {
       stats.blockedByFilter += walk(h, passedFiltered[h]!, t, -1, -1);
       passedFiltered[h] = 0;
     }
-    const done = t > W[r + READY]! ? Math.floor((t - W[r + READY]!) / batchS) * B : 0;
-    const pending = W[r + PEND_END] === INF ? INF : ahead(W[r + BATCH_END]!, W[r + PEND_END]!);
+    const ready = WF[h * 5 + READY]!;
+    const done = t > ready ? Math.floor((t - ready) / batchS) * B : 0;
+    const pending = WI[r + PEND_SLOT] === NO_HIT ? INF : ahead(WU[r + BATCH_END]!, WU[r + PEND_END]!);
     sweep(h, Math.min(done, pending));
-    running[h] = 0;
+    WB[h * REC_BYTES + RUNNING] = 0;
     runningNow--;
-    gen[h]!++;
+    WI[r + GEN]!++;
   };
 
   /**
@@ -349,21 +364,21 @@ export const runBlaster = (
    * at each restart; the next one is queued and attempt() stops it.
    */
   const schedule = (h: number, atSlot: number, atSpace: number) => {
-    const r = h * REC;
-    // Nothing left to reach, or only beyond the horizon: the worm keeps sweeping; its probes are
-    // accounted when it stops or at the end.
-    W[r + PEND_END] = INF;
+    const r = h * 10;
     const passed = walk(h, passLimit, endS, atSlot, atSpace);
     if (filtering) passedFiltered[h] = passed;
+    // Nothing left to reach, or only beyond the horizon: the worm keeps sweeping; its probes are
+    // accounted when it stops or at the end.
+    WI[r + PEND_SLOT] = foundSlot < 0 ? NO_HIT : foundSlot;
     if (foundSlot < 0) return;
-    W[r + PEND_END] = foundEnd;
-    W[r + PEND_SLOT] = foundSlot;
-    W[r + PEND_SPACE] = foundSpace;
-    queue.push(foundTime, K_HIT, h, gen[h]!);
+    WU[r + PEND_END] = foundEnd;
+    WI[r + PEND_SPACE] = foundSpace;
+    queue.push(foundTime, K_HIT, h, WI[r + GEN]!);
   };
 
-  const startWorm = (h: number, t: number, tick: number) => {
-    const r = h * REC;
+  const startWorm = (h: number, t: number) => {
+    const r = h * 10;
+    const tick = WF[h * 5 + READY]!; // the seed its start left there
     const t0 =
       sameTickShare >= 1 || rngSeeds.next() < sameTickShare
         ? tick
@@ -372,12 +387,12 @@ export const runBlaster = (
     stats.wormStarts++;
     if (s.mode === 'local') stats.localStarts++;
     else stats.randomStarts++;
-    starts[h]!++;
-    variant[h] = s.targetsWin2k ? OS_WIN2K : OS_XP;
-    W[r + CURSOR] = startCursor(s.start);
-    W[r + BATCH_END] = W[r + CURSOR]!;
-    W[r + READY] = t;
-    running[h] = 1;
+    if (telescope) starts[h]!++;
+    WB[h * REC_BYTES + VARIANT] = s.targetsWin2k ? OS_WIN2K : OS_XP;
+    WU[r + CURSOR] = startCursor(s.start);
+    WU[r + BATCH_END] = WU[r + CURSOR]!;
+    WF[h * 5 + READY] = t;
+    WB[h * REC_BYTES + RUNNING] = 1;
     runningNow++;
     schedule(h, -1, -1);
   };
@@ -385,40 +400,48 @@ export const runBlaster = (
   const launchTick = () => quantiseTick(rngSeeds.next() * o.launchUptimeMaxS * 1000, tickMs);
   const bootDelay = () => bootMinS + rngSeeds.next() * (bootMaxS - bootMinS);
   /** The worm restarts from the Run key `delay` seconds after a boot that ends at t. */
+  // A worm that does not run keeps the tick its next start seeds from in its READY field.
   const restartAfterBoot = (h: number, t: number) => {
     const delay = bootDelay();
-    pendingTick[h] = quantiseTick(delay * 1000, tickMs);
-    queue.push(t + delay, K_START, h, gen[h]!);
+    WF[h * 5 + READY] = quantiseTick(delay * 1000, tickMs);
+    queue.push(t + delay, K_START, h, WI[h * 10 + GEN]!);
   };
 
-  const infect = (v: number, t: number) => {
+  /** Worm w's attempt took host v (in slot `slot` of `space`, when the caller knows it). */
+  const infect = (v: number, t: number, space: number, slot: number) => {
     state[v] = S_INFECTING;
-    if (!rebootOnCrash) removeFromIndex(v);
-    pendingTick[v] = launchTick();
-    queue.push(t, K_START, v, gen[v]!);
+    if (!rebootOnCrash) {
+      if (slot >= 0) spaces[space]!.remove(slot);
+      else removeFromIndex(v);
+    }
+    WF[v * 5 + READY] = launchTick();
+    queue.push(t, K_START, v, WI[v * 10 + GEN]!);
   };
 
   const crash = (v: number, t: number) => {
     stats.crashes++;
     if (!rebootOnCrash) return;
-    W[v * REC + DOWN_UNTIL] = t + rebootDelayS;
+    downUntil[v] = t + rebootDelayS;
     if (state[v] === S_INFECTED) stopWorm(v, t);
-    queue.push(t + rebootDelayS, K_REBOOT, v, gen[v]!);
+    queue.push(t + rebootDelayS, K_REBOOT, v, WI[v * 10 + GEN]!);
   };
 
-  /** What worm w's attempt on host v (still in the index) at time t does; returns the infector's stall. */
-  const attempt = (w: number, v: number, t: number): number => {
-    if (blocked(w, v, t)) {
+  /**
+   * What worm w's attempt on host v (still in the index, at `slot` of `space`) at time t does;
+   * returns the infector's stall.
+   */
+  const attempt = (w: number, v: number, t: number, space: number, slot: number): number => {
+    if (filtering && blocked(w, v, t)) {
       stats.blockedByFilter++; // (schedule() passes most of these without an event)
       return 0;
     }
     if (!pop.vulnerable[v]) return probeStallS;
-    if (W[v * REC + PATCH_AT]! <= t) {
-      removeFromIndex(v);
+    if (patching && patchAt[v]! <= t) {
+      spaces[space]!.remove(slot);
       return probeStallS;
     }
-    if (W[v * REC + DOWN_UNTIL]! > t) return 0; // rebooting: nothing answers
-    const fits = pop.os[v] === variant[w];
+    if (rebootOnCrash && downUntil[v]! > t) return 0; // rebooting: nothing answers
+    const fits = pop.os[v] === WB[w * REC_BYTES + VARIANT];
     if (state[v] === S_INFECTED || state[v] === S_INFECTING) {
       // Only reached with rebootOnCrash: a re-exploit either crashes the host or its new copy exits on the mutex.
       if (!fits) crash(v, t);
@@ -429,25 +452,25 @@ export const runBlaster = (
       crash(v, t);
       return probeStallS;
     }
-    if (pSuccess >= 1 || rngAttempts.next() < pSuccess) infect(v, t + infectionDelayS);
+    if (pSuccess >= 1 || rngAttempts.next() < pSuccess) infect(v, t + infectionDelayS, space, slot);
     return attemptStallS;
   };
 
   const onHit = (w: number, t: number) => {
-    const r = w * REC;
-    const space = W[r + PEND_SPACE]!;
+    const r = w * 10;
+    const space = WI[r + PEND_SPACE]!;
     const idx = spaces[space]!;
-    const slot = W[r + PEND_SLOT]!;
-    sweep(w, ahead(W[r + BATCH_END]!, W[r + PEND_END]!));
+    const slot = WI[r + PEND_SLOT]!;
+    sweep(w, ahead(WU[r + BATCH_END]!, WU[r + PEND_END]!));
     if (filtering) stats.blockedByFilter += passedFiltered[w]!;
-    W[r + CURSOR] = idx.position(slot);
+    WU[r + CURSOR] = idx.position(slot);
     // Taken meanwhile, or the worm's own address: nothing to do.
     let stall = 0;
     if (idx.isLive(slot)) {
       const v = idx.host(slot);
-      if (v !== w) stall = attempt(w, v, t);
+      if (v !== w) stall = attempt(w, v, t, space, slot);
     }
-    W[r + READY] = t + stall;
+    WF[w * 5 + READY] = t + stall;
     schedule(w, slot, space);
   };
 
@@ -462,8 +485,8 @@ export const runBlaster = (
         queue.push(Math.max(t, cleanupStartS) + exponential(rngHazards, cleanupHazard), K_CLEAN, v, 0);
       if (userRebootRatePerS > 0)
         queue.push(t + exponential(rngHazards, userRebootRatePerS), K_USER_REBOOT, v, 0);
-      startWorm(v, t, pendingTick[v]!);
-    } else if (state[v] === S_INFECTED && !running[v]) startWorm(v, t, pendingTick[v]!);
+      startWorm(v, t);
+    } else if (state[v] === S_INFECTED && !WB[v * REC_BYTES + RUNNING]) startWorm(v, t);
   };
 
   const onClean = (h: number, t: number) => {
@@ -478,7 +501,7 @@ export const runBlaster = (
 
   const onUserReboot = (h: number, t: number) => {
     if (state[h] !== S_INFECTED) return;
-    if (running[h]) {
+    if (WB[h * REC_BYTES + RUNNING]) {
       stopWorm(h, t);
       restartAfterBoot(h, t + rebootDelayS);
     }
@@ -495,7 +518,7 @@ export const runBlaster = (
       stopWorm(v, t);
       infectedNow--;
       stats.cleaned++;
-    } else if (state[v] === S_INFECTING) gen[v]!++; // cancels the pending start
+    } else if (state[v] === S_INFECTING) WI[v * 10 + GEN]!++; // cancels the pending start
     state[v] = S_WELCHIA;
     fixedAt[v] = t;
     removeFromIndex(v);
@@ -507,7 +530,7 @@ export const runBlaster = (
     if (epoch !== welchia!.epoch || welchia!.candidateCount === 0) return;
     const v = welchia!.randomCandidate();
     const source = welchia!.randomSource();
-    if (!pop.vulnerable[v] || W[v * REC + PATCH_AT]! <= t || state[v]! > S_INFECTED) welchia!.drop(v);
+    if (!pop.vulnerable[v] || (patching && patchAt[v]! <= t) || state[v]! > S_INFECTED) welchia!.drop(v);
     else if (!blocked(source, v, t)) takeOver(v, t);
     scheduleWelchia(t);
   };
@@ -527,8 +550,8 @@ export const runBlaster = (
   for (const h of initialHosts(pop, o.initialInfected, options.initialHosts, rngSetup)) {
     state[h] = S_INFECTING;
     if (!rebootOnCrash) removeFromIndex(h);
-    pendingTick[h] = launchTick();
-    queue.push(0, K_START, h, gen[h]!);
+    WF[h * 5 + READY] = launchTick();
+    queue.push(0, K_START, h, WI[h * 10 + GEN]!);
   }
   if (welchia) queue.push(welchia.options.startH * 3600, K_WELCHIA_START, -1, welchia.options.initial);
 
@@ -559,16 +582,16 @@ export const runBlaster = (
     const h = ev.host;
     switch (ev.kind) {
       case K_HIT:
-        if (running[h] && ev.gen === gen[h]) onHit(h, t);
+        if (ev.gen === WI[h * 10 + GEN] && WB[h * REC_BYTES + RUNNING]) onHit(h, t);
         break;
       case K_START:
-        if (ev.gen === gen[h]) onStart(h, t);
+        if (ev.gen === WI[h * 10 + GEN]) onStart(h, t);
         break;
       case K_CLEAN:
         onClean(h, t);
         break;
       case K_REBOOT:
-        if (state[h] === S_INFECTED && !running[h]) restartAfterBoot(h, t);
+        if (state[h] === S_INFECTED && !WB[h * REC_BYTES + RUNNING]) restartAfterBoot(h, t);
         break;
       case K_USER_REBOOT:
         onUserReboot(h, t);
@@ -583,10 +606,11 @@ export const runBlaster = (
   }
   emitSamplesBefore(INF);
   // Account the sweeps still under way at the horizon.
-  for (let h = 0; h < n; h++) if (running[h]) stopWorm(h, endS);
+  for (let h = 0; h < n; h++) if (WB[h * REC_BYTES + RUNNING]) stopWorm(h, endS);
   if (telescope) fillTelescopeSources(samples, telescope.sourceFirstSeen());
-  fillPatched(samples, pop, W, fixedAt, endS);
+  fillPatched(samples, pop, patchAt, fixedAt, endS);
   // fixedAt of an infected host: when cleanup or Welchia ended its infection.
-  fillSensorSources(samples, infectedAtS, fixedAt, options.addressChangesPerDay ?? 0, o.sampleEveryS);
+  const endedAtS = fixing ? fixedAt : new Float64Array(0);
+  fillSensorSources(samples, infectedAtS, endedAtS, options.addressChangesPerDay ?? 0, o.sampleEveryS);
   return { samples, infectedAtS, stats, ...(telescope ? { telescope: telescope.report() } : {}) };
 };
