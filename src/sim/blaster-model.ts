@@ -69,9 +69,8 @@ const READY = 0; // time the worm continues (next batch or next attempt); before
 const CURSOR = 2; // sweep index of the last address handled
 const BATCH_END = 3; // sweep index of the last address of the current batch
 const PEND_END = 4; // batch end at the pending hit
-const PEND_SLOT = 5; // target slot of the pending hit, NO_HIT when none (int32)
-const PEND_SPACE = 6; // address space of that slot
-const GEN = 7; // events of an older generation are stale
+const PEND_SLOT = 5; // target slot of the pending hit (its event carries it too), NO_HIT when none
+const GEN = 6; // events of an older generation are stale
 // bytes, at WB[h * 40 + field]
 const RUNNING = 32;
 const VARIANT = 33; // the exploit variant of the running worm
@@ -372,8 +371,7 @@ export const runBlaster = (
     WI[r + PEND_SLOT] = foundSlot < 0 ? NO_HIT : foundSlot;
     if (foundSlot < 0) return;
     WU[r + PEND_END] = foundEnd;
-    WI[r + PEND_SPACE] = foundSpace;
-    queue.push(foundTime, K_HIT, h, WI[r + GEN]!);
+    queue.push(foundTime, K_HIT, h, WI[r + GEN]!, foundSlot, foundSpace);
   };
 
   const startWorm = (h: number, t: number) => {
@@ -456,17 +454,18 @@ export const runBlaster = (
     return attemptStallS;
   };
 
-  const onHit = (w: number, t: number) => {
-    const r = w * 10;
-    const space = WI[r + PEND_SPACE]!;
+  /** Worm w reaches the target of its pending hit, in `slot` of address space `space`. */
+  const onHit = (w: number, t: number, slot: number, space: number) => {
     const idx = spaces[space]!;
-    const slot = WI[r + PEND_SLOT]!;
+    // Read first: the slot's address comes with the event, so this fetch overlaps the record's.
+    const live = idx.isLive(slot);
+    const r = w * 10;
     sweep(w, ahead(WU[r + BATCH_END]!, WU[r + PEND_END]!));
     if (filtering) stats.blockedByFilter += passedFiltered[w]!;
     WU[r + CURSOR] = idx.position(slot);
     // Taken meanwhile, or the worm's own address: nothing to do.
     let stall = 0;
-    if (idx.isLive(slot)) {
+    if (live) {
       const v = idx.host(slot);
       if (v !== w) stall = attempt(w, v, t, space, slot);
     }
@@ -573,7 +572,7 @@ export const runBlaster = (
     }
   };
 
-  const ev = { time: 0, kind: 0, host: 0, gen: 0 };
+  const ev = { time: 0, kind: 0, host: 0, gen: 0, a: 0, b: 0 };
   while (queue.peekTime() <= endS) {
     queue.pop(ev);
     emitSamplesBefore(ev.time);
@@ -582,7 +581,7 @@ export const runBlaster = (
     const h = ev.host;
     switch (ev.kind) {
       case K_HIT:
-        if (ev.gen === WI[h * 10 + GEN] && WB[h * REC_BYTES + RUNNING]) onHit(h, t);
+        if (ev.gen === WI[h * 10 + GEN] && WB[h * REC_BYTES + RUNNING]) onHit(h, t, ev.a, ev.b);
         break;
       case K_START:
         if (ev.gen === WI[h * 10 + GEN]) onStart(h, t);
