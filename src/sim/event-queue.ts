@@ -6,6 +6,9 @@
  * in order, so a pop costs a few sequential moves instead of a 4-ary heap's walk down a million
  * entries (a cache miss per level below the top few). The events whose coarse time equals the last
  * minimum's (a small set: within a millionth of the clock) sit in a binary heap in full order.
+ * Buckets are lists of fixed-size chunks from one pool, and a spread hands each chunk it has read
+ * back to the pool at once: memory follows the pending events, not each bucket's past peak.
+ * (Dropping low bits of the coarse time, for fewer moves and a larger heap, measured no better.)
  *
  * Coarse time: the upper 32 bits of the IEEE double, which order like the times themselves for
  * t >= 0. Full order: time, then tie key, then generation. Equal times are frequent (worms
@@ -38,6 +41,8 @@ const A = 4;
 const B = 5;
 
 const BUCKETS = 33; // 0: the heap of the current coarse time; i: highest differing bit i - 1
+/** Events per chunk: buckets are lists of chunks from one pool, so memory follows the pending count. */
+const CHUNK = 2048;
 
 // The upper 32 bits of a double, through one shared scratch word.
 const scratch = new Float64Array(1);
@@ -49,10 +54,15 @@ const coarse = (t: number): number => {
 };
 
 export class EventQueue {
-  /** Per bucket i ≥ 1, its events in arrival order; the int32 view reads their words. */
-  #f: Float64Array[] = [];
-  #i: Int32Array[] = [];
-  #n = new Int32Array(BUCKETS);
+  /** The chunk pool: chunk c's events as doubles, and the same memory as int32 words. */
+  #cf: Float64Array[] = [];
+  #ci: Int32Array[] = [];
+  #free: number[] = [];
+  /** Per bucket i ≥ 1: its chunks in order, the events in its last chunk, its earliest time. */
+  #chunks: number[][] = [];
+  #tail = new Int32Array(BUCKETS);
+  #min = new Float64Array(BUCKETS).fill(Number.POSITIVE_INFINITY);
+  #spare: number[] = [];
   /** Bit i set when bucket i ≥ 1 holds events. */
   #nonEmpty = 0;
   /** Bucket 0: a binary heap in full order, same layout. */
@@ -63,10 +73,7 @@ export class EventQueue {
   #size = 0;
 
   constructor() {
-    for (let b = 0; b < BUCKETS; b++) {
-      this.#f.push(new Float64Array(b === 0 ? 0 : E * 1024));
-      this.#i.push(new Int32Array(this.#f[b]!.buffer));
-    }
+    for (let b = 0; b < BUCKETS; b++) this.#chunks.push([]);
   }
 
   get size(): number {
@@ -108,18 +115,32 @@ export class EventQueue {
       return;
     }
     const k = 32 - Math.clz32(c ^ this.#last);
-    const n = this.#n[k]!;
-    let f = this.#f[k]!;
-    if (E * n === f.length) f = this.#growBucket(k);
-    f[E * n] = time;
-    const i = this.#i[k]!;
+    const list = this.#chunks[k]!;
+    let n = this.#tail[k]!;
+    if (n === CHUNK || list.length === 0) {
+      list.push(this.#freeChunk());
+      n = 0;
+    }
+    const chunk = list[list.length - 1]!;
+    this.#cf[chunk]![E * n] = time;
+    const i = this.#ci[chunk]!;
     const w = 2 * E * n;
     i[w + KEY] = key;
     i[w + GEN] = gen;
     i[w + A] = a;
     i[w + B] = b;
-    this.#n[k] = n + 1;
+    this.#tail[k] = n + 1;
+    if (time < this.#min[k]!) this.#min[k] = time;
     this.#nonEmpty |= 1 << k;
+  }
+
+  #freeChunk(): number {
+    const c = this.#free.pop();
+    if (c !== undefined) return c;
+    const f = new Float64Array(E * CHUNK);
+    this.#cf.push(f);
+    this.#ci.push(new Int32Array(f.buffer));
+    return this.#cf.length - 1;
   }
 
   /**
@@ -129,25 +150,25 @@ export class EventQueue {
   #spread(): boolean {
     if (this.#nonEmpty === 0) return false;
     const b = 31 - Math.clz32(this.#nonEmpty & -this.#nonEmpty);
-    const f = this.#f[b]!;
-    const i = this.#i[b]!;
-    const n = this.#n[b]!;
-    let min = f[0]!;
-    for (let j = 1; j < n; j++) if (f[E * j]! < min) min = f[E * j]!;
-    this.#last = coarse(min);
-    this.#n[b] = 0;
+    const list = this.#chunks[b]!;
+    const tail = this.#tail[b]!;
+    this.#last = coarse(this.#min[b]!);
+    this.#chunks[b] = this.#spare;
+    this.#tail[b] = 0;
+    this.#min[b] = Number.POSITIVE_INFINITY;
     this.#nonEmpty &= ~(1 << b);
-    for (let j = 0, w = 0; j < n; j++, w += 2 * E)
-      this.#place(f[E * j]!, i[w + KEY]!, i[w + GEN]!, i[w + A]!, i[w + B]!);
+    for (let l = 0; l < list.length; l++) {
+      const chunk = list[l]!;
+      const f = this.#cf[chunk]!;
+      const i = this.#ci[chunk]!;
+      const n = l === list.length - 1 ? tail : CHUNK;
+      for (let j = 0, w = 0; j < n; j++, w += 2 * E)
+        this.#place(f[E * j]!, i[w + KEY]!, i[w + GEN]!, i[w + A]!, i[w + B]!);
+      this.#free.push(chunk); // (no event goes back to bucket b: the chunk is free to reuse now)
+    }
+    list.length = 0;
+    this.#spare = list;
     return true;
-  }
-
-  #growBucket(b: number): Float64Array {
-    const f = new Float64Array(Math.max(E * 1024, this.#f[b]!.length * 2));
-    f.set(this.#f[b]!);
-    this.#f[b] = f;
-    this.#i[b] = new Int32Array(f.buffer);
-    return f;
   }
 
   /** Heap order of slots x and y: (time, key, gen). */
