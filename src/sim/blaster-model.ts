@@ -53,27 +53,33 @@ export interface BlasterResult {
   telescope?: TelescopeReport;
 }
 
+// Per host two bytes, at H[2 * h + field]: its state and what an attempt finds there.
+const STATE = 0;
+const TARGET = 1; // the OS class (which variant fits), or IMMUNE for a patched host
+const IMMUNE = 3;
 // Host states.
 const S_INFECTING = 1; // exploited, worm not yet running (0: susceptible)
 const S_INFECTED = 2;
 const S_CLEANED = 3;
 const S_WELCHIA = 4;
 
-// One 40-byte worm record per host, everything an event of the host's worm reads, through views of
+// One 32-byte worm record per host, everything an event of the host's worm reads, through views of
 // one buffer: a double, 32-bit words and bytes. (A separate array per field cost a cache miss each;
 // sweep positions are below 2^32, so they take words, not doubles.)
-const REC_BYTES = 40;
-// the double, at WF[h * 5 + field]
+const REC_BYTES = 32;
+const REC_WORDS = 8;
+const REC_DOUBLES = 4;
+// the double, at WF[h * REC_DOUBLES + field]
 const READY = 0; // time the worm continues (next batch or next attempt); before a start, its tick seed
-// 32-bit words, at WU / WI[h * 10 + field]
+// 32-bit words, at WU / WI[h * REC_WORDS + field]
 const CURSOR = 2; // sweep index of the last address handled
 const BATCH_END = 3; // sweep index of the last address of the current batch
 const PEND_END = 4; // batch end at the pending hit
 const PEND_SLOT = 5; // target slot of the pending hit (its event carries it too), NO_HIT when none
 const GEN = 6; // events of an older generation are stale
-// bytes, at WB[h * 40 + field]
-const RUNNING = 32;
-const VARIANT = 33; // the exploit variant of the running worm
+// bytes, at WB[h * REC_BYTES + field]
+const RUNNING = 28;
+const VARIANT = 29; // the exploit variant of the running worm
 const NO_HIT = -1;
 
 // Event kinds.
@@ -228,7 +234,8 @@ export const runBlaster = (
   const rngSetup = rng.fork();
 
   const { spaces, spaceOf, remove: removeFromIndex } = buildAddressSpaces(pop);
-  const state = new Uint8Array(n);
+  const H = new Uint8Array(2 * n);
+  for (let h = 0; h < n; h++) H[2 * h + TARGET] = pop.vulnerable[h] ? pop.os[h]! : IMMUNE;
   const infectedAtS = new Float64Array(n).fill(Number.NaN);
   const records = new ArrayBuffer(n * REC_BYTES);
   const WF = new Float64Array(records);
@@ -266,9 +273,9 @@ export const runBlaster = (
   /** Accounts the probes a worm sent from its last batch end up to `count` more positions. */
   const sweep = (h: number, count: number) => {
     if (count <= 0) return;
-    const r = h * 10;
+    const r = h * REC_WORDS;
     stats.probes += count;
-    telescope?.record(h, starts[h]!, WU[r + BATCH_END]!, count, WF[h * 5 + READY]!, B, batchS);
+    telescope?.record(h, starts[h]!, WU[r + BATCH_END]!, count, WF[h * REC_DOUBLES + READY]!, B, batchS);
     WU[r + BATCH_END] = wrap(WU[r + BATCH_END]! + count);
   };
 
@@ -287,9 +294,9 @@ export const runBlaster = (
    * space's next target is the next live slot, without a search.
    */
   const walk = (h: number, limit: number, until: number, atSlot: number, atSpace: number): number => {
-    let cursor = WU[h * 10 + CURSOR]!;
-    let ready = WF[h * 5 + READY]!;
-    let batchEnd = WU[h * 10 + BATCH_END]!;
+    let cursor = WU[h * REC_WORDS + CURSOR]!;
+    let ready = WF[h * REC_DOUBLES + READY]!;
+    let batchEnd = WU[h * REC_WORDS + BATCH_END]!;
     foundSlot = -1;
     for (let passed = 0; ; passed++) {
       let bestDist = INF;
@@ -339,13 +346,13 @@ export const runBlaster = (
   /** Stops a running worm at time t, accounting the batches it sent since its last event. */
   const stopWorm = (h: number, t: number) => {
     if (!WB[h * REC_BYTES + RUNNING]) return;
-    const r = h * 10;
+    const r = h * REC_WORDS;
     // the filtered hosts its last search passed that it got past by t (before the sweep moves on)
     if (filtering && passedFiltered[h]) {
       stats.blockedByFilter += walk(h, passedFiltered[h]!, t, -1, -1);
       passedFiltered[h] = 0;
     }
-    const ready = WF[h * 5 + READY]!;
+    const ready = WF[h * REC_DOUBLES + READY]!;
     const done = t > ready ? Math.floor((t - ready) / batchS) * B : 0;
     const pending = WI[r + PEND_SLOT] === NO_HIT ? INF : ahead(WU[r + BATCH_END]!, WU[r + PEND_END]!);
     sweep(h, Math.min(done, pending));
@@ -363,7 +370,7 @@ export const runBlaster = (
    * at each restart; the next one is queued and attempt() stops it.
    */
   const schedule = (h: number, atSlot: number, atSpace: number) => {
-    const r = h * 10;
+    const r = h * REC_WORDS;
     const passed = walk(h, passLimit, endS, atSlot, atSpace);
     if (filtering) passedFiltered[h] = passed;
     // Nothing left to reach, or only beyond the horizon: the worm keeps sweeping; its probes are
@@ -375,8 +382,8 @@ export const runBlaster = (
   };
 
   const startWorm = (h: number, t: number) => {
-    const r = h * 10;
-    const tick = WF[h * 5 + READY]!; // the seed its start left there
+    const r = h * REC_WORDS;
+    const tick = WF[h * REC_DOUBLES + READY]!; // the seed its start left there
     const t0 =
       sameTickShare >= 1 || rngSeeds.next() < sameTickShare
         ? tick
@@ -389,7 +396,7 @@ export const runBlaster = (
     WB[h * REC_BYTES + VARIANT] = s.targetsWin2k ? OS_WIN2K : OS_XP;
     WU[r + CURSOR] = startCursor(s.start);
     WU[r + BATCH_END] = WU[r + CURSOR]!;
-    WF[h * 5 + READY] = t;
+    WF[h * REC_DOUBLES + READY] = t;
     WB[h * REC_BYTES + RUNNING] = 1;
     runningNow++;
     schedule(h, -1, -1);
@@ -401,27 +408,27 @@ export const runBlaster = (
   // A worm that does not run keeps the tick its next start seeds from in its READY field.
   const restartAfterBoot = (h: number, t: number) => {
     const delay = bootDelay();
-    WF[h * 5 + READY] = quantiseTick(delay * 1000, tickMs);
-    queue.push(t + delay, K_START, h, WI[h * 10 + GEN]!);
+    WF[h * REC_DOUBLES + READY] = quantiseTick(delay * 1000, tickMs);
+    queue.push(t + delay, K_START, h, WI[h * REC_WORDS + GEN]!);
   };
 
   /** Worm w's attempt took host v (in slot `slot` of `space`, when the caller knows it). */
   const infect = (v: number, t: number, space: number, slot: number) => {
-    state[v] = S_INFECTING;
+    H[2 * v + STATE] = S_INFECTING;
     if (!rebootOnCrash) {
       if (slot >= 0) spaces[space]!.remove(slot);
       else removeFromIndex(v);
     }
-    WF[v * 5 + READY] = launchTick();
-    queue.push(t, K_START, v, WI[v * 10 + GEN]!);
+    WF[v * REC_DOUBLES + READY] = launchTick();
+    queue.push(t, K_START, v, WI[v * REC_WORDS + GEN]!);
   };
 
   const crash = (v: number, t: number) => {
     stats.crashes++;
     if (!rebootOnCrash) return;
     downUntil[v] = t + rebootDelayS;
-    if (state[v] === S_INFECTED) stopWorm(v, t);
-    queue.push(t + rebootDelayS, K_REBOOT, v, WI[v * 10 + GEN]!);
+    if (H[2 * v + STATE] === S_INFECTED) stopWorm(v, t);
+    queue.push(t + rebootDelayS, K_REBOOT, v, WI[v * REC_WORDS + GEN]!);
   };
 
   /**
@@ -433,14 +440,15 @@ export const runBlaster = (
       stats.blockedByFilter++; // (schedule() passes most of these without an event)
       return 0;
     }
-    if (!pop.vulnerable[v]) return probeStallS;
+    const target = H[2 * v + TARGET]!;
+    if (target === IMMUNE) return probeStallS;
     if (patching && patchAt[v]! <= t) {
       spaces[space]!.remove(slot);
       return probeStallS;
     }
     if (rebootOnCrash && downUntil[v]! > t) return 0; // rebooting: nothing answers
-    const fits = pop.os[v] === WB[w * REC_BYTES + VARIANT];
-    if (state[v] === S_INFECTED || state[v] === S_INFECTING) {
+    const fits = target === WB[w * REC_BYTES + VARIANT];
+    if (H[2 * v + STATE] === S_INFECTED || H[2 * v + STATE] === S_INFECTING) {
       // Only reached with rebootOnCrash: a re-exploit either crashes the host or its new copy exits on the mutex.
       if (!fits) crash(v, t);
       return fits ? attemptStallS : probeStallS;
@@ -459,7 +467,7 @@ export const runBlaster = (
     const idx = spaces[space]!;
     // Read first: the slot's address comes with the event, so this fetch overlaps the record's.
     const live = idx.isLive(slot);
-    const r = w * 10;
+    const r = w * REC_WORDS;
     sweep(w, ahead(WU[r + BATCH_END]!, WU[r + PEND_END]!));
     if (filtering) stats.blockedByFilter += passedFiltered[w]!;
     WU[r + CURSOR] = idx.position(slot);
@@ -469,13 +477,13 @@ export const runBlaster = (
       const v = idx.host(slot);
       if (v !== w) stall = attempt(w, v, t, space, slot);
     }
-    WF[w * 5 + READY] = t + stall;
+    WF[w * REC_DOUBLES + READY] = t + stall;
     schedule(w, slot, space);
   };
 
   const onStart = (v: number, t: number) => {
-    if (state[v] === S_INFECTING) {
-      state[v] = S_INFECTED;
+    if (H[2 * v + STATE] === S_INFECTING) {
+      H[2 * v + STATE] = S_INFECTED;
       infectedAtS[v] = t;
       stats.infections++;
       infectedNow++;
@@ -485,13 +493,13 @@ export const runBlaster = (
       if (userRebootRatePerS > 0)
         queue.push(t + exponential(rngHazards, userRebootRatePerS), K_USER_REBOOT, v, 0);
       startWorm(v, t);
-    } else if (state[v] === S_INFECTED && !WB[v * REC_BYTES + RUNNING]) startWorm(v, t);
+    } else if (H[2 * v + STATE] === S_INFECTED && !WB[v * REC_BYTES + RUNNING]) startWorm(v, t);
   };
 
   const onClean = (h: number, t: number) => {
-    if (state[h] !== S_INFECTED) return;
+    if (H[2 * h + STATE] !== S_INFECTED) return;
     stopWorm(h, t);
-    state[h] = S_CLEANED;
+    H[2 * h + STATE] = S_CLEANED;
     infectedNow--;
     stats.cleaned++;
     fixedAt[h] = t;
@@ -499,7 +507,7 @@ export const runBlaster = (
   };
 
   const onUserReboot = (h: number, t: number) => {
-    if (state[h] !== S_INFECTED) return;
+    if (H[2 * h + STATE] !== S_INFECTED) return;
     if (WB[h * REC_BYTES + RUNNING]) {
       stopWorm(h, t);
       restartAfterBoot(h, t + rebootDelayS);
@@ -513,12 +521,12 @@ export const runBlaster = (
   };
 
   const takeOver = (v: number, t: number) => {
-    if (state[v] === S_INFECTED) {
+    if (H[2 * v + STATE] === S_INFECTED) {
       stopWorm(v, t);
       infectedNow--;
       stats.cleaned++;
-    } else if (state[v] === S_INFECTING) WI[v * 10 + GEN]!++; // cancels the pending start
-    state[v] = S_WELCHIA;
+    } else if (H[2 * v + STATE] === S_INFECTING) WI[v * REC_WORDS + GEN]!++; // cancels the pending start
+    H[2 * v + STATE] = S_WELCHIA;
     fixedAt[v] = t;
     removeFromIndex(v);
     welchia!.drop(v);
@@ -529,7 +537,8 @@ export const runBlaster = (
     if (epoch !== welchia!.epoch || welchia!.candidateCount === 0) return;
     const v = welchia!.randomCandidate();
     const source = welchia!.randomSource();
-    if (!pop.vulnerable[v] || (patching && patchAt[v]! <= t) || state[v]! > S_INFECTED) welchia!.drop(v);
+    if (!pop.vulnerable[v] || (patching && patchAt[v]! <= t) || H[2 * v + STATE]! > S_INFECTED)
+      welchia!.drop(v);
     else if (!blocked(source, v, t)) takeOver(v, t);
     scheduleWelchia(t);
   };
@@ -547,10 +556,10 @@ export const runBlaster = (
 
   // Seeds of the outbreak.
   for (const h of initialHosts(pop, o.initialInfected, options.initialHosts, rngSetup)) {
-    state[h] = S_INFECTING;
+    H[2 * h + STATE] = S_INFECTING;
     if (!rebootOnCrash) removeFromIndex(h);
-    WF[h * 5 + READY] = launchTick();
-    queue.push(0, K_START, h, WI[h * 10 + GEN]!);
+    WF[h * REC_DOUBLES + READY] = launchTick();
+    queue.push(0, K_START, h, WI[h * REC_WORDS + GEN]!);
   }
   if (welchia) queue.push(welchia.options.startH * 3600, K_WELCHIA_START, -1, welchia.options.initial);
 
@@ -581,16 +590,16 @@ export const runBlaster = (
     const h = ev.host;
     switch (ev.kind) {
       case K_HIT:
-        if (ev.gen === WI[h * 10 + GEN] && WB[h * REC_BYTES + RUNNING]) onHit(h, t, ev.a, ev.b);
+        if (ev.gen === WI[h * REC_WORDS + GEN] && WB[h * REC_BYTES + RUNNING]) onHit(h, t, ev.a, ev.b);
         break;
       case K_START:
-        if (ev.gen === WI[h * 10 + GEN]) onStart(h, t);
+        if (ev.gen === WI[h * REC_WORDS + GEN]) onStart(h, t);
         break;
       case K_CLEAN:
         onClean(h, t);
         break;
       case K_REBOOT:
-        if (state[h] === S_INFECTED && !WB[h * REC_BYTES + RUNNING]) restartAfterBoot(h, t);
+        if (H[2 * h + STATE] === S_INFECTED && !WB[h * REC_BYTES + RUNNING]) restartAfterBoot(h, t);
         break;
       case K_USER_REBOOT:
         onUserReboot(h, t);
