@@ -404,21 +404,20 @@ export const runBlaster = (
 
   const launchTick = () => quantiseTick(rngSeeds.next() * o.launchUptimeMaxS * 1000, tickMs);
   const bootDelay = () => bootMinS + rngSeeds.next() * (bootMaxS - bootMinS);
-  /** The worm restarts from the Run key `delay` seconds after a boot that ends at t. */
-  // A worm that does not run keeps the tick its next start seeds from in its READY field.
+  /**
+   * The worm restarts from the Run key `delay` seconds after a boot that ends at t. (A worm that
+   * does not run keeps the tick its next start seeds from in its READY field.)
+   */
   const restartAfterBoot = (h: number, t: number) => {
     const delay = bootDelay();
     WF[h * REC_DOUBLES + READY] = quantiseTick(delay * 1000, tickMs);
     queue.push(t + delay, K_START, h, WI[h * REC_WORDS + GEN]!);
   };
 
-  /** Worm w's attempt took host v (in slot `slot` of `space`, when the caller knows it). */
+  /** An attempt took host v (in `slot` of address space `space`); its worm runs from time t. */
   const infect = (v: number, t: number, space: number, slot: number) => {
     H[2 * v + STATE] = S_INFECTING;
-    if (!rebootOnCrash) {
-      if (slot >= 0) spaces[space]!.remove(slot);
-      else removeFromIndex(v);
-    }
+    if (!rebootOnCrash) spaces[space]!.remove(slot);
     WF[v * REC_DOUBLES + READY] = launchTick();
     queue.push(t, K_START, v, WI[v * REC_WORDS + GEN]!);
   };
