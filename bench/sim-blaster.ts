@@ -1,6 +1,7 @@
 /**
  * Benchmark of issue #6: 1,000,000 vulnerable hosts spread uniformly over the IPv4 space, 72 hours
- * of Blaster spread from one infected host. Target: ≤ 10 s and ≤ 1 GB on the 2-core machine.
+ * of Blaster spread from one infected host. Targets on the 2-core machine: ≤ 10 s and ≤ 1 GB (issue
+ * #6), then ≤ 5 s and ≤ 400 MB with the same results per seed (issue #17; docs/benchmarks.md).
  * Run: npx tsx bench/sim-blaster.ts [hosts] [hours] [--telescope]
  * Prints wall and CPU time (the machine is shared, CPU time is the steadier figure) and peak RSS.
  */

@@ -37,7 +37,7 @@ export const buildAddressSpaces = (pop: Population): AddressSpaces => {
     const positions = new Float64Array(m.length);
     for (let i = 0; i < m.length; i++) positions[i] = sweepIndex(pop.address[m[i]!]!);
     const idx = new TargetIndex(m, positions);
-    for (let s = 0; s < idx.hosts.length; s++) slotOf[idx.hosts[s]!] = s;
+    for (let s = 0; s < idx.length; s++) slotOf[idx.host(s)] = s;
     spaces.push(idx);
   }
   const remove = (h: number) => {

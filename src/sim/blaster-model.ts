@@ -53,23 +53,34 @@ export interface BlasterResult {
   telescope?: TelescopeReport;
 }
 
+// Per host two bytes, at H[2 * h + field]: its state and what an attempt finds there.
+const STATE = 0;
+const TARGET = 1; // the OS class (which variant fits), or IMMUNE for a patched host
+const IMMUNE = 3;
 // Host states.
 const S_INFECTING = 1; // exploited, worm not yet running (0: susceptible)
 const S_INFECTED = 2;
 const S_CLEANED = 3;
 const S_WELCHIA = 4;
 
-// Per-host doubles, one record of REC fields per host (64 bytes: one cache line), the field of host
-// h at W[h * REC + field]: the worm's sweep state and the host's patch and reboot times.
-const REC = 8;
-const CURSOR = 0; // sweep index of the last address handled
-const BATCH_END = 1; // sweep index of the last address of the current batch
-const READY = 2; // time the worm continues (next batch or next attempt)
-const PEND_END = 3; // batch end at the pending hit (Infinity: no pending hit)
-const PEND_SLOT = 4; // target slot of the pending hit
-const PEND_SPACE = 5; // address space of that slot
-const PATCH_AT = 6; // when the patch process reaches this host
-const DOWN_UNTIL = 7; // end of a crash reboot
+// One 32-byte worm record per host, everything an event of the host's worm reads, through views of
+// one buffer: a double, 32-bit words and bytes. (A separate array per field cost a cache miss each;
+// sweep positions are below 2^32, so they take words, not doubles.)
+const REC_BYTES = 32;
+const REC_WORDS = 8;
+const REC_DOUBLES = 4;
+// the double, at WF[h * REC_DOUBLES + field]
+const READY = 0; // time the worm continues (next batch or next attempt); before a start, its tick seed
+// 32-bit words, at WU / WI[h * REC_WORDS + field]
+const CURSOR = 2; // sweep index of the last address handled
+const BATCH_END = 3; // sweep index of the last address of the current batch
+const PEND_END = 4; // batch end at the pending hit
+const PEND_SLOT = 5; // target slot of the pending hit (its event carries it too), NO_HIT when none
+const GEN = 6; // events of an older generation are stale
+// bytes, at WB[h * REC_BYTES + field]
+const RUNNING = 28;
+const VARIANT = 29; // the exploit variant of the running worm
+const NO_HIT = -1;
 
 // Event kinds.
 const K_HIT = 0;
@@ -106,14 +117,17 @@ const wrap = (x: number): number => (x < CYCLE_LENGTH ? x : x % CYCLE_LENGTH);
 
 const exponential = (rng: Rng, ratePerS: number): number => -Math.log(1 - rng.next()) / ratePerS;
 
-/** The host records, with each vulnerable host's patch time drawn (Infinity: never patched). */
-const hostRecords = (pop: Population, iv: Interventions, rng: Rng): Float64Array => {
-  const W = new Float64Array(pop.size * REC);
+/**
+ * When the patch process reaches each host (Infinity: never; immune hosts are patched already).
+ * Without patching an empty array: no host is ever reached and nothing reads it.
+ */
+const patchTimes = (pop: Population, iv: Interventions, rng: Rng): Float64Array => {
   const hazard = dailyFractionToHazardPerS(iv.patchPerDay ?? 0);
+  if (hazard === 0) return new Float64Array(0);
+  const at = new Float64Array(pop.size);
   const startS = (iv.patchStartH ?? 0) * 3600;
-  for (let h = 0; h < pop.size; h++)
-    W[h * REC + PATCH_AT] = hazard > 0 && pop.vulnerable[h] ? startS + exponential(rng, hazard) : INF;
-  return W;
+  for (let h = 0; h < pop.size; h++) at[h] = pop.vulnerable[h] ? startS + exponential(rng, hazard) : INF;
+  return at;
 };
 
 /**
@@ -139,9 +153,10 @@ const borderFilter = (pop: Population, iv: Interventions, rng: Rng) => {
 
 /** The hosts infected at t = 0: the given ones, or `count` drawn among the reachable vulnerable. */
 const initialHosts = (pop: Population, count: number, given: readonly number[] | undefined, rng: Rng) => {
-  const candidates: number[] = [];
-  for (let h = 0; h < pop.size; h++) if (pop.vulnerable[h] && isOnSweep(pop.address[h]!)) candidates.push(h);
-  if (candidates.length < count) throw bad('not enough vulnerable hosts for initialInfected');
+  const candidates = new Int32Array(pop.size);
+  let m = 0;
+  for (let h = 0; h < pop.size; h++) if (pop.vulnerable[h] && isOnSweep(pop.address[h]!)) candidates[m++] = h;
+  if (m < count) throw bad('not enough vulnerable hosts for initialInfected');
   if (given) {
     for (const h of given)
       if (!(Number.isInteger(h) && h >= 0 && h < pop.size && pop.vulnerable[h]))
@@ -149,25 +164,26 @@ const initialHosts = (pop: Population, count: number, given: readonly number[] |
     return [...given];
   }
   for (let i = 0; i < count; i++) {
-    const j = i + rng.below(candidates.length - i);
+    const j = i + rng.below(m - i);
     [candidates[i], candidates[j]] = [candidates[j]!, candidates[i]!];
   }
-  return candidates.slice(0, count);
+  return [...candidates.subarray(0, count)];
 };
 
 /** Fills `patched` of each sample: vulnerable hosts whose patch (process, cleanup or Welchia) came by then. */
 const fillPatched = (
   samples: Sample[],
   pop: Population,
-  W: Float64Array,
+  patchAt: Float64Array,
   fixedAt: Float64Array,
   endS: number,
 ) => {
   const times: number[] = [];
-  for (let h = 0; h < pop.size; h++) {
-    const p = Math.min(W[h * REC + PATCH_AT]!, fixedAt[h]!);
-    if (pop.vulnerable[h] && p <= endS) times.push(p);
-  }
+  if (patchAt.length > 0 || fixedAt.length > 0)
+    for (let h = 0; h < pop.size; h++) {
+      const p = Math.min(patchAt[h] ?? INF, fixedAt[h] ?? INF);
+      if (pop.vulnerable[h] && p <= endS) times.push(p);
+    }
   times.sort((a, b) => a - b);
   let k = 0;
   for (const sample of samples) {
@@ -218,20 +234,26 @@ export const runBlaster = (
   const rngSetup = rng.fork();
 
   const { spaces, spaceOf, remove: removeFromIndex } = buildAddressSpaces(pop);
-  const state = new Uint8Array(n);
+  const H = new Uint8Array(2 * n);
+  for (let h = 0; h < n; h++) H[2 * h + TARGET] = pop.vulnerable[h] ? pop.os[h]! : IMMUNE;
   const infectedAtS = new Float64Array(n).fill(Number.NaN);
-  const running = new Uint8Array(n);
-  const gen = new Int32Array(n);
-  const starts = new Int32Array(n);
-  const pendingTick = new Float64Array(n);
+  const records = new ArrayBuffer(n * REC_BYTES);
+  const WF = new Float64Array(records);
+  const WU = new Uint32Array(records);
+  const WI = new Int32Array(records);
+  const WB = new Uint8Array(records);
+  // Arrays only some runs need are empty otherwise (each fresh page costs a fault; a million
+  // hosts' worth of doubles is 2,000 of them).
+  const starts = new Int32Array(options.telescope ? n : 0); // worm starts per host, for the telescope
   // Filtered hosts the last search passed (counted as blocked once the worm gets past them).
-  // Without filters nothing is passed: the array is not touched (a cache miss per search saved).
   const filtering = (interventions.borderFilterShare ?? 0) > 0;
   const passedFiltered = new Int32Array(filtering ? n : 0);
-  const variant = new Uint8Array(n); // the exploit variant of the host's running worm
-  const W = hostRecords(pop, interventions, rngHazards);
+  const patchAt = patchTimes(pop, interventions, rngHazards);
+  const patching = patchAt.length > 0;
+  const downUntil = new Float64Array(rebootOnCrash ? n : 0); // end of a crash reboot
   // When cleanup or Welchia patched a host (the patch process may come later: the earlier time counts).
-  const fixedAt = new Float64Array(n).fill(INF);
+  const fixing = (interventions.cleanupPerDay ?? 0) > 0 || interventions.welchia !== undefined;
+  const fixedAt = new Float64Array(fixing ? n : 0).fill(INF);
   const cleanupHazard = dailyFractionToHazardPerS(interventions.cleanupPerDay ?? 0);
   const cleanupStartS = (interventions.cleanupStartH ?? 0) * 3600;
   const blocked = borderFilter(pop, interventions, rngSetup);
@@ -251,10 +273,10 @@ export const runBlaster = (
   /** Accounts the probes a worm sent from its last batch end up to `count` more positions. */
   const sweep = (h: number, count: number) => {
     if (count <= 0) return;
-    const r = h * REC;
+    const r = h * REC_WORDS;
     stats.probes += count;
-    telescope?.record(h, starts[h]!, W[r + BATCH_END]!, count, W[r + READY]!, B, batchS);
-    W[r + BATCH_END] = wrap(W[r + BATCH_END]! + count);
+    telescope?.record(h, starts[h]!, WU[r + BATCH_END]!, count, WF[h * REC_DOUBLES + READY]!, B, batchS);
+    WU[r + BATCH_END] = wrap(WU[r + BATCH_END]! + count);
   };
 
   // The first target a walk did not pass: slot, space, arrival time and batch end (slot -1: none).
@@ -268,12 +290,13 @@ export const runBlaster = (
    * filter that stands when the worm gets there, as long as it gets there by `until`; returns how many
    * it passed and leaves the first other target in found* (foundSlot -1 when none by `until`). The
    * arithmetic is a hit event's with no stall, so the times are the ones an event per host would give.
+   * When the worm stands on a host (slot `atSlot` of space `atSpace`, -1: not on a host) that
+   * space's next target is the next live slot, without a search.
    */
-  const walk = (h: number, limit: number, until: number): number => {
-    const r = h * REC;
-    let cursor = W[r + CURSOR]!;
-    let ready = W[r + READY]!;
-    let batchEnd = W[r + BATCH_END]!;
+  const walk = (h: number, limit: number, until: number, atSlot: number, atSpace: number): number => {
+    let cursor = WU[h * REC_WORDS + CURSOR]!;
+    let ready = WF[h * REC_DOUBLES + READY]!;
+    let batchEnd = WU[h * REC_WORDS + BATCH_END]!;
     foundSlot = -1;
     for (let passed = 0; ; passed++) {
       let bestDist = INF;
@@ -282,7 +305,7 @@ export const runBlaster = (
       // A NAT'd worm reaches its own site in private space and the public Internet elsewhere.
       for (let sp = spaceOf(h); ; sp = 0) {
         const idx = spaces[sp]!;
-        const slot = idx.successor(cursor);
+        const slot = sp === atSpace ? idx.successorOfSlot(atSlot) : idx.successor(cursor);
         if (slot >= 0) {
           const d = idx.distance(cursor, slot);
           if (d < bestDist) {
@@ -304,8 +327,10 @@ export const runBlaster = (
       }
       if (time > until) return passed;
       const idx = spaces[bestSpace]!;
-      if (passed < limit && blocked(h, idx.hosts[bestSlot]!, time)) {
-        cursor = idx.positions[bestSlot]!;
+      if (filtering && passed < limit && blocked(h, idx.host(bestSlot), time)) {
+        cursor = idx.position(bestSlot);
+        atSlot = bestSlot;
+        atSpace = bestSpace;
         ready = time;
         batchEnd = end;
         continue;
@@ -320,19 +345,20 @@ export const runBlaster = (
 
   /** Stops a running worm at time t, accounting the batches it sent since its last event. */
   const stopWorm = (h: number, t: number) => {
-    if (!running[h]) return;
-    const r = h * REC;
+    if (!WB[h * REC_BYTES + RUNNING]) return;
+    const r = h * REC_WORDS;
     // the filtered hosts its last search passed that it got past by t (before the sweep moves on)
     if (filtering && passedFiltered[h]) {
-      stats.blockedByFilter += walk(h, passedFiltered[h]!, t);
+      stats.blockedByFilter += walk(h, passedFiltered[h]!, t, -1, -1);
       passedFiltered[h] = 0;
     }
-    const done = t > W[r + READY]! ? Math.floor((t - W[r + READY]!) / batchS) * B : 0;
-    const pending = W[r + PEND_END] === INF ? INF : ahead(W[r + BATCH_END]!, W[r + PEND_END]!);
+    const ready = WF[h * REC_DOUBLES + READY]!;
+    const done = t > ready ? Math.floor((t - ready) / batchS) * B : 0;
+    const pending = WI[r + PEND_SLOT] === NO_HIT ? INF : ahead(WU[r + BATCH_END]!, WU[r + PEND_END]!);
     sweep(h, Math.min(done, pending));
-    running[h] = 0;
+    WB[h * REC_BYTES + RUNNING] = 0;
     runningNow--;
-    gen[h]!++;
+    WI[r + GEN]!++;
   };
 
   /**
@@ -343,22 +369,21 @@ export const runBlaster = (
    * a row: a worm whose own organisation filters would otherwise walk every host up to the horizon
    * at each restart; the next one is queued and attempt() stops it.
    */
-  const schedule = (h: number) => {
-    const r = h * REC;
+  const schedule = (h: number, atSlot: number, atSpace: number) => {
+    const r = h * REC_WORDS;
+    const passed = walk(h, passLimit, endS, atSlot, atSpace);
+    if (filtering) passedFiltered[h] = passed;
     // Nothing left to reach, or only beyond the horizon: the worm keeps sweeping; its probes are
     // accounted when it stops or at the end.
-    W[r + PEND_END] = INF;
-    const passed = walk(h, passLimit, endS);
-    if (filtering) passedFiltered[h] = passed;
+    WI[r + PEND_SLOT] = foundSlot < 0 ? NO_HIT : foundSlot;
     if (foundSlot < 0) return;
-    W[r + PEND_END] = foundEnd;
-    W[r + PEND_SLOT] = foundSlot;
-    W[r + PEND_SPACE] = foundSpace;
-    queue.push(foundTime, K_HIT, h, gen[h]!);
+    WU[r + PEND_END] = foundEnd;
+    queue.push(foundTime, K_HIT, h, WI[r + GEN]!, foundSlot, foundSpace);
   };
 
-  const startWorm = (h: number, t: number, tick: number) => {
-    const r = h * REC;
+  const startWorm = (h: number, t: number) => {
+    const r = h * REC_WORDS;
+    const tick = WF[h * REC_DOUBLES + READY]!; // the seed its start left there
     const t0 =
       sameTickShare >= 1 || rngSeeds.next() < sameTickShare
         ? tick
@@ -367,54 +392,62 @@ export const runBlaster = (
     stats.wormStarts++;
     if (s.mode === 'local') stats.localStarts++;
     else stats.randomStarts++;
-    starts[h]!++;
-    variant[h] = s.targetsWin2k ? OS_WIN2K : OS_XP;
-    W[r + CURSOR] = startCursor(s.start);
-    W[r + BATCH_END] = W[r + CURSOR]!;
-    W[r + READY] = t;
-    running[h] = 1;
+    if (telescope) starts[h]!++;
+    WB[h * REC_BYTES + VARIANT] = s.targetsWin2k ? OS_WIN2K : OS_XP;
+    WU[r + CURSOR] = startCursor(s.start);
+    WU[r + BATCH_END] = WU[r + CURSOR]!;
+    WF[h * REC_DOUBLES + READY] = t;
+    WB[h * REC_BYTES + RUNNING] = 1;
     runningNow++;
-    schedule(h);
+    schedule(h, -1, -1);
   };
 
   const launchTick = () => quantiseTick(rngSeeds.next() * o.launchUptimeMaxS * 1000, tickMs);
   const bootDelay = () => bootMinS + rngSeeds.next() * (bootMaxS - bootMinS);
-  /** The worm restarts from the Run key `delay` seconds after a boot that ends at t. */
+  /**
+   * The worm restarts from the Run key `delay` seconds after a boot that ends at t. (A worm that
+   * does not run keeps the tick its next start seeds from in its READY field.)
+   */
   const restartAfterBoot = (h: number, t: number) => {
     const delay = bootDelay();
-    pendingTick[h] = quantiseTick(delay * 1000, tickMs);
-    queue.push(t + delay, K_START, h, gen[h]!);
+    WF[h * REC_DOUBLES + READY] = quantiseTick(delay * 1000, tickMs);
+    queue.push(t + delay, K_START, h, WI[h * REC_WORDS + GEN]!);
   };
 
-  const infect = (v: number, t: number) => {
-    state[v] = S_INFECTING;
-    if (!rebootOnCrash) removeFromIndex(v);
-    pendingTick[v] = launchTick();
-    queue.push(t, K_START, v, gen[v]!);
+  /** An attempt took host v (in `slot` of address space `space`); its worm runs from time t. */
+  const infect = (v: number, t: number, space: number, slot: number) => {
+    H[2 * v + STATE] = S_INFECTING;
+    if (!rebootOnCrash) spaces[space]!.remove(slot);
+    WF[v * REC_DOUBLES + READY] = launchTick();
+    queue.push(t, K_START, v, WI[v * REC_WORDS + GEN]!);
   };
 
   const crash = (v: number, t: number) => {
     stats.crashes++;
     if (!rebootOnCrash) return;
-    W[v * REC + DOWN_UNTIL] = t + rebootDelayS;
-    if (state[v] === S_INFECTED) stopWorm(v, t);
-    queue.push(t + rebootDelayS, K_REBOOT, v, gen[v]!);
+    downUntil[v] = t + rebootDelayS;
+    if (H[2 * v + STATE] === S_INFECTED) stopWorm(v, t);
+    queue.push(t + rebootDelayS, K_REBOOT, v, WI[v * REC_WORDS + GEN]!);
   };
 
-  /** What worm w's attempt on host v (still in the index) at time t does; returns the infector's stall. */
-  const attempt = (w: number, v: number, t: number): number => {
-    if (blocked(w, v, t)) {
+  /**
+   * What worm w's attempt on host v (still in the index, at `slot` of `space`) at time t does;
+   * returns the infector's stall.
+   */
+  const attempt = (w: number, v: number, t: number, space: number, slot: number): number => {
+    if (filtering && blocked(w, v, t)) {
       stats.blockedByFilter++; // (schedule() passes most of these without an event)
       return 0;
     }
-    if (!pop.vulnerable[v]) return probeStallS;
-    if (W[v * REC + PATCH_AT]! <= t) {
-      removeFromIndex(v);
+    const target = H[2 * v + TARGET]!;
+    if (target === IMMUNE) return probeStallS;
+    if (patching && patchAt[v]! <= t) {
+      spaces[space]!.remove(slot);
       return probeStallS;
     }
-    if (W[v * REC + DOWN_UNTIL]! > t) return 0; // rebooting: nothing answers
-    const fits = pop.os[v] === variant[w];
-    if (state[v] === S_INFECTED || state[v] === S_INFECTING) {
+    if (rebootOnCrash && downUntil[v]! > t) return 0; // rebooting: nothing answers
+    const fits = target === WB[w * REC_BYTES + VARIANT];
+    if (H[2 * v + STATE] === S_INFECTED || H[2 * v + STATE] === S_INFECTING) {
       // Only reached with rebootOnCrash: a re-exploit either crashes the host or its new copy exits on the mutex.
       if (!fits) crash(v, t);
       return fits ? attemptStallS : probeStallS;
@@ -424,27 +457,32 @@ export const runBlaster = (
       crash(v, t);
       return probeStallS;
     }
-    if (pSuccess >= 1 || rngAttempts.next() < pSuccess) infect(v, t + infectionDelayS);
+    if (pSuccess >= 1 || rngAttempts.next() < pSuccess) infect(v, t + infectionDelayS, space, slot);
     return attemptStallS;
   };
 
-  const onHit = (w: number, t: number) => {
-    const r = w * REC;
-    const idx = spaces[W[r + PEND_SPACE]!]!;
-    const slot = W[r + PEND_SLOT]!;
-    const v = idx.hosts[slot]!;
-    sweep(w, ahead(W[r + BATCH_END]!, W[r + PEND_END]!));
+  /** Worm w reaches the target of its pending hit, in `slot` of address space `space`. */
+  const onHit = (w: number, t: number, slot: number, space: number) => {
+    const idx = spaces[space]!;
+    // Read first: the slot's address comes with the event, so this fetch overlaps the record's.
+    const live = idx.isLive(slot);
+    const r = w * REC_WORDS;
+    sweep(w, ahead(WU[r + BATCH_END]!, WU[r + PEND_END]!));
     if (filtering) stats.blockedByFilter += passedFiltered[w]!;
-    W[r + CURSOR] = idx.positions[slot]!;
+    WU[r + CURSOR] = idx.position(slot);
     // Taken meanwhile, or the worm's own address: nothing to do.
-    const stall = idx.isLive(slot) && v !== w ? attempt(w, v, t) : 0;
-    W[r + READY] = t + stall;
-    schedule(w);
+    let stall = 0;
+    if (live) {
+      const v = idx.host(slot);
+      if (v !== w) stall = attempt(w, v, t, space, slot);
+    }
+    WF[w * REC_DOUBLES + READY] = t + stall;
+    schedule(w, slot, space);
   };
 
   const onStart = (v: number, t: number) => {
-    if (state[v] === S_INFECTING) {
-      state[v] = S_INFECTED;
+    if (H[2 * v + STATE] === S_INFECTING) {
+      H[2 * v + STATE] = S_INFECTED;
       infectedAtS[v] = t;
       stats.infections++;
       infectedNow++;
@@ -453,14 +491,14 @@ export const runBlaster = (
         queue.push(Math.max(t, cleanupStartS) + exponential(rngHazards, cleanupHazard), K_CLEAN, v, 0);
       if (userRebootRatePerS > 0)
         queue.push(t + exponential(rngHazards, userRebootRatePerS), K_USER_REBOOT, v, 0);
-      startWorm(v, t, pendingTick[v]!);
-    } else if (state[v] === S_INFECTED && !running[v]) startWorm(v, t, pendingTick[v]!);
+      startWorm(v, t);
+    } else if (H[2 * v + STATE] === S_INFECTED && !WB[v * REC_BYTES + RUNNING]) startWorm(v, t);
   };
 
   const onClean = (h: number, t: number) => {
-    if (state[h] !== S_INFECTED) return;
+    if (H[2 * h + STATE] !== S_INFECTED) return;
     stopWorm(h, t);
-    state[h] = S_CLEANED;
+    H[2 * h + STATE] = S_CLEANED;
     infectedNow--;
     stats.cleaned++;
     fixedAt[h] = t;
@@ -468,8 +506,8 @@ export const runBlaster = (
   };
 
   const onUserReboot = (h: number, t: number) => {
-    if (state[h] !== S_INFECTED) return;
-    if (running[h]) {
+    if (H[2 * h + STATE] !== S_INFECTED) return;
+    if (WB[h * REC_BYTES + RUNNING]) {
       stopWorm(h, t);
       restartAfterBoot(h, t + rebootDelayS);
     }
@@ -482,12 +520,12 @@ export const runBlaster = (
   };
 
   const takeOver = (v: number, t: number) => {
-    if (state[v] === S_INFECTED) {
+    if (H[2 * v + STATE] === S_INFECTED) {
       stopWorm(v, t);
       infectedNow--;
       stats.cleaned++;
-    } else if (state[v] === S_INFECTING) gen[v]!++; // cancels the pending start
-    state[v] = S_WELCHIA;
+    } else if (H[2 * v + STATE] === S_INFECTING) WI[v * REC_WORDS + GEN]!++; // cancels the pending start
+    H[2 * v + STATE] = S_WELCHIA;
     fixedAt[v] = t;
     removeFromIndex(v);
     welchia!.drop(v);
@@ -498,7 +536,8 @@ export const runBlaster = (
     if (epoch !== welchia!.epoch || welchia!.candidateCount === 0) return;
     const v = welchia!.randomCandidate();
     const source = welchia!.randomSource();
-    if (!pop.vulnerable[v] || W[v * REC + PATCH_AT]! <= t || state[v]! > S_INFECTED) welchia!.drop(v);
+    if (!pop.vulnerable[v] || (patching && patchAt[v]! <= t) || H[2 * v + STATE]! > S_INFECTED)
+      welchia!.drop(v);
     else if (!blocked(source, v, t)) takeOver(v, t);
     scheduleWelchia(t);
   };
@@ -516,10 +555,10 @@ export const runBlaster = (
 
   // Seeds of the outbreak.
   for (const h of initialHosts(pop, o.initialInfected, options.initialHosts, rngSetup)) {
-    state[h] = S_INFECTING;
+    H[2 * h + STATE] = S_INFECTING;
     if (!rebootOnCrash) removeFromIndex(h);
-    pendingTick[h] = launchTick();
-    queue.push(0, K_START, h, gen[h]!);
+    WF[h * REC_DOUBLES + READY] = launchTick();
+    queue.push(0, K_START, h, WI[h * REC_WORDS + GEN]!);
   }
   if (welchia) queue.push(welchia.options.startH * 3600, K_WELCHIA_START, -1, welchia.options.initial);
 
@@ -541,7 +580,7 @@ export const runBlaster = (
     }
   };
 
-  const ev = { time: 0, kind: 0, host: 0, gen: 0 };
+  const ev = { time: 0, kind: 0, host: 0, gen: 0, a: 0, b: 0 };
   while (queue.peekTime() <= endS) {
     queue.pop(ev);
     emitSamplesBefore(ev.time);
@@ -550,16 +589,16 @@ export const runBlaster = (
     const h = ev.host;
     switch (ev.kind) {
       case K_HIT:
-        if (running[h] && ev.gen === gen[h]) onHit(h, t);
+        if (ev.gen === WI[h * REC_WORDS + GEN] && WB[h * REC_BYTES + RUNNING]) onHit(h, t, ev.a, ev.b);
         break;
       case K_START:
-        if (ev.gen === gen[h]) onStart(h, t);
+        if (ev.gen === WI[h * REC_WORDS + GEN]) onStart(h, t);
         break;
       case K_CLEAN:
         onClean(h, t);
         break;
       case K_REBOOT:
-        if (state[h] === S_INFECTED && !running[h]) restartAfterBoot(h, t);
+        if (H[2 * h + STATE] === S_INFECTED && !WB[h * REC_BYTES + RUNNING]) restartAfterBoot(h, t);
         break;
       case K_USER_REBOOT:
         onUserReboot(h, t);
@@ -574,10 +613,11 @@ export const runBlaster = (
   }
   emitSamplesBefore(INF);
   // Account the sweeps still under way at the horizon.
-  for (let h = 0; h < n; h++) if (running[h]) stopWorm(h, endS);
+  for (let h = 0; h < n; h++) if (WB[h * REC_BYTES + RUNNING]) stopWorm(h, endS);
   if (telescope) fillTelescopeSources(samples, telescope.sourceFirstSeen());
-  fillPatched(samples, pop, W, fixedAt, endS);
+  fillPatched(samples, pop, patchAt, fixedAt, endS);
   // fixedAt of an infected host: when cleanup or Welchia ended its infection.
-  fillSensorSources(samples, infectedAtS, fixedAt, options.addressChangesPerDay ?? 0, o.sampleEveryS);
+  const endedAtS = fixing ? fixedAt : new Float64Array(0);
+  fillSensorSources(samples, infectedAtS, endedAtS, options.addressChangesPerDay ?? 0, o.sampleEveryS);
   return { samples, infectedAtS, stats, ...(telescope ? { telescope: telescope.report() } : {}) };
 };

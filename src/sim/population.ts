@@ -6,6 +6,7 @@
 
 import { RpcsweepError } from '../core/errors.ts';
 import type { Rng } from '../core/random.ts';
+import { orderByKey } from './radix-sort.ts';
 import { isOnSweep, isPrivate } from './sweep.ts';
 
 export interface Population {
@@ -153,17 +154,14 @@ export const syntheticPopulation = (o: SyntheticOptions, rng: Rng): Population =
   const address = new Uint32Array(total);
   const site = new Int32Array(total).fill(-1);
   for (let i = 0; i < publicHosts; i++) address[i] = drawPublic();
-  // Distinct addresses: sort (address, index) pairs and redraw every repeat after its first
+  // Distinct addresses: order the hosts by (address, index) and redraw every repeat after its first
   // occurrence, until none is left; typed arrays only, so a million hosts cost megabytes, not objects.
   for (let round = 0; ; round++) {
     if (round > 1000) throw new RpcsweepError('SIM_BAD_INPUT', 'population too dense for its networks');
-    const keys = new Float64Array(publicHosts);
-    for (let i = 0; i < publicHosts; i++) keys[i] = address[i]! * 2097152 + i;
-    keys.sort();
+    const order = orderByKey(address.subarray(0, publicHosts));
     const repeats: number[] = [];
     for (let i = 1; i < publicHosts; i++)
-      if (Math.floor(keys[i]! / 2097152) === Math.floor(keys[i - 1]! / 2097152))
-        repeats.push(keys[i]! % 2097152);
+      if (address[order[i]!] === address[order[i - 1]!]) repeats.push(order[i]!);
     if (repeats.length === 0) break;
     repeats.sort((x, y) => x - y);
     for (const i of repeats) address[i] = drawPublic();

@@ -12,7 +12,8 @@ import { addressPhase } from './telescope.ts';
 /**
  * Fills `sensorSources` of each sample (samples every `sampleEveryS` from 0): per host, one source
  * when its worm first runs (`infectedAtS`) and one more at each address change until it stops being
- * infected (`endedAtS`: cleaned or taken by Welchia; Infinity: still infected at the end).
+ * infected (`endedAtS`: cleaned or taken by Welchia; Infinity, or an empty array for all hosts:
+ * still infected at the end).
  */
 export const fillSensorSources = (
   samples: Sample[],
@@ -34,7 +35,7 @@ export const fillSensorSources = (
     if (Number.isNaN(from)) continue;
     count(from);
     if (rate <= 0) continue;
-    const to = Math.min(endedAtS[h]!, lastS);
+    const to = Math.min(endedAtS[h] ?? Number.POSITIVE_INFINITY, lastS);
     const phase = addressPhase(h);
     // Epoch k begins at (k − phase) / rate; the first change after `from` starts epoch ⌊from·rate + phase⌋ + 1.
     for (let k = Math.floor(from * rate + phase) + 1; (k - phase) / rate <= to; k++)

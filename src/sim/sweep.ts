@@ -19,9 +19,10 @@ const octets = (address: number): [number, number, number, number] => [
 
 /** True when the sweep ever probes this address (no 255 in the first three octets, not A.0.0.0 for A ≥ 1). */
 export const isOnSweep = (address: number): boolean => {
-  const [a, b, c, d] = octets(address >>> 0);
-  if (a === 255 || b === 255 || c === 255) return false;
-  return !(a >= 1 && b === 0 && c === 0 && d === 0);
+  // octet arithmetic without octets(): this runs a few times per host when a run is set up
+  const x = address >>> 0;
+  if (x >>> 24 === 255 || ((x >>> 16) & 0xff) === 255 || ((x >>> 8) & 0xff) === 255) return false;
+  return !(x >>> 24 >= 1 && (x & 0xffffff) === 0);
 };
 
 /**
@@ -30,9 +31,12 @@ export const isOnSweep = (address: number): boolean => {
  * Addresses with a 255 in the first three octets are not on the sweep: -1.
  */
 export const sweepIndex = (address: number): number => {
-  const [a, b, c, d] = octets(address >>> 0);
+  const x = address >>> 0;
+  const a = x >>> 24;
+  const b = (x >>> 16) & 0xff;
+  const c = (x >>> 8) & 0xff;
   if (a === 255 || b === 255 || c === 255) return -1;
-  const within = (b * 255 + c) * 256 + d;
+  const within = (b * 255 + c) * 256 + (x & 0xff);
   return a === 0 ? within : a * PER_A - a + within;
 };
 

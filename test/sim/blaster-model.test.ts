@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { test } from 'node:test';
 import { isRpcsweepError } from '../../src/core/errors.ts';
 import { createRng } from '../../src/core/random.ts';
@@ -294,4 +295,102 @@ test('passing filtered hosts without events changes nothing but the event count'
   // counted as the worm gets past them: the same but for hosts taken meanwhile (still counted)
   assert.ok(b0 > 100 && Math.abs(b1 - b0) < 0.05 * b0, `blocked ${b1} vs ${b0}`);
   assert.ok(e1 < e0 - b0 / 2, `events ${e1} vs ${e0}, ${b0} blocked`);
+});
+
+// Reference runs recorded with the code before the speed work of issue #17 (4-ary heap, commit
+// f76293a): the event queue, record layout and index changes since must leave every output of a
+// seed as it was. The digest covers the samples, every host's infection time and the telescope.
+const digest = (r: ReturnType<typeof runBlaster>) =>
+  createHash('sha256')
+    .update(JSON.stringify(r.samples))
+    .update(JSON.stringify([...r.infectedAtS]))
+    .update(JSON.stringify(r.telescope ?? null))
+    .digest('hex')
+    .slice(0, 24);
+
+test('runs replay the reference outputs per seed: no interventions, dense /16s', () => {
+  const pop = syntheticPopulation({ vulnerable: 40_000, density: 'even', networks16: 30 }, createRng(3));
+  const r = runBlaster(pop, { durationH: 12, seed: 5, initialInfected: 3 });
+  assert.deepEqual(r.stats, {
+    events: 106189,
+    probes: 1350528000,
+    infections: 4940,
+    crashes: 23263,
+    wormStarts: 4940,
+    localStarts: 1987,
+    randomStarts: 2953,
+    blockedByFilter: 0,
+    cleaned: 0,
+  });
+  assert.equal(digest(r), '99e21089683c50a5407a7e67');
+});
+
+test('runs replay the reference outputs per seed: NAT, immune hosts, filters, patching, cleanup, Welchia, reboots, telescope', () => {
+  const pop = syntheticPopulation(
+    {
+      vulnerable: 15_000,
+      immune: 2_000,
+      density: 'zipf',
+      networks16: 200,
+      natShare: 0.3,
+      natSiteHosts: 20,
+      crashOnlyShare: 0.05,
+    },
+    createRng(5),
+  );
+  const r = runBlaster(
+    pop,
+    {
+      durationH: 36,
+      seed: 7,
+      initialInfected: 10,
+      successProbability: 0.6,
+      telescope: { address: 44 << 24, bits: 8 },
+      addressChangesPerDay: 2,
+      userRebootsPerDay: 1,
+    },
+    {
+      borderFilterShare: 0.5,
+      borderFilterStartH: 6,
+      borderFilterFullH: 30,
+      patchPerDay: 0.2,
+      patchStartH: 3,
+      cleanupPerDay: 0.3,
+      cleanupStartH: 12,
+      welchia: { startH: 20, initial: 10, scansPerS: 500 },
+    },
+  );
+  assert.deepEqual(r.stats, {
+    events: 541810,
+    probes: 3420451200,
+    infections: 4712,
+    crashes: 90561,
+    wormStarts: 8208,
+    localStarts: 3282,
+    randomStarts: 4926,
+    blockedByFilter: 4738,
+    cleaned: 4077,
+  });
+  assert.equal(digest(r), '53840ed3f67dfaede75fd8a0');
+});
+
+test('runs replay the reference outputs per seed: crash reboots re-seed worms', () => {
+  const pop = syntheticPopulation({ vulnerable: 6000, density: 'even', networks16: 3 }, createRng(11));
+  const r = runBlaster(
+    pop,
+    { durationH: 3, seed: 2, initialInfected: 3, rebootOnCrash: true, userRebootsPerDay: 3 },
+    { cleanupPerDay: 0.5 },
+  );
+  assert.deepEqual(r.stats, {
+    events: 1201595,
+    probes: 115833380,
+    infections: 2953,
+    crashes: 107241,
+    wormStarts: 82543,
+    localStarts: 32954,
+    randomStarts: 49589,
+    blockedByFilter: 0,
+    cleaned: 199,
+  });
+  assert.equal(digest(r), '58a1d27a43076cb6c47ec19e');
 });

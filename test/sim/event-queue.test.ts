@@ -7,7 +7,7 @@ test('pops events in time order with their payloads, interleaved with pushes', (
   const q = new EventQueue();
   const rng = createRng(3);
   const pending: number[] = [];
-  const out = { time: 0, kind: 0, host: 0, gen: 0 };
+  const out = { time: 0, kind: 0, host: 0, gen: 0, a: 0, b: 0 };
   let last = -1;
   for (let i = 0; i < 20_000; i++) {
     if (rng.next() < 0.6 || q.size === 0) {
@@ -29,4 +29,61 @@ test('pops events in time order with their payloads, interleaved with pushes', (
     [...rest].sort((a, b) => a - b),
   );
   assert.equal(q.peekTime(), Number.POSITIVE_INFINITY);
+});
+
+test('equal times pop by host, then kind, then generation, whatever the push order; payloads come back', () => {
+  // A reference: every pending event in an array, the smallest (time, host, kind, gen) taken each time.
+  const q = new EventQueue();
+  const rng = createRng(7);
+  const pending: { time: number; kind: number; host: number; gen: number; a: number; b: number }[] = [];
+  const out = { time: 0, kind: 0, host: 0, gen: 0, a: 0, b: 0 };
+  const order = (a: typeof out, b: typeof out) =>
+    a.time - b.time || a.host - b.host || a.kind - b.kind || a.gen - b.gen;
+  let now = 0;
+  for (let i = 0; i < 30_000; i++) {
+    if (rng.next() < 0.55 || pending.length === 0) {
+      // times on a 0.1 s lattice computed the way the model does (ready + k · 1.8), so many tie
+      const e = {
+        time: now + rng.below(40) * 1.8 + (rng.next() < 0.3 ? 0 : rng.below(3) * 0.4),
+        kind: rng.below(7),
+        host: rng.below(50) - 1, // -1: the model's events without a host
+        gen: i, // distinct: events equal in all of time, host, kind and generation pop in no set order
+        a: rng.below(2_000_000), // the payload comes back as pushed
+        b: rng.below(10_000) - 1,
+      };
+      q.push(e.time, e.kind, e.host, e.gen, e.a, e.b);
+      pending.push(e);
+    } else {
+      pending.sort(order);
+      const want = pending.shift()!;
+      assert.equal(q.pop(out), true);
+      assert.deepEqual(out, want);
+      now = out.time;
+    }
+    assert.equal(q.size, pending.length);
+  }
+  pending.sort(order);
+  for (const want of pending) {
+    assert.equal(q.peekTime(), want.time);
+    assert.equal(q.pop(out), true);
+    assert.deepEqual(out, want);
+  }
+  assert.equal(q.pop(out), false);
+});
+
+test('times spread over many binades (0 to days, and beyond the horizon) still pop in order', () => {
+  const q = new EventQueue();
+  const rng = createRng(8);
+  const out = { time: 0, kind: 0, host: 0, gen: 0, a: 0, b: 0 };
+  const times = [0, 0, 1e-9, 0.5, Number.POSITIVE_INFINITY, 3600 * 1e6];
+  for (let i = 0; i < 5000; i++) times.push(rng.next() ** 8 * 1e6);
+  for (const [i, t] of times.entries()) q.push(t, 0, i, 0);
+  const popped: number[] = [];
+  while (q.pop(out)) popped.push(out.time);
+  assert.deepEqual(
+    popped,
+    [...times].sort((a, b) => a - b),
+  );
+  assert.throws(() => q.push(-1, 0, 0, 0), RangeError);
+  assert.throws(() => q.push(Number.NaN, 0, 0, 0), RangeError);
 });

@@ -6,20 +6,23 @@ import { TargetIndex } from '../../src/sim/target-index.ts';
 
 test('successor finds the next live host after the cursor and wraps round the cycle', () => {
   const idx = new TargetIndex([10, 11, 12], [500, 100, CYCLE_LENGTH - 3]);
-  assert.deepEqual([...idx.positions], [100, 500, CYCLE_LENGTH - 3]);
-  assert.equal(idx.hosts[idx.successor(0)!], 11);
-  assert.equal(idx.hosts[idx.successor(100)!], 10, 'strictly after the cursor');
-  assert.equal(idx.hosts[idx.successor(600)!], 12);
-  assert.equal(idx.hosts[idx.successor(CYCLE_LENGTH - 3)!], 11, 'wraps to the start');
+  assert.deepEqual(
+    [0, 1, 2].map((s) => idx.position(s)),
+    [100, 500, CYCLE_LENGTH - 3],
+  );
+  assert.equal(idx.host(idx.successor(0)!), 11);
+  assert.equal(idx.host(idx.successor(100)!), 10, 'strictly after the cursor');
+  assert.equal(idx.host(idx.successor(600)!), 12);
+  assert.equal(idx.host(idx.successor(CYCLE_LENGTH - 3)!), 11, 'wraps to the start');
   assert.equal(idx.distance(CYCLE_LENGTH - 3, idx.successor(CYCLE_LENGTH - 3)), 103);
 });
 
 test('removed hosts are skipped; an empty index answers -1', () => {
   const idx = new TargetIndex([1, 2, 3], [10, 20, 30]);
   idx.remove(idx.slotOf(20, 2));
-  assert.equal(idx.hosts[idx.successor(10)], 3);
+  assert.equal(idx.host(idx.successor(10)), 3);
   idx.remove(idx.slotOf(30, 3));
-  assert.equal(idx.hosts[idx.successor(10)], 1, 'wraps past removed tail');
+  assert.equal(idx.host(idx.successor(10)), 1, 'wraps past removed tail');
   idx.remove(0);
   idx.remove(0); // removing twice is harmless
   assert.equal(idx.live, 0);
@@ -46,9 +49,30 @@ for (const n of [1, 2, 20, 3000, 70_000])
       }
       const s = idx.successor(c);
       assert.equal(idx.distance(c, s), bestD);
-      const victim = idx.hosts[s]!;
+      const victim = idx.host(s);
       idx.remove(s);
       alive.delete(victim);
       if (alive.size === 0) break;
     }
   });
+
+test('successorOfSlot answers what successor gives at the slot position, with removals and wrap', () => {
+  const rng = createRng(21);
+  const n = 3000;
+  const pos = Array.from({ length: n }, () => rng.below(CYCLE_LENGTH));
+  const idx = new TargetIndex(
+    Array.from({ length: n }, (_, i) => i),
+    pos,
+  );
+  for (let round = 0; round < 2 * n && idx.live > 0; round++) {
+    const slot = rng.below(n); // live or removed: a worm stands where its target was
+    assert.equal(idx.successorOfSlot(slot), idx.successor(idx.position(slot)));
+    if (rng.next() < 0.6) idx.remove(idx.successor(rng.below(CYCLE_LENGTH)));
+  }
+  while (idx.live > 0) idx.remove(idx.successor(0));
+  assert.equal(idx.successorOfSlot(0), -1, 'empty');
+  // duplicate positions (no population has them) fall back to the search
+  const dup = new TargetIndex([1, 2, 3], [50, 50, 90]);
+  assert.equal(dup.successorOfSlot(0), dup.successor(50));
+  assert.equal(dup.host(dup.successorOfSlot(0)), 3);
+});
