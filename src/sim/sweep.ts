@@ -77,16 +77,8 @@ export const nextTargetAddress = (address: number): number => {
   return ((a << 24) | (b << 16) | (c << 8) | d) >>> 0;
 };
 
-export const formatIpv4 = (address: number): string =>
-  `${address >>> 24}.${(address >>> 16) & 0xff}.${(address >>> 8) & 0xff}.${address & 0xff}`;
-
-export const parseIpv4 = (text: string): number | undefined => {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text);
-  if (!m) return undefined;
-  const parts = m.slice(1).map(Number);
-  if (parts.some((p) => p > 255)) return undefined;
-  return ((parts[0]! << 24) | (parts[1]! << 16) | (parts[2]! << 8) | parts[3]!) >>> 0;
-};
+// IPv4 text ⇄ number: the one codec in core (the simulator's own copy was folded into it).
+export { formatIpv4, parseIpv4 } from '../core/ipv4.ts';
 
 /** RFC 1918 space, where a NAT'd host's own address (and its local-mode start) lies. */
 export const isPrivate = (address: number): boolean => {
