@@ -25,8 +25,9 @@ const cutAt = (pdu: Uint8Array, length: number): Uint8Array => {
   return b;
 };
 
-test('a bind_ack cut short at n_results still reports its header, max frags, assoc_group and address', () => {
-  const ack = encodeBindAck({
+/** A bind_ack with one accepted context and secondary address "135" (n_results at offset 32). */
+const bindAck = () =>
+  encodeBindAck({
     callId: 7,
     maxXmitFrag: 4280,
     maxRecvFrag: 4280,
@@ -34,6 +35,9 @@ test('a bind_ack cut short at n_results still reports its header, max frags, ass
     secondaryAddress: '135',
     results: [{ result: 0, reason: 0, transferSyntax: NDR32_SYNTAX }],
   });
+
+test('a bind_ack cut short at n_results still reports its header, max frags, assoc_group and address', () => {
+  const ack = bindAck();
   // 16 header + 8 + 2 + "135\0" + pad to 28 = 30 → n_results would be at offset 32.
   const d = decodeBindAck(cutAt(ack, 32));
   assert.equal(d.ok, false);
@@ -108,14 +112,7 @@ test('a failure inside the header itself has nothing to keep', () => {
 });
 
 test('cut: bytes that end before frag_length (a connection closed inside the PDU) are read as far as they go', () => {
-  const ack = encodeBindAck({
-    callId: 7,
-    maxXmitFrag: 4280,
-    maxRecvFrag: 4280,
-    assocGroupId: 0x12345,
-    secondaryAddress: '135',
-    results: [{ result: 0, reason: 0, transferSyntax: NDR32_SYNTAX }],
-  });
+  const ack = bindAck();
   const bytes = ack.subarray(0, 32); // frag_length still says the whole PDU
   const plain = decodePdu(bytes);
   assert.ok(!plain.ok && plain.error.field === 'dcerpc.cn_frag_len');
