@@ -9,6 +9,8 @@ export interface Migration {
   what: string;
   sqlite: readonly string[];
   postgres: readonly string[];
+  /** SQLite: VACUUM after the step (outside its transaction) when it left a rewritten table's pages free. */
+  sqliteVacuumAfter?: boolean;
 }
 
 const scansTable = (idColumn: string, bigint: string) => `CREATE TABLE scans (
@@ -111,6 +113,8 @@ export const MIGRATIONS: readonly Migration[] = [
       'ALTER TABLE host_results_v4 RENAME TO host_results',
       'CREATE UNIQUE INDEX host_results_key ON host_results (scan_id, address)',
     ],
+    // The old table's pages would stay in the file as free space: a 1 M-row store grew 348 → 670 MB.
+    sqliteVacuumAfter: true,
     postgres: [],
   },
 ];

@@ -399,12 +399,21 @@ const migrate = (db: Database.Database, target: number): void => {
       `database ${db.name} has schema version ${current}; this rpcsweep knows up to ${SCHEMA_VERSION} (upgrade rpcsweep)`,
     );
   }
+  let vacuum = false;
   for (const m of MIGRATIONS) {
     if (m.version <= current || m.version > target) continue;
     db.transaction(() => {
       for (const sql of m.sqlite) db.exec(sql);
       db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(m.version);
     }).immediate();
+    vacuum ||= m.sqliteVacuumAfter === true && current > 0;
+  }
+  if (!vacuum) return;
+  try {
+    db.exec('VACUUM');
+  } catch (e) {
+    // Another connection is reading: the free pages stay and later scans reuse them.
+    if (!isBusy(e)) throw e;
   }
 };
 

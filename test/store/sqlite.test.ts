@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -265,4 +265,27 @@ test('with a writer thread, batches below its threshold are written on the calli
   assert.equal((await s.readVerdicts(id)).size, 1999);
   await assert.rejects(s.writeResults(id, shuffled(2000)), /writer thread exited with code 7/);
   await s.close();
+});
+
+test('the upgrade to schema 4 rewrites host_results once and gives the old pages back (VACUUM)', async () => {
+  const path = fresh();
+  const v3 = SqliteStore.open(path, { upToVersion: 3 });
+  const id = await v3.createScan(newScan());
+  await v3.writeResults(id, shuffled(20_000));
+  await v3.close();
+  const db = new Database(path);
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  db.close();
+  const before = statSync(path).size;
+  const s = SqliteStore.open(path);
+  assert.equal(sqliteSchemaVersion(path), SCHEMA_VERSION);
+  assert.equal((await s.readVerdicts(id)).size, 20_000);
+  await s.close();
+  const check = new Database(path);
+  check.pragma('wal_checkpoint(TRUNCATE)');
+  const free = check.pragma('freelist_count', { simple: true }) as number;
+  check.close();
+  const after = statSync(path).size;
+  assert.ok(after < before * 1.2, `the file grew from ${before} to ${after} bytes`);
+  assert.ok(free < 10, `${free} free pages left in the file`);
 });
