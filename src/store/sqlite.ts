@@ -131,6 +131,15 @@ const sleepSync = (ms: number): void => {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 };
 
+/**
+ * Why a statement failed, in the user's words. A full disk is SQLITE_FULL ("database or disk is
+ * full"): said as `-o` says it (REPORT_WRITE), so the user knows to free space, not repair the file.
+ */
+const writeFailure = (e: unknown): string =>
+  sqliteCode(e) === 'SQLITE_FULL'
+    ? 'the disk is full: ENOSPC (no space left on device)'
+    : String((e as Error).message);
+
 /** Why a database could not be opened, in the user's words. */
 const openFailure = (path: string, e: unknown): RpcsweepError => {
   const code = sqliteCode(e);
@@ -236,13 +245,9 @@ export class SqliteStore implements ResultStore {
             { cause: e },
           );
         }
-        throw new RpcsweepError(
-          'STORE_WRITE',
-          `database ${this.name}: ${what} failed: ${(e as Error).message}`,
-          {
-            cause: e,
-          },
-        );
+        throw new RpcsweepError('STORE_WRITE', `database ${this.name}: ${what} failed: ${writeFailure(e)}`, {
+          cause: e,
+        });
       }
     }
   }

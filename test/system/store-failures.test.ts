@@ -5,8 +5,17 @@
  * the -o output, and --resume fills in what the store missed. The lab sits on a free random /24.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import {
+  closeSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -18,7 +27,7 @@ import { hostResult, toNdjson } from '../sim/support.ts';
 import { makeCliIo } from '../support/cli-io.ts';
 import { at } from '../support/lab-block.ts';
 import { needsPostgres, startPostgres } from '../support/postgres.ts';
-import { IS_ROOT } from '../support/system.ts';
+import { IS_ROOT, needs } from '../support/system.ts';
 
 const MAIN = new URL('../../src/cli/main.ts', import.meta.url).pathname;
 // A /24 inside this run's own loopback block (test/support/lab-block.ts), where labs are relocated to.
@@ -59,6 +68,34 @@ const child = (args: string[], killWhen?: (kill: () => void) => void) =>
       resolve({ code, signal, stderr });
     });
   });
+
+/** A small tmpfs of its own (root only), unmounted after `fn`. */
+const withTmpfs = async (fn: (mnt: string) => Promise<void>) => {
+  const mnt = mkdtempSync(join(dir, 'tmpfs-'));
+  assert.equal(spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=8m', 'tmpfs', mnt]).status, 0, 'mount tmpfs');
+  try {
+    await fn(mnt);
+  } finally {
+    spawnSync('umount', [mnt]);
+  }
+};
+
+/** Fills the file system of `path`'s directory to its last page: a full disk until `path` is removed. */
+const fillDisk = (path: string) => {
+  const fd = openSync(path, 'w');
+  try {
+    for (const size of [65536, 4096]) {
+      const block = Buffer.alloc(size);
+      try {
+        for (;;) writeSync(fd, block);
+      } catch (e) {
+        assert.equal((e as NodeJS.ErrnoException).code, 'ENOSPC');
+      }
+    }
+  } finally {
+    closeSync(fd);
+  }
+};
 
 /** The stored rows of the only scan in `db` equal the answering (not unreachable) lines of the output. */
 const storeMatchesOutput = async (db: string, out: string) => {
@@ -263,4 +300,112 @@ test('PostgreSQL back within the retry window: every result is stored, the scan 
     await server.stop();
     await lab.close();
   }
+});
+
+test('a full disk under scan --db: the scan and its -o output complete, one line says the disk is full, --resume fills the rows once there is room', {
+  skip: needs('root'),
+}, async () => {
+  const lab = await startLab(SPEC, { isRoot: IS_ROOT });
+  try {
+    await withTmpfs(async (mnt) => {
+      const db = join(mnt, 'x.sqlite');
+      const filler = join(mnt, 'filler');
+      const out = join(dir, 'full.ndjson');
+      const args = [
+        'scan',
+        RANGE,
+        '--seed',
+        '4',
+        '--timeout',
+        '1000',
+        '--rate',
+        '12',
+        '-o',
+        out,
+        '--resume-file',
+        join(dir, 'full.state'),
+        '--db',
+        db,
+        '--db-retry-ms',
+        '1000',
+      ];
+      // The scan row and the first results are stored; then the disk is full for the rest of the run.
+      const r = await child(args, () => {
+        if (!existsSync(filler) && lines(out).length >= 6) fillDisk(filler);
+      });
+      assert.ok(existsSync(filler), `the scan ended before the disk filled up: ${r.stderr}`);
+      assert.equal(r.code, 3, r.stderr);
+      assert.equal(lines(out).length, 24, 'the -o output is complete');
+      const said = r.stderr.split('\n').filter(Boolean);
+      assert.doesNotMatch(r.stderr, /\n\s+at |SQLITE_/, 'no stack trace, no SQLite jargon');
+      const disk = 'the disk is full: ENOSPC \\(no space left on device\\)';
+      assert.match(said[0] ?? '', new RegExp(`^rpcsweep: database ${db}: .* failed: ${disk}; retrying$`));
+      assert.equal(said.length, 2, r.stderr);
+      assert.match(
+        said[1] ?? '',
+        new RegExp(
+          `^rpcsweep: \\d+ result\\(s\\) are missing from ${db} \\(e\\.g\\. [\\d.]+.*\\): .*${disk}; the scan row stays unfinished: run the same command with --resume to store them from the NDJSON output \\[STORE_WRITE\\]$`,
+        ),
+      );
+      rmSync(filler);
+      const resumed = await child([...args, '--resume']);
+      assert.equal(resumed.code, 0, resumed.stderr);
+      await storeMatchesOutput(db, out);
+      const check = new Database(db);
+      try {
+        assert.deepEqual(check.pragma('integrity_check'), [{ integrity_check: 'ok' }]);
+      } finally {
+        check.close();
+      }
+    });
+  } finally {
+    await lab.close();
+  }
+});
+
+test('a full disk under import through the SQLite writer thread: one line, exit 3, whole batches only, an intact file', {
+  skip: needs('root'),
+}, async () => {
+  // Batches of 10,000 rows, each ≥ 5,000: every one goes through the writer thread.
+  const n = 60_000;
+  const file = join(dir, 'full-import.ndjson');
+  const address = (i: number) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
+  writeFileSync(file, toNdjson(Array.from({ length: n }, (_, i) => hostResult(address(i), 'patched'))));
+  await withTmpfs(async (mnt) => {
+    const db = join(mnt, 'x.sqlite');
+    const filler = join(mnt, 'filler');
+    const count = (c: Database.Database) =>
+      (c.prepare('SELECT COUNT(*) AS n FROM host_results').get() as { n: number }).n;
+    const r = await child(['import', file, '--db', db, '-q'], () => {
+      if (existsSync(filler) || !existsSync(db)) return;
+      const reader = new Database(db, { readonly: true, fileMustExist: true });
+      try {
+        if (count(reader) >= 10_000) fillDisk(filler);
+      } catch {
+        // the schema is not there yet
+      } finally {
+        reader.close();
+      }
+    });
+    assert.ok(existsSync(filler), `the import ended before the disk filled up: ${r.stderr}`);
+    assert.equal(r.code, 3, r.stderr);
+    assert.match(
+      r.stderr,
+      new RegExp(
+        `^rpcsweep: database ${db}: writing 10000 result\\(s\\) failed: the disk is full: ENOSPC \\(no space left on device\\) \\[STORE_WRITE\\]\\n$`,
+      ),
+    );
+    // Still on the full disk: the file opens, is intact and holds whole batches only.
+    const check = new Database(db);
+    try {
+      assert.deepEqual(check.pragma('integrity_check'), [{ integrity_check: 'ok' }]);
+      const rows = count(check);
+      assert.equal(rows % 10_000, 0, `${rows} rows: a partial batch`);
+      assert.ok(rows >= 10_000 && rows < n, `${rows} rows`);
+      const scan = check.prepare('SELECT finished_at FROM scans').get() as { finished_at: string | null };
+      assert.equal(scan.finished_at, null, 'the failed import left its scan unfinished');
+    } finally {
+      check.close();
+    }
+  });
 });
