@@ -1,0 +1,105 @@
+/**
+ * The SQLite writer thread (src/store/sqlite-thread.ts, sqlite-writer.ts) under the failures a scan
+ * can meet: the thread dying inside a batch, close() while a batch is on its way, another process
+ * holding the write lock. Each batch is stored whole or not at all, every caller gets an answer.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import Database from 'better-sqlite3';
+import { RpcsweepError } from '../../src/core/errors.ts';
+import { SqliteStore } from '../../src/store/sqlite.ts';
+import { hostResult, newScan } from './contract.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'rs-store-thread-'));
+test.after(() => rmSync(dir, { recursive: true, force: true }));
+let n = 0;
+const fresh = () => join(dir, `db${n++}.sqlite`);
+
+/** The CLI entry writer threads start from, as `scan --db` starts them (the sources, through tsx). */
+const WRITER_ENTRY = new URL('../../src/cli/tsx-worker-entry.mjs', import.meta.url);
+const DYING_ENTRY = new URL('../support/sqlite-writer-dies.mjs', import.meta.url);
+
+/** `count` results in 10.(seq).x.y, distinct per call. */
+let seq = 0;
+const results = (count: number) => {
+  const s = seq++;
+  return Array.from({ length: count }, (_, i) => hostResult(`10.${s}.${i >> 8}.${i & 255}`, 'patched'));
+};
+
+const settledWithin = <T>(p: Promise<T>, ms: number) =>
+  Promise.race([
+    p.then(
+      () => 'resolved',
+      (e: Error) => `rejected: ${e.message}`,
+    ),
+    new Promise<string>((resolve) => setTimeout(() => resolve('never settled'), ms).unref()),
+  ]);
+
+test('a writer thread that dies inside a batch (slices still being handed over) fails that batch only: nothing of it stored, no lock left behind', async () => {
+  const path = fresh();
+  // Message 9 is the third slice of the second batch (the first: 5 slices and its commit).
+  process.env.RS_WRITER_DIES_AT = '9';
+  const s = SqliteStore.open(path, { writerThread: DYING_ENTRY, busyTimeoutMs: 100, busyRetries: 0 });
+  try {
+    const id = await s.createScan(newScan());
+    await s.writeResults(id, results(5000));
+    // 50 slices: the thread dies while the caller is still encoding and handing them over.
+    await assert.rejects(s.writeResults(id, results(50_000)), (e: unknown) => {
+      assert.ok(e instanceof RpcsweepError);
+      assert.equal(e.code, 'STORE_WRITE');
+      assert.equal(e.message, `database ${path}: the SQLite writer thread exited with code 7`);
+      return true;
+    });
+    assert.deepEqual(await s.countStored(id), { patched: 5000 }, 'the dead batch left no row');
+    // A new thread: the dead one's open transaction did not keep the write lock.
+    await s.writeResults(id, results(5000));
+    assert.deepEqual(await s.countStored(id), { patched: 10_000 });
+  } finally {
+    delete process.env.RS_WRITER_DIES_AT;
+    await s.close();
+  }
+});
+
+test('close() while a batch is on its way to the writer thread: the batch is answered (committed) before the thread ends', async () => {
+  const path = fresh();
+  const s = SqliteStore.open(path, { writerThread: WRITER_ENTRY });
+  const id = await s.createScan(newScan());
+  const write = s.writeResults(id, results(20_000));
+  const closed = s.close();
+  assert.equal(await settledWithin(write, 20_000), 'resolved');
+  assert.equal(await settledWithin(closed, 20_000), 'resolved');
+  const check = new Database(path, { readonly: true });
+  try {
+    assert.equal((check.prepare('SELECT COUNT(*) AS n FROM host_results').get() as { n: number }).n, 20_000);
+  } finally {
+    check.close();
+  }
+});
+
+test('another process holding the write lock: the thread gives up with STORE_BUSY after its retries, and writes once the lock is gone', async () => {
+  const path = fresh();
+  const s = SqliteStore.open(path, { writerThread: WRITER_ENTRY, busyTimeoutMs: 50, busyRetries: 2 });
+  const other = new Database(path);
+  try {
+    const id = await s.createScan(newScan());
+    other.prepare('BEGIN IMMEDIATE').run();
+    await assert.rejects(s.writeResults(id, results(6000)), (e: unknown) => {
+      assert.ok(e instanceof RpcsweepError);
+      assert.equal(e.code, 'STORE_BUSY');
+      assert.equal(
+        e.message,
+        `database ${path} stayed locked by another process; writing 6000 result(s) gave up after 3 attempts`,
+      );
+      return true;
+    });
+    other.prepare('ROLLBACK').run();
+    await s.writeResults(id, results(6000));
+    assert.deepEqual(await s.countStored(id), { patched: 6000 });
+  } finally {
+    other.close();
+    await s.close();
+  }
+});
