@@ -4,7 +4,8 @@
  * holding the write lock. Each batch is stored whole or not at all, every caller gets an answer.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -101,5 +102,49 @@ test('another process holding the write lock: the thread gives up with STORE_BUS
   } finally {
     other.close();
     await s.close();
+  }
+});
+
+test('batches alternating between the writer thread and the calling thread land in call order: the later write of an address wins', async () => {
+  const s = SqliteStore.open(fresh(), { writerThread: WRITER_ENTRY });
+  try {
+    const id = await s.createScan(newScan());
+    const big = (verdict: 'patched' | 'unpatched') =>
+      Array.from({ length: 6000 }, (_, i) => hostResult(`10.200.${i >> 8}.${i & 255}`, verdict));
+    const small = (verdict: 'patched' | 'unpatched') =>
+      Array.from({ length: 100 }, (_, i) => hostResult(`10.200.0.${i}`, verdict));
+    await s.writeResults(id, big('patched')); // the thread
+    await s.writeResults(id, small('unpatched')); // here
+    assert.deepEqual(await s.countStored(id), { patched: 5900, unpatched: 100 });
+    await s.writeResults(id, big('unpatched')); // the thread again, over the rows written here
+    assert.deepEqual(await s.countStored(id), { unpatched: 6000 });
+  } finally {
+    await s.close();
+  }
+});
+
+test('the writer thread keeps the process alive while a batch is out, and never after: a script that does not close the store ends once the batch is committed', () => {
+  const path = fresh();
+  const script = join(dir, 'unclosed.mts');
+  const src = (p: string) => new URL(`../../src/${p}`, import.meta.url).href;
+  writeFileSync(
+    script,
+    `import { SqliteStore } from '${src('store/sqlite.ts')}';
+const s = SqliteStore.open(${JSON.stringify(path)}, { writerThread: new URL('${WRITER_ENTRY.href}') });
+const id = await s.createScan(${JSON.stringify(newScan())});
+const rows = Array.from({ length: 6000 }, (_, i) => ({ ...${JSON.stringify(hostResult('10.0.0.0', 'patched'))}, address: '10.9.' + (i >> 8) + '.' + (i & 255) }));
+// Not awaited, and the store never closed: only the thread's reference keeps the process alive.
+void s.writeResults(id, rows).then(() => console.log('committed'));
+`,
+  );
+  const r = spawnSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8', timeout: 60_000 });
+  assert.equal(r.signal, null, `the process did not end by itself: ${r.stderr}`);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, 'committed\n', 'it did not end before the commit');
+  const check = new Database(path, { readonly: true });
+  try {
+    assert.equal((check.prepare('SELECT COUNT(*) AS n FROM host_results').get() as { n: number }).n, 6000);
+  } finally {
+    check.close();
   }
 });

@@ -53,7 +53,7 @@ const ndjsonVerdicts = (path: string) =>
   );
 
 /** Runs the CLI in a child; `killWhen` is polled every 20 ms and may act (kill it, stop a server). */
-const child = (args: string[], killWhen?: (kill: () => void) => void) =>
+const child = (args: string[], killWhen?: (kill: (signal?: NodeJS.Signals) => void) => void) =>
   new Promise<{ code: number | null; signal: string | null; stderr: string }>((resolve) => {
     const c = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
       stdio: ['ignore', 'ignore', 'pipe'],
@@ -62,7 +62,9 @@ const child = (args: string[], killWhen?: (kill: () => void) => void) =>
     c.stderr.on('data', (d: Buffer) => {
       stderr += d.toString();
     });
-    const timer = killWhen ? setInterval(() => killWhen(() => c.kill('SIGKILL')), 20) : undefined;
+    const timer = killWhen
+      ? setInterval(() => killWhen((signal = 'SIGKILL') => c.kill(signal)), 20)
+      : undefined;
     c.on('exit', (code, signal) => {
       clearInterval(timer);
       resolve({ code, signal, stderr });
@@ -408,4 +410,59 @@ test('a full disk under import through the SQLite writer thread: one line, exit 
       check.close();
     }
   });
+});
+
+test('SIGINT during scan --db stores every result already written to -o; --resume stores a > 5,000-row output again through the writer thread and completes the row', async () => {
+  // 32,768 addresses of this run's own block where nothing listens: each refuses at once.
+  const range = at('127.0.128.0/17');
+  const total = 32_768;
+  const db = join(dir, 'sigint.sqlite');
+  const out = join(dir, 'sigint.ndjson');
+  const args = ['scan', range, '--no-blocklist', '-T5', '--seed', '3', '-o', out];
+  const resumable = [...args, '--resume-file', join(dir, 'sigint.state'), '--db', db];
+  const storedRows = () => {
+    const c = new Database(db, { readonly: true });
+    try {
+      return c.prepare('SELECT address FROM host_results').pluck().all() as string[];
+    } finally {
+      c.close();
+    }
+  };
+  let interrupted = false;
+  const first = await child(resumable, (kill) => {
+    if (!interrupted && lines(out).length >= 6000) {
+      interrupted = true;
+      kill('SIGINT');
+    }
+  });
+  assert.equal(first.code, 130, first.stderr);
+  assert.match(
+    first.stderr,
+    /rpcsweep: interrupted after \d+\/32768; continue with the same command plus --resume\n$/,
+  );
+  const written = [...ndjsonVerdicts(out).keys()];
+  assert.ok(written.length >= 6000 && written.length < total, `${written.length} lines`);
+  assert.deepEqual(storedRows().sort(), written.sort(), 'what -o has, the store has');
+  // As if the store had lost them: --resume must store the output's rows again (batches of
+  // 10,000, the first one through the writer thread).
+  const wipe = new Database(db);
+  wipe.prepare('DELETE FROM host_results').run();
+  wipe.close();
+  const resumed = await child([...resumable, '--resume']);
+  assert.equal(resumed.code, 0, resumed.stderr);
+  const rows = storedRows();
+  assert.equal(rows.length, total);
+  assert.equal(new Set(rows).size, total, 'every address once');
+  assert.deepEqual(rows.sort(), [...ndjsonVerdicts(out).keys()].sort());
+  const check = new Database(db, { readonly: true });
+  try {
+    const scans = check.prepare('SELECT finished_at FROM scans').all() as Array<{
+      finished_at: string | null;
+    }>;
+    assert.equal(scans.length, 1, 'one scan row, continued by --resume');
+    assert.ok(scans[0]!.finished_at, 'the scan row is finished');
+    assert.deepEqual(check.pragma('integrity_check'), [{ integrity_check: 'ok' }]);
+  } finally {
+    check.close();
+  }
 });
