@@ -4,6 +4,7 @@
  * read while a scan writes. Busy or locked: SQLite's own busy timeout, then a few retries with
  * back-off, then STORE_BUSY.
  */
+import { existsSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type Database from 'better-sqlite3';
 import { RpcsweepError } from '../core/errors.ts';
@@ -135,10 +136,9 @@ const sleepSync = (ms: number): void => {
  * Why a statement failed, in the user's words. A full disk is SQLITE_FULL ("database or disk is
  * full"): said as `-o` says it (REPORT_WRITE), so the user knows to free space, not repair the file.
  */
+const DISK_FULL = 'the disk is full: ENOSPC (no space left on device)';
 const writeFailure = (e: unknown): string =>
-  sqliteCode(e) === 'SQLITE_FULL'
-    ? 'the disk is full: ENOSPC (no space left on device)'
-    : String((e as Error).message);
+  sqliteCode(e) === 'SQLITE_FULL' ? DISK_FULL : String((e as Error).message);
 
 /** Why a database could not be opened, in the user's words. */
 const openFailure = (path: string, e: unknown): RpcsweepError => {
@@ -150,7 +150,9 @@ const openFailure = (path: string, e: unknown): RpcsweepError => {
         ? 'the file is not an rpcsweep SQLite database, or it is corrupt'
         : code.startsWith('SQLITE_READONLY')
           ? 'the database is read-only'
-          : String((e as Error).message).split('\n')[0];
+          : code === 'SQLITE_FULL'
+            ? DISK_FULL
+            : String((e as Error).message).split('\n')[0];
   if (isBusy(e))
     return new RpcsweepError('STORE_BUSY', `database ${path} is locked by another process`, { cause: e });
   return new RpcsweepError('STORE_OPEN', `database ${path}: ${why}`, { cause: e });
@@ -208,6 +210,7 @@ export class SqliteStore implements ResultStore {
 
   static open(path: string, options: SqliteOptions = {}): SqliteStore {
     let db: Database.Database | undefined;
+    const isNew = path !== ':memory:' && !existsSync(path);
     try {
       db = new (loadDriver())(path, { timeout: options.busyTimeoutMs ?? 2000 });
       // Large rows (the detail JSON): bigger pages keep the b-trees shallow. Only a new file takes
@@ -223,6 +226,10 @@ export class SqliteStore implements ResultStore {
       return new SqliteStore(path, db, options);
     } catch (e) {
       db?.close();
+      // A file this open created on a full disk would later open as an empty database: it goes.
+      // Only then: after another failure (busy) the file may be another process's new database.
+      if (isNew && sqliteCode(e) === 'SQLITE_FULL')
+        for (const f of [path, `${path}-wal`, `${path}-shm`]) rmSync(f, { force: true });
       if (e instanceof RpcsweepError) throw e;
       throw openFailure(path, e);
     }

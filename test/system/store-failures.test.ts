@@ -11,6 +11,7 @@ import {
   existsSync,
   mkdtempSync,
   openSync,
+  readdirSync,
   readFileSync,
   rmSync,
   writeFileSync,
@@ -465,4 +466,26 @@ test('SIGINT during scan --db stores every result already written to -o; --resum
   } finally {
     check.close();
   }
+});
+
+test('a new --db file on a full disk: one line that says so before the scan starts, exit 3, no empty database left behind', {
+  skip: needs('root'),
+}, async () => {
+  await withTmpfs(async (mnt) => {
+    fillDisk(join(mnt, 'filler'));
+    const db = join(mnt, 'new.sqlite');
+    const out = join(dir, 'never-full.ndjson');
+    const r = await child(['scan', `${NET}.1`, '--timeout', '300', '-o', out, '--db', db]);
+    assert.equal(r.code, 3, r.stderr);
+    assert.equal(
+      r.stderr,
+      `rpcsweep: database ${db}: the disk is full: ENOSPC (no space left on device) [STORE_OPEN]\n`,
+    );
+    assert.equal(existsSync(out), false, 'no output file: the scan never started');
+    assert.deepEqual(
+      readdirSync(mnt).filter((f) => f.startsWith('new.sqlite')),
+      [],
+      'no empty database file that a later run would take for a database',
+    );
+  });
 });
