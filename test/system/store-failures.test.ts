@@ -489,3 +489,64 @@ test('a new --db file on a full disk: one line that says so before the scan star
     );
   });
 });
+
+test('SIGINT while scan --db retries a full disk: the scan ends at once (not after --db-retry-ms), says what is missing, and --resume fills it', {
+  skip: needs('root'),
+}, async () => {
+  const lab = await startLab(SPEC, { isRoot: IS_ROOT });
+  try {
+    await withTmpfs(async (mnt) => {
+      const db = join(mnt, 'x.sqlite');
+      const filler = join(mnt, 'filler');
+      const out = join(dir, 'full-sigint.ndjson');
+      const args = [
+        'scan',
+        RANGE,
+        '--seed',
+        '4',
+        '--timeout',
+        '1000',
+        '--rate',
+        '12',
+        '-o',
+        out,
+        '--resume-file',
+        join(dir, 'full-sigint.state'),
+        '--db',
+        db,
+        '--db-retry-ms',
+        '600000',
+      ];
+      let filledAt = 0;
+      let interruptedAt = 0;
+      const r = await child(args, (kill) => {
+        if (!filledAt && lines(out).length >= 6) {
+          fillDisk(filler);
+          filledAt = performance.now();
+        } else if (filledAt && !interruptedAt && performance.now() - filledAt > 1000) {
+          interruptedAt = performance.now();
+          kill('SIGINT');
+        } else if (interruptedAt && performance.now() - interruptedAt > 20_000) {
+          kill(); // it would wait out the retry window: the assertion below says so
+        }
+      });
+      assert.ok(interruptedAt, `the scan ended before it was interrupted: ${r.stderr}`);
+      // A liveness bound, far inside the 600 s retry window: the sink stopped retrying on SIGINT.
+      assert.ok(performance.now() - interruptedAt < 15_000, 'the scan waited out the retry window');
+      assert.equal(r.code, 3, r.stderr);
+      assert.match(
+        r.stderr,
+        new RegExp(
+          `\\nrpcsweep: \\d+ result\\(s\\) are missing from ${db} \\(e\\.g\\. [\\d.]+.*\\): .*the disk is full: ENOSPC \\(no space left on device\\); the scan row stays unfinished: run the same command with --resume to store them from the NDJSON output \\[STORE_WRITE\\]\\n$`,
+        ),
+      );
+      assert.ok(lines(out).length < 24, 'interrupted mid-scan');
+      rmSync(filler);
+      const resumed = await child([...args, '--resume']);
+      assert.equal(resumed.code, 0, resumed.stderr);
+      await storeMatchesOutput(db, out);
+    });
+  } finally {
+    await lab.close();
+  }
+});
