@@ -266,7 +266,27 @@ export class SqliteStore implements ResultStore {
     );
   }
 
-  async writeResults(
+  /**
+   * Writes that take their turn: a batch on the writer thread holds the write lock on its own
+   * connection while this thread hands it slices, so a write started here meanwhile would wait in
+   * SQLite's busy handler, blocking the very thread that feeds it, and commit out of call order.
+   */
+  #writes: Promise<unknown> = Promise.resolve();
+  /** Writes called and not yet settled (close() waits for them). */
+  #queued = 0;
+
+  #inTurn<T>(fn: () => Promise<T>): Promise<T> {
+    this.#queued++;
+    const run = this.#writes.then(fn).finally(() => this.#queued--);
+    this.#writes = run.catch(() => {});
+    return run;
+  }
+
+  writeResults(scanId: number, results: readonly StoredResult[], advice?: readonly unknown[]): Promise<void> {
+    return this.#inTurn(() => this.#writeResults(scanId, results, advice));
+  }
+
+  async #writeResults(
     scanId: number,
     results: readonly StoredResult[],
     advice?: readonly unknown[],
@@ -319,16 +339,14 @@ export class SqliteStore implements ResultStore {
     if (this.#db.inTransaction) this.#db.prepare('ROLLBACK').run();
   }
 
-  async finishScan(
-    scanId: number,
-    finishedAt: string,
-    counts: Partial<Record<Verdict, number>>,
-  ): Promise<void> {
-    this.#run('finishing the scan', () =>
-      this.#db
-        .prepare('UPDATE scans SET finished_at = ?, counts = ? WHERE id = ?')
-        .run(finishedAt, JSON.stringify(counts), scanId),
-    );
+  finishScan(scanId: number, finishedAt: string, counts: Partial<Record<Verdict, number>>): Promise<void> {
+    return this.#inTurn(async () => {
+      this.#run('finishing the scan', () =>
+        this.#db
+          .prepare('UPDATE scans SET finished_at = ?, counts = ? WHERE id = ?')
+          .run(finishedAt, JSON.stringify(counts), scanId),
+      );
+    });
   }
 
   async getScan(scanId: number): Promise<ScanRow | undefined> {
@@ -391,7 +409,9 @@ export class SqliteStore implements ResultStore {
   }
 
   async close(): Promise<void> {
-    // Without a thread the file is closed before close() returns its promise (callers rely on it).
+    // Writes already called go first. Without them and without a thread the file is closed before
+    // close() returns its promise (callers rely on it).
+    if (this.#queued > 0) await this.#writes;
     try {
       if (this.#thread) await this.#thread.close();
     } finally {

@@ -148,3 +148,23 @@ void s.writeResults(id, rows).then(() => console.log('committed'));
     check.close();
   }
 });
+
+test('writes called without waiting for each other still land in call order, across the thread and the calling thread, and finishScan comes after them', async () => {
+  const s = SqliteStore.open(fresh(), { writerThread: WRITER_ENTRY, busyTimeoutMs: 100, busyRetries: 0 });
+  try {
+    const id = await s.createScan(newScan());
+    const rows = (count: number, verdict: 'patched' | 'unpatched') =>
+      Array.from({ length: count }, (_, i) => hostResult(`10.201.${i >> 8}.${i & 255}`, verdict));
+    await s.writeResults(id, rows(6000, 'patched')); // the thread is up
+    const writes = [
+      s.writeResults(id, rows(6000, 'unpatched')), // the thread
+      s.writeResults(id, rows(100, 'patched')), // here, over the first 100 of the batch before it
+      s.finishScan(id, '2026-12-05T02:00:00.000Z', { patched: 100, unpatched: 5900 }),
+    ];
+    await Promise.all(writes);
+    assert.deepEqual(await s.countStored(id), { patched: 100, unpatched: 5900 });
+    assert.ok((await s.getScan(id))?.finishedAt);
+  } finally {
+    await s.close();
+  }
+});
