@@ -30,6 +30,8 @@ export type WriterReply = { batch: number; error?: { code: string; message: stri
 interface Pending {
   resolve: () => void;
   reject: (e: Error) => void;
+  /** Settles with the batch's answer; close() waits for it. */
+  settled: Promise<unknown>;
 }
 
 export class SqliteWriterThread {
@@ -70,7 +72,7 @@ export class SqliteWriterThread {
   #stopped(w: Worker, why: string): void {
     if (this.#worker !== w) return;
     this.#worker = undefined;
-    if (this.#closing) return;
+    // Even while closing: a batch the thread took with it is answered, never left pending.
     for (const p of this.#pending.values())
       p.reject(new RpcsweepError('STORE_WRITE', `database ${this.#settings.path}: ${why}`));
     this.#pending.clear();
@@ -78,9 +80,17 @@ export class SqliteWriterThread {
 
   /** Hands over a batch's encoded slices; resolves once the thread committed them as one transaction. */
   async write(what: string, slices: AsyncIterable<unknown[]>): Promise<void> {
+    if (this.#closing) throw new RpcsweepError('STORE_WRITE', `database ${this.#settings.path} is closed`);
     const w = this.#start();
     const batch = ++this.#batch;
-    const done = new Promise<void>((resolve, reject) => this.#pending.set(batch, { resolve, reject }));
+    let settle: Omit<Pending, 'settled'> | undefined;
+    const done = new Promise<void>((resolve, reject) => {
+      settle = { resolve, reject };
+    });
+    // Handled from the start: the thread may fail the batch (or die) while its slices are still
+    // being encoded here, long before the caller awaits `done`; unhandled, that would end the process.
+    const settled = done.catch(() => {});
+    this.#pending.set(batch, { ...settle!, settled });
     w.ref();
     try {
       for await (const values of slices) {
@@ -97,11 +107,16 @@ export class SqliteWriterThread {
     return done;
   }
 
-  /** Lets the thread close its connection and end (batches handed over are answered first). */
+  /**
+   * Lets the thread close its connection and end. Batches already under way are answered first
+   * (their callers are waiting on them: a close message ahead of their commit would leave them
+   * pending forever, and the process would end without their rows).
+   */
   async close(): Promise<void> {
+    this.#closing = true;
+    await Promise.all([...this.#pending.values()].map((p) => p.settled));
     const w = this.#worker;
     if (!w) return;
-    this.#closing = true;
     const exited = new Promise((resolve) => w.once('exit', resolve));
     w.ref();
     w.postMessage({ close: true } satisfies WriterRequest);

@@ -4,6 +4,7 @@
  * read while a scan writes. Busy or locked: SQLite's own busy timeout, then a few retries with
  * back-off, then STORE_BUSY.
  */
+import { existsSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type Database from 'better-sqlite3';
 import { RpcsweepError } from '../core/errors.ts';
@@ -131,6 +132,14 @@ const sleepSync = (ms: number): void => {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 };
 
+/**
+ * Why a statement failed, in the user's words. A full disk is SQLITE_FULL ("database or disk is
+ * full"): said as `-o` says it (REPORT_WRITE), so the user knows to free space, not repair the file.
+ */
+const DISK_FULL = 'the disk is full: ENOSPC (no space left on device)';
+const writeFailure = (e: unknown): string =>
+  sqliteCode(e) === 'SQLITE_FULL' ? DISK_FULL : String((e as Error).message);
+
 /** Why a database could not be opened, in the user's words. */
 const openFailure = (path: string, e: unknown): RpcsweepError => {
   const code = sqliteCode(e);
@@ -141,7 +150,9 @@ const openFailure = (path: string, e: unknown): RpcsweepError => {
         ? 'the file is not an rpcsweep SQLite database, or it is corrupt'
         : code.startsWith('SQLITE_READONLY')
           ? 'the database is read-only'
-          : String((e as Error).message).split('\n')[0];
+          : code === 'SQLITE_FULL'
+            ? DISK_FULL
+            : String((e as Error).message).split('\n')[0];
   if (isBusy(e))
     return new RpcsweepError('STORE_BUSY', `database ${path} is locked by another process`, { cause: e });
   return new RpcsweepError('STORE_OPEN', `database ${path}: ${why}`, { cause: e });
@@ -199,6 +210,7 @@ export class SqliteStore implements ResultStore {
 
   static open(path: string, options: SqliteOptions = {}): SqliteStore {
     let db: Database.Database | undefined;
+    const isNew = path !== ':memory:' && !existsSync(path);
     try {
       db = new (loadDriver())(path, { timeout: options.busyTimeoutMs ?? 2000 });
       // Large rows (the detail JSON): bigger pages keep the b-trees shallow. Only a new file takes
@@ -214,6 +226,10 @@ export class SqliteStore implements ResultStore {
       return new SqliteStore(path, db, options);
     } catch (e) {
       db?.close();
+      // A file this open created on a full disk would later open as an empty database: it goes.
+      // Only then: after another failure (busy) the file may be another process's new database.
+      if (isNew && sqliteCode(e) === 'SQLITE_FULL')
+        for (const f of [path, `${path}-wal`, `${path}-shm`]) rmSync(f, { force: true });
       if (e instanceof RpcsweepError) throw e;
       throw openFailure(path, e);
     }
@@ -236,13 +252,9 @@ export class SqliteStore implements ResultStore {
             { cause: e },
           );
         }
-        throw new RpcsweepError(
-          'STORE_WRITE',
-          `database ${this.name}: ${what} failed: ${(e as Error).message}`,
-          {
-            cause: e,
-          },
-        );
+        throw new RpcsweepError('STORE_WRITE', `database ${this.name}: ${what} failed: ${writeFailure(e)}`, {
+          cause: e,
+        });
       }
     }
   }
@@ -254,7 +266,27 @@ export class SqliteStore implements ResultStore {
     );
   }
 
-  async writeResults(
+  /**
+   * Writes that take their turn: a batch on the writer thread holds the write lock on its own
+   * connection while this thread hands it slices, so a write started here meanwhile would wait in
+   * SQLite's busy handler, blocking the very thread that feeds it, and commit out of call order.
+   */
+  #writes: Promise<unknown> = Promise.resolve();
+  /** Writes called and not yet settled (close() waits for them). */
+  #queued = 0;
+
+  #inTurn<T>(fn: () => Promise<T>): Promise<T> {
+    this.#queued++;
+    const run = this.#writes.then(fn).finally(() => this.#queued--);
+    this.#writes = run.catch(() => {});
+    return run;
+  }
+
+  writeResults(scanId: number, results: readonly StoredResult[], advice?: readonly unknown[]): Promise<void> {
+    return this.#inTurn(() => this.#writeResults(scanId, results, advice));
+  }
+
+  async #writeResults(
     scanId: number,
     results: readonly StoredResult[],
     advice?: readonly unknown[],
@@ -307,16 +339,14 @@ export class SqliteStore implements ResultStore {
     if (this.#db.inTransaction) this.#db.prepare('ROLLBACK').run();
   }
 
-  async finishScan(
-    scanId: number,
-    finishedAt: string,
-    counts: Partial<Record<Verdict, number>>,
-  ): Promise<void> {
-    this.#run('finishing the scan', () =>
-      this.#db
-        .prepare('UPDATE scans SET finished_at = ?, counts = ? WHERE id = ?')
-        .run(finishedAt, JSON.stringify(counts), scanId),
-    );
+  finishScan(scanId: number, finishedAt: string, counts: Partial<Record<Verdict, number>>): Promise<void> {
+    return this.#inTurn(async () => {
+      this.#run('finishing the scan', () =>
+        this.#db
+          .prepare('UPDATE scans SET finished_at = ?, counts = ? WHERE id = ?')
+          .run(finishedAt, JSON.stringify(counts), scanId),
+      );
+    });
   }
 
   async getScan(scanId: number): Promise<ScanRow | undefined> {
@@ -379,7 +409,9 @@ export class SqliteStore implements ResultStore {
   }
 
   async close(): Promise<void> {
-    // Without a thread the file is closed before close() returns its promise (callers rely on it).
+    // Writes already called go first. Without them and without a thread the file is closed before
+    // close() returns its promise (callers rely on it).
+    if (this.#queued > 0) await this.#writes;
     try {
       if (this.#thread) await this.#thread.close();
     } finally {

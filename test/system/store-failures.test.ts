@@ -5,8 +5,18 @@
  * the -o output, and --resume fills in what the store missed. The lab sits on a free random /24.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import {
+  closeSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -18,7 +28,7 @@ import { hostResult, toNdjson } from '../sim/support.ts';
 import { makeCliIo } from '../support/cli-io.ts';
 import { at } from '../support/lab-block.ts';
 import { needsPostgres, startPostgres } from '../support/postgres.ts';
-import { IS_ROOT } from '../support/system.ts';
+import { IS_ROOT, needs } from '../support/system.ts';
 
 const MAIN = new URL('../../src/cli/main.ts', import.meta.url).pathname;
 // A /24 inside this run's own loopback block (test/support/lab-block.ts), where labs are relocated to.
@@ -44,7 +54,7 @@ const ndjsonVerdicts = (path: string) =>
   );
 
 /** Runs the CLI in a child; `killWhen` is polled every 20 ms and may act (kill it, stop a server). */
-const child = (args: string[], killWhen?: (kill: () => void) => void) =>
+const child = (args: string[], killWhen?: (kill: (signal?: NodeJS.Signals) => void) => void) =>
   new Promise<{ code: number | null; signal: string | null; stderr: string }>((resolve) => {
     const c = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
       stdio: ['ignore', 'ignore', 'pipe'],
@@ -53,12 +63,42 @@ const child = (args: string[], killWhen?: (kill: () => void) => void) =>
     c.stderr.on('data', (d: Buffer) => {
       stderr += d.toString();
     });
-    const timer = killWhen ? setInterval(() => killWhen(() => c.kill('SIGKILL')), 20) : undefined;
+    const timer = killWhen
+      ? setInterval(() => killWhen((signal = 'SIGKILL') => c.kill(signal)), 20)
+      : undefined;
     c.on('exit', (code, signal) => {
       clearInterval(timer);
       resolve({ code, signal, stderr });
     });
   });
+
+/** A small tmpfs of its own (root only), unmounted after `fn`. */
+const withTmpfs = async (fn: (mnt: string) => Promise<void>) => {
+  const mnt = mkdtempSync(join(dir, 'tmpfs-'));
+  assert.equal(spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=8m', 'tmpfs', mnt]).status, 0, 'mount tmpfs');
+  try {
+    await fn(mnt);
+  } finally {
+    spawnSync('umount', [mnt]);
+  }
+};
+
+/** Fills the file system of `path`'s directory to its last page: a full disk until `path` is removed. */
+const fillDisk = (path: string) => {
+  const fd = openSync(path, 'w');
+  try {
+    for (const size of [65536, 4096]) {
+      const block = Buffer.alloc(size);
+      try {
+        for (;;) writeSync(fd, block);
+      } catch (e) {
+        assert.equal((e as NodeJS.ErrnoException).code, 'ENOSPC');
+      }
+    }
+  } finally {
+    closeSync(fd);
+  }
+};
 
 /** The stored rows of the only scan in `db` equal the answering (not unreachable) lines of the output. */
 const storeMatchesOutput = async (db: string, out: string) => {
@@ -261,6 +301,252 @@ test('PostgreSQL back within the retry window: every result is stored, the scan 
     await storeMatchesOutput(db, out);
   } finally {
     await server.stop();
+    await lab.close();
+  }
+});
+
+test('a full disk under scan --db: the scan and its -o output complete, one line says the disk is full, --resume fills the rows once there is room', {
+  skip: needs('root'),
+}, async () => {
+  const lab = await startLab(SPEC, { isRoot: IS_ROOT });
+  try {
+    await withTmpfs(async (mnt) => {
+      const db = join(mnt, 'x.sqlite');
+      const filler = join(mnt, 'filler');
+      const out = join(dir, 'full.ndjson');
+      const args = [
+        'scan',
+        RANGE,
+        '--seed',
+        '4',
+        '--timeout',
+        '1000',
+        '--rate',
+        '12',
+        '-o',
+        out,
+        '--resume-file',
+        join(dir, 'full.state'),
+        '--db',
+        db,
+        '--db-retry-ms',
+        '1000',
+      ];
+      // The scan row and the first results are stored; then the disk is full for the rest of the run.
+      const r = await child(args, () => {
+        if (!existsSync(filler) && lines(out).length >= 6) fillDisk(filler);
+      });
+      assert.ok(existsSync(filler), `the scan ended before the disk filled up: ${r.stderr}`);
+      assert.equal(r.code, 3, r.stderr);
+      assert.equal(lines(out).length, 24, 'the -o output is complete');
+      const said = r.stderr.split('\n').filter(Boolean);
+      assert.doesNotMatch(r.stderr, /\n\s+at |SQLITE_/, 'no stack trace, no SQLite jargon');
+      const disk = 'the disk is full: ENOSPC \\(no space left on device\\)';
+      assert.match(said[0] ?? '', new RegExp(`^rpcsweep: database ${db}: .* failed: ${disk}; retrying$`));
+      assert.equal(said.length, 2, r.stderr);
+      assert.match(
+        said[1] ?? '',
+        new RegExp(
+          `^rpcsweep: \\d+ result\\(s\\) are missing from ${db} \\(e\\.g\\. [\\d.]+.*\\): .*${disk}; the scan row stays unfinished: run the same command with --resume to store them from the NDJSON output \\[STORE_WRITE\\]$`,
+        ),
+      );
+      rmSync(filler);
+      const resumed = await child([...args, '--resume']);
+      assert.equal(resumed.code, 0, resumed.stderr);
+      await storeMatchesOutput(db, out);
+      const check = new Database(db);
+      try {
+        assert.deepEqual(check.pragma('integrity_check'), [{ integrity_check: 'ok' }]);
+      } finally {
+        check.close();
+      }
+    });
+  } finally {
+    await lab.close();
+  }
+});
+
+test('a full disk under import through the SQLite writer thread: one line, exit 3, whole batches only, an intact file', {
+  skip: needs('root'),
+}, async () => {
+  // Batches of 10,000 rows, each ≥ 5,000: every one goes through the writer thread.
+  const n = 60_000;
+  const file = join(dir, 'full-import.ndjson');
+  const address = (i: number) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
+  writeFileSync(file, toNdjson(Array.from({ length: n }, (_, i) => hostResult(address(i), 'patched'))));
+  await withTmpfs(async (mnt) => {
+    const db = join(mnt, 'x.sqlite');
+    const filler = join(mnt, 'filler');
+    const count = (c: Database.Database) =>
+      (c.prepare('SELECT COUNT(*) AS n FROM host_results').get() as { n: number }).n;
+    const r = await child(['import', file, '--db', db, '-q'], () => {
+      if (existsSync(filler) || !existsSync(db)) return;
+      const reader = new Database(db, { readonly: true, fileMustExist: true });
+      try {
+        if (count(reader) >= 10_000) fillDisk(filler);
+      } catch {
+        // the schema is not there yet
+      } finally {
+        reader.close();
+      }
+    });
+    // Had the poll come late, the 8 MiB would still fill up by themselves: 60,000 rows are ≈ 11 MB of WAL.
+    assert.equal(r.code, 3, r.stderr);
+    assert.match(
+      r.stderr,
+      new RegExp(
+        `^rpcsweep: database ${db}: writing 10000 result\\(s\\) failed: the disk is full: ENOSPC \\(no space left on device\\) \\[STORE_WRITE\\]\\n$`,
+      ),
+    );
+    // Still on the full disk: the file opens, is intact and holds whole batches only.
+    const check = new Database(db);
+    try {
+      assert.deepEqual(check.pragma('integrity_check'), [{ integrity_check: 'ok' }]);
+      const rows = count(check);
+      assert.equal(rows % 10_000, 0, `${rows} rows: a partial batch`);
+      assert.ok(rows >= 10_000 && rows < n, `${rows} rows`);
+      const scan = check.prepare('SELECT finished_at FROM scans').get() as { finished_at: string | null };
+      assert.equal(scan.finished_at, null, 'the failed import left its scan unfinished');
+    } finally {
+      check.close();
+    }
+  });
+});
+
+test('SIGINT during scan --db stores every result already written to -o; --resume stores a > 5,000-row output again through the writer thread and completes the row', async () => {
+  // 32,768 addresses of this run's own block where nothing listens: each refuses at once.
+  const range = at('127.0.128.0/17');
+  const total = 32_768;
+  const db = join(dir, 'sigint.sqlite');
+  const out = join(dir, 'sigint.ndjson');
+  const args = ['scan', range, '--no-blocklist', '-T5', '--seed', '3', '-o', out];
+  const resumable = [...args, '--resume-file', join(dir, 'sigint.state'), '--db', db];
+  const storedRows = () => {
+    const c = new Database(db, { readonly: true });
+    try {
+      return c.prepare('SELECT address FROM host_results').pluck().all() as string[];
+    } finally {
+      c.close();
+    }
+  };
+  let interrupted = false;
+  const first = await child(resumable, (kill) => {
+    if (!interrupted && lines(out).length >= 6000) {
+      interrupted = true;
+      kill('SIGINT');
+    }
+  });
+  assert.equal(first.code, 130, first.stderr);
+  assert.match(
+    first.stderr,
+    /rpcsweep: interrupted after \d+\/32768; continue with the same command plus --resume\n$/,
+  );
+  const written = [...ndjsonVerdicts(out).keys()];
+  assert.ok(written.length >= 6000 && written.length < total, `${written.length} lines`);
+  assert.deepEqual(storedRows().sort(), written.sort(), 'what -o has, the store has');
+  // As if the store had lost them: --resume must store the output's rows again (batches of
+  // 10,000, the first one through the writer thread).
+  const wipe = new Database(db);
+  wipe.prepare('DELETE FROM host_results').run();
+  wipe.close();
+  const resumed = await child([...resumable, '--resume']);
+  assert.equal(resumed.code, 0, resumed.stderr);
+  const rows = storedRows();
+  assert.equal(rows.length, total);
+  assert.equal(new Set(rows).size, total, 'every address once');
+  assert.deepEqual(rows.sort(), [...ndjsonVerdicts(out).keys()].sort());
+  const check = new Database(db, { readonly: true });
+  try {
+    const scans = check.prepare('SELECT finished_at FROM scans').all() as Array<{
+      finished_at: string | null;
+    }>;
+    assert.equal(scans.length, 1, 'one scan row, continued by --resume');
+    assert.ok(scans[0]!.finished_at, 'the scan row is finished');
+    assert.deepEqual(check.pragma('integrity_check'), [{ integrity_check: 'ok' }]);
+  } finally {
+    check.close();
+  }
+});
+
+test('a new --db file on a full disk: one line that says so before the scan starts, exit 3, no empty database left behind', {
+  skip: needs('root'),
+}, async () => {
+  await withTmpfs(async (mnt) => {
+    fillDisk(join(mnt, 'filler'));
+    const db = join(mnt, 'new.sqlite');
+    const out = join(dir, 'never-full.ndjson');
+    const r = await child(['scan', `${NET}.1`, '--timeout', '300', '-o', out, '--db', db]);
+    assert.equal(r.code, 3, r.stderr);
+    assert.equal(
+      r.stderr,
+      `rpcsweep: database ${db}: the disk is full: ENOSPC (no space left on device) [STORE_OPEN]\n`,
+    );
+    assert.equal(existsSync(out), false, 'no output file: the scan never started');
+    assert.deepEqual(
+      readdirSync(mnt).filter((f) => f.startsWith('new.sqlite')),
+      [],
+      'no empty database file that a later run would take for a database',
+    );
+  });
+});
+
+test('SIGINT while scan --db retries a full disk: the scan ends at once (not after --db-retry-ms), says what is missing, and --resume fills it', {
+  skip: needs('root'),
+}, async () => {
+  const lab = await startLab(SPEC, { isRoot: IS_ROOT });
+  try {
+    await withTmpfs(async (mnt) => {
+      const db = join(mnt, 'x.sqlite');
+      const filler = join(mnt, 'filler');
+      const out = join(dir, 'full-sigint.ndjson');
+      const args = [
+        'scan',
+        RANGE,
+        '--seed',
+        '4',
+        '--timeout',
+        '1000',
+        '--rate',
+        '12',
+        '-o',
+        out,
+        '--resume-file',
+        join(dir, 'full-sigint.state'),
+        '--db',
+        db,
+        '--db-retry-ms',
+        '600000',
+      ];
+      let filledAt = 0;
+      let interruptedAt = 0;
+      const r = await child(args, (kill) => {
+        if (!filledAt && lines(out).length >= 6) {
+          fillDisk(filler);
+          filledAt = performance.now();
+        } else if (filledAt && !interruptedAt && performance.now() - filledAt > 1000) {
+          interruptedAt = performance.now();
+          kill('SIGINT');
+        } else if (interruptedAt && performance.now() - interruptedAt > 20_000) {
+          kill(); // it would wait out the retry window: the assertion below says so
+        }
+      });
+      assert.ok(interruptedAt, `the scan ended before it was interrupted: ${r.stderr}`);
+      // A liveness bound, far inside the 600 s retry window: the sink stopped retrying on SIGINT.
+      assert.ok(performance.now() - interruptedAt < 15_000, 'the scan waited out the retry window');
+      assert.equal(r.code, 3, r.stderr);
+      assert.match(
+        r.stderr,
+        new RegExp(
+          `\\nrpcsweep: \\d+ result\\(s\\) are missing from ${db} \\(e\\.g\\. [\\d.]+.*\\): .*the disk is full: ENOSPC \\(no space left on device\\); the scan row stays unfinished: run the same command with --resume to store them from the NDJSON output \\[STORE_WRITE\\]\\n$`,
+        ),
+      );
+      assert.ok(lines(out).length < 24, 'interrupted mid-scan');
+      rmSync(filler);
+      const resumed = await child([...args, '--resume']);
+      assert.equal(resumed.code, 0, resumed.stderr);
+      await storeMatchesOutput(db, out);
+    });
+  } finally {
     await lab.close();
   }
 });

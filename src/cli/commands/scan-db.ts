@@ -67,7 +67,17 @@ export const storedAdviceOf = (r: HostResult): StoredAdvice => {
   return advice;
 };
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Waits `ms`, or less when `signal` aborts. */
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
 
 export class DbSink {
   readonly #store: ResultStore;
@@ -146,7 +156,11 @@ export class DbSink {
     });
   }
 
-  /** Writes queued batches one at a time; a failing batch is retried until retryForMs has passed. */
+  /**
+   * Writes queued batches one at a time; a failing batch is retried until retryForMs has passed, or
+   * until the scan is interrupted: after Ctrl-C the user waits for the in-flight work, not for a
+   * full disk or a server to come back (the NDJSON output and --resume have the results).
+   */
   async #drain(): Promise<void> {
     while (this.#queue.length > 0 && this.#failure === undefined) {
       const batch = this.#queue.splice(0, this.#o.batchSize);
@@ -157,7 +171,7 @@ export class DbSink {
           await this.#store.writeResults(this.#scanId, batch, advice);
           break;
         } catch (e) {
-          if (performance.now() - t0 >= this.#o.retryForMs) {
+          if (performance.now() - t0 >= this.#o.retryForMs || this.#io.signal.aborted) {
             this.#failure = (e as Error).message;
             this.#lose(batch);
             this.#lose(this.#queue.splice(0));
@@ -165,7 +179,7 @@ export class DbSink {
             return;
           }
           if (attempt === 0) this.#io.stderr.write(`\nrpcsweep: ${(e as Error).message}; retrying\n`);
-          await sleep(Math.min(5000, 100 * 2 ** attempt));
+          await sleep(Math.min(5000, 100 * 2 ** attempt), this.#io.signal);
         }
       }
     }

@@ -537,10 +537,10 @@ export const register = (program: Command, io: CliIo, probes: readonly Probe[] =
       '--db-keep-unreachable',
       'store a row for every unreachable address too (default: the scope answers for them)',
     )
-    .addOption(
-      new Option('--db-retry-ms <ms>', 'how long failing database writes are retried')
-        .default('60000')
-        .hideHelp(),
+    .option(
+      '--db-retry-ms <ms>',
+      'how long a failing --db write (server away, disk full, locked) is retried before the scan ends without those results',
+      '60000',
     )
     .addOption(new Option('--checkpoint-ms <ms>', 'resume state save interval').default('1000').hideHelp())
     .action(async (targets: string[], opts: ScanCliOptions) => {
