@@ -163,6 +163,7 @@ export class SqliteStore implements ResultStore {
   readonly name: string;
   readonly #db: Database.Database;
   readonly #retries: number;
+  readonly #busyTimeoutMs: number;
   /** Multi-row upserts by row count: ROWS_PER_STATEMENT, and each remainder size once prepared. */
   readonly #inserts = new Map<number, Database.Statement>();
 
@@ -174,6 +175,7 @@ export class SqliteStore implements ResultStore {
     this.name = path;
     this.#db = db;
     this.#retries = options.busyRetries ?? 3;
+    this.#busyTimeoutMs = options.busyTimeoutMs ?? 2000;
     this.#thread = options.writerThread
       ? new SqliteWriterThread(options.writerThread, path, options)
       : undefined;
@@ -245,18 +247,23 @@ export class SqliteStore implements ResultStore {
           sleepSync(50 * 2 ** attempt);
           continue;
         }
-        if (isBusy(e)) {
-          throw new RpcsweepError(
-            'STORE_BUSY',
-            `database ${this.name} stayed locked by another process; ${what} gave up after ${attempt + 1} attempts`,
-            { cause: e },
-          );
-        }
-        throw new RpcsweepError('STORE_WRITE', `database ${this.name}: ${what} failed: ${writeFailure(e)}`, {
-          cause: e,
-        });
+        throw this.#failure(what, e, attempt + 1);
       }
     }
+  }
+
+  /** A failed statement as the user's one line: STORE_BUSY after `attempts` when locked, else STORE_WRITE. */
+  #failure(what: string, e: unknown, attempts: number): RpcsweepError {
+    if (isBusy(e)) {
+      return new RpcsweepError(
+        'STORE_BUSY',
+        `database ${this.name} stayed locked by another process; ${what} gave up after ${attempts} attempts`,
+        { cause: e },
+      );
+    }
+    return new RpcsweepError('STORE_WRITE', `database ${this.name}: ${what} failed: ${writeFailure(e)}`, {
+      cause: e,
+    });
   }
 
   async createScan(scan: NewScan): Promise<number> {
@@ -298,13 +305,39 @@ export class SqliteStore implements ResultStore {
       return this.#thread.write(`writing ${results.length} result(s)`, slices);
     }
     const what = `writing ${results.length} result(s)`;
-    this.beginBatch(what);
+    await this.#beginWithoutBlocking(what);
     try {
       for await (const values of slices) this.insertSlice(what, values);
       this.commitBatch(what);
     } catch (e) {
       this.rollbackBatch();
       throw e;
+    }
+  }
+
+  /**
+   * BEGIN IMMEDIATE on the scan's thread without blocking it: while another process holds the write
+   * lock, SQLite's busy handler would sleep inside the call (busy timeout and #run's back-off: up to
+   * 8.35 s with the defaults), and the scan's replies would time out meanwhile. Here
+   * the handler is off and the waits are timers, over the same total time before STORE_BUSY.
+   */
+  async #beginWithoutBlocking(what: string): Promise<void> {
+    const budget = (this.#retries + 1) * this.#busyTimeoutMs + 50 * (2 ** this.#retries - 1);
+    this.#db.pragma('busy_timeout = 0');
+    try {
+      for (let attempt = 0, waited = 0; ; attempt++) {
+        try {
+          this.#db.prepare('BEGIN IMMEDIATE').run();
+          return;
+        } catch (e) {
+          if (!isBusy(e) || waited >= budget) throw this.#failure(what, e, attempt + 1);
+          const ms = Math.min(10 * 2 ** attempt, 250, budget - waited);
+          await new Promise((resolve) => setTimeout(resolve, ms));
+          waited += ms;
+        }
+      }
+    } finally {
+      this.#db.pragma(`busy_timeout = ${this.#busyTimeoutMs}`);
     }
   }
 
