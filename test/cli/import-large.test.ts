@@ -45,3 +45,31 @@ test('import of 25,000 results goes through the writer thread: every row once, w
   }
   await store.close();
 });
+
+test('Ctrl-C during import stops between batches: whole batches stored, the scan row unfinished, exit 130', async () => {
+  const records = Array.from({ length: 25_000 }, (_, i) =>
+    hostResult(`10.9.${i >> 8}.${i & 255}`, 'patched'),
+  );
+  const file = join(tmp, 'interrupted.ndjson');
+  writeFileSync(file, toNdjson(records));
+  const db = join(tmp, 'interrupted.sqlite');
+  const { io, out, err } = makeCliIo();
+  const controller = new AbortController();
+  io.signal = controller.signal;
+  // Fires at the first turn of the event loop, which comes while the first batch is being written.
+  setTimeout(() => controller.abort(), 0);
+  assert.equal(await runCli(['import', file, '--db', db], io), 130, err());
+  assert.equal(out(), '', 'no scan id on stdout: the import did not finish');
+  const m =
+    /^rpcsweep: import interrupted: (\d+) of 25000 result\(s\) stored as scan 1, left unfinished$/m.exec(
+      err(),
+    );
+  assert.ok(m, err());
+  const store = SqliteStore.open(db);
+  const [scan] = await store.listScans();
+  assert.equal(scan?.finishedAt, undefined);
+  const stored = (await store.readVerdicts(1)).size;
+  assert.equal(stored, Number(m[1]));
+  assert.ok(stored % 10_000 === 0 && stored < 25_000, `${stored} rows`);
+  await store.close();
+});

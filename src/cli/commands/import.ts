@@ -8,6 +8,7 @@ import { RpcsweepError } from '../../core/errors.ts';
 import { emptyCounts } from '../../core/result.ts';
 import { VERSION } from '../../core/version.ts';
 import { readNdjsonResults } from '../../store/index.ts';
+import { EXIT } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
 import { notesFor, quietOption, type VerbosityOptions, verboseOption } from '../verbosity.ts';
 import { batchSizeFor, storedAdviceOf } from './scan-db.ts';
@@ -50,14 +51,27 @@ export const runImport = async (file: string, o: ImportOptions, io: CliIo): Prom
       // The stored advice goes beside each result, as scan --db hands it (no copy of the result).
       const advice = keep.map(storedAdviceOf);
       const batch = batchSizeFor(store.kind);
-      for (let i = 0; i < keep.length; i += batch)
-        await store.writeResults(scanId, keep.slice(i, i + batch), advice.slice(i, i + batch));
+      let stored = 0;
+      // Ctrl-C stops between batches: the batches stored stay, the scan row stays unfinished.
+      for (; stored < keep.length && !io.signal.aborted; stored += batch)
+        await store.writeResults(
+          scanId,
+          keep.slice(stored, stored + batch),
+          advice.slice(stored, stored + batch),
+        );
+      if (io.signal.aborted) {
+        io.stderr.write(
+          `rpcsweep: import interrupted: ${Math.min(stored, keep.length)} of ${keep.length} result(s) stored as scan ${scanId}, left unfinished\n`,
+        );
+        return undefined;
+      }
       await store.finishScan(scanId, wallClockIso(), counts);
       return scanId;
     },
     // A large file's batches go to a SQLite writer thread, as scan --db's do.
     { sqliteWriterThread: io.workerEntry },
   );
+  if (id === undefined) return io.setExitCode(EXIT.INTERRUPTED);
   io.stdout.write(`${id}\n`);
   notes.note(`rpcsweep: imported ${results.length} result(s) from ${file} as scan ${id}\n`);
   if (!o.dbKeepUnreachable && counts.unreachable > 0)
