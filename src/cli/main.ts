@@ -55,14 +55,14 @@ const threadData = isMainThread
     } | null);
 const scanWorker = threadData?.rpcsweepScanWorker;
 const simulateSeed = threadData?.rpcsweepSimulateSeed;
+const sqliteWriter = threadData?.rpcsweepSqliteWriter;
 if (scanWorker && parentPort) {
   const port = parentPort;
   void import('../engine/scan-worker.ts').then((m) => m.runScanWorker(port, scanWorker));
-} else if (threadData?.rpcsweepSqliteWriter && parentPort) {
-  // The SQLite writer thread of `scan --db` (store/sqlite-thread.ts).
+} else if (sqliteWriter && parentPort) {
+  // The SQLite writer thread of `scan --db` and `import` (store/sqlite-thread.ts).
   const port = parentPort;
-  const settings = threadData.rpcsweepSqliteWriter;
-  void import('../store/sqlite-writer.ts').then((m) => m.runSqliteWriter(port, settings));
+  void import('../store/sqlite-writer.ts').then((m) => m.runSqliteWriter(port, sqliteWriter));
 } else if (simulateSeed && parentPort) {
   // One seed of `simulate --runs` (simulate-threads.ts): the member, or the error that stopped it.
   const port = parentPort;

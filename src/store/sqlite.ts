@@ -299,12 +299,9 @@ export class SqliteStore implements ResultStore {
     advice?: readonly unknown[],
   ): Promise<void> {
     if (results.length === 0) return;
-    const order = writeOrder(results);
-    const slices = encodedSlices(scanId, results, advice, order);
-    if (this.#thread && results.length >= this.#threadMinRows) {
-      return this.#thread.write(`writing ${results.length} result(s)`, slices);
-    }
+    const slices = encodedSlices(scanId, results, advice, writeOrder(results));
     const what = `writing ${results.length} result(s)`;
+    if (this.#thread && results.length >= this.#threadMinRows) return this.#thread.write(what, slices);
     await this.#beginWithoutBlocking(what);
     try {
       for await (const values of slices) this.insertSlice(what, values);

@@ -22,6 +22,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import { runCli } from '../../src/cli/main.ts';
+import type { Verdict } from '../../src/core/result.ts';
 import { startLab } from '../../src/lab/index.ts';
 import { openStore } from '../../src/store/index.ts';
 import { hostResult, toNdjson } from '../sim/support.ts';
@@ -98,6 +99,67 @@ const fillDisk = (path: string) => {
   } finally {
     closeSync(fd);
   }
+};
+
+/** An NDJSON file of `n` results for `import` (batches of 10,000: each goes to the writer thread). */
+const importFile = (name: string, n: number, verdict: (i: number) => Verdict = () => 'patched') => {
+  const file = join(dir, `${name}.ndjson`);
+  const address = (i: number) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
+  writeFileSync(file, toNdjson(Array.from({ length: n }, (_, i) => hostResult(address(i), verdict(i)))));
+  return file;
+};
+
+/** Rows in `db`'s host_results as another process sees them; undefined before the schema exists. */
+const storedRows = (db: string): number | undefined => {
+  if (!existsSync(db)) return undefined;
+  const reader = new Database(db, { readonly: true, fileMustExist: true });
+  try {
+    return (reader.prepare('SELECT COUNT(*) AS n FROM host_results').get() as { n: number }).n;
+  } catch {
+    return undefined; // the schema is not there yet
+  } finally {
+    reader.close();
+  }
+};
+
+/** An import that stopped mid-way left an intact file, whole batches of 10,000 in [atLeast, below), its scan unfinished. */
+const assertWholeBatchesOnly = (db: string, atLeast: number, below: number) => {
+  const check = new Database(db);
+  try {
+    assert.deepEqual(check.pragma('integrity_check'), [{ integrity_check: 'ok' }]);
+    const rows = (check.prepare('SELECT COUNT(*) AS n FROM host_results').get() as { n: number }).n;
+    assert.equal(rows % 10_000, 0, `${rows} rows: a partial batch`);
+    assert.ok(rows >= atLeast && rows < below, `${rows} rows`);
+    const scan = check.prepare('SELECT finished_at FROM scans').get() as { finished_at: string | null };
+    assert.equal(scan.finished_at, null, 'the import that stopped left its scan unfinished');
+  } finally {
+    check.close();
+  }
+};
+
+/** `scan` of the lab into a database on `mnt`, with -o and the resume file outside it; the store retries for `retryMs`. */
+const scanOntoDisk = (mnt: string, name: string, retryMs: number) => {
+  const db = join(mnt, 'x.sqlite');
+  const out = join(dir, `${name}.ndjson`);
+  const args = [
+    'scan',
+    RANGE,
+    '--seed',
+    '4',
+    '--timeout',
+    '1000',
+    '--rate',
+    '12',
+    '-o',
+    out,
+    '--resume-file',
+    join(dir, `${name}.state`),
+    '--db',
+    db,
+    '--db-retry-ms',
+    String(retryMs),
+  ];
+  return { db, filler: join(mnt, 'filler'), out, args };
 };
 
 /** The stored rows of the only scan in `db` equal the answering (not unreachable) lines of the output. */
@@ -185,41 +247,19 @@ test('SIGKILL mid-scan keeps the SQLite database consistent and --resume complet
 test('SIGKILL while the SQLite writer thread commits batches leaves whole batches only and an intact file', async () => {
   // import writes batches of 10,000 rows, each through the writer thread in slices of 1,000.
   const n = 120_000;
-  const file = join(dir, 'kill-import.ndjson');
-  const address = (i: number) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
-  writeFileSync(
-    file,
-    toNdjson(Array.from({ length: n }, (_, i) => hostResult(address(i), i % 2 ? 'patched' : 'unpatched'))),
-  );
+  const file = importFile('kill-import', n, (i) => (i % 2 ? 'patched' : 'unpatched'));
   const db = join(dir, 'kill-import.sqlite');
   const seen: number[] = [];
   const killed = await child(['import', file, '--db', db, '-q'], (kill) => {
-    if (!existsSync(db)) return;
-    const reader = new Database(db, { readonly: true, fileMustExist: true });
-    try {
-      const rows = reader.prepare('SELECT COUNT(*) AS n FROM host_results').get() as { n: number };
-      seen.push(rows.n);
-      if (rows.n >= 20_000) kill();
-    } catch {
-      // the schema is not there yet
-    } finally {
-      reader.close();
-    }
+    const rows = storedRows(db);
+    if (rows === undefined) return;
+    seen.push(rows);
+    if (rows >= 20_000) kill();
   });
   assert.equal(killed.signal, 'SIGKILL', `the import ended before it was killed: ${killed.stderr}`);
   assert.ok(seen.length > 0);
   for (const count of seen) assert.equal(count % 10_000, 0, `a partial batch was visible: ${count} rows`);
-  const check = new Database(db);
-  try {
-    assert.deepEqual(check.pragma('integrity_check'), [{ integrity_check: 'ok' }]);
-    const rows = (check.prepare('SELECT COUNT(*) AS n FROM host_results').get() as { n: number }).n;
-    assert.equal(rows % 10_000, 0, `${rows} rows after the kill: a partial batch`);
-    assert.ok(rows >= 20_000 && rows < n, `${rows} rows`);
-    const scan = check.prepare('SELECT finished_at FROM scans').get() as { finished_at: string | null };
-    assert.equal(scan.finished_at, null, 'the killed import left its scan unfinished');
-  } finally {
-    check.close();
-  }
+  assertWholeBatchesOnly(db, 20_000, n);
 });
 
 test('PostgreSQL going away mid-scan: the scan and its output complete, the error names what is missing, --resume fills it', {
@@ -311,27 +351,7 @@ test('a full disk under scan --db: the scan and its -o output complete, one line
   const lab = await startLab(SPEC, { isRoot: IS_ROOT });
   try {
     await withTmpfs(async (mnt) => {
-      const db = join(mnt, 'x.sqlite');
-      const filler = join(mnt, 'filler');
-      const out = join(dir, 'full.ndjson');
-      const args = [
-        'scan',
-        RANGE,
-        '--seed',
-        '4',
-        '--timeout',
-        '1000',
-        '--rate',
-        '12',
-        '-o',
-        out,
-        '--resume-file',
-        join(dir, 'full.state'),
-        '--db',
-        db,
-        '--db-retry-ms',
-        '1000',
-      ];
+      const { db, filler, out, args } = scanOntoDisk(mnt, 'full', 1000);
       // The scan row and the first results are stored; then the disk is full for the rest of the run.
       const r = await child(args, () => {
         if (!existsSync(filler) && lines(out).length >= 6) fillDisk(filler);
@@ -371,24 +391,12 @@ test('a full disk under import through the SQLite writer thread: one line, exit 
 }, async () => {
   // Batches of 10,000 rows, each ≥ 5,000: every one goes through the writer thread.
   const n = 60_000;
-  const file = join(dir, 'full-import.ndjson');
-  const address = (i: number) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
-  writeFileSync(file, toNdjson(Array.from({ length: n }, (_, i) => hostResult(address(i), 'patched'))));
+  const file = importFile('full-import', n);
   await withTmpfs(async (mnt) => {
     const db = join(mnt, 'x.sqlite');
     const filler = join(mnt, 'filler');
-    const count = (c: Database.Database) =>
-      (c.prepare('SELECT COUNT(*) AS n FROM host_results').get() as { n: number }).n;
     const r = await child(['import', file, '--db', db, '-q'], () => {
-      if (existsSync(filler) || !existsSync(db)) return;
-      const reader = new Database(db, { readonly: true, fileMustExist: true });
-      try {
-        if (count(reader) >= 10_000) fillDisk(filler);
-      } catch {
-        // the schema is not there yet
-      } finally {
-        reader.close();
-      }
+      if (!existsSync(filler) && (storedRows(db) ?? 0) >= 10_000) fillDisk(filler);
     });
     // Had the poll come late, the 8 MiB would still fill up by themselves: 60,000 rows are ≈ 11 MB of WAL.
     assert.equal(r.code, 3, r.stderr);
@@ -399,17 +407,7 @@ test('a full disk under import through the SQLite writer thread: one line, exit 
       ),
     );
     // Still on the full disk: the file opens, is intact and holds whole batches only.
-    const check = new Database(db);
-    try {
-      assert.deepEqual(check.pragma('integrity_check'), [{ integrity_check: 'ok' }]);
-      const rows = count(check);
-      assert.equal(rows % 10_000, 0, `${rows} rows: a partial batch`);
-      assert.ok(rows >= 10_000 && rows < n, `${rows} rows`);
-      const scan = check.prepare('SELECT finished_at FROM scans').get() as { finished_at: string | null };
-      assert.equal(scan.finished_at, null, 'the failed import left its scan unfinished');
-    } finally {
-      check.close();
-    }
+    assertWholeBatchesOnly(db, 10_000, n);
   });
 });
 
@@ -496,27 +494,7 @@ test('SIGINT while scan --db retries a full disk: the scan ends at once (not aft
   const lab = await startLab(SPEC, { isRoot: IS_ROOT });
   try {
     await withTmpfs(async (mnt) => {
-      const db = join(mnt, 'x.sqlite');
-      const filler = join(mnt, 'filler');
-      const out = join(dir, 'full-sigint.ndjson');
-      const args = [
-        'scan',
-        RANGE,
-        '--seed',
-        '4',
-        '--timeout',
-        '1000',
-        '--rate',
-        '12',
-        '-o',
-        out,
-        '--resume-file',
-        join(dir, 'full-sigint.state'),
-        '--db',
-        db,
-        '--db-retry-ms',
-        '600000',
-      ];
+      const { db, filler, out, args } = scanOntoDisk(mnt, 'full-sigint', 600_000);
       let filledAt = 0;
       let interruptedAt = 0;
       const r = await child(args, (kill) => {

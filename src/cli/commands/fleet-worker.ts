@@ -31,7 +31,7 @@ import {
   openQueue,
   pendingOf,
 } from './fleet-queue.ts';
-import { type StoredAdvice, storedAdviceOf } from './scan-db.ts';
+import { batchSizeFor, type StoredAdvice, storedAdviceOf, writeInBatches } from './scan-db.ts';
 import { inSet, scopeSet } from './store-scope.ts';
 
 export interface WorkerOptions {
@@ -252,10 +252,7 @@ const scanChunk = async (
   if (io.signal.aborted) return undefined;
   const stored = await withDbRetry(
     `writing ${rows.length} result(s)`,
-    async () => {
-      for (let i = 0; i < rows.length; i += 1000)
-        await store.writeResults(scan.id, rows.slice(i, i + 1000), advice.slice(i, i + 1000));
-    },
+    () => writeInBatches(store, scan.id, rows, advice, batchSizeFor(store.kind)),
     o,
     io,
   );

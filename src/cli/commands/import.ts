@@ -11,7 +11,7 @@ import { readNdjsonResults } from '../../store/index.ts';
 import { EXIT } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
 import { notesFor, quietOption, type VerbosityOptions, verboseOption } from '../verbosity.ts';
-import { batchSizeFor, storedAdviceOf } from './scan-db.ts';
+import { batchSizeFor, storedAdviceOf, writeInBatches } from './scan-db.ts';
 import { dbOf, withStore } from './store-open.ts';
 import { scopeTexts, setOfAddresses } from './store-scope.ts';
 
@@ -50,18 +50,18 @@ export const runImport = async (file: string, o: ImportOptions, io: CliIo): Prom
       const keep = results.filter((r) => o.dbKeepUnreachable || r.verdict !== 'unreachable');
       // The stored advice goes beside each result, as scan --db hands it (no copy of the result).
       const advice = keep.map(storedAdviceOf);
-      const batch = batchSizeFor(store.kind);
-      let stored = 0;
       // Ctrl-C stops between batches: the batches stored stay, the scan row stays unfinished.
-      for (; stored < keep.length && !io.signal.aborted; stored += batch)
-        await store.writeResults(
-          scanId,
-          keep.slice(stored, stored + batch),
-          advice.slice(stored, stored + batch),
-        );
+      const stored = await writeInBatches(
+        store,
+        scanId,
+        keep,
+        advice,
+        batchSizeFor(store.kind),
+        () => !io.signal.aborted,
+      );
       if (io.signal.aborted) {
         io.stderr.write(
-          `rpcsweep: import interrupted: ${Math.min(stored, keep.length)} of ${keep.length} result(s) stored as scan ${scanId}, left unfinished\n`,
+          `rpcsweep: import interrupted: ${stored} of ${keep.length} result(s) stored as scan ${scanId}, left unfinished\n`,
         );
         return undefined;
       }

@@ -41,6 +41,27 @@ export interface DbSinkOptions {
   advice: boolean;
 }
 
+/**
+ * Writes `results` (with their stored advice, when given) in batches of `batchSize`, in order, while
+ * `go()` allows another batch; returns how many results were written. A whole list at once:
+ * --resume's NDJSON output, `import`, a fleet chunk.
+ */
+export const writeInBatches = async (
+  store: ResultStore,
+  scanId: number,
+  results: readonly HostResult[],
+  advice: readonly StoredAdvice[] | undefined,
+  batchSize: number,
+  go: () => boolean = () => true,
+): Promise<number> => {
+  let written = 0;
+  for (; written < results.length && go(); written += batchSize) {
+    const to = written + batchSize;
+    await store.writeResults(scanId, results.slice(written, to), advice?.slice(written, to));
+  }
+  return Math.min(written, results.length);
+};
+
 /** Advice as stored: its status and fixes (bulletin, KB). */
 export interface StoredAdvice {
   status: string;
@@ -122,12 +143,9 @@ export class DbSink {
     if (found && resume?.ndjsonOutput) {
       const { results } = readNdjsonResults(resume.ndjsonOutput);
       const keep = results.filter((r) => this.#keeps(r.verdict));
-      for (let i = 0; i < keep.length; i += this.#o.batchSize) {
-        const batch = keep.slice(i, i + this.#o.batchSize);
-        // Advice as a live row stores it (the file's advice record is the report's longer shape).
-        const advice = this.#o.advice ? batch.map(storedAdviceOf) : undefined;
-        await this.#store.writeResults(this.#scanId, batch, advice);
-      }
+      // Advice as a live row stores it (the file's advice record is the report's longer shape).
+      const advice = this.#o.advice ? keep.map(storedAdviceOf) : undefined;
+      await writeInBatches(this.#store, this.#scanId, keep, advice, this.#o.batchSize);
     }
   }
 
