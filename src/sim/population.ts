@@ -5,8 +5,8 @@
  */
 
 import { RpcsweepError } from '../core/errors.ts';
+import { orderByKey } from '../core/order.ts';
 import type { Rng } from '../core/random.ts';
-import { orderByKey } from './radix-sort.ts';
 import { isOnSweep, isPrivate } from './sweep.ts';
 
 export interface Population {

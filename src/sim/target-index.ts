@@ -8,7 +8,7 @@
  * link (two int32s). A worm's event reads the slot it reached and the next live one: one or two
  * cache lines, where three arrays cost three or more (the index of a million hosts is 16 MB).
  */
-import { orderByKey } from './radix-sort.ts';
+import { orderByKey } from '../core/order.ts';
 import { probesUntil } from './sweep.ts';
 
 // Field offsets: the position in the double view at 2·slot, host and link in the int32 view.

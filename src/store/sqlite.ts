@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import type Database from 'better-sqlite3';
 import { RpcsweepError } from '../core/errors.ts';
 import { parseIpv4 } from '../core/ipv4.ts';
+import { orderByKey } from '../core/order.ts';
 import type { Verdict } from '../core/result.ts';
 import {
   differenceMaps,
@@ -70,30 +71,22 @@ const loadDriver = (): typeof Database => {
 const byAddress = (a: StoredResult, b: StoredResult): number =>
   a.address < b.address ? -1 : a.address > b.address ? 1 : 0;
 
-/** Batches up to this many rows sort by a number: IPv4 value × TIE_SPAN + index, exact in a double. */
-const TIE_SPAN = 2 ** 21;
-
 /**
  * The order to write a batch in: by address. A scan's results come in its plan's shuffled order, and
  * inserted so they hit the key index's pages at random (1.4 × the CPU per row of sorted, measured
- * side by side). IPv4 sorts as numbers in a typed array (no comparator call per comparison; the
+ * side by side). IPv4 sorts by its number (orderByKey, no comparator call per comparison; the
  * comparator sort cost 2 µs per row): numeric order differs from the index's text order inside a
  * /24, but each /24 is one run of the index either way. Other addresses sort as text. Ties keep
  * arrival order, so the last row of an address written twice in one batch wins.
  */
 const writeOrder = (results: readonly StoredResult[]): ArrayLike<number> => {
-  const n = results.length;
-  const keys = n <= TIE_SPAN ? new Float64Array(n) : undefined;
-  for (let i = 0; keys && i < n; i++) {
+  const keys = new Uint32Array(results.length);
+  for (let i = 0; i < results.length; i++) {
     const v = parseIpv4(results[i]!.address);
     if (v === undefined) return textOrder(results);
-    keys[i] = v * TIE_SPAN + i;
+    keys[i] = v;
   }
-  if (!keys) return textOrder(results);
-  keys.sort();
-  const order = new Uint32Array(n);
-  for (let i = 0; i < n; i++) order[i] = keys[i]! % TIE_SPAN;
-  return order;
+  return orderByKey(keys);
 };
 
 /** By address text (SQLite's BINARY collation orders as JavaScript's `<` does); a stable sort. */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { orderByKey } from '../../src/core/order.ts';
 import { createRng } from '../../src/core/random.ts';
-import { orderByKey } from '../../src/sim/radix-sort.ts';
 
 test('orderByKey gives the order of sorting (key, index) pairs: stable, over the whole 32-bit range', () => {
   const rng = createRng(12);
