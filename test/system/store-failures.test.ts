@@ -137,10 +137,10 @@ const assertWholeBatchesOnly = (db: string, atLeast: number, below: number) => {
   }
 };
 
-/** `scan` of the lab into a database on `mnt`, with -o and the resume file outside it; the store retries for `retryMs`. */
-const scanOntoDisk = (mnt: string, name: string, retryMs: number) => {
-  const db = join(mnt, 'x.sqlite');
+/** `scan` of the lab into `db`, with -o and a resume file named after `name`, plus `extra` options. */
+const labScan = (name: string, db: string, ...extra: string[]) => {
   const out = join(dir, `${name}.ndjson`);
+  const state = join(dir, `${name}.state`);
   const args = [
     'scan',
     RANGE,
@@ -153,13 +153,15 @@ const scanOntoDisk = (mnt: string, name: string, retryMs: number) => {
     '-o',
     out,
     '--resume-file',
-    join(dir, `${name}.state`),
-    '--db',
-    db,
-    '--db-retry-ms',
-    String(retryMs),
+    state,
   ];
-  return { db, filler: join(mnt, 'filler'), out, args };
+  return { out, args: [...args, '--db', db, ...extra] };
+};
+
+/** labScan into a database on `mnt` (a small tmpfs) whose store retries for `retryMs`. */
+const scanOntoDisk = (mnt: string, name: string, retryMs: number) => {
+  const db = join(mnt, 'x.sqlite');
+  return { db, filler: join(mnt, 'filler'), ...labScan(name, db, '--db-retry-ms', String(retryMs)) };
 };
 
 /** The stored rows of the only scan in `db` equal the answering (not unreachable) lines of the output. */
@@ -212,25 +214,7 @@ test('SIGKILL mid-scan keeps the SQLite database consistent and --resume complet
   const lab = await startLab(SPEC, { isRoot: IS_ROOT });
   try {
     const db = join(dir, 'kill.sqlite');
-    const out = join(dir, 'kill.ndjson');
-    const args = [
-      'scan',
-      RANGE,
-      '--seed',
-      '4',
-      '--timeout',
-      '1000',
-      '--rate',
-      '12',
-      '-o',
-      out,
-      '--resume-file',
-      join(dir, 'kill.state'),
-      '--checkpoint-ms',
-      '100',
-      '--db',
-      db,
-    ];
+    const { out, args } = labScan('kill', db, '--checkpoint-ms', '100');
     const killed = await child(args, (kill) => {
       if (lines(out).length >= 8) kill();
     });
@@ -269,25 +253,7 @@ test('PostgreSQL going away mid-scan: the scan and its output complete, the erro
   const server = await startPostgres({ own: true });
   try {
     const db = await server.newDatabase();
-    const out = join(dir, 'pg.ndjson');
-    const args = [
-      'scan',
-      RANGE,
-      '--seed',
-      '4',
-      '--timeout',
-      '1000',
-      '--rate',
-      '12',
-      '-o',
-      out,
-      '--resume-file',
-      join(dir, 'pg.state'),
-      '--db',
-      db,
-      '--db-retry-ms',
-      '1500',
-    ];
+    const { out, args } = labScan('pg', db, '--db-retry-ms', '1500');
     let halted: Promise<void> | undefined;
     const r = await child(args, () => {
       if (!halted && lines(out).length >= 6) halted = server.halt();
