@@ -4,7 +4,6 @@
  * reads are the ones each profile promises. Captures on lo (root), port 135, 127.B.225.0/24 only (B: the run's block).
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +19,7 @@ import {
   REMACT_UUID,
   SYSACT_SYNTAX,
 } from '../../src/protocol/dcerpc/index.ts';
+import { startCapture } from '../support/capture.ts';
 import { blockOctet } from '../support/lab-block.ts';
 import { needs } from '../support/system.ts';
 import { call, runAsync } from './support.ts';
@@ -36,21 +36,15 @@ test('tshark decodes every emulator reply cleanly and reads the promised HRESULT
   const dir = mkdtempSync(join(tmpdir(), 'rpcsweep-lab-tshark-'));
   const file = join(dir, 'lab.pcapng');
   const lab = await startLab({ hosts }, { port: 135 });
-  const capture = spawn('tshark', ['-i', 'lo', '-f', `net ${NET}.0/24 and tcp port 135`, '-w', file, '-q'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
+  const capture = await startCapture({
+    file,
+    filter: `net ${NET}.0/24 and tcp port 135`,
+    canary: { address: `${NET}.254`, port: 135 },
+  }).catch(async (e) => {
+    await lab.close();
+    throw e;
   });
   try {
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('tshark did not start capturing')), 20_000);
-      capture.stderr.on('data', (d: Buffer) => {
-        if (d.toString().includes('Capturing on')) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-    });
-    // dumpcap says "Capturing on" a moment before packets are really kept.
-    await new Promise((r) => setTimeout(r, 1500));
     // Each call must get its whole reply: a call cut by its timeout on a loaded machine would leave
     // the capture without that reply and fail the oracle checks below for the wrong reason.
     const answered = async (what: string, c: Promise<{ end: string }>) =>
@@ -85,9 +79,7 @@ test('tshark decodes every emulator reply cleanly and reads the promised HRESULT
     }
     await new Promise((r) => setTimeout(r, 500));
   } finally {
-    const exited = new Promise((r) => capture.once('exit', r));
-    capture.kill('SIGINT');
-    await exited;
+    await capture.stop();
     await lab.close();
   }
   try {

@@ -5,7 +5,6 @@
  * documented interfaces were bound and only the documented opnums called.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +19,8 @@ import { MAX_SERVER_PART_CHARS, serverPartOf } from '../../src/protocol/dcerpc/i
 import { OXID_UUID } from '../../src/protocol/dcerpc/interfaces/oxid.ts';
 import { decodeRemoteActivationRequest, REMACT_UUID } from '../../src/protocol/dcerpc/interfaces/remact.ts';
 import { SYSACT_UUID } from '../../src/protocol/dcerpc/interfaces/sysact.ts';
+import { startCapture } from '../support/capture.ts';
+import { blockOctet } from '../support/lab-block.ts';
 import { needs, run } from '../support/system.ts';
 import { tinySpec } from './scan-specs.ts';
 
@@ -31,23 +32,15 @@ test('probes on the wire: documented binds and opnums only, object-name server p
   const lab = await startLab(tinySpec(142), { isRoot: true });
   const hosts = lab.hosts.map((h) => h.address);
   const filter = `tcp port ${lab.port} and (${hosts.map((h) => `host ${h}`).join(' or ')})`;
-  const cap = spawn('/usr/bin/dumpcap', ['-q', '-i', 'lo', '-f', filter, '-w', pcap], {
-    stdio: ['ignore', 'ignore', 'pipe'],
+  const cap = await startCapture({
+    file: pcap,
+    filter,
+    canary: { address: `127.${blockOctet()}.142.254`, port: lab.port },
+  }).catch(async (e) => {
+    await lab.close();
+    throw e;
   });
   try {
-    // dumpcap says "Capturing on 'Loopback: lo'" once it is ready.
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('dumpcap did not start')), 10_000);
-      cap.stderr.on('data', (d: Buffer) => {
-        if (d.toString().includes('Capturing on')) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-      cap.on('exit', (code) => reject(new Error(`dumpcap exited with ${code}`)));
-    });
-    // The banner can precede the moment the loopback tap delivers packets on a busy machine.
-    await new Promise((r) => setTimeout(r, 500));
     let n = 0;
     for await (const _ of scanTargets({
       targets: { total: hosts.length, entryAt: (i) => ({ address: hosts[i]! }) },
@@ -63,8 +56,7 @@ test('probes on the wire: documented binds and opnums only, object-name server p
     assert.equal(n, hosts.length);
     await new Promise((r) => setTimeout(r, 300));
   } finally {
-    cap.kill('SIGINT');
-    await new Promise((r) => cap.once('exit', r));
+    await cap.stop();
     await lab.close();
   }
   try {
