@@ -33,14 +33,18 @@ export interface PoppedEvent {
   /** The payload (0 when pushed without one). */
   a: number;
   b: number;
+  c: number;
+  d: number;
 }
 
 // An event's fields: the time at double E·j, the words at int32 2E·j + field.
-const E = 3;
+const E = 4;
 const KEY = 2;
 const GEN = 3;
 const A = 4;
 const B = 5;
+const C = 6;
+const D = 7;
 
 // Bucket 16·p + v (1..127) holds the events whose coarse time first differs from the last minimum's
 // in hex digit p, where it has the digit v; 0 is the heap. An event moves at most 8 times.
@@ -75,6 +79,8 @@ export class EventQueue {
   #hg = new Int32Array(256);
   #ha = new Int32Array(256);
   #hb = new Int32Array(256);
+  #hc = new Int32Array(256);
+  #hd = new Int32Array(256);
   #hn = 0;
   #last = 0;
   #size = 0;
@@ -87,10 +93,10 @@ export class EventQueue {
     return this.#size;
   }
 
-  push(time: number, kind: number, host: number, gen: number, a = 0, b = 0): void {
+  push(time: number, kind: number, host: number, gen: number, a = 0, b = 0, c = 0, d = 0): void {
     if (!(time >= 0)) throw new RangeError(`event time ${time} is not >= 0`);
     this.#size++;
-    this.#place(time, host * 8 + kind, gen, a, b);
+    this.#place(time, host * 8 + kind, gen, a, b, c, d);
   }
 
   /** Time of the earliest event (Infinity when empty). */
@@ -109,20 +115,22 @@ export class EventQueue {
     out.gen = this.#hg[0]!;
     out.a = this.#ha[0]!;
     out.b = this.#hb[0]!;
+    out.c = this.#hc[0]!;
+    out.d = this.#hd[0]!;
     this.#size--;
     this.#heapPop();
     return true;
   }
 
   /** Files an event into the heap (its coarse time is the current one) or the bucket of its time. */
-  #place(time: number, key: number, gen: number, a: number, b: number): void {
-    const c = coarse(time);
-    if (c <= this.#last) {
-      this.#heapPush(time, key, gen, a, b);
+  #place(time: number, key: number, gen: number, a: number, b: number, c: number, d: number): void {
+    const ct = coarse(time);
+    if (ct <= this.#last) {
+      this.#heapPush(time, key, gen, a, b, c, d);
       return;
     }
-    const digit = (31 - Math.clz32(c ^ this.#last)) >> 2;
-    const k = 16 * digit + ((c >>> (4 * digit)) & 15);
+    const digit = (31 - Math.clz32(ct ^ this.#last)) >> 2;
+    const k = 16 * digit + ((ct >>> (4 * digit)) & 15);
     const list = this.#chunks[k]!;
     let n = this.#tail[k]!;
     if (n === CHUNK || list.length === 0) {
@@ -137,6 +145,8 @@ export class EventQueue {
     i[w + GEN] = gen;
     i[w + A] = a;
     i[w + B] = b;
+    i[w + C] = c;
+    i[w + D] = d;
     this.#tail[k] = n + 1;
     if (time < this.#min[k]!) this.#min[k] = time;
     this.#nonEmpty[k >> 5]! |= 1 << (k & 31);
@@ -174,7 +184,7 @@ export class EventQueue {
       const i = this.#ci[chunk]!;
       const n = l === list.length - 1 ? tail : CHUNK;
       for (let j = 0, w = 0; j < n; j++, w += 2 * E)
-        this.#place(f[E * j]!, i[w + KEY]!, i[w + GEN]!, i[w + A]!, i[w + B]!);
+        this.#place(f[E * j]!, i[w + KEY]!, i[w + GEN]!, i[w + A]!, i[w + B]!, i[w + C]!, i[w + D]!);
       this.#free.push(chunk); // (no event goes back to bucket b: the chunk is free to reuse now)
     }
     list.length = 0;
@@ -197,17 +207,21 @@ export class EventQueue {
     this.#hg[x] = this.#hg[j]!;
     this.#ha[x] = this.#ha[j]!;
     this.#hb[x] = this.#hb[j]!;
+    this.#hc[x] = this.#hc[j]!;
+    this.#hd[x] = this.#hd[j]!;
   }
 
-  #set(x: number, time: number, key: number, gen: number, a: number, b: number): void {
+  #set(x: number, time: number, key: number, gen: number, a: number, b: number, c: number, d: number): void {
     this.#ht[x] = time;
     this.#hk[x] = key;
     this.#hg[x] = gen;
     this.#ha[x] = a;
     this.#hb[x] = b;
+    this.#hc[x] = c;
+    this.#hd[x] = d;
   }
 
-  #heapPush(time: number, key: number, gen: number, a: number, b: number): void {
+  #heapPush(time: number, key: number, gen: number, a: number, b: number, c: number, d: number): void {
     if (this.#hn === this.#ht.length) this.#growHeap();
     let x = this.#hn++;
     while (x > 0) {
@@ -216,7 +230,7 @@ export class EventQueue {
       this.#move(p, x);
       x = p;
     }
-    this.#set(x, time, key, gen, a, b);
+    this.#set(x, time, key, gen, a, b, c, d);
   }
 
   /** Removes the root: the last event sifts down from there. */
@@ -236,7 +250,7 @@ export class EventQueue {
       this.#move(c, x);
       x = c;
     }
-    this.#set(x, t, k, g, this.#ha[n]!, this.#hb[n]!);
+    this.#set(x, t, k, g, this.#ha[n]!, this.#hb[n]!, this.#hc[n]!, this.#hd[n]!);
   }
 
   #growHeap(): void {
@@ -250,5 +264,7 @@ export class EventQueue {
     this.#hg = grow(this.#hg, new Int32Array(m));
     this.#ha = grow(this.#ha, new Int32Array(m));
     this.#hb = grow(this.#hb, new Int32Array(m));
+    this.#hc = grow(this.#hc, new Int32Array(m));
+    this.#hd = grow(this.#hd, new Int32Array(m));
   }
 }

@@ -7,7 +7,7 @@ test('pops events in time order with their payloads, interleaved with pushes', (
   const q = new EventQueue();
   const rng = createRng(3);
   const pending: number[] = [];
-  const out = { time: 0, kind: 0, host: 0, gen: 0, a: 0, b: 0 };
+  const out = { time: 0, kind: 0, host: 0, gen: 0, a: 0, b: 0, c: 0, d: 0 };
   let last = -1;
   for (let i = 0; i < 20_000; i++) {
     if (rng.next() < 0.6 || q.size === 0) {
@@ -35,8 +35,8 @@ test('equal times pop by host, then kind, then generation, whatever the push ord
   // A reference: every pending event in an array, the smallest (time, host, kind, gen) taken each time.
   const q = new EventQueue();
   const rng = createRng(7);
-  const pending: { time: number; kind: number; host: number; gen: number; a: number; b: number }[] = [];
-  const out = { time: 0, kind: 0, host: 0, gen: 0, a: 0, b: 0 };
+  const out = { time: 0, kind: 0, host: 0, gen: 0, a: 0, b: 0, c: 0, d: 0 };
+  const pending: (typeof out)[] = [];
   const order = (a: typeof out, b: typeof out) =>
     a.time - b.time || a.host - b.host || a.kind - b.kind || a.gen - b.gen;
   let now = 0;
@@ -50,8 +50,10 @@ test('equal times pop by host, then kind, then generation, whatever the push ord
         gen: i, // distinct: events equal in all of time, host, kind and generation pop in no set order
         a: rng.below(2_000_000), // the payload comes back as pushed
         b: rng.below(10_000) - 1,
+        c: (rng.next() * 2 ** 32) | 0, // any 32-bit word
+        d: rng.below(2) === 0 ? -1 : rng.below(1000),
       };
-      q.push(e.time, e.kind, e.host, e.gen, e.a, e.b);
+      q.push(e.time, e.kind, e.host, e.gen, e.a, e.b, e.c, e.d);
       pending.push(e);
     } else {
       pending.sort(order);
@@ -74,7 +76,7 @@ test('equal times pop by host, then kind, then generation, whatever the push ord
 test('times spread over many binades (0 to days, and beyond the horizon) still pop in order', () => {
   const q = new EventQueue();
   const rng = createRng(8);
-  const out = { time: 0, kind: 0, host: 0, gen: 0, a: 0, b: 0 };
+  const out = { time: 0, kind: 0, host: 0, gen: 0, a: 0, b: 0, c: 0, d: 0 };
   const times = [0, 0, 1e-9, 0.5, Number.POSITIVE_INFINITY, 3600 * 1e6];
   for (let i = 0; i < 5000; i++) times.push(rng.next() ** 8 * 1e6);
   for (const [i, t] of times.entries()) q.push(t, 0, i, 0);
