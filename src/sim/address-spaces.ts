@@ -17,7 +17,8 @@ export interface AddressSpaces {
   readonly remove: (h: number) => void;
 }
 
-export const buildAddressSpaces = (pop: Population): AddressSpaces => {
+/** @param tagOf the byte each host's index slot carries (TargetIndex.tag). */
+export const buildAddressSpaces = (pop: Population, tagOf: (h: number) => number): AddressSpaces => {
   const n = pop.size;
   const site = pop.site;
   const spaceOf = pop.siteCount === 0 ? (_h: number) => 0 : (h: number) => site[h]! + 1;
@@ -35,8 +36,12 @@ export const buildAddressSpaces = (pop: Population): AddressSpaces => {
     if (m.length > TargetIndex.MAX_HOSTS)
       throw new RpcsweepError('SIM_BAD_INPUT', `at most ${TargetIndex.MAX_HOSTS} hosts per address space`);
     const positions = new Float64Array(m.length);
-    for (let i = 0; i < m.length; i++) positions[i] = sweepIndex(pop.address[m[i]!]!);
-    const idx = new TargetIndex(m, positions);
+    const tags = new Uint8Array(m.length);
+    for (let i = 0; i < m.length; i++) {
+      positions[i] = sweepIndex(pop.address[m[i]!]!);
+      tags[i] = tagOf(m[i]!);
+    }
+    const idx = new TargetIndex(m, positions, tags);
     for (let s = 0; s < idx.length; s++) slotOf[idx.host(s)] = s;
     spaces.push(idx);
   }

@@ -53,11 +53,9 @@ export interface BlasterResult {
   telescope?: TelescopeReport;
 }
 
-// Per host two bytes, at H[2 * h + field]: its state and what an attempt finds there.
-const STATE = 0;
-const TARGET = 1; // the OS class (which variant fits), or IMMUNE for a patched host
-const IMMUNE = 3;
-// Host states.
+// What an attempt finds at a host, its index slot's tag: the OS class (which variant fits), or:
+const IMMUNE = 3; // a patched host
+// Host states, one byte per host in `state`.
 const S_INFECTING = 1; // exploited, worm not yet running (0: susceptible)
 const S_INFECTED = 2;
 const S_CLEANED = 3;
@@ -233,9 +231,12 @@ export const runBlaster = (
   const rngWelchia = rng.fork();
   const rngSetup = rng.fork();
 
-  const { spaces, spaceOf, remove: removeFromIndex } = buildAddressSpaces(pop);
-  const H = new Uint8Array(2 * n);
-  for (let h = 0; h < n; h++) H[2 * h + TARGET] = pop.vulnerable[h] ? pop.os[h]! : IMMUNE;
+  const {
+    spaces,
+    spaceOf,
+    remove: removeFromIndex,
+  } = buildAddressSpaces(pop, (h) => (pop.vulnerable[h] ? pop.os[h]! : IMMUNE));
+  const state = new Uint8Array(n);
   const infectedAtS = new Float64Array(n).fill(Number.NaN);
   const records = new ArrayBuffer(n * REC_BYTES);
   const WF = new Float64Array(records);
@@ -444,7 +445,7 @@ export const runBlaster = (
 
   /** An attempt took host v (in `slot` of address space `space`); its worm runs from time t. */
   const infect = (v: number, t: number, space: number, slot: number) => {
-    H[2 * v + STATE] = S_INFECTING;
+    state[v] = S_INFECTING;
     if (!rebootOnCrash) spaces[space]!.remove(slot);
     WF[v * REC_DOUBLES + READY] = launchTick();
     queue.push(t, K_START, v, gens[v]!);
@@ -454,7 +455,7 @@ export const runBlaster = (
     stats.crashes++;
     if (!rebootOnCrash) return;
     downUntil[v] = t + rebootDelayS;
-    if (H[2 * v + STATE] === S_INFECTED) stopWorm(v, t);
+    if (state[v] === S_INFECTED) stopWorm(v, t);
     queue.push(t + rebootDelayS, K_REBOOT, v, gens[v]!);
   };
 
@@ -467,7 +468,7 @@ export const runBlaster = (
       stats.blockedByFilter++; // (schedule() passes most of these without an event)
       return 0;
     }
-    const target = H[2 * v + TARGET]!;
+    const target = spaces[space]!.tag(slot);
     if (target === IMMUNE) return probeStallS;
     if (patching && patchAt[v]! <= t) {
       spaces[space]!.remove(slot);
@@ -475,8 +476,9 @@ export const runBlaster = (
     }
     if (rebootOnCrash && downUntil[v]! > t) return 0; // rebooting: nothing answers
     const fits = target === (win2k ? OS_WIN2K : OS_XP);
-    if (H[2 * v + STATE] === S_INFECTED || H[2 * v + STATE] === S_INFECTING) {
-      // Only reached with rebootOnCrash: a re-exploit either crashes the host or its new copy exits on the mutex.
+    // Without rebootOnCrash a host in the index is susceptible (the others left it).
+    if (rebootOnCrash && (state[v] === S_INFECTED || state[v] === S_INFECTING)) {
+      // A re-exploit either crashes the host or its new copy exits on the mutex.
       if (!fits) crash(v, t);
       return fits ? attemptStallS : probeStallS;
     }
@@ -514,8 +516,8 @@ export const runBlaster = (
   };
 
   const onStart = (v: number, t: number) => {
-    if (H[2 * v + STATE] === S_INFECTING) {
-      H[2 * v + STATE] = S_INFECTED;
+    if (state[v] === S_INFECTING) {
+      state[v] = S_INFECTED;
       infectedAtS[v] = t;
       stats.infections++;
       infectedNow++;
@@ -525,13 +527,13 @@ export const runBlaster = (
       if (userRebootRatePerS > 0)
         queue.push(t + exponential(rngHazards, userRebootRatePerS), K_USER_REBOOT, v, 0);
       startWorm(v, t);
-    } else if (H[2 * v + STATE] === S_INFECTED && !WB[v * REC_BYTES + RUNNING]) startWorm(v, t);
+    } else if (state[v] === S_INFECTED && !WB[v * REC_BYTES + RUNNING]) startWorm(v, t);
   };
 
   const onClean = (h: number, t: number) => {
-    if (H[2 * h + STATE] !== S_INFECTED) return;
+    if (state[h] !== S_INFECTED) return;
     stopWorm(h, t);
-    H[2 * h + STATE] = S_CLEANED;
+    state[h] = S_CLEANED;
     infectedNow--;
     stats.cleaned++;
     fixedAt[h] = t;
@@ -539,7 +541,7 @@ export const runBlaster = (
   };
 
   const onUserReboot = (h: number, t: number) => {
-    if (H[2 * h + STATE] !== S_INFECTED) return;
+    if (state[h] !== S_INFECTED) return;
     if (WB[h * REC_BYTES + RUNNING]) {
       stopWorm(h, t);
       restartAfterBoot(h, t + rebootDelayS);
@@ -553,12 +555,12 @@ export const runBlaster = (
   };
 
   const takeOver = (v: number, t: number) => {
-    if (H[2 * v + STATE] === S_INFECTED) {
+    if (state[v] === S_INFECTED) {
       stopWorm(v, t);
       infectedNow--;
       stats.cleaned++;
-    } else if (H[2 * v + STATE] === S_INFECTING) gens[v]!++; // cancels the pending start
-    H[2 * v + STATE] = S_WELCHIA;
+    } else if (state[v] === S_INFECTING) gens[v]!++; // cancels the pending start
+    state[v] = S_WELCHIA;
     fixedAt[v] = t;
     removeFromIndex(v);
     welchia!.drop(v);
@@ -569,8 +571,7 @@ export const runBlaster = (
     if (epoch !== welchia!.epoch || welchia!.candidateCount === 0) return;
     const v = welchia!.randomCandidate();
     const source = welchia!.randomSource();
-    if (!pop.vulnerable[v] || (patching && patchAt[v]! <= t) || H[2 * v + STATE]! > S_INFECTED)
-      welchia!.drop(v);
+    if (!pop.vulnerable[v] || (patching && patchAt[v]! <= t) || state[v]! > S_INFECTED) welchia!.drop(v);
     else if (!blocked(source, v, t)) takeOver(v, t);
     scheduleWelchia(t);
   };
@@ -588,7 +589,7 @@ export const runBlaster = (
 
   // Seeds of the outbreak.
   for (const h of initialHosts(pop, o.initialInfected, options.initialHosts, rngSetup)) {
-    H[2 * h + STATE] = S_INFECTING;
+    state[h] = S_INFECTING;
     if (!rebootOnCrash) removeFromIndex(h);
     WF[h * REC_DOUBLES + READY] = launchTick();
     queue.push(0, K_START, h, gens[h]!);
@@ -632,7 +633,7 @@ export const runBlaster = (
         onClean(h, t);
         break;
       case K_REBOOT:
-        if (H[2 * h + STATE] === S_INFECTED && !WB[h * REC_BYTES + RUNNING]) restartAfterBoot(h, t);
+        if (state[h] === S_INFECTED && !WB[h * REC_BYTES + RUNNING]) restartAfterBoot(h, t);
         break;
       case K_USER_REBOOT:
         onUserReboot(h, t);

@@ -4,21 +4,24 @@
  * entry after c (wrapping round): a binary search plus a union-find "next live slot" with path
  * halving, so removing hosts and skipping removed ones stay near O(1) amortised.
  *
- * Each slot is one 16-byte record: its sweep position (a double), its host id and its next-live
- * link (two int32s). A worm's event reads the slot it reached and the next live one: one or two
- * cache lines, where three arrays cost three or more (the index of a million hosts is 16 MB).
+ * Each slot is one 16-byte record of four 32-bit words: its sweep position (below 2^32), a tag
+ * byte the owner gives each host, its host id and its next-live link. A worm's event reads the slot
+ * it reached and the next live one: one or two cache lines, where separate arrays cost one each (the
+ * index of a million hosts is 16 MB). The tag saves the model a read of its own per-host array at
+ * every attempt: what the attempt finds there comes with the slot.
  */
 import { orderByKey } from '../core/order.ts';
 import { probesUntil } from './sweep.ts';
 
-// Field offsets: the position in the double view at 2·slot, host and link in the int32 view.
+// Words of slot s at 4·s + field: the position (unsigned), the tag, the host, the link.
+const TAG = 1;
 const HOST = 2;
 const NEXT = 3;
 
 export class TargetIndex {
   /** Slots (hosts) in the index, live or not. */
   readonly length: number;
-  readonly #f: Float64Array;
+  readonly #u: Uint32Array;
   readonly #i: Int32Array;
   /**
    * First slot whose position has the given top bits (of 32): narrows each binary search to one
@@ -31,17 +34,25 @@ export class TargetIndex {
   readonly #buckets: number;
   #live: number;
 
-  /** @param entries host ids with their sweep positions (positions need not be sorted). */
-  constructor(hostIds: ArrayLike<number>, positionsOfHosts: ArrayLike<number>) {
+  /**
+   * @param hostIds host ids, with their sweep positions (need not be sorted) and, when given, their
+   * tags (bytes; 0 otherwise).
+   */
+  constructor(
+    hostIds: ArrayLike<number>,
+    positionsOfHosts: ArrayLike<number>,
+    tagsOfHosts?: ArrayLike<number>,
+  ) {
     const n = hostIds.length;
     this.length = n;
     const order = orderByKey(positionsOfHosts); // by (position, slot in the input)
     // n + 1 records: slot n is the sentinel "no live slot after this one" (its link points to itself).
-    this.#f = new Float64Array(2 * (n + 1));
-    this.#i = new Int32Array(this.#f.buffer);
+    this.#u = new Uint32Array(4 * (n + 1));
+    this.#i = new Int32Array(this.#u.buffer);
     for (let s = 0; s < n; s++) {
       const j = order[s]!;
-      this.#f[2 * s] = positionsOfHosts[j]!;
+      this.#u[4 * s] = positionsOfHosts[j]!;
+      this.#i[4 * s + TAG] = tagsOfHosts ? tagsOfHosts[j]! & 0xff : 0;
       this.#i[4 * s + HOST] = hostIds[j]!;
     }
     for (let s = 0; s <= n; s++) this.#i[4 * s + NEXT] = s;
@@ -51,7 +62,7 @@ export class TargetIndex {
     this.#bucket = new Int32Array(this.#buckets + 1);
     let slot = 0;
     for (let b = 0; b <= this.#buckets; b++) {
-      while (slot < n && Math.floor(this.#f[2 * slot]! / this.#bucketSize) < b) slot++;
+      while (slot < n && Math.floor(this.#u[4 * slot]! / this.#bucketSize) < b) slot++;
       this.#bucket[b] = slot;
     }
     this.#live = n;
@@ -66,7 +77,12 @@ export class TargetIndex {
 
   /** Sweep position of a slot (slots are in ascending position order). */
   position(slot: number): number {
-    return this.#f[2 * slot]!;
+    return this.#u[4 * slot]!;
+  }
+
+  /** The tag of the host at a slot. */
+  tag(slot: number): number {
+    return this.#i[4 * slot + TAG]!;
   }
 
   /** Host id at a slot. */
@@ -77,7 +93,7 @@ export class TargetIndex {
   /** Slot of a host id (binary search on its position, then a scan of equal positions). */
   slotOf(position: number, host: number): number {
     let i = this.#lowerBound(position);
-    while (i < this.length && this.#f[2 * i] === position) {
+    while (i < this.length && this.#u[4 * i] === position) {
       if (this.#i[4 * i + HOST] === host) return i;
       i++;
     }
@@ -111,14 +127,14 @@ export class TargetIndex {
     if (this.#live === 0) return -1;
     const n = this.length;
     let s = this.#find(slot + 1);
-    if (s < n && this.#f[2 * s] === this.#f[2 * slot]) return this.successor(this.#f[2 * slot]!);
+    if (s < n && this.#u[4 * s] === this.#u[4 * slot]) return this.successor(this.#u[4 * slot]!);
     if (s === n) s = this.#find(0);
     return s === n ? -1 : s;
   }
 
   /** Probes from `cursor` to the slot's position. */
   distance(cursor: number, slot: number): number {
-    return probesUntil(cursor, this.#f[2 * slot]!);
+    return probesUntil(cursor, this.#u[4 * slot]!);
   }
 
   #lowerBound(position: number): number {
@@ -126,10 +142,10 @@ export class TargetIndex {
     if (b >= this.#buckets) return this.length;
     let lo = this.#bucket[b]!;
     let hi = this.#bucket[b + 1]!;
-    const f = this.#f;
+    const u = this.#u;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (f[2 * mid]! < position) lo = mid + 1;
+      if (u[4 * mid]! < position) lo = mid + 1;
       else hi = mid;
     }
     return lo;
