@@ -61,22 +61,18 @@ const S_INFECTED = 2;
 const S_CLEANED = 3;
 const S_WELCHIA = 4;
 
-// One 32-byte worm record per host, everything an event of the host's worm reads, through views of
-// one buffer: a double, 32-bit words and bytes. (A separate array per field cost a cache miss each;
-// sweep positions are below 2^32, so they take words, not doubles.)
-const REC_BYTES = 32;
-const REC_WORDS = 8;
-const REC_DOUBLES = 4;
+// One 16-byte worm record per host, where a worm stands between its events, through two views of
+// one buffer: a double and 32-bit words. A hit event carries what its handler reads, so the record
+// is written at each hit and read only when the worm stops (and by the telescope): it is kept small
+// because each fresh page costs a fault. (Sweep positions are below 2^32: words, not doubles.)
+const REC_WORDS = 4;
+const REC_DOUBLES = 2;
 // the double, at WF[h * REC_DOUBLES + field]
 const READY = 0; // time the worm continues (next batch or next attempt); before a start, its tick seed
-// 32-bit words, at WU / WI[h * REC_WORDS + field]
-const CURSOR = 2; // sweep index of the last address handled
-const BATCH_END = 3; // sweep index of the last address of the current batch
-const PEND_END = 4; // batch end at the pending hit
-const PEND_SLOT = 5; // target slot of the pending hit (its event carries it too), NO_HIT when none
-// bytes, at WB[h * REC_BYTES + field]
-const RUNNING = 28;
-const NO_HIT = -1;
+// 32-bit words, at WU[h * REC_WORDS + field]
+const BATCH_END = 2; // sweep index of the last address of the current batch
+const PEND_END = 3; // batch end at the pending hit, NO_HIT when none is queued
+const NO_HIT = 0xffffffff; // (positions are below CYCLE_LENGTH < 2^32 - 1)
 /** In a hit event's space word: set when the worm carries the Windows 2000 variant. */
 const WIN2K_BIT = 1 << 31;
 
@@ -238,11 +234,10 @@ export const runBlaster = (
   } = buildAddressSpaces(pop, (h) => (pop.vulnerable[h] ? pop.os[h]! : IMMUNE));
   const state = new Uint8Array(n);
   const infectedAtS = new Float64Array(n).fill(Number.NaN);
-  const records = new ArrayBuffer(n * REC_BYTES);
+  const records = new ArrayBuffer(n * REC_WORDS * 4);
   const WF = new Float64Array(records);
   const WU = new Uint32Array(records);
-  const WI = new Int32Array(records);
-  const WB = new Uint8Array(records);
+  const running = new Uint8Array(n); // 1 while the host's worm process runs
   // Per host its worm's generation: events of an older one are stale. Apart from the records: a hit
   // reads this and nothing else of its worm (4 MB for a million hosts, where the records are 32 MB).
   const gens = new Int32Array(n);
@@ -252,6 +247,7 @@ export const runBlaster = (
   // Filtered hosts the last search passed (counted as blocked once the worm gets past them).
   const filtering = (interventions.borderFilterShare ?? 0) > 0;
   const passedFiltered = new Int32Array(filtering ? n : 0);
+  const cursorAt = new Uint32Array(filtering ? n : 0); // where a worm stands (sweep position), for those passes
   const patchAt = patchTimes(pop, interventions, rngHazards);
   const patching = patchAt.length > 0;
   const downUntil = new Float64Array(rebootOnCrash ? n : 0); // end of a crash reboot
@@ -359,20 +355,20 @@ export const runBlaster = (
 
   /** Stops a running worm at time t, accounting the batches it sent since its last event. */
   const stopWorm = (h: number, t: number) => {
-    if (!WB[h * REC_BYTES + RUNNING]) return;
+    if (!running[h]) return;
     const r = h * REC_WORDS;
     // the filtered hosts its last search passed that it got past by t (before the sweep moves on)
     const ready = WF[h * REC_DOUBLES + READY]!;
     const batchEnd = WU[r + BATCH_END]!;
     if (filtering && passedFiltered[h]) {
-      stats.blockedByFilter += walk(h, WU[r + CURSOR]!, ready, batchEnd, passedFiltered[h]!, t, -1, -1);
+      stats.blockedByFilter += walk(h, cursorAt[h]!, ready, batchEnd, passedFiltered[h]!, t, -1, -1);
       passedFiltered[h] = 0;
     }
     const done = t > ready ? Math.floor((t - ready) / batchS) * B : 0;
-    const pending = WI[r + PEND_SLOT] === NO_HIT ? INF : ahead(batchEnd, WU[r + PEND_END]!);
+    const pending = WU[r + PEND_END] === NO_HIT ? INF : ahead(batchEnd, WU[r + PEND_END]!);
     const count = Math.min(done, pending);
     sweep(h, count, wrap(batchEnd + count));
-    WB[h * REC_BYTES + RUNNING] = 0;
+    running[h] = 0;
     runningNow--;
     gens[h]!++;
   };
@@ -403,9 +399,8 @@ export const runBlaster = (
     if (filtering) passedFiltered[h] = passed;
     // Nothing left to reach, or only beyond the horizon: the worm keeps sweeping; its probes are
     // accounted when it stops or at the end.
-    WI[r + PEND_SLOT] = foundSlot < 0 ? NO_HIT : foundSlot;
+    WU[r + PEND_END] = foundSlot < 0 ? NO_HIT : foundEnd;
     if (foundSlot < 0) return;
-    WU[r + PEND_END] = foundEnd;
     const spaceWord = win2k ? foundSpace | WIN2K_BIT : foundSpace;
     queue.push(foundTime, K_HIT, h, gens[h]!, foundSlot, spaceWord, foundEnd, ahead(batchEnd, foundEnd));
   };
@@ -423,10 +418,10 @@ export const runBlaster = (
     else stats.randomStarts++;
     if (telescope) starts[h]!++;
     const cursor = startCursor(s.start);
-    WU[r + CURSOR] = cursor;
+    if (filtering) cursorAt[h] = cursor;
     WU[r + BATCH_END] = cursor;
     WF[h * REC_DOUBLES + READY] = t;
-    WB[h * REC_BYTES + RUNNING] = 1;
+    running[h] = 1;
     runningNow++;
     schedule(h, s.targetsWin2k, cursor, t, cursor, -1, -1);
   };
@@ -509,8 +504,7 @@ export const runBlaster = (
       const v = idx.host(slot);
       if (v !== w) stall = attempt(w, win2k, v, t, space, slot);
     }
-    const r = w * REC_WORDS;
-    WU[r + CURSOR] = cursor;
+    if (filtering) cursorAt[w] = cursor;
     WF[w * REC_DOUBLES + READY] = t + stall;
     schedule(w, win2k, cursor, t + stall, batchEnd, slot, space);
   };
@@ -527,7 +521,7 @@ export const runBlaster = (
       if (userRebootRatePerS > 0)
         queue.push(t + exponential(rngHazards, userRebootRatePerS), K_USER_REBOOT, v, 0);
       startWorm(v, t);
-    } else if (state[v] === S_INFECTED && !WB[v * REC_BYTES + RUNNING]) startWorm(v, t);
+    } else if (state[v] === S_INFECTED && !running[v]) startWorm(v, t);
   };
 
   const onClean = (h: number, t: number) => {
@@ -542,7 +536,7 @@ export const runBlaster = (
 
   const onUserReboot = (h: number, t: number) => {
     if (state[h] !== S_INFECTED) return;
-    if (WB[h * REC_BYTES + RUNNING]) {
+    if (running[h]) {
       stopWorm(h, t);
       restartAfterBoot(h, t + rebootDelayS);
     }
@@ -633,7 +627,7 @@ export const runBlaster = (
         onClean(h, t);
         break;
       case K_REBOOT:
-        if (state[h] === S_INFECTED && !WB[h * REC_BYTES + RUNNING]) restartAfterBoot(h, t);
+        if (state[h] === S_INFECTED && !running[h]) restartAfterBoot(h, t);
         break;
       case K_USER_REBOOT:
         onUserReboot(h, t);
@@ -648,7 +642,7 @@ export const runBlaster = (
   }
   emitSamplesBefore(INF);
   // Account the sweeps still under way at the horizon.
-  for (let h = 0; h < n; h++) if (WB[h * REC_BYTES + RUNNING]) stopWorm(h, endS);
+  for (let h = 0; h < n; h++) if (running[h]) stopWorm(h, endS);
   if (telescope) fillTelescopeSources(samples, telescope.sourceFirstSeen());
   fillPatched(samples, pop, patchAt, fixedAt, endS);
   // fixedAt of an infected host: when cleanup or Welchia ended its infection.
