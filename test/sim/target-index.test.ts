@@ -76,3 +76,52 @@ test('successorOfSlot answers what successor gives at the slot position, with re
   assert.equal(dup.successorOfSlot(0), dup.successor(50));
   assert.equal(dup.host(dup.successorOfSlot(0)), 3);
 });
+
+test('long runs of removed slots (all but a few of 300,000, in random order) still find the next live slot', () => {
+  const rng = createRng(22);
+  const n = 300_000; // three bitmap levels: 9,375 words, 293 above them, 10 above those
+  const pos = Array.from({ length: n }, (_, i) => i * 7 + 3); // already in slot order
+  const idx = new TargetIndex(
+    Array.from({ length: n }, (_, i) => i),
+    pos,
+  );
+  const victims = Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = rng.below(i + 1);
+    [victims[i], victims[j]] = [victims[j]!, victims[i]!];
+  }
+  const alive = new Uint8Array(n).fill(1);
+  const bruteNext = (slot: number) => {
+    for (let k = 1; k <= n; k++) if (alive[(slot + k) % n]) return (slot + k) % n;
+    return -1;
+  };
+  let removed = 0;
+  for (const keep of [n / 2, n / 10, 1000, 30, 3, 1, 0]) {
+    while (n - removed > keep) {
+      const v = victims[removed++]!;
+      idx.remove(v);
+      alive[v] = 0;
+    }
+    assert.equal(idx.live, keep);
+    for (let k = 0; k < 200; k++) {
+      const slot = rng.below(n);
+      const want = bruteNext(slot);
+      assert.equal(idx.successorOfSlot(slot), want, `after slot ${slot}, ${keep} live`);
+      assert.equal(idx.successor(pos[slot]!), want);
+      assert.equal(idx.isLive(slot), alive[slot] === 1);
+    }
+  }
+});
+
+test('host ids and tags share a word: each comes back as given', () => {
+  const idx = new TargetIndex([0, 2 ** 24 - 1, 77], [30, 10, 20], [255, 1, 0]);
+  assert.deepEqual(
+    [0, 1, 2].map((s) => [idx.host(s), idx.tag(s)]),
+    [
+      [2 ** 24 - 1, 1],
+      [77, 0],
+      [0, 255],
+    ],
+  );
+  assert.throws(() => new TargetIndex([2 ** 24], [1]), RangeError);
+});
