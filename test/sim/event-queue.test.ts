@@ -89,3 +89,43 @@ test('times spread over many binades (0 to days, and beyond the horizon) still p
   assert.throws(() => q.push(-1, 0, 0, 0), RangeError);
   assert.throws(() => q.push(Number.NaN, 0, 0, 0), RangeError);
 });
+
+test('events hours and days ahead, pushed while others pop, come out in full order', () => {
+  // Far enough ahead to pass through every level of the queue and round its coarser levels more
+  // than once (72 h is the model's usual horizon; a week here).
+  const q = new EventQueue();
+  const rng = createRng(11);
+  const out = { time: 0, kind: 0, host: 0, gen: 0, a: 0, b: 0, c: 0, d: 0 };
+  const pending: (typeof out)[] = [];
+  const order = (a: typeof out, b: typeof out) =>
+    a.time - b.time || a.host - b.host || a.kind - b.kind || a.gen - b.gen;
+  let now = 0;
+  for (let i = 0; i < 40_000; i++) {
+    if (rng.next() < 0.52 || pending.length === 0) {
+      const scale = [1, 60, 3600, 86_400][rng.below(4)]!;
+      const e = {
+        time: now + rng.below(200) * 1.8 * (scale / 60) + (rng.next() < 0.5 ? 0 : rng.next() * scale),
+        kind: rng.below(7),
+        host: rng.below(30),
+        gen: i,
+        a: i,
+        b: 0,
+        c: 0,
+        d: 0,
+      };
+      q.push(e.time, e.kind, e.host, e.gen, e.a);
+      pending.push(e);
+    } else {
+      pending.sort(order);
+      assert.equal(q.pop(out), true);
+      assert.deepEqual(out, pending.shift());
+      now = out.time;
+    }
+  }
+  pending.sort(order);
+  for (const want of pending) {
+    assert.equal(q.pop(out), true);
+    assert.deepEqual(out, want);
+  }
+  assert.ok(now > 7 * 86_400, `the clock reached ${now} s`);
+});
