@@ -19,7 +19,7 @@ import { dailyFractionToHazardPerS, type Interventions, validateInterventions } 
 import { OS_WIN2K, OS_XP, type Population } from './population.ts';
 import { fillSensorSources } from './sensor.ts';
 import type { Sample } from './series.ts';
-import { CYCLE_LENGTH, isOnSweep, sweepIndex } from './sweep.ts';
+import { addressAtIndex, CYCLE_LENGTH, isOnSweep, sweepIndex } from './sweep.ts';
 import { Telescope, type TelescopeReport } from './telescope.ts';
 import { WelchiaProcess } from './welchia-process.ts';
 
@@ -405,14 +405,15 @@ export const runBlaster = (
     queue.push(foundTime, K_HIT, h, gens[h]!, foundSlot, spaceWord, foundEnd, ahead(batchEnd, foundEnd));
   };
 
-  const startWorm = (h: number, t: number) => {
+  /** Starts host h's worm at time t; `address`: h's own (a start event carries it: no read of pop.address). */
+  const startWorm = (h: number, t: number, address: number) => {
     const r = h * REC_WORDS;
     const tick = WF[h * REC_DOUBLES + READY]!; // the seed its start left there
     const t0 =
       sameTickShare >= 1 || rngSeeds.next() < sameTickShare
         ? tick
         : Math.max(0, quantiseTick(tick - tickMs, tickMs));
-    const s = blasterStart(tick, pop.address[h]!, t0);
+    const s = blasterStart(tick, address, t0);
     stats.wormStarts++;
     if (s.mode === 'local') stats.localStarts++;
     else stats.randomStarts++;
@@ -435,7 +436,7 @@ export const runBlaster = (
   const restartAfterBoot = (h: number, t: number) => {
     const delay = bootDelay();
     WF[h * REC_DOUBLES + READY] = quantiseTick(delay * 1000, tickMs);
-    queue.push(t + delay, K_START, h, gens[h]!);
+    queue.push(t + delay, K_START, h, gens[h]!, pop.address[h]!);
   };
 
   /** An attempt took host v (in `slot` of address space `space`); its worm runs from time t. */
@@ -443,7 +444,8 @@ export const runBlaster = (
     state[v] = S_INFECTING;
     if (!rebootOnCrash) spaces[space]!.remove(slot);
     WF[v * REC_DOUBLES + READY] = launchTick();
-    queue.push(t, K_START, v, gens[v]!);
+    // (the address from the slot's sweep position: v's own entry in pop.address is not in cache)
+    queue.push(t, K_START, v, gens[v]!, addressAtIndex(spaces[space]!.position(slot)));
   };
 
   const crash = (v: number, t: number) => {
@@ -509,7 +511,7 @@ export const runBlaster = (
     schedule(w, win2k, cursor, t + stall, batchEnd, slot, space);
   };
 
-  const onStart = (v: number, t: number) => {
+  const onStart = (v: number, t: number, address: number) => {
     if (state[v] === S_INFECTING) {
       state[v] = S_INFECTED;
       infectedAtS[v] = t;
@@ -520,8 +522,8 @@ export const runBlaster = (
         queue.push(Math.max(t, cleanupStartS) + exponential(rngHazards, cleanupHazard), K_CLEAN, v, 0);
       if (userRebootRatePerS > 0)
         queue.push(t + exponential(rngHazards, userRebootRatePerS), K_USER_REBOOT, v, 0);
-      startWorm(v, t);
-    } else if (state[v] === S_INFECTED && !running[v]) startWorm(v, t);
+      startWorm(v, t, address);
+    } else if (state[v] === S_INFECTED && !running[v]) startWorm(v, t, address);
   };
 
   const onClean = (h: number, t: number) => {
@@ -586,7 +588,7 @@ export const runBlaster = (
     state[h] = S_INFECTING;
     if (!rebootOnCrash) removeFromIndex(h);
     WF[h * REC_DOUBLES + READY] = launchTick();
-    queue.push(0, K_START, h, gens[h]!);
+    queue.push(0, K_START, h, gens[h]!, pop.address[h]!);
   }
   if (welchia) queue.push(welchia.options.startH * 3600, K_WELCHIA_START, -1, welchia.options.initial);
 
@@ -621,7 +623,7 @@ export const runBlaster = (
         if (ev.gen === gens[h]) onHit(h, t, ev.a, ev.b, ev.c >>> 0, ev.d >>> 0);
         break;
       case K_START:
-        if (ev.gen === gens[h]) onStart(h, t);
+        if (ev.gen === gens[h]) onStart(h, t, ev.a >>> 0);
         break;
       case K_CLEAN:
         onClean(h, t);
