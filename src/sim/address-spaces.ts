@@ -35,7 +35,7 @@ export const buildAddressSpaces = (pop: Population, tagOf: (h: number) => number
     const m = ids.subarray(counts[sp]!, counts[sp + 1]!);
     if (m.length > TargetIndex.MAX_HOSTS)
       throw new RpcsweepError('SIM_BAD_INPUT', `at most ${TargetIndex.MAX_HOSTS} hosts per address space`);
-    const positions = new Float64Array(m.length);
+    const positions = new Uint32Array(m.length); // (sweep positions are below 2^32)
     const tags = new Uint8Array(m.length);
     for (let i = 0; i < m.length; i++) {
       positions[i] = sweepIndex(pop.address[m[i]!]!);
