@@ -20,10 +20,9 @@
  * optimisation that queues fewer events leaves the run unchanged. (Events equal in time, host and
  * kind differ at most in generation, and then all but one are stale.)
  *
- * Each event is 24 bytes, three doubles: the time, then as int32s the tie key (host · 8 + kind),
- * the generation and a payload of two words that takes no part in the order (a worm's hit carries
- * its target's slot and address space, so the target is fetched from memory while the worm's record
- * is: two cache misses at once instead of one after the other).
+ * Each event is 32 bytes, four doubles: the time, then as int32s the tie key (host · 8 + kind),
+ * the generation and a payload of four words that takes no part in the order (a worm's hit carries
+ * what its handler reads, so that it need not wait for the worm's record to load).
  */
 export interface PoppedEvent {
   time: number;
