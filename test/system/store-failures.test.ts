@@ -352,6 +352,42 @@ test('a full disk under scan --db: the scan and its -o output complete, one line
   }
 });
 
+test('another process holding the SQLite write lock mid-scan: the output completes, one line says the database stayed locked [STORE_BUSY], --resume fills the rows', async () => {
+  const lab = await startLab(SPEC, { isRoot: IS_ROOT });
+  const db = join(dir, 'locked.sqlite');
+  const { out, args } = labScan('locked', db, '--db-retry-ms', '500');
+  let holder: Database.Database | undefined;
+  try {
+    // The scan row and the first results are stored; then another process takes the lock for good.
+    const r = await child(args, () => {
+      if (holder === undefined && lines(out).length >= 6 && (storedRows(db) ?? 0) > 0) {
+        holder = new Database(db);
+        holder.prepare('BEGIN EXCLUSIVE').run();
+      }
+    });
+    assert.ok(holder, `the scan ended before the lock was taken: ${r.stderr}`);
+    assert.equal(r.code, 3, r.stderr);
+    assert.equal(lines(out).length, 24, 'the -o output is complete');
+    assert.doesNotMatch(r.stderr, /\n\s+at |SQLITE_/, 'no stack trace, no SQLite jargon');
+    const said = r.stderr.split('\n').filter(Boolean);
+    assert.match(
+      said.at(-1) ?? '',
+      new RegExp(
+        `^rpcsweep: \\d+ result\\(s\\) are missing from ${db} \\(e\\.g\\. [\\d.]+.*\\): database ${db} stayed locked by another process.*; the scan row stays unfinished: run the same command with --resume to store them from the NDJSON output \\[STORE_BUSY\\]$`,
+      ),
+    );
+    holder.prepare('ROLLBACK').run();
+    holder.close();
+    holder = undefined;
+    const resumed = await child([...args, '--resume']);
+    assert.equal(resumed.code, 0, resumed.stderr);
+    await storeMatchesOutput(db, out);
+  } finally {
+    holder?.close();
+    await lab.close();
+  }
+});
+
 test('a full disk under import through the SQLite writer thread: one line, exit 3, whole batches only, an intact file', {
   skip: needs('root'),
 }, async () => {

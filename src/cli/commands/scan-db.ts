@@ -114,6 +114,8 @@ export class DbSink {
   #lost = 0;
   #lostSample: string[] = [];
   #failure: string | undefined;
+  /** STORE_BUSY when the store gave up because another process held the lock, else STORE_WRITE. */
+  #failureCode: 'STORE_BUSY' | 'STORE_WRITE' = 'STORE_WRITE';
 
   private constructor(store: ResultStore, io: CliIo, o: DbSinkOptions) {
     this.#store = store;
@@ -191,6 +193,7 @@ export class DbSink {
         } catch (e) {
           if (performance.now() - t0 >= this.#o.retryForMs || this.#io.signal.aborted) {
             this.#failure = (e as Error).message;
+            if (e instanceof RpcsweepError && e.code === 'STORE_BUSY') this.#failureCode = 'STORE_BUSY';
             this.#lose(batch);
             this.#lose(this.#queue.splice(0));
             this.#advice.length = 0;
@@ -216,7 +219,7 @@ export class DbSink {
     }
     if (this.#failure !== undefined) {
       throw new RpcsweepError(
-        'STORE_WRITE',
+        this.#failureCode,
         `${this.#lost} result(s) are missing from ${this.#store.name} (e.g. ${this.#lostSample.join(', ')}): ${this.#failure}; the scan row stays unfinished: run the same command with --resume to store them from the NDJSON output`,
       );
     }
