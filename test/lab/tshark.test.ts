@@ -77,7 +77,6 @@ test('tshark decodes every emulator reply cleanly and reads the promised HRESULT
         }),
       );
     }
-    await new Promise((r) => setTimeout(r, 500));
   } finally {
     await capture.stop();
     await lab.close();
