@@ -20,6 +20,7 @@ import { OS_WIN2K, OS_XP, type Population } from './population.ts';
 import { fillSensorSources } from './sensor.ts';
 import type { Sample } from './series.ts';
 import { addressAtIndex, CYCLE_LENGTH, isOnSweep, sweepIndex } from './sweep.ts';
+import type { TargetIndex } from './target-index.ts';
 import { Telescope, type TelescopeReport } from './telescope.ts';
 import { WelchiaProcess } from './welchia-process.ts';
 
@@ -239,7 +240,7 @@ export const runBlaster = (
   const WU = new Uint32Array(records);
   const running = new Uint8Array(n); // 1 while the host's worm process runs
   // Per host its worm's generation: events of an older one are stale. Apart from the records: a hit
-  // reads this and nothing else of its worm (4 MB for a million hosts, where the records are 32 MB).
+  // reads this and nothing else of its worm (4 MB for a million hosts, where the records are 16 MB).
   const gens = new Int32Array(n);
   // Arrays only some runs need are empty otherwise (each fresh page costs a fault; a million
   // hosts' worth of doubles is 2,000 of them).
@@ -427,6 +428,12 @@ export const runBlaster = (
     schedule(h, s.targetsWin2k, cursor, t, cursor, -1, -1);
   };
 
+  /** Queues host h's worm start at t with the tick it seeds from (kept in READY) and h's address. */
+  const pushStart = (h: number, t: number, tick: number, address: number) => {
+    WF[h * REC_DOUBLES + READY] = tick;
+    queue.push(t, K_START, h, gens[h]!, address);
+  };
+
   const launchTick = () => quantiseTick(rngSeeds.next() * o.launchUptimeMaxS * 1000, tickMs);
   const bootDelay = () => bootMinS + rngSeeds.next() * (bootMaxS - bootMinS);
   /**
@@ -435,17 +442,15 @@ export const runBlaster = (
    */
   const restartAfterBoot = (h: number, t: number) => {
     const delay = bootDelay();
-    WF[h * REC_DOUBLES + READY] = quantiseTick(delay * 1000, tickMs);
-    queue.push(t + delay, K_START, h, gens[h]!, pop.address[h]!);
+    pushStart(h, t + delay, quantiseTick(delay * 1000, tickMs), pop.address[h]!);
   };
 
-  /** An attempt took host v (in `slot` of address space `space`); its worm runs from time t. */
-  const infect = (v: number, t: number, space: number, slot: number) => {
+  /** An attempt took host v (in `slot` of index `idx`); its worm runs from time t. */
+  const infect = (v: number, t: number, idx: TargetIndex, slot: number) => {
     state[v] = S_INFECTING;
-    if (!rebootOnCrash) spaces[space]!.remove(slot);
-    WF[v * REC_DOUBLES + READY] = launchTick();
+    if (!rebootOnCrash) idx.remove(slot);
     // (the address from the slot's sweep position: v's own entry in pop.address is not in cache)
-    queue.push(t, K_START, v, gens[v]!, addressAtIndex(spaces[space]!.position(slot)));
+    pushStart(v, t, launchTick(), addressAtIndex(idx.position(slot)));
   };
 
   const crash = (v: number, t: number) => {
@@ -457,18 +462,25 @@ export const runBlaster = (
   };
 
   /**
-   * What worm w's attempt with its variant (`win2k`) on host v (still in the index, at `slot` of
-   * `space`) at time t does; returns the infector's stall.
+   * What worm w's attempt with its variant (`win2k`) on host v (still in index `idx`, at `slot`) at
+   * time t does; returns the infector's stall.
    */
-  const attempt = (w: number, win2k: boolean, v: number, t: number, space: number, slot: number): number => {
+  const attempt = (
+    w: number,
+    win2k: boolean,
+    v: number,
+    t: number,
+    idx: TargetIndex,
+    slot: number,
+  ): number => {
     if (filtering && blocked(w, v, t)) {
       stats.blockedByFilter++; // (schedule() passes most of these without an event)
       return 0;
     }
-    const target = spaces[space]!.tag(slot);
+    const target = idx.tag(slot);
     if (target === IMMUNE) return probeStallS;
     if (patching && patchAt[v]! <= t) {
-      spaces[space]!.remove(slot);
+      idx.remove(slot);
       return probeStallS;
     }
     if (rebootOnCrash && downUntil[v]! > t) return 0; // rebooting: nothing answers
@@ -484,7 +496,7 @@ export const runBlaster = (
       crash(v, t);
       return probeStallS;
     }
-    if (pSuccess >= 1 || rngAttempts.next() < pSuccess) infect(v, t + infectionDelayS, space, slot);
+    if (pSuccess >= 1 || rngAttempts.next() < pSuccess) infect(v, t + infectionDelayS, idx, slot);
     return attemptStallS;
   };
 
@@ -504,7 +516,7 @@ export const runBlaster = (
     let stall = 0;
     if (live) {
       const v = idx.host(slot);
-      if (v !== w) stall = attempt(w, win2k, v, t, space, slot);
+      if (v !== w) stall = attempt(w, win2k, v, t, idx, slot);
     }
     if (filtering) cursorAt[w] = cursor;
     WF[w * REC_DOUBLES + READY] = t + stall;
@@ -587,8 +599,7 @@ export const runBlaster = (
   for (const h of initialHosts(pop, o.initialInfected, options.initialHosts, rngSetup)) {
     state[h] = S_INFECTING;
     if (!rebootOnCrash) removeFromIndex(h);
-    WF[h * REC_DOUBLES + READY] = launchTick();
-    queue.push(0, K_START, h, gens[h]!, pop.address[h]!);
+    pushStart(h, 0, launchTick(), pop.address[h]!);
   }
   if (welchia) queue.push(welchia.options.startH * 3600, K_WELCHIA_START, -1, welchia.options.initial);
 
@@ -648,7 +659,6 @@ export const runBlaster = (
   if (telescope) fillTelescopeSources(samples, telescope.sourceFirstSeen());
   fillPatched(samples, pop, patchAt, fixedAt, endS);
   // fixedAt of an infected host: when cleanup or Welchia ended its infection.
-  const endedAtS = fixing ? fixedAt : new Float64Array(0);
-  fillSensorSources(samples, infectedAtS, endedAtS, options.addressChangesPerDay ?? 0, o.sampleEveryS);
+  fillSensorSources(samples, infectedAtS, fixedAt, options.addressChangesPerDay ?? 0, o.sampleEveryS);
   return { samples, infectedAtS, stats, ...(telescope ? { telescope: telescope.report() } : {}) };
 };

@@ -19,10 +19,8 @@ const octets = (address: number): [number, number, number, number] => [
 
 /** True when the sweep ever probes this address (no 255 in the first three octets, not A.0.0.0 for A ≥ 1). */
 export const isOnSweep = (address: number): boolean => {
-  // octet arithmetic without octets(): this runs a few times per host when a run is set up
   const x = address >>> 0;
-  if (x >>> 24 === 255 || ((x >>> 16) & 0xff) === 255 || ((x >>> 8) & 0xff) === 255) return false;
-  return !(x >>> 24 >= 1 && (x & 0xffffff) === 0);
+  return sweepIndex(x) >= 0 && !(x >>> 24 >= 1 && (x & 0xffffff) === 0);
 };
 
 /**

@@ -39,6 +39,16 @@ const settledWithin = <T>(p: Promise<T>, ms: number) =>
     new Promise<string>((resolve) => setTimeout(() => resolve('never settled'), ms).unref()),
   ]);
 
+/** Rows in host_results as another connection sees them. */
+const storedRows = (path: string): number => {
+  const check = new Database(path, { readonly: true });
+  try {
+    return (check.prepare('SELECT COUNT(*) AS n FROM host_results').get() as { n: number }).n;
+  } finally {
+    check.close();
+  }
+};
+
 test('a writer thread that dies inside a batch (slices still being handed over) fails that batch only: nothing of it stored, no lock left behind', async () => {
   const path = fresh();
   // Message 9 is the third slice of the second batch (the first: 5 slices and its commit).
@@ -72,12 +82,7 @@ test('close() while a batch is on its way to the writer thread: the batch is ans
   const closed = s.close();
   assert.equal(await settledWithin(write, 20_000), 'resolved');
   assert.equal(await settledWithin(closed, 20_000), 'resolved');
-  const check = new Database(path, { readonly: true });
-  try {
-    assert.equal((check.prepare('SELECT COUNT(*) AS n FROM host_results').get() as { n: number }).n, 20_000);
-  } finally {
-    check.close();
-  }
+  assert.equal(storedRows(path), 20_000);
 });
 
 test('another process holding the write lock: the thread gives up with STORE_BUSY after its retries, and writes once the lock is gone', async () => {
@@ -141,12 +146,7 @@ void s.writeResults(id, rows).then(() => console.log('committed'));
   assert.equal(r.signal, null, `the process did not end by itself: ${r.stderr}`);
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stdout, 'committed\n', 'it did not end before the commit');
-  const check = new Database(path, { readonly: true });
-  try {
-    assert.equal((check.prepare('SELECT COUNT(*) AS n FROM host_results').get() as { n: number }).n, 6000);
-  } finally {
-    check.close();
-  }
+  assert.equal(storedRows(path), 6000);
 });
 
 test('writes called without waiting for each other still land in call order, across the thread and the calling thread, and finishScan comes after them', async () => {

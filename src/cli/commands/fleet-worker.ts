@@ -11,7 +11,7 @@ import { wallClockIso } from '../../core/clock.ts';
 import { RpcsweepError } from '../../core/errors.ts';
 import { emptyCounts, type HostResult, type Verdict } from '../../core/result.ts';
 import { scanTargets } from '../../engine/scan.ts';
-import { nodeTransport } from '../../net/index.ts';
+import { nodeTransport, realSleep } from '../../net/index.ts';
 import { hostProbesFor } from '../../probes/registry.ts';
 import { describePgError, maskUrl, PostgresStore, type ScanRow } from '../../store/index.ts';
 import {
@@ -50,19 +50,6 @@ export interface WorkerOptions {
   notes: Notes;
 }
 
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((r) => {
-    const t = setTimeout(r, ms);
-    signal.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(t);
-        r();
-      },
-      { once: true },
-    );
-  });
-
 /**
  * Runs a database operation until it succeeds, retrying with back-off for up to --db-retry-ms; then
  * the worker stops with one STORE_WRITE line (its leased chunk expires and is redone elsewhere).
@@ -90,7 +77,7 @@ const withDbRetry = async <T>(
           cause: e,
         });
       if (attempt === 0) io.stderr.write(`rpcsweep: ${why}; retrying for up to ${o.dbRetryMs / 1000} s\n`);
-      await sleep(Math.min(5000, 200 * 2 ** attempt), io.signal);
+      await realSleep(Math.min(5000, 200 * 2 ** attempt), io.signal);
       if (io.signal.aborted) return undefined;
     }
   }
@@ -163,7 +150,7 @@ export const runWorker = async (o: WorkerOptions, io: CliIo): Promise<void> => {
         continue;
       }
       if (o.exitWhenIdle && (await db('counting chunks', () => pendingOf(boss, o.site)))?.value === 0) break;
-      await sleep(o.pollMs, io.signal);
+      await realSleep(o.pollMs, io.signal);
     }
   } finally {
     await boss.stop({ graceful: false, wait: true }).catch(() => {});

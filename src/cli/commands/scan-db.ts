@@ -12,6 +12,7 @@ import { wallClockIso } from '../../core/clock.ts';
 import { RpcsweepError } from '../../core/errors.ts';
 import type { DiscoveryInfo, HostResult, Verdict } from '../../core/result.ts';
 import { VERSION } from '../../core/version.ts';
+import { realSleep } from '../../net/index.ts';
 import {
   type NewScan,
   openStore,
@@ -87,18 +88,6 @@ export const storedAdviceOf = (r: HostResult): StoredAdvice => {
   }
   return advice;
 };
-
-/** Waits `ms`, or less when `signal` aborts. */
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
 
 export class DbSink {
   readonly #store: ResultStore;
@@ -200,7 +189,7 @@ export class DbSink {
             return;
           }
           if (attempt === 0) this.#io.stderr.write(`\nrpcsweep: ${(e as Error).message}; retrying\n`);
-          await sleep(Math.min(5000, 100 * 2 ** attempt), this.#io.signal);
+          await realSleep(Math.min(5000, 100 * 2 ** attempt), this.#io.signal);
         }
       }
     }
